@@ -50,7 +50,7 @@ public sealed record TestModelSpec
 public static class TestModelFactory
 {
     // Bump when the generated content changes, so caches from older generators are not reused.
-    private const int GeneratorVersion = 1;
+    private const int GeneratorVersion = 2;
     private const float WeightStd = 0.02f;
     private static readonly ConcurrentDictionary<string, Lazy<string>> InProgress = new(StringComparer.Ordinal);
 
@@ -148,7 +148,8 @@ public static class TestModelFactory
                 .Set($"{a}.pooling_type", 1u)
                 .Set("tokenizer.ggml.token_type_count", (uint)tokenTypes);
             w.AddTensor("token_embd.weight", m, [e, tokenCount], rng.Uniform("token_embd.weight"));
-            w.AddTensor("token_types.weight", m, [e, tokenTypes], rng.Uniform("token_types.weight"));
+            // bert adds a row of token_types directly (no get_rows), and ggml's CPU add cannot take an f16 operand.
+            w.AddTensor("token_types.weight", GgmlType.F32, [e, tokenTypes], rng.Uniform("token_types.weight"));
             w.AddTensor("position_embd.weight", m, [e, spec.ContextLength], rng.Uniform("position_embd.weight"));
             AddNorm(w, "token_embd_norm", e, withBias: true);
             for (var i = 0; i < spec.Layers; i++)
