@@ -222,7 +222,7 @@ internal sealed class JsonSchemaGrammarBuilder
         }
 
         var segments = target.Split('/');
-        var name = _w.Reserve(_prefix + (segments.Length > 1 ? segments[^1] : "self"));
+        var name = _w.Reserve((_prefix.Length == 0 ? string.Empty : _prefix + "-") + (segments.Length > 1 ? segments[^1] : "self"));
         _refs[target] = name;
         _w.Define(name, Schema(resolved, target, name));
         return name;
@@ -318,8 +318,8 @@ internal sealed class JsonSchemaGrammarBuilder
             }
             else
             {
-                var rest = first.Trim().Length == 0 ? string.Empty : first;
-                first = _w.Add(hint + "-from-" + properties[i].Name, rest.Length == 0 ? $"( {withThis} )?" : $"{withThis} | {rest}");
+                // Inline rather than a rule per property: each level embeds the next once, so the text grows quadratically at worst.
+                first = first.Trim().Length == 0 ? $"( {withThis} )?" : $"( {withThis} | {first} )";
             }
         }
 
