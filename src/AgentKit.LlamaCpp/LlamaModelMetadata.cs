@@ -76,8 +76,9 @@ public sealed record LlamaModelMetadata
                 TrainingContextLength = NativeMethods.llama_model_n_ctx_train(pointer),
                 EmbeddingLength = NativeMethods.llama_model_n_embd(pointer),
                 LayerCount = NativeMethods.llama_model_n_layer(pointer),
-                HeadCount = NativeMethods.llama_model_n_head(pointer),
-                KeyValueHeadCount = NativeMethods.llama_model_n_head_kv(pointer),
+                // A vocab-only model has no layers, and llama.cpp aborts the process when asked for layer 0's heads.
+                HeadCount = model.IsVocabOnly ? 0 : NativeMethods.llama_model_n_head(pointer),
+                KeyValueHeadCount = model.IsVocabOnly ? 0 : NativeMethods.llama_model_n_head_kv(pointer),
                 ChatTemplate = NativeMethods.PtrToString(NativeMethods.llama_model_chat_template(pointer, null)),
                 HasEncoder = NativeMethods.llama_model_has_encoder(pointer),
                 IsRecurrent = NativeMethods.llama_model_is_recurrent(pointer),
