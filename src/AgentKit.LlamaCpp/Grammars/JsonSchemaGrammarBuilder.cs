@@ -26,6 +26,8 @@ internal sealed class JsonSchemaGrammarBuilder
         "writeOnly", "$anchor", "contentEncoding", "contentMediaType",
     };
 
+    private static readonly JsonElement AnySchema = JsonSerializer.SerializeToElement(true);
+
     private static readonly string[] ObjectKeywords = ["type", "properties", "required", "additionalProperties"];
 
     private readonly JsonElement _document;
@@ -267,7 +269,7 @@ internal sealed class JsonSchemaGrammarBuilder
         // A required name without a declared schema may hold any value, as in llama.cpp's converter.
         foreach (var name in required.Where(r => !properties.Any(p => p.Name == r)).Order(StringComparer.Ordinal))
         {
-            properties.Add((name, JsonDocument.Parse("true").RootElement, JsonSchemaPointer.Child(JsonSchemaPointer.Child(ptr, "required"), name), true));
+            properties.Add((name, AnySchema, JsonSchemaPointer.Child(JsonSchemaPointer.Child(ptr, "required"), name), true));
         }
 
         string? extra = null;

@@ -19,6 +19,7 @@ internal sealed record ToolCallParseResult(string? Text, IReadOnlyList<ParsedToo
 internal static class ToolCallParser
 {
     private const string PythonTag = "<|python_tag|>";
+    private static readonly JsonElement EmptyArguments = JsonSerializer.SerializeToElement(new Dictionary<string, object>());
 
     public static ToolCallParseResult Parse(string output, ToolCallFormat format)
     {
@@ -156,7 +157,7 @@ internal static class ToolCallParser
         // Models trained on one format sometimes use the other's key.
         if (!call.TryGetProperty(argumentsKey, out var arguments) && !call.TryGetProperty(argumentsKey == "arguments" ? "parameters" : "arguments", out arguments))
         {
-            return new ParsedToolCall(name.GetString()!, JsonDocument.Parse("{}").RootElement.Clone());
+            return new ParsedToolCall(name.GetString()!, EmptyArguments);
         }
 
         if (arguments.ValueKind == JsonValueKind.String)
