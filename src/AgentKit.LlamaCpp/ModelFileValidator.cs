@@ -1,0 +1,49 @@
+using System.Buffers.Binary;
+
+namespace AgentKit.LlamaCpp;
+
+/// <summary>Checks a model file before it is handed to native code, so bad files fail with a clear message.</summary>
+internal static class ModelFileValidator
+{
+    public static void Validate(string path)
+    {
+        if (Directory.Exists(path))
+        {
+            throw new LlamaModelLoadException(path, "it is a directory, not a GGUF file.");
+        }
+
+        if (!File.Exists(path))
+        {
+            throw new LlamaModelLoadException(path, "the file does not exist.", new FileNotFoundException(null, path));
+        }
+
+        Span<byte> header = stackalloc byte[8];
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1);
+            if (stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false) < header.Length)
+            {
+                throw new LlamaModelLoadException(path, $"the file is {stream.Length} bytes, too short for a GGUF header.");
+            }
+        }
+        catch (IOException ex)
+        {
+            throw new LlamaModelLoadException(path, $"the file cannot be read: {ex.Message}", ex);
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            throw new LlamaModelLoadException(path, $"the file cannot be read: {ex.Message}", ex);
+        }
+
+        if (!header[..4].SequenceEqual("GGUF"u8))
+        {
+            throw new LlamaModelLoadException(path, "not a GGUF file (the first four bytes are not 'GGUF').");
+        }
+
+        var version = BinaryPrimitives.ReadUInt32LittleEndian(header[4..]);
+        if (version is < 2 or > 3)
+        {
+            throw new LlamaModelLoadException(path, $"GGUF version {version} is not supported (llama.cpp v0.5.0 reads versions 2 and 3).");
+        }
+    }
+}
