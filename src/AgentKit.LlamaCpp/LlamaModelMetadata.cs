@@ -66,6 +66,9 @@ public sealed record LlamaModelMetadata
             }
 
             var vocab = model.Vocabulary;
+            // llama.cpp aborts the process (GGML_ABORT in llama_hparams::n_head) when asked for head counts
+            // of a model without layers, such as the vocabulary-only GGUF files llama.cpp ships.
+            var layers = NativeMethods.llama_model_n_layer(pointer);
             return new LlamaModelMetadata
             {
                 Architecture = values.GetValueOrDefault("general.architecture") ?? "unknown",
@@ -75,9 +78,9 @@ public sealed record LlamaModelMetadata
                 SizeBytes = model.IsVocabOnly ? 0 : (long)NativeMethods.llama_model_size(pointer),
                 TrainingContextLength = NativeMethods.llama_model_n_ctx_train(pointer),
                 EmbeddingLength = NativeMethods.llama_model_n_embd(pointer),
-                LayerCount = NativeMethods.llama_model_n_layer(pointer),
-                HeadCount = NativeMethods.llama_model_n_head(pointer),
-                KeyValueHeadCount = NativeMethods.llama_model_n_head_kv(pointer),
+                LayerCount = layers,
+                HeadCount = layers > 0 ? NativeMethods.llama_model_n_head(pointer) : 0,
+                KeyValueHeadCount = layers > 0 ? NativeMethods.llama_model_n_head_kv(pointer) : 0,
                 ChatTemplate = NativeMethods.PtrToString(NativeMethods.llama_model_chat_template(pointer, null)),
                 HasEncoder = NativeMethods.llama_model_has_encoder(pointer),
                 IsRecurrent = NativeMethods.llama_model_is_recurrent(pointer),
