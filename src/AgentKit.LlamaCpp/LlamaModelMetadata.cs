@@ -66,8 +66,8 @@ public sealed record LlamaModelMetadata
             }
 
             var vocab = model.Vocabulary;
-            // llama.cpp aborts the process (GGML_ABORT in llama_hparams::n_head) when asked for head counts
-            // of a model without layers, such as the vocabulary-only GGUF files llama.cpp ships.
+            // A vocabulary-only load leaves the hyperparameters unread (0 layers), and llama.cpp then aborts the
+            // process (GGML_ABORT in llama_hparams::n_head) when asked for head counts.
             var layers = NativeMethods.llama_model_n_layer(pointer);
             return new LlamaModelMetadata
             {

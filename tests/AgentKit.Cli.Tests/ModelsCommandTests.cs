@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using AgentKit.Testing;
 using AgentKit.Testing.Http;
 
 namespace AgentKit.Cli.Tests;
@@ -42,7 +43,7 @@ public sealed class ModelsCommandTests
     [Fact]
     public async Task ModelsInfo_QwenVocabulary_PrintsArchitectureTokensAndTemplate()
     {
-        var vocab = TestAssets.Qwen2Vocabulary();
+        var vocab = LlamaSourceAssets.VocabFile("qwen2");
         using var cli = new CliHarness();
 
         var exit = await cli.RunAsync("models", "info", vocab);
@@ -52,6 +53,22 @@ public sealed class ModelsCommandTests
         Assert.Contains("<|endoftext|>", cli.Out, StringComparison.Ordinal);
         Assert.Contains("<|im_start|>", cli.Out, StringComparison.Ordinal);
         Assert.Contains("151,", cli.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ModelsInfo_GeneratedModel_PrintsParameterCountLayersAndHeads()
+    {
+        var path = TestModelFactory.GetOrCreate(TestModelFactory.TinyQwen2);
+        var spec = TestModelFactory.TinyQwen2;
+        using var cli = new CliHarness();
+
+        var exit = await cli.RunAsync("models", "info", path);
+
+        Assert.True(exit == 0, cli.Error);
+        Assert.Matches($@"Layers\s+{spec.Layers}\n", cli.Out);
+        Assert.Matches($@"Attention heads\s+{spec.Heads} \(KV {spec.KvHeads}\)", cli.Out);
+        Assert.Matches(@"Parameters\s+[1-9][\d.]* M \(", cli.Out);
+        Assert.Matches(@"Quantization\s+F16", cli.Out);
     }
 
     [Fact]

@@ -1,7 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text;
 using AgentKit.LlamaCpp;
-using Spectre.Console;
+using AgentKit.LlamaCpp.Gguf;
 
 namespace AgentKit.Cli.Commands;
 
@@ -9,6 +10,7 @@ namespace AgentKit.Cli.Commands;
 internal static class ModelsInfoCommand
 {
     private const int TemplateLines = 8;
+    private const int LabelWidth = 18;
 
     public static Command Create(CliContext context)
     {
@@ -18,17 +20,26 @@ internal static class ModelsInfoCommand
         {
             var path = parse.GetRequiredValue(file);
             using var model = await LlamaModel.LoadAsync(path, new LlamaModelOptions { VocabOnly = true }, null, cancellationToken).ConfigureAwait(false);
-            context.Out.Write(Describe(model));
+            var gguf = GgufReader.Read(model.Path);
+            context.Out.Profile.Out.Writer.Write(Describe(model, gguf));
             return ExitCodes.Success;
         }));
         return command;
     }
 
-    internal static Grid Describe(LlamaModel model)
+    internal static string Describe(LlamaModel model, GgufFile gguf)
     {
         var meta = model.Metadata;
-        var grid = new Grid().AddColumn(new GridColumn().NoWrap()).AddColumn();
-        void Row(string name, string value) => grid.AddRow(new Markup($"[bold]{name}[/]"), new Text(value));
+        var text = new StringBuilder();
+        void Row(string name, string value)
+        {
+            var lines = value.ReplaceLineEndings("\n").Split('\n');
+            text.Append(name.PadRight(LabelWidth)).Append(lines[0]).Append('\n');
+            foreach (var line in lines.Skip(1))
+            {
+                text.Append(' ', LabelWidth).Append(line).Append('\n');
+            }
+        }
 
         Row("File", model.Path);
         Row("Architecture", meta.Architecture);
@@ -37,38 +48,25 @@ internal static class ModelsInfoCommand
             Row("Name", name);
         }
 
-        Row("Parameters", Parameters(meta));
-        Row("File size", Bytes(new FileInfo(model.Path).Length));
+        // A vocabulary-only load leaves the tensors unread, so the count comes from the GGUF tensor table.
+        var parameters = gguf.Tensors.Sum(t => t.ElementCount);
+        Row("Parameters", parameters > 0 ? Scaled(parameters) : "none (vocabulary only)");
+        Row("File size", Bytes(gguf.FileSize));
         if (meta.Values.TryGetValue("general.file_type", out var fileType))
         {
-            Row("File type", fileType);
+            Row("Quantization", FileTypeName(fileType));
         }
 
-        Row("Training context", Number(meta.TrainingContextLength) + " tokens");
-        Row("Embedding size", Number(meta.EmbeddingLength));
-        Row("Layers", Number(meta.LayerCount));
-        Row("Attention heads", string.Create(CultureInfo.InvariantCulture, $"{meta.HeadCount} (KV {meta.KeyValueHeadCount})"));
+        // llama.cpp skips the hyperparameters in a vocabulary-only load; the GGUF keys hold them.
+        string Key(string suffix) => meta.Values.GetValueOrDefault($"{meta.Architecture}.{suffix}") ?? "unknown";
+        Row("Training context", Key("context_length") + " tokens");
+        Row("Embedding size", Key("embedding_length"));
+        Row("Layers", Key("block_count"));
+        Row("Attention heads", $"{Key("attention.head_count")} (KV {Key("attention.head_count_kv")})");
         Row("Vocabulary", Number(model.Vocabulary.Count) + " tokens");
         Row("Special tokens", SpecialTokens(model));
         Row("Chat template", Template(meta.ChatTemplate));
-        return grid;
-    }
-
-    // A vocabulary-only load leaves the tensors unread, so llama.cpp cannot count parameters; the GGUF's own
-    // label (e.g. "0.5B") is the next best thing.
-    private static string Parameters(LlamaModelMetadata meta)
-    {
-        if (meta.ParameterCount > 0)
-        {
-            return Scaled(meta.ParameterCount);
-        }
-
-        if (meta.Values.TryGetValue("general.size_label", out var label) && label.Length > 0)
-        {
-            return label;
-        }
-
-        return "unknown (not recorded in the file's metadata)";
+        return text.ToString();
     }
 
     private static string SpecialTokens(LlamaModel model)
@@ -81,8 +79,8 @@ internal static class ModelsInfoCommand
         };
         var parts = named
             .Where(t => t.Token != LlamaToken.Null)
-            .Select(t => string.Create(CultureInfo.InvariantCulture, $"{t.Name} {t.Token.Value} {Quote(model.Vocabulary.GetTokenText(t.Token))}"));
-        var text = string.Join(Environment.NewLine, parts);
+            .Select(t => string.Create(CultureInfo.InvariantCulture, $"{t.Name,-3} {t.Token.Value,7} {Quote(model.Vocabulary.GetTokenText(t.Token))}"));
+        var text = string.Join('\n', parts);
         return text.Length > 0 ? text : "none";
     }
 
@@ -94,11 +92,35 @@ internal static class ModelsInfoCommand
         }
 
         var lines = template.ReplaceLineEndings("\n").Split('\n');
-        var shown = string.Join(Environment.NewLine, lines.Take(TemplateLines));
+        var shown = string.Join('\n', lines.Take(TemplateLines));
         return lines.Length > TemplateLines
-            ? shown + Environment.NewLine + string.Create(CultureInfo.InvariantCulture, $"… ({lines.Length - TemplateLines} more lines)")
+            ? shown + "\n" + string.Create(CultureInfo.InvariantCulture, $"… ({lines.Length - TemplateLines} more lines)")
             : shown;
     }
+
+    // llama.h's llama_ftype, the values GGUF files record in general.file_type.
+    private static string FileTypeName(string value) => value switch
+    {
+        "0" => "F32",
+        "1" => "F16",
+        "2" => "Q4_0",
+        "3" => "Q4_1",
+        "7" => "Q8_0",
+        "8" => "Q5_0",
+        "9" => "Q5_1",
+        "10" => "Q2_K",
+        "11" => "Q3_K_S",
+        "12" => "Q3_K_M",
+        "13" => "Q3_K_L",
+        "14" => "Q4_K_S",
+        "15" => "Q4_K_M",
+        "16" => "Q5_K_S",
+        "17" => "Q5_K_M",
+        "18" => "Q6_K",
+        "30" => "IQ4_XS",
+        "32" => "BF16",
+        _ => "type " + value,
+    };
 
     private static string Quote(string text) =>
         "'" + text.Replace("\n", "\\n", StringComparison.Ordinal).Replace("\r", "\\r", StringComparison.Ordinal) + "'";
