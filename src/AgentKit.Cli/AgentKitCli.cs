@@ -15,7 +15,7 @@ internal static class AgentKitCli
         };
         return new RootCommand("AgentKit: chat with local GGUF models through llama.cpp, inspect them and download them.")
         {
-
+            ChatCommand.Create(context),
             models,
         };
     }

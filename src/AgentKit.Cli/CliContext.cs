@@ -1,4 +1,7 @@
+using AgentKit.Cli.Commands;
+using AgentKit.LlamaCpp;
 using AgentKit.LlamaCpp.Models;
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Spectre.Console;
@@ -31,6 +34,13 @@ internal sealed class CliContext
 
     /// <summary>Where library logs go; nowhere by default.</summary>
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
+
+    /// <summary>
+    /// Creates the chat client over a loaded model; tests substitute a scripted one. Null until the
+    /// engine's LlamaChatClient is on main: then <c>Commands/LlamaChatClientFactory.cs</c> is compiled and
+    /// <c>LlamaChatClientFactory.Create</c> becomes this default.
+    /// </summary>
+    public Func<LlamaModel, ChatEngineSettings, ILoggerFactory, IChatClient>? CreateChatClient { get; init; }
 
     /// <summary>Raised on Ctrl+C; tests raise it themselves.</summary>
     public ICancelKeySource CancelKey { get; init; } = new ConsoleCancelKeySource();

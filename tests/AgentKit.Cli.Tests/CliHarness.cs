@@ -1,4 +1,8 @@
+using AgentKit.Cli.Commands;
+using AgentKit.LlamaCpp;
 using AgentKit.LlamaCpp.Models;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
 
 namespace AgentKit.Cli.Tests;
 
@@ -8,7 +12,7 @@ internal sealed class CliHarness : IDisposable
     private readonly StringWriter _out = new();
     private readonly StringWriter _error = new();
 
-    public CliHarness(Uri? hub = null, string? input = null)
+    public CliHarness(Uri? hub = null, string? input = null, bool redirected = true, Func<LlamaModel, ChatEngineSettings, ILoggerFactory, IChatClient>? createChatClient = null)
     {
         Cache = Directory.CreateTempSubdirectory("agentkit-cli-");
         CancelKey = new FakeCancelKey();
@@ -17,7 +21,7 @@ internal sealed class CliHarness : IDisposable
             Out = CliContext.CreateConsole(_out, redirected: true),
             Error = CliContext.CreateConsole(_error, redirected: true),
             Input = new StringReader(input ?? ""),
-            IsInputRedirected = input is not null,
+            IsInputRedirected = input is not null && redirected,
             DownloaderOptions = new ModelDownloaderOptions
             {
                 BaseAddress = hub ?? new Uri("http://127.0.0.1:9/"),
@@ -25,6 +29,7 @@ internal sealed class CliHarness : IDisposable
                 Token = null,
             },
             CancelKey = CancelKey,
+            CreateChatClient = createChatClient ?? ((_, _, _) => throw new InvalidOperationException("This test does not expect a chat client.")),
         };
     }
 

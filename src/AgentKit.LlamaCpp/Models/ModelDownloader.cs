@@ -368,7 +368,7 @@ public sealed partial class ModelDownloader
 
     private static ModelDownloadException Offline(ModelReference model, string target, string host, string why, Exception cause) =>
         new(model, target,
-            $"Cannot reach {host} to download {model}: {why}. Copy the GGUF file to {target} to use it without downloading.",
+            $"Cannot reach {host} to download {model}: {why}. Copy the GGUF file to {target}.",
             isOffline: true, innerException: cause);
 
     private static bool IsUnreachable(HttpRequestException e) =>
