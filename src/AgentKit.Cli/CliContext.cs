@@ -35,12 +35,8 @@ internal sealed class CliContext
     /// <summary>Where library logs go; nowhere by default.</summary>
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
 
-    /// <summary>
-    /// Creates the chat client over a loaded model; tests substitute a scripted one. Null until the
-    /// engine's LlamaChatClient is on main: then <c>Commands/LlamaChatClientFactory.cs</c> is compiled and
-    /// <c>LlamaChatClientFactory.Create</c> becomes this default.
-    /// </summary>
-    public Func<LlamaModel, ChatEngineSettings, ILoggerFactory, IChatClient>? CreateChatClient { get; init; }
+    /// <summary>Creates the chat client over a loaded model (llama.cpp in-process); tests substitute a scripted one.</summary>
+    public Func<LlamaModel, ChatEngineSettings, ILoggerFactory, IChatClient> CreateChatClient { get; init; } = LlamaChatClientFactory.Create;
 
     /// <summary>Raised on Ctrl+C; tests raise it themselves.</summary>
     public ICancelKeySource CancelKey { get; init; } = new ConsoleCancelKeySource();

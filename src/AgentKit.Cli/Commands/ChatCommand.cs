@@ -48,12 +48,7 @@ internal static class ChatCommand
 
     private static async Task<int> RunAsync(CliContext context, ChatSettings settings, CancellationToken cancellationToken)
     {
-        if (context.CreateChatClient is not { } createChatClient)
-        {
-            CommandErrors.Write(context, "agentkit chat needs AgentKit.LlamaCpp's LlamaChatClient, which this build does not include.");
-            return ExitCodes.Error;
-        }
-
+        var createChatClient = context.CreateChatClient;
         var singleTurn = settings.Prompt is not null || context.IsInputRedirected;
         var firstPrompt = settings.Prompt;
         if (singleTurn && firstPrompt is null)

@@ -1,4 +1,5 @@
 using AgentKit.LlamaCpp;
+using AgentKit.LlamaCpp.Chat;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 
@@ -9,7 +10,7 @@ internal static class LlamaChatClientFactory
 {
     public static IChatClient Create(LlamaModel model, ChatEngineSettings settings, ILoggerFactory loggerFactory)
     {
-        var contextOptions = new LlamaContextOptions();
+        var contextOptions = new LlamaChatClientOptions().Context;
         if (settings.ContextSize is { } size)
         {
             contextOptions = contextOptions with { ContextSize = size };
