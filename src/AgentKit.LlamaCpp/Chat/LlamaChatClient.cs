@@ -66,6 +66,9 @@ public sealed partial class LlamaChatClient : IChatClient, IMultiSequenceChatCli
     /// <inheritdoc />
     public int MaxSequences => _options.Context.MaxSequences;
 
+    /// <summary>Most contexts (concurrent requests) the client keeps.</summary>
+    public int MaxContexts => _pool.MaxContexts;
+
     /// <summary>Contexts currently running a request.</summary>
     public int ContextsInUse => _pool.InUse;
 
@@ -162,12 +165,12 @@ public sealed partial class LlamaChatClient : IChatClient, IMultiSequenceChatCli
         for (var i = 0; i < n; i++)
         {
             var stream = new ToolAwareStream(request.Tools);
-            stream.Push(texts[i].ToString());
+            var visible = stream.Push(texts[i].ToString());
             var final = stream.Complete();
             var contents = new List<AIContent>();
-            if (final.Text.Length > 0 || final.Calls.Count == 0)
+            if (visible.Length + final.Text.Length > 0 || final.Calls.Count == 0)
             {
-                contents.Add(new TextContent(final.Text));
+                contents.Add(new TextContent(visible + final.Text));
             }
 
             contents.AddRange(final.Calls);
@@ -212,12 +215,13 @@ public sealed partial class LlamaChatClient : IChatClient, IMultiSequenceChatCli
 
     private PreparedRequest Prepare(IEnumerable<ChatMessage> messages, ChatOptions? options, int count)
     {
-        var tools = ToolSet.From(options, _prompts.Format);
+        var grammarOptions = new JsonSchemaGrammarOptions { MaxStringLength = _options.MaxJsonStringLength };
+        var tools = ToolSet.From(options, _prompts.Format, grammarOptions);
         var promptText = _prompts.Build(messages, tools.Descriptors, tools.Required);
         var prompt = _model.Vocabulary.Tokenize(promptText, addSpecial: true, parseSpecial: true);
 
         var sampling = Sampling(options);
-        var grammar = ResponseGrammar(options, tools);
+        var grammar = ResponseGrammar(options, tools, grammarOptions);
         if (grammar is not null)
         {
             sampling = sampling with { Grammar = grammar };
@@ -281,7 +285,7 @@ public sealed partial class LlamaChatClient : IChatClient, IMultiSequenceChatCli
                 : null;
     }
 
-    private static LlamaGrammar? ResponseGrammar(ChatOptions? options, ToolSet tools)
+    private static LlamaGrammar? ResponseGrammar(ChatOptions? options, ToolSet tools, JsonSchemaGrammarOptions grammarOptions)
     {
         if (tools.Descriptors.Count > 0)
         {
@@ -290,7 +294,7 @@ public sealed partial class LlamaChatClient : IChatClient, IMultiSequenceChatCli
 
         return options?.ResponseFormat switch
         {
-            ChatResponseFormatJson { Schema: { } schema } => JsonSchemaGrammarConverter.FromJsonSchema(schema),
+            ChatResponseFormatJson { Schema: { } schema } => JsonSchemaGrammarConverter.FromJsonSchema(schema, grammarOptions),
             ChatResponseFormatJson => LlamaGrammar.Json,
             _ => null,
         };

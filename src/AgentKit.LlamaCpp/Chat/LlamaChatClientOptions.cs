@@ -42,6 +42,13 @@ public sealed record LlamaChatClientOptions
     /// </summary>
     public string? PromptsDirectory { get; init; }
 
+    /// <summary>
+    /// Longest string the JSON grammars (JSON Schema response formats and tool arguments) let the model write where
+    /// the schema sets no <c>maxLength</c>. Keeps constrained output finite so it completes within the token limit
+    /// and always parses; null removes the bound. Default 1024 characters.
+    /// </summary>
+    public int? MaxJsonStringLength { get; init; } = 1024;
+
     /// <summary>Output token limit when the request sets none. Default 1024.</summary>
     public int DefaultMaxOutputTokens { get; init; } = 1024;
 
@@ -60,6 +67,11 @@ public sealed record LlamaChatClientOptions
         if (DefaultMaxOutputTokens < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(DefaultMaxOutputTokens), DefaultMaxOutputTokens, "LlamaChatClientOptions.DefaultMaxOutputTokens must be 1 or more.");
+        }
+
+        if (MaxJsonStringLength is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxJsonStringLength), MaxJsonStringLength, "LlamaChatClientOptions.MaxJsonStringLength must be 1 or more, or null for no bound.");
         }
 
         ArgumentException.ThrowIfNullOrWhiteSpace(FallbackChatTemplate);

@@ -28,7 +28,7 @@ internal sealed class ToolSet
 
     public LlamaGrammar? Grammar { get; }
 
-    public static ToolSet From(ChatOptions? options, ToolCallFormat format)
+    public static ToolSet From(ChatOptions? options, ToolCallFormat format, JsonSchemaGrammarOptions grammarOptions)
     {
         if (options?.Tools is not { Count: > 0 } declared || options.ToolMode is NoneChatToolMode)
         {
@@ -63,7 +63,7 @@ internal sealed class ToolSet
 
         var tools = functions.Select(f => new ToolSchema(f.Name, f.JsonSchema)).ToArray();
         var descriptors = functions.Select(f => new ToolDescriptor(f.Name, f.Description ?? "", JsonSerializer.Serialize(f.JsonSchema, AIJsonUtilities.DefaultOptions))).ToArray();
-        return new ToolSet(descriptors, tools, required, format, ToolCallGrammarBuilder.Build(tools, format, required));
+        return new ToolSet(descriptors, tools, required, format, ToolCallGrammarBuilder.Build(tools, format, required, grammarOptions));
     }
 }
 
