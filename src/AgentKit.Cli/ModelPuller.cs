@@ -16,12 +16,20 @@ internal static class ModelPuller
 
         // The bar appears only once bytes flow, so a cache hit prints nothing and an unreachable host prints
         // just its one-line error.
+        var announce = $"Downloading [bold]{Markup.Escape(model.ToString())}[/] to {Markup.Escape(target)}";
         if (await Task.WhenAny(pull, bar.Started).ConfigureAwait(false) == pull)
         {
-            return await pull.ConfigureAwait(false);
+            // A small file can finish before the bar would have appeared; still say that it was downloaded.
+            var path = await pull.ConfigureAwait(false);
+            if (bar.Started.IsCompletedSuccessfully)
+            {
+                context.Error.MarkupLine(announce);
+            }
+
+            return path;
         }
 
-        context.Error.MarkupLine($"Downloading [bold]{Markup.Escape(model.ToString())}[/] to {Markup.Escape(target)}");
+        context.Error.MarkupLine(announce);
         return await context.Error.Progress()
             .AutoClear(false)
             .Columns(

@@ -26,6 +26,20 @@ public sealed class ChatCommandTests
     }
 
     [Fact]
+    public async Task Chat_RealEngineOnGeneratedModel_AnswersAndExits()
+    {
+        IChatClient? created = null;
+        using var cli = new CliHarness(createChatClient: (model, settings, logging) => created = LlamaChatClientFactory.Create(model, settings, logging));
+
+        var exit = await cli.RunAsync("chat", "--model", Model, "--prompt", "hello", "--max-tokens", "8", "--temperature", "0", "--context-size", "512");
+
+        Assert.True(exit == 0, cli.Error);
+        Assert.NotNull(created);
+        Assert.Equal("llama.cpp", created.GetService<ChatClientMetadata>()!.ProviderName);
+        Assert.EndsWith("\n", cli.Out, StringComparison.Ordinal); // the answer (random weights: any text) and its line end
+    }
+
+    [Fact]
     public async Task Chat_PipedStdin_IsTheSinglePrompt()
     {
         var client = new ScriptedChatClient();
