@@ -62,7 +62,7 @@ public sealed class LlamaModel : IDisposable
         options ??= new LlamaModelOptions();
         options.Validate();
         var fullPath = System.IO.Path.GetFullPath(path);
-        ModelFileValidator.Validate(fullPath);
+        ModelFileValidator.Validate(fullPath, options.VocabOnly);
         cancellationToken.ThrowIfCancellationRequested();
         return Task.Run(() => Load(fullPath, options, progress, cancellationToken), cancellationToken);
     }

@@ -66,9 +66,10 @@ public sealed record LlamaModelMetadata
             }
 
             var vocab = model.Vocabulary;
+            var arch = values.GetValueOrDefault("general.architecture") ?? "unknown";
             return new LlamaModelMetadata
             {
-                Architecture = values.GetValueOrDefault("general.architecture") ?? "unknown",
+                Architecture = arch,
                 Name = values.GetValueOrDefault("general.name"),
                 Description = length > 0 ? Encoding.UTF8.GetString(description, 0, Math.Min(length, description.Length - 1)) : "",
                 ParameterCount = model.IsVocabOnly ? 0 : (long)NativeMethods.llama_model_n_params(pointer),
@@ -76,9 +77,9 @@ public sealed record LlamaModelMetadata
                 TrainingContextLength = NativeMethods.llama_model_n_ctx_train(pointer),
                 EmbeddingLength = NativeMethods.llama_model_n_embd(pointer),
                 LayerCount = NativeMethods.llama_model_n_layer(pointer),
-                // A vocab-only model has no layers, and llama.cpp aborts the process when asked for layer 0's heads.
-                HeadCount = model.IsVocabOnly ? 0 : NativeMethods.llama_model_n_head(pointer),
-                KeyValueHeadCount = model.IsVocabOnly ? 0 : NativeMethods.llama_model_n_head_kv(pointer),
+                // llama_model_n_head aborts the process on a model without layers (vocabulary-only loads).
+                HeadCount = model.IsVocabOnly ? IntValue(values, arch + ".attention.head_count") : NativeMethods.llama_model_n_head(pointer),
+                KeyValueHeadCount = model.IsVocabOnly ? IntValue(values, arch + ".attention.head_count_kv") : NativeMethods.llama_model_n_head_kv(pointer),
                 ChatTemplate = NativeMethods.PtrToString(NativeMethods.llama_model_chat_template(pointer, null)),
                 HasEncoder = NativeMethods.llama_model_has_encoder(pointer),
                 IsRecurrent = NativeMethods.llama_model_is_recurrent(pointer),
@@ -87,6 +88,9 @@ public sealed record LlamaModelMetadata
             };
         }
     }
+
+    private static int IntValue(Dictionary<string, string> values, string key) =>
+        values.TryGetValue(key, out var text) && int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value : 0;
 
     /// <inheritdoc />
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,

@@ -1,0 +1,36 @@
+using System.CommandLine;
+using AgentKit.Cli.Commands;
+
+namespace AgentKit.Cli;
+
+/// <summary>The agentkit command tree, built over a <see cref="CliContext"/> so it can run in-process.</summary>
+internal static class AgentKitCli
+{
+    public static RootCommand CreateRootCommand(CliContext context)
+    {
+        var models = new Command("models", "Inspect and download GGUF models.")
+        {
+            ModelsInfoCommand.Create(context),
+            ModelsPullCommand.Create(context),
+        };
+        return new RootCommand("AgentKit: chat with local GGUF models through llama.cpp, inspect them and download them.")
+        {
+            ChatCommand.Create(context),
+            models,
+        };
+    }
+
+    public static Task<int> RunAsync(string[] args, CliContext context, CancellationToken cancellationToken = default)
+    {
+        var parse = CreateRootCommand(context).Parse(args);
+        var invocation = new InvocationConfiguration
+        {
+            Output = context.Out.Profile.Out.Writer,
+            Error = context.Error.Profile.Out.Writer,
+            // Commands handle Ctrl+C themselves (CancelKeyScope): a download stops cleanly, a chat answer
+            // stops without ending the chat.
+            ProcessTerminationTimeout = null,
+        };
+        return parse.InvokeAsync(invocation, cancellationToken);
+    }
+}

@@ -1,0 +1,3 @@
+using AgentKit.Cli;
+
+return await AgentKitCli.RunAsync(args, CliContext.FromSystemConsole()).ConfigureAwait(false);

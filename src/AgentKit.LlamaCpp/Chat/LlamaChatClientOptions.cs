@@ -1,0 +1,85 @@
+using AgentKit.LlamaCpp.Grammars;
+using AgentKit.LlamaCpp.Sampling;
+
+namespace AgentKit.LlamaCpp.Chat;
+
+/// <summary>Options of a <see cref="LlamaChatClient"/>.</summary>
+public sealed record LlamaChatClientOptions
+{
+    /// <summary>The id reported as the model in responses. Default: the model's <c>general.name</c>, else the file name.</summary>
+    public string? ModelId { get; init; }
+
+    /// <summary>
+    /// Options of each pooled context. Default: 4096 tokens and 8 sequences (so self-consistency with up to 8
+    /// paths runs in one context).
+    /// </summary>
+    public LlamaContextOptions Context { get; init; } = new() { MaxSequences = 8 };
+
+    /// <summary>
+    /// Most contexts (concurrent requests) the client keeps. Requests beyond it wait for a free context.
+    /// Each context owns a KV cache of <see cref="LlamaContextOptions.ContextSize"/> tokens. Default 2.
+    /// </summary>
+    public int MaxContexts { get; init; } = 2;
+
+    /// <summary>
+    /// A chat template used when the model has none or llama.cpp does not recognise the model's own: a built-in
+    /// name (<c>chatml</c>, <c>llama3</c>, <c>phi3</c>, ...) or template source. Default <c>chatml</c>.
+    /// </summary>
+    public string FallbackChatTemplate { get; init; } = "chatml";
+
+    /// <summary>Use this template instead of the model's own (null: the model's own).</summary>
+    public string? ChatTemplateOverride { get; init; }
+
+    /// <summary>
+    /// How tools are presented to the model and how its calls are written. Default (null): from the chat template —
+    /// Hermes for templates with <c>&lt;tool_call&gt;</c>, Llama 3.1 JSON for Llama 3 templates, else generic.
+    /// </summary>
+    public ToolCallFormat? ToolCallFormat { get; init; }
+
+    /// <summary>
+    /// The folder of prompt files (<c>llama/tools/*.liquid</c> are read from it at run time, so prompt engineers can
+    /// change how tools are described without recompiling). Default: <c>prompts</c> beside the application.
+    /// </summary>
+    public string? PromptsDirectory { get; init; }
+
+    /// <summary>
+    /// Longest string the JSON grammars (JSON Schema response formats and tool arguments) let the model write where
+    /// the schema sets no <c>maxLength</c>. Keeps constrained output finite so it completes within the token limit
+    /// and always parses; null removes the bound. Default 1024 characters.
+    /// </summary>
+    public int? MaxJsonStringLength { get; init; } = 1024;
+
+    /// <summary>Output token limit when the request sets none. Default 1024.</summary>
+    public int DefaultMaxOutputTokens { get; init; } = 1024;
+
+    /// <summary>Sampling used for values a request does not set.</summary>
+    public LlamaSamplingOptions DefaultSampling { get; init; } = new();
+
+    internal void Validate()
+    {
+        ArgumentNullException.ThrowIfNull(Context);
+        Context.Validate();
+        if (MaxContexts is < 1 or > 256)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxContexts), MaxContexts, "LlamaChatClientOptions.MaxContexts must be 1 to 256.");
+        }
+
+        if (DefaultMaxOutputTokens < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(DefaultMaxOutputTokens), DefaultMaxOutputTokens, "LlamaChatClientOptions.DefaultMaxOutputTokens must be 1 or more.");
+        }
+
+        if (MaxJsonStringLength is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxJsonStringLength), MaxJsonStringLength, "LlamaChatClientOptions.MaxJsonStringLength must be 1 or more, or null for no bound.");
+        }
+
+        ArgumentException.ThrowIfNullOrWhiteSpace(FallbackChatTemplate);
+        if (ToolCallFormat is { } format && !Enum.IsDefined(format))
+        {
+            throw new ArgumentOutOfRangeException(nameof(ToolCallFormat), ToolCallFormat, "Unknown tool call format.");
+        }
+
+        DefaultSampling.Validate();
+    }
+}

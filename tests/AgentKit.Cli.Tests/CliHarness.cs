@@ -1,0 +1,64 @@
+using AgentKit.Cli.Commands;
+using AgentKit.LlamaCpp;
+using AgentKit.LlamaCpp.Models;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+
+namespace AgentKit.Cli.Tests;
+
+/// <summary>Runs agentkit in-process with captured output, scripted input and a private model cache.</summary>
+internal sealed class CliHarness : IDisposable
+{
+    private readonly StringWriter _out = new();
+    private readonly StringWriter _error = new();
+
+    public CliHarness(Uri? hub = null, string? input = null, bool redirected = true, Func<LlamaModel, ChatEngineSettings, ILoggerFactory, IChatClient>? createChatClient = null)
+    {
+        Cache = Directory.CreateTempSubdirectory("agentkit-cli-");
+        CancelKey = new FakeCancelKey();
+        Context = new CliContext
+        {
+            Out = CliContext.CreateConsole(_out, redirected: true),
+            Error = CliContext.CreateConsole(_error, redirected: true),
+            Input = new StringReader(input ?? ""),
+            IsInputRedirected = input is not null && redirected,
+            DownloaderOptions = new ModelDownloaderOptions
+            {
+                BaseAddress = hub ?? new Uri("http://127.0.0.1:9/"),
+                CacheDirectory = Cache.FullName,
+                Token = null,
+            },
+            CancelKey = CancelKey,
+            CreateChatClient = createChatClient ?? ((_, _, _) => throw new InvalidOperationException("This test does not expect a chat client.")),
+        };
+    }
+
+    public DirectoryInfo Cache { get; }
+
+    public FakeCancelKey CancelKey { get; }
+
+    public CliContext Context { get; }
+
+    public string Out => _out.ToString();
+
+    public string Error => _error.ToString();
+
+    public Task<int> RunAsync(params string[] args) =>
+        AgentKitCli.RunAsync(args, Context, TestContext.Current.CancellationToken);
+
+    public void Dispose()
+    {
+        _out.Dispose();
+        _error.Dispose();
+        Cache.Delete(recursive: true);
+    }
+
+    internal sealed class FakeCancelKey : ICancelKeySource
+    {
+        public event Func<bool>? CancelKeyPress;
+
+        public bool HasHandlers => CancelKeyPress is not null;
+
+        public bool Press() => CancelKeyPress?.Invoke() ?? false;
+    }
+}
