@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using AgentKit.LlamaCpp.Gguf;
 
 namespace AgentKit.LlamaCpp;
@@ -18,35 +17,6 @@ internal static class ModelFileValidator
             throw new LlamaModelLoadException(path, "the file does not exist.", new FileNotFoundException(null, path));
         }
 
-        Span<byte> header = stackalloc byte[8];
-        try
-        {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1);
-            if (stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false) < header.Length)
-            {
-                throw new LlamaModelLoadException(path, $"the file is {stream.Length} bytes, too short for a GGUF header.");
-            }
-        }
-        catch (IOException ex)
-        {
-            throw new LlamaModelLoadException(path, $"the file cannot be read: {ex.Message}", ex);
-        }
-        catch (UnauthorizedAccessException ex)
-        {
-            throw new LlamaModelLoadException(path, $"the file cannot be read: {ex.Message}", ex);
-        }
-
-        if (!header[..4].SequenceEqual("GGUF"u8))
-        {
-            throw new LlamaModelLoadException(path, "not a GGUF file (the first four bytes are not 'GGUF').");
-        }
-
-        var version = BinaryPrimitives.ReadUInt32LittleEndian(header[4..]);
-        if (version is < 2 or > 3)
-        {
-            throw new LlamaModelLoadException(path, $"GGUF version {version} is not supported (llama.cpp v0.5.0 reads versions 2 and 3).");
-        }
-
         GgufFile file;
         try
         {
@@ -55,6 +25,14 @@ internal static class ModelFileValidator
         catch (GgufFormatException ex)
         {
             throw new LlamaModelLoadException(path, ex.Problem ?? ex.Message, ex);
+        }
+        catch (IOException ex)
+        {
+            throw new LlamaModelLoadException(path, $"the file cannot be read: {ex.Message}", ex);
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            throw new LlamaModelLoadException(path, $"the file cannot be read: {ex.Message}", ex);
         }
 
         var architecture = file.Architecture;
