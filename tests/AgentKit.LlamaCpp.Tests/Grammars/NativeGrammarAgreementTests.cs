@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using AgentKit.LlamaCpp.Grammars;
 using AgentKit.LlamaCpp.Native;
+using AgentKit.Testing;
 
 namespace AgentKit.LlamaCpp.Tests.Grammars;
 
@@ -9,7 +10,7 @@ namespace AgentKit.LlamaCpp.Tests.Grammars;
 public sealed unsafe class NativeGrammarAgreementTests
 {
     // The vocabulary-only GGUF from the llama.cpp v0.5.0 source; grammar parsing needs a vocabulary.
-    private static readonly string VocabPath = Environment.GetEnvironmentVariable("AGENTKIT_TEST_VOCAB") ?? "/tmp/llamasrc/models/ggml-vocab-qwen2.gguf";
+    private static string VocabPath => LlamaSourceAssets.VocabFile("qwen2");
 
     public static TheoryData<string> ValidGrammars()
     {
@@ -58,7 +59,6 @@ public sealed unsafe class NativeGrammarAgreementTests
 
     private static bool NativeParses(string gbnf)
     {
-        Assert.SkipUnless(File.Exists(VocabPath), $"vocabulary file {VocabPath} not present");
         LlamaNativeLibrary.Initialize();
         var parameters = NativeMethods.llama_model_default_params();
         parameters.vocab_only = 1;
