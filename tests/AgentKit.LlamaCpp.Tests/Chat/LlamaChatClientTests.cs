@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Text.Json;
+using AgentKit.Abstractions.Json;
 using AgentKit.Abstractions;
 using AgentKit.LlamaCpp.Chat;
 using AgentKit.LlamaCpp.Grammars;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AgentKit.Abstractions.Json;
 using AgentKit.LlamaCpp.Grammars;
 
 namespace AgentKit.LlamaCpp.Tests.Grammars;

@@ -1,8 +1,8 @@
 using System.Text.Json;
 
-namespace AgentKit.LlamaCpp.Grammars;
+namespace AgentKit.Abstractions.Json;
 
-/// <summary>JSON pointer helpers shared by the schema converter and validator.</summary>
+/// <summary>JSON pointer helpers shared by the schema validator and the llama.cpp grammar converter.</summary>
 internal static class JsonSchemaPointer
 {
     public static string Child(string pointer, string segment) =>

@@ -2,10 +2,10 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
-namespace AgentKit.LlamaCpp.Grammars;
+namespace AgentKit.Abstractions.Json;
 
 /// <summary>
-/// Checks a JSON value against a JSON schema, for the subset <see cref="JsonSchemaGrammarConverter"/> supports
+/// Checks a JSON value against a JSON schema, for the subset the llama.cpp grammar converter supports
 /// plus what grammars cannot enforce (<c>minimum</c>, <c>maximum</c>, <c>pattern</c>, exactly-one <c>oneOf</c>).
 /// </summary>
 /// <remarks>
@@ -79,12 +79,12 @@ public static class JsonSchemaValidator
 
             if (schema.TryGetProperty("const", out var constant) && !JsonEquals(constant, value))
             {
-                Error(ptr, $"expected the constant {GbnfWriter.CompactJson(constant)}");
+                Error(ptr, $"expected the constant {constant.GetRawText()}");
             }
 
             if (schema.TryGetProperty("enum", out var values) && values.ValueKind == JsonValueKind.Array && !values.EnumerateArray().Any(v => JsonEquals(v, value)))
             {
-                Error(ptr, $"expected one of {string.Join(", ", values.EnumerateArray().Select(GbnfWriter.CompactJson))}");
+                Error(ptr, $"expected one of {string.Join(", ", values.EnumerateArray().Select(v => v.GetRawText()))}");
             }
 
             CheckCombinators(schema, value, ptr, depth);
