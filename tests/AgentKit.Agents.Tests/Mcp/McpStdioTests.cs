@@ -11,7 +11,7 @@ public sealed class McpStdioTests
 {
     private static McpToolSource Connect()
     {
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Parent!.Name;
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
         var server = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "AgentKit.Agents.McpTestServer", "bin", configuration, "net10.0", "AgentKit.Agents.McpTestServer.dll"));
         Assert.True(File.Exists(server), $"the MCP test server was not built at {server}");
         return McpToolSource.ForStdioServer(new StdioClientTransportOptions { Name = "test", Command = "dotnet", Arguments = [server] });
