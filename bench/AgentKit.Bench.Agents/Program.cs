@@ -1,1 +1,3 @@
-System.Console.WriteLine();
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(AgentKit.Bench.Agents.OrchestrationOverheadBenchmarks).Assembly).Run(args);
