@@ -17,7 +17,8 @@ public sealed class ModelCatalog : IAsyncDisposable
     /// <param name="options">The AgentKit options.</param>
     /// <param name="environment">Resolves relative model paths against the content root.</param>
     /// <param name="loggerFactory">Logging for model loads.</param>
-    public ModelCatalog(IOptions<AgentKitOptions> options, IHostEnvironment environment, ILoggerFactory loggerFactory)
+    /// <param name="downloaderOptions">Model cache and Hugging Face settings for configured downloads; defaults when null.</param>
+    public ModelCatalog(IOptions<AgentKitOptions> options, IHostEnvironment environment, ILoggerFactory loggerFactory, ModelDownloaderOptions? downloaderOptions = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(environment);
@@ -33,7 +34,7 @@ public sealed class ModelCatalog : IAsyncDisposable
                     name,
                     model,
                     path,
-                    () => new ModelDownloader(ModelDownloader.CreateHttpClient(), loggerFactory: loggerFactory),
+                    () => new ModelDownloader(ModelDownloader.CreateHttpClient(), downloaderOptions, loggerFactory),
                     logger);
             }
         }
