@@ -214,22 +214,29 @@ internal sealed class QdrantFilterTranslator : FilterTranslatorBase
 
     private static QdrantCondition Combine(QdrantCondition left, QdrantCondition right, bool all)
     {
-        var parts = new List<QdrantCondition>();
+        var first = new List<QdrantCondition>();
+        var negated = new List<QdrantCondition>();
         foreach (var side in new[] { left, right })
         {
-            var same = all ? side.Must : side.Should;
-            var onlySame = IsPureFilter(side) && same is not null && (all ? side.Should is null && side.MustNot is null : side.Must is null && side.MustNot is null);
-            if (onlySame)
+            // A nested filter of the same kind is flattened into this one: (a && !b) && c → must [a, c], must_not [b].
+            if (all && IsPureFilter(side) && side.Should is null)
             {
-                parts.AddRange(same!);
+                first.AddRange(side.Must ?? []);
+                negated.AddRange(side.MustNot ?? []);
+            }
+            else if (!all && IsPureFilter(side) && side is { Must: null, MustNot: null, Should: not null })
+            {
+                first.AddRange(side.Should);
             }
             else
             {
-                parts.Add(side);
+                first.Add(side);
             }
         }
 
-        return all ? new QdrantCondition { Must = parts } : new QdrantCondition { Should = parts };
+        return all
+            ? new QdrantCondition { Must = first.Count == 0 ? null : first, MustNot = negated.Count == 0 ? null : negated }
+            : new QdrantCondition { Should = first };
     }
 
     private static QdrantCondition Negate(QdrantCondition condition) =>
