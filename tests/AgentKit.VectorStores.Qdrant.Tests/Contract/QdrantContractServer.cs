@@ -13,6 +13,13 @@ internal sealed record QdrantReply(int Status, JsonNode? Json, string? Text = nu
 
     public TimeSpan Delay { get; init; }
 
+    public QdrantReply WithHeader(string name, string value)
+    {
+        var copy = this with { Headers = new Dictionary<string, string>(Headers, StringComparer.OrdinalIgnoreCase) };
+        copy.Headers[name] = value;
+        return copy;
+    }
+
     /// <summary><c>{"result": …, "status": "ok", "time": …}</c>.</summary>
     public static QdrantReply Ok(JsonNode? result) =>
         new(200, new JsonObject { ["result"] = result, ["status"] = "ok", ["time"] = 0.0012 });
