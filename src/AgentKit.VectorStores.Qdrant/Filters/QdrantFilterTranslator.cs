@@ -123,7 +123,7 @@ internal sealed class QdrantFilterTranslator : FilterTranslatorBase
                 return Match(collection, element is Guid g ? g.ToString("D") : element);
             }
 
-            if (TryBindProperty(item, out var property) && Constant(source) is IEnumerable values)
+            if (TryBindProperty(item, out var property) && Values(source) is { } values)
             {
                 return AnyOf(call, property, values);
             }
@@ -188,6 +188,15 @@ internal sealed class QdrantFilterTranslator : FilterTranslatorBase
 
         return null;
     }
+
+    /// <summary>The values of an inline list: a constant, a constant array literal, or either behind a span conversion.</summary>
+    private static IEnumerable? Values(Expression expression) => Unwrap(expression) switch
+    {
+        ConstantExpression { Value: IEnumerable values and not string } => values,
+        NewArrayExpression array when array.Expressions.All(IsConstant) => array.Expressions.Select(Constant).ToList(),
+        MethodCallExpression { Method.Name: "op_Implicit", Arguments: [var inner] } => Values(inner),
+        _ => null,
+    };
 
     private static bool IsConstant(Expression expression) => Unwrap(expression) is ConstantExpression;
 
