@@ -61,9 +61,15 @@ internal sealed partial class PromptBody
     }
 
     /// <summary>The 1-based file line where <paramref name="name"/> is first read in a Liquid tag or output; 0 if none.</summary>
-    public int FindLine(string name)
+    public int FindLine(string name) => FindInLiquid(@"(?<![\w.\-])" + Regex.Escape(name) + @"(?![\w\-])");
+
+    /// <summary>The 1-based file line where a map key <paramref name="member"/> is first read (<c>.key</c> or <c>['key']</c>); 0 if none.</summary>
+    public int FindMemberLine(string member) =>
+        FindInLiquid(@"\.\s*" + Regex.Escape(member) + @"(?![\w\-])|\[\s*['""]" + Regex.Escape(member) + @"['""]\s*\]");
+
+    private int FindInLiquid(string pattern)
     {
-        var word = new Regex(@"(?<![\w.\-])" + Regex.Escape(name) + @"(?![\w\-])", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+        var word = new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
         foreach (Match block in LiquidBlock().Matches(_source))
         {
             var hit = word.Match(block.Value);
@@ -104,7 +110,7 @@ internal sealed partial class PromptBody
         }
         catch (UndefinedMemberException e)
         {
-            throw new PromptException($"the template reads a missing key: {e.Message} Send the key (null for no value) or fix its spelling.", _filePath, FindLine(e.Member), e.Path, e);
+            throw new PromptException($"the template reads a missing key: {e.Message} Send the key (null for no value) or fix its spelling.", _filePath, FindMemberLine(e.Member), e.Path, e);
         }
         catch (BoundedWriter.LimitException e)
         {
