@@ -53,7 +53,7 @@ public class OrchestrationOverheadBenchmarks
         var options = new ChatOptions { Tools = [_tool] };
         while (true)
         {
-            var response = await _baselineModel.GetResponseAsync(messages, options);
+            var response = await _baselineModel.GetStreamingResponseAsync(messages, options).ToChatResponseAsync();
             messages.AddRange(response.Messages);
             var calls = response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>().ToList();
             if (calls.Count == 0)
@@ -96,14 +96,13 @@ public class OrchestrationOverheadBenchmarks
             .BuildServiceProvider();
     }
 
-    private static ScriptedChatClient Script()
+    // Answers by the number of tool results in the request, so every run plays the same five steps.
+    private static ScriptedChatClient Script() => new((messages, _) =>
     {
-        var model = new ScriptedChatClient { Loop = true, RecordRequests = false };
-        for (var i = 0; i < ToolSteps; i++)
-        {
-            model.CallTool("next", new Dictionary<string, object?> { ["n"] = i }, $"call_{i}");
-        }
-
-        return model.Reply("Four.");
-    }
+        var step = messages.Count(m => m.Role == ChatRole.Tool);
+        var usage = new UsageDetails { InputTokenCount = 10, OutputTokenCount = 5, TotalTokenCount = 15 };
+        return step < ToolSteps
+            ? new ChatResponse(new ChatMessage(ChatRole.Assistant, [new FunctionCallContent($"call_{step}", "next", new Dictionary<string, object?> { ["n"] = step })])) { Usage = usage }
+            : new ChatResponse(new ChatMessage(ChatRole.Assistant, "Four.")) { Usage = usage };
+    });
 }

@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace AgentKit.Abstractions.Json;
 
-/// <summary>JSON pointer helpers shared by the schema validator and the llama.cpp grammar converter.</summary>
+/// <summary>JSON pointer helpers shared by the schema converter and validator.</summary>
 internal static class JsonSchemaPointer
 {
     public static string Child(string pointer, string segment) =>

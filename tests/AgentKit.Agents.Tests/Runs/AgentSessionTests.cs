@@ -46,10 +46,10 @@ public sealed class AgentSessionTests
         var done = Assert.IsType<RunCompletedEvent>(events[^1]).Result;
         Assert.Equal((AgentRunOutcome.Completed, "Order 455 has shipped.", 2, 1, 30L), (done.Outcome, done.Text, done.Steps, done.ToolCalls, done.Usage.TotalTokenCount));
 
-        var request = model.Requests[0].Messages;
+        var request = model.Calls[0].Messages;
         Assert.Equal(ChatRole.System, request[0].Role);
         Assert.Equal("You are a helpful test agent.", request[0].Text);
-        Assert.Equal(["lookup_order"], model.Requests[0].Options!.Tools!.Select(t => t.Name));
+        Assert.Equal(["lookup_order"], model.Calls[0].Options!.Tools!.Select(t => t.Name));
     }
 
     [Fact]
@@ -85,7 +85,7 @@ public sealed class AgentSessionTests
         var result = await reopened.RunAsync("What did I ask?", Ct);
 
         Assert.Equal(AgentRunOutcome.Completed, result.Outcome);
-        var sent = model.Requests[0].Messages;
+        var sent = model.Calls[0].Messages;
         Assert.Equal(["system", "user", "assistant", "tool", "assistant", "user"], sent.Select(m => m.Role.Value));
         Assert.Equal("Where is order 7?", sent[1].Text);
         Assert.Equal(6, (await reopened.GetHistoryAsync(Ct)).Count);
@@ -94,7 +94,7 @@ public sealed class AgentSessionTests
     [Fact]
     public async Task StepLimit_EndsRunWithTypedOutcome()
     {
-        var model = new ScriptedChatClient { Loop = true }.CallTool("lookup_order", Order(1));
+        var model = new ScriptedChatClient((_, _) => Script.Call("lookup_order", Order(1)));
         using var harness = new AgentHarness(model, [AgentHarness.Agent(tools: ["lookup_order"], limits: new AgentLimits { MaxSteps = 3 })], [Lookup()]);
         var session = await harness.Runner.CreateSessionAsync("helper", Ct);
 
@@ -102,7 +102,7 @@ public sealed class AgentSessionTests
 
         Assert.Equal(AgentRunOutcome.StepLimitReached, result.Outcome);
         Assert.Equal(3, result.Steps);
-        Assert.Equal(3, model.CallCount);
+        Assert.Equal(3, model.Calls.Count);
         Assert.Contains("MaxSteps", result.Error, StringComparison.Ordinal);
 
         // What finished is stored, and every stored call has its result.
@@ -115,22 +115,21 @@ public sealed class AgentSessionTests
     [Fact]
     public async Task TokenLimit_EndsRunBeforeTheNextModelCall()
     {
-        var model = new ScriptedChatClient { Loop = true, UsagePerCall = new UsageDetails { InputTokenCount = 80, OutputTokenCount = 20, TotalTokenCount = 100 } }
-            .CallTool("lookup_order", Order(1));
+        var model = new ScriptedChatClient((_, _) => Script.Call("lookup_order", Order(1), usage: Script.Usage(80, 20)));
         using var harness = new AgentHarness(model, [AgentHarness.Agent(tools: ["lookup_order"], limits: new AgentLimits { MaxTokens = 250 })], [Lookup()]);
         var session = await harness.Runner.CreateSessionAsync("helper", Ct);
 
         var result = await session.RunAsync("loop", Ct);
 
         Assert.Equal(AgentRunOutcome.TokenLimitReached, result.Outcome);
-        Assert.Equal(3, model.CallCount);
+        Assert.Equal(3, model.Calls.Count);
         Assert.Equal(300, result.Usage.TotalTokenCount);
     }
 
     [Fact]
     public async Task Timeout_EndsRunAsTimedOut()
     {
-        var model = new ScriptedChatClient().Then(async (_, _, ct) => { await Task.Delay(TimeSpan.FromSeconds(30), ct); return new ChatResponse(); });
+        var model = new DelegateChatClient(async (_, ct) => { await Task.Delay(TimeSpan.FromSeconds(30), ct); return new ChatResponse(); });
         using var harness = new AgentHarness(model, [AgentHarness.Agent(limits: new AgentLimits { Timeout = TimeSpan.FromMilliseconds(100) })]);
         var session = await harness.Runner.CreateSessionAsync("helper", Ct);
 
@@ -144,7 +143,17 @@ public sealed class AgentSessionTests
     public async Task Cancellation_EndsStreamWithCancelledOutcome()
     {
         using var cts = new CancellationTokenSource();
-        var model = new ScriptedChatClient().Then(async (_, _, ct) => { await cts.CancelAsync(); await Task.Delay(TimeSpan.FromSeconds(30), ct); return new ChatResponse(); });
+        var model = new DelegateChatClient(async (call, ct) =>
+        {
+            if (call > 1)
+            {
+                return Script.Text("done");
+            }
+
+            await cts.CancelAsync();
+            await Task.Delay(TimeSpan.FromSeconds(30), ct);
+            return new ChatResponse();
+        });
         using var harness = new AgentHarness(model, [AgentHarness.Agent()]);
         var session = await harness.Runner.CreateSessionAsync("helper", Ct);
 
@@ -156,17 +165,16 @@ public sealed class AgentSessionTests
 
         Assert.Equal(AgentRunOutcome.Cancelled, Assert.IsType<RunFailedEvent>(events[^1]).Result.Outcome);
 
-        // The session is free again: the next run starts (and fails only because the one-step script is used up).
-        var again = await session.RunAsync("again", Ct);
-        Assert.Equal(AgentRunOutcome.Failed, again.Outcome);
-        Assert.Contains("script", again.Error, StringComparison.Ordinal);
+        // The session is free again, and the cancelled turn's input is in its history.
+        Assert.Equal(AgentRunOutcome.Completed, (await session.RunAsync("again", Ct)).Outcome);
+        Assert.Equal("hi", (await session.GetHistoryAsync(Ct))[0].Text);
     }
 
     [Fact]
     public async Task SecondConcurrentRun_InTheSameSession_IsRefused()
     {
         var release = new TaskCompletionSource();
-        var model = new ScriptedChatClient().Then(async (_, _, _) => { await release.Task; return new ChatResponse(new ChatMessage(ChatRole.Assistant, "done")); });
+        var model = new DelegateChatClient(async (_, _) => { await release.Task; return Script.Text("done"); });
         using var harness = new AgentHarness(model, [AgentHarness.Agent()]);
         var session = await harness.Runner.CreateSessionAsync("helper", Ct);
         var other = await harness.Runner.OpenSessionAsync(session.Id, Ct);
@@ -225,7 +233,7 @@ public sealed class AgentSessionTests
 
         Assert.Empty(calls);
         Assert.Equal(ToolCallStatus.Denied, events.OfType<ToolResultEvent>().Single().Status);
-        var toModel = model.Requests[1].Messages.SelectMany(m => m.Contents).OfType<FunctionResultContent>().Single();
+        var toModel = model.Calls[1].Messages.SelectMany(m => m.Contents).OfType<FunctionResultContent>().Single();
         Assert.Contains("not allowed today", toModel.Result?.ToString(), StringComparison.Ordinal);
         Assert.IsType<RunCompletedEvent>(events[^1]);
     }
@@ -246,14 +254,14 @@ public sealed class AgentSessionTests
     public async Task InvalidArgumentsPastBudget_EndRunAsToolArgumentsRejected()
     {
         var bad = new Dictionary<string, object?> { ["orderId"] = "seven" };
-        var model = new ScriptedChatClient { Loop = true }.CallTool("lookup_order", bad);
+        var model = new ScriptedChatClient((_, _) => Script.Call("lookup_order", bad));
         using var harness = new AgentHarness(model, [AgentHarness.Agent(tools: ["lookup_order"])], [Lookup()], configureTools: o => o.MaxInvalidArgumentRetries = 2);
         var session = await harness.Runner.CreateSessionAsync("helper", Ct);
 
         var result = await session.RunAsync("go", Ct);
 
         Assert.Equal(AgentRunOutcome.ToolArgumentsRejected, result.Outcome);
-        Assert.Equal(3, model.CallCount);
+        Assert.Equal(3, model.Calls.Count);
     }
 
     [Fact]
@@ -265,7 +273,7 @@ public sealed class AgentSessionTests
 
         var result = await session.RunAsync("go", Ct);
 
-        Assert.Null(model.Requests[0].Options?.Tools);
+        Assert.Null(model.Calls[0].Options?.Tools);
         Assert.StartsWith("Error:", result.Messages.SelectMany(m => m.Contents).OfType<FunctionResultContent>().Single().Result?.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain(result.Messages.SelectMany(m => m.Contents).OfType<FunctionResultContent>(), r => r.Result?.ToString()?.Contains("shipped", StringComparison.Ordinal) == true);
     }

@@ -50,7 +50,7 @@ public sealed class ToolPipelineTests
 
         var response = await client.GetResponseAsync(Question, new ChatOptions { Tools = [tool] });
 
-        Assert.Equal(2, model.CallCount);
+        Assert.Equal(2, model.Calls.Count);
         Assert.Equal(2, response.Messages.SelectMany(m => m.Contents).OfType<FunctionResultContent>().Count());
     }
 
@@ -114,7 +114,7 @@ public sealed class ToolPipelineTests
         var response = await client.GetResponseAsync(Question, new ChatOptions { Tools = [allowed, secret] });
 
         Assert.False(ran);
-        Assert.Equal(["allowed"], model.Requests[0].Options!.Tools!.Select(t => t.Name));
+        Assert.Equal(["allowed"], model.Calls[0].Options!.Tools!.Select(t => t.Name));
         Assert.StartsWith("Error:", ResultOf(response), StringComparison.Ordinal);
     }
 

@@ -1,11 +1,11 @@
 using System.ComponentModel;
 using System.Text.Json;
-using AgentKit.Abstractions.Json;
 using AgentKit.Abstractions;
 using AgentKit.LlamaCpp.Chat;
 using AgentKit.LlamaCpp.Grammars;
 using AgentKit.LlamaCpp.Tests.Engine;
 using Microsoft.Extensions.AI;
+using AgentKit.Abstractions.Json;
 
 namespace AgentKit.LlamaCpp.Tests.Chat;
 

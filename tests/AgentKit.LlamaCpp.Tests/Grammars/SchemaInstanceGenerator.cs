@@ -1,8 +1,8 @@
 using System.Globalization;
-using System.Text.Json;
 using System.Text;
-using AgentKit.Abstractions.Json;
+using System.Text.Json;
 using AgentKit.LlamaCpp.Grammars;
+using AgentKit.Abstractions.Json;
 
 namespace AgentKit.LlamaCpp.Tests.Grammars;
 

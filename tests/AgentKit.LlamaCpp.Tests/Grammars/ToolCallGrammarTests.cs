@@ -1,6 +1,6 @@
 using System.Text.Json;
-using AgentKit.Abstractions.Json;
 using AgentKit.LlamaCpp.Grammars;
+using AgentKit.Abstractions.Json;
 
 namespace AgentKit.LlamaCpp.Tests.Grammars;
 

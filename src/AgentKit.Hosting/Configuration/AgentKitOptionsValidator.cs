@@ -1,0 +1,142 @@
+using AgentKit.LlamaCpp.Models;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace AgentKit.Hosting.Configuration;
+
+/// <summary>Checks <see cref="AgentKitOptions"/> at start-up; each failure names its configuration key.</summary>
+internal sealed class AgentKitOptionsValidator(IHostEnvironment environment) : IValidateOptions<AgentKitOptions>
+{
+    private const string Section = AgentKitOptions.SectionName;
+
+    public ValidateOptionsResult Validate(string? name, AgentKitOptions options)
+    {
+        var failures = new List<string>();
+        foreach (var (modelName, model) in options.Models)
+        {
+            ValidateModel($"{Section}:Models:{modelName}", model, failures);
+        }
+
+        ValidateDefault(options, options.DefaultChatModel, ModelKind.Chat, nameof(AgentKitOptions.DefaultChatModel), failures);
+        ValidateDefault(options, options.DefaultEmbeddingModel, ModelKind.Embedding, nameof(AgentKitOptions.DefaultEmbeddingModel), failures);
+
+        if (string.IsNullOrWhiteSpace(options.Prompts.Directory))
+        {
+            failures.Add($"{Section}:Prompts:Directory: must not be empty.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.Storage.Directory))
+        {
+            failures.Add($"{Section}:Storage:Directory: must not be empty.");
+        }
+
+        CheckRange(failures, $"{Section}:ChatPipeline:ResponseCacheMegabytes", options.ChatPipeline.ResponseCacheMegabytes, 1, 1 << 20);
+        CheckRange(failures, $"{Section}:ChatPipeline:MaxFunctionIterations", options.ChatPipeline.MaxFunctionIterations, 1, 1000);
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private void ValidateModel(string key, ModelOptions model, List<string> failures)
+    {
+        switch (model.Provider)
+        {
+            case ModelProvider.Llama:
+                if (model.Path is null && model.Download is null)
+                {
+                    failures.Add($"{key}: set Path (a GGUF file) or Download (owner/repo/file.gguf).");
+                }
+
+                if (model.Path is not null)
+                {
+                    var path = AgentKitPaths.Resolve(environment, model.Path);
+                    if (!File.Exists(path) && model.Download is null)
+                    {
+                        failures.Add($"{key}:Path: the file '{path}' does not exist.");
+                    }
+                }
+
+                if (model.Download is not null && !TryParseDownload(model.Download, out _, out var error))
+                {
+                    failures.Add($"{key}:Download: {error}");
+                }
+
+                CheckRange(failures, $"{key}:GpuLayers", model.GpuLayers, 0, 100_000);
+                CheckRange(failures, $"{key}:ContextSize", model.ContextSize, 16, 1 << 24);
+                CheckRange(failures, $"{key}:Threads", model.Threads, 1, 1024);
+                CheckRange(failures, $"{key}:MaxContexts", model.MaxContexts, 1, 64);
+                CheckRange(failures, $"{key}:MaxSequences", model.MaxSequences, 1, 256);
+                break;
+
+            case ModelProvider.OpenAI:
+                if (model.Endpoint is null || !model.Endpoint.IsAbsoluteUri || model.Endpoint.Scheme is not ("http" or "https"))
+                {
+                    failures.Add($"{key}:Endpoint: an absolute http(s) URL is required for the openai provider.");
+                }
+
+                if (string.IsNullOrWhiteSpace(model.Model))
+                {
+                    failures.Add($"{key}:Model: the model name the endpoint serves is required for the openai provider.");
+                }
+
+                if (string.IsNullOrWhiteSpace(model.ApiKey))
+                {
+                    failures.Add($"{key}:ApiKey: required for the openai provider (servers without auth accept any value).");
+                }
+
+                break;
+
+            default:
+                failures.Add($"{key}:Provider: '{model.Provider}' is not a provider; use Llama or OpenAI.");
+                break;
+        }
+    }
+
+    private static void ValidateDefault(AgentKitOptions options, string? name, ModelKind kind, string property, List<string> failures)
+    {
+        if (name is null)
+        {
+            return;
+        }
+
+        if (!options.Models.TryGetValue(name, out var model))
+        {
+            failures.Add($"{Section}:{property}: no model named '{name}' under {Section}:Models.");
+        }
+        else if (model.Kind != kind)
+        {
+            failures.Add($"{Section}:{property}: the model '{name}' is a {model.Kind} model, not a {kind} model.");
+        }
+    }
+
+    private static void CheckRange(List<string> failures, string key, int? value, int min, int max)
+    {
+        if (value is { } v && (v < min || v > max))
+        {
+            failures.Add($"{key}: {v} is outside {min}..{max}.");
+        }
+    }
+
+    /// <summary>Parses <c>owner/repo/path/to/file.gguf</c> into a model reference.</summary>
+    internal static bool TryParseDownload(string text, out ModelReference? reference, out string? error)
+    {
+        reference = null;
+        var parts = text.Split('/', 3);
+        if (parts.Length < 3)
+        {
+            error = $"'{text}' is not owner/repo/file.gguf.";
+            return false;
+        }
+
+        try
+        {
+            reference = new ModelReference($"{parts[0]}/{parts[1]}", parts[2]);
+            error = null;
+            return true;
+        }
+        catch (ArgumentException e)
+        {
+            error = e.Message;
+            return false;
+        }
+    }
+}

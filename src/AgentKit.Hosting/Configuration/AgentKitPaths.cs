@@ -1,0 +1,10 @@
+using Microsoft.Extensions.Hosting;
+
+namespace AgentKit.Hosting.Configuration;
+
+/// <summary>Resolves configured paths: absolute as given, relative against the host's content root.</summary>
+internal static class AgentKitPaths
+{
+    public static string Resolve(IHostEnvironment environment, string path) =>
+        Path.GetFullPath(Path.IsPathRooted(path) ? path : Path.Combine(environment.ContentRootPath, path));
+}

@@ -1,0 +1,64 @@
+namespace AgentKit.Hosting.Configuration;
+
+/// <summary>What a configured model is used for.</summary>
+public enum ModelKind
+{
+    /// <summary>A chat model, registered as a keyed <c>IChatClient</c>.</summary>
+    Chat,
+
+    /// <summary>An embedding model, registered as a keyed <c>IEmbeddingGenerator&lt;string, Embedding&lt;float&gt;&gt;</c>.</summary>
+    Embedding,
+}
+
+/// <summary>Where a model runs.</summary>
+public enum ModelProvider
+{
+    /// <summary>In-process llama.cpp on a GGUF file.</summary>
+    Llama,
+
+    /// <summary>An OpenAI-compatible HTTP endpoint (OpenAI, vLLM, llama-server, …).</summary>
+    OpenAI,
+}
+
+/// <summary>One entry of <c>AgentKit:Models</c>.</summary>
+public sealed class ModelOptions
+{
+    /// <summary>Where the model runs. Default: <see cref="ModelProvider.Llama"/>.</summary>
+    public ModelProvider Provider { get; set; } = ModelProvider.Llama;
+
+    /// <summary>What the model is for. Default: <see cref="ModelKind.Chat"/>.</summary>
+    public ModelKind Kind { get; set; } = ModelKind.Chat;
+
+    /// <summary>llama: the GGUF file. Relative paths resolve against the content root. Either this or <see cref="Download"/>.</summary>
+    public string? Path { get; set; }
+
+    /// <summary>llama: a Hugging Face file to pull into the model cache when it is not there yet, as <c>owner/repo/file.gguf</c>.</summary>
+    public string? Download { get; set; }
+
+    /// <summary>llama: layers to offload to the GPU (CUDA build). Default: 0.</summary>
+    public int GpuLayers { get; set; }
+
+    /// <summary>llama: context size in tokens per context. Default: the engine's default (4096).</summary>
+    public int? ContextSize { get; set; }
+
+    /// <summary>llama: threads for generation and prompt processing. Default: <see cref="Environment.ProcessorCount"/>.</summary>
+    public int? Threads { get; set; }
+
+    /// <summary>llama: contexts kept for concurrent requests (each holds a KV cache). Default: 2.</summary>
+    public int? MaxContexts { get; set; }
+
+    /// <summary>llama: sequences one context decodes together (multi-sequence decoding for self-consistency). Default: 8.</summary>
+    public int? MaxSequences { get; set; }
+
+    /// <summary>llama: load the model when the host starts instead of on first use. Default: true.</summary>
+    public bool WarmUp { get; set; } = true;
+
+    /// <summary>openai: the endpoint, e.g. <c>https://api.openai.com/v1</c> or a local llama-server's <c>http://localhost:8080/v1</c>.</summary>
+    public Uri? Endpoint { get; set; }
+
+    /// <summary>openai: the API key. Never logged. Servers without auth accept any non-empty value.</summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>openai: the model name the endpoint serves.</summary>
+    public string? Model { get; set; }
+}

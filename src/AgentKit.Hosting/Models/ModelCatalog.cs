@@ -1,0 +1,82 @@
+using AgentKit.Hosting.Configuration;
+using AgentKit.LlamaCpp;
+using AgentKit.LlamaCpp.Models;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AgentKit.Hosting.Models;
+
+/// <summary>The configured models and, for local ones, their load state. One per host.</summary>
+public sealed class ModelCatalog : IAsyncDisposable
+{
+    private readonly Dictionary<string, LlamaModelHost> _local = new(StringComparer.OrdinalIgnoreCase);
+    private readonly AgentKitOptions _options;
+
+    /// <summary>Creates the catalog from validated options.</summary>
+    /// <param name="options">The AgentKit options.</param>
+    /// <param name="environment">Resolves relative model paths against the content root.</param>
+    /// <param name="loggerFactory">Logging for model loads.</param>
+    /// <param name="downloaderOptions">Model cache and Hugging Face settings for configured downloads; defaults when null.</param>
+    public ModelCatalog(IOptions<AgentKitOptions> options, IHostEnvironment environment, ILoggerFactory loggerFactory, ModelDownloaderOptions? downloaderOptions = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(environment);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        _options = options.Value;
+        var logger = loggerFactory.CreateLogger<ModelCatalog>();
+        foreach (var (name, model) in _options.Models)
+        {
+            if (model.Provider == ModelProvider.Llama)
+            {
+                var path = model.Path is null ? null : AgentKitPaths.Resolve(environment, model.Path);
+                _local[name] = new LlamaModelHost(
+                    name,
+                    model,
+                    path,
+                    () => new ModelDownloader(ModelDownloader.CreateHttpClient(), downloaderOptions, loggerFactory),
+                    logger);
+            }
+        }
+    }
+
+    /// <summary>Every configured model's name.</summary>
+    public IReadOnlyCollection<string> Names => _options.Models.Keys;
+
+    /// <summary>The load state of every local model; remote models are always reported as loaded.</summary>
+    public IReadOnlyList<ModelStatus> GetStatuses() =>
+        _options.Models.Keys
+            .Select(name => _local.TryGetValue(name, out var host) ? host.Status : new ModelStatus(name, ModelLoadState.Loaded, 1, null))
+            .ToList();
+
+    /// <summary>Loads a local model now (no-op for remote models) and waits for it.</summary>
+    /// <param name="name">The model's configuration name.</param>
+    /// <param name="cancellationToken">Stops waiting; the load itself goes on for other callers.</param>
+    /// <exception cref="KeyNotFoundException">No model has that name.</exception>
+    /// <exception cref="LlamaException">The model could not be downloaded or loaded.</exception>
+    public async Task WarmUpAsync(string name, CancellationToken cancellationToken = default)
+    {
+        if (!_options.Models.ContainsKey(name))
+        {
+            throw new KeyNotFoundException($"No model named '{name}' under {AgentKitOptions.SectionName}:Models; configured: {string.Join(", ", Names)}.");
+        }
+
+        if (_local.TryGetValue(name, out var host))
+        {
+            await host.GetModelAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    internal LlamaModelHost GetLocal(string name) => _local[name];
+
+    internal IEnumerable<LlamaModelHost> LocalModels => _local.Values;
+
+    /// <summary>Frees every loaded model.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var host in _local.Values)
+        {
+            await host.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,67 @@
+using AgentKit.Server;
+using AgentKit.Server.Http;
+using AgentKit.Server.ChatCompletions;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.Hosting;
+
+/// <summary>Adds AgentKit's HTTP API to an ASP.NET Core application.</summary>
+public static class AgentKitServerExtensions
+{
+    /// <summary>
+    /// Registers the HTTP API's services and binds <c>AgentKit:Server</c> (validated at start). Call after
+    /// <see cref="AgentKitHostingExtensions.AddAgentKit"/>; map the endpoints with <see cref="MapAgentKit"/>.
+    /// </summary>
+    /// <param name="builder">The application builder.</param>
+    /// <param name="configure">Changes applied after configuration binding.</param>
+    /// <returns>The builder.</returns>
+    public static IHostApplicationBuilder AddAgentKitServer(this IHostApplicationBuilder builder, Action<AgentKitServerOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var options = builder.Services.AddOptions<AgentKitServerOptions>().Bind(builder.Configuration.GetSection(AgentKitServerOptions.SectionName));
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options.Validate(o => o.MaxRequestBodyBytes is >= 1024 and <= 1L << 30, $"{AgentKitServerOptions.SectionName}:MaxRequestBodyBytes must be between 1024 and 1073741824.")
+            .Validate(o => o.MaxOutputTokens is >= 1 and <= 1 << 20, $"{AgentKitServerOptions.SectionName}:MaxOutputTokens must be between 1 and 1048576.")
+            .Validate(o => o.MaxMessages is >= 1 and <= 100_000, $"{AgentKitServerOptions.SectionName}:MaxMessages must be between 1 and 100000.")
+            .Validate(o => o.MaxConcurrentRunsPerKey is >= 1 and <= 10_000, $"{AgentKitServerOptions.SectionName}:MaxConcurrentRunsPerKey must be between 1 and 10000.")
+            .Validate(o => o.RequestTimeout > TimeSpan.Zero, $"{AgentKitServerOptions.SectionName}:RequestTimeout must be positive.")
+            .Validate(o => o.ApiKeys.All(k => k.Length >= 16), $"{AgentKitServerOptions.SectionName}:ApiKeys: every key must be at least 16 characters.")
+            .ValidateOnStart();
+
+        builder.Services.AddProblemDetails();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton<RequestGuard>();
+        builder.Services.TryAddSingleton<ChatCompletionsEndpoint>();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IChatTargetSource, ModelChatTargets>());
+        return builder;
+    }
+
+    /// <summary>
+    /// Maps <c>POST /v1/chat/completions</c>, <c>GET /v1/models</c> and <c>GET /health</c> (model load state and storage).
+    /// Every API endpoint goes through authentication, body-size, concurrency and timeout limits.
+    /// </summary>
+    /// <param name="endpoints">The application's routes.</param>
+    /// <returns>The group of API routes, for further conventions.</returns>
+    public static RouteGroupBuilder MapAgentKit(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var guard = endpoints.ServiceProvider.GetRequiredService<RequestGuard>();
+        var api = endpoints.MapGroup(string.Empty).AddEndpointFilter(guard);
+
+        api.MapPost("/v1/chat/completions", (HttpContext context, ChatCompletionsEndpoint endpoint) => endpoint.CompleteAsync(context));
+        api.MapGet("/v1/models", (ChatCompletionsEndpoint endpoint) => endpoint.ListModels());
+        endpoints.MapHealthChecks("/health");
+        return api;
+    }
+}

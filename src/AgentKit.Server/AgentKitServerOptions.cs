@@ -1,0 +1,29 @@
+namespace AgentKit.Server;
+
+/// <summary>Options of AgentKit's HTTP API (configuration section <c>AgentKit:Server</c>).</summary>
+public sealed class AgentKitServerOptions
+{
+    /// <summary>The configuration section bound by <c>AddAgentKitServer()</c>.</summary>
+    public const string SectionName = "AgentKit:Server";
+
+    /// <summary>
+    /// API keys accepted as <c>Authorization: Bearer &lt;key&gt;</c> or <c>X-Api-Key</c>. Empty: no authentication
+    /// (for local use only). Default: empty.
+    /// </summary>
+    public List<string> ApiKeys { get; init; } = [];
+
+    /// <summary>Largest request body accepted, in bytes; larger bodies get 413. Default: 1 MiB.</summary>
+    public long MaxRequestBodyBytes { get; set; } = 1 << 20;
+
+    /// <summary>Most output tokens one request may ask for; also the default when a request names none. Default: 4096.</summary>
+    public int MaxOutputTokens { get; set; } = 4096;
+
+    /// <summary>Most messages in one request. Default: 1000.</summary>
+    public int MaxMessages { get; set; } = 1000;
+
+    /// <summary>Most requests running at once per API key (per client address without keys); more get 429. Default: 8.</summary>
+    public int MaxConcurrentRunsPerKey { get; set; } = 8;
+
+    /// <summary>Longest a request may run before it is cancelled with 504. Default: 5 minutes.</summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromMinutes(5);
+}

@@ -1,0 +1,171 @@
+using System.Text;
+using System.Text.Json;
+using AgentKit.LlamaCpp;
+using AgentKit.Server.Http;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Options;
+
+namespace AgentKit.Server.ChatCompletions;
+
+/// <summary><c>POST /v1/chat/completions</c> and <c>GET /v1/models</c> in OpenAI's wire format; streaming as server-sent events.</summary>
+internal sealed class ChatCompletionsEndpoint(IEnumerable<IChatTargetSource> targets, IOptions<AgentKitServerOptions> options, TimeProvider time)
+{
+    private static readonly byte[] DataPrefix = "data: "u8.ToArray();
+    private static readonly byte[] EventEnd = "\n\n"u8.ToArray();
+    private static readonly byte[] Done = "data: [DONE]\n\n"u8.ToArray();
+
+    public IResult ListModels()
+    {
+        var created = time.GetUtcNow().ToUnixTimeSeconds();
+        var data = targets.SelectMany(t => t.Names.Select(n => new ModelEntry { Id = n, Created = created, OwnedBy = t.OwnedBy })).ToList();
+        return Results.Json(new ModelList { Data = data }, OpenAIWireContext.Default.ModelList);
+    }
+
+    public async Task<IResult> CompleteAsync(HttpContext context)
+    {
+        var cancellationToken = RequestGuard.Cancellation(context);
+        var request = await ReadRequestAsync(context, cancellationToken).ConfigureAwait(false);
+        if (string.IsNullOrWhiteSpace(request.Model))
+        {
+            throw new ApiProblemException(StatusCodes.Status400BadRequest, "invalid_request", "'model' is required: name an agent or a configured chat model (see GET /v1/models).", "model");
+        }
+
+        var client = targets.Select(t => t.Resolve(request.Model)).FirstOrDefault(c => c is not null)
+            ?? throw new ApiProblemException(StatusCodes.Status404NotFound, "model_not_found", $"No agent or chat model is named '{request.Model}'; see GET /v1/models.", "model");
+        var limits = options.Value;
+        var messages = ChatCompletionMapper.ToMessages(request, limits);
+        var chatOptions = ChatCompletionMapper.ToOptions(request, limits);
+        var id = $"chatcmpl-{Guid.NewGuid():N}";
+        var created = time.GetUtcNow().ToUnixTimeSeconds();
+
+        if (!request.Stream)
+        {
+            var response = await CallAsync(() => client.GetResponseAsync(messages, chatOptions, cancellationToken)).ConfigureAwait(false);
+            return Results.Json(ChatCompletionMapper.ToCompletion(response, id, request.Model, created), OpenAIWireContext.Default.ChatCompletion);
+        }
+
+        // Start the stream first, so a model that cannot run still gets a proper problem response.
+        var updates = client.GetStreamingResponseAsync(messages, chatOptions, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        var hasFirst = await CallAsync(async () => await updates.MoveNextAsync().ConfigureAwait(false)).ConfigureAwait(false);
+        // Streamed inside the request guard, so the concurrency slot and the timeout cover the whole stream.
+        await new StreamResult(updates, hasFirst, id, request.Model, created, request.StreamOptions?.IncludeUsage == true)
+            .ExecuteAsync(context, cancellationToken).ConfigureAwait(false);
+        return Results.Empty;
+    }
+
+    private static async Task<ChatCompletionRequest> ReadRequestAsync(HttpContext context, CancellationToken cancellationToken)
+    {
+        if (context.Request.ContentType is not { } type || !type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ApiProblemException(StatusCodes.Status415UnsupportedMediaType, "unsupported_media_type", "Send the request as 'Content-Type: application/json'.");
+        }
+
+        try
+        {
+            return await JsonSerializer.DeserializeAsync(context.Request.Body, OpenAIWireContext.Default.ChatCompletionRequest, cancellationToken).ConfigureAwait(false)
+                ?? throw new ApiProblemException(StatusCodes.Status400BadRequest, "invalid_request", "The request body is empty.");
+        }
+        catch (JsonException e)
+        {
+            var where = e.Path is { Length: > 0 } path ? $" at {path}" : string.Empty;
+            throw new ApiProblemException(StatusCodes.Status400BadRequest, "invalid_json", $"The request body is not valid JSON for a chat completion{where}: {e.Message}", e.Path);
+        }
+    }
+
+    /// <summary>Engine errors that are the request's fault become 400s that say what to change.</summary>
+    private static async Task<T> CallAsync<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return await call().ConfigureAwait(false);
+        }
+        catch (LlamaContextOverflowException e)
+        {
+            throw new ApiProblemException(StatusCodes.Status400BadRequest, "context_length_exceeded", e.Message, "messages");
+        }
+        catch (LlamaGrammarException e)
+        {
+            throw new ApiProblemException(StatusCodes.Status400BadRequest, "invalid_schema", e.Message, "response_format");
+        }
+    }
+
+    private sealed class StreamResult(IAsyncEnumerator<ChatResponseUpdate> updates, bool hasFirst, string id, string model, long created, bool includeUsage)
+    {
+        public async Task ExecuteAsync(HttpContext httpContext, CancellationToken cancellationToken)
+        {
+            var response = httpContext.Response;
+            response.ContentType = "text/event-stream";
+            response.Headers.CacheControl = "no-cache";
+            response.Headers["X-Accel-Buffering"] = "no";
+            var body = response.Body;
+            UsageDetails? usage = null;
+            var toolIndex = 0;
+            string? finish = null;
+            var sawToolCall = false;
+            await using (updates.ConfigureAwait(false))
+            {
+                try
+                {
+                    await WriteAsync(body, Chunk(new ResponseMessage { Role = "assistant", Content = string.Empty }, null), cancellationToken).ConfigureAwait(false);
+                    var more = hasFirst;
+                    while (more)
+                    {
+                        var update = updates.Current;
+                        foreach (var content in update.Contents)
+                        {
+                            switch (content)
+                            {
+                                case TextContent { Text.Length: > 0 } text:
+                                    await WriteAsync(body, Chunk(new ResponseMessage { Content = text.Text }, null), cancellationToken).ConfigureAwait(false);
+                                    break;
+                                case FunctionCallContent call:
+                                    sawToolCall = true;
+                                    await WriteAsync(body, Chunk(new ResponseMessage { ToolCalls = [ChatCompletionMapper.ToWireCall(call, toolIndex++)] }, null), cancellationToken).ConfigureAwait(false);
+                                    break;
+                                case UsageContent u:
+                                    usage = u.Details;
+                                    break;
+                            }
+                        }
+
+                        finish = ChatCompletionMapper.FinishReason(update.FinishReason, sawToolCall) ?? finish;
+                        more = await updates.MoveNextAsync().ConfigureAwait(false);
+                    }
+
+                    await WriteAsync(body, Chunk(new ResponseMessage(), finish ?? (sawToolCall ? "tool_calls" : "stop")), cancellationToken).ConfigureAwait(false);
+                    if (includeUsage)
+                    {
+                        var final = new ChatCompletion { Id = id, Object = "chat.completion.chunk", Created = created, Model = model, Choices = [], Usage = ChatCompletionMapper.ToUsage(usage) ?? new WireUsage() };
+                        await WriteAsync(body, final, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    await body.WriteAsync(Done, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is LlamaException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
+                {
+                    // The status line is gone; tell the client in the stream, in OpenAI's error shape, and end it.
+                    var error = JsonSerializer.Serialize(new Dictionary<string, object> { ["error"] = new Dictionary<string, string> { ["message"] = e.Message, ["type"] = "server_error" } });
+                    await body.WriteAsync(Encoding.UTF8.GetBytes($"data: {error}\n\n"), CancellationToken.None).ConfigureAwait(false);
+                }
+            }
+        }
+
+        private ChatCompletion Chunk(ResponseMessage delta, string? finishReason) => new()
+        {
+            Id = id,
+            Object = "chat.completion.chunk",
+            Created = created,
+            Model = model,
+            Choices = [new Choice { Index = 0, Delta = delta, FinishReason = finishReason }],
+        };
+
+        private static async Task WriteAsync(Stream body, ChatCompletion chunk, CancellationToken cancellationToken)
+        {
+            await body.WriteAsync(DataPrefix, cancellationToken).ConfigureAwait(false);
+            await JsonSerializer.SerializeAsync(body, chunk, OpenAIWireContext.Default.ChatCompletion, cancellationToken).ConfigureAwait(false);
+            await body.WriteAsync(EventEnd, cancellationToken).ConfigureAwait(false);
+            await body.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+}

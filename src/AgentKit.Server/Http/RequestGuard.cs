@@ -1,0 +1,132 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AgentKit.Server.Http;
+
+/// <summary>
+/// Wraps every API endpoint: API-key authentication, the body-size limit, the per-key concurrency limit, the request
+/// timeout, and turning failures into problem details (never a stack trace on the wire).
+/// </summary>
+internal sealed partial class RequestGuard(IOptions<AgentKitServerOptions> options, ILogger<RequestGuard> logger) : IEndpointFilter
+{
+    private const string TimeoutItem = "AgentKit.RequestTimeout";
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _running = new(StringComparer.Ordinal);
+
+    /// <summary>The request's cancellation: client disconnect or the configured timeout.</summary>
+    public static CancellationToken Cancellation(HttpContext context) =>
+        context.Items[TimeoutItem] is CancellationTokenSource cts ? cts.Token : context.RequestAborted;
+
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
+    {
+        var context = invocation.HttpContext;
+        var settings = options.Value;
+        if (!TryAuthenticate(context, settings, out var caller))
+        {
+            context.Response.Headers.WWWAuthenticate = "Bearer";
+            return ApiProblem.Create(StatusCodes.Status401Unauthorized, "invalid_api_key", "A valid API key is required: send 'Authorization: Bearer <key>' or 'X-Api-Key: <key>'.");
+        }
+
+        if (context.Request.ContentLength > settings.MaxRequestBodyBytes)
+        {
+            return TooLarge(settings);
+        }
+
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodyLimit)
+        {
+            bodyLimit.MaxRequestBodySize = settings.MaxRequestBodyBytes;
+        }
+
+        var slots = _running.GetOrAdd(caller, _ => new SemaphoreSlim(settings.MaxConcurrentRunsPerKey, settings.MaxConcurrentRunsPerKey));
+        if (!slots.Wait(0))
+        {
+            return ApiProblem.Create(
+                StatusCodes.Status429TooManyRequests,
+                "too_many_concurrent_requests",
+                $"At most {settings.MaxConcurrentRunsPerKey} requests may run at once per API key; retry when one has finished.",
+                headers: new Dictionary<string, string> { ["Retry-After"] = "1" });
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        timeout.CancelAfter(settings.RequestTimeout);
+        context.Items[TimeoutItem] = timeout;
+        try
+        {
+            return await next(invocation).ConfigureAwait(false);
+        }
+        catch (ApiProblemException problem)
+        {
+            return problem.ToResult();
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return TooLarge(settings);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
+        {
+            return ApiProblem.Create(StatusCodes.Status504GatewayTimeout, "request_timeout", $"The request did not finish within {settings.RequestTimeout.TotalSeconds:0} seconds.");
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Log.Failed(logger, context.Request.Path, e);
+            return ApiProblem.Create(StatusCodes.Status500InternalServerError, "internal_error", $"The request failed: {e.GetType().Name}. The server log has the details.");
+        }
+        finally
+        {
+            context.Items.Remove(TimeoutItem);
+            slots.Release();
+        }
+    }
+
+    private static IResult TooLarge(AgentKitServerOptions settings) =>
+        ApiProblem.Create(StatusCodes.Status413PayloadTooLarge, "request_too_large", $"The request body is larger than the limit of {settings.MaxRequestBodyBytes} bytes.");
+
+    private static bool TryAuthenticate(HttpContext context, AgentKitServerOptions settings, out string caller)
+    {
+        if (settings.ApiKeys.Count == 0)
+        {
+            caller = context.Connection.RemoteIpAddress?.ToString() ?? "local";
+            return true;
+        }
+
+        caller = string.Empty;
+        string? presented = null;
+        var authorization = context.Request.Headers.Authorization.ToString();
+        if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            presented = authorization["Bearer ".Length..].Trim();
+        }
+        else if (context.Request.Headers.TryGetValue("X-Api-Key", out var header))
+        {
+            presented = header.ToString();
+        }
+
+        if (string.IsNullOrEmpty(presented))
+        {
+            return false;
+        }
+
+        var presentedBytes = Encoding.UTF8.GetBytes(presented);
+        foreach (var key in settings.ApiKeys)
+        {
+            if (CryptographicOperations.FixedTimeEquals(presentedBytes, Encoding.UTF8.GetBytes(key)))
+            {
+                // The limiter's bucket is a hash of the key, so keys never sit in memory dictionaries or logs.
+                caller = Convert.ToHexString(SHA256.HashData(presentedBytes));
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Error, Message = "Request {Path} failed")]
+        public static partial void Failed(ILogger logger, PathString path, Exception exception);
+    }
+}

@@ -1,0 +1,131 @@
+using System.Text;
+using AgentKit.Abstractions;
+using AgentKit.Hosting.Models;
+using AgentKit.LlamaCpp;
+using AgentKit.Testing;
+using AgentKit.Testing.Http;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+
+namespace AgentKit.Hosting.Tests;
+
+public sealed class ModelHostingTests : IDisposable
+{
+    private readonly TestHosts _hosts = new();
+
+    public void Dispose() => _hosts.Dispose();
+
+    private static Dictionary<string, string?> LocalChat(string path) => new()
+    {
+        ["AgentKit:Models:tiny:Path"] = path,
+        ["AgentKit:Models:tiny:ContextSize"] = "512",
+        ["AgentKit:Models:tiny:Threads"] = "1",
+        ["AgentKit:Models:tiny:MaxContexts"] = "1",
+        ["AgentKit:Models:tiny:MaxSequences"] = "2",
+    };
+
+    [Fact]
+    public async Task LocalModel_WarmsUp_IsHealthy_AndAnswersThroughKeyedAndDefaultClients()
+    {
+        var builder = _hosts.Builder(LocalChat(TestModelFactory.GetOrCreate(TestModelFactory.TinyQwen2)));
+        builder.AddAgentKit();
+        using var host = builder.Build();
+        var ct = TestContext.Current.CancellationToken;
+        await host.StartAsync(ct);
+
+        var catalog = host.Services.GetRequiredService<ModelCatalog>();
+        await catalog.WarmUpAsync("tiny", ct);
+        Assert.Equal(ModelLoadState.Loaded, Assert.Single(catalog.GetStatuses()).State);
+
+        var health = await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync(ct);
+        Assert.Equal(HealthStatus.Healthy, health.Status);
+
+        var keyed = host.Services.GetRequiredKeyedService<IChatClient>("tiny");
+        Assert.Same(keyed, host.Services.GetRequiredService<IChatClient>());
+        var response = await keyed.GetResponseAsync("Hello", new ChatOptions { MaxOutputTokens = 4, Temperature = 0 }, ct);
+        Assert.NotNull(response.Usage);
+        Assert.True(response.Usage.InputTokenCount > 0);
+        Assert.InRange(response.Usage.OutputTokenCount ?? 0, 1, 4);
+
+        // Capabilities of the engine stay discoverable through the middleware layers.
+        var multi = keyed.GetService<IMultiSequenceChatClient>();
+        Assert.NotNull(multi);
+        Assert.Equal(2, multi.MaxSequences);
+        Assert.NotNull(keyed.GetService<LlamaModel>());
+
+        await host.StopAsync(ct);
+    }
+
+    [Fact]
+    public async Task LocalModel_ThatIsNotGguf_IsUnhealthy_AndRequestsGetTheTypedError()
+    {
+        var path = Path.Combine(_hosts.ContentRoot, "broken.gguf");
+        await File.WriteAllTextAsync(path, "this is not a model", TestContext.Current.CancellationToken);
+        var builder = _hosts.Builder(LocalChat(path));
+        builder.AddAgentKit();
+        using var host = builder.Build();
+        var ct = TestContext.Current.CancellationToken;
+        await host.StartAsync(ct);
+
+        var client = host.Services.GetRequiredKeyedService<IChatClient>("tiny");
+        var error = await Assert.ThrowsAsync<LlamaModelLoadException>(() => client.GetResponseAsync("Hello", cancellationToken: ct));
+        Assert.Contains("broken.gguf", error.Message, StringComparison.Ordinal);
+
+        var health = await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync(ct);
+        Assert.Equal(HealthStatus.Unhealthy, health.Entries["agentkit-models"].Status);
+        Assert.Contains("tiny", health.Entries["agentkit-models"].Description, StringComparison.Ordinal);
+        await host.StopAsync(ct);
+    }
+
+    [Fact]
+    public async Task OpenAIModel_CallsTheConfiguredEndpointWithTheKey()
+    {
+        const string completion = """
+            {"id":"chatcmpl-1","object":"chat.completion","created":1700000000,"model":"served-model",
+             "choices":[{"index":0,"message":{"role":"assistant","content":"Hi from the server"},"finish_reason":"stop"}],
+             "usage":{"prompt_tokens":5,"completion_tokens":4,"total_tokens":9}}
+            """;
+        await using var server = new LoopbackHttpServer(_ => new LoopbackResponse(200, Encoding.UTF8.GetBytes(completion))
+        {
+            Headers = { ["Content-Type"] = "application/json" },
+        });
+        var builder = _hosts.Builder(new Dictionary<string, string?>
+        {
+            ["AgentKit:Models:remote:Provider"] = "OpenAI",
+            ["AgentKit:Models:remote:Endpoint"] = new Uri(server.BaseAddress, "v1").AbsoluteUri,
+            ["AgentKit:Models:remote:ApiKey"] = "secret-key",
+            ["AgentKit:Models:remote:Model"] = "served-model",
+        });
+        builder.AddAgentKit();
+        using var host = builder.Build();
+        var ct = TestContext.Current.CancellationToken;
+        await host.StartAsync(ct);
+
+        var response = await host.Services.GetRequiredKeyedService<IChatClient>("remote").GetResponseAsync("Hello", cancellationToken: ct);
+
+        Assert.Equal("Hi from the server", response.Text);
+        Assert.Equal(4, response.Usage?.OutputTokenCount);
+        var request = Assert.Single(server.Requests);
+        Assert.Equal("POST", request.Method);
+        Assert.Equal("/v1/chat/completions", request.Path);
+        Assert.Equal("Bearer secret-key", request.Header("Authorization"));
+        await host.StopAsync(ct);
+    }
+
+    [Fact]
+    public async Task StorageHealth_WhenTheDataFolderIsAFile_IsUnhealthy()
+    {
+        var file = Path.Combine(_hosts.ContentRoot, "data-file");
+        await File.WriteAllTextAsync(file, "x", TestContext.Current.CancellationToken);
+        var builder = _hosts.Builder(new Dictionary<string, string?> { ["AgentKit:Storage:Directory"] = "data-file/sub" });
+        builder.AddAgentKit();
+        using var host = builder.Build();
+
+        var health = await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(HealthStatus.Unhealthy, health.Entries["agentkit-storage"].Status);
+        Assert.Equal(HealthStatus.Healthy, health.Entries["agentkit-models"].Status);
+    }
+}

@@ -1,0 +1,69 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace AgentKit.Hosting.Tests;
+
+public sealed class OptionsValidationTests : IDisposable
+{
+    private readonly TestHosts _hosts = new();
+
+    public void Dispose() => _hosts.Dispose();
+
+    [Fact]
+    public async Task Start_WithMissingModelFile_FailsNamingTheKeyAndPath()
+    {
+        var builder = _hosts.Builder(new Dictionary<string, string?>
+        {
+            ["AgentKit:Models:chat:Path"] = "models/missing.gguf",
+        });
+        builder.AddAgentKit();
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(TestContext.Current.CancellationToken));
+
+        Assert.Contains("AgentKit:Models:chat:Path", error.Message, StringComparison.Ordinal);
+        Assert.Contains(Path.Combine(_hosts.ContentRoot, "models", "missing.gguf"), error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_WithEveryKindOfBadValue_ReportsEachKey()
+    {
+        var builder = _hosts.Builder(new Dictionary<string, string?>
+        {
+            ["AgentKit:Models:local:Download"] = "not-a-reference",
+            ["AgentKit:Models:local:ContextSize"] = "4",
+            ["AgentKit:Models:local:Threads"] = "0",
+            ["AgentKit:Models:remote:Provider"] = "OpenAI",
+            ["AgentKit:Models:remote:Endpoint"] = "ftp://example.invalid/",
+            ["AgentKit:DefaultEmbeddingModel"] = "local",
+            ["AgentKit:DefaultChatModel"] = "nope",
+            ["AgentKit:ChatPipeline:ResponseCacheMegabytes"] = "0",
+        });
+        builder.AddAgentKit();
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(TestContext.Current.CancellationToken));
+
+        string[] keys =
+        [
+            "AgentKit:Models:local:Download", "AgentKit:Models:local:ContextSize", "AgentKit:Models:local:Threads",
+            "AgentKit:Models:remote:Endpoint", "AgentKit:Models:remote:Model", "AgentKit:Models:remote:ApiKey",
+            "AgentKit:DefaultEmbeddingModel", "AgentKit:DefaultChatModel", "AgentKit:ChatPipeline:ResponseCacheMegabytes",
+        ];
+        foreach (var key in keys)
+        {
+            Assert.Contains(key, error.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Start_WithNoModels_StartsAndStops()
+    {
+        var builder = _hosts.Builder(new Dictionary<string, string?>());
+        builder.AddAgentKit();
+        using var host = builder.Build();
+
+        await host.StartAsync(TestContext.Current.CancellationToken);
+        await host.StopAsync(TestContext.Current.CancellationToken);
+    }
+}
