@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using AgentKit.Rag.Text;
 using Microsoft.Extensions.AI;
 
 namespace AgentKit.Rag.Embeddings;
@@ -68,7 +69,7 @@ public sealed class HashingEmbeddingGenerator : IEmbeddingGenerator<string, Embe
         var counts = new Dictionary<ulong, (int Count, float Weight)>();
         ulong previous = 0;
         var hasPrevious = false;
-        foreach (var word in Words(text))
+        foreach (var word in WordTokenizer.Words(text))
         {
             var hash = Hash(FnvOffset, word);
             Count(counts, hash, 1f);
@@ -123,25 +124,6 @@ public sealed class HashingEmbeddingGenerator : IEmbeddingGenerator<string, Embe
     /// <summary>Nothing to free.</summary>
     public void Dispose()
     {
-    }
-
-    /// <summary>The lower-cased words of a text: maximal runs of letters and digits.</summary>
-    internal static IEnumerable<string> Words(string text)
-    {
-        var start = -1;
-        for (var i = 0; i <= text.Length; i++)
-        {
-            var inWord = i < text.Length && char.IsLetterOrDigit(text[i]);
-            if (inWord && start < 0)
-            {
-                start = i;
-            }
-            else if (!inWord && start >= 0)
-            {
-                yield return text[start..i].ToLowerInvariant();
-                start = -1;
-            }
-        }
     }
 
     private static void Count(Dictionary<ulong, (int Count, float Weight)> counts, ulong hash, float weight)
