@@ -11,6 +11,15 @@ public sealed record LoopbackRequest(string Method, string Path, IReadOnlyDictio
 {
     /// <summary>A header's value, or null.</summary>
     public string? Header(string name) => Headers.TryGetValue(name, out var value) ? value : null;
+
+    /// <summary>The request body (Content-Length or chunked), empty when there is none.</summary>
+    public byte[] Body { get; init; } = [];
+
+    /// <summary>The path without its query string.</summary>
+    public string PathOnly => Path.Split('?', 2)[0];
+
+    /// <summary>The query string without '?', or empty.</summary>
+    public string Query => Path.Split('?', 2) is [_, var query] ? query : string.Empty;
 }
 
 /// <summary>What the loopback server answers.</summary>
@@ -244,7 +253,56 @@ public sealed class LoopbackHttpServer : IAsyncDisposable
             }
         }
 
-        return new LoopbackRequest(first[0], Uri.UnescapeDataString(first[1]), headers);
+        var body = await ReadBodyAsync(stream, headers, ct);
+        return new LoopbackRequest(first[0], Uri.UnescapeDataString(first[1]), headers) { Body = body };
+    }
+
+    private static async Task<byte[]> ReadBodyAsync(NetworkStream stream, Dictionary<string, string> headers, CancellationToken ct)
+    {
+        if (headers.TryGetValue("Content-Length", out var lengthText)
+            && int.TryParse(lengthText, NumberStyles.None, CultureInfo.InvariantCulture, out var length) && length > 0)
+        {
+            var body = new byte[length];
+            await stream.ReadExactlyAsync(body, ct);
+            return body;
+        }
+
+        if (!headers.TryGetValue("Transfer-Encoding", out var encoding) || !encoding.Contains("chunked", StringComparison.OrdinalIgnoreCase))
+        {
+            return [];
+        }
+
+        var result = new MemoryStream();
+        while (true)
+        {
+            var sizeLine = await ReadLineAsync(stream, ct);
+            var size = int.Parse(sizeLine.Split(';')[0].Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+            if (size == 0)
+            {
+                await ReadLineAsync(stream, ct);
+                return result.ToArray();
+            }
+
+            var chunk = new byte[size];
+            await stream.ReadExactlyAsync(chunk, ct);
+            result.Write(chunk);
+            await ReadLineAsync(stream, ct);
+        }
+    }
+
+    private static async Task<string> ReadLineAsync(NetworkStream stream, CancellationToken ct)
+    {
+        var line = new List<byte>();
+        var one = new byte[1];
+        while (await stream.ReadAsync(one, ct) == 1 && one[0] != '\n')
+        {
+            if (one[0] != '\r')
+            {
+                line.Add(one[0]);
+            }
+        }
+
+        return Encoding.ASCII.GetString([.. line]);
     }
 
     private static string ReasonPhrase(int status) => status switch
@@ -254,7 +312,13 @@ public sealed class LoopbackHttpServer : IAsyncDisposable
         302 => "Found",
         401 => "Unauthorized",
         403 => "Forbidden",
+        400 => "Bad Request",
         404 => "Not Found",
+        409 => "Conflict",
+        422 => "Unprocessable Entity",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        503 => "Service Unavailable",
         416 => "Range Not Satisfiable",
         _ => "Status",
     };
