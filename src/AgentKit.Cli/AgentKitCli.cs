@@ -13,11 +13,12 @@ internal static class AgentKitCli
             ModelsInfoCommand.Create(context),
             ModelsPullCommand.Create(context),
         };
-        return new RootCommand("AgentKit: chat with local GGUF models through llama.cpp, serve them over HTTP, inspect them and download them.")
+        return new RootCommand("AgentKit: chat with local GGUF models through llama.cpp, serve them over HTTP, inspect and download them, and check prompt files.")
         {
             ChatCommand.Create(context),
             ServeCommand.Create(context),
             models,
+            PromptsCommands.Create(context),
         };
     }
 

@@ -1,5 +1,6 @@
 using AgentKit.LlamaCpp;
 using AgentKit.LlamaCpp.Models;
+using AgentKit.Prompts;
 using Spectre.Console;
 
 namespace AgentKit.Cli;
@@ -20,6 +21,11 @@ internal static class CommandErrors
         {
             Write(context, e.Message);
             return ExitCodes.Offline;
+        }
+        catch (PromptException e)
+        {
+            Write(context, e.Message);
+            return ExitCodes.Error;
         }
         catch (LlamaException e)
         {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AgentKit.Abstractions.Json;
 
 namespace AgentKit.LlamaCpp.Grammars;
 

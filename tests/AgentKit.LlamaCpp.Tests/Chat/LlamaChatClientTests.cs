@@ -5,6 +5,7 @@ using AgentKit.LlamaCpp.Chat;
 using AgentKit.LlamaCpp.Grammars;
 using AgentKit.LlamaCpp.Tests.Engine;
 using Microsoft.Extensions.AI;
+using AgentKit.Abstractions.Json;
 
 namespace AgentKit.LlamaCpp.Tests.Chat;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using AgentKit.LlamaCpp.Grammars;
+using AgentKit.Abstractions.Json;
 
 namespace AgentKit.LlamaCpp.Tests.Grammars;
 

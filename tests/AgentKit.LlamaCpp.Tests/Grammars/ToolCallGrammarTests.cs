@@ -1,5 +1,6 @@
 using System.Text.Json;
 using AgentKit.LlamaCpp.Grammars;
+using AgentKit.Abstractions.Json;
 
 namespace AgentKit.LlamaCpp.Tests.Grammars;
 

@@ -2,10 +2,10 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
-namespace AgentKit.LlamaCpp.Grammars;
+namespace AgentKit.Abstractions.Json;
 
 /// <summary>
-/// Checks a JSON value against a JSON schema, for the subset <see cref="JsonSchemaGrammarConverter"/> supports
+/// Checks a JSON value against a JSON schema, for the subset AgentKit.LlamaCpp's JSON Schema grammar converter supports
 /// plus what grammars cannot enforce (<c>minimum</c>, <c>maximum</c>, <c>pattern</c>, exactly-one <c>oneOf</c>).
 /// </summary>
 /// <remarks>
@@ -79,12 +79,12 @@ public static class JsonSchemaValidator
 
             if (schema.TryGetProperty("const", out var constant) && !JsonEquals(constant, value))
             {
-                Error(ptr, $"expected the constant {GbnfWriter.CompactJson(constant)}");
+                Error(ptr, $"expected the constant {Compact(constant)}");
             }
 
             if (schema.TryGetProperty("enum", out var values) && values.ValueKind == JsonValueKind.Array && !values.EnumerateArray().Any(v => JsonEquals(v, value)))
             {
-                Error(ptr, $"expected one of {string.Join(", ", values.EnumerateArray().Select(GbnfWriter.CompactJson))}");
+                Error(ptr, $"expected one of {string.Join(", ", values.EnumerateArray().Select(Compact))}");
             }
 
             CheckCombinators(schema, value, ptr, depth);
@@ -300,6 +300,8 @@ public static class JsonSchemaValidator
     private static bool IsInteger(JsonElement value) =>
         value.TryGetDecimal(out var d) ? d == decimal.Truncate(d) : Math.Floor(value.GetDouble()) == value.GetDouble();
 
+    private static string Compact(JsonElement value) => JsonSerializer.Serialize(value);
+
     private static string DescribeType(JsonElement type) =>
         type.ValueKind == JsonValueKind.Array ? string.Join(" or ", type.EnumerateArray().Select(t => t.ToString())) : type.ToString();
 
@@ -313,8 +315,11 @@ public static class JsonSchemaValidator
         _ => "null",
     };
 
-    /// <summary>JSON equality: numbers by value (<c>1</c> equals <c>1.0</c>), objects regardless of property order.</summary>
-    internal static bool JsonEquals(JsonElement a, JsonElement b)
+    /// <summary>JSON equality as JSON Schema's <c>enum</c> and <c>const</c> compare: numbers by value (<c>1</c> equals <c>1.0</c>), objects regardless of property order.</summary>
+    /// <param name="a">One value.</param>
+    /// <param name="b">The other.</param>
+    /// <returns>Whether they are equal.</returns>
+    public static bool JsonEquals(JsonElement a, JsonElement b)
     {
         if (a.ValueKind != b.ValueKind)
         {

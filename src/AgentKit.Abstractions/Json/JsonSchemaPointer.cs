@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace AgentKit.LlamaCpp.Grammars;
+namespace AgentKit.Abstractions.Json;
 
 /// <summary>JSON pointer helpers shared by the schema converter and validator.</summary>
 internal static class JsonSchemaPointer
