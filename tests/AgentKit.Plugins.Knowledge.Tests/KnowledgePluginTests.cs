@@ -8,23 +8,15 @@ namespace AgentKit.Plugins.Knowledge.Tests;
 
 public sealed class KnowledgePluginTests : IAsyncLifetime
 {
-    private readonly InMemoryChunkCollection _collection = new();
-    private readonly HashingEmbeddingGenerator _embedder = new();
-    private TempFolder? _folder;
+    private KnowledgeBase _kb = null!;
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync() => (_folder, _) = await Corpus.IngestAsync(_collection, _embedder, Token);
+    public async ValueTask InitializeAsync() => _kb = await Corpus.CreateAsync(Token);
 
-    public ValueTask DisposeAsync()
-    {
-        _folder?.Dispose();
-        _collection.Dispose();
-        _embedder.Dispose();
-        return ValueTask.CompletedTask;
-    }
+    public ValueTask DisposeAsync() => _kb.DisposeAsync();
 
-    private KnowledgePlugin Plugin(KnowledgePluginOptions? options = null) => new(new RagRetriever(_collection, _embedder), options);
+    private KnowledgePlugin Plugin(KnowledgePluginOptions? options = null) => new(new RagRetriever(_kb.Collection, _kb.Embedder), options);
 
     [Fact]
     public async Task SearchKnowledge_ReturnsRankedPassagesWithCitations()

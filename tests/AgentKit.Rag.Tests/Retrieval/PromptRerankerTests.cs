@@ -8,22 +8,17 @@ namespace AgentKit.Rag.Tests.Retrieval;
 
 public sealed class PromptRerankerTests : IAsyncLifetime
 {
-    private readonly InMemoryChunkCollection _collection = new();
-    private readonly HashingEmbeddingGenerator _embedder = new();
+    private KnowledgeBase _kb = null!;
     private readonly PromptRegistry _prompts = new(new PromptRegistryOptions { RootDirectory = Path.Combine(AppContext.BaseDirectory, "prompts"), WatchForChanges = false });
-    private TempFolder? _folder;
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync() => (_folder, _) = await Corpus.IngestAsync(_collection, _embedder, Token);
+    public async ValueTask InitializeAsync() => _kb = await Corpus.CreateAsync(Token);
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
-        _folder?.Dispose();
-        _collection.Dispose();
-        _embedder.Dispose();
         _prompts.Dispose();
-        return ValueTask.CompletedTask;
+        await _kb.DisposeAsync();
     }
 
     [Fact]
@@ -31,8 +26,8 @@ public sealed class PromptRerankerTests : IAsyncLifetime
     {
         // The model scores candidate 3 highest, candidate 1 lowest, and leaves the others out.
         var client = new ScriptedChatClient("""{"scores":[{"id":3,"score":9},{"id":1,"score":2}]}""");
-        var retriever = new RagRetriever(_collection, _embedder, new PromptReranker(client, _prompts));
-        var firstStage = await new RagRetriever(_collection, _embedder).RetrieveAsync("filter cartridge", new RetrievalOptions { Top = 5 }, Token);
+        var retriever = new RagRetriever(_kb.Collection, _kb.Embedder, new PromptReranker(client, _prompts));
+        var firstStage = await new RagRetriever(_kb.Collection, _kb.Embedder).RetrieveAsync("filter cartridge", new RetrievalOptions { Top = 5 }, Token);
 
         var results = await retriever.RetrieveAsync("filter cartridge", new RetrievalOptions { Top = 5, Rerank = true }, Token);
 
@@ -49,7 +44,7 @@ public sealed class PromptRerankerTests : IAsyncLifetime
     public async Task Rerank_InvalidJsonTwice_ThrowsPromptOutputException()
     {
         var client = new ScriptedChatClient("not json", "still not json");
-        var retriever = new RagRetriever(_collection, _embedder, new PromptReranker(client, _prompts));
+        var retriever = new RagRetriever(_kb.Collection, _kb.Embedder, new PromptReranker(client, _prompts));
 
         await Assert.ThrowsAsync<PromptOutputException>(() => retriever.RetrieveAsync("filter", new RetrievalOptions { Rerank = true }, Token));
         Assert.Equal(2, client.Calls.Count);

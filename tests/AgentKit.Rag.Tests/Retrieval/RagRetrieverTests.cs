@@ -6,23 +6,15 @@ namespace AgentKit.Rag.Tests.Retrieval;
 
 public sealed class RagRetrieverTests : IAsyncLifetime
 {
-    private readonly InMemoryChunkCollection _collection = new();
-    private readonly HashingEmbeddingGenerator _embedder = new();
-    private TempFolder? _folder;
+    private KnowledgeBase _kb = null!;
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync() => (_folder, _) = await Corpus.IngestAsync(_collection, _embedder, Token);
+    public async ValueTask InitializeAsync() => _kb = await Corpus.CreateAsync(Token);
 
-    public ValueTask DisposeAsync()
-    {
-        _folder?.Dispose();
-        _collection.Dispose();
-        _embedder.Dispose();
-        return ValueTask.CompletedTask;
-    }
+    public ValueTask DisposeAsync() => _kb.DisposeAsync();
 
-    private RagRetriever Retriever(IRagReranker? reranker = null) => new(_collection, _embedder, reranker);
+    private RagRetriever Retriever(IRagReranker? reranker = null) => new(_kb.Collection, _kb.Embedder, reranker);
 
     private static string Name(RetrievedChunk chunk) => Path.GetFileName(chunk.Source);
 
@@ -89,7 +81,7 @@ public sealed class RagRetrieverTests : IAsyncLifetime
     [Fact]
     public async Task Retrieve_SourceFilter_KeepsOneFile()
     {
-        var source = Path.Combine(_folder!.Root, "warranty.md");
+        var source = Path.Combine(_kb.Folder.Root, "warranty.md");
 
         var results = await Retriever().RetrieveAsync("replace the filter cartridge", new RetrievalOptions { Source = source, Mode = RetrievalMode.Hybrid }, Token);
 

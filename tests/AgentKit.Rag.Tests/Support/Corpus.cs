@@ -1,6 +1,6 @@
 using AgentKit.Rag.Embeddings;
 using AgentKit.Rag.Ingestion;
-using Microsoft.Extensions.VectorData;
+using AgentKit.Rag.Retrieval;
 
 namespace AgentKit.Rag.Tests.Support;
 
@@ -16,17 +16,36 @@ internal static class Corpus
         ("filters-copy.md", "# Filters again\n\n## Cartridge\n\nReplace the filter cartridge every six months. A clogged cartridge lowers the flow rate."),
     ];
 
-    public static async Task<(TempFolder Folder, RagIngestionOptions Options)> IngestAsync(
-        VectorStoreCollection<Guid, RagChunkRecord> collection, HashingEmbeddingGenerator embedder, CancellationToken cancellationToken)
+    /// <summary>Writes the corpus to a new folder and ingests it with the hashing embedder into an in-memory collection.</summary>
+    public static async Task<KnowledgeBase> CreateAsync(CancellationToken cancellationToken)
     {
-        var folder = new TempFolder();
+        var knowledge = new KnowledgeBase();
         foreach (var (name, markdown) in Files)
         {
-            folder.Write(name, markdown);
+            knowledge.Folder.Write(name, markdown);
         }
 
-        var options = new RagIngestionOptions();
-        await new RagIngestor(collection, embedder, options).IngestDirectoryAsync(folder.Root, cancellationToken: cancellationToken);
-        return (folder, options);
+        await new RagIngestor(knowledge.Collection, knowledge.Embedder).IngestDirectoryAsync(knowledge.Folder.Root, cancellationToken: cancellationToken);
+        return knowledge;
+    }
+}
+
+/// <summary>The ingested corpus: its folder, collection and embedder, disposed together.</summary>
+internal sealed class KnowledgeBase : IAsyncDisposable
+{
+    public TempFolder Folder { get; } = new();
+
+    public InMemoryChunkCollection Collection { get; } = new();
+
+    public HashingEmbeddingGenerator Embedder { get; } = new();
+
+    public RagRetriever Retriever(IRagReranker? reranker = null) => new(Collection, Embedder, reranker);
+
+    public ValueTask DisposeAsync()
+    {
+        Folder.Dispose();
+        Collection.Dispose();
+        Embedder.Dispose();
+        return ValueTask.CompletedTask;
     }
 }
