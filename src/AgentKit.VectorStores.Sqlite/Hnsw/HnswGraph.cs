@@ -266,7 +266,7 @@ internal sealed class HnswGraph
     {
         var current = entry;
         var currentRank = QueryRank(query, queryAuxiliary, current);
-        Span<int> buffer = stackalloc int[_m + 1];
+        Span<int> buffer = stackalloc int[_m0 + 1];
         for (var layer = fromLevel; layer >= toLevel; layer--)
         {
             var changed = true;

@@ -1,0 +1,42 @@
+using AgentKit.VectorStores.Sqlite;
+using Microsoft.Extensions.VectorData;
+
+// Usage: CrashWriter <database path> <collection>
+// Upserts batches of 10 records with consecutive int keys and prints "ACK <last key>" after each batch's task
+// completes. The test kills this process with SIGKILL at an arbitrary point and then checks every acknowledged key.
+if (args.Length != 2)
+{
+    Console.Error.WriteLine("usage: CrashWriter <database path> <collection>");
+    return 2;
+}
+
+using var store = new SqliteVectorStore(args[0]);
+var collection = store.GetCollection<int, CrashRecord>(args[1]);
+await collection.EnsureCollectionExistsAsync();
+Console.WriteLine("READY");
+for (var next = 0; ; next += 10)
+{
+    var batch = Enumerable.Range(next, 10).Select(CrashRecord.For).ToList();
+    await collection.UpsertAsync(batch);
+    Console.WriteLine($"ACK {next + 9}");
+}
+
+/// <summary>A record whose content is derived from its key, so that the reader can check it.</summary>
+internal sealed class CrashRecord
+{
+    [VectorStoreKey]
+    public int Id { get; set; }
+
+    [VectorStoreData(IsFullTextIndexed = true)]
+    public string Text { get; set; } = "";
+
+    [VectorStoreVector(8)]
+    public ReadOnlyMemory<float> Embedding { get; set; }
+
+    internal static CrashRecord For(int id) => new()
+    {
+        Id = id,
+        Text = $"record number {id}",
+        Embedding = Enumerable.Range(0, 8).Select(i => (float)((id * 31) + i)).ToArray(),
+    };
+}
