@@ -1,5 +1,5 @@
 using AgentKit.VectorStores.Sqlite;
-using Microsoft.Extensions.VectorData;
+using AgentKit.VectorStores.Sqlite.CrashWriter;
 
 // Usage: CrashWriter <database path> <collection>
 // Upserts batches of 10 records with consecutive int keys and prints "ACK <last key>" after each batch's task
@@ -19,24 +19,4 @@ for (var next = 0; ; next += 10)
     var batch = Enumerable.Range(next, 10).Select(CrashRecord.For).ToList();
     await collection.UpsertAsync(batch);
     Console.WriteLine($"ACK {next + 9}");
-}
-
-/// <summary>A record whose content is derived from its key, so that the reader can check it.</summary>
-internal sealed class CrashRecord
-{
-    [VectorStoreKey]
-    public int Id { get; set; }
-
-    [VectorStoreData(IsFullTextIndexed = true)]
-    public string Text { get; set; } = "";
-
-    [VectorStoreVector(8)]
-    public ReadOnlyMemory<float> Embedding { get; set; }
-
-    internal static CrashRecord For(int id) => new()
-    {
-        Id = id,
-        Text = $"record number {id}",
-        Embedding = Enumerable.Range(0, 8).Select(i => (float)((id * 31) + i)).ToArray(),
-    };
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using AgentKit.VectorStores.Sqlite.CrashWriter;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.VectorData;
 
@@ -91,25 +92,5 @@ public sealed class DurabilityTests : IDisposable
         var path = Path.GetFullPath(Path.Combine(baseDirectory, "..", "..", "..", "..", "AgentKit.VectorStores.Sqlite.CrashWriter", "bin", configuration, framework, "AgentKit.VectorStores.Sqlite.CrashWriter.dll"));
         Assert.True(File.Exists(path), $"The crash writer is built with the tests; not found at {path}.");
         return path;
-    }
-
-    /// <summary>The crash writer's record (same schema as its own class).</summary>
-    public sealed class CrashRecord
-    {
-        [VectorStoreKey]
-        public int Id { get; set; }
-
-        [VectorStoreData(IsFullTextIndexed = true)]
-        public string Text { get; set; } = "";
-
-        [VectorStoreVector(8)]
-        public ReadOnlyMemory<float> Embedding { get; set; }
-
-        internal static CrashRecord For(int id) => new()
-        {
-            Id = id,
-            Text = $"record number {id}",
-            Embedding = Enumerable.Range(0, 8).Select(i => (float)((id * 31) + i)).ToArray(),
-        };
     }
 }
