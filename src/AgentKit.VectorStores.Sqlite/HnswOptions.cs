@@ -4,7 +4,7 @@ namespace AgentKit.VectorStores.Sqlite;
 public sealed class HnswOptions
 {
     private int _m = 16;
-    private int _efConstruction = 128;
+    private int _efConstruction = 100;
     private int _efSearch = 64;
     private int _filteredOversampling = 4;
     private double _exactFilterSelectivity = 0.05;
@@ -24,7 +24,7 @@ public sealed class HnswOptions
         }
     }
 
-    /// <summary>Candidate list size while inserting. Higher builds a better graph, more slowly. Default 128; at least 4.</summary>
+    /// <summary>Candidate list size while inserting. Higher builds a better graph, more slowly. Default 100; at least 4.</summary>
     public int EfConstruction
     {
         get => _efConstruction;

@@ -281,6 +281,11 @@ public sealed partial class SqliteCollection<TKey, TRecord> : VectorStoreCollect
             return Task.FromResult(true);
         });
 
+    /// <summary>The in-memory state of each vector property's index, for benchmarks and diagnostics.</summary>
+    internal IReadOnlyList<(string Property, bool UsesGraph, int Count, long CacheBytes, long GraphBytes)> IndexStatistics()
+        => [.. _schema.Vectors.SelectMany(v => _context.IndexesOf(Name, v.Property.StorageName)
+            .Select(index => (v.Property.ModelName, index.UsesGraph, index.CachedCount, index.CacheBytes, index.GraphBytes)))];
+
     /// <inheritdoc />
     public override object? GetService(Type serviceType, object? serviceKey = null)
     {
