@@ -73,6 +73,12 @@ static void quiet_log(enum ggml_log_level level, const char *text, void *data) {
     }
 }
 
+static bool silent_progress(float progress, void *data) {
+    (void)progress;
+    (void)data;
+    return true;
+}
+
 static llama_token *read_prompt(const char *path, int *count) {
     FILE *f = fopen(path, "r");
     if (f == NULL) {
@@ -198,6 +204,7 @@ int main(int argc, char **argv) {
 
     struct llama_model_params mparams = llama_model_default_params();
     mparams.n_gpu_layers = 0;
+    mparams.progress_callback = silent_progress;
     struct llama_model *model = llama_model_load_from_file(model_path, mparams);
     if (model == NULL) {
         die("llama_model_load_from_file failed");

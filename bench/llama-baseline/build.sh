@@ -13,5 +13,5 @@ command -v gcc >/dev/null 2>&1 || { echo "gcc is not installed: install gcc to b
 llama=$(ls "$native"/libllama.so "$native"/libllama.v0.5.0.so 2>/dev/null | head -n 1)
 ggml=$(ls "$native"/libggml.so "$native"/libggml.v0.5.0.so 2>/dev/null | head -n 1)
 [ -n "$llama" ] && [ -n "$ggml" ] || { echo "no libllama/libggml in $native" >&2; exit 1; }
-exec gcc -std=c11 -O2 -o "$out" "$here/baseline.c" -I "$inc" -I "$ggml_inc" \
+exec gcc -std=c11 -O2 -Wall -Wextra -Werror -o "$out" "$here/baseline.c" -I "$inc" -I "$ggml_inc" \
   "$llama" "$ggml" "$native/libggml-base.so" -Wl,-rpath,"$native" -lm
