@@ -71,11 +71,17 @@ internal static class Benchmark
                         }
                     }
                 }
+
+                // The table after every round: on a shared machine a long run may have to be cut short.
+                Console.WriteLine();
+                Console.WriteLine(run + 1 == options.Runs
+                    ? Invariant.Str($"Medians of {options.Runs} run(s):")
+                    : Invariant.Str($"Medians after run {run + 1} of {options.Runs} (interim):"));
+                Console.WriteLine();
+                new Report(results, node.Unavailable).Print(Console.Out);
+                Console.WriteLine();
             }
 
-            Console.WriteLine();
-            var report = new Report(results, node.Unavailable);
-            report.Print(Console.Out);
             return 0;
         }
         finally
