@@ -32,6 +32,7 @@ public sealed partial class AgentMemory : IAsyncDisposable
     private readonly AccessTracker _access = new();
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly ConcurrentDictionary<string, AgentState> _agents = new(StringComparer.Ordinal);
+    private int _disposed;
 
     /// <summary>Creates the memory.</summary>
     /// <param name="store">Holds the memories (a <c>SqliteVectorStore</c> by default; any VectorData store works).</param>
@@ -231,6 +232,11 @@ public sealed partial class AgentMemory : IAsyncDisposable
     /// <returns>A task.</returns>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await FlushAsync().ConfigureAwait(false);
         _writeLock.Dispose();
         _collection.Dispose();

@@ -1,4 +1,6 @@
+using AgentKit.Agents.Tools;
 using AgentKit.Memory;
+using AgentKit.Memory.Agents;
 using AgentKit.Memory.Reflection;
 using AgentKit.Prompts;
 using AgentKit.VectorStores.Sqlite;
@@ -57,10 +59,24 @@ public static class MemoryServiceCollectionExtensions
                 settings.BackgroundReflection ? sp.GetRequiredService<ReflectionScheduler>() : null,
                 sp.GetService<ILogger<AgentMemory>>());
         });
+        services.TryAddSingleton(sp => new MemoryAgentHook(sp.GetRequiredService<AgentMemory>(), null, sp.GetService<ILogger<MemoryAgentHook>>()));
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<IOptions<MemoryOptions>>().Value.BackgroundReflection
             ? new MemoryReflectionService(sp.GetRequiredService<AgentMemory>(), sp.GetRequiredService<ReflectionScheduler>(), sp.GetService<ILogger<MemoryReflectionService>>())
             : new IdleService());
         return services;
+    }
+
+    /// <summary>
+    /// Registers the <c>remember</c>, <c>recall</c> and <c>forget</c> tools for agents (an agent gets them by naming
+    /// them in its allowlist). Each call acts for the agent and session of the turn, as attached by the agent's
+    /// <see cref="MemoryAgentHook"/>; an agent without the hook cannot use them. Call after <see cref="AddAgentKitMemory"/>.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <returns><paramref name="services"/>.</returns>
+    public static IServiceCollection AddAgentKitMemoryTools(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        return services.AddSingleton<IToolSource>(sp => new StaticToolSource(MemoryTools.CreateForAgents(sp.GetRequiredService<AgentMemory>())));
     }
 
     private sealed class MemoryOptionsValidator : IValidateOptions<MemoryOptions>
