@@ -18,7 +18,7 @@ public static class MemoryServiceCollectionExtensions
 {
     /// <summary>
     /// Registers <see cref="AgentMemory"/> (singleton) with <see cref="MemoryOptions"/> validated at start, the
-    /// prompt registry, a <see cref="ReflectionScheduler"/> and the hosted service that runs due reflections (when
+    /// prompt registry, the agent hook <see cref="MemoryAgentHook"/>, a <see cref="ReflectionScheduler"/> and the hosted service that runs due reflections (when
     /// <see cref="MemoryOptions.BackgroundReflection"/> is on). The memory uses the registered <see cref="VectorStore"/>,
     /// else a SQLite file at <see cref="MemoryOptions.DatabasePath"/>; the (keyed) <see cref="IChatClient"/> and
     /// <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/> must be registered by the application.
