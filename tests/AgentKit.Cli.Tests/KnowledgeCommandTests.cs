@@ -1,4 +1,5 @@
 using AgentKit.Testing;
+using Spectre.Console;
 using Microsoft.Extensions.AI;
 using TestingChatClient = AgentKit.Testing.ScriptedChatClient;
 
@@ -67,6 +68,35 @@ public sealed class KnowledgeCommandTests : IDisposable
         Assert.Contains($"5 files (3 added, 2 skipped): 3 chunks written from 0 pages in ", cli.Out, StringComparison.Ordinal);
         Assert.Contains($"into {Database} (collection knowledge).", cli.Out, StringComparison.Ordinal);
         Assert.Empty(cli.Error); // the progress bar draws only at a terminal
+    }
+
+    [Fact]
+    public async Task Ingest_AtATerminal_DrawsTheProgressBarOnStderr()
+    {
+        using var cli = new CliHarness();
+        using var terminal = new StringWriter();
+        var context = new CliContext
+        {
+            Out = cli.Context.Out,
+            Error = AnsiConsole.Create(new AnsiConsoleSettings
+            {
+                Out = new AnsiConsoleOutput(terminal),
+                Ansi = AnsiSupport.Yes,
+                ColorSystem = ColorSystemSupport.NoColors,
+                Interactive = InteractionSupport.Yes,
+            }),
+            Input = TextReader.Null,
+            IsInputRedirected = true,
+            CancelKey = cli.CancelKey,
+        };
+
+        var exit = await AgentKitCli.RunAsync(["ingest", Docs, "--db", Database], context, TestContext.Current.CancellationToken);
+
+        Assert.Equal(0, exit);
+        var drawn = terminal.ToString();
+        Assert.Contains("Ingested docs", drawn, StringComparison.Ordinal);
+        Assert.Contains("100%", drawn, StringComparison.Ordinal);
+        Assert.Contains("3 files (3 added): 3 chunks written", cli.Out, StringComparison.Ordinal);
     }
 
     [Fact]
