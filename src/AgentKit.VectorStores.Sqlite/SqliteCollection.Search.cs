@@ -182,11 +182,11 @@ public sealed partial class SqliteCollection<TKey, TRecord>
     /// <summary>The <paramref name="k"/> nearest records passing the filter, as row ids with reported scores, nearest first.</summary>
     private (long RowId, double Score)[] NearestVectors(SqliteConnection connection, SqliteTransaction transaction, VectorColumn column, ReadOnlyMemory<float> query, int k, SqlFilter? filter, CancellationToken cancellationToken)
     {
-        var (index, state) = EnsureIndex(connection, transaction, column, cancellationToken);
+        var (index, state, generation) = EnsureIndex(connection, transaction, column, cancellationToken);
         if (state == VectorIndex.State.Cached)
         {
-            var filterRowIds = filter is null ? null : MatchingRowIds(connection, transaction, filter);
-            if (index.Search(query.Span, k, filterRowIds) is { } results)
+            var rowFilter = filter is null ? null : new RowFilter(FilterKey(filter), generation, () => MatchingRowIds(connection, transaction, filter));
+            if (index.Search(query.Span, k, rowFilter) is { } results)
             {
                 return results;
             }
@@ -195,7 +195,7 @@ public sealed partial class SqliteCollection<TKey, TRecord>
         return StreamScan(connection, transaction, column, query.Span, k, filter, cancellationToken);
     }
 
-    private (VectorIndex Index, VectorIndex.State State) EnsureIndex(SqliteConnection connection, SqliteTransaction transaction, VectorColumn column, CancellationToken cancellationToken)
+    private (VectorIndex Index, VectorIndex.State State, long Generation) EnsureIndex(SqliteConnection connection, SqliteTransaction transaction, VectorColumn column, CancellationToken cancellationToken)
     {
         var generation = SqliteDatabase.Scalar(connection, transaction, $"SELECT generation FROM {CollectionSchema.Quote(CollectionSchema.CatalogTable)} WHERE name = @name", ("@name", Name)) as long?
             ?? throw new SqliteException($"no such table: {Name}", 1);
@@ -223,21 +223,59 @@ public sealed partial class SqliteCollection<TKey, TRecord>
             Log.IndexLoaded(_context.Logger, Name, column.Property.ModelName, index.CachedCount, index.UsesGraph ? "hnsw" : state.ToString(), stopwatch.ElapsedMilliseconds);
         }
 
-        return (index, state);
+        return (index, state, generation);
     }
 
-    private HashSet<long> MatchingRowIds(SqliteConnection connection, SqliteTransaction transaction, SqlFilter filter)
+    /// <summary>
+    /// The row ids of the records passing the filter. SQLite concatenates them into one value, which is parsed
+    /// here: one result value instead of one result row per match, which costs several times less than stepping a
+    /// reader through tens of thousands of rows (the condition itself runs on the record table and its indexes).
+    /// </summary>
+    private List<long> MatchingRowIds(SqliteConnection connection, SqliteTransaction transaction, SqlFilter filter)
     {
-        using var command = SqliteDatabase.Command(connection, transaction, $"SELECT t.{CollectionSchema.Quote(CollectionSchema.RowId)} FROM {_schema.Table} AS t WHERE {filter.Sql}");
+        using var command = SqliteDatabase.Command(connection, transaction, $"SELECT CAST(group_concat(t.{CollectionSchema.Quote(CollectionSchema.RowId)}) AS BLOB) FROM {_schema.Table} AS t WHERE {filter.Sql}");
         AddParameters(command, filter);
-        using var reader = command.ExecuteReader();
-        var rowIds = new HashSet<long>();
-        while (reader.Read())
+        var rowIds = new List<long>();
+        if (command.ExecuteScalar() is not byte[] digits)
         {
-            rowIds.Add(reader.GetInt64(0));
+            return rowIds;
         }
 
+        long value = 0;
+        foreach (var digit in digits)
+        {
+            if (digit == (byte)',')
+            {
+                rowIds.Add(value);
+                value = 0;
+            }
+            else
+            {
+                value = (value * 10) + (digit - '0');
+            }
+        }
+
+        rowIds.Add(value);
         return rowIds;
+    }
+
+    /// <summary>The filter's SQL and parameter values, as the key under which an index may keep its matching slots.</summary>
+    private static string FilterKey(SqlFilter filter)
+    {
+        var key = new System.Text.StringBuilder(filter.Sql);
+        foreach (var parameter in filter.Parameters)
+        {
+            // Length-prefixed, so that no string value can make two parameter lists read alike.
+            var text = parameter switch
+            {
+                byte[] bytes => Convert.ToHexString(bytes),
+                IFormattable formattable => formattable.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
+                _ => parameter.ToString() ?? "",
+            };
+            key.Append('|').Append(parameter.GetType().Name).Append(' ').Append(text.Length).Append(':').Append(text);
+        }
+
+        return key.ToString();
     }
 
     /// <summary>Exact search reading the vectors from the file into one pooled buffer, for properties too large to cache.</summary>

@@ -14,12 +14,15 @@ namespace AgentKit.VectorStores.Sqlite.Search;
 internal sealed class VectorIndex : IDisposable
 {
     private const double DeadFractionBeforeCompaction = 0.25;
+    private const int MaxCachedFilters = 16;
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
     private readonly VectorColumn _column;
     private readonly SqliteVectorStoreOptions _options;
     private VectorCache? _cache;
     private HnswGraph? _graph;
     private long _generation = -1;
+    private readonly Dictionary<string, SlotBitmap> _filterSlots = new(StringComparer.Ordinal);
+    private readonly Queue<string> _filterOrder = new();
 
     internal VectorIndex(VectorColumn column, SqliteVectorStoreOptions options)
     {
@@ -74,6 +77,7 @@ internal sealed class VectorIndex : IDisposable
         {
             if (_generation != generation)
             {
+                ForgetFilters();
                 _cache = null;
                 _graph = null;
                 var records = count();
@@ -113,6 +117,7 @@ internal sealed class VectorIndex : IDisposable
         _lock.EnterWriteLock();
         try
         {
+            ForgetFilters();
             if (_generation != previousGeneration)
             {
                 Invalidate();
@@ -125,6 +130,8 @@ internal sealed class VectorIndex : IDisposable
                 return;
             }
 
+            cache.Reserve(upserts.Count);
+
             foreach (var rowId in deletes)
             {
                 cache.Remove(rowId);
@@ -136,7 +143,7 @@ internal sealed class VectorIndex : IDisposable
                 {
                     if (_graph is null)
                     {
-                        cache.Overwrite(slot, vector.Span);
+                        cache.SetVector(slot, vector.Span);
                         continue;
                     }
 
@@ -173,6 +180,7 @@ internal sealed class VectorIndex : IDisposable
     /// <summary>Drops the cached state; the next search reloads.</summary>
     internal void Invalidate()
     {
+        ForgetFilters();
         _cache = null;
         _graph = null;
         _generation = -1;
@@ -180,10 +188,10 @@ internal sealed class VectorIndex : IDisposable
 
     /// <summary>
     /// Searches the cached vectors: the <paramref name="k"/> nearest row ids with their reported scores, nearest
-    /// first. <paramref name="filterRowIds"/> restricts the candidates (null: all). Returns null when the index is not
+    /// first. <paramref name="filter"/> restricts the candidates (null: all). Returns null when the index is not
     /// cached any more (a concurrent invalidation); the caller then streams.
     /// </summary>
-    internal (long RowId, double Score)[]? Search(ReadOnlySpan<float> query, int k, IReadOnlyCollection<long>? filterRowIds)
+    internal (long RowId, double Score)[]? Search(ReadOnlySpan<float> query, int k, RowFilter? filter)
     {
         _lock.EnterReadLock();
         try
@@ -195,39 +203,16 @@ internal sealed class VectorIndex : IDisposable
 
             var prepared = new float[cache.Dimensions];
             var queryAuxiliary = cache.Distance.PrepareQuery(query, prepared);
+            var candidates = filter is null ? cache.Live : MatchingSlots(cache, filter);
             (long Slot, float Rank)[] nearest;
-            if (filterRowIds is null)
+            if (_graph is { } graph && (filter is null || candidates.Count > cache.LiveCount * _options.Hnsw.ExactFilterSelectivity))
             {
-                nearest = _graph is { } graph
-                    ? graph.Search(prepared, queryAuxiliary, k, Math.Max(_options.Hnsw.EfSearch, k), cache.IsLive)
-                    : ScanAll(cache, prepared, queryAuxiliary, k);
+                var ef = Math.Max(_options.Hnsw.EfSearch, k) * (filter is null ? 1 : _options.Hnsw.FilteredOversampling);
+                nearest = graph.Search(prepared, queryAuxiliary, k, ef, candidates.Contains);
             }
             else
             {
-                var slots = new List<int>(filterRowIds.Count);
-                foreach (var rowId in filterRowIds)
-                {
-                    if (cache.TryGetSlot(rowId, out var slot))
-                    {
-                        slots.Add(slot);
-                    }
-                }
-
-                if (_graph is { } graph && slots.Count > cache.LiveCount * _options.Hnsw.ExactFilterSelectivity)
-                {
-                    var allowed = new bool[cache.SlotCount];
-                    foreach (var slot in slots)
-                    {
-                        allowed[slot] = true;
-                    }
-
-                    var ef = Math.Max(_options.Hnsw.EfSearch, k) * _options.Hnsw.FilteredOversampling;
-                    nearest = graph.Search(prepared, queryAuxiliary, k, ef, slot => slot < allowed.Length && allowed[slot]);
-                }
-                else
-                {
-                    nearest = ScanSlots(cache, prepared, queryAuxiliary, k, slots);
-                }
+                nearest = ExactScan.Run(cache, prepared, queryAuxiliary, k, candidates, _options.MaxScanParallelism);
             }
 
             var results = new (long RowId, double Score)[nearest.Length];
@@ -245,71 +230,61 @@ internal sealed class VectorIndex : IDisposable
         }
     }
 
+    /// <summary>
+    /// The slots of the records passing <paramref name="filter"/>, from the filter cache when the same filter ran
+    /// since the last write, else from SQL (then cached when the search's snapshot is the cache's generation).
+    /// Called under the read lock, so the slots cannot move meanwhile.
+    /// </summary>
+    private SlotBitmap MatchingSlots(VectorCache cache, RowFilter filter)
+    {
+        var cacheable = filter.SnapshotGeneration == _generation;
+        lock (_filterSlots)
+        {
+            if (cacheable && _filterSlots.TryGetValue(filter.Key, out var cached))
+            {
+                return cached;
+            }
+        }
+
+        var bitmap = new SlotBitmap(cache.SlotCount);
+        foreach (var rowId in filter.ReadRowIds())
+        {
+            if (cache.TryGetSlot(rowId, out var slot))
+            {
+                bitmap.Set(slot);
+            }
+        }
+
+        if (cacheable)
+        {
+            lock (_filterSlots)
+            {
+                if (_filterSlots.TryAdd(filter.Key, bitmap))
+                {
+                    _filterOrder.Enqueue(filter.Key);
+                    if (_filterOrder.Count > MaxCachedFilters)
+                    {
+                        _filterSlots.Remove(_filterOrder.Dequeue());
+                    }
+                }
+            }
+        }
+
+        return bitmap;
+    }
+
+    /// <summary>Forgets the cached filter results; called under the write lock whenever the records or the slots change.</summary>
+    private void ForgetFilters()
+    {
+        lock (_filterSlots)
+        {
+            _filterSlots.Clear();
+            _filterOrder.Clear();
+        }
+    }
+
     public void Dispose() => _lock.Dispose();
 
     private bool WantsGraph(int liveCount)
         => _column.IndexKind == IndexKind.Hnsw || (_column.IndexKind == IndexKind.Dynamic && liveCount >= _options.HnswThreshold);
-
-    private (long Slot, float Rank)[] ScanAll(VectorCache cache, float[] prepared, float queryAuxiliary, int k)
-    {
-        var slotCount = cache.SlotCount;
-        var partitions = (long)slotCount * cache.Dimensions >= (1 << 21) ? Math.Min(_options.MaxScanParallelism, 8) : 1;
-        if (partitions == 1)
-        {
-            var heap = new TopKHeap(k);
-            ScanRange(cache, prepared, queryAuxiliary, 0, slotCount, heap);
-            return heap.ToSorted();
-        }
-
-        var heaps = new TopKHeap[partitions];
-        var chunk = (slotCount + partitions - 1) / partitions;
-        Parallel.For(0, partitions, new ParallelOptions { MaxDegreeOfParallelism = partitions }, p =>
-        {
-            var heap = new TopKHeap(k);
-            ScanRange(cache, prepared, queryAuxiliary, p * chunk, Math.Min(slotCount, (p + 1) * chunk), heap);
-            heaps[p] = heap;
-        });
-
-        var merged = new TopKHeap(k);
-        foreach (var heap in heaps)
-        {
-            merged.AddAll(heap);
-        }
-
-        return merged.ToSorted();
-    }
-
-    private static void ScanRange(VectorCache cache, float[] prepared, float queryAuxiliary, int from, int to, TopKHeap heap)
-    {
-        var distance = cache.Distance;
-        for (var slot = from; slot < to; slot++)
-        {
-            if (!cache.IsLive(slot))
-            {
-                continue;
-            }
-
-            var rank = distance.Rank(prepared, queryAuxiliary, cache.Vector(slot), cache.Auxiliary(slot));
-            if (rank < heap.Bound)
-            {
-                heap.Add(rank, slot);
-            }
-        }
-    }
-
-    private static (long Slot, float Rank)[] ScanSlots(VectorCache cache, float[] prepared, float queryAuxiliary, int k, List<int> slots)
-    {
-        var heap = new TopKHeap(k);
-        var distance = cache.Distance;
-        foreach (var slot in slots)
-        {
-            var rank = distance.Rank(prepared, queryAuxiliary, cache.Vector(slot), cache.Auxiliary(slot));
-            if (rank < heap.Bound)
-            {
-                heap.Add(rank, slot);
-            }
-        }
-
-        return heap.ToSorted();
-    }
 }
