@@ -200,27 +200,11 @@ public sealed partial class SqliteCollection<TKey, TRecord>
         var generation = SqliteDatabase.Scalar(connection, transaction, $"SELECT generation FROM {CollectionSchema.Quote(CollectionSchema.CatalogTable)} WHERE name = @name", ("@name", Name)) as long?
             ?? throw new SqliteException($"no such table: {Name}", 1);
         var index = _context.GetIndex(Name, column);
-        var vectorColumn = CollectionSchema.Quote(column.Property.StorageName);
         var stopwatch = Stopwatch.StartNew();
-        var state = index.EnsureCurrent(
-            generation,
-            () => (long)SqliteDatabase.Scalar(connection, transaction, $"SELECT count(*) FROM {_schema.VectorTable} WHERE {vectorColumn} IS NOT NULL")!,
-            cache =>
-            {
-                using var command = SqliteDatabase.Command(connection, transaction, $"SELECT {CollectionSchema.Quote(CollectionSchema.RowId)}, {vectorColumn} FROM {_schema.VectorTable} WHERE {vectorColumn} IS NOT NULL");
-                using var reader = command.ExecuteReader();
-                var buffer = new byte[column.Dimensions * sizeof(float)];
-                while (reader.Read())
-                {
-                    ReadBlob(reader, 1, buffer, column);
-                    cache.Append(reader.GetInt64(0), MemoryMarshal.Cast<byte, float>(buffer));
-                }
-            },
-            out var reloaded,
-            cancellationToken);
-        if (reloaded)
+        var state = index.EnsureCurrent(generation, new SnapshotLoader(this, connection, transaction, column), out var loaded, cancellationToken);
+        if (loaded is not null)
         {
-            Log.IndexLoaded(_context.Logger, Name, column.Property.ModelName, index.CachedCount, index.UsesGraph ? "hnsw" : state.ToString(), stopwatch.ElapsedMilliseconds);
+            Log.IndexLoaded(_context.Logger, Name, column.Property.ModelName, index.CachedCount, loaded, stopwatch.ElapsedMilliseconds);
         }
 
         return (index, state, generation);
@@ -366,5 +350,28 @@ public sealed partial class SqliteCollection<TKey, TRecord>
 
         // A record deleted between the ranking and this read (by another process) is left out.
         return [.. ranked.Where(r => records.ContainsKey(r.RowId)).Select(r => new VectorSearchResult<TRecord>(records[r.RowId], r.Score))];
+    }
+
+    /// <summary>Loads an index from the search's snapshot: the vector table's rows and the saved graph.</summary>
+    private sealed class SnapshotLoader(SqliteCollection<TKey, TRecord> collection, SqliteConnection connection, SqliteTransaction transaction, VectorColumn column) : IVectorLoader
+    {
+        private readonly string _vectorColumn = CollectionSchema.Quote(column.Property.StorageName);
+
+        public long Count()
+            => (long)SqliteDatabase.Scalar(connection, transaction, $"SELECT count(*) FROM {collection._schema.VectorTable} WHERE {_vectorColumn} IS NOT NULL")!;
+
+        public void Read(VectorSink sink)
+        {
+            using var command = SqliteDatabase.Command(connection, transaction, $"SELECT {CollectionSchema.Quote(CollectionSchema.RowId)}, {_vectorColumn} FROM {collection._schema.VectorTable} WHERE {_vectorColumn} IS NOT NULL");
+            using var reader = command.ExecuteReader();
+            var buffer = new byte[column.Dimensions * sizeof(float)];
+            while (reader.Read())
+            {
+                sink(reader.GetInt64(0), collection.ReadBlob(reader, 1, buffer, column));
+            }
+        }
+
+        public byte[]? ReadGraph(long generation)
+            => GraphStore.Read(connection, transaction, collection.Name, column.Property.StorageName, generation);
     }
 }

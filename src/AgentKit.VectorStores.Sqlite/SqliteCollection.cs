@@ -72,6 +72,8 @@ public sealed partial class SqliteCollection<TKey, TRecord> : VectorStoreCollect
                 SqliteDatabase.Execute(connection, transaction, statement);
             }
 
+            GraphStore.Delete(connection, transaction, Name);
+
             SqliteDatabase.Execute(connection, transaction, $"INSERT INTO {CollectionSchema.Quote(CollectionSchema.CatalogTable)} (name, signature, generation) VALUES (@name, @signature, 0)", ("@name", Name), ("@signature", _schema.Signature));
             return true;
         }, cancellationToken)).ConfigureAwait(false);
@@ -282,9 +284,9 @@ public sealed partial class SqliteCollection<TKey, TRecord> : VectorStoreCollect
         });
 
     /// <summary>The in-memory state of each vector property's index, for benchmarks and diagnostics.</summary>
-    internal IReadOnlyList<(string Property, bool UsesGraph, int Count, long CacheBytes, long GraphBytes)> IndexStatistics()
+    internal IReadOnlyList<(string Property, bool UsesGraph, int Count, long CacheBytes, long GraphBytes, int GraphBuilds, int GraphRestores)> IndexStatistics()
         => [.. _schema.Vectors.SelectMany(v => _context.IndexesOf(Name, v.Property.StorageName)
-            .Select(index => (v.Property.ModelName, index.UsesGraph, index.CachedCount, index.CacheBytes, index.GraphBytes)))];
+            .Select(index => (v.Property.ModelName, index.UsesGraph, index.CachedCount, index.CacheBytes, index.GraphBytes, index.GraphBuilds, index.GraphRestores)))];
 
     /// <inheritdoc />
     public override object? GetService(Type serviceType, object? serviceKey = null)

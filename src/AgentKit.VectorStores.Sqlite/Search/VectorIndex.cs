@@ -15,19 +15,27 @@ internal sealed class VectorIndex : IDisposable
 {
     private const double DeadFractionBeforeCompaction = 0.25;
     private const int MaxCachedFilters = 16;
+    private const int GraphPartBytes = 16 << 20;
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
+    private readonly object _saveLock = new();
     private readonly VectorColumn _column;
     private readonly SqliteVectorStoreOptions _options;
-    private VectorCache? _cache;
-    private HnswGraph? _graph;
-    private long _generation = -1;
+    private readonly Action<long, IReadOnlyList<byte[]>> _saveGraph;
     private readonly Dictionary<string, SlotBitmap> _filterSlots = new(StringComparer.Ordinal);
     private readonly Queue<string> _filterOrder = new();
+    private VectorCache? _cache;
+    private HnswGraph? _graph;
+    private bool _graphUnsaved;
+    private long _generation = -1;
 
-    internal VectorIndex(VectorColumn column, SqliteVectorStoreOptions options)
+    /// <param name="column">The vector property.</param>
+    /// <param name="options">The store's options.</param>
+    /// <param name="saveGraph">Saves a serialized graph for a generation in the file (a write transaction of its own).</param>
+    internal VectorIndex(VectorColumn column, SqliteVectorStoreOptions options, Action<long, IReadOnlyList<byte[]>> saveGraph)
     {
         _column = column;
         _options = options;
+        _saveGraph = saveGraph;
     }
 
     /// <summary>What the index holds after <see cref="EnsureCurrent"/>.</summary>
@@ -51,14 +59,21 @@ internal sealed class VectorIndex : IDisposable
 
     internal long GraphBytes => _graph?.Bytes ?? 0;
 
+    /// <summary>Graphs built from scratch by this index (for tests and figures).</summary>
+    internal int GraphBuilds { get; private set; }
+
+    /// <summary>Graphs restored from the file by this index instead of being built.</summary>
+    internal int GraphRestores { get; private set; }
+
     /// <summary>
-    /// Brings the index to <paramref name="generation"/>: reloads through <paramref name="load"/> when it mirrors
-    /// another generation, and builds the graph when the property wants one. <paramref name="count"/> gives the
-    /// number of vectors, to decide between caching and streaming.
+    /// Brings the index to <paramref name="generation"/>: reloads through <paramref name="loader"/> when it mirrors
+    /// another generation — restoring the saved graph when one was saved at this generation, else building it —
+    /// and links in vectors the graph does not hold yet. A graph built from scratch is saved to the file before
+    /// this returns, so that the next process opening the file restores it.
     /// </summary>
-    internal State EnsureCurrent(long generation, Func<long> count, Action<VectorCache> load, out bool reloaded, CancellationToken cancellationToken)
+    internal State EnsureCurrent(long generation, IVectorLoader loader, out string? loaded, CancellationToken cancellationToken)
     {
-        reloaded = false;
+        loaded = null;
         _lock.EnterReadLock();
         try
         {
@@ -72,6 +87,8 @@ internal sealed class VectorIndex : IDisposable
             _lock.ExitReadLock();
         }
 
+        State state;
+        var built = false;
         _lock.EnterWriteLock();
         try
         {
@@ -80,32 +97,124 @@ internal sealed class VectorIndex : IDisposable
                 ForgetFilters();
                 _cache = null;
                 _graph = null;
-                var records = count();
-                var forceCache = _column.IndexKind == IndexKind.Hnsw || (_column.IndexKind == IndexKind.Dynamic && records >= _options.HnswThreshold);
-                if (forceCache || VectorCache.EstimateBytes(records, _column.Dimensions) <= _options.VectorCacheMaxBytes)
+                var records = loader.Count();
+                var wantsGraph = WantsGraph(records);
+                if (wantsGraph && TryRestore(loader, generation, records))
+                {
+                    loaded = "hnsw, restored from the file";
+                }
+                else if (wantsGraph || VectorCache.EstimateBytes(records, _column.Dimensions) <= _options.VectorCacheMaxBytes)
                 {
                     var cache = new VectorCache(_column.Dimensions, _column.Distance, (int)Math.Min(int.MaxValue, records + 16));
-                    load(cache);
+                    loader.Read((rowId, vector) => cache.Append(rowId, vector));
                     _cache = cache;
+                    loaded = "cached";
+                }
+                else
+                {
+                    loaded = "streamed";
                 }
 
                 _generation = generation;
-                reloaded = true;
             }
 
             if (_cache is { } cached && WantsGraph(cached.LiveCount))
             {
-                _graph ??= new HnswGraph(cached, _options.Hnsw);
-                reloaded |= _graph.NodeCount < cached.SlotCount;
-                _graph.AddPending(_options.MaxScanParallelism, cancellationToken);
+                if (_graph is null)
+                {
+                    _graph = new HnswGraph(cached, _options.Hnsw);
+                    GraphBuilds++;
+                    built = true;
+                    loaded = "hnsw, built";
+                }
+
+                if (_graph.NodeCount < cached.SlotCount)
+                {
+                    _graph.AddPending(_options.MaxScanParallelism, cancellationToken);
+                    _graphUnsaved = true;
+                    loaded ??= "hnsw, linked pending vectors";
+                }
             }
 
-            return _cache is null ? State.Streamed : State.Cached;
+            state = _cache is null ? State.Streamed : State.Cached;
         }
         finally
         {
             _lock.ExitWriteLock();
         }
+
+        if (built)
+        {
+            SaveGraph();
+        }
+
+        return state;
+    }
+
+    /// <summary>
+    /// Saves the graph to the file, tagged with the generation it mirrors, when it changed since it was last saved
+    /// or restored. Runs under the read lock: searches go on, writes wait.
+    /// </summary>
+    internal void SaveGraph()
+    {
+        lock (_saveLock)
+        {
+            _lock.EnterReadLock();
+            try
+            {
+                if (_graph is not { } graph || !_graphUnsaved || graph.NodeCount != _cache!.SlotCount)
+                {
+                    return;
+                }
+
+                _saveGraph(_generation, graph.Save(GraphPartBytes));
+                _graphUnsaved = false;
+            }
+            finally
+            {
+                _lock.ExitReadLock();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Restores the graph saved at <paramref name="generation"/> and fills its cache from the vector table; false
+    /// (nothing changed) when there is none, it was saved with other parameters, or the table's rows do not match
+    /// its slots.
+    /// </summary>
+    private bool TryRestore(IVectorLoader loader, long generation, long records)
+    {
+        if (loader.ReadGraph(generation) is not { } data
+            || HnswGraph.TryRestore(data, _column.Dimensions, _column.Distance, _options.Hnsw, (int)Math.Min(int.MaxValue, records + 16)) is not { } restored)
+        {
+            return false;
+        }
+
+        var (cache, graph) = restored;
+        var filled = 0;
+        var stray = false;
+        loader.Read((rowId, vector) =>
+        {
+            if (cache.TryGetSlot(rowId, out var slot))
+            {
+                cache.SetVector(slot, vector);
+                filled++;
+            }
+            else
+            {
+                stray = true;
+            }
+        });
+        if (stray || filled != cache.LiveCount)
+        {
+            return false;
+        }
+
+        _cache = cache;
+        _graph = graph;
+        _graphUnsaved = false;
+        GraphRestores++;
+        return true;
     }
 
     /// <summary>
@@ -169,6 +278,7 @@ internal sealed class VectorIndex : IDisposable
             if (_graph is not null)
             {
                 _graph.AddPending(1, CancellationToken.None);
+                _graphUnsaved = true;
             }
         }
         finally
@@ -285,6 +395,6 @@ internal sealed class VectorIndex : IDisposable
 
     public void Dispose() => _lock.Dispose();
 
-    private bool WantsGraph(int liveCount)
+    private bool WantsGraph(long liveCount)
         => _column.IndexKind == IndexKind.Hnsw || (_column.IndexKind == IndexKind.Dynamic && liveCount >= _options.HnswThreshold);
 }
