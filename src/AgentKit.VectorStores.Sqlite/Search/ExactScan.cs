@@ -26,24 +26,42 @@ internal static class ExactScan
     /// <summary>Candidate floats below which a scan stays on the calling thread (the pool hand-off costs more).</summary>
     internal const long ParallelThresholdFloats = 1 << 21;
 
-    /// <summary>The <paramref name="k"/> nearest candidates as (slot, rank), nearest first.</summary>
-    internal static (long Slot, float Rank)[] Run(VectorCache cache, float[] prepared, float queryAuxiliary, int k, SlotBitmap candidates, int parallelism) => cache.Distance.Kind switch
-    {
-        DistanceKind.CosineSimilarity or DistanceKind.CosineDistance => Run<CosineRank>(cache, prepared, queryAuxiliary, k, candidates, parallelism),
-        DistanceKind.DotProductSimilarity or DistanceKind.NegativeDotProductSimilarity => Run<DotRank>(cache, prepared, queryAuxiliary, k, candidates, parallelism),
-        DistanceKind.EuclideanDistance or DistanceKind.EuclideanSquaredDistance => Run<EuclideanRank>(cache, prepared, queryAuxiliary, k, candidates, parallelism),
-        _ => Run<ManhattanRank>(cache, prepared, queryAuxiliary, k, candidates, parallelism),
-    };
+    /// <summary>
+    /// The share of the live slots from which a filter is scanned in the unfiltered order — every live vector read
+    /// front to back, the filter checked before the heap — instead of jumping from match to match. Skipping runs of
+    /// rows breaks the hardware prefetcher's stream: a filter keeping half the rows in runs of five measured 1.2x
+    /// the full scan when skipping, while a filter keeping a tenth measured a third of it.
+    /// </summary>
+    internal const double DenseFilterShare = 0.25;
 
-    private static (long Slot, float Rank)[] Run<TRank>(VectorCache cache, float[] prepared, float queryAuxiliary, int k, SlotBitmap candidates, int parallelism)
+    /// <summary>
+    /// The <paramref name="k"/> nearest candidates as (slot, rank), nearest first. <paramref name="candidates"/> is
+    /// <see cref="VectorCache.Live"/> or a subset of it (a filter's matches).
+    /// </summary>
+    internal static (long Slot, float Rank)[] Run(VectorCache cache, float[] prepared, float queryAuxiliary, int k, SlotBitmap candidates, int parallelism)
+    {
+        var dense = !ReferenceEquals(candidates, cache.Live) && candidates.Count >= cache.LiveCount * DenseFilterShare;
+        var walk = dense ? cache.Live : candidates;
+        var admit = dense ? candidates : null;
+        return cache.Distance.Kind switch
+        {
+            DistanceKind.CosineSimilarity or DistanceKind.CosineDistance => Run<CosineRank>(cache, prepared, queryAuxiliary, k, walk, admit, parallelism),
+            DistanceKind.DotProductSimilarity or DistanceKind.NegativeDotProductSimilarity => Run<DotRank>(cache, prepared, queryAuxiliary, k, walk, admit, parallelism),
+            DistanceKind.EuclideanDistance or DistanceKind.EuclideanSquaredDistance => Run<EuclideanRank>(cache, prepared, queryAuxiliary, k, walk, admit, parallelism),
+            _ => Run<ManhattanRank>(cache, prepared, queryAuxiliary, k, walk, admit, parallelism),
+        };
+    }
+
+    /// <summary>Scores the set bits of <paramref name="walk"/>; a result must also be in <paramref name="admit"/> when given.</summary>
+    private static (long Slot, float Rank)[] Run<TRank>(VectorCache cache, float[] prepared, float queryAuxiliary, int k, SlotBitmap walk, SlotBitmap? admit, int parallelism)
         where TRank : struct, IRank
     {
         var slotCount = cache.SlotCount;
         var chunks = (slotCount + ChunkSlots - 1) / ChunkSlots;
-        if (parallelism <= 1 || chunks <= 1 || (long)candidates.Count * cache.Dimensions < ParallelThresholdFloats)
+        if (parallelism <= 1 || chunks <= 1 || (long)walk.Count * cache.Dimensions < ParallelThresholdFloats)
         {
             var heap = new TopKHeap(k);
-            ScanRange<TRank>(cache, prepared, queryAuxiliary, candidates, 0, slotCount, heap);
+            ScanRange<TRank>(cache, prepared, queryAuxiliary, walk, admit, 0, slotCount, heap);
             return heap.ToSorted();
         }
 
@@ -56,7 +74,7 @@ internal static class ExactScan
             (chunk, _, heap) =>
             {
                 var from = chunk * ChunkSlots;
-                ScanRange<TRank>(cache, prepared, queryAuxiliary, candidates, from, Math.Min(slotCount, from + ChunkSlots), heap);
+                ScanRange<TRank>(cache, prepared, queryAuxiliary, walk, admit, from, Math.Min(slotCount, from + ChunkSlots), heap);
                 return heap;
             },
             heap =>
@@ -69,14 +87,14 @@ internal static class ExactScan
         return merged.ToSorted();
     }
 
-    /// <summary>Scores the candidate slots in [<paramref name="from"/>, <paramref name="to"/>); <paramref name="from"/> is a multiple of 64.</summary>
-    private static void ScanRange<TRank>(VectorCache cache, float[] prepared, float queryAuxiliary, SlotBitmap candidates, int from, int to, TopKHeap heap)
+    /// <summary>Scores the walked slots in [<paramref name="from"/>, <paramref name="to"/>); <paramref name="from"/> is a multiple of 64.</summary>
+    private static void ScanRange<TRank>(VectorCache cache, float[] prepared, float queryAuxiliary, SlotBitmap walk, SlotBitmap? admit, int from, int to, TopKHeap heap)
         where TRank : struct, IRank
     {
         var dimensions = cache.Dimensions;
         var vectors = cache.VectorData;
         var auxiliary = cache.AuxiliaryData;
-        var words = candidates.Words;
+        var words = walk.Words;
         var query = new ReadOnlySpan<float>(prepared);
         var bound = heap.Bound;
         var lastWord = Math.Min(words.Length, (to + 63) >> 6);
@@ -93,7 +111,7 @@ internal static class ExactScan
                 }
 
                 var rank = TRank.Rank(query, queryAuxiliary, vectors.AsSpan(slot * dimensions, dimensions), auxiliary[slot]);
-                if (rank < bound)
+                if (rank < bound && (admit is null || admit.Contains(slot)))
                 {
                     heap.Add(rank, slot);
                     bound = heap.Bound;
