@@ -30,7 +30,10 @@ try
 finally
 {
     SqliteConnection.ClearAllPools();
-    Directory.Delete(folder, recursive: true);
+    if (Directory.Exists(folder))
+    {
+        Directory.Delete(folder, recursive: true);
+    }
 }
 
 static async Task ExactAsync(string path, int count, int dimensions)
