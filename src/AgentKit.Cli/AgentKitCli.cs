@@ -18,6 +18,7 @@ internal static class AgentKitCli
         {
             ChatCommand.Create(context),
             ServeCommand.Create(context),
+            McpServeCommand.Create(context),
             models,
             PromptsCommands.Create(context),
             IngestCommand.Create(context),

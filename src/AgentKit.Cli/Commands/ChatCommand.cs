@@ -8,14 +8,17 @@ using Spectre.Console;
 namespace AgentKit.Cli.Commands;
 
 /// <summary>
-/// <c>agentkit chat</c>: a streaming chat with a local GGUF model. Interactive at a terminal; one turn with
-/// <c>--prompt</c> or when the prompt is piped in.
+/// <c>agentkit chat</c>: a streaming chat with a local GGUF model (<c>--model</c>, or the default one). Interactive at a
+/// terminal; one turn with <c>--prompt</c> or when the prompt is piped in. With <c>--agent</c> it chats with a
+/// configured agent instead (<see cref="AgentChat"/>).
 /// </summary>
 internal static class ChatCommand
 {
     public static Command Create(CliContext context)
     {
         var model = new Option<string?>("--model", "-m") { Description = LocalChatModel.OptionDescription };
+        var agent = new Option<string?>("--agent", "-a") { Description = "Chat with this configured agent (AgentKit:Agents) instead of a raw model: tools run, and those that need approval ask first." };
+        var config = AgentKitHost.ConfigOption();
         var system = new Option<string?>("--system", "-s") { Description = "A system prompt." };
         var prompt = new Option<string?>("--prompt", "-p") { Description = "Answer this one prompt and exit (stdin is read instead when it is piped)." };
         var temperature = new Option<float?>("--temperature", "-t") { Description = "Sampling temperature; 0 picks the most likely token." };
@@ -27,12 +30,29 @@ internal static class ChatCommand
         contextSize.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is <= 0) { r.AddError("--context-size must be positive."); } });
         threads.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is <= 0) { r.AddError("--threads must be positive."); } });
 
-        var command = new Command("chat", "Chat with a local GGUF model.")
+        var command = new Command("chat", "Chat with a local GGUF model, or with a configured agent (--agent).")
         {
-            model, system, prompt, temperature, maxTokens, contextSize, threads,
+            model, agent, config, system, prompt, temperature, maxTokens, contextSize, threads,
         };
+        command.Validators.Add(r =>
+        {
+            if (r.GetValue(agent) is not null && (r.GetValue(model) is not null || r.GetValue(system) is not null || r.GetValue(temperature) is not null
+                || r.GetValue(maxTokens) is not null || r.GetValue(contextSize) is not null || r.GetValue(threads) is not null))
+            {
+                r.AddError("--agent takes its model and settings from the configuration; --model, --system, --temperature, --max-tokens, --context-size and --threads are for raw model chat.");
+            }
+            else if (r.GetValue(agent) is null && r.GetValue(config) is not null)
+            {
+                r.AddError("--config is for --agent.");
+            }
+        });
         command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, () =>
         {
+            if (parse.GetValue(agent) is { } agentName)
+            {
+                return AgentChat.RunAsync(context, agentName, parse.GetValue(config), parse.GetValue(prompt), cancellationToken);
+            }
+
             var settings = new ChatSettings(
                 parse.GetValue(model),
                 parse.GetValue(system),
