@@ -40,27 +40,8 @@ internal static class AgentChat
             }
 
             context.Error.MarkupLine($"[grey]Chatting with agent {Markup.Escape(session.Agent.Name)} (session {session.Id}). Type /exit to quit; Ctrl+C stops an answer.[/]");
-            while (true)
+            while (await ChatPrompt.ReadAsync(context, cancellationToken).ConfigureAwait(false) is { } line)
             {
-                context.Out.Markup("[green]> [/]");
-                var line = await context.Input.ReadLineAsync(cancellationToken).ConfigureAwait(false);
-                if (line is null)
-                {
-                    context.Out.WriteLine();
-                    return ExitCodes.Success;
-                }
-
-                line = line.Trim();
-                if (line.Length == 0)
-                {
-                    continue;
-                }
-
-                if (line is "/exit" or "/quit")
-                {
-                    return ExitCodes.Success;
-                }
-
                 using var turn = new CancelKeyScope(context.CancelKey, cancellationToken);
                 try
                 {
@@ -71,6 +52,8 @@ internal static class AgentChat
                     context.Error.MarkupLine("[yellow](answer stopped)[/]");
                 }
             }
+
+            return ExitCodes.Success;
         }
         finally
         {

@@ -110,27 +110,8 @@ internal static class ChatCommand
         }
 
         context.Error.MarkupLine($"[grey]Chatting with {Markup.Escape(Path.GetFileName(path))}. Type /exit to quit, /clear to forget the conversation; Ctrl+C stops an answer.[/]");
-        while (true)
+        while (await ChatPrompt.ReadAsync(context, cancellationToken).ConfigureAwait(false) is { } line)
         {
-            context.Out.Markup("[green]> [/]");
-            var line = await context.Input.ReadLineAsync(cancellationToken).ConfigureAwait(false);
-            if (line is null)
-            {
-                context.Out.WriteLine();
-                return ExitCodes.Success;
-            }
-
-            line = line.Trim();
-            if (line.Length == 0)
-            {
-                continue;
-            }
-
-            if (line is "/exit" or "/quit")
-            {
-                return ExitCodes.Success;
-            }
-
             if (line == "/clear")
             {
                 history.RemoveAll(m => m.Role != ChatRole.System);
@@ -149,6 +130,8 @@ internal static class ChatCommand
                 context.Error.MarkupLine("[yellow](answer stopped)[/]");
             }
         }
+
+        return ExitCodes.Success;
     }
 
     /// <summary>Writes the answer as it streams and appends it (even a stopped, partial one) to the history.</summary>
