@@ -1,0 +1,228 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Numerics.Tensors;
+using AgentKit.VectorStores.Sqlite;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.VectorData;
+
+// Vector store figures for issue #4. Usage: AgentKit.Bench.VectorStores [exactCount] [hnswCount] [dimensions]
+// Defaults: 100,000 vectors for upsert and exact search, 200,000 clustered vectors for HNSW, 384 dimensions.
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+var exactCount = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 100_000;
+var hnswCount = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 200_000;
+var dimensions = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 384;
+var folder = Path.Combine(Path.GetTempPath(), "agentkit-bench-vectorstores-" + Environment.ProcessId);
+Directory.CreateDirectory(folder);
+Console.WriteLine($"# Vector store benchmark: {Environment.ProcessorCount} cores, {dimensions} dimensions, .NET {Environment.Version}");
+try
+{
+    await ExactAsync(Path.Combine(folder, "exact.db"), exactCount, dimensions);
+    await HnswAsync(Path.Combine(folder, "hnsw.db"), hnswCount, dimensions);
+}
+finally
+{
+    SqliteConnection.ClearAllPools();
+    Directory.Delete(folder, recursive: true);
+}
+
+static async Task ExactAsync(string path, int count, int dimensions)
+{
+    var random = new Random(7);
+    var vectors = Enumerable.Range(0, count).Select(_ => RandomUnit(random, dimensions)).ToArray();
+    var queries = Enumerable.Range(0, 60).Select(_ => RandomUnit(random, dimensions)).ToArray();
+    using var store = new SqliteVectorStore(path);
+    var collection = (SqliteCollection<int, BenchRecord>)store.GetCollection<int, BenchRecord>("exact", Definition(dimensions, IndexKind.Flat));
+    await collection.EnsureCollectionExistsAsync();
+
+    var upsert = Stopwatch.StartNew();
+    foreach (var batch in Enumerable.Range(0, count).Chunk(1000))
+    {
+        await collection.UpsertAsync(batch.Select(i => new BenchRecord { Id = i, Group = i % 10, Embedding = vectors[i] }));
+    }
+
+    upsert.Stop();
+    Console.WriteLine($"upsert {count} x {dimensions} (batches of 1000, synchronous=FULL): {upsert.Elapsed.TotalSeconds:F2} s, {count / upsert.Elapsed.TotalSeconds:F0} vectors/s");
+
+    var load = Stopwatch.StartNew();
+    await collection.WarmUpAsync();
+    Console.WriteLine($"vector cache load (reopen): {load.ElapsedMilliseconds} ms, {collection.IndexStatistics()[0].CacheBytes / 1048576.0:F0} MiB");
+
+    var flat = new float[(long)count * dimensions];
+    for (var i = 0; i < count; i++)
+    {
+        vectors[i].CopyTo(flat, (long)i * dimensions);
+    }
+
+    var baseline = Measure(queries, q => RawScan(flat, dimensions, q, 10));
+    var unfiltered = Measure(queries, q => collection.SearchAsync(q, 10).ToListAsync().AsTask().GetAwaiter().GetResult());
+    var tenPercent = Measure(queries, q => collection.SearchAsync(q, 10, new VectorSearchOptions<BenchRecord> { Filter = r => r.Group == 3 }).ToListAsync().AsTask().GetAwaiter().GetResult());
+    var halfFilter = Measure(queries, q => collection.SearchAsync(q, 10, new VectorSearchOptions<BenchRecord> { Filter = r => r.Group < 5 }).ToListAsync().AsTask().GetAwaiter().GetResult());
+    Console.WriteLine($"baseline: raw TensorPrimitives.Dot scan over an in-memory array, one thread, top-10: p50 {baseline.P50:F2} ms, p95 {baseline.P95:F2} ms");
+    Console.WriteLine($"store exact top-10, unfiltered: p50 {unfiltered.P50:F2} ms, p95 {unfiltered.P95:F2} ms ({unfiltered.P50 / baseline.P50:F2}x baseline)");
+    Console.WriteLine($"store exact top-10, filter Group == 3 (10%): p50 {tenPercent.P50:F2} ms, p95 {tenPercent.P95:F2} ms ({tenPercent.P50 / unfiltered.P50:F2}x unfiltered)");
+    Console.WriteLine($"store exact top-10, filter Group < 5 (50%): p50 {halfFilter.P50:F2} ms, p95 {halfFilter.P95:F2} ms ({halfFilter.P50 / unfiltered.P50:F2}x unfiltered)");
+
+    using var streamedStore = new SqliteVectorStore(path, new SqliteVectorStoreOptions { VectorCacheMaxBytes = 0 });
+    var streamed = streamedStore.GetCollection<int, BenchRecord>("exact", Definition(dimensions, IndexKind.Flat));
+    var streamedTimes = Measure(queries.Take(10).ToArray(), q => streamed.SearchAsync(q, 10).ToListAsync().AsTask().GetAwaiter().GetResult());
+    Console.WriteLine($"store exact top-10 with the cache off (vectors streamed from the file): p50 {streamedTimes.P50:F1} ms ({streamedTimes.P50 / unfiltered.P50:F1}x cached)");
+}
+
+static async Task HnswAsync(string path, int count, int dimensions)
+{
+    var (vectors, queries) = Clustered(count, 200, dimensions, 100, seed: 11);
+    using var store = new SqliteVectorStore(path);
+    var hnsw = (SqliteCollection<int, BenchRecord>)store.GetCollection<int, BenchRecord>("hnsw", Definition(dimensions, IndexKind.Hnsw));
+    var exact = store.GetCollection<int, BenchRecord>("flat", Definition(dimensions, IndexKind.Flat));
+    await hnsw.EnsureCollectionExistsAsync();
+    await exact.EnsureCollectionExistsAsync();
+    foreach (var batch in Enumerable.Range(0, count).Chunk(2000))
+    {
+        var records = batch.Select(i => new BenchRecord { Id = i, Group = i % 10, Embedding = vectors[i] }).ToList();
+        await hnsw.UpsertAsync(records);
+        await exact.UpsertAsync(records);
+    }
+
+    var memoryBefore = GC.GetTotalMemory(forceFullCollection: true);
+    var build = Stopwatch.StartNew();
+    await hnsw.WarmUpAsync();
+    build.Stop();
+    var statistics = hnsw.IndexStatistics().Single();
+    Console.WriteLine($"HNSW build {count} x {dimensions} (M=16, efConstruction=100, {Environment.ProcessorCount} threads, includes loading the vectors): {build.Elapsed.TotalSeconds:F1} s");
+    Console.WriteLine($"HNSW memory: vectors {statistics.CacheBytes / (double)count:F0} B/vector + graph {statistics.GraphBytes / (double)count:F0} B/vector = {(statistics.CacheBytes + statistics.GraphBytes) / (double)count:F0} B/vector (managed heap grew {(GC.GetTotalMemory(true) - memoryBefore) / (double)count:F0} B/vector)");
+
+    await exact.SearchAsync(queries[0], 10).ToListAsync();
+    var truth = new List<HashSet<int>>();
+    var exactTimer = Stopwatch.StartNew();
+    foreach (var query in queries)
+    {
+        truth.Add([.. (await exact.SearchAsync(query, 10).ToListAsync()).Select(r => r.Record.Id)]);
+    }
+
+    exactTimer.Stop();
+    var exactQps = queries.Length / exactTimer.Elapsed.TotalSeconds;
+    Console.WriteLine($"exact (baseline) top-10: {exactQps:F0} QPS (p50 {1000 / exactQps:F1} ms, one query at a time, scan on {Environment.ProcessorCount} threads)");
+
+    foreach (var efSearch in new[] { 32, 64, 128 })
+    {
+        using var searchStore = efSearch == 64 ? null : new SqliteVectorStore(path, new SqliteVectorStoreOptions { Hnsw = new HnswOptions { EfSearch = efSearch } });
+        var collection = searchStore is null ? hnsw : searchStore.GetCollection<int, BenchRecord>("hnsw", Definition(dimensions, IndexKind.Hnsw));
+        if (searchStore is not null)
+        {
+            await ((SqliteCollection<int, BenchRecord>)collection).WarmUpAsync();
+        }
+
+        await collection.SearchAsync(queries[0], 10).ToListAsync();
+        var hits = 0;
+        var timer = Stopwatch.StartNew();
+        for (var repeat = 0; repeat < 5; repeat++)
+        {
+            for (var q = 0; q < queries.Length; q++)
+            {
+                var results = await collection.SearchAsync(queries[q], 10).ToListAsync();
+                if (repeat == 0)
+                {
+                    hits += results.Count(r => truth[q].Contains(r.Record.Id));
+                }
+            }
+        }
+
+        timer.Stop();
+        var qps = 5 * queries.Length / timer.Elapsed.TotalSeconds;
+        Console.WriteLine($"HNSW efSearch={efSearch}: recall@10 {hits / (10.0 * queries.Length):F3}, {qps:F0} QPS ({qps / exactQps:F1}x exact)");
+    }
+}
+
+static VectorStoreCollectionDefinition Definition(int dimensions, string indexKind) => new()
+{
+    Properties =
+    [
+        new VectorStoreKeyProperty(nameof(BenchRecord.Id), typeof(int)),
+        new VectorStoreDataProperty(nameof(BenchRecord.Group), typeof(int)) { IsIndexed = true },
+        new VectorStoreVectorProperty(nameof(BenchRecord.Embedding), typeof(ReadOnlyMemory<float>), dimensions) { IndexKind = indexKind, DistanceFunction = DistanceFunction.CosineSimilarity },
+    ],
+};
+
+static (double P50, double P95) Measure<T>(float[][] queries, Func<float[], T> search)
+{
+    for (var i = 0; i < 5; i++)
+    {
+        search(queries[i % queries.Length]);
+    }
+
+    var times = new List<double>();
+    foreach (var query in queries)
+    {
+        var timer = Stopwatch.StartNew();
+        search(query);
+        times.Add(timer.Elapsed.TotalMilliseconds);
+    }
+
+    times.Sort();
+    return (times[times.Count / 2], times[(int)(times.Count * 0.95)]);
+}
+
+static int[] RawScan(float[] flat, int dimensions, float[] query, int k)
+{
+    var count = flat.Length / dimensions;
+    var best = new PriorityQueue<int, float>();
+    for (var i = 0; i < count; i++)
+    {
+        var score = TensorPrimitives.Dot(query, flat.AsSpan(i * dimensions, dimensions));
+        if (best.Count < k)
+        {
+            best.Enqueue(i, score);
+        }
+        else if (best.TryPeek(out _, out var worst) && score > worst)
+        {
+            best.DequeueEnqueue(i, score);
+        }
+    }
+
+    return [.. best.UnorderedItems.Select(item => item.Element)];
+}
+
+static float[] RandomUnit(Random random, int dimensions)
+{
+    var vector = new float[dimensions];
+    for (var i = 0; i < dimensions; i++)
+    {
+        vector[i] = (float)Gaussian(random);
+    }
+
+    TensorPrimitives.Divide(vector, TensorPrimitives.Norm(vector), vector);
+    return vector;
+}
+
+static (float[][] Vectors, float[][] Queries) Clustered(int count, int clusters, int dimensions, int queryCount, int seed)
+{
+    var random = new Random(seed);
+    var centroids = Enumerable.Range(0, clusters).Select(_ => RandomUnit(random, dimensions)).ToArray();
+    float[] Point()
+    {
+        var centroid = centroids[random.Next(clusters)];
+        var point = new float[dimensions];
+        for (var i = 0; i < dimensions; i++)
+        {
+            point[i] = centroid[i] + (float)(Gaussian(random) * 0.05);
+        }
+
+        TensorPrimitives.Divide(point, TensorPrimitives.Norm(point), point);
+        return point;
+    }
+
+    return ([.. Enumerable.Range(0, count).Select(_ => Point())], [.. Enumerable.Range(0, queryCount).Select(_ => Point())]);
+}
+
+static double Gaussian(Random random)
+    => Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+
+/// <summary>A benchmark record.</summary>
+internal sealed class BenchRecord
+{
+    public int Id { get; set; }
+
+    public int Group { get; set; }
+
+    public ReadOnlyMemory<float> Embedding { get; set; }
+}

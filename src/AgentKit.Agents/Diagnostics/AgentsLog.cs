@@ -1,0 +1,39 @@
+using Microsoft.Extensions.Logging;
+
+namespace AgentKit.Agents.Diagnostics;
+
+internal static partial class AgentsLog
+{
+    [LoggerMessage(1, LogLevel.Warning, "Tool {Tool} (call {CallId}) refused: it is not on the agent's allowlist")]
+    public static partial void ToolNotAllowed(ILogger logger, string tool, string callId);
+
+    [LoggerMessage(2, LogLevel.Information, "Tool {Tool} (call {CallId}) got invalid arguments: {Errors}")]
+    public static partial void ToolArgumentsInvalid(ILogger logger, string tool, string callId, string errors);
+
+    [LoggerMessage(3, LogLevel.Warning, "Tool {Tool} (call {CallId}) timed out after {Timeout}")]
+    public static partial void ToolTimedOut(ILogger logger, string tool, string callId, TimeSpan timeout);
+
+    [LoggerMessage(4, LogLevel.Error, "Tool {Tool} (call {CallId}) failed")]
+    public static partial void ToolFailed(ILogger logger, Exception exception, string tool, string callId);
+
+    [LoggerMessage(5, LogLevel.Information, "Tool {Tool} result cut from {Length} to {Cap} characters")]
+    public static partial void ToolResultTruncated(ILogger logger, string tool, int length, int cap);
+
+    [LoggerMessage(6, LogLevel.Warning, "Tool {Tool}: invalid-argument retry budget of {Budget} used up; the turn ends")]
+    public static partial void ArgumentRetryBudgetExhausted(ILogger logger, string tool, int budget);
+
+    [LoggerMessage(7, LogLevel.Information, "Agent {Agent} run {RunId} in session {SessionId} ended: {Outcome} after {Steps} model calls in {Elapsed}")]
+    public static partial void RunFinished(ILogger logger, string agent, string runId, string sessionId, string outcome, int steps, TimeSpan elapsed);
+
+    [LoggerMessage(8, LogLevel.Error, "Agent {Agent} run {RunId} failed")]
+    public static partial void RunFailed(ILogger logger, Exception exception, string agent, string runId);
+
+    [LoggerMessage(9, LogLevel.Information, "Approval {ApprovalId} for tool {Tool} resolved: approved={Approved} ({Reason})")]
+    public static partial void ApprovalResolved(ILogger logger, string approvalId, string tool, bool approved, string? reason);
+
+    [LoggerMessage(10, LogLevel.Information, "History of session {SessionId} reduced from {Before} to {After} messages")]
+    public static partial void HistoryReduced(ILogger logger, string sessionId, int before, int after);
+
+    [LoggerMessage(11, LogLevel.Warning, "MCP tool source {Name}: server process wrote to stderr: {Line}")]
+    public static partial void McpServerStderr(ILogger logger, string name, string line);
+}

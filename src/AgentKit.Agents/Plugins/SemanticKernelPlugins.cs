@@ -1,0 +1,27 @@
+using Microsoft.Extensions.AI;
+using Microsoft.SemanticKernel;
+
+namespace AgentKit.Agents.Plugins;
+
+/// <summary>Turns Semantic Kernel plugins (classes with <c>[KernelFunction]</c> methods) into tools.</summary>
+public static class SemanticKernelPlugins
+{
+    /// <summary>The plugin's functions as <see cref="AIFunction"/>s, bound to a kernel over <paramref name="services"/>.</summary>
+    /// <param name="plugin">The plugin, for example from <c>KernelPluginFactory.CreateFromType&lt;T&gt;()</c>.</param>
+    /// <param name="services">Services the functions may ask for through the kernel; <see langword="null"/> for none.</param>
+    /// <returns>One tool per kernel function, named <c>Plugin_Function</c>.</returns>
+    public static IReadOnlyList<AIFunction> ToAIFunctions(KernelPlugin plugin, IServiceProvider? services = null)
+    {
+        ArgumentNullException.ThrowIfNull(plugin);
+        var kernel = new Kernel(services);
+        return [.. plugin.AsAIFunctions(kernel)];
+    }
+
+    /// <summary>Creates the plugin <typeparamref name="T"/> with its constructor dependencies from <paramref name="services"/> and returns its functions.</summary>
+    /// <typeparam name="T">The plugin class.</typeparam>
+    /// <param name="services">Resolves the plugin's constructor parameters.</param>
+    /// <param name="pluginName">The plugin name; defaults to the class name.</param>
+    /// <returns>One tool per kernel function.</returns>
+    public static IReadOnlyList<AIFunction> FromType<T>(IServiceProvider services, string? pluginName = null) =>
+        ToAIFunctions(KernelPluginFactory.CreateFromType<T>(pluginName, services), services);
+}

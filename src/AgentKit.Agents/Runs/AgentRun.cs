@@ -1,0 +1,316 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using AgentKit.Agents.Diagnostics;
+using AgentKit.Agents.Events;
+using AgentKit.Agents.Tools;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+
+namespace AgentKit.Agents.Runs;
+
+/// <summary>
+/// One run of an agent in a session: builds the request, drives Microsoft.Extensions.AI's function-invocation loop
+/// (with AgentKit's tool invoker under it and a step observer under that), resolves approvals, enforces limits and
+/// writes every event to <see cref="Events"/>.
+/// </summary>
+internal sealed class AgentRun : IToolCallObserver
+{
+    private readonly AgentRunner _runtime;
+    private readonly AgentDefinition _agent;
+    private readonly string _sessionId;
+    private readonly ChatMessage _input;
+    private readonly Channel<AgentEvent> _events = Channel.CreateUnbounded<AgentEvent>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
+    private readonly UsageDetails _usage = new() { InputTokenCount = 0, OutputTokenCount = 0, TotalTokenCount = 0 };
+    private readonly ILogger _logger;
+    private readonly bool _streamEvents;
+    private long _sequence;
+    private int _steps;
+    private int _toolCalls;
+    private bool _argumentBudgetExhausted;
+    private AgentRunResult? _result;
+
+    public AgentRun(AgentRunner runtime, AgentDefinition agent, string sessionId, ChatMessage input, bool streamEvents)
+    {
+        _streamEvents = streamEvents;
+        _runtime = runtime;
+        _agent = agent;
+        _sessionId = sessionId;
+        _input = input;
+        _logger = runtime.LoggerFactory.CreateLogger<AgentRun>();
+    }
+
+    public string Id { get; } = Guid.NewGuid().ToString("N");
+
+    public ChannelReader<AgentEvent> Events => _events.Reader;
+
+    public AgentRunResult Result => _result ?? throw new InvalidOperationException("The run has not finished.");
+
+    public async Task ExecuteAsync(CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        using var activity = AgentTelemetry.Source.StartActivity(AgentTelemetry.RunActivityName);
+        activity?.SetTag("gen_ai.agent.name", _agent.Name);
+        activity?.SetTag("agentkit.session.id", _sessionId);
+        activity?.SetTag("agentkit.run.id", Id);
+        using var timeout = new CancellationTokenSource(_agent.Limits.Timeout, _runtime.Time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        var token = linked.Token;
+
+        Emit(new RunStartedEvent(_sessionId, _agent.Name));
+        List<ChatMessage> added = [_input];
+        AgentTurnContext? turn = null;
+        var outcome = AgentRunOutcome.Completed;
+        string? error = null;
+        try
+        {
+            var history = await LoadHistoryAsync(token).ConfigureAwait(false);
+            var request = new List<ChatMessage>(history.Count + 4);
+            request.AddRange(await _runtime.RenderInstructionsAsync(_agent, _sessionId, token).ConfigureAwait(false));
+            request.AddRange(history);
+            request.Add(_input);
+            turn = new AgentTurnContext(_agent, _sessionId, Id, _input, history, request, _runtime.Services);
+            if (_agent.Memory is { } memory)
+            {
+                await memory.BeforeTurnAsync(turn, token).ConfigureAwait(false);
+            }
+
+            if (_agent.Planner is { } planner)
+            {
+                await planner.PlanTurnAsync(turn, token).ConfigureAwait(false);
+            }
+
+            outcome = await LoopAsync(request, added, token).ConfigureAwait(false);
+            if (outcome == AgentRunOutcome.ToolArgumentsRejected)
+            {
+                error = "The model called tools with invalid arguments more often than the retry budget allows.";
+            }
+        }
+        catch (AgentLimitException limit)
+        {
+            (outcome, error) = (limit.Outcome, limit.Message);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            (outcome, error) = (AgentRunOutcome.TimedOut, $"The run did not finish within {_agent.Limits.Timeout}.");
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            (outcome, error) = (AgentRunOutcome.Cancelled, "The run was cancelled.");
+        }
+        catch (Exception ex)
+        {
+            AgentsLog.RunFailed(_logger, ex, _agent.Name, Id);
+            (outcome, error) = (AgentRunOutcome.Failed, $"{ex.GetType().Name}: {ex.Message}");
+        }
+
+        var stored = HistoryNormalizer.Normalize(added);
+        try
+        {
+            // Stored even when the run was cancelled: the input and every finished step are part of the conversation.
+            await _runtime.Store.AppendMessagesAsync(_sessionId, stored, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            AgentsLog.RunFailed(_logger, ex, _agent.Name, Id);
+            (outcome, error) = (AgentRunOutcome.Failed, $"The history could not be stored: {ex.GetType().Name}: {ex.Message}");
+        }
+
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        _result = new AgentRunResult
+        {
+            RunId = Id,
+            SessionId = _sessionId,
+            Outcome = outcome,
+            Text = stored.LastOrDefault(m => m.Role == ChatRole.Assistant && m.Text.Length > 0)?.Text ?? string.Empty,
+            Messages = stored,
+            Steps = _steps,
+            ToolCalls = Volatile.Read(ref _toolCalls),
+            Usage = _usage,
+            Duration = elapsed,
+            Error = error,
+        };
+
+        if (turn is not null && _agent.Memory is { } after)
+        {
+            try
+            {
+                await after.AfterTurnAsync(turn, _result, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                AgentsLog.RunFailed(_logger, ex, _agent.Name, Id);
+            }
+        }
+
+        activity?.SetTag("agentkit.run.outcome", outcome.ToString());
+        if (outcome != AgentRunOutcome.Completed)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, error);
+        }
+
+        AgentsLog.RunFinished(_logger, _agent.Name, Id, _sessionId, outcome.ToString(), _steps, elapsed);
+        Emit(outcome == AgentRunOutcome.Completed ? new RunCompletedEvent(_result) : new RunFailedEvent(_result));
+        _events.Writer.TryComplete();
+    }
+
+    private async Task<IReadOnlyList<ChatMessage>> LoadHistoryAsync(CancellationToken cancellationToken)
+    {
+        var history = await _runtime.Store.LoadMessagesAsync(_sessionId, cancellationToken).ConfigureAwait(false);
+        if (_runtime.GetHistoryReducer(_agent) is not { } reducer)
+        {
+            return history;
+        }
+
+        var reduced = (await reducer.ReduceAsync(history, cancellationToken).ConfigureAwait(false)).ToList();
+        if (reduced.Count == history.Count && reduced.SequenceEqual(history))
+        {
+            return history;
+        }
+
+        await _runtime.Store.ReplaceMessagesAsync(_sessionId, reduced, cancellationToken).ConfigureAwait(false);
+        AgentsLog.HistoryReduced(_logger, _sessionId, history.Count, reduced.Count);
+        Emit(new HistoryReducedEvent(history.Count, reduced.Count));
+        return reduced;
+    }
+
+    private async Task<AgentRunOutcome> LoopAsync(List<ChatMessage> request, List<ChatMessage> added, CancellationToken cancellationToken)
+    {
+        var pipelineOptions = _agent.ToolOptions ?? _runtime.ToolOptions;
+        var tools = await _runtime.Tools.ResolveAsync(_agent.Tools, cancellationToken).ConfigureAwait(false);
+        var byName = tools.ToDictionary(t => t.Name, StringComparer.Ordinal);
+        var options = _agent.ChatOptions?.Clone() ?? new ChatOptions();
+        if (tools.Count > 0)
+        {
+            options.Tools = [.. tools.Select(t => pipelineOptions.RequiresApproval(t.Name) && t.GetService<ApprovalRequiredAIFunction>() is null ? new ApprovalRequiredAIFunction(t) : (AITool)t)];
+            options.ToolMode ??= ChatToolMode.Auto;
+        }
+
+        var allowlist = byName.Keys.ToHashSet(StringComparer.Ordinal);
+        using var client = ToolPipeline.CreateInvokingClient(
+            new StepObservingChatClient(_runtime.GetChatClient(_agent), this), pipelineOptions, allowlist, _runtime.LoggerFactory, this, _runtime.Services,
+            maximumIterations: _agent.Limits.MaxSteps + 1);
+
+        while (true)
+        {
+            var updates = new List<ChatResponseUpdate>();
+            List<ToolApprovalRequestContent>? approvals = null;
+            await foreach (var update in client.GetStreamingResponseAsync(request, options, cancellationToken).ConfigureAwait(false))
+            {
+                updates.Add(update);
+                foreach (var content in update.Contents)
+                {
+                    if (content is TextContent { Text.Length: > 0 } text && update.Role != ChatRole.Tool)
+                    {
+                        Emit(new TextDeltaEvent(text.Text));
+                    }
+                    else if (content is ToolApprovalRequestContent approval)
+                    {
+                        (approvals ??= []).Add(approval);
+                    }
+                }
+            }
+
+            var response = updates.ToChatResponse();
+            request.AddRange(response.Messages);
+            added.AddRange(response.Messages);
+            if (_argumentBudgetExhausted)
+            {
+                return AgentRunOutcome.ToolArgumentsRejected;
+            }
+
+            if (approvals is null)
+            {
+                return AgentRunOutcome.Completed;
+            }
+
+            var answers = new ChatMessage(ChatRole.User, []);
+            foreach (var approval in approvals)
+            {
+                answers.Contents.Add(await DecideAsync(approval, byName, cancellationToken).ConfigureAwait(false));
+            }
+
+            request.Add(answers);
+            added.Add(answers);
+        }
+    }
+
+    private async Task<ToolApprovalResponseContent> DecideAsync(ToolApprovalRequestContent approval, Dictionary<string, AIFunction> tools, CancellationToken cancellationToken)
+    {
+        var call = (FunctionCallContent)approval.ToolCall;
+        ToolApprovalDecision decision;
+        if (!tools.TryGetValue(call.Name, out var tool))
+        {
+            decision = ToolApprovalDecision.Deny($"The tool '{call.Name}' is not available to this agent.");
+        }
+        else if (ToolInvoker.ValidateArguments(tool, call.Arguments) is { Count: > 0 } errors)
+        {
+            // Nobody is asked to approve a call that could not run anyway.
+            decision = ToolApprovalDecision.Deny($"Invalid arguments: {string.Join("; ", errors)}. Call it again with arguments that match its parameter schema.");
+        }
+        else
+        {
+            var request = new ToolApprovalRequest(
+                approval.RequestId, _sessionId, _agent.Name, call.Name, call.CallId, new Dictionary<string, object?>(call.Arguments ?? new Dictionary<string, object?>()), _runtime.Time.GetUtcNow());
+            Emit(new ApprovalRequestedEvent(request));
+            decision = await _runtime.ApprovalHandler.RequestApprovalAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+
+        AgentsLog.ApprovalResolved(_logger, approval.RequestId, call.Name, decision.Approved, decision.Reason);
+        Emit(new ApprovalResolvedEvent(approval.RequestId, call.Name, decision.Approved, decision.Reason));
+        if (!decision.Approved)
+        {
+            Interlocked.Increment(ref _toolCalls);
+            Emit(new ToolResultEvent(call.CallId, call.Name, ToolCallStatus.Denied, decision.Reason ?? "Denied."));
+        }
+
+        return approval.CreateResponse(decision.Approved, decision.Reason);
+    }
+
+    internal void BeforeModelCall()
+    {
+        if (_steps >= _agent.Limits.MaxSteps)
+        {
+            throw new AgentLimitException(AgentRunOutcome.StepLimitReached, $"The run needed more than {_agent.Limits.MaxSteps} model calls (AgentLimits.MaxSteps).");
+        }
+
+        if (_agent.Limits.MaxTokens is { } max && _usage.TotalTokenCount >= max)
+        {
+            throw new AgentLimitException(AgentRunOutcome.TokenLimitReached, $"The run used {_usage.TotalTokenCount} tokens, reaching its limit of {max} (AgentLimits.MaxTokens).");
+        }
+
+        _steps++;
+    }
+
+    internal void OnToolCallRequested(FunctionCallContent call) => Emit(new ToolCallRequestedEvent(call.CallId, call.Name, call.Arguments));
+
+    internal void OnModelCallCompleted(TimeSpan duration, UsageDetails? usage, string? modelId)
+    {
+        if (usage is not null)
+        {
+            _usage.Add(usage);
+            if (usage.TotalTokenCount is null)
+            {
+                _usage.TotalTokenCount += (usage.InputTokenCount ?? 0) + (usage.OutputTokenCount ?? 0);
+            }
+        }
+
+        Emit(new StepCompletedEvent(_steps, AgentStepKind.ModelCall, modelId, duration, usage));
+    }
+
+    void IToolCallObserver.OnToolCallCompleted(ToolCallRecord record)
+    {
+        var step = Interlocked.Increment(ref _toolCalls);
+        Emit(new ToolResultEvent(record.CallId, record.ToolName, record.Status, record.Result));
+        Emit(new StepCompletedEvent(step, AgentStepKind.ToolCall, record.ToolName, record.Duration, null));
+    }
+
+    void IToolCallObserver.OnArgumentRetryBudgetExhausted(string toolName) => _argumentBudgetExhausted = true;
+
+    private void Emit(AgentEvent evt)
+    {
+        if (_streamEvents)
+        {
+            _events.Writer.TryWrite(evt with { RunId = Id, Sequence = Interlocked.Increment(ref _sequence), Timestamp = _runtime.Time.GetUtcNow() });
+        }
+    }
+}

@@ -1,0 +1,223 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.AI;
+
+namespace AgentKit.Agents.Sessions;
+
+/// <summary>
+/// Sessions in a SQLite file (write-ahead log, so readers do not block the writer): a conversation survives a
+/// restart. Each message is stored as Microsoft.Extensions.AI JSON. Thread-safe; one connection per operation
+/// (pooled by Microsoft.Data.Sqlite).
+/// </summary>
+public sealed class SqliteSessionStore : ISessionStore
+{
+    private readonly string _connectionString;
+    private readonly TimeProvider _time;
+    private readonly Lazy<Task> _initialized;
+
+    /// <summary>Opens (creating when needed) the database file at <paramref name="path"/>.</summary>
+    /// <param name="path">The database file; its folder is created when missing.</param>
+    /// <param name="timeProvider">The clock; defaults to the system clock.</param>
+    public SqliteSessionStore(string path, TimeProvider? timeProvider = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        Path = System.IO.Path.GetFullPath(path);
+        _connectionString = new SqliteConnectionStringBuilder { DataSource = Path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = true }.ToString();
+        _time = timeProvider ?? TimeProvider.System;
+        _initialized = new Lazy<Task>(InitializeAsync);
+    }
+
+    /// <summary>The full path of the database file.</summary>
+    public string Path { get; }
+
+    /// <inheritdoc />
+    public async ValueTask<AgentSessionInfo> CreateAsync(string agentName, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(agentName);
+        var now = _time.GetUtcNow();
+        var info = new AgentSessionInfo(Guid.NewGuid().ToString("N"), agentName, now, now, 0);
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "INSERT INTO sessions (id, agent, created, updated) VALUES ($id, $agent, $now, $now)";
+        command.Parameters.AddWithValue("$id", info.Id);
+        command.Parameters.AddWithValue("$agent", agentName);
+        command.Parameters.AddWithValue("$now", Format(now));
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return info;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<AgentSessionInfo?> GetAsync(string sessionId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sessionId);
+        var found = await QuerySessionsAsync("WHERE s.id = $key", sessionId, cancellationToken).ConfigureAwait(false);
+        return found.Count == 0 ? null : found[0];
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<AgentSessionInfo>> ListAsync(string? agentName = null, CancellationToken cancellationToken = default) =>
+        await QuerySessionsAsync(agentName is null ? string.Empty : "WHERE s.agent = $key", agentName, cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<ChatMessage>> LoadMessagesAsync(string sessionId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sessionId);
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await EnsureExistsAsync(connection, transaction, sessionId, cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT json FROM messages WHERE session_id = $id ORDER BY seq";
+        command.Parameters.AddWithValue("$id", sessionId);
+        var messages = new List<ChatMessage>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            messages.Add(ChatMessageJson.Deserialize(reader.GetString(0)));
+        }
+
+        return messages;
+    }
+
+    /// <inheritdoc />
+    public ValueTask AppendMessagesAsync(string sessionId, IEnumerable<ChatMessage> messages, CancellationToken cancellationToken = default) =>
+        WriteMessagesAsync(sessionId, messages, replace: false, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask ReplaceMessagesAsync(string sessionId, IEnumerable<ChatMessage> messages, CancellationToken cancellationToken = default) =>
+        WriteMessagesAsync(sessionId, messages, replace: true, cancellationToken);
+
+    /// <inheritdoc />
+    public async ValueTask<bool> DeleteAsync(string sessionId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sessionId);
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "DELETE FROM messages WHERE session_id = $id; DELETE FROM sessions WHERE id = $id";
+        command.Parameters.AddWithValue("$id", sessionId);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        command.CommandText = "SELECT changes()";
+        command.Parameters.Clear();
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture) > 0;
+    }
+
+    private async ValueTask WriteMessagesAsync(string sessionId, IEnumerable<ChatMessage> messages, bool replace, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sessionId);
+        ArgumentNullException.ThrowIfNull(messages);
+        var rows = messages.Select(ChatMessageJson.Serialize).ToList();
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await EnsureExistsAsync(connection, transaction, sessionId, cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.Parameters.AddWithValue("$id", sessionId);
+        long next = 0;
+        if (replace)
+        {
+            command.CommandText = "DELETE FROM messages WHERE session_id = $id";
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            command.CommandText = "SELECT COALESCE(MAX(seq) + 1, 0) FROM messages WHERE session_id = $id";
+            next = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        }
+
+        command.CommandText = "INSERT INTO messages (session_id, seq, json) VALUES ($id, $seq, $json)";
+        var seq = command.Parameters.Add("$seq", SqliteType.Integer);
+        var json = command.Parameters.Add("$json", SqliteType.Text);
+        foreach (var row in rows)
+        {
+            seq.Value = next++;
+            json.Value = row;
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        command.Parameters.Clear();
+        command.CommandText = "UPDATE sessions SET updated = $now WHERE id = $id";
+        command.Parameters.AddWithValue("$id", sessionId);
+        command.Parameters.AddWithValue("$now", Format(_time.GetUtcNow()));
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<IReadOnlyList<AgentSessionInfo>> QuerySessionsAsync(string where, string? key, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT s.id, s.agent, s.created, s.updated, (SELECT COUNT(*) FROM messages m WHERE m.session_id = s.id) FROM sessions s {where} ORDER BY s.updated DESC, s.id";
+        if (key is not null)
+        {
+            command.Parameters.AddWithValue("$key", key);
+        }
+
+        var sessions = new List<AgentSessionInfo>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            sessions.Add(new AgentSessionInfo(reader.GetString(0), reader.GetString(1), Parse(reader.GetString(2)), Parse(reader.GetString(3)), reader.GetInt32(4)));
+        }
+
+        return sessions;
+    }
+
+    private static async Task EnsureExistsAsync(SqliteConnection connection, SqliteTransaction transaction, string sessionId, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT 1 FROM sessions WHERE id = $id";
+        command.Parameters.AddWithValue("$id", sessionId);
+        if (await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is null)
+        {
+            throw SessionNotFoundException.For(sessionId);
+        }
+    }
+
+    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        await _initialized.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return await OpenRawAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<SqliteConnection> OpenRawAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var pragma = connection.CreateCommand();
+            pragma.CommandText = "PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL";
+            await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task InitializeAsync()
+    {
+        var folder = System.IO.Path.GetDirectoryName(Path);
+        if (!string.IsNullOrEmpty(folder))
+        {
+            Directory.CreateDirectory(folder);
+        }
+
+        await using var connection = await OpenRawAsync(CancellationToken.None).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            PRAGMA journal_mode = WAL;
+            CREATE TABLE IF NOT EXISTS sessions (id TEXT PRIMARY KEY, agent TEXT NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL);
+            CREATE INDEX IF NOT EXISTS sessions_agent ON sessions (agent, updated);
+            CREATE TABLE IF NOT EXISTS messages (session_id TEXT NOT NULL, seq INTEGER NOT NULL, json TEXT NOT NULL, PRIMARY KEY (session_id, seq)) WITHOUT ROWID;
+            """;
+        await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+    }
+
+    private static string Format(DateTimeOffset time) => time.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
+
+    private static DateTimeOffset Parse(string text) => DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+}

@@ -1,0 +1,78 @@
+using Microsoft.Extensions.AI;
+
+namespace AgentKit.Agents.Tools;
+
+/// <summary>Every tool registered with the application, by name, gathered from the <see cref="IToolSource"/>s.</summary>
+/// <param name="sources">Where the tools come from.</param>
+public sealed class ToolCatalog(IEnumerable<IToolSource> sources)
+{
+    private readonly IToolSource[] _sources = [.. sources ?? throw new ArgumentNullException(nameof(sources))];
+
+    /// <summary>All tools, keyed by name.</summary>
+    /// <param name="cancellationToken">Cancels the lookup.</param>
+    /// <returns>The tools.</returns>
+    /// <exception cref="ToolCatalogException">Two sources offer a tool with the same name.</exception>
+    public async ValueTask<IReadOnlyDictionary<string, AIFunction>> GetAllAsync(CancellationToken cancellationToken = default)
+    {
+        var all = new Dictionary<string, AIFunction>(StringComparer.Ordinal);
+        foreach (var source in _sources)
+        {
+            foreach (var tool in await source.GetToolsAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (!all.TryAdd(tool.Name, tool))
+                {
+                    throw new ToolCatalogException($"Two tools are named '{tool.Name}' (the second from {source.GetType().Name}); tool names must be unique. Rename one (for a Semantic Kernel plugin, pass a plugin name).");
+                }
+            }
+        }
+
+        return all;
+    }
+
+    /// <summary>The tools with the given names, in that order.</summary>
+    /// <param name="names">Tool names.</param>
+    /// <param name="cancellationToken">Cancels the lookup.</param>
+    /// <returns>The tools.</returns>
+    /// <exception cref="ToolCatalogException">A name matches no registered tool.</exception>
+    public async ValueTask<IReadOnlyList<AIFunction>> ResolveAsync(IEnumerable<string> names, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        var all = await GetAllAsync(cancellationToken).ConfigureAwait(false);
+        var resolved = new List<AIFunction>();
+        foreach (var name in names)
+        {
+            if (!all.TryGetValue(name, out var tool))
+            {
+                throw new ToolCatalogException($"No tool named '{name}' is registered. Registered tools: {(all.Count == 0 ? "(none)" : string.Join(", ", all.Keys.Order(StringComparer.Ordinal)))}.");
+            }
+
+            resolved.Add(tool);
+        }
+
+        return resolved;
+    }
+}
+
+/// <summary>A tool lookup failed: an unknown or duplicate tool name.</summary>
+public sealed class ToolCatalogException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public ToolCatalogException()
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">What was wrong.</param>
+    public ToolCatalogException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">What was wrong.</param>
+    /// <param name="innerException">The cause.</param>
+    public ToolCatalogException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

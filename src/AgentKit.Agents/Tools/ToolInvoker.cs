@@ -1,0 +1,134 @@
+using System.Diagnostics;
+using System.Text.Json;
+using AgentKit.Abstractions.Json;
+using AgentKit.Agents.Diagnostics;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+
+namespace AgentKit.Agents.Tools;
+
+/// <summary>
+/// The <see cref="FunctionInvokingChatClient.FunctionInvoker"/> of the tool pipeline: allowlist, schema validation
+/// before the tool runs, timeout, exception capture and result cap. Every refusal or failure becomes a
+/// <c>Error: …</c> text the model can act on.
+/// </summary>
+internal sealed class ToolInvoker(ToolPipelineOptions options, IReadOnlySet<string>? allowlist, ILogger logger, IToolCallObserver? observer = null)
+{
+    /// <summary>How an invalid-arguments result starts; the retry budget counts results with this prefix.</summary>
+    public const string InvalidArgumentsPrefix = "Error: invalid arguments for tool ";
+
+    public async ValueTask<object?> InvokeAsync(FunctionInvocationContext context, CancellationToken cancellationToken)
+    {
+        var function = context.Function;
+        var name = function.Name;
+        var callId = context.CallContent.CallId;
+        var started = Stopwatch.GetTimestamp();
+        using var activity = AgentTelemetry.Source.StartActivity(AgentTelemetry.ToolCallActivityName);
+        activity?.SetTag("gen_ai.tool.name", name);
+        activity?.SetTag("gen_ai.tool.call.id", callId);
+
+        var (status, text) = await RunAsync(context, function, name, callId, cancellationToken).ConfigureAwait(false);
+
+        activity?.SetTag("agentkit.tool.status", status.ToString());
+        if (status != ToolCallStatus.Succeeded)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, status.ToString());
+        }
+
+        observer?.OnToolCallCompleted(new ToolCallRecord(callId, name, status, text, Stopwatch.GetElapsedTime(started)));
+        return text;
+    }
+
+    private async ValueTask<(ToolCallStatus, string)> RunAsync(FunctionInvocationContext context, AIFunction function, string name, string callId, CancellationToken cancellationToken)
+    {
+        if (allowlist is not null && !allowlist.Contains(name))
+        {
+            AgentsLog.ToolNotAllowed(logger, name, callId);
+            return (ToolCallStatus.NotAllowed, $"Error: the tool '{name}' is not available to this agent. Use only the tools you were given.");
+        }
+
+        var errors = ValidateArguments(function, context.Arguments);
+        if (errors.Count > 0)
+        {
+            var joined = string.Join("; ", errors);
+            AgentsLog.ToolArgumentsInvalid(logger, name, callId, joined);
+            var text = $"{InvalidArgumentsPrefix}'{name}': {joined}. Call it again with arguments that match its parameter schema.";
+            if (CountInvalidResultsThisTurn(context.Messages) >= options.MaxInvalidArgumentRetries)
+            {
+                AgentsLog.ArgumentRetryBudgetExhausted(logger, name, options.MaxInvalidArgumentRetries);
+                context.Terminate = true;
+                observer?.OnArgumentRetryBudgetExhausted(name);
+            }
+
+            return (ToolCallStatus.InvalidArguments, text);
+        }
+
+        var timeout = options.TimeoutFor(name);
+        using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeoutSource.CancelAfter(timeout);
+        object? result;
+        try
+        {
+            result = await function.InvokeAsync(context.Arguments, timeoutSource.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (timeoutSource.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            AgentsLog.ToolTimedOut(logger, name, callId, timeout);
+            return (ToolCallStatus.TimedOut, $"Error: the tool '{name}' did not finish within {timeout.TotalSeconds:0.###} seconds and was cancelled.");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            AgentsLog.ToolFailed(logger, ex, name, callId);
+            var detail = options.ExposeExceptionMessages ? $" {ex.GetType().Name}: {ex.Message}" : string.Empty;
+            return (ToolCallStatus.Failed, $"Error: the tool '{name}' failed.{detail}");
+        }
+
+        var full = ToolResultFormatter.ToText(result);
+        var cap = options.MaxResultLengthFor(name);
+        var capped = ToolResultFormatter.Truncate(full, cap, out var truncated);
+        if (truncated)
+        {
+            AgentsLog.ToolResultTruncated(logger, name, full.Length, cap);
+        }
+
+        return (ToolCallStatus.Succeeded, capped);
+    }
+
+    /// <summary>Checks arguments against <see cref="AIFunctionDeclaration.JsonSchema"/>; a function without a schema accepts anything.</summary>
+    internal static IReadOnlyList<string> ValidateArguments(AIFunction function, IDictionary<string, object?>? arguments)
+    {
+        var schema = function.JsonSchema;
+        if (schema.ValueKind != JsonValueKind.Object)
+        {
+            return [];
+        }
+
+        var instance = JsonSerializer.SerializeToElement(
+            arguments ?? new Dictionary<string, object?>(),
+            AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(IDictionary<string, object?>)));
+        return JsonSchemaValidator.Validate(schema, instance);
+    }
+
+    private static int CountInvalidResultsThisTurn(IList<ChatMessage> messages)
+    {
+        var count = 0;
+        for (var i = messages.Count - 1; i >= 0; i--)
+        {
+            var message = messages[i];
+            if (message.Role == ChatRole.User && !message.Contents.All(c => c is ToolApprovalResponseContent))
+            {
+                break;
+            }
+
+            foreach (var content in message.Contents)
+            {
+                if (content is FunctionResultContent { Result: string text } && text.StartsWith(InvalidArgumentsPrefix, StringComparison.Ordinal))
+                {
+                    count++;
+                }
+            }
+        }
+
+        return count;
+    }
+}

@@ -1,0 +1,31 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace AgentKit.Rag.Chunking;
+
+/// <summary>A piece of a document sized for embedding, with everything a citation needs.</summary>
+/// <param name="SourcePath">The file it came from.</param>
+/// <param name="Title">The document's title.</param>
+/// <param name="Page">The 1-based page for paged formats; <see langword="null"/> otherwise.</param>
+/// <param name="HeadingPath">The headings above the chunk, outermost first.</param>
+/// <param name="Text">The chunk's text, whole sentences with the document's own spacing.</param>
+/// <param name="Index">The chunk's position in the document, from 0.</param>
+/// <param name="TokenCount">Its size in tokens, as the chunker's <see cref="ITokenCounter"/> counted.</param>
+public sealed record DocumentChunk(
+    string SourcePath, string Title, int? Page, IReadOnlyList<string> HeadingPath, string Text, int Index, int TokenCount)
+{
+    /// <summary>The heading path as one string (<c>Install &gt; On Linux</c>); empty when there is none.</summary>
+    public string SectionPath => Documents.DocumentSection.FormatPath(HeadingPath);
+
+    /// <summary>The SHA-256 of the text's UTF-8 bytes, lower-case hex.</summary>
+    public string ContentHash { get; } = Hash(Text);
+
+    /// <summary>The SHA-256 of a string's UTF-8 bytes as lower-case hex.</summary>
+    /// <param name="text">The text.</param>
+    /// <returns>64 hex digits.</returns>
+    public static string Hash(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+    }
+}

@@ -1,0 +1,41 @@
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.VectorData;
+
+namespace AgentKit.Rag.Ingestion;
+
+/// <summary>Opens the collection of <see cref="RagChunkRecord"/> that an embedding generator's vectors fit.</summary>
+public static class RagChunkStore
+{
+    /// <summary>The collection name used when none is given.</summary>
+    public const string DefaultName = "knowledge";
+
+    /// <summary>
+    /// Gets (and creates when missing) a chunk collection sized for <paramref name="generator"/>: its length comes
+    /// from the generator's <see cref="EmbeddingGeneratorMetadata.DefaultModelDimensions"/>, or from embedding a
+    /// probe text when the generator does not say.
+    /// </summary>
+    /// <param name="store">The vector store.</param>
+    /// <param name="name">The collection name.</param>
+    /// <param name="generator">The embedding generator ingestion and retrieval will use.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The collection, existing.</returns>
+    public static async Task<VectorStoreCollection<Guid, RagChunkRecord>> OpenAsync(
+        VectorStore store, string name, IEmbeddingGenerator<string, Embedding<float>> generator, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(generator);
+        var dimensions = generator.GetService<EmbeddingGeneratorMetadata>()?.DefaultModelDimensions
+            ?? (await generator.GenerateAsync(["dimensions probe"], cancellationToken: cancellationToken).ConfigureAwait(false))[0].Vector.Length;
+        var collection = store.GetCollection<Guid, RagChunkRecord>(name, RagChunkRecord.CreateDefinition(dimensions));
+        await collection.EnsureCollectionExistsAsync(cancellationToken).ConfigureAwait(false);
+        return collection;
+    }
+
+    /// <summary>The name of the model behind a generator, as chunk records store it.</summary>
+    internal static string ModelName(IEmbeddingGenerator<string, Embedding<float>> generator)
+    {
+        var metadata = generator.GetService<EmbeddingGeneratorMetadata>();
+        return $"{metadata?.ProviderName ?? generator.GetType().Name}/{metadata?.DefaultModelId ?? "default"}";
+    }
+}

@@ -1,0 +1,50 @@
+using AgentKit.Rag.Chunking;
+
+namespace AgentKit.Rag.Ingestion;
+
+/// <summary>Limits and sizes of <see cref="RagIngestor"/>.</summary>
+public sealed record RagIngestionOptions
+{
+    /// <summary>The largest file read, in bytes; larger files are skipped as <see cref="IngestionSkipReason.TooLarge"/>. Default 64 MiB.</summary>
+    public long MaxFileBytes { get; init; } = 64L * 1024 * 1024;
+
+    /// <summary>The most chunks one file may make; a file that makes more is skipped as <see cref="IngestionSkipReason.TooManyChunks"/>. Default 10,000.</summary>
+    public int MaxChunksPerFile { get; init; } = 10_000;
+
+    /// <summary>The most files a collection is expected to hold; bounds the listing that finds removed files. Default 1,000,000.</summary>
+    public int MaxFiles { get; init; } = 1_000_000;
+
+    /// <summary>Texts per call to the embedding generator. Default 32.</summary>
+    public int EmbeddingBatchSize { get; init; } = 32;
+
+    /// <summary>How files are cut into chunks.</summary>
+    public ChunkingOptions Chunking { get; init; } = new();
+
+    /// <summary>Checks the options.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A value is out of range; the message names it.</exception>
+    public void Validate()
+    {
+        if (MaxFileBytes < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxFileBytes), MaxFileBytes, "MaxFileBytes must be positive.");
+        }
+
+        if (MaxChunksPerFile < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxChunksPerFile), MaxChunksPerFile, "MaxChunksPerFile must be positive.");
+        }
+
+        if (MaxFiles < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxFiles), MaxFiles, "MaxFiles must be positive.");
+        }
+
+        if (EmbeddingBatchSize is < 1 or > 4096)
+        {
+            throw new ArgumentOutOfRangeException(nameof(EmbeddingBatchSize), EmbeddingBatchSize, "EmbeddingBatchSize must be from 1 to 4096.");
+        }
+
+        ArgumentNullException.ThrowIfNull(Chunking, nameof(Chunking));
+        Chunking.Validate();
+    }
+}

@@ -1,0 +1,344 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using AgentKit.Rag.Chunking;
+using AgentKit.Rag.Readers;
+using AgentKit.Rag.Text;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.VectorData;
+
+namespace AgentKit.Rag.Ingestion;
+
+/// <summary>
+/// Reads files, chunks them, embeds the chunks in batches and upserts them into a collection of
+/// <see cref="RagChunkRecord"/>; incremental across runs.
+/// </summary>
+/// <remarks>
+/// <para>
+/// A file whose SHA-256 (and embedding model) matches what the collection holds is skipped as unchanged. A changed
+/// file's chunks are overwritten in place (keys derive from path and index) and its surplus old chunks deleted.
+/// Chunk 0 carries the file hash and is written last, so a run cut short leaves the file looking changed and the
+/// next run redoes it. When a folder is ingested, files that vanished from it have their chunks deleted.
+/// </para>
+/// <para>
+/// One bad file never stops the run: unknown types, files over <see cref="RagIngestionOptions.MaxFileBytes"/>,
+/// encrypted, corrupt or text-less files, files over <see cref="RagIngestionOptions.MaxChunksPerFile"/>, unreadable
+/// files and embedding failures each become a <see cref="FileIngestionStatus.Skipped"/> entry with an
+/// <see cref="IngestionSkipReason"/> and a message naming the file. A previously ingested file that now fails has
+/// its stale chunks deleted. Store errors and cancellation do stop the run.
+/// </para>
+/// </remarks>
+public sealed class RagIngestor
+{
+    private readonly VectorStoreCollection<Guid, RagChunkRecord> _collection;
+    private readonly IEmbeddingGenerator<string, Embedding<float>> _embedder;
+    private readonly RagIngestionOptions _options;
+    private readonly DocumentReaderRegistry _readers;
+    private readonly TextChunker _chunker;
+    private readonly string _modelName;
+    private readonly ILogger _logger;
+
+    /// <summary>Creates an ingestor.</summary>
+    /// <param name="collection">The chunk collection (see <see cref="RagChunkStore.OpenAsync"/>).</param>
+    /// <param name="embedder">The embedding generator; the same one must serve retrieval.</param>
+    /// <param name="options">Limits and sizes; defaults when null.</param>
+    /// <param name="readers">The readers; <see cref="DocumentReaderRegistry.CreateDefault"/> when null.</param>
+    /// <param name="tokenCounter">Counts chunk tokens; <see cref="LlamaTokenCounter.For"/> the embedder when null.</param>
+    /// <param name="logger">Where progress is logged; nowhere when null.</param>
+    /// <exception cref="ArgumentOutOfRangeException">The options are out of range.</exception>
+    public RagIngestor(
+        VectorStoreCollection<Guid, RagChunkRecord> collection,
+        IEmbeddingGenerator<string, Embedding<float>> embedder,
+        RagIngestionOptions? options = null,
+        DocumentReaderRegistry? readers = null,
+        ITokenCounter? tokenCounter = null,
+        ILogger<RagIngestor>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(collection);
+        ArgumentNullException.ThrowIfNull(embedder);
+        _options = options ?? new RagIngestionOptions();
+        _options.Validate();
+        _collection = collection;
+        _embedder = embedder;
+        _readers = readers ?? DocumentReaderRegistry.CreateDefault();
+        _chunker = new TextChunker(tokenCounter ?? LlamaTokenCounter.For(embedder), _options.Chunking);
+        _modelName = RagChunkStore.ModelName(embedder);
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>
+    /// Ingests every file under a folder (recursively, hidden files and folders left out), then deletes the chunks of
+    /// files under the folder that the collection holds but the folder no longer has.
+    /// </summary>
+    /// <param name="directory">The folder.</param>
+    /// <param name="progress">Told after each file.</param>
+    /// <param name="cancellationToken">Stops the run between files or batches; what was written stays.</param>
+    /// <returns>The report.</returns>
+    /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
+    public async Task<IngestionReport> IngestDirectoryAsync(string directory, IProgress<IngestionProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
+        if (!Directory.Exists(root))
+        {
+            throw new DirectoryNotFoundException($"The folder to ingest, '{root}', does not exist.");
+        }
+
+        var files = Directory.EnumerateFiles(root, "*", new EnumerationOptions
+        {
+            RecurseSubdirectories = true,
+            IgnoreInaccessible = true,
+            AttributesToSkip = FileAttributes.Hidden | FileAttributes.System,
+        }).Order(StringComparer.Ordinal).ToList();
+        return await RunAsync(files, root, progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Ingests the given files. Nothing is removed for files not in the list.</summary>
+    /// <param name="files">The files.</param>
+    /// <param name="progress">Told after each file.</param>
+    /// <param name="cancellationToken">Stops the run between files or batches; what was written stays.</param>
+    /// <returns>The report.</returns>
+    public Task<IngestionReport> IngestFilesAsync(IEnumerable<string> files, IProgress<IngestionProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        var paths = files.Select(Path.GetFullPath).Distinct(StringComparer.Ordinal).ToList();
+        return RunAsync(paths, null, progress, cancellationToken);
+    }
+
+    /// <summary>Deletes every chunk of a file from the collection.</summary>
+    /// <param name="path">The file path (it need not exist any more).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>How many chunks were deleted.</returns>
+    public Task<int> RemoveFileAsync(string path, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        return DeleteChunksAsync(Path.GetFullPath(path), 0, cancellationToken);
+    }
+
+    private async Task<IngestionReport> RunAsync(List<string> files, string? root, IProgress<IngestionProgress>? progress, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var results = new List<FileIngestionResult>(files.Count);
+        foreach (var file in files)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var result = await IngestFileAsync(file, cancellationToken).ConfigureAwait(false);
+            results.Add(result);
+            Log(result);
+            progress?.Report(new IngestionProgress(results.Count, files.Count, result));
+        }
+
+        if (root is not null)
+        {
+            var present = files.ToHashSet(StringComparer.Ordinal);
+            var prefix = root + Path.DirectorySeparatorChar;
+            foreach (var source in await KnownSourcesAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (source.StartsWith(prefix, StringComparison.Ordinal) && !present.Contains(source))
+                {
+                    var deleted = await DeleteChunksAsync(source, 0, cancellationToken).ConfigureAwait(false);
+                    var removed = new FileIngestionResult(source, FileIngestionStatus.Removed, deleted);
+                    results.Add(removed);
+                    IngestionLog.FileRemoved(_logger, source, deleted);
+                }
+            }
+        }
+
+        var report = new IngestionReport(results, clock.Elapsed);
+        int Count(FileIngestionStatus status) => results.Count(r => r.Status == status);
+        var (added, updated, unchanged, skipped, removedCount) = (Count(FileIngestionStatus.Added), Count(FileIngestionStatus.Updated),
+            Count(FileIngestionStatus.Unchanged), Count(FileIngestionStatus.Skipped), Count(FileIngestionStatus.Removed));
+        var written = report.ChunksWritten;
+        IngestionLog.RunFinished(_logger, clock.Elapsed, written, added, updated, unchanged, skipped, removedCount);
+        return report;
+    }
+
+    private async Task<FileIngestionResult> IngestFileAsync(string path, CancellationToken cancellationToken)
+    {
+        if (!_readers.TryGetReader(path, out var reader))
+        {
+            var extension = Path.GetExtension(path);
+            return Skipped(path, IngestionSkipReason.UnsupportedType, extension.Length == 0
+                ? $"'{path}' has no extension, so no reader applies."
+                : $"No reader handles '{extension}' files ('{path}').");
+        }
+
+        var existing = await FindFirstChunkAsync(path, cancellationToken).ConfigureAwait(false);
+        var outcome = await ReadAndWriteAsync(path, reader, existing, cancellationToken).ConfigureAwait(false);
+        if (outcome.Status == FileIngestionStatus.Skipped && existing is not null)
+        {
+            // The file changed into something unreadable: what the collection holds for it is stale.
+            await DeleteChunksAsync(path, 0, cancellationToken).ConfigureAwait(false);
+        }
+
+        return outcome;
+    }
+
+    private async Task<FileIngestionResult> ReadAndWriteAsync(string path, IDocumentReader reader, RagChunkRecord? existing, CancellationToken cancellationToken)
+    {
+        byte[] content;
+        try
+        {
+            var length = new FileInfo(path).Length;
+            if (length > _options.MaxFileBytes)
+            {
+                return Skipped(path, IngestionSkipReason.TooLarge, $"'{path}' is {length:N0} bytes, over the limit of {_options.MaxFileBytes:N0} bytes (MaxFileBytes).");
+            }
+
+            content = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
+            if (content.LongLength > _options.MaxFileBytes)
+            {
+                return Skipped(path, IngestionSkipReason.TooLarge, $"'{path}' grew to {content.LongLength:N0} bytes while being read, over the limit of {_options.MaxFileBytes:N0} bytes (MaxFileBytes).");
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return Skipped(path, IngestionSkipReason.Unreadable, $"'{path}' cannot be read: {e.Message}");
+        }
+
+        var fileHash = Convert.ToHexStringLower(SHA256.HashData(content));
+        if (existing is not null && existing.FileHash == fileHash && existing.EmbeddingModel == _modelName)
+        {
+            return new FileIngestionResult(path, FileIngestionStatus.Unchanged);
+        }
+
+        Documents.RagDocument document;
+        try
+        {
+            document = reader.Read(path, content, cancellationToken);
+        }
+        catch (DocumentReadException e)
+        {
+            var reason = e.Failure == DocumentReadFailure.Encrypted ? IngestionSkipReason.Encrypted : IngestionSkipReason.Corrupt;
+            return Skipped(path, reason, e.Message);
+        }
+
+        var pages = document.PageCount ?? 0;
+        if (!document.HasText)
+        {
+            return Skipped(path, IngestionSkipReason.NoText, document.PageCount is { } count
+                ? $"'{path}' has {count} page(s) and no text layer (image-only or scanned); it would need OCR."
+                : $"'{path}' has no text.") with { Pages = pages };
+        }
+
+        var chunks = _chunker.Chunk(document, cancellationToken);
+        if (chunks.Count > _options.MaxChunksPerFile)
+        {
+            return Skipped(path, IngestionSkipReason.TooManyChunks, $"'{path}' makes {chunks.Count:N0} chunks, over the limit of {_options.MaxChunksPerFile:N0} (MaxChunksPerFile).") with { Pages = pages };
+        }
+
+        var records = new RagChunkRecord[chunks.Count];
+        try
+        {
+            for (var start = 0; start < chunks.Count; start += _options.EmbeddingBatchSize)
+            {
+                var batch = chunks.Skip(start).Take(_options.EmbeddingBatchSize).ToList();
+                var embeddings = await _embedder.GenerateAsync(batch.Select(EmbeddingInput), cancellationToken: cancellationToken).ConfigureAwait(false);
+                if (embeddings.Count != batch.Count)
+                {
+                    throw new InvalidOperationException($"The embedding generator returned {embeddings.Count} embeddings for {batch.Count} inputs.");
+                }
+
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    records[start + i] = ToRecord(batch[i], fileHash, embeddings[i].Vector);
+                }
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return Skipped(path, IngestionSkipReason.EmbeddingFailed, $"Embedding the chunks of '{path}' failed: {e.Message}") with { Pages = pages };
+        }
+
+        // Chunk 0 carries the file hash that marks the file complete: write it after all the others.
+        await _collection.UpsertAsync(records.Skip(1), cancellationToken).ConfigureAwait(false);
+        await _collection.UpsertAsync(records[0], cancellationToken).ConfigureAwait(false);
+        if (existing is not null)
+        {
+            await DeleteChunksAsync(path, records.Length, cancellationToken).ConfigureAwait(false);
+        }
+
+        return new FileIngestionResult(path, existing is null ? FileIngestionStatus.Added : FileIngestionStatus.Updated, records.Length, pages);
+    }
+
+    /// <summary>What is embedded for a chunk: its heading path (context the text alone may lack), then the text.</summary>
+    internal static string EmbeddingInput(DocumentChunk chunk) =>
+        chunk.HeadingPath.Count == 0 ? chunk.Text : chunk.SectionPath + "\n\n" + chunk.Text;
+
+    private RagChunkRecord ToRecord(DocumentChunk chunk, string fileHash, ReadOnlyMemory<float> vector) => new()
+    {
+        Id = RagChunkRecord.CreateKey(chunk.SourcePath, chunk.Index),
+        Text = chunk.Text,
+        Source = chunk.SourcePath,
+        Title = chunk.Title,
+        Page = chunk.Page ?? 0,
+        Section = chunk.SectionPath,
+        ChunkIndex = chunk.Index,
+        ContentHash = chunk.ContentHash,
+        FileHash = fileHash,
+        EmbeddingModel = _modelName,
+        Terms = Terms(chunk.SectionPath + " " + chunk.Text),
+        Vector = vector,
+    };
+
+    /// <summary>The distinct words of a text between single spaces, with a space at each end.</summary>
+    internal static string Terms(string text) => " " + string.Join(' ', WordTokenizer.Words(text).Distinct(StringComparer.Ordinal)) + " ";
+
+    private async Task<RagChunkRecord?> FindFirstChunkAsync(string source, CancellationToken cancellationToken)
+    {
+        await foreach (var record in _collection.GetAsync(r => r.Source == source && r.ChunkIndex == 0, 1, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            return record;
+        }
+
+        return null;
+    }
+
+    private async Task<List<string>> KnownSourcesAsync(CancellationToken cancellationToken)
+    {
+        var sources = new List<string>();
+        await foreach (var record in _collection.GetAsync(r => r.ChunkIndex == 0, _options.MaxFiles, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            sources.Add(record.Source);
+        }
+
+        return sources;
+    }
+
+    /// <summary>Deletes a file's chunks from index <paramref name="fromIndex"/> on.</summary>
+    private async Task<int> DeleteChunksAsync(string source, int fromIndex, CancellationToken cancellationToken)
+    {
+        var keys = new List<Guid>();
+        await foreach (var record in _collection.GetAsync(r => r.Source == source && r.ChunkIndex >= fromIndex, _options.MaxChunksPerFile + 1, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            keys.Add(record.Id);
+        }
+
+        if (keys.Count > 0)
+        {
+            await _collection.DeleteAsync(keys, cancellationToken).ConfigureAwait(false);
+        }
+
+        return keys.Count;
+    }
+
+    private static FileIngestionResult Skipped(string path, IngestionSkipReason reason, string message) =>
+        new(path, FileIngestionStatus.Skipped, Reason: reason, Message: message);
+
+    private void Log(FileIngestionResult result)
+    {
+        switch (result.Status)
+        {
+            case FileIngestionStatus.Added or FileIngestionStatus.Updated:
+                IngestionLog.FileWritten(_logger, result.Status, result.Path, result.Chunks, result.Pages);
+                break;
+            case FileIngestionStatus.Unchanged:
+                IngestionLog.FileUnchanged(_logger, result.Path);
+                break;
+            case FileIngestionStatus.Skipped:
+                IngestionLog.FileSkipped(_logger, result.Path, result.Reason!.Value, result.Message ?? "");
+                break;
+        }
+    }
+}

@@ -1,0 +1,66 @@
+using System.Text;
+using AgentKit.Rag.Documents;
+
+namespace AgentKit.Rag.Readers;
+
+/// <summary>
+/// Collects paragraphs under a heading stack for the structured readers (Markdown, HTML): a heading of level n
+/// closes the current section and replaces the headings of level n and deeper.
+/// </summary>
+internal sealed class SectionBuilder
+{
+    private readonly List<(int Level, string Text)> _headings = [];
+    private readonly List<DocumentSection> _sections = [];
+    private readonly StringBuilder _text = new();
+
+    /// <summary>The first heading of level 1 seen, for the document title.</summary>
+    public string? FirstTopHeading { get; private set; }
+
+    public void Heading(int level, string text)
+    {
+        text = Whitespace.Collapse(text);
+        if (text.Length == 0)
+        {
+            return;
+        }
+
+        Flush();
+        _headings.RemoveAll(h => h.Level >= level);
+        _headings.Add((level, text));
+        if (level == 1)
+        {
+            FirstTopHeading ??= text;
+        }
+    }
+
+    public void Paragraph(string text)
+    {
+        text = text.Trim();
+        if (text.Length == 0)
+        {
+            return;
+        }
+
+        if (_text.Length > 0)
+        {
+            _text.Append("\n\n");
+        }
+
+        _text.Append(text);
+    }
+
+    public IReadOnlyList<DocumentSection> Build()
+    {
+        Flush();
+        return _sections;
+    }
+
+    private void Flush()
+    {
+        if (_text.Length > 0)
+        {
+            _sections.Add(new DocumentSection(_headings.Select(h => h.Text).ToArray(), _text.ToString()));
+            _text.Clear();
+        }
+    }
+}

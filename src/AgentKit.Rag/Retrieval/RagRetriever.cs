@@ -1,0 +1,125 @@
+using System.Linq.Expressions;
+using AgentKit.Rag.Ingestion;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.VectorData;
+
+namespace AgentKit.Rag.Retrieval;
+
+/// <summary>
+/// Finds the chunks that answer a query in a collection of <see cref="RagChunkRecord"/>: by vector, by keyword, or
+/// hybrid (reciprocal rank fusion of both), then optionally re-ranked by an <see cref="IRagReranker"/> and
+/// diversified by maximal marginal relevance.
+/// </summary>
+/// <remarks>
+/// Hybrid search uses the store's own <see cref="IKeywordHybridSearchable{TRecord}"/> when the collection offers it
+/// (the SQLite store fuses FTS5 BM25 with the vector ranking); otherwise the retriever runs a vector search and its
+/// own keyword ranking and fuses them with RRF (k = 60). Keyword mode always uses the retriever's ranking (whole-word
+/// candidates scored by BM25), which works on any store with string <c>Contains</c> filters.
+/// </remarks>
+public sealed class RagRetriever
+{
+    private readonly VectorStoreCollection<Guid, RagChunkRecord> _collection;
+    private readonly IEmbeddingGenerator<string, Embedding<float>> _embedder;
+    private readonly IRagReranker? _reranker;
+
+    /// <summary>Creates a retriever.</summary>
+    /// <param name="collection">The chunk collection.</param>
+    /// <param name="embedder">The embedding generator the chunks were ingested with.</param>
+    /// <param name="reranker">Re-scores candidates when <see cref="RetrievalOptions.Rerank"/> is set; none when null.</param>
+    public RagRetriever(VectorStoreCollection<Guid, RagChunkRecord> collection, IEmbeddingGenerator<string, Embedding<float>> embedder, IRagReranker? reranker = null)
+    {
+        ArgumentNullException.ThrowIfNull(collection);
+        ArgumentNullException.ThrowIfNull(embedder);
+        _collection = collection;
+        _embedder = embedder;
+        _reranker = reranker;
+    }
+
+    /// <summary>Retrieves the chunks most relevant to a query.</summary>
+    /// <param name="query">The query.</param>
+    /// <param name="options">Mode, count, MMR and re-ranking; defaults (hybrid, top 5) when null.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>At most <see cref="RetrievalOptions.Top"/> chunks, best first.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">The options are out of range.</exception>
+    /// <exception cref="InvalidOperationException">Re-ranking was asked for but the retriever has no re-ranker.</exception>
+    public async Task<IReadOnlyList<RetrievedChunk>> RetrieveAsync(string query, RetrievalOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(query);
+        options ??= new RetrievalOptions();
+        options.Validate();
+        if (options.Rerank && _reranker is null)
+        {
+            throw new InvalidOperationException("Re-ranking was requested (RetrievalOptions.Rerank) but this RagRetriever was created without an IRagReranker.");
+        }
+
+        var count = options.CandidateCount;
+        var withVectors = options.MmrLambda is not null;
+        var scope = Scope(options.Source);
+        List<RetrievedChunk> candidates = options.Mode switch
+        {
+            RetrievalMode.Vector => await VectorAsync(await EmbedAsync(query, cancellationToken).ConfigureAwait(false), count, scope, withVectors, cancellationToken).ConfigureAwait(false),
+            RetrievalMode.Keyword => await KeywordRanker.RankAsync(_collection, query, count, scope, withVectors, cancellationToken).ConfigureAwait(false),
+            _ => await HybridAsync(query, count, scope, withVectors, cancellationToken).ConfigureAwait(false),
+        };
+
+        if (options.Rerank && candidates.Count > 0)
+        {
+            var scores = await _reranker!.ScoreAsync(query, candidates, cancellationToken).ConfigureAwait(false);
+            if (scores.Count != candidates.Count)
+            {
+                throw new InvalidOperationException($"The re-ranker returned {scores.Count} scores for {candidates.Count} candidates.");
+            }
+
+            // Ties keep the first-stage order (OrderBy is stable).
+            candidates = candidates.Select((c, i) => c with { Score = scores[i] }).OrderByDescending(c => c.Score).ToList();
+        }
+
+        var results = options.MmrLambda is { } lambda
+            ? Fusion.MaximalMarginalRelevance(candidates, options.Top, lambda)
+            : candidates.Take(options.Top).ToList();
+        return results;
+    }
+
+    private static Expression<Func<RagChunkRecord, bool>>? Scope(string? source) =>
+        source is null ? null : r => r.Source == source;
+
+    private async Task<ReadOnlyMemory<float>> EmbedAsync(string query, CancellationToken cancellationToken) =>
+        (await _embedder.GenerateAsync([query], cancellationToken: cancellationToken).ConfigureAwait(false))[0].Vector;
+
+    private async Task<List<RetrievedChunk>> VectorAsync(
+        ReadOnlyMemory<float> vector, int count, Expression<Func<RagChunkRecord, bool>>? scope, bool withVectors, CancellationToken cancellationToken)
+    {
+        var options = new VectorSearchOptions<RagChunkRecord> { Filter = scope, IncludeVectors = withVectors };
+        var results = new List<RetrievedChunk>(count);
+        await foreach (var result in _collection.SearchAsync(vector, count, options, cancellationToken).ConfigureAwait(false))
+        {
+            results.Add(RetrievedChunk.From(result.Record, result.Score ?? 0));
+        }
+
+        return results;
+    }
+
+    private async Task<List<RetrievedChunk>> HybridAsync(
+        string query, int count, Expression<Func<RagChunkRecord, bool>>? scope, bool withVectors, CancellationToken cancellationToken)
+    {
+        var vector = await EmbedAsync(query, cancellationToken).ConfigureAwait(false);
+        var hybrid = _collection.GetService(typeof(IKeywordHybridSearchable<RagChunkRecord>)) as IKeywordHybridSearchable<RagChunkRecord>
+            ?? _collection as IKeywordHybridSearchable<RagChunkRecord>;
+        if (hybrid is not null)
+        {
+            var keywords = KeywordRanker.QueryTerms(query);
+            var options = new HybridSearchOptions<RagChunkRecord> { Filter = scope, IncludeVectors = withVectors };
+            var results = new List<RetrievedChunk>(count);
+            await foreach (var result in hybrid.HybridSearchAsync(vector, keywords, count, options, cancellationToken).ConfigureAwait(false))
+            {
+                results.Add(RetrievedChunk.From(result.Record, result.Score ?? 0));
+            }
+
+            return results;
+        }
+
+        var byVector = await VectorAsync(vector, count, scope, withVectors, cancellationToken).ConfigureAwait(false);
+        var byKeyword = await KeywordRanker.RankAsync(_collection, query, count, scope, withVectors, cancellationToken).ConfigureAwait(false);
+        return Fusion.ReciprocalRank(byVector, byKeyword).Take(count).ToList();
+    }
+}

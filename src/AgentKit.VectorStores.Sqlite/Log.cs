@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Logging;
+
+namespace AgentKit.VectorStores.Sqlite;
+
+/// <summary>The store's log messages.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Information, "Opened the SQLite vector store {Path}")]
+    internal static partial void StoreOpened(ILogger logger, string path);
+
+    [LoggerMessage(2, LogLevel.Information, "Created collection {Collection}")]
+    internal static partial void CollectionCreated(ILogger logger, string collection);
+
+    [LoggerMessage(3, LogLevel.Information, "Deleted collection {Collection}")]
+    internal static partial void CollectionDeleted(ILogger logger, string collection);
+
+    [LoggerMessage(4, LogLevel.Warning, "SQLite operation {Operation} on collection {Collection} failed")]
+    internal static partial void OperationFailed(ILogger logger, string operation, string? collection, Exception exception);
+
+    [LoggerMessage(5, LogLevel.Debug, "Loaded {Count} vectors of {Collection}.{Property} ({Mode}) in {Milliseconds} ms")]
+    internal static partial void IndexLoaded(ILogger logger, string collection, string property, int count, string mode, long milliseconds);
+}

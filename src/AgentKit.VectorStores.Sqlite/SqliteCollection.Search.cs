@@ -1,0 +1,332 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Linq.Expressions;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using AgentKit.VectorStores.Sqlite.Filtering;
+using AgentKit.VectorStores.Sqlite.Schema;
+using AgentKit.VectorStores.Sqlite.Search;
+using AgentKit.VectorStores.Sqlite.Storage;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.VectorData;
+using Microsoft.Extensions.VectorData.ProviderServices;
+
+namespace AgentKit.VectorStores.Sqlite;
+
+public sealed partial class SqliteCollection<TKey, TRecord>
+{
+    /// <summary>The constant of reciprocal rank fusion: a result at rank r (from 1) in a list adds 1 / (k + r).</summary>
+    internal const int RrfK = 60;
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// The filter runs as SQL first; only matching records are scored. Scores follow the property's distance
+    /// function: similarities (higher is nearer) for <c>CosineSimilarity</c> and <c>DotProductSimilarity</c>,
+    /// distances (lower is nearer) otherwise; <see cref="VectorSearchOptions{TRecord}.ScoreThreshold"/> keeps scores at
+    /// least (similarities) or at most (distances) the threshold. Search is exact unless the property uses an HNSW
+    /// index.
+    /// </remarks>
+    public override async IAsyncEnumerable<VectorSearchResult<TRecord>> SearchAsync<TInput>(TInput searchValue, int top, VectorSearchOptions<TRecord>? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(searchValue);
+        ArgumentOutOfRangeException.ThrowIfLessThan(top, 1);
+        options ??= new VectorSearchOptions<TRecord>();
+        ArgumentOutOfRangeException.ThrowIfNegative(options.Skip, nameof(options.Skip));
+        CheckIncludeVectors(options.IncludeVectors);
+        var property = _model.GetVectorPropertyOrSingle(options);
+        var column = _schema.GetVector(property);
+        var query = await ResolveQueryAsync(searchValue, column, cancellationToken).ConfigureAwait(false);
+        var filter = options.Filter is null ? null : SqliteFilterTranslator.Translate(options.Filter, _model, "t");
+
+        var results = await _context.RunAsync(Name, "Search", () =>
+        {
+            using var connection = OpenVerifiedReader();
+            using var transaction = connection.BeginTransaction(deferred: true);
+            var nearest = NearestVectors(connection, transaction, column, query, options.Skip + top, filter, cancellationToken);
+            var page = nearest
+                .Where(r => options.ScoreThreshold is not { } threshold || column.Distance.Passes(r.Score, threshold))
+                .Skip(options.Skip)
+                .Take(top)
+                .ToList();
+            return Task.FromResult(FetchInOrder(connection, transaction, page, options.IncludeVectors));
+        }).ConfigureAwait(false);
+
+        foreach (var result in results)
+        {
+            yield return result;
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Ranks records twice, by vector (as <see cref="SearchAsync{TInput}"/>) and by FTS5 BM25 over the full-text
+    /// property for any of the keywords, each over the same filter, and fuses the two rankings by reciprocal rank
+    /// fusion: score = Σ 1 / (60 + rank). Each ranking contributes its best max(50, 2 × (skip + top)) records. The
+    /// score is the fused score (higher is better, at most 2 / 61); <see cref="HybridSearchOptions{TRecord}.ScoreThreshold"/>
+    /// applies to it.
+    /// </remarks>
+    public async IAsyncEnumerable<VectorSearchResult<TRecord>> HybridSearchAsync<TInput>(TInput searchValue, ICollection<string> keywords, int top, HybridSearchOptions<TRecord>? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        where TInput : notnull
+    {
+        ArgumentNullException.ThrowIfNull(searchValue);
+        ArgumentNullException.ThrowIfNull(keywords);
+        ArgumentOutOfRangeException.ThrowIfLessThan(top, 1);
+        options ??= new HybridSearchOptions<TRecord>();
+        ArgumentOutOfRangeException.ThrowIfNegative(options.Skip, nameof(options.Skip));
+        CheckIncludeVectors(options.IncludeVectors);
+        var property = _model.GetVectorPropertyOrSingle(new VectorSearchOptions<TRecord> { VectorProperty = options.VectorProperty });
+        var textProperty = _model.GetFullTextDataPropertyOrSingle(options.AdditionalProperty);
+        var column = _schema.GetVector(property);
+        var query = await ResolveQueryAsync(searchValue, column, cancellationToken).ConfigureAwait(false);
+        var filter = options.Filter is null ? null : SqliteFilterTranslator.Translate(options.Filter, _model, "t");
+        var candidates = Math.Max(50, 2 * (options.Skip + top));
+        var match = FtsMatch(textProperty, keywords);
+
+        var results = await _context.RunAsync(Name, "HybridSearch", () =>
+        {
+            using var connection = OpenVerifiedReader();
+            using var transaction = connection.BeginTransaction(deferred: true);
+            var byVector = NearestVectors(connection, transaction, column, query, candidates, filter, cancellationToken);
+            var byKeyword = match is null ? [] : KeywordRanking(connection, transaction, match, candidates, filter);
+            var fused = new Dictionary<long, double>();
+            for (var i = 0; i < byVector.Length; i++)
+            {
+                fused[byVector[i].RowId] = 1.0 / (RrfK + i + 1);
+            }
+
+            for (var i = 0; i < byKeyword.Count; i++)
+            {
+                fused[byKeyword[i]] = fused.GetValueOrDefault(byKeyword[i]) + (1.0 / (RrfK + i + 1));
+            }
+
+            var page = fused
+                .Select(pair => (RowId: pair.Key, Score: pair.Value))
+                .OrderByDescending(r => r.Score).ThenBy(r => r.RowId)
+                .Where(r => options.ScoreThreshold is not { } threshold || r.Score >= threshold)
+                .Skip(options.Skip)
+                .Take(top)
+                .ToList();
+            return Task.FromResult(FetchInOrder(connection, transaction, page, options.IncludeVectors));
+        }).ConfigureAwait(false);
+
+        foreach (var result in results)
+        {
+            yield return result;
+        }
+    }
+
+    /// <summary>The FTS5 query for any of the keywords in one column, each keyword a quoted phrase; null when there are none.</summary>
+    private string? FtsMatch(DataPropertyModel property, ICollection<string> keywords)
+    {
+        var phrases = keywords
+            .Where(k => !string.IsNullOrWhiteSpace(k))
+            .Select(k => "\"" + k.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"")
+            .ToList();
+        if (phrases.Count == 0)
+        {
+            return null;
+        }
+
+        return _schema.FullTextProperties.Count == 1
+            ? string.Join(" OR ", phrases)
+            : $"{{{CollectionSchema.Quote(property.StorageName)}}} : ({string.Join(" OR ", phrases)})";
+    }
+
+    private List<long> KeywordRanking(SqliteConnection connection, SqliteTransaction transaction, string match, int limit, SqlFilter? filter)
+    {
+        var rid = CollectionSchema.Quote(CollectionSchema.RowId);
+        var fts = _schema.FtsTable;
+        using var command = SqliteDatabase.Command(connection, transaction,
+            $"SELECT t.{rid} FROM {fts} JOIN {_schema.Table} AS t ON t.{rid} = {fts}.rowid WHERE {fts} MATCH @match{(filter is null ? "" : $" AND {filter.Sql}")} ORDER BY bm25({fts}), t.{rid} LIMIT @limit",
+            ("@match", match), ("@limit", limit));
+        if (filter is not null)
+        {
+            AddParameters(command, filter);
+        }
+
+        using var reader = command.ExecuteReader();
+        var rowIds = new List<long>();
+        while (reader.Read())
+        {
+            rowIds.Add(reader.GetInt64(0));
+        }
+
+        return rowIds;
+    }
+
+    private async ValueTask<ReadOnlyMemory<float>> ResolveQueryAsync<TInput>(TInput searchValue, VectorColumn column, CancellationToken cancellationToken)
+    {
+        var property = column.Property;
+        var vector = searchValue switch
+        {
+            ReadOnlyMemory<float> memory => memory,
+            float[] array => array,
+            Embedding<float> embedding => embedding.Vector,
+            _ when property.EmbeddingGenerator is IEmbeddingGenerator<TInput, Embedding<float>> generator
+                => (await generator.GenerateAsync(searchValue, cancellationToken: cancellationToken).ConfigureAwait(false)).Vector,
+            _ when property.EmbeddingGenerator is null
+                => throw new NotSupportedException(VectorDataStrings.InvalidSearchInputAndNoEmbeddingGeneratorWasConfigured(searchValue!.GetType(), SqliteModelBuilder.SupportedVectorTypes)),
+            _ => throw new InvalidOperationException(VectorDataStrings.IncompatibleEmbeddingGeneratorWasConfiguredForInputType(typeof(TInput), property.EmbeddingGenerator.GetType())),
+        };
+        if (vector.Length != column.Dimensions)
+        {
+            throw new ArgumentException(
+                $"The search vector has {vector.Length} dimensions; the vector property '{property.ModelName}' of collection '{Name}' has {column.Dimensions}.",
+                nameof(searchValue));
+        }
+
+        return vector;
+    }
+
+    /// <summary>The <paramref name="k"/> nearest records passing the filter, as row ids with reported scores, nearest first.</summary>
+    private (long RowId, double Score)[] NearestVectors(SqliteConnection connection, SqliteTransaction transaction, VectorColumn column, ReadOnlyMemory<float> query, int k, SqlFilter? filter, CancellationToken cancellationToken)
+    {
+        var (index, state) = EnsureIndex(connection, transaction, column, cancellationToken);
+        if (state == VectorIndex.State.Cached)
+        {
+            var filterRowIds = filter is null ? null : MatchingRowIds(connection, transaction, filter);
+            if (index.Search(query.Span, k, filterRowIds) is { } results)
+            {
+                return results;
+            }
+        }
+
+        return StreamScan(connection, transaction, column, query.Span, k, filter, cancellationToken);
+    }
+
+    private (VectorIndex Index, VectorIndex.State State) EnsureIndex(SqliteConnection connection, SqliteTransaction transaction, VectorColumn column, CancellationToken cancellationToken)
+    {
+        var generation = SqliteDatabase.Scalar(connection, transaction, $"SELECT generation FROM {CollectionSchema.Quote(CollectionSchema.CatalogTable)} WHERE name = @name", ("@name", Name)) as long?
+            ?? throw new SqliteException($"no such table: {Name}", 1);
+        var index = _context.GetIndex(Name, column);
+        var vectorColumn = CollectionSchema.Quote(column.Property.StorageName);
+        var stopwatch = Stopwatch.StartNew();
+        var state = index.EnsureCurrent(
+            generation,
+            () => (long)SqliteDatabase.Scalar(connection, transaction, $"SELECT count(*) FROM {_schema.VectorTable} WHERE {vectorColumn} IS NOT NULL")!,
+            cache =>
+            {
+                using var command = SqliteDatabase.Command(connection, transaction, $"SELECT {CollectionSchema.Quote(CollectionSchema.RowId)}, {vectorColumn} FROM {_schema.VectorTable} WHERE {vectorColumn} IS NOT NULL");
+                using var reader = command.ExecuteReader();
+                var buffer = new byte[column.Dimensions * sizeof(float)];
+                while (reader.Read())
+                {
+                    ReadBlob(reader, 1, buffer, column);
+                    cache.Append(reader.GetInt64(0), MemoryMarshal.Cast<byte, float>(buffer));
+                }
+            },
+            out var reloaded,
+            cancellationToken);
+        if (reloaded)
+        {
+            Log.IndexLoaded(_context.Logger, Name, column.Property.ModelName, index.CachedCount, index.UsesGraph ? "hnsw" : state.ToString(), stopwatch.ElapsedMilliseconds);
+        }
+
+        return (index, state);
+    }
+
+    private HashSet<long> MatchingRowIds(SqliteConnection connection, SqliteTransaction transaction, SqlFilter filter)
+    {
+        using var command = SqliteDatabase.Command(connection, transaction, $"SELECT t.{CollectionSchema.Quote(CollectionSchema.RowId)} FROM {_schema.Table} AS t WHERE {filter.Sql}");
+        AddParameters(command, filter);
+        using var reader = command.ExecuteReader();
+        var rowIds = new HashSet<long>();
+        while (reader.Read())
+        {
+            rowIds.Add(reader.GetInt64(0));
+        }
+
+        return rowIds;
+    }
+
+    /// <summary>Exact search reading the vectors from the file into one pooled buffer, for properties too large to cache.</summary>
+    private (long RowId, double Score)[] StreamScan(SqliteConnection connection, SqliteTransaction transaction, VectorColumn column, ReadOnlySpan<float> query, int k, SqlFilter? filter, CancellationToken cancellationToken)
+    {
+        var rid = CollectionSchema.Quote(CollectionSchema.RowId);
+        var vectorColumn = CollectionSchema.Quote(column.Property.StorageName);
+        var restriction = filter is null ? "" : $" AND v.{rid} IN (SELECT t.{rid} FROM {_schema.Table} AS t WHERE {filter.Sql})";
+        using var command = SqliteDatabase.Command(connection, transaction, $"SELECT v.{rid}, v.{vectorColumn} FROM {_schema.VectorTable} AS v WHERE v.{vectorColumn} IS NOT NULL{restriction}");
+        if (filter is not null)
+        {
+            AddParameters(command, filter);
+        }
+
+        var distance = column.Distance;
+        var heap = new TopKHeap(k);
+        var buffer = ArrayPool<byte>.Shared.Rent(column.Dimensions * sizeof(float));
+        try
+        {
+            using var reader = command.ExecuteReader();
+            var rows = 0;
+            while (reader.Read())
+            {
+                if ((++rows & 4095) == 0)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+
+                var vector = ReadBlob(reader, 1, buffer, column);
+                var score = distance.Score(query, vector);
+                var rank = distance.HigherIsBetter ? -score : score;
+                if (rank < heap.Bound)
+                {
+                    heap.Add((float)rank, reader.GetInt64(0));
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        return [.. heap.ToSorted().Select(r => (r.Id, distance.HigherIsBetter ? -(double)r.Rank : r.Rank))];
+    }
+
+    private ReadOnlySpan<float> ReadBlob(SqliteDataReader reader, int ordinal, byte[] buffer, VectorColumn column)
+    {
+        var bytes = column.Dimensions * sizeof(float);
+        var length = reader.GetBytes(ordinal, 0, null, 0, 0);
+        if (length != bytes)
+        {
+            throw new VectorStoreException($"A stored vector of '{column.Property.ModelName}' in collection '{Name}' has {length} bytes; {bytes} were expected ({column.Dimensions} float32 values). The file was changed outside the store.")
+            {
+                VectorStoreSystemName = StoreContext.SystemName,
+                CollectionName = Name,
+                OperationName = "Search",
+            };
+        }
+
+        reader.GetBytes(ordinal, 0, buffer, 0, bytes);
+        return MemoryMarshal.Cast<byte, float>(buffer.AsSpan(0, bytes));
+    }
+
+    /// <summary>Reads the records of ranked row ids, keeping the ranking's order and scores.</summary>
+    private List<VectorSearchResult<TRecord>> FetchInOrder(SqliteConnection connection, SqliteTransaction transaction, List<(long RowId, double Score)> ranked, bool includeVectors)
+    {
+        if (ranked.Count == 0)
+        {
+            return [];
+        }
+
+        var rid = CollectionSchema.Quote(CollectionSchema.RowId);
+        var names = string.Join(", ", ranked.Select((_, i) => "@r" + i));
+        using var command = SqliteDatabase.Command(connection, transaction, $"{_mapper.Select(includeVectors)} WHERE t.{rid} IN ({names})");
+        for (var i = 0; i < ranked.Count; i++)
+        {
+            command.Parameters.AddWithValue("@r" + i, ranked[i].RowId);
+        }
+
+        var records = new Dictionary<long, TRecord>(ranked.Count);
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                records[reader.GetInt64(0)] = _mapper.Read<TRecord>(reader, includeVectors);
+            }
+        }
+
+        // A record deleted between the ranking and this read (by another process) is left out.
+        return [.. ranked.Where(r => records.ContainsKey(r.RowId)).Select(r => new VectorSearchResult<TRecord>(records[r.RowId], r.Score))];
+    }
+}

@@ -1,0 +1,97 @@
+namespace AgentKit.VectorStores.Sqlite;
+
+/// <summary>How durably a committed write reaches the disk (SQLite's <c>PRAGMA synchronous</c> in WAL mode).</summary>
+public enum SqliteDurability
+{
+    /// <summary>
+    /// <c>synchronous=FULL</c>: every commit is flushed to disk before the write returns. Survives a process kill and
+    /// a power loss. The default.
+    /// </summary>
+    Full,
+
+    /// <summary>
+    /// <c>synchronous=NORMAL</c>: commits reach the operating system before the write returns and are flushed at
+    /// checkpoints. Survives a process kill (<c>kill -9</c>); the last commits can be lost on power loss. Faster for
+    /// many small writes.
+    /// </summary>
+    Normal,
+}
+
+/// <summary>Options of a <see cref="SqliteVectorStore"/>. Values are validated when set.</summary>
+public sealed class SqliteVectorStoreOptions
+{
+    private TimeSpan _busyTimeout = TimeSpan.FromSeconds(30);
+    private long _vectorCacheMaxBytes = 1L << 30;
+    private int _hnswThreshold = 250_000;
+    private int _maxScanParallelism = Environment.ProcessorCount;
+    private HnswOptions _hnsw = new();
+
+    /// <summary>
+    /// How long a connection waits for a lock held by another connection or process before the operation fails
+    /// with a <see cref="Microsoft.Extensions.VectorData.VectorStoreException"/>. Default 30 seconds; at least 0.
+    /// </summary>
+    public TimeSpan BusyTimeout
+    {
+        get => _busyTimeout;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, TimeSpan.Zero);
+            _busyTimeout = value;
+        }
+    }
+
+    /// <summary>When a commit counts as durable. Default <see cref="SqliteDurability.Full"/>.</summary>
+    public SqliteDurability Durability { get; set; } = SqliteDurability.Full;
+
+    /// <summary>
+    /// The most memory, in bytes, that the in-memory vector cache of one vector property may take (4 bytes per
+    /// dimension plus 16 bytes per record). A property whose vectors do not fit is scanned from the file instead,
+    /// which is slower but bounded. 0 turns the cache off for exact search. Default 1 GiB. Properties with an HNSW
+    /// index always keep their vectors in memory, whatever this limit.
+    /// </summary>
+    public long VectorCacheMaxBytes
+    {
+        get => _vectorCacheMaxBytes;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            _vectorCacheMaxBytes = value;
+        }
+    }
+
+    /// <summary>
+    /// The number of records above which a vector property whose <c>IndexKind</c> is not set (or is
+    /// <c>Dynamic</c>) is searched through an HNSW index instead of an exact scan. <c>IndexKind.Hnsw</c> always
+    /// uses the index and <c>IndexKind.Flat</c> never does. Default 250,000; at least 1.
+    /// </summary>
+    public int HnswThreshold
+    {
+        get => _hnswThreshold;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            _hnswThreshold = value;
+        }
+    }
+
+    /// <summary>Parameters of the HNSW indexes this store builds.</summary>
+    public HnswOptions Hnsw
+    {
+        get => _hnsw;
+        set => _hnsw = value ?? throw new ArgumentNullException(nameof(value));
+    }
+
+    /// <summary>
+    /// How many threads one exact scan may use when the collection is large enough to benefit. Default
+    /// <see cref="Environment.ProcessorCount"/>; 1 scans on the calling thread only.
+    /// </summary>
+    public int MaxScanParallelism
+    {
+        get => _maxScanParallelism;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            _maxScanParallelism = value;
+        }
+    }
+}

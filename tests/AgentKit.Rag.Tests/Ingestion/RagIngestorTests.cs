@@ -1,0 +1,248 @@
+using AgentKit.Rag.Chunking;
+using AgentKit.Rag.Embeddings;
+using AgentKit.Rag.Ingestion;
+using AgentKit.Rag.Tests.Support;
+using Microsoft.Extensions.AI;
+
+namespace AgentKit.Rag.Tests.Ingestion;
+
+public sealed class RagIngestorTests : IDisposable
+{
+    private readonly TempFolder _folder = new();
+    private readonly InMemoryChunkCollection _collection = new();
+    private readonly HashingEmbeddingGenerator _embedder = new();
+
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    public void Dispose()
+    {
+        _folder.Dispose();
+        _embedder.Dispose();
+        _collection.Dispose();
+    }
+
+    private RagIngestor Ingestor(RagIngestionOptions? options = null, IEmbeddingGenerator<string, Embedding<float>>? embedder = null) =>
+        new(_collection, embedder ?? _embedder, options);
+
+    private static FileIngestionResult For(IngestionReport report, string name) =>
+        Assert.Single(report.Files, f => Path.GetFileName(f.Path) == name);
+
+    [Fact]
+    public async Task IngestDirectory_MixedFolder_WritesGoodFilesAndGivesEveryBadOneATypedReason()
+    {
+        _folder.Write("guide.md", "# Guide\n\nThe pump needs priming.\n\n## Storage\n\nDrain it before winter.");
+        _folder.Write("notes/readme.txt", "Plain notes about the compressor.");
+        _folder.Write("manual.pdf", TestPdfs.Simple(["Page one text about valves."], ["Page two text about seals."]));
+        _folder.Write("scan.pdf", TestPdfs.ImageOnly(3));
+        _folder.Write("secret.pdf", TestPdfs.Encrypted());
+        _folder.Write("broken.pdf", TestPdfs.Corrupt());
+        _folder.Write("huge.txt", new string('x', 5000));
+        _folder.Write("photo.png", TestPdfs.Png(4, 4));
+        _folder.Write(".hidden.md", "# Hidden\n\nNot ingested.");
+
+        var report = await Ingestor(new RagIngestionOptions { MaxFileBytes = 4000 }).IngestDirectoryAsync(_folder.Root, cancellationToken: Token);
+
+        Assert.Equal(8, report.Files.Count);
+        Assert.Equal((FileIngestionStatus.Added, 2), (For(report, "guide.md").Status, For(report, "guide.md").Chunks));
+        Assert.Equal(FileIngestionStatus.Added, For(report, "readme.txt").Status);
+        Assert.Equal((FileIngestionStatus.Added, 2, 2), (For(report, "manual.pdf").Status, For(report, "manual.pdf").Chunks, For(report, "manual.pdf").Pages));
+        Assert.Equal(IngestionSkipReason.NoText, For(report, "scan.pdf").Reason);
+        Assert.Contains("3 page(s)", For(report, "scan.pdf").Message, StringComparison.Ordinal);
+        Assert.Equal(IngestionSkipReason.Encrypted, For(report, "secret.pdf").Reason);
+        Assert.Equal(IngestionSkipReason.Corrupt, For(report, "broken.pdf").Reason);
+        Assert.Equal(IngestionSkipReason.TooLarge, For(report, "huge.txt").Reason);
+        Assert.Contains("4,000", For(report, "huge.txt").Message, StringComparison.Ordinal);
+        Assert.Contains("huge.txt", For(report, "huge.txt").Message, StringComparison.Ordinal);
+        Assert.Equal(IngestionSkipReason.UnsupportedType, For(report, "photo.png").Reason);
+        Assert.All(report.Files.Where(f => f.Status == FileIngestionStatus.Skipped), f => Assert.Contains(Path.GetFileName(f.Path), f.Message, StringComparison.Ordinal));
+        Assert.Equal(5, report.ChunksWritten);
+        Assert.Equal(5, _collection.Records.Count);
+    }
+
+    [Fact]
+    public async Task IngestDirectory_Records_CarryCitationFieldsHashesAndVectors()
+    {
+        var path = _folder.Write("manual.pdf", TestPdfs.Simple(["Valves first."], ["Seals second."]));
+        _folder.Write("guide.md", "# Guide\n\n## Storage\n\nDrain it before winter.");
+
+        await Ingestor().IngestDirectoryAsync(_folder.Root, cancellationToken: Token);
+
+        var page2 = Assert.Single(_collection.Records, r => r.Source == path && r.Page == 2);
+        Assert.Equal(("Seals second.", "manual", 1), (page2.Text, page2.Title, page2.ChunkIndex));
+        Assert.Equal(DocumentChunk.Hash("Seals second."), page2.ContentHash);
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path))), page2.FileHash);
+        Assert.Equal(RagChunkRecord.CreateKey(path, 1), page2.Id);
+        Assert.Equal(384, page2.Vector.Length);
+        Assert.Contains(" seals ", page2.Terms, StringComparison.Ordinal);
+        var storage = Assert.Single(_collection.Records, r => r.Source.EndsWith("guide.md", StringComparison.Ordinal));
+        Assert.Equal(("Guide > Storage", 0, "Guide"), (storage.Section, storage.Page, storage.Title));
+    }
+
+    [Fact]
+    public async Task IngestDirectory_SecondRunWithoutChanges_SkipsEveryFileByHash()
+    {
+        _folder.Write("a.md", "# A\n\nAlpha.");
+        _folder.Write("b.txt", "Bravo.");
+        var ingestor = Ingestor();
+        await ingestor.IngestDirectoryAsync(_folder.Root, cancellationToken: Token);
+        var writes = _collection.Upserted;
+
+        var report = await ingestor.IngestDirectoryAsync(_folder.Root, cancellationToken: Token);
+
+        Assert.All(report.Files, f => Assert.Equal(FileIngestionStatus.Unchanged, f.Status));
+        Assert.Equal(writes, _collection.Upserted);
+        Assert.Equal(0, report.ChunksWritten);
+    }
+
+    [Fact]
+    public async Task IngestDirectory_ChangedFile_IsReplacedAndItsSurplusChunksDeleted()
+    {
+        var options = new RagIngestionOptions { Chunking = new ChunkingOptions { MaxTokens = 16, OverlapTokens = 0 } };
+        var path = _folder.Write("long.txt", string.Join(" ", Enumerable.Range(1, 12).Select(i => $"Sentence number {i} is about pumps.")));
+        await Ingestor(options).IngestDirectoryAsync(_folder.Root, cancellationToken: Token);
+        var before = _collection.Records.Count(r => r.Source == path);
+        Assert.True(before > 3);
+
+        File.WriteAllText(path, "Now it only talks about compressors.");
+        var report = await Ingestor(options).IngestDirectoryAsync(_folder.Root, cancellationToken: Token);
+
+        Assert.Equal((FileIngestionStatus.Updated, 1), (For(report, "long.txt").Status, For(report, "long.txt").Chunks));
+        var record = Assert.Single(_collection.Records, r => r.Source == path);
+        Assert.Equal("Now it only talks about compressors.", record.Text);
+        Assert.Equal(before - 1, _collection.Deleted);
+    }
+
+    [Fact]
+    public async Task IngestDirectory_DeletedFile_IsRemovedWithItsChunks()
+    {
+        _folder.Write("keep.md", "# Keep\n\nStays.");
+        var gone = _folder.Write("sub/gone.md", "# Gone\n\nGoes away.");
+        await Ingestor().IngestDirectoryAsync(_folder.Root, cancellationToken: Token);
+
+        _folder.Delete("sub/gone.md");
+        var report = await Ingestor().IngestDirectoryAsync(_folder.Root, cancellationToken: Token);
+
+        var removed = Assert.Single(report.Files, f => f.Status == FileIngestionStatus.Removed);
+        Assert.Equal((gone, 1), (removed.Path, removed.Chunks));
+        Assert.DoesNotContain(_collection.Records, r => r.Source == gone);
+        Assert.Contains(_collection.Records, r => r.Source.EndsWith("keep.md", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task IngestDirectory_FilesOfAnotherFolder_AreNotRemoved()
+    {
+        using var other = new TempFolder();
+        var elsewhere = other.Write("other.md", "# Other\n\nElsewhere.");
+        await Ingestor().IngestFilesAsync([elsewhere], cancellationToken: Token);
+        _folder.Write("mine.md", "# Mine\n\nHere.");
+
+        var report = await Ingestor().IngestDirectoryAsync(_folder.Root, cancellationToken: Token);
+
+        Assert.DoesNotContain(report.Files, f => f.Status == FileIngestionStatus.Removed);
+        Assert.Contains(_collection.Records, r => r.Source == elsewhere);
+    }
+
+    [Fact]
+    public async Task IngestDirectory_FileThatBecameCorrupt_IsSkippedAndItsStaleChunksDeleted()
+    {
+        var path = _folder.Write("doc.pdf", TestPdfs.Simple(["Valid text."]));
+        await Ingestor().IngestDirectoryAsync(_folder.Root, cancellationToken: Token);
+
+        File.WriteAllBytes(path, TestPdfs.Corrupt());
+        var report = await Ingestor().IngestDirectoryAsync(_folder.Root, cancellationToken: Token);
+
+        Assert.Equal(IngestionSkipReason.Corrupt, For(report, "doc.pdf").Reason);
+        Assert.Empty(_collection.Records);
+    }
+
+    [Fact]
+    public async Task IngestFiles_OverMaxChunksPerFile_IsSkippedNamingTheLimit()
+    {
+        var path = _folder.Write("many.txt", string.Join("\n\n", Enumerable.Range(1, 5).Select(i => $"Paragraph {i} talks about pumps and valves at some length.")));
+
+        var report = await Ingestor(new RagIngestionOptions { MaxChunksPerFile = 3, Chunking = new ChunkingOptions { MaxTokens = 16, OverlapTokens = 0 } })
+            .IngestFilesAsync([path], cancellationToken: Token);
+
+        var result = Assert.Single(report.Files);
+        Assert.Equal(IngestionSkipReason.TooManyChunks, result.Reason);
+        Assert.Contains("MaxChunksPerFile", result.Message, StringComparison.Ordinal);
+        Assert.Contains("3", result.Message, StringComparison.Ordinal);
+        Assert.Empty(_collection.Records);
+    }
+
+    [Fact]
+    public async Task IngestFiles_EmbeddingFailureOnOneFile_DoesNotStopTheOthers()
+    {
+        var bad = _folder.Write("bad.txt", "POISON text the embedder refuses.");
+        var good = _folder.Write("good.txt", "Ordinary text.");
+        using var embedder = new FailingEmbedder(_embedder, "POISON");
+
+        var report = await Ingestor(embedder: embedder).IngestFilesAsync([bad, good], cancellationToken: Token);
+
+        Assert.Equal(IngestionSkipReason.EmbeddingFailed, For(report, "bad.txt").Reason);
+        Assert.Contains("refused", For(report, "bad.txt").Message, StringComparison.Ordinal);
+        Assert.Equal(FileIngestionStatus.Added, For(report, "good.txt").Status);
+    }
+
+    [Fact]
+    public async Task IngestFiles_AnotherEmbeddingModel_ReembedsUnchangedFiles()
+    {
+        var path = _folder.Write("a.txt", "Same content.");
+        await Ingestor().IngestFilesAsync([path], cancellationToken: Token);
+        using var other = new HashingEmbeddingGenerator(new HashingEmbeddingGeneratorOptions { IncludeBigrams = false });
+
+        var report = await Ingestor(embedder: other).IngestFilesAsync([path], cancellationToken: Token);
+
+        Assert.Equal(FileIngestionStatus.Updated, Assert.Single(report.Files).Status);
+    }
+
+    [Fact]
+    public async Task IngestDirectory_ReportsProgressAfterEachFile()
+    {
+        _folder.Write("a.txt", "A.");
+        _folder.Write("b.txt", "B.");
+        var seen = new List<IngestionProgress>();
+
+        await Ingestor().IngestDirectoryAsync(_folder.Root, new SynchronousProgress<IngestionProgress>(seen.Add), Token);
+
+        Assert.Equal([(1, 2), (2, 2)], seen.Select(p => (p.Completed, p.Total)));
+        Assert.EndsWith("b.txt", seen[1].Last.Path, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task IngestDirectory_Cancelled_Throws()
+    {
+        _folder.Write("a.txt", "A.");
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Ingestor().IngestDirectoryAsync(_folder.Root, cancellationToken: cancelled.Token));
+    }
+
+    [Fact]
+    public async Task IngestDirectory_MissingFolder_ThrowsNamingIt()
+    {
+        var missing = Path.Combine(_folder.Root, "nope");
+
+        var error = await Assert.ThrowsAsync<DirectoryNotFoundException>(() => Ingestor().IngestDirectoryAsync(missing, cancellationToken: Token));
+
+        Assert.Contains(missing, error.Message, StringComparison.Ordinal);
+    }
+
+    private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+
+    private sealed class FailingEmbedder(IEmbeddingGenerator<string, Embedding<float>> inner, string poison)
+        : DelegatingEmbeddingGenerator<string, Embedding<float>>(inner)
+    {
+        public override Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            var list = values.ToList();
+            return list.Any(v => v.Contains(poison, StringComparison.Ordinal))
+                ? throw new InvalidOperationException("The input was refused.")
+                : base.GenerateAsync(list, options, cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,82 @@
+using System.Text;
+using AgentKit.Rag.Readers;
+
+namespace AgentKit.Rag.Tests.Readers;
+
+public sealed class MarkdownDocumentReaderTests
+{
+    private static readonly MarkdownDocumentReader Reader = new();
+
+    private static Documents.RagDocument Read(string markdown) =>
+        Reader.Read("/kb/guide.md", Encoding.UTF8.GetBytes(markdown), TestContext.Current.CancellationToken);
+
+    [Fact]
+    public void Read_Headings_BecomeSectionPaths()
+    {
+        var document = Read("""
+            ---
+            author: someone
+            ---
+            # Deployment Guide
+
+            Intro paragraph.
+
+            ## Linux
+
+            Use **systemd** units.
+
+            ### Logs
+
+            Read them with `journalctl`.
+
+            ## Windows
+
+            Use a service.
+            """);
+
+        Assert.Equal("Deployment Guide", document.Title);
+        Assert.Equal(
+            ["Deployment Guide", "Deployment Guide > Linux", "Deployment Guide > Linux > Logs", "Deployment Guide > Windows"],
+            document.Sections.Select(s => s.SectionPath));
+        Assert.Equal("Use **systemd** units.", document.Sections[1].Text);
+        Assert.DoesNotContain(document.Sections, s => s.Text.Contains("author", StringComparison.Ordinal));
+        Assert.All(document.Sections, s => Assert.Null(s.Page));
+    }
+
+    [Fact]
+    public void Read_ListsAndCode_KeepTheirMarkdownAndParagraphsAreSeparated()
+    {
+        var document = Read("""
+            # Steps
+
+            First do this.
+
+            - one
+            - two
+
+            ```
+            make install
+            ```
+            """);
+
+        Assert.Equal("First do this.\n\n- one\n- two\n\n```\nmake install\n```", Assert.Single(document.Sections).Text);
+    }
+
+    [Fact]
+    public void Read_SetextHeadingAndNoH1_TitleIsFileName()
+    {
+        var document = Read("Usage\n-----\n\nRun it.\n");
+
+        Assert.Equal("guide", document.Title);
+        Assert.Equal(["Usage"], Assert.Single(document.Sections).HeadingPath);
+    }
+
+    [Fact]
+    public void Read_TextBeforeAnyHeading_HasAnEmptyPath()
+    {
+        var document = Read("Preamble.\n\n# Title\n\nBody.\n");
+
+        Assert.Empty(document.Sections[0].HeadingPath);
+        Assert.Equal("Preamble.", document.Sections[0].Text);
+    }
+}

@@ -1,0 +1,124 @@
+using AgentKit.Rag.Readers;
+using AgentKit.Rag.Tests.Support;
+
+namespace AgentKit.Rag.Tests.Readers;
+
+public sealed class PdfDocumentReaderTests
+{
+    private static readonly PdfDocumentReader Reader = new();
+
+    [Fact]
+    public void Read_MultiPage_GivesOneSectionPerPageWithPageNumbers()
+    {
+        var pdf = TestPdfs.Simple(["Alpha page text."], ["Bravo page text."], ["Charlie page text."]);
+
+        var document = Reader.Read("/docs/manual.pdf", pdf, TestContext.Current.CancellationToken);
+
+        Assert.Equal(3, document.PageCount);
+        Assert.Equal([1, 2, 3], document.Sections.Select(s => s.Page!.Value));
+        Assert.Equal("Bravo page text.", document.Sections[1].Text);
+        Assert.Equal("manual", document.Title);
+    }
+
+    [Fact]
+    public void Read_RunningHeaderAndFooter_AreDroppedFromEveryPage()
+    {
+        var pdf = TestPdfs.WithRunningHeaderAndFooter(
+            [["The pump must be primed before the first start."]],
+            [["Replace the filter cartridge every six months."]],
+            [["Drain the tank before winter storage."]],
+            [["Call the service line for warranty repairs."]]);
+
+        var document = Reader.Read("report.pdf", pdf, TestContext.Current.CancellationToken);
+
+        Assert.Equal(4, document.Sections.Count);
+        foreach (var section in document.Sections)
+        {
+            Assert.DoesNotContain("Northwind Field Manual", section.Text, StringComparison.Ordinal);
+            Assert.DoesNotContain("Page ", section.Text, StringComparison.Ordinal);
+        }
+
+        Assert.Equal("Replace the filter cartridge every six months.", document.Sections[1].Text);
+    }
+
+    [Fact]
+    public void Read_LineThatAppearsOnOnePageOnly_IsKeptEvenAtThePageTop()
+    {
+        var pdf = TestPdfs.Simple(["Introduction", "The first page body."], ["Setup", "The second page body."], ["Usage", "The third page body."]);
+
+        var document = Reader.Read("guide.pdf", pdf, TestContext.Current.CancellationToken);
+
+        Assert.StartsWith("Introduction", document.Sections[0].Text, StringComparison.Ordinal);
+        Assert.StartsWith("Setup", document.Sections[1].Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_LinesOfAParagraph_AreJoinedWithSpacesAndHyphenatedWordsRejoined()
+    {
+        var pdf = TestPdfs.Simple(["The installation requires a compat-", "ible power supply and a grounded", "outlet near the unit."]);
+
+        var document = Reader.Read("p.pdf", pdf, TestContext.Current.CancellationToken);
+
+        Assert.Equal("The installation requires a compatible power supply and a grounded outlet near the unit.", Assert.Single(document.Sections).Text);
+    }
+
+    [Fact]
+    public void Read_TwoColumns_ReadsTheLeftColumnBeforeTheRight()
+    {
+        string[] left = ["Left column opens the story", "and it continues on this line", "then it ends right here."];
+        string[] right = ["Right column begins later", "with its own separate text", "that closes the page."];
+
+        var text = Assert.Single(Reader.Read("cols.pdf", TestPdfs.TwoColumns(left, right), TestContext.Current.CancellationToken).Sections).Text;
+
+        Assert.Contains("Left column opens the story and it continues on this line then it ends right here.", text, StringComparison.Ordinal);
+        Assert.Contains("Right column begins later with its own separate text that closes the page.", text, StringComparison.Ordinal);
+        Assert.True(text.IndexOf("Left column", StringComparison.Ordinal) < text.IndexOf("Right column", StringComparison.Ordinal), text);
+    }
+
+    [Fact]
+    public void Read_ImageOnlyPdf_HasPagesButNoText()
+    {
+        var document = Reader.Read("scan.pdf", TestPdfs.ImageOnly(2), TestContext.Current.CancellationToken);
+
+        Assert.Equal(2, document.PageCount);
+        Assert.False(document.HasText);
+    }
+
+    [Fact]
+    public void Read_ImagePageAmongTextPages_IsLeftOut()
+    {
+        var document = Reader.Read("mixed.pdf", TestPdfs.TextThenImagePage("Only the first page has text."), TestContext.Current.CancellationToken);
+
+        var section = Assert.Single(document.Sections);
+        Assert.Equal(1, section.Page);
+        Assert.Equal(2, document.PageCount);
+    }
+
+    [Fact]
+    public void Read_EncryptedPdf_ThrowsEncryptedNamingTheFile()
+    {
+        var error = Assert.Throws<DocumentReadException>(() => Reader.Read("/secret/memo.pdf", TestPdfs.Encrypted(), TestContext.Current.CancellationToken));
+
+        Assert.Equal(DocumentReadFailure.Encrypted, error.Failure);
+        Assert.Equal("/secret/memo.pdf", error.SourcePath);
+        Assert.Contains("/secret/memo.pdf", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_CorruptPdf_ThrowsCorruptNamingTheFile()
+    {
+        var error = Assert.Throws<DocumentReadException>(() => Reader.Read("broken.pdf", TestPdfs.Corrupt(), TestContext.Current.CancellationToken));
+
+        Assert.Equal(DocumentReadFailure.Corrupt, error.Failure);
+        Assert.Contains("broken.pdf", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_Cancelled_Throws()
+    {
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+
+        Assert.ThrowsAny<OperationCanceledException>(() => Reader.Read("a.pdf", TestPdfs.Simple(["x"]), cancelled.Token));
+    }
+}

@@ -1,0 +1,118 @@
+using AgentKit.Rag.Embeddings;
+using AgentKit.Rag.Retrieval;
+using AgentKit.Rag.Tests.Support;
+
+namespace AgentKit.Rag.Tests.Retrieval;
+
+public sealed class RagRetrieverTests : IAsyncLifetime
+{
+    private KnowledgeBase _kb = null!;
+
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync() => _kb = await Corpus.CreateAsync(Token);
+
+    public ValueTask DisposeAsync() => _kb.DisposeAsync();
+
+    private RagRetriever Retriever(IRagReranker? reranker = null) => new(_kb.Collection, _kb.Embedder, reranker);
+
+    private static string Name(RetrievedChunk chunk) => Path.GetFileName(chunk.Source);
+
+    [Theory]
+    [InlineData(RetrievalMode.Vector)]
+    [InlineData(RetrievalMode.Keyword)]
+    [InlineData(RetrievalMode.Hybrid)]
+    public async Task Retrieve_EachMode_FindsTheChunkThatAnswers(RetrievalMode mode)
+    {
+        var results = await Retriever().RetrieveAsync("how do I prime the pump before the first start", new RetrievalOptions { Mode = mode, Top = 3 }, Token);
+
+        Assert.Equal("pumps.md", Name(results[0]));
+        Assert.Equal("Pumps > Priming", results[0].Section);
+        Assert.True(results.Count <= 3);
+        Assert.Equal(results.OrderByDescending(r => r.Score).Select(r => r.Id), results.Select(r => r.Id));
+    }
+
+    [Fact]
+    public async Task Retrieve_Keyword_MatchesWholeWordsOnlyAndRanksRareWordsHigh()
+    {
+        var results = await Retriever().RetrieveAsync("zeolite", new RetrievalOptions { Mode = RetrievalMode.Keyword, Top = 5 }, Token);
+
+        Assert.Equal("filters.md", Name(Assert.Single(results)));
+        Assert.Empty(await Retriever().RetrieveAsync("zeol", new RetrievalOptions { Mode = RetrievalMode.Keyword }, Token));
+    }
+
+    [Fact]
+    public async Task Retrieve_HybridWithoutStoreSupport_FusesBothRankingsByRrf()
+    {
+        var hybrid = await Retriever().RetrieveAsync("winter frost storage", new RetrievalOptions { Mode = RetrievalMode.Hybrid, Top = 2 }, Token);
+
+        Assert.Equal("winter.md", Name(hybrid[0]));
+        // Ranked first in both lists: 1/61 + 1/61.
+        Assert.Equal(2.0 / 61, hybrid[0].Score, 6);
+    }
+
+    [Fact]
+    public async Task Retrieve_Mmr_SkipsTheNearDuplicate()
+    {
+        var plain = await Retriever().RetrieveAsync("replace the filter cartridge", new RetrievalOptions { Mode = RetrievalMode.Vector, Top = 2 }, Token);
+        var diverse = await Retriever().RetrieveAsync("replace the filter cartridge", new RetrievalOptions { Mode = RetrievalMode.Vector, Top = 2, MmrLambda = 0.3 }, Token);
+
+        Assert.Equal(["filters-copy.md", "filters.md"], plain.Select(Name).Order());
+        Assert.Contains(diverse.Select(Name), n => n.StartsWith("filters", StringComparison.Ordinal));
+        Assert.Contains(diverse.Select(Name), n => !n.StartsWith("filters", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Retrieve_Rerank_ReordersByTheRerankersScores()
+    {
+        var reranker = new ScriptedReranker(chunk => Name(chunk) == "warranty.md" ? 10 : 1);
+
+        var results = await Retriever(reranker).RetrieveAsync("prime the pump", new RetrievalOptions { Top = 2, Rerank = true }, Token);
+
+        Assert.Equal("warranty.md", Name(results[0]));
+        Assert.Equal(10, results[0].Score);
+        Assert.Equal(Corpus.Files.Length, reranker.LastCandidateCount); // 20 candidates asked for by default; the corpus has fewer chunks
+    }
+
+    [Fact]
+    public async Task Retrieve_RerankWithoutReranker_Throws() =>
+        await Assert.ThrowsAsync<InvalidOperationException>(() => Retriever().RetrieveAsync("q", new RetrievalOptions { Rerank = true }, Token));
+
+    [Fact]
+    public async Task Retrieve_SourceFilter_KeepsOneFile()
+    {
+        var source = Path.Combine(_kb.Folder.Root, "warranty.md");
+
+        var results = await Retriever().RetrieveAsync("replace the filter cartridge", new RetrievalOptions { Source = source, Mode = RetrievalMode.Hybrid }, Token);
+
+        Assert.All(results, r => Assert.Equal(source, r.Source));
+        Assert.NotEmpty(results);
+    }
+
+    [Fact]
+    public async Task Citation_NamesFilePageAndSection()
+    {
+        var result = (await Retriever().RetrieveAsync("zeolite", new RetrievalOptions { Mode = RetrievalMode.Keyword }, Token))[0];
+
+        Assert.Equal("filters.md, Filters > Cartridge", result.Citation);
+        Assert.Equal("manual.pdf, p. 4, Setup", (result with { Source = "/x/manual.pdf", Page = 4, Section = "Setup" }).Citation);
+    }
+
+    [Theory]
+    [InlineData(0, null)]
+    [InlineData(101, null)]
+    [InlineData(5, 1.5)]
+    public async Task Retrieve_OptionsOutOfRange_Throw(int top, double? lambda) =>
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Retriever().RetrieveAsync("q", new RetrievalOptions { Top = top, MmrLambda = lambda }, Token));
+
+    private sealed class ScriptedReranker(Func<RetrievedChunk, double> score) : IRagReranker
+    {
+        public int LastCandidateCount { get; private set; }
+
+        public Task<IReadOnlyList<double>> ScoreAsync(string query, IReadOnlyList<RetrievedChunk> candidates, CancellationToken cancellationToken = default)
+        {
+            LastCandidateCount = candidates.Count;
+            return Task.FromResult<IReadOnlyList<double>>(candidates.Select(score).ToList());
+        }
+    }
+}

@@ -1,0 +1,51 @@
+using AgentKit.Rag.Embeddings;
+using AgentKit.Rag.Ingestion;
+using AgentKit.Rag.Retrieval;
+
+namespace AgentKit.Rag.Tests.Support;
+
+/// <summary>A small knowledge base of Markdown files ingested with the hashing embedder into a given collection.</summary>
+internal static class Corpus
+{
+    public static readonly (string Name, string Markdown)[] Files =
+    [
+        ("pumps.md", "# Pumps\n\n## Priming\n\nPrime the centrifugal pump with water before the first start. A dry start ruins the mechanical seal."),
+        ("winter.md", "# Winter\n\n## Storage\n\nDrain the tank and the hoses before frost. Store the unit in a heated room during winter."),
+        ("filters.md", "# Filters\n\n## Cartridge\n\nReplace the zeolite filter cartridge every six months. A clogged cartridge lowers the flow."),
+        ("warranty.md", "# Warranty\n\nThe warranty covers two years of parts and labour. Call the service line for repairs."),
+        ("filters-copy.md", "# Filters again\n\n## Cartridge\n\nReplace the filter cartridge every six months. A clogged cartridge lowers the flow rate."),
+    ];
+
+    /// <summary>Writes the corpus to a new folder and ingests it with the hashing embedder into an in-memory collection.</summary>
+    public static async Task<KnowledgeBase> CreateAsync(CancellationToken cancellationToken)
+    {
+        var knowledge = new KnowledgeBase();
+        foreach (var (name, markdown) in Files)
+        {
+            knowledge.Folder.Write(name, markdown);
+        }
+
+        await new RagIngestor(knowledge.Collection, knowledge.Embedder).IngestDirectoryAsync(knowledge.Folder.Root, cancellationToken: cancellationToken);
+        return knowledge;
+    }
+}
+
+/// <summary>The ingested corpus: its folder, collection and embedder, disposed together.</summary>
+internal sealed class KnowledgeBase : IAsyncDisposable
+{
+    public TempFolder Folder { get; } = new();
+
+    public InMemoryChunkCollection Collection { get; } = new();
+
+    public HashingEmbeddingGenerator Embedder { get; } = new();
+
+    public RagRetriever Retriever(IRagReranker? reranker = null) => new(Collection, Embedder, reranker);
+
+    public ValueTask DisposeAsync()
+    {
+        Folder.Dispose();
+        Collection.Dispose();
+        Embedder.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,187 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+using System.Text;
+using UglyToad.PdfPig.Core;
+using UglyToad.PdfPig.Fonts.Standard14Fonts;
+using UglyToad.PdfPig.Writer;
+
+namespace AgentKit.Rag.Tests.Support;
+
+/// <summary>Builds real PDF files for the reader and ingestion tests with PdfPig's writer.</summary>
+internal static class TestPdfs
+{
+    public const double PageWidth = 595;
+    public const double PageHeight = 842;
+
+    /// <summary>A PDF with one page per entry of <paramref name="pages"/>, each a list of lines written top-down at the left margin.</summary>
+    public static byte[] Simple(params string[][] pages)
+    {
+        var builder = new PdfDocumentBuilder();
+        var font = builder.AddStandard14Font(Standard14Font.Helvetica);
+        foreach (var lines in pages)
+        {
+            var page = builder.AddPage(PageWidth, PageHeight);
+            var y = 760.0;
+            foreach (var line in lines)
+            {
+                page.AddText(line, 11, new PdfPoint(60, y), font);
+                y -= 15;
+            }
+        }
+
+        return builder.Build();
+    }
+
+    /// <summary>
+    /// A multi-page report: every page has the running header "Northwind Field Manual — Internal" and the footer
+    /// "Page n of N"; page bodies are the given paragraphs (each a list of lines).
+    /// </summary>
+    public static byte[] WithRunningHeaderAndFooter(params string[][][] pages)
+    {
+        var builder = new PdfDocumentBuilder();
+        var font = builder.AddStandard14Font(Standard14Font.Helvetica);
+        var bold = builder.AddStandard14Font(Standard14Font.HelveticaBold);
+        for (var p = 0; p < pages.Length; p++)
+        {
+            var page = builder.AddPage(PageWidth, PageHeight);
+            page.AddText("Northwind Field Manual — Internal", 9, new PdfPoint(60, 805), bold);
+            var y = 740.0;
+            foreach (var paragraph in pages[p])
+            {
+                foreach (var line in paragraph)
+                {
+                    page.AddText(line, 11, new PdfPoint(60, y), font);
+                    y -= 14;
+                }
+
+                y -= 16;
+            }
+
+            page.AddText($"Page {p + 1} of {pages.Length}", 9, new PdfPoint(270, 40), font);
+        }
+
+        return builder.Build();
+    }
+
+    /// <summary>One page with two columns of lines side by side.</summary>
+    public static byte[] TwoColumns(string[] left, string[] right)
+    {
+        var builder = new PdfDocumentBuilder();
+        var font = builder.AddStandard14Font(Standard14Font.Helvetica);
+        var page = builder.AddPage(PageWidth, PageHeight);
+        for (var i = 0; i < Math.Max(left.Length, right.Length); i++)
+        {
+            var y = 760.0 - (i * 14);
+            if (i < left.Length)
+            {
+                page.AddText(left[i], 10, new PdfPoint(50, y), font);
+            }
+
+            if (i < right.Length)
+            {
+                page.AddText(right[i], 10, new PdfPoint(320, y), font);
+            }
+        }
+
+        return builder.Build();
+    }
+
+    /// <summary>A PDF whose pages are images only (no text layer), like a scan.</summary>
+    public static byte[] ImageOnly(int pages = 1)
+    {
+        var builder = new PdfDocumentBuilder();
+        var png = Png(32, 32);
+        for (var i = 0; i < pages; i++)
+        {
+            builder.AddPage(PageWidth, PageHeight).AddPng(png, new PdfRectangle(50, 300, 545, 800));
+        }
+
+        return builder.Build();
+    }
+
+    /// <summary>A text page followed by an image-only page.</summary>
+    public static byte[] TextThenImagePage(string text)
+    {
+        var builder = new PdfDocumentBuilder();
+        var font = builder.AddStandard14Font(Standard14Font.Helvetica);
+        builder.AddPage(PageWidth, PageHeight).AddText(text, 11, new PdfPoint(60, 760), font);
+        builder.AddPage(PageWidth, PageHeight).AddPng(Png(16, 16), new PdfRectangle(50, 300, 545, 800));
+        return builder.Build();
+    }
+
+    /// <summary>
+    /// A PDF with a Standard security handler (RC4, revision 2) whose user and owner password checks cannot pass
+    /// with the empty password: PdfPig cannot write encrypted files, so the trailer of a written file gets an
+    /// <c>/Encrypt</c> dictionary and a file identifier.
+    /// </summary>
+    public static byte[] Encrypted()
+    {
+        var plain = Encoding.Latin1.GetString(Simple(["A secret memo that needs a password."]));
+        var fill = new string('7', 64);
+        var encrypt = $"/Encrypt << /Filter /Standard /V 1 /R 2 /Length 40 /P -44 /O <{fill}> /U <{new string('3', 64)}> >> /ID [<00112233445566778899AABBCCDDEEFF> <00112233445566778899AABBCCDDEEFF>] ";
+        var at = plain.LastIndexOf("trailer", StringComparison.Ordinal);
+        var open = plain.IndexOf("<<", at, StringComparison.Ordinal) + 2;
+        return Encoding.Latin1.GetBytes(plain[..open] + " " + encrypt + plain[open..]);
+    }
+
+    /// <summary>A file that starts like a PDF and then is garbage.</summary>
+    public static byte[] Corrupt() => Encoding.Latin1.GetBytes("%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 9 0 R\nthis is not a pdf at all\n%%EOF");
+
+    /// <summary>A grey RGB PNG.</summary>
+    public static byte[] Png(int width, int height)
+    {
+        using var output = new MemoryStream();
+        output.Write([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]);
+        var header = new byte[13];
+        BinaryPrimitives.WriteInt32BigEndian(header, width);
+        BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), height);
+        header[8] = 8; // bit depth
+        header[9] = 2; // RGB
+        Chunk(output, "IHDR", header);
+        using var raw = new MemoryStream();
+        using (var zlib = new ZLibStream(raw, CompressionLevel.Optimal, leaveOpen: true))
+        {
+            var row = new byte[1 + (width * 3)];
+            for (var x = 1; x < row.Length; x++)
+            {
+                row[x] = (byte)(x * 7);
+            }
+
+            for (var y = 0; y < height; y++)
+            {
+                zlib.Write(row);
+            }
+        }
+
+        Chunk(output, "IDAT", raw.ToArray());
+        Chunk(output, "IEND", []);
+        return output.ToArray();
+    }
+
+    private static void Chunk(Stream output, string type, byte[] data)
+    {
+        var length = new byte[4];
+        BinaryPrimitives.WriteInt32BigEndian(length, data.Length);
+        output.Write(length);
+        var typed = Encoding.ASCII.GetBytes(type).Concat(data).ToArray();
+        output.Write(typed);
+        var crc = new byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(crc, Crc32(typed));
+        output.Write(crc);
+    }
+
+    private static uint Crc32(byte[] data)
+    {
+        var crc = 0xFFFFFFFFu;
+        foreach (var b in data)
+        {
+            crc ^= b;
+            for (var k = 0; k < 8; k++)
+            {
+                crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB88320u : crc >> 1;
+            }
+        }
+
+        return ~crc;
+    }
+}

@@ -1,0 +1,103 @@
+using Microsoft.Extensions.VectorData;
+
+namespace AgentKit.VectorStores.Sqlite.Tests;
+
+/// <summary>The HNSW index: recall against exact search, and consistency with the table through updates and deletes.</summary>
+public sealed class HnswTests : IDisposable
+{
+    private const int Dimensions = 32;
+    private readonly TempDatabase _database = new();
+
+    [Fact]
+    public async Task Search_ClusteredData_RecallAtTenIsAtLeast95Percent()
+    {
+        var vectors = ClusteredVectors(6000, clusters: 30, seed: 1);
+        using var store = new SqliteVectorStore(_database.Path);
+        var approximate = await FillAsync(store, "approx", IndexKind.Hnsw, vectors);
+        var exact = await FillAsync(store, "exact", IndexKind.Flat, vectors);
+        var queries = ClusteredVectors(100, clusters: 30, seed: 2);
+
+        var hits = 0;
+        foreach (var query in queries)
+        {
+            var truth = (await exact.SearchAsync(query, 10).ToListAsync()).Select(r => r.Record.Id).ToHashSet();
+            hits += (await approximate.SearchAsync(query, 10).ToListAsync()).Count(r => truth.Contains(r.Record.Id));
+        }
+
+        var recall = hits / (double)(queries.Count * 10);
+        Assert.True(recall >= 0.95, $"recall@10 was {recall:F3}");
+    }
+
+    [Fact]
+    public async Task UpsertAndDelete_AfterBuild_KeepTheIndexConsistent()
+    {
+        var vectors = ClusteredVectors(2000, clusters: 10, seed: 3);
+        using var store = new SqliteVectorStore(_database.Path);
+        var collection = await FillAsync(store, "changing", IndexKind.Hnsw, vectors);
+        await ((SqliteCollection<int, Item>)collection).WarmUpAsync();
+        var moved = vectors[500].Select(v => -v).ToArray();
+
+        await collection.DeleteAsync(Enumerable.Range(0, 100));
+        await collection.UpsertAsync(new Item { Id = 500, Group = 0, Embedding = moved });
+
+        var deletedQuery = await collection.SearchAsync(vectors[10], 5).ToListAsync();
+        Assert.DoesNotContain(deletedQuery, r => r.Record.Id < 100);
+        var movedResult = await collection.SearchAsync(moved, 1).SingleAsync();
+        Assert.Equal(500, movedResult.Record.Id);
+        Assert.Equal(1.0, movedResult.Score!.Value, 4);
+        var oldPlace = await collection.SearchAsync(vectors[500], 3).ToListAsync();
+        Assert.DoesNotContain(oldPlace, r => r.Record.Id == 500);
+    }
+
+    [Fact]
+    public async Task Search_WithFilter_ReturnsOnlyMatchesThroughTheIndex()
+    {
+        var vectors = ClusteredVectors(3000, clusters: 10, seed: 4);
+        using var store = new SqliteVectorStore(_database.Path);
+        var collection = await FillAsync(store, "filtered", IndexKind.Hnsw, vectors);
+
+        var wide = await collection.SearchAsync(vectors[0], 10, new VectorSearchOptions<Item> { Filter = r => r.Group < 5 }).ToListAsync();
+        var narrow = await collection.SearchAsync(vectors[0], 10, new VectorSearchOptions<Item> { Filter = r => r.Id == 2999 }).ToListAsync();
+
+        Assert.Equal(10, wide.Count);
+        Assert.All(wide, r => Assert.True(r.Record.Group < 5));
+        Assert.Equal(2999, Assert.Single(narrow).Record.Id);
+    }
+
+    public void Dispose() => _database.Dispose();
+
+    internal static List<float[]> ClusteredVectors(int count, int clusters, int seed)
+    {
+        var centres = new Random(1234);
+        var centroids = Enumerable.Range(0, clusters).Select(_ => Enumerable.Range(0, Dimensions).Select(_ => (float)((centres.NextDouble() * 2) - 1)).ToArray()).ToList();
+        var random = new Random(seed);
+        return [.. Enumerable.Range(0, count).Select(i => centroids[i % clusters].Select(c => c + (float)(((random.NextDouble() * 2) - 1) * 0.3)).ToArray())];
+    }
+
+    private static async Task<VectorStoreCollection<int, Item>> FillAsync(SqliteVectorStore store, string name, string indexKind, List<float[]> vectors)
+    {
+        var definition = new VectorStoreCollectionDefinition
+        {
+            Properties =
+            [
+                new VectorStoreKeyProperty(nameof(Item.Id), typeof(int)),
+                new VectorStoreDataProperty(nameof(Item.Group), typeof(int)) { IsIndexed = true },
+                new VectorStoreVectorProperty(nameof(Item.Embedding), typeof(ReadOnlyMemory<float>), Dimensions) { IndexKind = indexKind },
+            ],
+        };
+        var collection = store.GetCollection<int, Item>(name, definition);
+        await collection.EnsureCollectionExistsAsync();
+        await collection.UpsertAsync(vectors.Select((v, i) => new Item { Id = i, Group = i % 10, Embedding = v }));
+        return collection;
+    }
+
+    /// <summary>A test record.</summary>
+    public sealed class Item
+    {
+        public int Id { get; set; }
+
+        public int Group { get; set; }
+
+        public ReadOnlyMemory<float> Embedding { get; set; }
+    }
+}
