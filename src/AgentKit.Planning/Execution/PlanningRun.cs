@@ -172,7 +172,7 @@ internal sealed class PlanningRun : IDisposable
                     }
 
                     var response = await _client.GetResponseAsync(conversations[i], pathOptions, token).ConfigureAwait(false);
-                    _meter.Settle(0, [response]);
+                    _meter.Settle(1, [response]);
                     Interlocked.Decrement(ref reserved);
                     results[i] = response;
                 }).ConfigureAwait(false);
