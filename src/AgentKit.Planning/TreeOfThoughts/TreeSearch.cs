@@ -129,9 +129,13 @@ internal sealed partial class TreeSearch
 
         foreach (var candidate in candidates)
         {
-            if (candidate.Status is ThoughtNodeStatus.Candidate or ThoughtNodeStatus.Duplicate)
+            if (selected.Contains(candidate))
             {
-                candidate.Status = selected.Contains(candidate) ? ThoughtNodeStatus.Selected : ThoughtNodeStatus.Discarded;
+                candidate.Status = ThoughtNodeStatus.Selected;
+            }
+            else if (candidate.Status == ThoughtNodeStatus.Candidate)
+            {
+                candidate.Status = ThoughtNodeStatus.Discarded;
             }
         }
 
