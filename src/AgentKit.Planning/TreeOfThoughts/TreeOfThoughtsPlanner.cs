@@ -139,18 +139,13 @@ public sealed class TreeOfThoughtsPlanner
         }
 
         await search.ScoreAsync(children).ConfigureAwait(false);
-        foreach (var child in children.OrderByDescending(c => c.Score ?? 0).ThenBy(c => c.Id))
+        foreach (var child in children.Where(c => c.Status == ThoughtNodeStatus.Candidate && (c.Score ?? 0) < options.ValueThreshold))
         {
-            if (child.Status == ThoughtNodeStatus.Duplicate)
-            {
-                continue;
-            }
+            child.Status = ThoughtNodeStatus.Pruned;
+        }
 
-            if ((child.Score ?? 0) < options.ValueThreshold)
-            {
-                child.Status = ThoughtNodeStatus.Pruned;
-                continue;
-            }
+        foreach (var child in children.Where(c => c.Status == ThoughtNodeStatus.Candidate).OrderByDescending(c => c.Score ?? 0).ThenBy(c => c.Id))
+        {
 
             if (task.IsSolution(child.State))
             {
