@@ -46,7 +46,8 @@ else
 using var prompts = new PromptRegistry(new PromptRegistryOptions { WatchForChanges = false });
 var chat = new ChatOptions { MaxOutputTokens = options.MaxTokens, Seed = 1 };
 var question = $"Use the numbers {puzzle.Puzzle} and the operations + - * / to make 24, using each number exactly once. Give the expression.";
-var format = AnswerFormat.Regex(@"(?<answer>[\d\s()+\-*/×÷]*\d[\d\s()+\-*/×÷]*)(?:=\s*24)?");
+// The expression at the end of a line, optionally followed by "= 24"; the exact check decides whether it is right.
+var format = AnswerFormat.Regex(@"(?m)(?<answer>\(?\d+[\d\s()+\-*/×÷]*\d\)?)(?=\s*(?:=\s*24)?\s*\.?\s*$)");
 
 var rows = new List<(string Name, PlanningResult Result, string? Answer)>();
 try
@@ -59,7 +60,7 @@ try
     rows.Add(($"Self-consistency (n={options.Paths})", sc, sc.Answer));
 
     var tot = await new TreeOfThoughtsPlanner(prompts).RunAsync(client, puzzle,
-        new TreeOfThoughtsOptions { Breadth = options.Breadth, ChatOptions = chat with { MaxOutputTokens = Math.Min(options.MaxTokens, 200) } }, cancel.Token);
+        new TreeOfThoughtsOptions { Breadth = options.Breadth, ChatOptions = new ChatOptions { MaxOutputTokens = Math.Min(options.MaxTokens, 200), Seed = 1 } }, cancel.Token);
     rows.Add(($"Tree-of-Thoughts (BFS b={options.Breadth})", tot, tot.Answer));
     if (options.ShowTree)
     {
