@@ -13,10 +13,12 @@ using Microsoft.Extensions.AI;
 //   1. self-consistency, 8 paths: one multi-sequence batch vs 8 sequential calls;
 //   2. Tree-of-Thoughts BFS b = 5 on one Game of 24 puzzle: sibling calls batched on the shared prefix vs naive
 //      independent calls, one at a time.
-// Usage: dotnet run -c Release --project bench/AgentKit.Bench.Planning [-- --sc-tokens 32 --tot-tokens 12 --threads N]
+// Usage: dotnet run -c Release --project bench/AgentKit.Bench.Planning [-- --sc-tokens 32 --tot-tokens 12 --proposals 5 --value-samples 2 --threads N]
 var scTokens = Arg("--sc-tokens", 32);
 var totTokens = Arg("--tot-tokens", 12);
 var threads = Arg("--threads", Environment.ProcessorCount);
+var proposals = Arg("--proposals", 5);
+var valueSamples = Arg("--value-samples", 2);
 
 Console.WriteLine($"Generating/loading {nameof(TestModelFactory.Qwen2HalfB)} …");
 using var model = await LlamaModel.LoadAsync(TestModelFactory.GetOrCreate(TestModelFactory.Qwen2HalfB));
@@ -47,11 +49,11 @@ var tot = new TreeOfThoughtsPlanner(prompts);
 var puzzle = new Game24Task([4, 9, 10, 13]);
 var totOptions = new TreeOfThoughtsOptions
 {
-    Breadth = 5, ValueSamples = 2, StopAtFirstSolution = true,
+    Breadth = 5, ValueSamples = valueSamples, StopAtFirstSolution = true,
     ChatOptions = new ChatOptions { MaxOutputTokens = totTokens, Seed = 5 },
 };
-using var naiveClient = new OracleOverlayChatClient(engine, offerMultiSequence: false, proposals: 6);
-using var batchedClient = new OracleOverlayChatClient(engine, offerMultiSequence: true, proposals: 6);
+using var naiveClient = new OracleOverlayChatClient(engine, offerMultiSequence: false, proposals);
+using var batchedClient = new OracleOverlayChatClient(engine, offerMultiSequence: true, proposals);
 var (totNaive, totNaiveResult) = await TimeAsync(() => tot.RunAsync(naiveClient, puzzle, totOptions with { MaxConcurrency = 1 }));
 var (totBatched, totBatchedResult) = await TimeAsync(() => tot.RunAsync(batchedClient, puzzle, totOptions));
 Report("Tree-of-Thoughts BFS b = 5, Game of 24 (4 9 10 13)", "naive independent calls", totNaive, totNaiveResult, "KV-shared sibling batches", totBatched, totBatchedResult, 0.5);
