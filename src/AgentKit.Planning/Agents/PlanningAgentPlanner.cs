@@ -1,0 +1,110 @@
+using AgentKit.Agents;
+using AgentKit.Agents.Tools;
+using AgentKit.Prompts;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace AgentKit.Planning;
+
+/// <summary>
+/// Plugs a planning strategy into an agent (<c>AgentDefinition.Planner</c>): before the agent's model loop, the
+/// strategy works on the user's message with the agent's chat client, and its outcome (answer, confidence, plan) is
+/// added to the request as guidance rendered from <c>planning/agent-guidance</c>. The strategy is chosen per call by
+/// the input message's <see cref="PlannerProperty"/> additional property, else by <see cref="Kind"/>, else by
+/// <see cref="PlanningOptions.Agents"/> for the agent's name, else <see cref="PlanningOptions.DefaultPlanner"/>.
+/// Needs <c>AddAgentKitPlanning</c> and <c>AddAgentKitPrompts</c>.
+/// </summary>
+public sealed class PlanningAgentPlanner : IAgentPlanner
+{
+    /// <summary>The input message's additional property that selects the strategy for one call (a name as in <see cref="IPlannerFactory.Create(string)"/>).</summary>
+    public const string PlannerProperty = "agentkit.planner";
+
+    /// <summary>The prompt that turns a planning result into guidance messages.</summary>
+    public const string GuidancePrompt = "planning/agent-guidance";
+
+    /// <summary>Creates the planner.</summary>
+    /// <param name="kind">A fixed strategy; <see langword="null"/> takes it from configuration.</param>
+    public PlanningAgentPlanner(PlannerKind? kind = null) => Kind = kind;
+
+    /// <summary>The fixed strategy, or <see langword="null"/> to take it from configuration.</summary>
+    public PlannerKind? Kind { get; }
+
+    /// <summary>
+    /// Whether ReAct and plan-and-execute may call the agent's allowlisted tools. They call them directly, outside the
+    /// agent's tool pipeline (no approvals), so this is off unless set. Default: false.
+    /// </summary>
+    public bool UseAgentTools { get; init; }
+
+    /// <summary>A budget for the planning step. Default: the strategy's configured budget.</summary>
+    public PlanningBudget? Budget { get; init; }
+
+    /// <inheritdoc/>
+    public async ValueTask PlanTurnAsync(AgentTurnContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var question = context.Input.Text;
+        if (string.IsNullOrWhiteSpace(question))
+        {
+            return;
+        }
+
+        var services = context.Services;
+        var kind = SelectKind(context, services.GetRequiredService<IOptionsMonitor<PlanningOptions>>().CurrentValue);
+        var client = context.Agent.ChatClientKey is { } key
+            ? services.GetRequiredKeyedService<IChatClient>(key)
+            : services.GetRequiredService<IChatClient>();
+        IReadOnlyList<AIFunction> tools = UseAgentTools && kind is PlannerKind.ReAct or PlannerKind.PlanAndExecute
+            ? await services.GetRequiredService<ToolCatalog>().ResolveAsync(context.Agent.Tools, cancellationToken).ConfigureAwait(false)
+            : [];
+        var result = await services.GetRequiredService<IPlannerFactory>().Create(kind)
+            .RunAsync(client, new PlanningRequest(question) { Tools = tools, Budget = Budget }, cancellationToken).ConfigureAwait(false);
+
+        var guidance = services.GetRequiredService<IPromptRegistry>().Get(GuidancePrompt).Render(new Dictionary<string, object?>
+        {
+            ["planner"] = kind.ToString(),
+            ["outcome"] = result.Outcome.ToString(),
+            ["answer"] = result.Answer ?? "",
+            ["confidence"] = result is SelfConsistencyResult sc ? sc.Confidence : null,
+            ["plan"] = result is PlanAndExecuteResult pe && pe.Plans.Count > 0 ? pe.Plans[^1].Steps.Select(s => s.Description).ToList() : new List<string>(),
+            ["reason"] = result.Reason ?? "",
+        });
+        var at = context.RequestMessages.IndexOf(context.Input);
+        foreach (var message in guidance)
+        {
+            if (at < 0)
+            {
+                context.RequestMessages.Add(message);
+            }
+            else
+            {
+                context.RequestMessages.Insert(at++, message);
+            }
+        }
+    }
+
+    private PlannerKind SelectKind(AgentTurnContext context, PlanningOptions options)
+    {
+        if (context.Input.AdditionalProperties?.TryGetValue(PlannerProperty, out var value) == true && value is not null)
+        {
+            var name = value.ToString();
+            return PlannerFactory.TryParseKind(name, out var perCall)
+                ? perCall
+                : throw new PlannerNotFoundException($"The input's '{PlannerProperty}' names no planning strategy: '{name}'.") { Name = name };
+        }
+
+        if (Kind is { } fixedKind)
+        {
+            return fixedKind;
+        }
+
+        if (options.Agents.TryGetValue(context.Agent.Name, out var configured))
+        {
+            return PlannerFactory.TryParseKind(configured, out var forAgent)
+                ? forAgent
+                : throw new PlannerNotFoundException($"{PlanningOptions.SectionName}:Agents:{context.Agent.Name} names no planning strategy: '{configured}'.") { Name = configured };
+        }
+
+        return options.DefaultPlanner;
+    }
+}

@@ -1,0 +1,229 @@
+using AgentKit.Abstractions;
+using AgentKit.Prompts;
+using Microsoft.Extensions.AI;
+
+namespace AgentKit.Planning;
+
+/// <summary>
+/// One run of a strategy: the client, the budget meter and the trace. Every model call of the run goes through
+/// it, so calls, tokens and time are counted in one place and the limits hold across parallel paths.
+/// </summary>
+internal sealed class PlanningRun : IDisposable
+{
+    private readonly IChatClient _client;
+    private readonly BudgetMeter _meter;
+    private int _batchedRequests;
+
+    public PlanningRun(IChatClient client, IPromptRegistry prompts, PlanningBudget? budget, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        Prompts = prompts;
+        _client = client;
+        _meter = new BudgetMeter(budget, cancellationToken);
+        MultiSequence = client.GetService<IMultiSequenceChatClient>();
+    }
+
+    public IPromptRegistry Prompts { get; }
+
+    public PlanningTrace Trace { get; } = new();
+
+    public BudgetMeter Meter => _meter;
+
+    /// <summary>The engine's multi-sequence decoding, when the client offers it.</summary>
+    public IMultiSequenceChatClient? MultiSequence { get; }
+
+    /// <summary>Multi-sequence requests made (each may carry several completions).</summary>
+    public int BatchedRequests => Volatile.Read(ref _batchedRequests);
+
+    public CancellationToken Token => _meter.Token;
+
+    public PromptTemplate Prompt(string name) => Prompts.Get(name);
+
+    /// <summary>One completion of a rendered prompt.</summary>
+    public async Task<ChatResponse> CompleteAsync(PromptTemplate prompt, IReadOnlyDictionary<string, object?> inputs, ChatOptions? overrides = null)
+    {
+        var messages = prompt.Render(inputs);
+        var options = prompt.CreateChatOptions(overrides);
+        return await CompleteAsync(prompt.Name, messages, options).ConfigureAwait(false);
+    }
+
+    /// <summary>One completion of a conversation.</summary>
+    public Task<ChatResponse> CompleteAsync(string name, IList<ChatMessage> messages, ChatOptions options) =>
+        GuardAsync(async () =>
+        {
+            var reserved = _meter.Reserve(1);
+            ChatResponse response;
+            try
+            {
+                response = await _client.GetResponseAsync(messages, options, Token).ConfigureAwait(false);
+            }
+            catch
+            {
+                _meter.Release(reserved);
+                throw;
+            }
+
+            _meter.Settle(reserved, [response]);
+            Trace.Add(TraceStepKind.ModelCall, name, PlanningTrace.Format(messages), response.Text, usage: response.Usage);
+            return response;
+        });
+
+    /// <summary>
+    /// A structured answer from a prompt with an <c>outputs</c> schema (or one generated from <typeparamref name="T"/>),
+    /// through <see cref="PromptChatClientExtensions.GetStructuredAsync{T}"/>: its correction round trip is metered
+    /// and traced like any call.
+    /// </summary>
+    public Task<T> StructuredAsync<T>(PromptTemplate prompt, IReadOnlyDictionary<string, object?> inputs, ChatOptions? overrides = null) =>
+        GuardAsync(() => new MeteredChatClient(this, prompt.Name).GetStructuredAsync<T>(prompt, inputs, overrides, Token));
+
+    /// <summary>
+    /// Up to <paramref name="count"/> completions of one prompt: one multi-sequence batch per
+    /// <see cref="IMultiSequenceChatClient.MaxSequences"/> when the client offers it (and <paramref name="batch"/>),
+    /// else parallel requests, at most <paramref name="maxConcurrency"/> at a time, completion i with seed + i. Fewer
+    /// come back when the call budget allows fewer; none left raises <see cref="BudgetExhaustedException"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<ChatResponse>> SampleAsync(
+        PromptTemplate prompt, IReadOnlyDictionary<string, object?> inputs, int count, ChatOptions? overrides, bool batch, int maxConcurrency)
+    {
+        var messages = prompt.Render(inputs);
+        var options = prompt.CreateChatOptions(overrides);
+        var conversations = Enumerable.Repeat(messages, count).ToList();
+        return await CompleteManyAsync(prompt.Name, conversations, options, batch, maxConcurrency, sameConversation: true).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// One completion for each conversation (siblings of a search tree, rendered so they share their longest prefix).
+    /// Batched as in <see cref="SampleAsync"/>. Returns fewer than asked when the call budget allows fewer.
+    /// </summary>
+    public Task<IReadOnlyList<ChatResponse>> CompleteManyAsync(
+        string name, IReadOnlyList<IList<ChatMessage>> conversations, ChatOptions options, bool batch, int maxConcurrency) =>
+        CompleteManyAsync(name, conversations, options, batch, maxConcurrency, sameConversation: false);
+
+    private Task<IReadOnlyList<ChatResponse>> CompleteManyAsync(
+        string name, IReadOnlyList<IList<ChatMessage>> conversations, ChatOptions options, bool batch, int maxConcurrency, bool sameConversation) =>
+        GuardAsync<IReadOnlyList<ChatResponse>>(async () =>
+        {
+            var granted = _meter.Reserve(conversations.Count);
+            var wanted = conversations.Take(granted).ToList();
+            if (batch && MultiSequence is { } multi)
+            {
+                return await BatchAsync(multi, name, wanted, options, sameConversation, granted).ConfigureAwait(false);
+            }
+
+            return await ParallelAsync(name, wanted, options, maxConcurrency, granted).ConfigureAwait(false);
+        });
+
+    private async Task<IReadOnlyList<ChatResponse>> BatchAsync(
+        IMultiSequenceChatClient multi, string name, List<IList<ChatMessage>> conversations, ChatOptions options, bool sameConversation, int reserved)
+    {
+        var results = new List<ChatResponse>(conversations.Count);
+        var width = Math.Max(1, multi.MaxSequences);
+        try
+        {
+            for (var start = 0; start < conversations.Count; start += width)
+            {
+                var chunk = conversations.GetRange(start, Math.Min(width, conversations.Count - start));
+                var chunkOptions = options.Clone();
+                if (options.Seed is { } seed)
+                {
+                    chunkOptions.Seed = seed + start;
+                }
+
+                var responses = sameConversation
+                    ? await multi.GetResponsesAsync(chunk[0], chunk.Count, chunkOptions, Token).ConfigureAwait(false)
+                    : await multi.GetResponsesAsync(chunk.Select(c => (IEnumerable<ChatMessage>)c).ToList(), chunkOptions, Token).ConfigureAwait(false);
+                _meter.Settle(chunk.Count, responses);
+                reserved -= chunk.Count;
+                Interlocked.Increment(ref _batchedRequests);
+                for (var i = 0; i < responses.Count; i++)
+                {
+                    Trace.Add(TraceStepKind.ModelCall, name, PlanningTrace.Format(chunk[i]), responses[i].Text, usage: responses[i].Usage);
+                }
+
+                results.AddRange(responses);
+            }
+        }
+        finally
+        {
+            if (reserved > 0)
+            {
+                _meter.Release(reserved);
+            }
+        }
+
+        return results;
+    }
+
+    private async Task<IReadOnlyList<ChatResponse>> ParallelAsync(
+        string name, List<IList<ChatMessage>> conversations, ChatOptions options, int maxConcurrency, int reserved)
+    {
+        var results = new ChatResponse?[conversations.Count];
+        try
+        {
+            await Parallel.ForEachAsync(
+                Enumerable.Range(0, conversations.Count),
+                new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, maxConcurrency), CancellationToken = Token },
+                async (i, token) =>
+                {
+                    var pathOptions = options.Clone();
+                    if (options.Seed is { } seed)
+                    {
+                        pathOptions.Seed = seed + i;
+                    }
+
+                    var response = await _client.GetResponseAsync(conversations[i], pathOptions, token).ConfigureAwait(false);
+                    _meter.Settle(1, [response]);
+                    Interlocked.Decrement(ref reserved);
+                    results[i] = response;
+                }).ConfigureAwait(false);
+        }
+        finally
+        {
+            _meter.Release(Volatile.Read(ref reserved));
+        }
+
+        for (var i = 0; i < results.Length; i++)
+        {
+            Trace.Add(TraceStepKind.ModelCall, name, PlanningTrace.Format(conversations[i]), results[i]!.Text, usage: results[i]!.Usage);
+        }
+
+        return results!;
+    }
+
+    /// <summary>Turns the time limit firing into <see cref="BudgetExhaustedException"/>; the caller's own cancellation stays an <see cref="OperationCanceledException"/>.</summary>
+    public async Task<T> GuardAsync<T>(Func<Task<T>> action)
+    {
+        _meter.CheckTime();
+        try
+        {
+            return await action().ConfigureAwait(false);
+        }
+        catch (OperationCanceledException e) when (_meter.IsTimeout(e))
+        {
+            throw new BudgetExhaustedException(_meter.TimeExceeded());
+        }
+    }
+
+    /// <summary>Fills the fields every result shares.</summary>
+    public TResult Complete<TResult>(TResult result)
+        where TResult : PlanningResult => result with
+        {
+            Trace = Trace,
+            Usage = _meter.Usage,
+            ModelCalls = _meter.Calls,
+            Requests = _meter.Requests,
+            Elapsed = _meter.Elapsed,
+        };
+
+    public void Dispose() => _meter.Dispose();
+
+    /// <summary>Meters and traces the calls a structured request makes (the first answer and a correction).</summary>
+    private sealed class MeteredChatClient(PlanningRun run, string name) : DelegatingChatClient(run._client)
+    {
+        public override Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+            run.CompleteAsync(name, messages as IList<ChatMessage> ?? [.. messages], options ?? new ChatOptions());
+
+        public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+            throw new NotSupportedException("Planners request whole responses; streaming is not metered.");
+    }
+}

@@ -1,0 +1,107 @@
+using AgentKit.LlamaCpp;
+using AgentKit.LlamaCpp.Chat;
+using AgentKit.Planning.Game24;
+using AgentKit.Testing;
+using Microsoft.Extensions.AI;
+
+namespace AgentKit.Planning.Tests;
+
+/// <summary>
+/// The strategies on a real engine: a generated tiny qwen2 model (random weights) through <see cref="LlamaChatClient"/>.
+/// Its answers are nonsense; what is checked is the mechanics: calls, batching through multi-sequence decoding,
+/// structured output under grammars, usage and budgets.
+/// </summary>
+public sealed class LlamaEndToEndTests
+{
+    private static readonly Lazy<Task<LlamaModel>> Model = new(() => LlamaModel.LoadAsync(TestModelFactory.GetOrCreate(TestModelFactory.TinyQwen2)));
+
+    private static async Task<LlamaChatClient> ClientAsync() => new(await Model.Value, new LlamaChatClientOptions
+    {
+        Context = new LlamaContextOptions { ContextSize = 4096, BatchSize = 512, MicroBatchSize = 512, MaxSequences = 4, Threads = 2, BatchThreads = 2 },
+        MaxJsonStringLength = 16,
+        DefaultMaxOutputTokens = 24,
+    });
+
+    private static ChatOptions Short(int tokens = 12) => new() { MaxOutputTokens = tokens, Seed = 3 };
+
+    [Fact]
+    public async Task SelfConsistency_DecodesAllPathsInOneMultiSequenceBatch()
+    {
+        using var client = await ClientAsync();
+        var planner = new SelfConsistencyPlanner(RepositoryPrompts.Registry);
+        var options = new SelfConsistencyOptions { Paths = 4, Extraction = AnswerExtraction.Parse, EarlyStop = false, ChatOptions = Short() };
+
+        var batched = await planner.RunAsync(client, "What is 2 + 2?", options, TestContext.Current.CancellationToken);
+        var sequential = await planner.RunAsync(client, "What is 2 + 2?", options with { UseMultiSequence = false, MaxConcurrency = 1 }, TestContext.Current.CancellationToken);
+
+        Assert.True(batched.UsedMultiSequence);
+        Assert.Equal(1, batched.Batches);
+        Assert.Equal(1, batched.Requests);
+        Assert.Equal(4, batched.ModelCalls);
+        Assert.Equal(4, batched.Paths.Count);
+        Assert.InRange(batched.Usage.OutputTokenCount ?? 0, 4, 4 * 12);
+        Assert.False(sequential.UsedMultiSequence);
+        Assert.Equal(4, sequential.Requests);
+        Assert.Equal(4, sequential.ModelCalls);
+        Assert.True(batched.Outcome is PlanningOutcome.Answered or PlanningOutcome.NoAnswer);
+    }
+
+    [Fact]
+    public async Task ChainOfThought_TwoStage_RunsTheExtractionUnderItsSchemaGrammar()
+    {
+        using var client = await ClientAsync();
+        var result = await new ChainOfThoughtPlanner(RepositoryPrompts.Registry).RunAsync(client, "What is 2 + 2?",
+            new ChainOfThoughtOptions { Format = AnswerFormat.Number, ChatOptions = Short() }, TestContext.Current.CancellationToken);
+
+        Assert.InRange(result.ModelCalls, 2, 3);
+        Assert.Equal("planning/cot", result.Trace.Steps[0].Name);
+        Assert.Equal("planning/extract-answer", result.Trace.Steps[1].Name);
+        Assert.True(result.Usage.TotalTokenCount > 0);
+        Assert.NotNull(result.Reasoning);
+    }
+
+    [Fact]
+    public async Task TreeOfThoughts_BatchesSiblingEvaluations_AndRespectsItsCallBudget()
+    {
+        using var client = await ClientAsync();
+        var result = await new TreeOfThoughtsPlanner(RepositoryPrompts.Registry).RunAsync(client, new QuestionThoughtTask("What is 2 + 2?", AnswerFormat.Number),
+            new TreeOfThoughtsOptions { Depth = 2, Breadth = 2, ValueSamples = 1, ProposalsPerState = 3, ChatOptions = Short(16), Budget = new PlanningBudget { MaxCalls = 9 } },
+            TestContext.Current.CancellationToken);
+
+        Assert.True(result.UsedMultiSequence);
+        Assert.InRange(result.ModelCalls, 1, 9);
+        Assert.True(result.Batches >= 1);
+        Assert.True(result.Requests <= result.ModelCalls);
+        Assert.NotEmpty(result.Tree.Nodes);
+        if (result.Outcome == PlanningOutcome.BudgetExceeded)
+        {
+            Assert.Equal(9, result.ModelCalls);
+        }
+    }
+
+    [Fact]
+    public async Task Game24_OnTheEngine_ParsesOnlyValidSteps()
+    {
+        using var client = await ClientAsync();
+        var result = await new TreeOfThoughtsPlanner(RepositoryPrompts.Registry).RunAsync(client, new Game24Task([4, 9, 10, 13]),
+            new TreeOfThoughtsOptions { ValueSamples = 1, ChatOptions = Short(24), Budget = new PlanningBudget { MaxCalls = 6 } }, TestContext.Current.CancellationToken);
+
+        Assert.InRange(result.ModelCalls, 1, 6);
+        Assert.All(result.Tree.Nodes.Skip(1), n => Assert.Matches(@"^\S+ [-+*/] \S+ = \S+ \(left: ", n.State.Steps[^1]));
+        Assert.True(result.Answer is null || Game24Expression.Check([4, 9, 10, 13], result.Answer));
+    }
+
+    [Fact]
+    public async Task ReAct_WithATokenBudget_StopsAsBudgetExceeded()
+    {
+        using var client = await ClientAsync();
+        var add = AIFunctionFactory.Create((int a, int b) => a + b, "add", "Adds two integers.");
+        var result = await new ReActPlanner(RepositoryPrompts.Registry).RunAsync(client, "What is 2 + 3?",
+            new ReActOptions { Tools = [add], MaxSteps = 3, ChatOptions = Short(24), Budget = new PlanningBudget { MaxTokens = 300 } }, TestContext.Current.CancellationToken);
+
+        Assert.Equal(PlanningOutcome.BudgetExceeded, result.Outcome);
+        Assert.Equal(BudgetResource.Tokens, result.BudgetExceeded!.Resource);
+        Assert.True(result.BudgetExceeded.Tokens >= 300);
+        Assert.InRange(result.ModelCalls, 1, 3);
+    }
+}
