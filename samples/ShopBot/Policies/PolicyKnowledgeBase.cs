@@ -76,7 +76,9 @@ public sealed partial class PolicyKnowledgeBase : IToolSource, IDisposable
                 Log.Skipped(logger, skipped.Path, skipped.Message ?? skipped.Reason?.ToString() ?? "skipped");
             }
 
-            Log.Ingested(logger, report.Files.Count, report.Count(FileIngestionStatus.Added) + report.Count(FileIngestionStatus.Updated), report.Count(FileIngestionStatus.Unchanged), report.ChunksWritten, report.Elapsed);
+            var changed = report.Count(FileIngestionStatus.Added) + report.Count(FileIngestionStatus.Updated);
+            var unchanged = report.Count(FileIngestionStatus.Unchanged);
+            Log.Ingested(logger, report.Files.Count, changed, unchanged, report.ChunksWritten, report.Elapsed);
             return new PolicyKnowledgeBase(store, embedder, new RagRetriever(collection, embedder), report, handbook);
         }
         catch
