@@ -109,6 +109,15 @@ public sealed class ReturnEligibility(ReturnPolicyOptions options)
         return Verdict(true, "eligible", $"Can be returned until {end:yyyy-MM-dd}.", condition == ItemCondition.Defective ? ConditionSection : WindowSection);
     }
 
+    /// <summary>The name the tools use for a condition (<c>tried_on</c>).</summary>
+    /// <param name="condition">The condition.</param>
+    /// <returns>The name.</returns>
+    public static string ConditionName(ItemCondition condition) => condition switch
+    {
+        ItemCondition.TriedOn => "tried_on",
+        _ => condition.ToString().ToLowerInvariant(),
+    };
+
     /// <summary>Parses the condition names the tools accept (<c>unused</c>, <c>tried_on</c>, <c>used</c>, <c>damaged</c>, <c>defective</c>).</summary>
     /// <param name="text">The text.</param>
     /// <param name="condition">The condition.</param>

@@ -54,8 +54,7 @@ public static class ModelSetup
     public static string OfflineAdvice(ModelDownloadException error)
     {
         ArgumentNullException.ThrowIfNull(error);
-        return $"ShopBot cannot download its default model ({KnownModels.DefaultChat.File}): {error.Message} " +
-            $"Copy the GGUF file to {error.TargetPath ?? "the model cache"}, set AgentKit:Models:local:Path to a .gguf file, " +
+        return $"ShopBot has no chat model: {error.Message} Or set AgentKit:Models:local:Path to a .gguf file, " +
             "or point AgentKit:Models:local at an OpenAI-compatible endpoint (Provider=OpenAI, Endpoint, Model, ApiKey).";
     }
 

@@ -104,6 +104,19 @@ public sealed class ShopBotApp : IAsyncDisposable
         WebApplication? carrier = null;
         SmtpSink? sink = null;
         PolicyKnowledgeBase? knowledge = null;
+        // The model first: without one nothing else is worth starting.
+        if (start.ChatClient is { } chat)
+        {
+            builder.Services.AddSingleton(chat);
+        }
+        else
+        {
+            await ModelSetup.EnsureChatModelAsync(builder.Configuration, start.Console ?? System.Console.Error, cancellationToken).ConfigureAwait(false);
+
+            // The agent runs its own tool loop (allowlist, validation, authorization); a second invoker would bypass it.
+            builder.AddAgentKit(o => o.ChatPipeline.FunctionInvocation = false);
+        }
+
         try
         {
             var carrierAddress = options.Carrier.BaseAddress;
@@ -112,7 +125,7 @@ public sealed class ShopBotApp : IAsyncDisposable
                 carrier = CarrierApp.Create(
                     new CarrierOptions { ApiKey = options.Carrier.ApiKey, Latency = options.Carrier.LocalLatency, FailureRate = options.Carrier.LocalFailureRate },
                     options.Carrier.LocalUrl,
-                    logging => logging.SetMinimumLevel(LogLevel.Warning));
+                    logging => logging.ClearProviders().AddConsole().AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>(null, LogLevel.Warning));
                 await carrier.StartAsync(cancellationToken).ConfigureAwait(false);
                 carrierAddress = CarrierApp.GetAddress(carrier);
             }
@@ -132,18 +145,6 @@ public sealed class ShopBotApp : IAsyncDisposable
             await ShopSeeder.SeedAsync(database, time, cancellationToken).ConfigureAwait(false);
 
             knowledge = await PolicyKnowledgeBase.OpenAsync(ResolvePolicies(options.PoliciesDirectory, contentRoot), dataDirectory, bootLog, cancellationToken).ConfigureAwait(false);
-
-            if (start.ChatClient is { } chat)
-            {
-                builder.Services.AddSingleton(chat);
-            }
-            else
-            {
-                await ModelSetup.EnsureChatModelAsync(builder.Configuration, start.Console ?? System.Console.Error, cancellationToken).ConfigureAwait(false);
-
-                // The agent runs its own tool loop (allowlist, validation, authorization); a second invoker would bypass it.
-                builder.AddAgentKit(o => o.ChatPipeline.FunctionInvocation = false);
-            }
 
             AddServices(builder.Services, options, time, database, knowledge, new Uri(carrierAddress.ToString().TrimEnd('/') + "/"), sink, contentRoot, dataDirectory);
             var web = builder.Build();

@@ -110,7 +110,7 @@ public sealed class ReturnsPlugin(OrderStore orders, ReturnStore returns, ShopGu
             return ActionResult.Refused($"Refused: {why}");
         }
 
-        var returnLines = verdicts.Select(v => new ReturnLine(v.Line.Id, v.Line.LineNumber, v.Verdict.ReturnableQuantity, parsed.ToString().ToLowerInvariant())).ToList();
+        var returnLines = verdicts.Select(v => new ReturnLine(v.Line.Id, v.Line.LineNumber, v.Verdict.ReturnableQuantity, ReturnEligibility.ConditionName(parsed))).ToList();
         var (created, _) = await returns.CreateAsync(order, returnLines, reason.Trim(), ShopGuard.CurrentSessionId, guard.Now, cancellationToken).ConfigureAwait(false);
         await guard.AuditAsync(ToolNames.CreateReturn, order.OrderNumber, AuditOutcome.Allowed, "created", created.Rma, cancellationToken).ConfigureAwait(false);
         return new ActionResult("ok", $"Return {created.Rma} is registered for line(s) {string.Join(", ", created.Lines.Select(l => l.LineNumber))}. Next: request_return_label.", created.Rma);
