@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using ShopBot.Data;
 
 namespace ShopBot.Policies;
@@ -29,7 +30,14 @@ public enum ItemCondition
 /// <param name="Explanation">One sentence for the customer.</param>
 /// <param name="PolicyReference">The policy section the rule comes from, to cite.</param>
 /// <param name="ReturnableQuantity">How many of the line can still go back.</param>
-public sealed record LineEligibility(int LineNumber, string Product, bool Eligible, string Reason, string Explanation, string PolicyReference, int ReturnableQuantity);
+public sealed record LineEligibility(
+    [property: JsonPropertyName("line_number")] int LineNumber,
+    [property: JsonPropertyName("product")] string Product,
+    [property: JsonPropertyName("eligible")] bool Eligible,
+    [property: JsonPropertyName("reason")] string Reason,
+    [property: JsonPropertyName("explanation")] string Explanation,
+    [property: JsonPropertyName("policy_reference")] string PolicyReference,
+    [property: JsonPropertyName("returnable_quantity")] int ReturnableQuantity);
 
 /// <summary>
 /// The return rules, in code: the model may explain them, but only this decides. Window from the delivery date,
