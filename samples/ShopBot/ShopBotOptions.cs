@@ -23,6 +23,22 @@ public sealed class ShopBotOptions
 
     /// <summary>Customer verification limits.</summary>
     public VerificationOptions Verification { get; init; } = new();
+
+    /// <summary>The agent's model settings and limits.</summary>
+    public AgentOptions Agent { get; init; } = new();
+}
+
+/// <summary>The <c>ShopBot:Agent</c> section.</summary>
+public sealed class AgentOptions
+{
+    /// <summary>Tokens one model answer may have. Default 600.</summary>
+    public int MaxOutputTokens { get; set; } = 600;
+
+    /// <summary>Model calls one turn may make (a full return takes about 6). Default 12.</summary>
+    public int MaxSteps { get; set; } = 12;
+
+    /// <summary>Sampling temperature. Default 0.2.</summary>
+    public float Temperature { get; set; } = 0.2f;
 }
 
 /// <summary>The <c>ShopBot:Carrier</c> section: where the label API is and how hard to try.</summary>

@@ -36,7 +36,7 @@ internal sealed class TestShop : IAsyncDisposable
     public OrderStore Orders => App.Services.GetRequiredService<OrderStore>();
 
     public static async Task<TestShop> StartAsync(
-        Action<string>? preparePolicies = null, IReadOnlyDictionary<string, string?>? settings = null, IChatClient? chatClient = null, string? root = null)
+        Action<string>? preparePolicies = null, IReadOnlyDictionary<string, string?>? settings = null, string? root = null, bool useModelFromConfiguration = false)
     {
         root ??= Path.Combine(Path.GetTempPath(), "shopbot-tests", Guid.NewGuid().ToString("N"));
         var policies = Path.Combine(root, "policies");
@@ -70,7 +70,7 @@ internal sealed class TestShop : IAsyncDisposable
         {
             ContentRoot = root,
             Settings = all,
-            ChatClient = chatClient ?? model.Client,
+            ChatClient = useModelFromConfiguration ? null : model.Client,
         });
         return new TestShop(app, model, root);
     }

@@ -15,10 +15,12 @@ public static class ShopBotAgent
 
     /// <summary>Builds the definition.</summary>
     /// <param name="returns">The return rules, quoted in the instructions.</param>
+    /// <param name="agent">Model settings and limits.</param>
     /// <returns>The definition.</returns>
-    public static AgentDefinition Create(ReturnPolicyOptions returns)
+    public static AgentDefinition Create(ReturnPolicyOptions returns, AgentOptions agent)
     {
         ArgumentNullException.ThrowIfNull(returns);
+        ArgumentNullException.ThrowIfNull(agent);
         return new AgentDefinition
         {
             Name = Name,
@@ -28,8 +30,8 @@ public static class ShopBotAgent
                 ["return_window_days"] = returns.WindowDays,
             }),
             Tools = ToolNames.All,
-            ChatOptions = new ChatOptions { Temperature = 0.2f, MaxOutputTokens = 600 },
-            Limits = new AgentLimits { MaxSteps = 12, Timeout = TimeSpan.FromMinutes(3) },
+            ChatOptions = new ChatOptions { Temperature = agent.Temperature, MaxOutputTokens = agent.MaxOutputTokens },
+            Limits = new AgentLimits { MaxSteps = agent.MaxSteps, Timeout = TimeSpan.FromMinutes(3) },
             ContextTokenBudget = 6_000,
         };
     }

@@ -216,7 +216,7 @@ public sealed class ShopBotApp : IAsyncDisposable
         services.AddAgentKitPlugin<ReturnsPlugin>("returns");
         services.AddAgentKitPlugin<ShippingPlugin>("shipping");
         services.AddAgentKitPlugin<SupportPlugin>("support");
-        services.AddAgent(ShopBotAgent.Create(options.Returns));
+        services.AddAgent(ShopBotAgent.Create(options.Returns, options.Agent));
     }
 
     private static string ResolvePolicies(string configured, string contentRoot)
