@@ -22,7 +22,8 @@ public static class ChatEndpoints
     /// <summary>The longest message accepted, in characters.</summary>
     public const int MaxMessageLength = 4000;
 
-    private static readonly JsonSerializerOptions Json = AIJsonUtilities.DefaultOptions;
+    // One event per SSE data line: the shared options indent, which would split an event over several lines.
+    private static readonly JsonSerializerOptions Json = new(AIJsonUtilities.DefaultOptions) { WriteIndented = false };
 
     /// <summary>Maps the page and the API.</summary>
     /// <param name="app">The application.</param>

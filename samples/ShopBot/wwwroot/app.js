@@ -7,6 +7,7 @@
   const send = document.getElementById('send');
   const storageKey = 'shopbot.session';
   let sessionId = localStorage.getItem(storageKey);
+  const shownLabels = new Set();
 
   function add(className, text) {
     const element = document.createElement('div');
@@ -18,6 +19,8 @@
   }
 
   function showLabel(url, tracking) {
+    if (shownLabels.has(url)) return;
+    shownLabels.add(url);
     const box = add('label-link', 'Your return label: ');
     const link = document.createElement('a');
     link.href = url;
