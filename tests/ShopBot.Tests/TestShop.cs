@@ -14,8 +14,11 @@ namespace ShopBot.Tests;
 /// </summary>
 internal sealed class TestShop : IAsyncDisposable
 {
-    private TestShop(ShopBotApp app, ModelScript model, string root)
+    private readonly bool _keepFiles;
+
+    private TestShop(ShopBotApp app, ModelScript model, string root, bool keepFiles)
     {
+        _keepFiles = keepFiles;
         App = app;
         Model = model;
         Root = root;
@@ -36,7 +39,7 @@ internal sealed class TestShop : IAsyncDisposable
     public OrderStore Orders => App.Services.GetRequiredService<OrderStore>();
 
     public static async Task<TestShop> StartAsync(
-        Action<string>? preparePolicies = null, IReadOnlyDictionary<string, string?>? settings = null, string? root = null, bool useModelFromConfiguration = false)
+        Action<string>? preparePolicies = null, IReadOnlyDictionary<string, string?>? settings = null, string? root = null, bool useModelFromConfiguration = false, bool keepFiles = false)
     {
         root ??= Path.Combine(Path.GetTempPath(), "shopbot-tests", Guid.NewGuid().ToString("N"));
         var policies = Path.Combine(root, "policies");
@@ -72,7 +75,7 @@ internal sealed class TestShop : IAsyncDisposable
             Settings = all,
             ChatClient = useModelFromConfiguration ? null : model.Client,
         });
-        return new TestShop(app, model, root);
+        return new TestShop(app, model, root, keepFiles);
     }
 
     public async Task<AgentSession> NewSessionAsync() => await Runner.CreateSessionAsync(Agent.ShopBotAgent.Name, TestContext.Current.CancellationToken);
@@ -81,6 +84,11 @@ internal sealed class TestShop : IAsyncDisposable
     {
         await App.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (_keepFiles)
+        {
+            return;
+        }
+
         try
         {
             Directory.Delete(Root, recursive: true);
