@@ -1,5 +1,6 @@
 using System.CommandLine;
 using AgentKit.Cli.Commands;
+using AgentKit.Cli.Commands.Knowledge;
 
 namespace AgentKit.Cli;
 
@@ -13,12 +14,15 @@ internal static class AgentKitCli
             ModelsInfoCommand.Create(context),
             ModelsPullCommand.Create(context),
         };
-        return new RootCommand("AgentKit: chat with local GGUF models through llama.cpp, serve them over HTTP, inspect and download them, and check prompt files.")
+        return new RootCommand("AgentKit: chat with local GGUF models through llama.cpp, serve them over HTTP, inspect and download them, check prompt files, and build and query a knowledge base of documents.")
         {
             ChatCommand.Create(context),
             ServeCommand.Create(context),
             models,
             PromptsCommands.Create(context),
+            IngestCommand.Create(context),
+            AskCommand.Create(context),
+            SearchCommand.Create(context),
         };
     }
 

@@ -1,6 +1,7 @@
 using AgentKit.LlamaCpp;
 using AgentKit.LlamaCpp.Models;
 using AgentKit.Prompts;
+using Microsoft.Extensions.VectorData;
 using Spectre.Console;
 
 namespace AgentKit.Cli;
@@ -22,13 +23,9 @@ internal static class CommandErrors
             Write(context, e.Message);
             return ExitCodes.Offline;
         }
-        catch (PromptException e)
+        catch (Exception e) when (e is PromptException or LlamaException or CommandInputException or VectorStoreException)
         {
-            Write(context, e.Message);
-            return ExitCodes.Error;
-        }
-        catch (LlamaException e)
-        {
+            // VectorStoreException: a --db file that is not a knowledge base, or a collection of another shape.
             Write(context, e.Message);
             return ExitCodes.Error;
         }
@@ -42,3 +39,6 @@ internal static class CommandErrors
     public static void Write(CliContext context, string message) =>
         context.Error.MarkupLine($"[red]{Markup.Escape(message)}[/]");
 }
+
+/// <summary>Input the user can fix (a missing folder, an empty knowledge base): one line on stderr, exit code 1.</summary>
+internal sealed class CommandInputException(string message) : Exception(message);

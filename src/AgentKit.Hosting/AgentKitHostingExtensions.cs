@@ -1,7 +1,9 @@
 using System.ClientModel;
 using AgentKit.Hosting.Configuration;
 using AgentKit.Hosting.Health;
+using AgentKit.Agents;
 using AgentKit.Hosting.Models;
+using AgentKit.Prompts;
 using AgentKit.LlamaCpp.Chat;
 using AgentKit.LlamaCpp.Embeddings;
 using Microsoft.Extensions.AI;
@@ -61,7 +63,11 @@ public static class AgentKitHostingExtensions
         {
             if (model.Kind == ModelKind.Chat)
             {
-                builder.Services.AddKeyedSingleton(name, (sp, _) => BuildChatClient(sp, name));
+                // One engine client per model, wrapped twice: with function invocation for direct use, and
+                // without it for agents, whose runtime brings its own tool loop.
+                builder.Services.AddKeyedSingleton(EngineKey(name), (sp, _) => CreateInnerChatClient(sp, name));
+                builder.Services.AddKeyedSingleton(name, (sp, _) => BuildChatClient(sp, name, functionInvocation: true));
+                builder.Services.AddKeyedSingleton(ModelKeys.ForAgents(name), (sp, _) => BuildChatClient(sp, name, functionInvocation: false));
             }
             else
             {
@@ -79,8 +85,55 @@ public static class AgentKitHostingExtensions
             builder.Services.TryAddSingleton(sp => sp.GetRequiredKeyedService<IEmbeddingGenerator<string, Embedding<float>>>(embedding));
         }
 
+        AddPromptsAndAgents(builder, snapshot);
         return builder;
     }
+
+    private static void AddPromptsAndAgents(IHostApplicationBuilder builder, AgentKitOptions options)
+    {
+        var contentRoot = builder.Environment.ContentRootPath;
+        var prompts = AgentKitPaths.Resolve(contentRoot, options.Prompts.Directory);
+        builder.Services.AddAgentKitPrompts(p =>
+        {
+            // Without a prompts folder in the content root, the one copied beside the application serves.
+            p.RootDirectory = Directory.Exists(prompts) ? prompts : PromptRegistry.FindDefaultDirectory() ?? prompts;
+            p.WatchForChanges = options.Prompts.Watch;
+        });
+
+        var storage = AgentKitPaths.Resolve(contentRoot, options.Storage.Directory);
+        builder.Services.AddAgentKitAgents(Path.Combine(storage, "sessions.db"));
+        builder.Services.AddAgentKitPendingApprovals();
+        foreach (var (name, agent) in options.Agents)
+        {
+            // Built when first resolved, after start-up validation has named any bad value.
+            builder.Services.AddSingleton(sp => CreateAgent(name, agent, sp.GetRequiredService<IOptions<AgentKitOptions>>().Value));
+        }
+    }
+
+    private static AgentDefinition CreateAgent(string name, AgentOptions agent, AgentKitOptions options)
+    {
+        var model = agent.Model ?? options.DefaultChatModel;
+        var defaults = new AgentLimits();
+        return new AgentDefinition
+        {
+            Name = name,
+            Instructions = AgentInstructions.Parse(agent.Instructions ?? string.Empty),
+            ChatClientKey = model is null ? null : ModelKeys.ForAgents(model),
+            Tools = [.. agent.Tools],
+            Limits = defaults with
+            {
+                MaxSteps = agent.MaxSteps ?? defaults.MaxSteps,
+                MaxTokens = agent.MaxTokens ?? defaults.MaxTokens,
+                Timeout = agent.Timeout ?? defaults.Timeout,
+            },
+            ContextTokenBudget = agent.ContextTokenBudget,
+            ChatOptions = agent.Temperature is null && agent.MaxOutputTokens is null
+                ? null
+                : new ChatOptions { Temperature = agent.Temperature, MaxOutputTokens = agent.MaxOutputTokens },
+        };
+    }
+
+    private static string EngineKey(string modelName) => $"{modelName}#engine";
 
     private static void ApplyDefaults(AgentKitOptions options)
     {
@@ -94,20 +147,26 @@ public static class AgentKitHostingExtensions
         return names.Count == 1 ? names[0] : null;
     }
 
-    private static IChatClient BuildChatClient(IServiceProvider services, string name)
+    private static IChatClient CreateInnerChatClient(IServiceProvider services, string name)
     {
-        var options = services.GetRequiredService<IOptions<AgentKitOptions>>().Value;
-        var model = options.Models[name];
-        var loggerFactory = services.GetRequiredService<ILoggerFactory>();
-        IChatClient inner = model.Provider switch
+        var model = services.GetRequiredService<IOptions<AgentKitOptions>>().Value.Models[name];
+        return model.Provider switch
         {
             ModelProvider.OpenAI => CreateOpenAIClient(model).GetChatClient(model.Model).AsIChatClient(),
-            _ => new DeferredLlamaChatClient(services.GetRequiredService<ModelCatalog>().GetLocal(name), CreateLlamaChatOptions(name, model), loggerFactory),
+            _ => new DeferredLlamaChatClient(services.GetRequiredService<ModelCatalog>().GetLocal(name), CreateLlamaChatOptions(name, model), services.GetRequiredService<ILoggerFactory>()),
         };
+    }
 
+    private static IChatClient BuildChatClient(IServiceProvider services, string name, bool functionInvocation)
+    {
+        var options = services.GetRequiredService<IOptions<AgentKitOptions>>().Value;
+        var loggerFactory = services.GetRequiredService<ILoggerFactory>();
+
+        // The layers share the engine client; disposing a layer must not dispose the engine under the other one.
+        var inner = new NonDisposingChatClient(services.GetRequiredKeyedService<IChatClient>(EngineKey(name)));
         var pipeline = options.ChatPipeline;
         var builder = new ChatClientBuilder(inner);
-        if (pipeline.FunctionInvocation)
+        if (functionInvocation && pipeline.FunctionInvocation)
         {
             builder.UseFunctionInvocation(loggerFactory, f => f.MaximumIterationsPerRequest = pipeline.MaxFunctionIterations);
         }

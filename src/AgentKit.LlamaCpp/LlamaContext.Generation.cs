@@ -33,7 +33,7 @@ public sealed partial class LlamaContext
 
         using var scope = Enter();
         using var sampler = LlamaSampler.Create(Model, options.Sampling);
-        var decoded = await Task.Run(() => EvaluateCore(seq, prompt, cancellationToken), cancellationToken).ConfigureAwait(false);
+        var decoded = await OffCallerAsync(() => EvaluateCore(seq, prompt, cancellationToken), cancellationToken).ConfigureAwait(false);
         var usage = new LlamaUsage(prompt.Count, prompt.Count - decoded, 0);
 
         var text = new TokenTextDecoder(Model.Vocabulary, options.RenderSpecialTokens);
@@ -73,7 +73,7 @@ public sealed partial class LlamaContext
 
             ClearBatch();
             AddToBatch(token, tokens.Count, seq, wantLogits: true);
-            await Task.Run(() => Decode(cancellationToken, seq), cancellationToken).ConfigureAwait(false);
+            await OffCallerAsync(() => Decode(cancellationToken, seq), cancellationToken).ConfigureAwait(false);
             tokens.Add(token);
             logitsRow = 0;
         }

@@ -78,7 +78,7 @@ public sealed partial class LlamaContext
                 samplers[i] = LlamaSampler.Create(Model, perSequence[i].Sampling);
             }
 
-            var reused = await Task.Run(() => PrepareSequences(prompts, shared, cancellationToken), cancellationToken).ConfigureAwait(false);
+            var reused = await OffCallerAsync(() => PrepareSequences(prompts, shared, cancellationToken), cancellationToken).ConfigureAwait(false);
 
             var states = new SequenceState[n];
             for (var i = 0; i < n; i++)
@@ -96,6 +96,7 @@ public sealed partial class LlamaContext
             var cellsInUse = shared + prompts.Sum(p => p.Count - shared);
             var active = n;
             var pending = new List<LlamaSequenceUpdate>(n);
+            var touched = new int[n];
             while (active > 0)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -160,8 +161,16 @@ public sealed partial class LlamaContext
 
                 if (BatchCount > 0)
                 {
-                    var touched = Enumerable.Range(0, n).Where(i => !states[i].Finished).ToArray();
-                    await Task.Run(() => Decode(cancellationToken, touched), cancellationToken).ConfigureAwait(false);
+                    var touchedCount = 0;
+                    for (var i = 0; i < n; i++)
+                    {
+                        if (!states[i].Finished)
+                        {
+                            touched[touchedCount++] = i;
+                        }
+                    }
+
+                    await OffCallerAsync(() => Decode(cancellationToken, touched.AsSpan(0, touchedCount)), cancellationToken).ConfigureAwait(false);
                     cellsInUse += BatchCount;
                     for (var i = 0; i < n; i++)
                     {

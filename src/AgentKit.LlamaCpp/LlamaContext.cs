@@ -273,6 +273,35 @@ public sealed partial class LlamaContext : IDisposable
         return tokens.Count - common;
     }
 
+    /// <summary>
+    /// Runs blocking native work (a decode) without blocking a caller that must stay responsive: inline when the
+    /// caller is already a thread-pool thread, which is the case on every step of a generation loop after the first
+    /// await, so there is no thread hop and no task per token; on the pool otherwise.
+    /// </summary>
+    internal static ValueTask<T> OffCallerAsync<T>(Func<T> work, CancellationToken cancellationToken)
+    {
+        if (!Thread.CurrentThread.IsThreadPoolThread)
+        {
+            return new ValueTask<T>(Task.Run(work, cancellationToken));
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(work());
+    }
+
+    /// <inheritdoc cref="OffCallerAsync{T}(Func{T}, CancellationToken)"/>
+    internal static ValueTask OffCallerAsync(Action work, CancellationToken cancellationToken)
+    {
+        if (!Thread.CurrentThread.IsThreadPoolThread)
+        {
+            return new ValueTask(Task.Run(work, cancellationToken));
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        work();
+        return ValueTask.CompletedTask;
+    }
+
     internal unsafe void ClearBatch() => _batch.n_tokens = 0;
 
     internal int BatchCount => _batch.n_tokens;

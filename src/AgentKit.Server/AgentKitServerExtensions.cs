@@ -1,4 +1,7 @@
+using AgentKit.Agents;
+using AgentKit.Agents.Tools;
 using AgentKit.Server;
+using AgentKit.Server.Agents;
 using AgentKit.Server.Http;
 using AgentKit.Server.ChatCompletions;
 using Microsoft.AspNetCore.Builder;
@@ -43,12 +46,14 @@ public static class AgentKitServerExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<RequestGuard>();
         builder.Services.TryAddSingleton<ChatCompletionsEndpoint>();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IChatTargetSource, AgentChatTargets>());
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IChatTargetSource, ModelChatTargets>());
         return builder;
     }
 
     /// <summary>
-    /// Maps <c>POST /v1/chat/completions</c>, <c>GET /v1/models</c> and <c>GET /health</c> (model load state and storage).
+    /// Maps <c>POST /v1/chat/completions</c>, <c>GET /v1/models</c>, <c>/api/agents</c>, <c>/api/sessions</c>
+    /// (with server-sent run events), <c>/api/approvals</c> and <c>GET /health</c> (model load state and storage).
     /// Every API endpoint goes through authentication, body-size, concurrency and timeout limits.
     /// </summary>
     /// <param name="endpoints">The application's routes.</param>
@@ -61,6 +66,15 @@ public static class AgentKitServerExtensions
 
         api.MapPost("/v1/chat/completions", (HttpContext context, ChatCompletionsEndpoint endpoint) => endpoint.CompleteAsync(context));
         api.MapGet("/v1/models", (ChatCompletionsEndpoint endpoint) => endpoint.ListModels());
+        api.MapGet("/api/agents", (AgentRunner runner) => SessionEndpoints.ListAgents(runner));
+        api.MapPost("/api/sessions", (HttpContext context, AgentRunner runner) => SessionEndpoints.CreateSessionAsync(context, runner));
+        api.MapGet("/api/sessions", (HttpContext context, AgentRunner runner, string? agent) => SessionEndpoints.ListSessionsAsync(context, runner, agent));
+        api.MapGet("/api/sessions/{id}", (HttpContext context, AgentRunner runner, AgentKit.Agents.Sessions.ISessionStore store, string id) => SessionEndpoints.GetSessionAsync(context, runner, store, id));
+        api.MapDelete("/api/sessions/{id}", (HttpContext context, AgentRunner runner, string id) => SessionEndpoints.DeleteSessionAsync(context, runner, id));
+        api.MapPost("/api/sessions/{id}/messages", (HttpContext context, AgentRunner runner, string id) => SessionEndpoints.PostMessageAsync(context, runner, id));
+        api.MapGet("/api/approvals", (PendingApprovals approvals, string? session) => SessionEndpoints.ListApprovals(approvals, session));
+        api.MapPost("/api/approvals/{id}/approve", (HttpContext context, PendingApprovals approvals, string id) => SessionEndpoints.DecideAsync(context, approvals, id, approve: true));
+        api.MapPost("/api/approvals/{id}/deny", (HttpContext context, PendingApprovals approvals, string id) => SessionEndpoints.DecideAsync(context, approvals, id, approve: false));
         endpoints.MapHealthChecks("/health");
         return api;
     }

@@ -19,4 +19,10 @@ internal static partial class Log
 
     [LoggerMessage(5, LogLevel.Debug, "Loaded {Count} vectors of {Collection}.{Property} ({Mode}) in {Milliseconds} ms")]
     internal static partial void IndexLoaded(ILogger logger, string collection, string property, int count, string mode, long milliseconds);
+
+    [LoggerMessage(6, LogLevel.Debug, "Saved the HNSW graph of {Collection}.{Property} at generation {Generation} ({Bytes} bytes)")]
+    internal static partial void GraphSaved(ILogger logger, string collection, string property, long generation, long bytes);
+
+    [LoggerMessage(7, LogLevel.Warning, "Could not save the HNSW graph of {Collection}.{Property}; it will be rebuilt on the next open")]
+    internal static partial void GraphSaveFailed(ILogger logger, string collection, string property, Exception exception);
 }

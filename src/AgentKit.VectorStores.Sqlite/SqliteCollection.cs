@@ -72,6 +72,8 @@ public sealed partial class SqliteCollection<TKey, TRecord> : VectorStoreCollect
                 SqliteDatabase.Execute(connection, transaction, statement);
             }
 
+            GraphStore.Delete(connection, transaction, Name);
+
             SqliteDatabase.Execute(connection, transaction, $"INSERT INTO {CollectionSchema.Quote(CollectionSchema.CatalogTable)} (name, signature, generation) VALUES (@name, @signature, 0)", ("@name", Name), ("@signature", _schema.Signature));
             return true;
         }, cancellationToken)).ConfigureAwait(false);
@@ -282,9 +284,9 @@ public sealed partial class SqliteCollection<TKey, TRecord> : VectorStoreCollect
         });
 
     /// <summary>The in-memory state of each vector property's index, for benchmarks and diagnostics.</summary>
-    internal IReadOnlyList<(string Property, bool UsesGraph, int Count, long CacheBytes, long GraphBytes)> IndexStatistics()
+    internal IReadOnlyList<(string Property, bool UsesGraph, int Count, long CacheBytes, long GraphBytes, int GraphBuilds, int GraphRestores)> IndexStatistics()
         => [.. _schema.Vectors.SelectMany(v => _context.IndexesOf(Name, v.Property.StorageName)
-            .Select(index => (v.Property.ModelName, index.UsesGraph, index.CachedCount, index.CacheBytes, index.GraphBytes)))];
+            .Select(index => (v.Property.ModelName, index.UsesGraph, index.CachedCount, index.CacheBytes, index.GraphBytes, index.GraphBuilds, index.GraphRestores)))];
 
     /// <inheritdoc />
     public override object? GetService(Type serviceType, object? serviceKey = null)
@@ -343,65 +345,67 @@ public sealed partial class SqliteCollection<TKey, TRecord> : VectorStoreCollect
         return rows;
     }
 
+    /// <summary>
+    /// Writes a batch in the caller's transaction through statements prepared once per batch: per record, an
+    /// insert that does nothing when the key exists (then an update of the data columns by key), and an upsert of
+    /// the vectors by row id, bound straight from the vectors' memory. Full-text triggers exist only when a
+    /// property is full-text indexed, so a collection without one pays nothing for them.
+    /// </summary>
     private (long Generation, long[] RowIds) WriteRows(SqliteConnection connection, SqliteTransaction transaction, List<PreparedRow> rows)
     {
+        var rid = CollectionSchema.Quote(CollectionSchema.RowId);
         var keyColumn = CollectionSchema.Quote(_model.KeyProperty.StorageName);
         var dataColumns = _model.DataProperties.Select(p => CollectionSchema.Quote(p.StorageName)).ToList();
-        var columns = string.Join(", ", dataColumns.Prepend(keyColumn));
-        var values = string.Join(", ", Enumerable.Range(0, dataColumns.Count + 1).Select(i => "@p" + i));
-        var updates = string.Join(", ", dataColumns.Prepend(keyColumn).Select(c => $"{c} = excluded.{c}"));
-        using var upsert = SqliteDatabase.Command(connection, transaction,
-            $"INSERT INTO {_schema.Table} ({columns}) VALUES ({values}) ON CONFLICT({keyColumn}) DO UPDATE SET {updates} RETURNING {CollectionSchema.Quote(CollectionSchema.RowId)}");
-        for (var i = 0; i <= dataColumns.Count; i++)
-        {
-            upsert.Parameters.Add(new SqliteParameter("@p" + i, DBNull.Value));
-        }
+        var placeholders = string.Join(", ", Enumerable.Range(1, dataColumns.Count + 1).Select(i => "?" + i));
+        using var insert = new BatchStatement(connection,
+            $"INSERT INTO {_schema.Table} ({string.Join(", ", dataColumns.Prepend(keyColumn))}) VALUES ({placeholders}) ON CONFLICT({keyColumn}) DO NOTHING");
+        using var update = new BatchStatement(connection, dataColumns.Count == 0
+            ? $"SELECT {rid} FROM {_schema.Table} WHERE {keyColumn} = ?1"
+            : $"UPDATE {_schema.Table} SET {string.Join(", ", dataColumns.Select((c, i) => $"{c} = ?{i + 2}"))} WHERE {keyColumn} = ?1 RETURNING {rid}");
+        var vectorColumns = _schema.Vectors.Select(v => CollectionSchema.Quote(v.Property.StorageName)).ToList();
+        using var vectorUpsert = vectorColumns.Count == 0 ? null : new BatchStatement(connection,
+            $"INSERT INTO {_schema.VectorTable} ({rid}, {string.Join(", ", vectorColumns)}) VALUES (?1, {string.Join(", ", vectorColumns.Select((_, i) => "?" + (i + 2)))}) "
+            + $"ON CONFLICT({rid}) DO UPDATE SET {string.Join(", ", vectorColumns.Select(c => $"{c} = excluded.{c}"))}");
 
-        SqliteCommand? vectorUpsert = null;
-        if (_schema.Vectors.Count > 0)
+        var rowIds = new long[rows.Count];
+        for (var r = 0; r < rows.Count; r++)
         {
-            var vectorColumns = _schema.Vectors.Select(v => CollectionSchema.Quote(v.Property.StorageName)).ToList();
-            vectorUpsert = SqliteDatabase.Command(connection, transaction,
-                $"INSERT INTO {_schema.VectorTable} ({CollectionSchema.Quote(CollectionSchema.RowId)}, {string.Join(", ", vectorColumns)}) VALUES (@rid, {string.Join(", ", vectorColumns.Select((_, i) => "@v" + i))}) "
-                + $"ON CONFLICT({CollectionSchema.Quote(CollectionSchema.RowId)}) DO UPDATE SET {string.Join(", ", vectorColumns.Select(c => $"{c} = excluded.{c}"))}");
-            vectorUpsert.Parameters.Add(new SqliteParameter("@rid", 0L));
-            for (var i = 0; i < vectorColumns.Count; i++)
+            var row = rows[r];
+            insert.Bind(1, row.Key);
+            for (var i = 0; i < row.Data.Length; i++)
             {
-                vectorUpsert.Parameters.Add(new SqliteParameter("@v" + i, DBNull.Value));
+                insert.Bind(i + 2, row.Data[i]);
             }
-        }
 
-        try
-        {
-            var rowIds = new long[rows.Count];
-            for (var r = 0; r < rows.Count; r++)
+            insert.Run();
+            if (insert.Changes == 1)
             {
-                var row = rows[r];
-                upsert.Parameters[0].Value = row.Key;
+                rowIds[r] = insert.LastInsertRowId;
+            }
+            else
+            {
+                update.Bind(1, row.Key);
                 for (var i = 0; i < row.Data.Length; i++)
                 {
-                    upsert.Parameters[i + 1].Value = row.Data[i];
+                    update.Bind(i + 2, row.Data[i]);
                 }
 
-                rowIds[r] = (long)upsert.ExecuteScalar()!;
-                if (vectorUpsert is not null)
-                {
-                    vectorUpsert.Parameters[0].Value = rowIds[r];
-                    for (var v = 0; v < row.Vectors.Length; v++)
-                    {
-                        vectorUpsert.Parameters[v + 1].Value = row.Vectors[v] is { } vector ? RecordMapper.ToBlob(vector) : DBNull.Value;
-                    }
-
-                    vectorUpsert.ExecuteNonQuery();
-                }
+                rowIds[r] = update.Run() ?? throw new SqliteException($"The record with key '{row.Key}' was neither inserted nor found.", 1);
             }
 
-            return (BumpGeneration(connection, transaction), rowIds);
+            if (vectorUpsert is not null)
+            {
+                vectorUpsert.Bind(1, rowIds[r]);
+                for (var v = 0; v < row.Vectors.Length; v++)
+                {
+                    vectorUpsert.Bind(v + 2, row.Vectors[v]);
+                }
+
+                vectorUpsert.Run();
+            }
         }
-        finally
-        {
-            vectorUpsert?.Dispose();
-        }
+
+        return (BumpGeneration(connection, transaction), rowIds);
     }
 
     /// <summary>Counts a write in the catalog, in the write's transaction; returns the new generation.</summary>

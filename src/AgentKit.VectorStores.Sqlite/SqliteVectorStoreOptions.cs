@@ -4,17 +4,19 @@ namespace AgentKit.VectorStores.Sqlite;
 public enum SqliteDurability
 {
     /// <summary>
-    /// <c>synchronous=FULL</c>: every commit is flushed to disk before the write returns. Survives a process kill and
-    /// a power loss. The default.
-    /// </summary>
-    Full,
-
-    /// <summary>
-    /// <c>synchronous=NORMAL</c>: commits reach the operating system before the write returns and are flushed at
-    /// checkpoints. Survives a process kill (<c>kill -9</c>); the last commits can be lost on power loss. Faster for
-    /// many small writes.
+    /// <c>synchronous=NORMAL</c>, the default: a commit is appended to the write-ahead log in the operating system's
+    /// cache before the write returns, and the log is flushed to disk at checkpoints. A returned write survives the
+    /// process being killed (<c>kill -9</c>, a crash); a power loss or an operating-system crash can lose the last
+    /// commits (never corrupt the file). No flush per commit, so writes are not bound by the disk's flush latency.
     /// </summary>
     Normal,
+
+    /// <summary>
+    /// <c>synchronous=FULL</c>: every commit is flushed to disk before the write returns, so a returned write also
+    /// survives a power loss. Each commit waits for the disk's flush (from well under a millisecond on an SSD with a
+    /// power-safe cache to tens of milliseconds), so small frequent writes are slower.
+    /// </summary>
+    Full,
 }
 
 /// <summary>Options of a <see cref="SqliteVectorStore"/>. Values are validated when set.</summary>
@@ -40,8 +42,11 @@ public sealed class SqliteVectorStoreOptions
         }
     }
 
-    /// <summary>When a commit counts as durable. Default <see cref="SqliteDurability.Full"/>.</summary>
-    public SqliteDurability Durability { get; set; } = SqliteDurability.Full;
+    /// <summary>
+    /// When a commit counts as durable. Default <see cref="SqliteDurability.Normal"/>: survives a process kill;
+    /// choose <see cref="SqliteDurability.Full"/> when a returned write must also survive a power loss.
+    /// </summary>
+    public SqliteDurability Durability { get; set; } = SqliteDurability.Normal;
 
     /// <summary>
     /// The most memory, in bytes, that the in-memory vector cache of one vector property may take (4 bytes per

@@ -55,6 +55,12 @@ public sealed class ModelHostingTests : IDisposable
         Assert.Equal(2, multi.MaxSequences);
         Assert.NotNull(keyed.GetService<LlamaModel>());
 
+        // Agents get the same engine without the function-invocation layer: their runtime runs the tools.
+        var forAgents = host.Services.GetRequiredKeyedService<IChatClient>(ModelKeys.ForAgents("tiny"));
+        Assert.NotNull(keyed.GetService<FunctionInvokingChatClient>());
+        Assert.Null(forAgents.GetService<FunctionInvokingChatClient>());
+        Assert.Same(keyed.GetService<LlamaModel>(), forAgents.GetService<LlamaModel>());
+
         await host.StopAsync(ct);
     }
 

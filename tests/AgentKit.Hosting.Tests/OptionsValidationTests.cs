@@ -57,6 +57,41 @@ public sealed class OptionsValidationTests : IDisposable
     }
 
     [Fact]
+    public async Task Start_WithBadAgents_ReportsEachKey()
+    {
+        var builder = _hosts.Builder(new Dictionary<string, string?>
+        {
+            ["AgentKit:Models:embed:Provider"] = "OpenAI",
+            ["AgentKit:Models:embed:Kind"] = "Embedding",
+            ["AgentKit:Models:embed:Endpoint"] = "http://127.0.0.1:9/v1",
+            ["AgentKit:Models:embed:ApiKey"] = "k",
+            ["AgentKit:Models:embed:Model"] = "m",
+            ["AgentKit:Agents:noinstructions:Model"] = "embed",
+            ["AgentKit:Agents:ghost:Instructions"] = "Hi.",
+            ["AgentKit:Agents:ghost:Model"] = "missing",
+            ["AgentKit:Agents:limits:Instructions"] = "prompt:agents/x",
+            ["AgentKit:Agents:limits:MaxSteps"] = "0",
+            ["AgentKit:Agents:limits:Temperature"] = "9",
+            ["AgentKit:Agents:limits:Timeout"] = "-00:00:01",
+        });
+        builder.AddAgentKit();
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(TestContext.Current.CancellationToken));
+
+        string[] keys =
+        [
+            "AgentKit:Agents:noinstructions:Instructions", "AgentKit:Agents:noinstructions:Model",
+            "AgentKit:Agents:ghost:Model", "AgentKit:Agents:limits:Model", "AgentKit:Agents:limits:MaxSteps",
+            "AgentKit:Agents:limits:Temperature", "AgentKit:Agents:limits:Timeout",
+        ];
+        foreach (var key in keys)
+        {
+            Assert.Contains(key, error.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task Start_WithNoModels_StartsAndStops()
     {
         var builder = _hosts.Builder(new Dictionary<string, string?>());

@@ -1,3 +1,4 @@
+using AgentKit.Hosting.Models;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http.Features;
@@ -32,7 +33,7 @@ internal sealed class TestServer : IAsyncDisposable
 
     public EchoChatClient Model { get; }
 
-    public static async Task<TestServer> StartAsync(Dictionary<string, string?>? settings = null)
+    public static async Task<TestServer> StartAsync(Dictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = Directory.CreateTempSubdirectory("agentkit-server-").FullName });
         builder.Logging.ClearProviders();
@@ -45,6 +46,9 @@ internal sealed class TestServer : IAsyncDisposable
             ["AgentKit:Models:echo:ApiKey"] = "unused",
             ["AgentKit:Models:echo:Model"] = "echo",
             ["AgentKit:Server:ApiKeys:0"] = ApiKey,
+            ["AgentKit:Storage:Directory"] = "data",
+            ["AgentKit:Agents:helper:Instructions"] = "You are a helpful test agent.",
+            ["AgentKit:Agents:helper:Model"] = "echo",
         };
         foreach (var (key, value) in settings ?? [])
         {
@@ -56,6 +60,8 @@ internal sealed class TestServer : IAsyncDisposable
         builder.AddAgentKitServer();
         var model = new EchoChatClient();
         builder.Services.AddKeyedSingleton<IChatClient>("echo", model);
+        builder.Services.AddKeyedSingleton<IChatClient>(ModelKeys.ForAgents("echo"), model);
+        services?.Invoke(builder.Services);
         var app = builder.Build();
         app.MapAgentKit();
         await app.StartAsync(TestContext.Current.CancellationToken);

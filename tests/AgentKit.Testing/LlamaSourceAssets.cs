@@ -92,19 +92,7 @@ public static class LlamaSourceAssets
     }
 
     /// <summary>The natives cache root, by the same rules as the build's AgentKitNativeCacheDir.</summary>
-    internal static string NativeCacheDir()
-    {
-        var dir = Environment.GetEnvironmentVariable("AGENTKIT_NATIVE_CACHE");
-        if (!string.IsNullOrWhiteSpace(dir))
-        {
-            return dir;
-        }
-
-        var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
-        return !string.IsNullOrWhiteSpace(xdg)
-            ? Path.Combine(xdg, "agentkit", "natives")
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "agentkit", "natives");
-    }
+    internal static string NativeCacheDir() => AgentKitCache.Directory("AGENTKIT_NATIVE_CACHE", "natives");
 }
 
 /// <summary>A vocabulary-only model with its tokenizer vectors.</summary>

@@ -70,21 +70,7 @@ public static class TestModelFactory
     };
 
     /// <summary>Where generated models are cached: <c>$AGENTKIT_TEST_MODEL_CACHE</c>, else <c>agentkit/test-models</c> under <c>$XDG_CACHE_HOME</c> or <c>~/.cache</c>.</summary>
-    public static string CacheDir
-    {
-        get
-        {
-            var dir = Environment.GetEnvironmentVariable("AGENTKIT_TEST_MODEL_CACHE");
-            if (!string.IsNullOrWhiteSpace(dir))
-            {
-                return dir;
-            }
-
-            var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
-            var root = !string.IsNullOrWhiteSpace(xdg) ? xdg : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
-            return Path.Combine(root, "agentkit", "test-models");
-        }
-    }
+    public static string CacheDir => AgentKitCache.Directory("AGENTKIT_TEST_MODEL_CACHE", "test-models");
 
     /// <summary>Returns the path of the model for <paramref name="spec"/>, generating it first when it is not cached.</summary>
     public static string GetOrCreate(TestModelSpec spec)

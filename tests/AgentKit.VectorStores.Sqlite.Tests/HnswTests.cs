@@ -64,6 +64,101 @@ public sealed class HnswTests : IDisposable
         Assert.Equal(2999, Assert.Single(narrow).Record.Id);
     }
 
+    [Fact]
+    public async Task Reopen_RestoresTheSavedGraph_WithoutRebuilding()
+    {
+        var vectors = ClusteredVectors(2000, clusters: 10, seed: 5);
+        List<int> before;
+        using (var first = new SqliteVectorStore(_database.Path))
+        {
+            var collection = (SqliteCollection<int, Item>)await FillAsync(first, "kept", IndexKind.Hnsw, vectors);
+            await collection.WarmUpAsync();
+            Assert.Equal((1, 0), Counters(collection));
+            before = [.. (await collection.SearchAsync(vectors[3], 10).ToListAsync()).Select(r => r.Record.Id)];
+        }
+
+        using var second = new SqliteVectorStore(_database.Path);
+        var reopened = (SqliteCollection<int, Item>)second.GetCollection<int, Item>("kept", Definition(IndexKind.Hnsw));
+        var after = (await reopened.SearchAsync(vectors[3], 10).ToListAsync()).Select(r => r.Record.Id);
+
+        Assert.Equal((0, 1), Counters(reopened));
+        Assert.True(reopened.IndexStatistics().Single().UsesGraph);
+        Assert.Equal(before, after);
+    }
+
+    [Fact]
+    public async Task Reopen_AfterUpdatesAndDeletes_RestoresTheGraphSavedOnDispose()
+    {
+        var vectors = ClusteredVectors(2000, clusters: 10, seed: 6);
+        var moved = vectors[500].Select(v => -v).ToArray();
+        using (var first = new SqliteVectorStore(_database.Path))
+        {
+            var collection = (SqliteCollection<int, Item>)await FillAsync(first, "changed", IndexKind.Hnsw, vectors);
+            await collection.WarmUpAsync();
+            await collection.DeleteAsync(Enumerable.Range(0, 100));
+            await collection.UpsertAsync(new Item { Id = 500, Group = 0, Embedding = moved });
+        }
+
+        using var second = new SqliteVectorStore(_database.Path);
+        var reopened = (SqliteCollection<int, Item>)second.GetCollection<int, Item>("changed", Definition(IndexKind.Hnsw));
+        var nearDeleted = await reopened.SearchAsync(vectors[10], 5).ToListAsync();
+        var movedResult = await reopened.SearchAsync(moved, 1).SingleAsync();
+
+        Assert.Equal((0, 1), Counters(reopened));
+        Assert.Equal(1900, reopened.IndexStatistics().Single().Count);
+        Assert.DoesNotContain(nearDeleted, r => r.Record.Id < 100);
+        Assert.Equal(500, movedResult.Record.Id);
+        Assert.Equal(1.0, movedResult.Score!.Value, 4);
+    }
+
+    [Fact]
+    public async Task WriteFromAnotherStore_MakesTheSavedGraphStale_SoItIsRebuilt()
+    {
+        var vectors = ClusteredVectors(2000, clusters: 10, seed: 7);
+        using var first = new SqliteVectorStore(_database.Path);
+        var collection = (SqliteCollection<int, Item>)await FillAsync(first, "shared", IndexKind.Hnsw, vectors);
+        await collection.WarmUpAsync();
+        var added = vectors[7].Select(v => v * 2).ToArray();
+        using (var other = new SqliteVectorStore(_database.Path))
+        {
+            await other.GetCollection<int, Item>("shared", Definition(IndexKind.Hnsw)).UpsertAsync(new Item { Id = 5000, Group = 0, Embedding = added });
+        }
+
+        using var third = new SqliteVectorStore(_database.Path);
+        var reopened = (SqliteCollection<int, Item>)third.GetCollection<int, Item>("shared", Definition(IndexKind.Hnsw));
+        var found = await reopened.SearchAsync(added, 1, new VectorSearchOptions<Item> { Filter = r => r.Id == 5000 }).SingleAsync();
+        await reopened.WarmUpAsync();
+        var alsoSeenByTheFirst = await collection.SearchAsync(vectors[7], 3).ToListAsync();
+
+        Assert.Equal(5000, found.Record.Id);
+        Assert.Equal((1, 0), Counters(reopened));
+        // The first store reloads at the new generation and restores the graph the third one built and saved.
+        Assert.Equal((1, 1), Counters(collection));
+        Assert.Contains(alsoSeenByTheFirst, r => r.Record.Id == 5000);
+    }
+
+    [Fact]
+    public async Task Reopen_WithOtherHnswParameters_RebuildsTheGraph()
+    {
+        var vectors = ClusteredVectors(1500, clusters: 10, seed: 8);
+        using (var first = new SqliteVectorStore(_database.Path))
+        {
+            await ((SqliteCollection<int, Item>)await FillAsync(first, "params", IndexKind.Hnsw, vectors)).WarmUpAsync();
+        }
+
+        using var second = new SqliteVectorStore(_database.Path, new SqliteVectorStoreOptions { Hnsw = new HnswOptions { M = 8 } });
+        var reopened = (SqliteCollection<int, Item>)second.GetCollection<int, Item>("params", Definition(IndexKind.Hnsw));
+        await reopened.WarmUpAsync();
+
+        Assert.Equal((1, 0), Counters(reopened));
+    }
+
+    private static (int Builds, int Restores) Counters(SqliteCollection<int, Item> collection)
+    {
+        var statistics = collection.IndexStatistics().Single();
+        return (statistics.GraphBuilds, statistics.GraphRestores);
+    }
+
     public void Dispose() => _database.Dispose();
 
     internal static List<float[]> ClusteredVectors(int count, int clusters, int seed)
@@ -74,18 +169,19 @@ public sealed class HnswTests : IDisposable
         return [.. Enumerable.Range(0, count).Select(i => centroids[i % clusters].Select(c => c + (float)(((random.NextDouble() * 2) - 1) * 0.3)).ToArray())];
     }
 
+    private static VectorStoreCollectionDefinition Definition(string indexKind) => new()
+    {
+        Properties =
+        [
+            new VectorStoreKeyProperty(nameof(Item.Id), typeof(int)),
+            new VectorStoreDataProperty(nameof(Item.Group), typeof(int)) { IsIndexed = true },
+            new VectorStoreVectorProperty(nameof(Item.Embedding), typeof(ReadOnlyMemory<float>), Dimensions) { IndexKind = indexKind },
+        ],
+    };
+
     private static async Task<VectorStoreCollection<int, Item>> FillAsync(SqliteVectorStore store, string name, string indexKind, List<float[]> vectors)
     {
-        var definition = new VectorStoreCollectionDefinition
-        {
-            Properties =
-            [
-                new VectorStoreKeyProperty(nameof(Item.Id), typeof(int)),
-                new VectorStoreDataProperty(nameof(Item.Group), typeof(int)) { IsIndexed = true },
-                new VectorStoreVectorProperty(nameof(Item.Embedding), typeof(ReadOnlyMemory<float>), Dimensions) { IndexKind = indexKind },
-            ],
-        };
-        var collection = store.GetCollection<int, Item>(name, definition);
+        var collection = store.GetCollection<int, Item>(name, Definition(indexKind));
         await collection.EnsureCollectionExistsAsync();
         await collection.UpsertAsync(vectors.Select((v, i) => new Item { Id = i, Group = i % 10, Embedding = v }));
         return collection;

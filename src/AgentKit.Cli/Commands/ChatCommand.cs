@@ -15,7 +15,7 @@ internal static class ChatCommand
 {
     public static Command Create(CliContext context)
     {
-        var model = new Option<string?>("--model", "-m") { Description = "The GGUF model file. Default: Qwen2.5-0.5B-Instruct (Q4_K_M) from the model cache, downloaded on first use." };
+        var model = new Option<string?>("--model", "-m") { Description = LocalChatModel.OptionDescription };
         var system = new Option<string?>("--system", "-s") { Description = "A system prompt." };
         var prompt = new Option<string?>("--prompt", "-p") { Description = "Answer this one prompt and exit (stdin is read instead when it is piped)." };
         var temperature = new Option<float?>("--temperature", "-t") { Description = "Sampling temperature; 0 picks the most likely token." };
@@ -62,20 +62,10 @@ internal static class ChatCommand
             return ExitCodes.Error;
         }
 
-        var path = settings.ModelPath;
+        var path = await LocalChatModel.ResolveAsync(context, settings.ModelPath, cancellationToken).ConfigureAwait(false);
         if (path is null)
         {
-            try
-            {
-                using var download = new CancelKeyScope(context.CancelKey, cancellationToken);
-                path = await ModelPuller.PullAsync(context, KnownModels.DefaultChat, download.Token).ConfigureAwait(false);
-            }
-            catch (ModelDownloadException e) when (e.IsOffline)
-            {
-                // The library's advice ends with the cache path; the CLI has one more way out.
-                CommandErrors.Write(context, e.Message.TrimEnd('.') + " or pass --model <path>.");
-                return ExitCodes.Offline;
-            }
+            return ExitCodes.Offline;
         }
 
         if (!singleTurn)

@@ -18,6 +18,9 @@ public sealed class AgentKitOptions
     /// <summary>The embedding model that the unkeyed <c>IEmbeddingGenerator</c> resolves to. Defaults to the only embedding model when there is one.</summary>
     public string? DefaultEmbeddingModel { get; set; }
 
+    /// <summary>Agents by name, each served by <c>AgentRunner</c> and, through the HTTP API, as a <c>model</c>.</summary>
+    public Dictionary<string, AgentOptions> Agents { get; init; } = new(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Where prompt files live.</summary>
     public PromptsOptions Prompts { get; init; } = new();
 
@@ -34,7 +37,10 @@ public sealed class PromptsOptions
     /// <summary>The prompts folder. Relative paths resolve against the content root. Default: <c>prompts</c>.</summary>
     public string Directory { get; set; } = "prompts";
 
-    /// <summary>Reload edited prompt files without restarting. Default: true.</summary>
+    /// <summary>
+    /// Reload edited prompt files without restarting. Default: true. When the folder does not exist under the
+    /// content root, the <c>prompts</c> folder beside the application (copied there at build) is used.
+    /// </summary>
     public bool Watch { get; set; } = true;
 }
 

@@ -20,6 +20,11 @@ internal sealed class AgentKitOptionsValidator(IHostEnvironment environment) : I
         ValidateDefault(options, options.DefaultChatModel, ModelKind.Chat, nameof(AgentKitOptions.DefaultChatModel), failures);
         ValidateDefault(options, options.DefaultEmbeddingModel, ModelKind.Embedding, nameof(AgentKitOptions.DefaultEmbeddingModel), failures);
 
+        foreach (var (agentName, agent) in options.Agents)
+        {
+            ValidateAgent($"{Section}:Agents:{agentName}", agent, options, failures);
+        }
+
         if (string.IsNullOrWhiteSpace(options.Prompts.Directory))
         {
             failures.Add($"{Section}:Prompts:Directory: must not be empty.");
@@ -88,6 +93,54 @@ internal sealed class AgentKitOptionsValidator(IHostEnvironment environment) : I
             default:
                 failures.Add($"{key}:Provider: '{model.Provider}' is not a provider; use Llama or OpenAI.");
                 break;
+        }
+    }
+
+    private static void ValidateAgent(string key, AgentOptions agent, AgentKitOptions options, List<string> failures)
+    {
+        if (string.IsNullOrWhiteSpace(agent.Instructions))
+        {
+            failures.Add($"{key}:Instructions: required: 'prompt:<name>' for a prompt file, or the instructions text.");
+        }
+
+        var model = agent.Model ?? options.DefaultChatModel;
+        if (model is null)
+        {
+            failures.Add($"{key}:Model: no model named and no {Section}:DefaultChatModel to fall back on.");
+        }
+        else if (!options.Models.TryGetValue(model, out var configured))
+        {
+            failures.Add($"{key}:Model: no model named '{model}' under {Section}:Models.");
+        }
+        else if (configured.Kind != ModelKind.Chat)
+        {
+            failures.Add($"{key}:Model: '{model}' is an {configured.Kind} model; an agent needs a Chat model.");
+        }
+
+        CheckRange(failures, $"{key}:MaxSteps", agent.MaxSteps, 1, 1000);
+        CheckRange(failures, $"{key}:ContextTokenBudget", agent.ContextTokenBudget, 256, 1 << 24);
+        CheckRange(failures, $"{key}:MaxOutputTokens", agent.MaxOutputTokens, 1, 1 << 20);
+        if (agent.MaxTokens is <= 0)
+        {
+            failures.Add($"{key}:MaxTokens: {agent.MaxTokens} must be positive.");
+        }
+
+        if (agent.Timeout is { } timeout && timeout <= TimeSpan.Zero)
+        {
+            failures.Add($"{key}:Timeout: {timeout} must be positive.");
+        }
+
+        if (agent.Temperature is { } temperature && (float.IsNaN(temperature) || temperature is < 0 or > 2))
+        {
+            failures.Add($"{key}:Temperature: {temperature} is outside 0..2.");
+        }
+
+        for (var i = 0; i < agent.Tools.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(agent.Tools[i]))
+            {
+                failures.Add($"{key}:Tools:{i}: a tool name must not be empty.");
+            }
         }
     }
 

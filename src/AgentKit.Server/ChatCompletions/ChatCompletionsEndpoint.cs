@@ -11,6 +11,9 @@ namespace AgentKit.Server.ChatCompletions;
 /// <summary><c>POST /v1/chat/completions</c> and <c>GET /v1/models</c> in OpenAI's wire format; streaming as server-sent events.</summary>
 internal sealed class ChatCompletionsEndpoint(IEnumerable<IChatTargetSource> targets, IOptions<AgentKitServerOptions> options, TimeProvider time)
 {
+    /// <summary>Continues a stored agent session instead of a one-off conversation.</summary>
+    public const string SessionHeader = "X-AgentKit-Session";
+
     private static readonly byte[] DataPrefix = "data: "u8.ToArray();
     private static readonly byte[] EventEnd = "\n\n"u8.ToArray();
     private static readonly byte[] Done = "data: [DONE]\n\n"u8.ToArray();
@@ -36,6 +39,10 @@ internal sealed class ChatCompletionsEndpoint(IEnumerable<IChatTargetSource> tar
         var limits = options.Value;
         var messages = ChatCompletionMapper.ToMessages(request, limits);
         var chatOptions = ChatCompletionMapper.ToOptions(request, limits);
+        if (context.Request.Headers.TryGetValue(SessionHeader, out var session) && !string.IsNullOrWhiteSpace(session))
+        {
+            (chatOptions.AdditionalProperties ??= [])[Agents.AgentChatClient.SessionIdProperty] = session.ToString();
+        }
         var id = $"chatcmpl-{Guid.NewGuid():N}";
         var created = time.GetUtcNow().ToUnixTimeSeconds();
 
@@ -142,7 +149,7 @@ internal sealed class ChatCompletionsEndpoint(IEnumerable<IChatTargetSource> tar
 
                     await body.WriteAsync(Done, cancellationToken).ConfigureAwait(false);
                 }
-                catch (Exception e) when (e is LlamaException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
+                catch (Exception e) when (e is LlamaException or InvalidOperationException or ApiProblemException && !cancellationToken.IsCancellationRequested)
                 {
                     // The status line is gone; tell the client in the stream, in OpenAI's error shape, and end it.
                     var error = JsonSerializer.Serialize(new Dictionary<string, object> { ["error"] = new Dictionary<string, string> { ["message"] = e.Message, ["type"] = "server_error" } });

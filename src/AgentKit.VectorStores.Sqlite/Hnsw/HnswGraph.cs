@@ -10,7 +10,7 @@ namespace AgentKit.VectorStores.Sqlite.Hnsw;
 /// never returned. Inserts may run in parallel with each other (per-node locks); searches may run in parallel with
 /// each other; the owner keeps inserts and searches apart.
 /// </summary>
-internal sealed class HnswGraph
+internal sealed partial class HnswGraph
 {
     private const int LockStripes = 4096;
     private readonly VectorCache _cache;

@@ -1,10 +1,11 @@
 namespace AgentKit.VectorStores.Sqlite.Search;
 
 /// <summary>
-/// The vectors of one vector property held contiguously in memory, one slot per record, with the per-vector
-/// constant of the distance function. Slots are stable: a deleted record leaves a dead slot (row id −1) until the
-/// cache is compacted, so that an HNSW graph can name nodes by slot. Not thread-safe; <see cref="VectorIndex"/>
-/// guards it.
+/// The vectors of one vector property held in one contiguous float32 array, one slot of <see cref="Dimensions"/>
+/// floats per record, with the per-vector constant of the distance function (the inverse norm for cosine) and a
+/// bitmap of live slots. Slots are stable: a deleted record leaves a dead slot (row id −1, live bit clear) until the
+/// cache is compacted, so that an HNSW graph can name nodes by slot and a filter bitmap can be built over slots.
+/// Not thread-safe; <see cref="VectorIndex"/> guards it.
 /// </summary>
 internal sealed class VectorCache
 {
@@ -12,7 +13,8 @@ internal sealed class VectorCache
     private float[] _vectors;
     private long[] _rowIds;
     private float[] _auxiliary;
-    private readonly Dictionary<long, int> _slotByRowId = [];
+    private readonly SlotBitmap _live;
+    private readonly Dictionary<long, int> _slotByRowId;
 
     internal VectorCache(int dimensions, VectorDistance distance, int initialCapacity = 1024)
     {
@@ -22,6 +24,8 @@ internal sealed class VectorCache
         _vectors = new float[(long)initialCapacity * dimensions];
         _rowIds = new long[initialCapacity];
         _auxiliary = new float[initialCapacity];
+        _live = new SlotBitmap(initialCapacity);
+        _slotByRowId = new Dictionary<long, int>(initialCapacity);
     }
 
     internal int Dimensions { get; }
@@ -37,10 +41,44 @@ internal sealed class VectorCache
 
     internal int Capacity => _rowIds.Length;
 
+    /// <summary>The live slots.</summary>
+    internal SlotBitmap Live => _live;
+
+    /// <summary>All vectors, slot after slot (for scans, which index it directly).</summary>
+    internal float[] VectorData => _vectors;
+
+    /// <summary>The per-vector constants, by slot.</summary>
+    internal float[] AuxiliaryData => _auxiliary;
+
+    /// <summary>The row id of every slot in use, −1 for dead slots.</summary>
+    internal ReadOnlySpan<long> RowIds => _rowIds.AsSpan(0, SlotCount);
+
     /// <summary>Approximate memory taken, in bytes.</summary>
     internal long Bytes => ((long)Capacity * Dimensions * sizeof(float)) + (Capacity * BytesPerSlotOverhead);
 
     internal static long EstimateBytes(long count, int dimensions) => count * ((dimensions * sizeof(float)) + BytesPerSlotOverhead);
+
+    /// <summary>
+    /// A cache whose slots are laid out as <paramref name="rowIds"/> says (−1 for a dead slot), vectors not yet set:
+    /// the form an HNSW graph saved in the file was built over. Fill it with <see cref="SetVector"/>.
+    /// </summary>
+    internal static VectorCache WithLayout(int dimensions, VectorDistance distance, ReadOnlySpan<long> rowIds, int capacity)
+    {
+        var cache = new VectorCache(dimensions, distance, Math.Max(capacity, rowIds.Length));
+        for (var slot = 0; slot < rowIds.Length; slot++)
+        {
+            var rowId = rowIds[slot];
+            cache._rowIds[slot] = rowId;
+            if (rowId >= 0)
+            {
+                cache._slotByRowId.Add(rowId, slot);
+                cache._live.Set(slot);
+            }
+        }
+
+        cache.SlotCount = rowIds.Length;
+        return cache;
+    }
 
     internal ReadOnlySpan<float> Vector(int slot) => _vectors.AsSpan(slot * Dimensions, Dimensions);
 
@@ -52,24 +90,34 @@ internal sealed class VectorCache
 
     internal bool TryGetSlot(long rowId, out int slot) => _slotByRowId.TryGetValue(rowId, out slot);
 
+    /// <summary>Makes room for <paramref name="additional"/> more slots at once, so that a large batch grows the arrays once.</summary>
+    internal void Reserve(int additional)
+    {
+        var needed = (long)SlotCount + additional;
+        if (needed > Capacity)
+        {
+            Resize((int)Math.Min(int.MaxValue, Math.Max(needed, (long)Capacity * 2)));
+        }
+    }
+
     /// <summary>Adds a record's vector in a new slot; the record must not be in the cache.</summary>
     internal int Append(long rowId, ReadOnlySpan<float> vector)
     {
         if (SlotCount == _rowIds.Length)
         {
-            Grow();
+            Resize(checked(_rowIds.Length * 2));
         }
 
         var slot = SlotCount++;
-        vector.CopyTo(_vectors.AsSpan(slot * Dimensions, Dimensions));
         _rowIds[slot] = rowId;
-        _auxiliary[slot] = Distance.Auxiliary(vector);
         _slotByRowId[rowId] = slot;
+        _live.Set(slot);
+        SetVector(slot, vector);
         return slot;
     }
 
-    /// <summary>Replaces the vector of a live slot in place.</summary>
-    internal void Overwrite(int slot, ReadOnlySpan<float> vector)
+    /// <summary>Writes the vector of a slot (live, or dead but kept for graph navigation) and its constant.</summary>
+    internal void SetVector(int slot, ReadOnlySpan<float> vector)
     {
         vector.CopyTo(_vectors.AsSpan(slot * Dimensions, Dimensions));
         _auxiliary[slot] = Distance.Auxiliary(vector);
@@ -84,10 +132,11 @@ internal sealed class VectorCache
         }
 
         _rowIds[slot] = -1;
+        _live.Clear(slot);
         return true;
     }
 
-    /// <summary>Moves live slots down over dead ones. Slot numbers change, so any graph over the slots is invalid after.</summary>
+    /// <summary>Moves live slots down over dead ones. Slot numbers change, so any graph or bitmap over the slots is invalid after.</summary>
     internal void Compact()
     {
         var target = 0;
@@ -110,11 +159,15 @@ internal sealed class VectorCache
         }
 
         SlotCount = target;
+        _live.ClearAll();
+        for (var slot = 0; slot < SlotCount; slot++)
+        {
+            _live.Set(slot);
+        }
     }
 
-    private void Grow()
+    private void Resize(int capacity)
     {
-        var capacity = checked(_rowIds.Length * 2);
         if ((long)capacity * Dimensions > Array.MaxLength)
         {
             capacity = Array.MaxLength / Dimensions;
@@ -127,5 +180,6 @@ internal sealed class VectorCache
         Array.Resize(ref _vectors, capacity * Dimensions);
         Array.Resize(ref _rowIds, capacity);
         Array.Resize(ref _auxiliary, capacity);
+        _live.EnsureCapacity(capacity);
     }
 }

@@ -133,7 +133,7 @@ internal sealed class VectorDistance
 
     private static double Squared(float value) => (double)value * value;
 
-    private static double Manhattan(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    internal static double Manhattan(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
     {
         Span<float> difference = a.Length <= 1024 ? stackalloc float[a.Length] : new float[a.Length];
         TensorPrimitives.Subtract(a, b, difference);

@@ -14,17 +14,28 @@ namespace AgentKit.VectorStores.Sqlite.Search;
 internal sealed class VectorIndex : IDisposable
 {
     private const double DeadFractionBeforeCompaction = 0.25;
+    private const int MaxCachedFilters = 16;
+    private const int GraphPartBytes = 16 << 20;
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
+    private readonly object _saveLock = new();
     private readonly VectorColumn _column;
     private readonly SqliteVectorStoreOptions _options;
+    private readonly Action<long, IReadOnlyList<byte[]>> _saveGraph;
+    private readonly Dictionary<string, SlotBitmap> _filterSlots = new(StringComparer.Ordinal);
+    private readonly Queue<string> _filterOrder = new();
     private VectorCache? _cache;
     private HnswGraph? _graph;
+    private bool _graphUnsaved;
     private long _generation = -1;
 
-    internal VectorIndex(VectorColumn column, SqliteVectorStoreOptions options)
+    /// <param name="column">The vector property.</param>
+    /// <param name="options">The store's options.</param>
+    /// <param name="saveGraph">Saves a serialized graph for a generation in the file (a write transaction of its own).</param>
+    internal VectorIndex(VectorColumn column, SqliteVectorStoreOptions options, Action<long, IReadOnlyList<byte[]>> saveGraph)
     {
         _column = column;
         _options = options;
+        _saveGraph = saveGraph;
     }
 
     /// <summary>What the index holds after <see cref="EnsureCurrent"/>.</summary>
@@ -48,14 +59,21 @@ internal sealed class VectorIndex : IDisposable
 
     internal long GraphBytes => _graph?.Bytes ?? 0;
 
+    /// <summary>Graphs built from scratch by this index (for tests and figures).</summary>
+    internal int GraphBuilds { get; private set; }
+
+    /// <summary>Graphs restored from the file by this index instead of being built.</summary>
+    internal int GraphRestores { get; private set; }
+
     /// <summary>
-    /// Brings the index to <paramref name="generation"/>: reloads through <paramref name="load"/> when it mirrors
-    /// another generation, and builds the graph when the property wants one. <paramref name="count"/> gives the
-    /// number of vectors, to decide between caching and streaming.
+    /// Brings the index to <paramref name="generation"/>: reloads through <paramref name="loader"/> when it mirrors
+    /// another generation — restoring the saved graph when one was saved at this generation, else building it —
+    /// and links in vectors the graph does not hold yet. A graph built from scratch is saved to the file before
+    /// this returns, so that the next process opening the file restores it.
     /// </summary>
-    internal State EnsureCurrent(long generation, Func<long> count, Action<VectorCache> load, out bool reloaded, CancellationToken cancellationToken)
+    internal State EnsureCurrent(long generation, IVectorLoader loader, out string? loaded, CancellationToken cancellationToken)
     {
-        reloaded = false;
+        loaded = null;
         _lock.EnterReadLock();
         try
         {
@@ -69,39 +87,134 @@ internal sealed class VectorIndex : IDisposable
             _lock.ExitReadLock();
         }
 
+        State state;
+        var built = false;
         _lock.EnterWriteLock();
         try
         {
             if (_generation != generation)
             {
+                ForgetFilters();
                 _cache = null;
                 _graph = null;
-                var records = count();
-                var forceCache = _column.IndexKind == IndexKind.Hnsw || (_column.IndexKind == IndexKind.Dynamic && records >= _options.HnswThreshold);
-                if (forceCache || VectorCache.EstimateBytes(records, _column.Dimensions) <= _options.VectorCacheMaxBytes)
+                var records = loader.Count();
+                var wantsGraph = WantsGraph(records);
+                if (wantsGraph && TryRestore(loader, generation, records))
+                {
+                    loaded = "hnsw, restored from the file";
+                }
+                else if (wantsGraph || VectorCache.EstimateBytes(records, _column.Dimensions) <= _options.VectorCacheMaxBytes)
                 {
                     var cache = new VectorCache(_column.Dimensions, _column.Distance, (int)Math.Min(int.MaxValue, records + 16));
-                    load(cache);
+                    loader.Read((rowId, vector) => cache.Append(rowId, vector));
                     _cache = cache;
+                    loaded = "cached";
+                }
+                else
+                {
+                    loaded = "streamed";
                 }
 
                 _generation = generation;
-                reloaded = true;
             }
 
             if (_cache is { } cached && WantsGraph(cached.LiveCount))
             {
-                _graph ??= new HnswGraph(cached, _options.Hnsw);
-                reloaded |= _graph.NodeCount < cached.SlotCount;
-                _graph.AddPending(_options.MaxScanParallelism, cancellationToken);
+                if (_graph is null)
+                {
+                    _graph = new HnswGraph(cached, _options.Hnsw);
+                    GraphBuilds++;
+                    built = true;
+                    loaded = "hnsw, built";
+                }
+
+                if (_graph.NodeCount < cached.SlotCount)
+                {
+                    _graph.AddPending(_options.MaxScanParallelism, cancellationToken);
+                    _graphUnsaved = true;
+                    loaded ??= "hnsw, linked pending vectors";
+                }
             }
 
-            return _cache is null ? State.Streamed : State.Cached;
+            state = _cache is null ? State.Streamed : State.Cached;
         }
         finally
         {
             _lock.ExitWriteLock();
         }
+
+        if (built)
+        {
+            SaveGraph();
+        }
+
+        return state;
+    }
+
+    /// <summary>
+    /// Saves the graph to the file, tagged with the generation it mirrors, when it changed since it was last saved
+    /// or restored. Runs under the read lock: searches go on, writes wait.
+    /// </summary>
+    internal void SaveGraph()
+    {
+        lock (_saveLock)
+        {
+            _lock.EnterReadLock();
+            try
+            {
+                if (_graph is not { } graph || !_graphUnsaved || graph.NodeCount != _cache!.SlotCount)
+                {
+                    return;
+                }
+
+                _saveGraph(_generation, graph.Save(GraphPartBytes));
+                _graphUnsaved = false;
+            }
+            finally
+            {
+                _lock.ExitReadLock();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Restores the graph saved at <paramref name="generation"/> and fills its cache from the vector table; false
+    /// (nothing changed) when there is none, it was saved with other parameters, or the table's rows do not match
+    /// its slots.
+    /// </summary>
+    private bool TryRestore(IVectorLoader loader, long generation, long records)
+    {
+        if (loader.ReadGraph(generation) is not { } data
+            || HnswGraph.TryRestore(data, _column.Dimensions, _column.Distance, _options.Hnsw, (int)Math.Min(int.MaxValue, records + 16)) is not { } restored)
+        {
+            return false;
+        }
+
+        var (cache, graph) = restored;
+        var filled = 0;
+        var stray = false;
+        loader.Read((rowId, vector) =>
+        {
+            if (cache.TryGetSlot(rowId, out var slot))
+            {
+                cache.SetVector(slot, vector);
+                filled++;
+            }
+            else
+            {
+                stray = true;
+            }
+        });
+        if (stray || filled != cache.LiveCount)
+        {
+            return false;
+        }
+
+        _cache = cache;
+        _graph = graph;
+        _graphUnsaved = false;
+        GraphRestores++;
+        return true;
     }
 
     /// <summary>
@@ -113,6 +226,7 @@ internal sealed class VectorIndex : IDisposable
         _lock.EnterWriteLock();
         try
         {
+            ForgetFilters();
             if (_generation != previousGeneration)
             {
                 Invalidate();
@@ -125,6 +239,8 @@ internal sealed class VectorIndex : IDisposable
                 return;
             }
 
+            cache.Reserve(upserts.Count);
+
             foreach (var rowId in deletes)
             {
                 cache.Remove(rowId);
@@ -136,7 +252,7 @@ internal sealed class VectorIndex : IDisposable
                 {
                     if (_graph is null)
                     {
-                        cache.Overwrite(slot, vector.Span);
+                        cache.SetVector(slot, vector.Span);
                         continue;
                     }
 
@@ -162,6 +278,7 @@ internal sealed class VectorIndex : IDisposable
             if (_graph is not null)
             {
                 _graph.AddPending(1, CancellationToken.None);
+                _graphUnsaved = true;
             }
         }
         finally
@@ -173,6 +290,7 @@ internal sealed class VectorIndex : IDisposable
     /// <summary>Drops the cached state; the next search reloads.</summary>
     internal void Invalidate()
     {
+        ForgetFilters();
         _cache = null;
         _graph = null;
         _generation = -1;
@@ -180,10 +298,10 @@ internal sealed class VectorIndex : IDisposable
 
     /// <summary>
     /// Searches the cached vectors: the <paramref name="k"/> nearest row ids with their reported scores, nearest
-    /// first. <paramref name="filterRowIds"/> restricts the candidates (null: all). Returns null when the index is not
+    /// first. <paramref name="filter"/> restricts the candidates (null: all). Returns null when the index is not
     /// cached any more (a concurrent invalidation); the caller then streams.
     /// </summary>
-    internal (long RowId, double Score)[]? Search(ReadOnlySpan<float> query, int k, IReadOnlyCollection<long>? filterRowIds)
+    internal (long RowId, double Score)[]? Search(ReadOnlySpan<float> query, int k, RowFilter? filter)
     {
         _lock.EnterReadLock();
         try
@@ -195,39 +313,16 @@ internal sealed class VectorIndex : IDisposable
 
             var prepared = new float[cache.Dimensions];
             var queryAuxiliary = cache.Distance.PrepareQuery(query, prepared);
+            var candidates = filter is null ? cache.Live : MatchingSlots(cache, filter);
             (long Slot, float Rank)[] nearest;
-            if (filterRowIds is null)
+            if (_graph is { } graph && (filter is null || candidates.Count > cache.LiveCount * _options.Hnsw.ExactFilterSelectivity))
             {
-                nearest = _graph is { } graph
-                    ? graph.Search(prepared, queryAuxiliary, k, Math.Max(_options.Hnsw.EfSearch, k), cache.IsLive)
-                    : ScanAll(cache, prepared, queryAuxiliary, k);
+                var ef = Math.Max(_options.Hnsw.EfSearch, k) * (filter is null ? 1 : _options.Hnsw.FilteredOversampling);
+                nearest = graph.Search(prepared, queryAuxiliary, k, ef, candidates.Contains);
             }
             else
             {
-                var slots = new List<int>(filterRowIds.Count);
-                foreach (var rowId in filterRowIds)
-                {
-                    if (cache.TryGetSlot(rowId, out var slot))
-                    {
-                        slots.Add(slot);
-                    }
-                }
-
-                if (_graph is { } graph && slots.Count > cache.LiveCount * _options.Hnsw.ExactFilterSelectivity)
-                {
-                    var allowed = new bool[cache.SlotCount];
-                    foreach (var slot in slots)
-                    {
-                        allowed[slot] = true;
-                    }
-
-                    var ef = Math.Max(_options.Hnsw.EfSearch, k) * _options.Hnsw.FilteredOversampling;
-                    nearest = graph.Search(prepared, queryAuxiliary, k, ef, slot => slot < allowed.Length && allowed[slot]);
-                }
-                else
-                {
-                    nearest = ScanSlots(cache, prepared, queryAuxiliary, k, slots);
-                }
+                nearest = ExactScan.Run(cache, prepared, queryAuxiliary, k, candidates, _options.MaxScanParallelism);
             }
 
             var results = new (long RowId, double Score)[nearest.Length];
@@ -245,71 +340,61 @@ internal sealed class VectorIndex : IDisposable
         }
     }
 
+    /// <summary>
+    /// The slots of the records passing <paramref name="filter"/>, from the filter cache when the same filter ran
+    /// since the last write, else from SQL (then cached when the search's snapshot is the cache's generation).
+    /// Called under the read lock, so the slots cannot move meanwhile.
+    /// </summary>
+    private SlotBitmap MatchingSlots(VectorCache cache, RowFilter filter)
+    {
+        var cacheable = filter.SnapshotGeneration == _generation;
+        lock (_filterSlots)
+        {
+            if (cacheable && _filterSlots.TryGetValue(filter.Key, out var cached))
+            {
+                return cached;
+            }
+        }
+
+        var bitmap = new SlotBitmap(cache.SlotCount);
+        foreach (var rowId in filter.ReadRowIds())
+        {
+            if (cache.TryGetSlot(rowId, out var slot))
+            {
+                bitmap.Set(slot);
+            }
+        }
+
+        if (cacheable)
+        {
+            lock (_filterSlots)
+            {
+                if (_filterSlots.TryAdd(filter.Key, bitmap))
+                {
+                    _filterOrder.Enqueue(filter.Key);
+                    if (_filterOrder.Count > MaxCachedFilters)
+                    {
+                        _filterSlots.Remove(_filterOrder.Dequeue());
+                    }
+                }
+            }
+        }
+
+        return bitmap;
+    }
+
+    /// <summary>Forgets the cached filter results; called under the write lock whenever the records or the slots change.</summary>
+    private void ForgetFilters()
+    {
+        lock (_filterSlots)
+        {
+            _filterSlots.Clear();
+            _filterOrder.Clear();
+        }
+    }
+
     public void Dispose() => _lock.Dispose();
 
-    private bool WantsGraph(int liveCount)
+    private bool WantsGraph(long liveCount)
         => _column.IndexKind == IndexKind.Hnsw || (_column.IndexKind == IndexKind.Dynamic && liveCount >= _options.HnswThreshold);
-
-    private (long Slot, float Rank)[] ScanAll(VectorCache cache, float[] prepared, float queryAuxiliary, int k)
-    {
-        var slotCount = cache.SlotCount;
-        var partitions = (long)slotCount * cache.Dimensions >= (1 << 21) ? Math.Min(_options.MaxScanParallelism, 8) : 1;
-        if (partitions == 1)
-        {
-            var heap = new TopKHeap(k);
-            ScanRange(cache, prepared, queryAuxiliary, 0, slotCount, heap);
-            return heap.ToSorted();
-        }
-
-        var heaps = new TopKHeap[partitions];
-        var chunk = (slotCount + partitions - 1) / partitions;
-        Parallel.For(0, partitions, new ParallelOptions { MaxDegreeOfParallelism = partitions }, p =>
-        {
-            var heap = new TopKHeap(k);
-            ScanRange(cache, prepared, queryAuxiliary, p * chunk, Math.Min(slotCount, (p + 1) * chunk), heap);
-            heaps[p] = heap;
-        });
-
-        var merged = new TopKHeap(k);
-        foreach (var heap in heaps)
-        {
-            merged.AddAll(heap);
-        }
-
-        return merged.ToSorted();
-    }
-
-    private static void ScanRange(VectorCache cache, float[] prepared, float queryAuxiliary, int from, int to, TopKHeap heap)
-    {
-        var distance = cache.Distance;
-        for (var slot = from; slot < to; slot++)
-        {
-            if (!cache.IsLive(slot))
-            {
-                continue;
-            }
-
-            var rank = distance.Rank(prepared, queryAuxiliary, cache.Vector(slot), cache.Auxiliary(slot));
-            if (rank < heap.Bound)
-            {
-                heap.Add(rank, slot);
-            }
-        }
-    }
-
-    private static (long Slot, float Rank)[] ScanSlots(VectorCache cache, float[] prepared, float queryAuxiliary, int k, List<int> slots)
-    {
-        var heap = new TopKHeap(k);
-        var distance = cache.Distance;
-        foreach (var slot in slots)
-        {
-            var rank = distance.Rank(prepared, queryAuxiliary, cache.Vector(slot), cache.Auxiliary(slot));
-            if (rank < heap.Bound)
-            {
-                heap.Add(rank, slot);
-            }
-        }
-
-        return heap.ToSorted();
-    }
 }

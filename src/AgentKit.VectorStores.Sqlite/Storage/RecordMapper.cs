@@ -72,8 +72,6 @@ internal sealed class RecordMapper
         return MemoryMarshal.Cast<byte, float>(bytes).ToArray();
     }
 
-    internal static byte[] ToBlob(ReadOnlyMemory<float> vector) => MemoryMarshal.AsBytes(vector.Span).ToArray();
-
     /// <summary>The vector of a native vector value (<see cref="ReadOnlyMemory{T}"/>, array or embedding), or null.</summary>
     internal static ReadOnlyMemory<float>? FromVectorValue(object? value) => value switch
     {

@@ -41,6 +41,7 @@ internal sealed class SqliteDatabase : IDisposable
         Execute(_writer, null, $"PRAGMA synchronous={synchronous}");
         Execute(_writer, null, string.Create(CultureInfo.InvariantCulture, $"PRAGMA busy_timeout={(long)options.BusyTimeout.TotalMilliseconds}"));
         Execute(_writer, null, $"CREATE TABLE IF NOT EXISTS {CollectionSchema.Quote(CollectionSchema.CatalogTable)} (name TEXT PRIMARY KEY, signature TEXT NOT NULL, generation INTEGER NOT NULL DEFAULT 0)");
+        Execute(_writer, null, GraphStore.CreateStatement);
     }
 
     internal string Path { get; }
@@ -64,6 +65,19 @@ internal sealed class SqliteDatabase : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return WriteHoldingLock(work);
+    }
+
+    /// <summary>The synchronous form of <see cref="WriteAsync{T}"/>, for work that is not on a caller's path (saving an index).</summary>
+    internal T Write<T>(Func<SqliteConnection, SqliteTransaction, T> work)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        _writeLock.Wait();
+        return WriteHoldingLock(work);
+    }
+
+    private T WriteHoldingLock<T>(Func<SqliteConnection, SqliteTransaction, T> work)
+    {
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);

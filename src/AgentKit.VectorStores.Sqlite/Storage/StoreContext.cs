@@ -39,7 +39,13 @@ internal sealed class StoreContext : IDisposable
     internal VectorIndex GetIndex(string collection, VectorColumn column)
         => _indexes.GetOrAdd(
             (collection, column.Property.StorageName, column.Distance.Name, column.Dimensions, column.IndexKind),
-            _ => new VectorIndex(column, Options));
+            _ => new VectorIndex(column, Options, (generation, parts) =>
+            {
+                if (GraphStore.Save(Database, collection, column.Property.StorageName, generation, parts))
+                {
+                    Log.GraphSaved(Logger, collection, column.Property.ModelName, generation, parts.Sum(p => (long)p.Length));
+                }
+            }));
 
     /// <summary>The indexes currently loaded for a collection (every distance function and index kind in use).</summary>
     internal IEnumerable<VectorIndex> IndexesOf(string collection, string property)
@@ -66,6 +72,7 @@ internal sealed class StoreContext : IDisposable
             SqliteDatabase.Execute(connection, transaction, $"DROP TABLE IF EXISTS {fts}");
             SqliteDatabase.Execute(connection, transaction, $"DROP TABLE IF EXISTS {CollectionSchema.Quote(name + "__vectors")}");
             SqliteDatabase.Execute(connection, transaction, $"DROP TABLE IF EXISTS {CollectionSchema.Quote(name)}");
+            GraphStore.Delete(connection, transaction, name);
             return SqliteDatabase.Execute(connection, transaction, $"DELETE FROM {CollectionSchema.Quote(CollectionSchema.CatalogTable)} WHERE name = @name", ("@name", name));
         }, cancellationToken)).ConfigureAwait(false);
         ForgetCollection(name);
@@ -133,6 +140,19 @@ internal sealed class StoreContext : IDisposable
         if (_disposed)
         {
             return;
+        }
+
+        // Save the graphs changed since they were last saved, so that the next open restores instead of rebuilding.
+        foreach (var (key, index) in _indexes)
+        {
+            try
+            {
+                index.SaveGraph();
+            }
+            catch (Exception exception) when (exception is SqliteException or IOException or InvalidOperationException)
+            {
+                Log.GraphSaveFailed(Logger, key.Collection, key.Property, exception);
+            }
         }
 
         _disposed = true;

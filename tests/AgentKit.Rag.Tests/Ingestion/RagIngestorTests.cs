@@ -1,28 +1,32 @@
 using AgentKit.Rag.Chunking;
 using AgentKit.Rag.Embeddings;
 using AgentKit.Rag.Ingestion;
+using AgentKit.Rag.Retrieval;
 using AgentKit.Rag.Tests.Support;
 using Microsoft.Extensions.AI;
 
 namespace AgentKit.Rag.Tests.Ingestion;
 
-public sealed class RagIngestorTests : IDisposable
+/// <summary>Ingestion into the real embedded store: a SQLite file per test.</summary>
+public sealed class RagIngestorTests : IAsyncLifetime
 {
     private readonly TempFolder _folder = new();
-    private readonly InMemoryChunkCollection _collection = new();
     private readonly HashingEmbeddingGenerator _embedder = new();
+    private SqliteChunkStore _store = null!;
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
-    public void Dispose()
+    public async ValueTask InitializeAsync() => _store = await SqliteChunkStore.OpenAsync(_embedder, Token);
+
+    public async ValueTask DisposeAsync()
     {
+        await _store.DisposeAsync();
         _folder.Dispose();
         _embedder.Dispose();
-        _collection.Dispose();
     }
 
     private RagIngestor Ingestor(RagIngestionOptions? options = null, IEmbeddingGenerator<string, Embedding<float>>? embedder = null) =>
-        new(_collection, embedder ?? _embedder, options);
+        new(_store.Collection, embedder ?? _embedder, options);
 
     private static FileIngestionResult For(IngestionReport report, string name) =>
         Assert.Single(report.Files, f => Path.GetFileName(f.Path) == name);
@@ -56,7 +60,7 @@ public sealed class RagIngestorTests : IDisposable
         Assert.Equal(IngestionSkipReason.UnsupportedType, For(report, "photo.png").Reason);
         Assert.All(report.Files.Where(f => f.Status == FileIngestionStatus.Skipped), f => Assert.Contains(Path.GetFileName(f.Path), f.Message, StringComparison.Ordinal));
         Assert.Equal(5, report.ChunksWritten);
-        Assert.Equal(5, _collection.Records.Count);
+        Assert.Equal(5, (await _store.RecordsAsync()).Count);
     }
 
     [Fact]
@@ -66,32 +70,60 @@ public sealed class RagIngestorTests : IDisposable
         _folder.Write("guide.md", "# Guide\n\n## Storage\n\nDrain it before winter.");
 
         await Ingestor().IngestDirectoryAsync(_folder.Root, cancellationToken: Token);
+        await _store.ReopenAsync(Token);
+        var records = await _store.Collection.GetAsync(r => r.ChunkIndex >= 0, 100, new() { IncludeVectors = true }, Token).ToListAsync(Token);
 
-        var page2 = Assert.Single(_collection.Records, r => r.Source == path && r.Page == 2);
+        var page2 = Assert.Single(records, r => r.Source == path && r.Page == 2);
         Assert.Equal(("Seals second.", "manual", 1), (page2.Text, page2.Title, page2.ChunkIndex));
         Assert.Equal(DocumentChunk.Hash("Seals second."), page2.ContentHash);
         Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path))), page2.FileHash);
         Assert.Equal(RagChunkRecord.CreateKey(path, 1), page2.Id);
         Assert.Equal(384, page2.Vector.Length);
         Assert.Contains(" seals ", page2.Terms, StringComparison.Ordinal);
-        var storage = Assert.Single(_collection.Records, r => r.Source.EndsWith("guide.md", StringComparison.Ordinal));
+        var storage = Assert.Single(records, r => r.Source.EndsWith("guide.md", StringComparison.Ordinal));
         Assert.Equal(("Guide > Storage", 0, "Guide"), (storage.Section, storage.Page, storage.Title));
     }
 
     [Fact]
-    public async Task IngestDirectory_SecondRunWithoutChanges_SkipsEveryFileByHash()
+    public async Task IngestDirectory_SecondRunWithoutChanges_SkipsEveryFileByHashWithoutWriting()
     {
         _folder.Write("a.md", "# A\n\nAlpha.");
         _folder.Write("b.txt", "Bravo.");
         var ingestor = Ingestor();
         await ingestor.IngestDirectoryAsync(_folder.Root, cancellationToken: Token);
-        var writes = _collection.Upserted;
+        var generation = _store.WriteGeneration();
+        Assert.True(generation > 0);
 
         var report = await ingestor.IngestDirectoryAsync(_folder.Root, cancellationToken: Token);
 
+        Assert.Equal(2, report.Files.Count);
         Assert.All(report.Files, f => Assert.Equal(FileIngestionStatus.Unchanged, f.Status));
-        Assert.Equal(writes, _collection.Upserted);
+        Assert.Equal(generation, _store.WriteGeneration());
         Assert.Equal(0, report.ChunksWritten);
+    }
+
+    [Fact]
+    public async Task IngestDirectory_AfterReopeningTheFile_UnchangedSkippedChangedReplacedDeletedRemoved()
+    {
+        _folder.Write("same.md", "# Same\n\nThe valve stays shut.");
+        var changed = _folder.Write("changed.txt", "The old filter is paper.");
+        var deleted = _folder.Write("deleted.txt", "The gasket is rubber.");
+        await Ingestor().IngestDirectoryAsync(_folder.Root, cancellationToken: Token);
+
+        await _store.ReopenAsync(Token);
+        File.WriteAllText(changed, "The new filter is zeolite.");
+        _folder.Delete("deleted.txt");
+        var report = await Ingestor().IngestDirectoryAsync(_folder.Root, cancellationToken: Token);
+
+        Assert.Equal(FileIngestionStatus.Unchanged, For(report, "same.md").Status);
+        Assert.Equal((FileIngestionStatus.Updated, 1), (For(report, "changed.txt").Status, For(report, "changed.txt").Chunks));
+        Assert.Equal((FileIngestionStatus.Removed, 1), (For(report, "deleted.txt").Status, For(report, "deleted.txt").Chunks));
+        var records = await _store.RecordsAsync();
+        Assert.Equal(["The new filter is zeolite.", "The valve stays shut."], records.Select(r => r.Text).Order(StringComparer.Ordinal));
+        Assert.DoesNotContain(records, r => r.Source == deleted);
+        var hits = await new RagRetriever(_store.Collection, _embedder).RetrieveAsync("zeolite", new() { Mode = RetrievalMode.Hybrid }, Token);
+        Assert.Equal(changed, hits[0].Source);
+        Assert.Empty(await new RagRetriever(_store.Collection, _embedder).RetrieveAsync("paper", new() { Mode = RetrievalMode.Keyword }, Token));
     }
 
     [Fact]
@@ -100,16 +132,15 @@ public sealed class RagIngestorTests : IDisposable
         var options = new RagIngestionOptions { Chunking = new ChunkingOptions { MaxTokens = 16, OverlapTokens = 0 } };
         var path = _folder.Write("long.txt", string.Join(" ", Enumerable.Range(1, 12).Select(i => $"Sentence number {i} is about pumps.")));
         await Ingestor(options).IngestDirectoryAsync(_folder.Root, cancellationToken: Token);
-        var before = _collection.Records.Count(r => r.Source == path);
+        var before = (await _store.RecordsAsync()).Count(r => r.Source == path);
         Assert.True(before > 3);
 
         File.WriteAllText(path, "Now it only talks about compressors.");
         var report = await Ingestor(options).IngestDirectoryAsync(_folder.Root, cancellationToken: Token);
 
         Assert.Equal((FileIngestionStatus.Updated, 1), (For(report, "long.txt").Status, For(report, "long.txt").Chunks));
-        var record = Assert.Single(_collection.Records, r => r.Source == path);
-        Assert.Equal("Now it only talks about compressors.", record.Text);
-        Assert.Equal(before - 1, _collection.Deleted);
+        var record = Assert.Single(await _store.RecordsAsync(), r => r.Source == path);
+        Assert.Equal(("Now it only talks about compressors.", 0), (record.Text, record.ChunkIndex));
     }
 
     [Fact]
@@ -124,8 +155,9 @@ public sealed class RagIngestorTests : IDisposable
 
         var removed = Assert.Single(report.Files, f => f.Status == FileIngestionStatus.Removed);
         Assert.Equal((gone, 1), (removed.Path, removed.Chunks));
-        Assert.DoesNotContain(_collection.Records, r => r.Source == gone);
-        Assert.Contains(_collection.Records, r => r.Source.EndsWith("keep.md", StringComparison.Ordinal));
+        var records = await _store.RecordsAsync();
+        Assert.DoesNotContain(records, r => r.Source == gone);
+        Assert.Contains(records, r => r.Source.EndsWith("keep.md", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -139,7 +171,7 @@ public sealed class RagIngestorTests : IDisposable
         var report = await Ingestor().IngestDirectoryAsync(_folder.Root, cancellationToken: Token);
 
         Assert.DoesNotContain(report.Files, f => f.Status == FileIngestionStatus.Removed);
-        Assert.Contains(_collection.Records, r => r.Source == elsewhere);
+        Assert.Contains(await _store.RecordsAsync(), r => r.Source == elsewhere);
     }
 
     [Fact]
@@ -152,7 +184,7 @@ public sealed class RagIngestorTests : IDisposable
         var report = await Ingestor().IngestDirectoryAsync(_folder.Root, cancellationToken: Token);
 
         Assert.Equal(IngestionSkipReason.Corrupt, For(report, "doc.pdf").Reason);
-        Assert.Empty(_collection.Records);
+        Assert.Empty(await _store.RecordsAsync());
     }
 
     [Fact]
@@ -167,7 +199,7 @@ public sealed class RagIngestorTests : IDisposable
         Assert.Equal(IngestionSkipReason.TooManyChunks, result.Reason);
         Assert.Contains("MaxChunksPerFile", result.Message, StringComparison.Ordinal);
         Assert.Contains("3", result.Message, StringComparison.Ordinal);
-        Assert.Empty(_collection.Records);
+        Assert.Empty(await _store.RecordsAsync());
     }
 
     [Fact]

@@ -1,10 +1,11 @@
 using AgentKit.Rag.Embeddings;
 using AgentKit.Rag.Ingestion;
 using AgentKit.Rag.Retrieval;
+using Microsoft.Extensions.VectorData;
 
 namespace AgentKit.Rag.Tests.Support;
 
-/// <summary>A small knowledge base of Markdown files ingested with the hashing embedder into a given collection.</summary>
+/// <summary>A small knowledge base of Markdown files ingested with the hashing embedder into a SQLite store on a temporary file.</summary>
 internal static class Corpus
 {
     public static readonly (string Name, string Markdown)[] Files =
@@ -16,10 +17,11 @@ internal static class Corpus
         ("filters-copy.md", "# Filters again\n\n## Cartridge\n\nReplace the filter cartridge every six months. A clogged cartridge lowers the flow rate."),
     ];
 
-    /// <summary>Writes the corpus to a new folder and ingests it with the hashing embedder into an in-memory collection.</summary>
+    /// <summary>Writes the corpus to a new folder and ingests it with the hashing embedder into a new SQLite store.</summary>
     public static async Task<KnowledgeBase> CreateAsync(CancellationToken cancellationToken)
     {
-        var knowledge = new KnowledgeBase();
+        var embedder = new HashingEmbeddingGenerator();
+        var knowledge = new KnowledgeBase(embedder, await SqliteChunkStore.OpenAsync(embedder, cancellationToken));
         foreach (var (name, markdown) in Files)
         {
             knowledge.Folder.Write(name, markdown);
@@ -30,22 +32,24 @@ internal static class Corpus
     }
 }
 
-/// <summary>The ingested corpus: its folder, collection and embedder, disposed together.</summary>
-internal sealed class KnowledgeBase : IAsyncDisposable
+/// <summary>The ingested corpus: its folder, store and embedder, disposed together.</summary>
+internal sealed class KnowledgeBase(HashingEmbeddingGenerator embedder, SqliteChunkStore store) : IAsyncDisposable
 {
     public TempFolder Folder { get; } = new();
 
-    public InMemoryChunkCollection Collection { get; } = new();
+    public SqliteChunkStore Store => store;
 
-    public HashingEmbeddingGenerator Embedder { get; } = new();
+    /// <summary>The SQLite chunk collection; it offers hybrid search (FTS5 BM25 fused with vectors).</summary>
+    public VectorStoreCollection<Guid, RagChunkRecord> Collection => store.Collection;
+
+    public HashingEmbeddingGenerator Embedder => embedder;
 
     public RagRetriever Retriever(IRagReranker? reranker = null) => new(Collection, Embedder, reranker);
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         Folder.Dispose();
-        Collection.Dispose();
-        Embedder.Dispose();
-        return ValueTask.CompletedTask;
+        await store.DisposeAsync();
+        embedder.Dispose();
     }
 }

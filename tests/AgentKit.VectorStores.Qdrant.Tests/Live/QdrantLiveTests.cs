@@ -1,84 +1,79 @@
+using AgentKit.VectorStores.Conformance;
 using Microsoft.Extensions.VectorData;
 
 namespace AgentKit.VectorStores.Qdrant.Tests.Live;
 
 /// <summary>
-/// Behaviour against a real Qdrant server at <c>QDRANT_URL</c> (with <c>QDRANT_API_KEY</c> when the server needs
-/// one); skipped, with the reason shown, when the variable is not set. Written against the VectorData
-/// abstractions only, through <see cref="CreateStore"/>, so it can later derive from the shared conformance base.
+/// The shared vector store behaviour suite against a real Qdrant server at <c>QDRANT_URL</c> (with
+/// <c>QDRANT_API_KEY</c> when the server needs one), plus what only Qdrant's mapping needs checking live: every
+/// payload type round-tripped with <see cref="ulong"/> keys, and filtered, paged, ordered search over them. Every
+/// test is skipped with the reason "QDRANT_URL not set" when the variable is not set.
 /// Run: <c>docker run -p 6333:6333 qdrant/qdrant</c>, then <c>QDRANT_URL=http://localhost:6333 dotnet test tests/AgentKit.VectorStores.Qdrant.Tests</c>.
 /// </summary>
-public class QdrantLiveTests
+public sealed class QdrantLiveTests : VectorStoreConformanceTests
 {
-    private const string SkipReason = "QDRANT_URL not set";
-
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private static string? Url => Environment.GetEnvironmentVariable("QDRANT_URL");
 
-    /// <summary>The store under test; a fresh one per test.</summary>
-    protected virtual VectorStore CreateStore() => new QdrantVectorStore(new HttpClient(), new QdrantVectorStoreOptions
+    /// <inheritdoc />
+    protected override string? SkipReason => Url is null ? "QDRANT_URL not set" : null;
+
+    /// <summary>Qdrant's distances: Cosine, Dot, Euclid and Manhattan (the others are refused by the connector).</summary>
+    protected override IReadOnlyList<string> DistanceFunctions { get; } =
+    [
+        DistanceFunction.CosineSimilarity, DistanceFunction.DotProductSimilarity, DistanceFunction.EuclideanDistance, DistanceFunction.ManhattanDistance,
+    ];
+
+    /// <inheritdoc />
+    protected override VectorStore CreateStore() => new QdrantVectorStore(new HttpClient(), new QdrantVectorStoreOptions
     {
         Endpoint = new Uri(Url!),
         ApiKey = Environment.GetEnvironmentVariable("QDRANT_API_KEY"),
     });
 
     [Fact]
-    public async Task Crud_RoundTripsEveryPayloadType()
+    public async Task Crud_RoundTripsEveryPayloadTypeWithUlongKeys()
     {
-        await using var scope = await ScopeAsync<ulong, Hotel>();
+        SkipIfUnavailable();
+        var collection = await HotelsAsync();
         var hotel = NewHotel(1, "quiet rooms by the sea", [1, 0, 0, 0]);
 
-        await scope.Collection.UpsertAsync(hotel, Ct);
-        var read = await scope.Collection.GetAsync(1UL, new RecordRetrievalOptions { IncludeVectors = true }, Ct);
+        await collection.UpsertAsync(hotel, Ct);
+        var read = await collection.GetAsync(1UL, new RecordRetrievalOptions { IncludeVectors = true }, Ct);
 
         Assert.NotNull(read);
         Assert.Equal((hotel.Name, hotel.Rating, hotel.Price, hotel.Open, hotel.Opened, hotel.Description), (read.Name, read.Rating, read.Price, read.Open, read.Opened, read.Description));
         Assert.Equal(hotel.Tags, read.Tags);
         Assert.Equal(hotel.Embedding.ToArray(), read.Embedding.ToArray());
 
-        await scope.Collection.DeleteAsync(1UL, Ct);
-        Assert.Null(await scope.Collection.GetAsync(1UL, cancellationToken: Ct));
+        await collection.DeleteAsync(1UL, Ct);
+        Assert.Null(await collection.GetAsync(1UL, cancellationToken: Ct));
     }
 
     [Fact]
-    public async Task Search_FiltersSkipsAndRanks()
+    public async Task Search_OnPayloadFilters_SkipsRanksAndOrders()
     {
-        await using var scope = await ScopeAsync<ulong, Hotel>();
-        await scope.Collection.UpsertAsync(
+        SkipIfUnavailable();
+        var collection = await HotelsAsync();
+        await collection.UpsertAsync(
             [NewHotel(1, "a", [1, 0, 0, 0], rating: 5), NewHotel(2, "b", [0.9f, 0.1f, 0, 0], rating: 2), NewHotel(3, "c", [0, 1, 0, 0], rating: 5), NewHotel(4, "d", [0.8f, 0.2f, 0, 0], rating: 4)], Ct);
 
-        var all = await scope.Collection.SearchAsync(new ReadOnlyMemory<float>([1, 0, 0, 0]), 4, cancellationToken: Ct).ToListAsync(Ct);
-        var filtered = await scope.Collection.SearchAsync(new ReadOnlyMemory<float>([1, 0, 0, 0]), 2,
+        var all = await collection.SearchAsync(new ReadOnlyMemory<float>([1, 0, 0, 0]), 4, cancellationToken: Ct).ToListAsync(Ct);
+        var filtered = await collection.SearchAsync(new ReadOnlyMemory<float>([1, 0, 0, 0]), 2,
             new VectorSearchOptions<Hotel> { Filter = h => h.Rating >= 4, Skip = 1 }, Ct).ToListAsync(Ct);
+        var ordered = await collection.GetAsync(h => h.Open, 10, new FilteredRecordRetrievalOptions<Hotel> { OrderBy = o => o.Descending(h => h.Rating) }, Ct).ToListAsync(Ct);
 
         Assert.Equal([1UL, 2, 4, 3], all.Select(r => r.Record.Id));
         Assert.Equal([4UL, 3], filtered.Select(r => r.Record.Id));
-        var ordered = await scope.Collection.GetAsync(h => h.Open, 10, new FilteredRecordRetrievalOptions<Hotel> { OrderBy = o => o.Descending(h => h.Rating) }, Ct).ToListAsync(Ct);
         Assert.Equal([5, 5, 4, 2], ordered.Select(h => h.Rating));
     }
 
-    [Fact]
-    public async Task Hybrid_FindsTheKeywordMatch()
+    private async Task<VectorStoreCollection<ulong, Hotel>> HotelsAsync()
     {
-        await using var scope = await ScopeAsync<ulong, Hotel>();
-        await scope.Collection.UpsertAsync(
-            [NewHotel(1, "mountain cabin with fireplace", [1, 0, 0, 0]), NewHotel(2, "seaside apartment with balcony", [0, 1, 0, 0])], Ct);
-        var hybrid = (IKeywordHybridSearchable<Hotel>)scope.Collection;
-
-        var results = await hybrid.HybridSearchAsync(new ReadOnlyMemory<float>([0.5f, 0.5f, 0, 0]), ["balcony"], 1, cancellationToken: Ct).ToListAsync(Ct);
-
-        Assert.Equal(2UL, Assert.Single(results).Record.Id);
-    }
-
-    [Fact]
-    public async Task Collections_AreListedAndDeleted()
-    {
-        await using var scope = await ScopeAsync<Guid, Note>();
-
-        Assert.Contains(scope.Collection.Name, await scope.Store.ListCollectionNamesAsync(Ct).ToListAsync(Ct));
-        await scope.Store.EnsureCollectionDeletedAsync(scope.Collection.Name, Ct);
-        Assert.False(await scope.Collection.CollectionExistsAsync(Ct));
+        var collection = Store.GetCollection<ulong, Hotel>(NewName());
+        await collection.EnsureCollectionExistsAsync(Ct);
+        return collection;
     }
 
     private static Hotel NewHotel(ulong id, string description, float[] vector, int rating = 4) => new()
@@ -93,27 +88,4 @@ public class QdrantLiveTests
         Description = description,
         Embedding = vector,
     };
-
-    private async Task<Scope<TKey, TRecord>> ScopeAsync<TKey, TRecord>()
-        where TKey : notnull
-        where TRecord : class
-    {
-        Assert.SkipUnless(Url is not null, SkipReason);
-        var store = CreateStore();
-        var collection = store.GetCollection<TKey, TRecord>("agentkit_live_" + Guid.NewGuid().ToString("N"));
-        await collection.EnsureCollectionExistsAsync(Ct);
-        return new Scope<TKey, TRecord>(store, collection);
-    }
-
-    private sealed record Scope<TKey, TRecord>(VectorStore Store, VectorStoreCollection<TKey, TRecord> Collection) : IAsyncDisposable
-        where TKey : notnull
-        where TRecord : class
-    {
-        public async ValueTask DisposeAsync()
-        {
-            await Collection.EnsureCollectionDeletedAsync(CancellationToken.None);
-            Collection.Dispose();
-            Store.Dispose();
-        }
-    }
 }

@@ -1,0 +1,68 @@
+using System.Globalization;
+
+namespace AgentKit.Bench.Llama;
+
+/// <summary>Command-line options of the benchmark.</summary>
+internal sealed record BenchOptions
+{
+    public const string Usage = """
+        Engine benchmark (issue #2): AgentKit vs a C program on the same libllama, node-llama-cpp as a peer.
+
+          dotnet run -c Release --project bench/AgentKit.Bench.Llama [options]
+
+          --quick        the tiny 64-dim test model instead of the ~0.5B one (a smoke test; the figures mean nothing)
+          --runs N       measurements per workload and side; the table shows the median (default 3)
+          --threads N    n_threads and n_threads_batch on every side (default: the processor count, as AgentKit)
+          --no-node      do not set up or run the node-llama-cpp peer
+          --help         this text
+        """;
+
+    public bool Quick { get; init; }
+
+    public int Runs { get; init; } = 3;
+
+    public int Threads { get; init; } = Environment.ProcessorCount;
+
+    public bool Node { get; init; } = true;
+
+    public bool Help { get; init; }
+
+    /// <summary>Set for a child process that runs one workload: workload, model path, prompt file.</summary>
+    public (string Workload, string Model, string PromptFile)? Worker { get; init; }
+
+    public static BenchOptions Parse(IReadOnlyList<string> args)
+    {
+        var options = new BenchOptions();
+        for (var i = 0; i < args.Count; i++)
+        {
+            options = args[i] switch
+            {
+                "--quick" => options with { Quick = true },
+                "--no-node" => options with { Node = false },
+                "--help" or "-h" => options with { Help = true },
+                "--runs" => options with { Runs = Positive(args, ++i, "--runs") },
+                "--threads" => options with { Threads = Positive(args, ++i, "--threads") },
+                "--worker" => options with { Worker = (Value(args, ++i, "--worker"), Value(args, ++i, "--worker"), Value(args, ++i, "--worker")) },
+                var other => throw new BenchException($"Unknown option '{other}'; see --help."),
+            };
+        }
+
+        if (options.Worker is { } worker && !Workload.IsKnown(worker.Workload))
+        {
+            throw new BenchException($"Unknown workload '{worker.Workload}' (expected {string.Join(", ", Workload.All)}).");
+        }
+
+        return options;
+    }
+
+    private static string Value(IReadOnlyList<string> args, int index, string option) =>
+        index < args.Count ? args[index] : throw new BenchException($"{option} needs a value; see --help.");
+
+    private static int Positive(IReadOnlyList<string> args, int index, string option)
+    {
+        var text = Value(args, index, option);
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0
+            ? value
+            : throw new BenchException($"{option} needs a positive whole number, not '{text}'.");
+    }
+}

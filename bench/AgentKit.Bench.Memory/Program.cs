@@ -1,0 +1,130 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Numerics.Tensors;
+using AgentKit.Memory;
+using AgentKit.Memory.Storage;
+using AgentKit.Prompts;
+using AgentKit.VectorStores.Sqlite;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.VectorData;
+
+// Memory read figures for issue #5. Usage: AgentKit.Bench.Memory [memories] [dimensions]
+// Defaults: 100,000 memories of one agent (plus 10% of a second agent), 384 dimensions, SQLite store.
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+var count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 100_000;
+var dimensions = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 384;
+var folder = Path.Combine(Path.GetTempPath(), "agentkit-bench-memory-" + Environment.ProcessId);
+Directory.CreateDirectory(folder);
+Console.WriteLine($"# Memory read benchmark: {Environment.ProcessorCount} cores, {count} memories x {dimensions} dimensions, .NET {Environment.Version}");
+try
+{
+    var random = new Random(5);
+    var start = new DateTimeOffset(2025, 3, 1, 12, 0, 0, TimeSpan.Zero);
+    var queries = Enumerable.Range(0, 100).Select(i => ($"query {i}", RandomUnit(random, dimensions))).ToArray();
+    var embedder = new TableEmbeddings(queries.ToDictionary(q => q.Item1, q => q.Item2), dimensions);
+    using var store = new SqliteVectorStore(Path.Combine(folder, "memory.db"));
+    var prompts = new PromptRegistry(new PromptRegistryOptions { RootDirectory = Path.Combine(AppContext.BaseDirectory, "prompts") });
+    await using var memory = new AgentMemory(store, embedder, new NoModel(), prompts, new MemoryOptions { ReflectionThreshold = 0 }, new FixedClock(start));
+
+    var import = Stopwatch.StartNew();
+    var kinds = new[] { MemoryKind.Observation, MemoryKind.Observation, MemoryKind.Observation, MemoryKind.Fact, MemoryKind.Reflection, MemoryKind.Plan };
+    await memory.ImportAsync(Enumerable.Range(0, count + (count / 10)).Select(i => new MemoryRecord
+    {
+        Text = $"memory {i}: something the agent saw or was told, about twenty words long, so the token budget has real texts to count.",
+        AgentId = i < count ? "agent" : "other",
+        Kind = kinds[i % kinds.Length],
+        Importance = 1 + random.Next(10),
+        Created = start.AddHours(-random.Next(24 * 90)),
+        LastAccessed = start.AddMinutes(-random.Next(60 * 24 * 30)),
+        Embedding = RandomUnit(random, dimensions),
+    }));
+    import.Stop();
+    Console.WriteLine($"import {count + (count / 10)} memories (batches of 1000, synchronous=FULL): {import.Elapsed.TotalSeconds:F1} s");
+
+    var collection = store.GetCollection<Guid, MemoryEntity>("memories", MemoryEntity.CreateDefinition(dimensions));
+    var scope = new MemoryScope("agent");
+    var warm = Stopwatch.StartNew();
+    await memory.RecallAsync(scope, queries[0].Item1);
+    Console.WriteLine($"first read (loads the vector cache): {warm.ElapsedMilliseconds} ms");
+
+    var baseline = await MeasureAsync(queries, q => collection.SearchAsync(q.Item2, 100, new VectorSearchOptions<MemoryEntity> { Filter = r => r.AgentId == "agent", IncludeVectors = true }).ToListAsync().AsTask());
+    var unfiltered = await MeasureAsync(queries, q => collection.SearchAsync(q.Item2, 100).ToListAsync().AsTask());
+    var read = await MeasureAsync(queries, q => memory.RecallAsync(scope, q.Item1));
+    var readNoTouch = await MeasureAsync(queries, q => memory.RecallAsync(scope, q.Item1, new RecallOptions { UpdateLastAccessed = false }));
+    Console.WriteLine($"baseline: store vector search alone, top-100 candidates, filter AgentId (91% of rows), vectors included: p50 {baseline.P50:F2} ms, p95 {baseline.P95:F2} ms");
+    Console.WriteLine($"store vector search, top-100, unfiltered, no vectors: p50 {unfiltered.P50:F2} ms, p95 {unfiltered.P95:F2} ms");
+    Console.WriteLine($"memory read (candidates + rescoring + budget of 1024 tokens + batched last-accessed writes): p50 {read.P50:F2} ms, p95 {read.P95:F2} ms ({read.P50 / baseline.P50:F2}x baseline)");
+    Console.WriteLine($"memory read without last-accessed updates: p50 {readNoTouch.P50:F2} ms, p95 {readNoTouch.P95:F2} ms ({readNoTouch.P50 / baseline.P50:F2}x baseline)");
+}
+finally
+{
+    SqliteConnection.ClearAllPools();
+    Directory.Delete(folder, recursive: true);
+}
+
+static async Task<(double P50, double P95)> MeasureAsync<T>((string, float[])[] queries, Func<(string, float[]), Task<T>> run)
+{
+    for (var i = 0; i < 5; i++)
+    {
+        await run(queries[i]);
+    }
+
+    var times = new List<double>();
+    foreach (var query in queries)
+    {
+        var timer = Stopwatch.StartNew();
+        await run(query);
+        times.Add(timer.Elapsed.TotalMilliseconds);
+    }
+
+    times.Sort();
+    return (times[times.Count / 2], times[(int)(times.Count * 0.95)]);
+}
+
+static float[] RandomUnit(Random random, int dimensions)
+{
+    var vector = new float[dimensions];
+    for (var i = 0; i < dimensions; i++)
+    {
+        vector[i] = (float)(random.NextDouble() * 2 - 1);
+    }
+
+    TensorPrimitives.Divide(vector, TensorPrimitives.Norm(vector), vector);
+    return vector;
+}
+
+/// <summary>Query vectors drawn in advance, so the figures time the read and not an embedding model.</summary>
+internal sealed class TableEmbeddings(Dictionary<string, float[]> table, int dimensions) : IEmbeddingGenerator<string, Embedding<float>>
+{
+    public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default) =>
+        Task.FromResult(new GeneratedEmbeddings<Embedding<float>>(values.Select(v => new Embedding<float>(table[v]))));
+
+    public object? GetService(Type serviceType, object? serviceKey = null) =>
+        serviceType == typeof(EmbeddingGeneratorMetadata) ? new EmbeddingGeneratorMetadata("table", null, "table", dimensions) : null;
+
+    public void Dispose()
+    {
+    }
+}
+
+/// <summary>Reads need no model; a call would be a benchmark bug.</summary>
+internal sealed class NoModel : IChatClient
+{
+    public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+        throw new InvalidOperationException("The read benchmark does not call the model.");
+
+    public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+        throw new InvalidOperationException("The read benchmark does not call the model.");
+
+    public object? GetService(Type serviceType, object? serviceKey = null) => null;
+
+    public void Dispose()
+    {
+    }
+}
+
+internal sealed class FixedClock(DateTimeOffset now) : TimeProvider
+{
+    public override DateTimeOffset GetUtcNow() => now;
+}

@@ -1,0 +1,89 @@
+using System.CommandLine;
+using AgentKit.LlamaCpp;
+using AgentKit.Prompts;
+using AgentKit.Rag.Answers;
+using AgentKit.Rag.Retrieval;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+
+namespace AgentKit.Cli.Commands.Knowledge;
+
+/// <summary>
+/// <c>agentkit ask "&lt;question&gt;"</c>: answers from the knowledge base with the local chat model (the prompt
+/// file <c>rag/answer</c>, retrieved passages fenced as data) and prints the answer, then its numbered citations
+/// (source, page, section).
+/// </summary>
+internal static class AskCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var question = new Argument<string>("question") { Description = "The question." };
+        var model = new Option<string?>("--model", "-m") { Description = LocalChatModel.OptionDescription };
+        var mode = KnowledgeBase.ModeOption();
+        var top = KnowledgeBase.TopOption("How many passages the model is given. Default: 5.");
+        var maxTokens = new Option<int?>("--max-tokens") { Description = "The most tokens the answer may have." };
+        var contextSize = new Option<int?>("--context-size", "-c") { Description = "The context window in tokens." };
+        var db = KnowledgeBase.DatabaseOption();
+        var collection = KnowledgeBase.CollectionOption();
+        maxTokens.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is <= 0) { r.AddError("--max-tokens must be positive."); } });
+        contextSize.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is <= 0) { r.AddError("--context-size must be positive."); } });
+        var command = new Command("ask", "Answer a question from the knowledge base with a local model, citing the passages used.")
+        {
+            question, model, mode, top, maxTokens, contextSize, db, collection,
+        };
+        command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, () => RunAsync(
+            context,
+            new AskSettings(parse.GetRequiredValue(question), parse.GetValue(model), parse.GetValue(mode), parse.GetValue(top),
+                parse.GetValue(maxTokens), parse.GetValue(contextSize), parse.GetRequiredValue(db), parse.GetRequiredValue(collection)),
+            cancellationToken)));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(CliContext context, AskSettings settings, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(settings.Question))
+        {
+            throw new CommandInputException("The question is empty: agentkit ask \"<question>\".");
+        }
+
+        // Everything that can fail fast (an empty knowledge base, no prompt file) does so before the model loads.
+        using var knowledge = await KnowledgeBase.OpenExistingAsync(settings.Database, settings.Collection, cancellationToken).ConfigureAwait(false);
+        var root = PromptRegistry.FindDefaultDirectory()
+            ?? throw new PromptException("No prompts folder (with rag/answer.prompty) beside agentkit or in the current directory or above it.");
+        using var prompts = new PromptRegistry(new PromptRegistryOptions { RootDirectory = root, WatchForChanges = false }, context.LoggerFactory.CreateLogger<PromptRegistry>());
+        prompts.Get(RagAnswerer.DefaultPromptName);
+
+        var path = await LocalChatModel.ResolveAsync(context, settings.ModelPath, cancellationToken).ConfigureAwait(false);
+        if (path is null)
+        {
+            return ExitCodes.Offline;
+        }
+
+        using var model = await LlamaModel.LoadAsync(path, new LlamaModelOptions(), null, cancellationToken).ConfigureAwait(false);
+        using var client = context.CreateChatClient(model, new ChatEngineSettings(settings.ContextSize, null), context.LoggerFactory);
+        var answerer = new RagAnswerer(new RagRetriever(knowledge.Collection, knowledge.Embedder), client, prompts, new RagAnswererOptions
+        {
+            Retrieval = new RetrievalOptions { Mode = settings.Mode, Top = settings.Top },
+        });
+        using var keys = new CancelKeyScope(context.CancelKey, cancellationToken);
+        var answer = await answerer.AnswerAsync(settings.Question, new ChatOptions { MaxOutputTokens = settings.MaxTokens }, keys.Token).ConfigureAwait(false);
+
+        // Model text goes to the raw writer: Spectre would parse it as markup.
+        var writer = context.Out.Profile.Out.Writer;
+        await writer.WriteAsync(answer.Text + "\n").ConfigureAwait(false);
+        var cited = answer.UsedCitations.Count > 0 ? answer.UsedCitations : answer.Citations;
+        if (cited.Count > 0)
+        {
+            await writer.WriteAsync(answer.UsedCitations.Count > 0 ? "\nSources:\n" : "\nPassages given (the answer cites none):\n").ConfigureAwait(false);
+            foreach (var citation in cited)
+            {
+                await writer.WriteAsync($"[{citation.Number}] {KnowledgeBase.Citation(citation.Chunk)}\n").ConfigureAwait(false);
+            }
+        }
+
+        return ExitCodes.Success;
+    }
+
+    private sealed record AskSettings(
+        string Question, string? ModelPath, RetrievalMode Mode, int Top, int? MaxTokens, int? ContextSize, string Database, string Collection);
+}

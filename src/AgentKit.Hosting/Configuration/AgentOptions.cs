@@ -1,0 +1,35 @@
+namespace AgentKit.Hosting.Configuration;
+
+/// <summary>One entry of <c>AgentKit:Agents</c>.</summary>
+public sealed class AgentOptions
+{
+    /// <summary>
+    /// The instructions: <c>prompt:&lt;name&gt;</c> for a prompt file (rendered at the start of every run, so edits apply
+    /// without a restart), or the literal text.
+    /// </summary>
+    public string? Instructions { get; set; }
+
+    /// <summary>The chat model (a name under <c>AgentKit:Models</c>). Default: <c>AgentKit:DefaultChatModel</c>.</summary>
+    public string? Model { get; set; }
+
+    /// <summary>The tools the agent may call (allowlist of registered tool names). Default: none.</summary>
+    public List<string> Tools { get; init; } = [];
+
+    /// <summary>Most model round trips per turn. Default: 10.</summary>
+    public int? MaxSteps { get; set; }
+
+    /// <summary>Most tokens (input + output) per turn. Default: unlimited.</summary>
+    public long? MaxTokens { get; set; }
+
+    /// <summary>Longest a turn may run. Default: 5 minutes.</summary>
+    public TimeSpan? Timeout { get; set; }
+
+    /// <summary>History beyond this many tokens is summarised (prompt <c>agents/summarize-history</c>). Default: no reduction.</summary>
+    public int? ContextTokenBudget { get; set; }
+
+    /// <summary>Sampling temperature for the agent's model calls. Default: the model's.</summary>
+    public float? Temperature { get; set; }
+
+    /// <summary>Most output tokens per model call. Default: the model's.</summary>
+    public int? MaxOutputTokens { get; set; }
+}

@@ -1,0 +1,89 @@
+using System.Linq.Expressions;
+using AgentKit.Memory.Diagnostics;
+using AgentKit.Memory.Read;
+using AgentKit.Memory.Storage;
+
+namespace AgentKit.Memory;
+
+public sealed partial class AgentMemory
+{
+    /// <summary>
+    /// Reads the memories that matter for <paramref name="query"/>: the <see cref="MemoryOptions.CandidateCount"/>
+    /// nearest memories of the scope by vector search are rescored as
+    /// w_recency·recency + w_importance·importance + w_relevance·relevance, each part min-max normalised over the
+    /// candidates (recency = 0.995^hours since last access, relevance = cosine similarity), and the best that fit the
+    /// token budget are returned, best first. They count as accessed now (written to the store in batches).
+    /// </summary>
+    /// <param name="scope">Whose memories.</param>
+    /// <param name="query">What the memories should be relevant to.</param>
+    /// <param name="options">Budget, result count and kinds; defaults when <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The memories with their scores, best first.</returns>
+    public async Task<IReadOnlyList<RetrievedMemory>> RecallAsync(MemoryScope scope, string query, RecallOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        scope.Validate();
+        ArgumentException.ThrowIfNullOrWhiteSpace(query);
+        options ??= new RecallOptions();
+        var budget = options.TokenBudget ?? _options.DefaultTokenBudget;
+        ArgumentOutOfRangeException.ThrowIfNegative(budget, nameof(options));
+        var maxResults = options.MaxResults ?? int.MaxValue;
+        ArgumentOutOfRangeException.ThrowIfNegative(maxResults, nameof(options));
+
+        var vector = await EmbedAsync(query, cancellationToken).ConfigureAwait(false);
+        var ranked = await RankAsync(scope, vector, options.Kinds, cancellationToken).ConfigureAwait(false);
+        var chosen = MemoryScoring.FitBudget(ranked, budget, maxResults);
+        MemoryLog.Recalled(_logger, scope.AgentId, ranked.Count, chosen.Count);
+        if (options.UpdateLastAccessed)
+        {
+            await TouchAsync(chosen, cancellationToken).ConfigureAwait(false);
+        }
+
+        return chosen;
+    }
+
+    private async Task TouchAsync(List<RetrievedMemory> memories, CancellationToken cancellationToken)
+    {
+        if (memories.Count == 0)
+        {
+            return;
+        }
+
+        _access.Record(memories.Select(m => m.Record.Id), _time.GetUtcNow());
+        if (_access.Count >= _options.AccessFlushBatchSize)
+        {
+            await FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<List<RetrievedMemory>> RankAsync(MemoryScope scope, ReadOnlyMemory<float> vector, IReadOnlyList<MemoryKind>? kinds, CancellationToken cancellationToken)
+    {
+        var hits = await _collection.SearchAsync(vector, _options.CandidateCount, Filter(scope, kinds), cancellationToken).ConfigureAwait(false);
+        var now = _time.GetUtcNow();
+        var candidates = new List<MemoryScoring.Candidate>(hits.Count);
+        foreach (var hit in hits)
+        {
+            var entity = hit.Record;
+            candidates.Add(new MemoryScoring.Candidate(entity.ToRecord(), _access.Effective(entity.Id, entity.LastAccessed), MemoryScoring.Cosine(vector.Span, entity.Embedding.Span)));
+        }
+
+        return MemoryScoring.Rank(candidates, now, _options);
+    }
+
+    private static Expression<Func<MemoryEntity, bool>> Filter(MemoryScope scope, IReadOnlyList<MemoryKind>? kinds)
+    {
+        var agent = scope.AgentId;
+        var session = scope.SessionId;
+        if (kinds is null || kinds.Count == 0)
+        {
+            return scope.RestrictToSession
+                ? e => e.AgentId == agent && e.SessionId == session
+                : e => e.AgentId == agent;
+        }
+
+        var names = kinds.Distinct().Select(MemoryEntity.KindName).ToList();
+        return scope.RestrictToSession
+            ? e => e.AgentId == agent && e.SessionId == session && names.Contains(e.Kind)
+            : e => e.AgentId == agent && names.Contains(e.Kind);
+    }
+}

@@ -1,0 +1,211 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using AgentKit.Agents;
+using AgentKit.Agents.Events;
+using AgentKit.Agents.Sessions;
+using AgentKit.Agents.Tools;
+using AgentKit.Server.Http;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.AI;
+
+namespace AgentKit.Server.Agents;
+
+/// <summary>
+/// <c>/api/agents</c>, <c>/api/sessions</c> (create, list, history, delete, post a message with the run's events as
+/// server-sent events) and <c>/api/approvals</c> (pending tool approvals to approve or deny).
+/// </summary>
+internal static class SessionEndpoints
+{
+    private static readonly JsonSerializerOptions Json = AIJsonUtilities.DefaultOptions;
+
+    // One event per line: server-sent events end a field at a line break.
+    private static readonly JsonSerializerOptions EventJson = new(AIJsonUtilities.DefaultOptions) { WriteIndented = false };
+
+    public sealed record CreateSessionRequest(string? Agent);
+
+    public sealed record PostMessageRequest(string? Content, bool? Stream);
+
+    public sealed record DecisionRequest(string? Reason);
+
+    public static IResult ListAgents(AgentRunner runner) =>
+        Results.Json(
+            runner.Agents.Select(a => new
+            {
+                name = a.Name,
+                instructions = a.Instructions.PromptName is { } prompt ? $"prompt:{prompt}" : "text",
+                tools = a.Tools,
+                limits = new { maxSteps = a.Limits.MaxSteps, maxTokens = a.Limits.MaxTokens, timeoutSeconds = a.Limits.Timeout.TotalSeconds },
+            }),
+            Json);
+
+    public static async Task<IResult> CreateSessionAsync(HttpContext context, AgentRunner runner)
+    {
+        var request = await ReadAsync<CreateSessionRequest>(context).ConfigureAwait(false);
+        if (string.IsNullOrWhiteSpace(request.Agent))
+        {
+            throw new ApiProblemException(StatusCodes.Status400BadRequest, "invalid_request", "'agent' is required; see GET /api/agents.", "agent");
+        }
+
+        AgentSession session;
+        try
+        {
+            session = await runner.CreateSessionAsync(request.Agent, RequestGuard.Cancellation(context)).ConfigureAwait(false);
+        }
+        catch (AgentNotFoundException e)
+        {
+            throw new ApiProblemException(StatusCodes.Status404NotFound, "agent_not_found", e.Message, "agent");
+        }
+
+        return Results.Json(new { id = session.Id, agent = session.Agent.Name }, Json, statusCode: StatusCodes.Status201Created);
+    }
+
+    public static async Task<IResult> ListSessionsAsync(HttpContext context, AgentRunner runner, string? agent) =>
+        Results.Json(await runner.ListSessionsAsync(agent, RequestGuard.Cancellation(context)).ConfigureAwait(false), Json);
+
+    public static async Task<IResult> GetSessionAsync(HttpContext context, AgentRunner runner, ISessionStore store, string id)
+    {
+        var cancellationToken = RequestGuard.Cancellation(context);
+        var info = await store.GetAsync(id, cancellationToken).ConfigureAwait(false) ?? throw NotFound(id);
+        var history = await store.LoadMessagesAsync(id, cancellationToken).ConfigureAwait(false);
+        return Results.Json(new { session = info, messages = history }, Json);
+    }
+
+    public static async Task<IResult> DeleteSessionAsync(HttpContext context, AgentRunner runner, string id) =>
+        await runner.DeleteSessionAsync(id, RequestGuard.Cancellation(context)).ConfigureAwait(false)
+            ? Results.NoContent()
+            : throw NotFound(id);
+
+    public static async Task<IResult> PostMessageAsync(HttpContext context, AgentRunner runner, string id)
+    {
+        var cancellationToken = RequestGuard.Cancellation(context);
+        var request = await ReadAsync<PostMessageRequest>(context).ConfigureAwait(false);
+        if (string.IsNullOrWhiteSpace(request.Content))
+        {
+            throw new ApiProblemException(StatusCodes.Status400BadRequest, "invalid_request", "'content' is required: the user's message.", "content");
+        }
+
+        var session = await OpenAsync(runner, id, cancellationToken).ConfigureAwait(false);
+        var stream = request.Stream ?? context.Request.Headers.Accept.Any(a => a?.Contains("text/event-stream", StringComparison.OrdinalIgnoreCase) == true);
+        var events = RunAsync(session, new ChatMessage(ChatRole.User, request.Content), cancellationToken).GetAsyncEnumerator(cancellationToken);
+        await using (events.ConfigureAwait(false))
+        {
+            // The first event (run started, or the busy refusal) arrives before any byte is written.
+            var more = await events.MoveNextAsync().ConfigureAwait(false);
+            if (!stream)
+            {
+                AgentRunResult? result = null;
+                while (more)
+                {
+                    result = events.Current switch { RunCompletedEvent c => c.Result, RunFailedEvent f => f.Result, _ => result };
+                    more = await events.MoveNextAsync().ConfigureAwait(false);
+                }
+
+                return Results.Json(Summarize(result!), Json);
+            }
+
+            var response = context.Response;
+            response.ContentType = "text/event-stream";
+            response.Headers.CacheControl = "no-cache";
+            response.Headers["X-Accel-Buffering"] = "no";
+            while (more)
+            {
+                var node = JsonSerializer.SerializeToNode(events.Current, Json)!;
+                var payload = $"event: {node["type"]}\ndata: {node.ToJsonString(EventJson)}\n\n";
+                await response.Body.WriteAsync(Encoding.UTF8.GetBytes(payload), cancellationToken).ConfigureAwait(false);
+                await response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
+                more = await events.MoveNextAsync().ConfigureAwait(false);
+            }
+
+            return Results.Empty;
+        }
+    }
+
+    public static IResult ListApprovals(PendingApprovals approvals, string? session) => Results.Json(approvals.List(session), Json);
+
+    public static async Task<IResult> DecideAsync(HttpContext context, PendingApprovals approvals, string id, bool approve)
+    {
+        var request = context.Request.ContentLength is > 0 ? await ReadAsync<DecisionRequest>(context).ConfigureAwait(false) : new DecisionRequest(null);
+        var resolved = approve ? approvals.Approve(id, request.Reason) : approvals.Deny(id, request.Reason);
+        return resolved
+            ? Results.NoContent()
+            : throw new ApiProblemException(StatusCodes.Status404NotFound, "approval_not_found", $"No pending approval '{id}': it was decided, timed out, or never existed.", "id");
+    }
+
+    /// <summary>Opens a session, turning "no such session" into a 404.</summary>
+    public static async Task<AgentSession> OpenAsync(AgentRunner runner, string id, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await runner.OpenSessionAsync(id, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SessionNotFoundException)
+        {
+            throw NotFound(id);
+        }
+        catch (AgentNotFoundException e)
+        {
+            throw new ApiProblemException(StatusCodes.Status409Conflict, "agent_not_found", $"Session '{id}' belongs to an agent that is no longer configured: {e.Message}");
+        }
+    }
+
+    /// <summary>Runs a turn, turning "the session is already running a turn" into a 409.</summary>
+    public static async IAsyncEnumerable<AgentEvent> RunAsync(AgentSession session, ChatMessage input, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var events = session.RunStreamingAsync(input, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        await using (events.ConfigureAwait(false))
+        {
+            while (true)
+            {
+                try
+                {
+                    if (!await events.MoveNextAsync().ConfigureAwait(false))
+                    {
+                        yield break;
+                    }
+                }
+                catch (AgentSessionBusyException e)
+                {
+                    throw new ApiProblemException(StatusCodes.Status409Conflict, "session_busy", e.Message);
+                }
+
+                yield return events.Current;
+            }
+        }
+    }
+
+    private static object Summarize(AgentRunResult result) => new
+    {
+        runId = result.RunId,
+        sessionId = result.SessionId,
+        outcome = result.Outcome.ToString(),
+        text = result.Text,
+        steps = result.Steps,
+        toolCalls = result.ToolCalls,
+        usage = result.Usage,
+        durationMs = result.Duration.TotalMilliseconds,
+        error = result.Error,
+    };
+
+    private static async Task<T> ReadAsync<T>(HttpContext context)
+    {
+        if (context.Request.ContentType is not { } type || !type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ApiProblemException(StatusCodes.Status415UnsupportedMediaType, "unsupported_media_type", "Send the request as 'Content-Type: application/json'.");
+        }
+
+        try
+        {
+            return await JsonSerializer.DeserializeAsync<T>(context.Request.Body, Json, RequestGuard.Cancellation(context)).ConfigureAwait(false)
+                ?? throw new ApiProblemException(StatusCodes.Status400BadRequest, "invalid_request", "The request body is empty.");
+        }
+        catch (JsonException e)
+        {
+            throw new ApiProblemException(StatusCodes.Status400BadRequest, "invalid_json", $"The request body is not valid JSON: {e.Message}", e.Path);
+        }
+    }
+
+    private static ApiProblemException NotFound(string id) =>
+        new(StatusCodes.Status404NotFound, "session_not_found", $"No session '{id}'; create one with POST /api/sessions.", "id");
+}

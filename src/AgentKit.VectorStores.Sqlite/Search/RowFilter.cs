@@ -1,0 +1,11 @@
+namespace AgentKit.VectorStores.Sqlite.Search;
+
+/// <summary>
+/// A search filter as the in-memory index sees it: the row ids of the matching records, read on demand from SQL
+/// in the search's snapshot, and a key (the SQL text and its parameter values) under which the index may keep the
+/// matching slots until the next write.
+/// </summary>
+/// <param name="Key">Identifies the filter: equal keys select the same records in the same snapshot.</param>
+/// <param name="SnapshotGeneration">The collection generation of the snapshot <paramref name="ReadRowIds"/> reads.</param>
+/// <param name="ReadRowIds">Reads the row ids of the matching records.</param>
+internal sealed record RowFilter(string Key, long SnapshotGeneration, Func<List<long>> ReadRowIds);
