@@ -26,6 +26,9 @@ public sealed class ShopBotOptions
 
     /// <summary>The agent's model settings and limits.</summary>
     public AgentOptions Agent { get; init; } = new();
+
+    /// <summary>Remembering customers across conversations.</summary>
+    public ShopBot.Memory.CustomerMemoryOptions Memory { get; init; } = new();
 }
 
 /// <summary>The <c>ShopBot:Agent</c> section.</summary>

@@ -16,8 +16,9 @@ public static class ShopBotAgent
     /// <summary>Builds the definition.</summary>
     /// <param name="returns">The return rules, quoted in the instructions.</param>
     /// <param name="agent">Model settings and limits.</param>
+    /// <param name="memory">Remembers verified customers across conversations; none when null.</param>
     /// <returns>The definition.</returns>
-    public static AgentDefinition Create(ReturnPolicyOptions returns, AgentOptions agent)
+    public static AgentDefinition Create(ReturnPolicyOptions returns, AgentOptions agent, IAgentMemory? memory = null)
     {
         ArgumentNullException.ThrowIfNull(returns);
         ArgumentNullException.ThrowIfNull(agent);
@@ -33,6 +34,7 @@ public static class ShopBotAgent
             ChatOptions = new ChatOptions { Temperature = agent.Temperature, MaxOutputTokens = agent.MaxOutputTokens },
             Limits = new AgentLimits { MaxSteps = agent.MaxSteps, Timeout = TimeSpan.FromMinutes(3) },
             ContextTokenBudget = 6_000,
+            Memory = memory,
         };
     }
 }

@@ -100,6 +100,27 @@ public sealed class SupportStore(ShopDatabase database)
         return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null;
     }
 
+    /// <summary>The customers whose orders the session has verified.</summary>
+    /// <param name="sessionId">The session.</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    /// <returns>Customer ids, ascending.</returns>
+    public async Task<IReadOnlyList<long>> GetVerifiedCustomerIdsAsync(string sessionId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenReadOnlyAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = SqlCommands.Create(connection, """
+            SELECT DISTINCT o.customer_id FROM session_verifications v JOIN orders o ON o.id = v.order_id
+            WHERE v.session_id = $session ORDER BY o.customer_id;
+            """, ("$session", sessionId));
+        var result = new List<long>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            result.Add(reader.GetInt64(0));
+        }
+
+        return result;
+    }
+
     /// <summary>Records a verification attempt, and on success marks the order verified for the session.</summary>
     /// <param name="sessionId">The session.</param>
     /// <param name="orderNumber">The order number as given.</param>

@@ -12,6 +12,7 @@ using ShopBot.Agent;
 using ShopBot.Carrier;
 using ShopBot.Data;
 using ShopBot.Email;
+using ShopBot.Memory;
 using ShopBot.Policies;
 using ShopBot.Tools;
 using ShopBot.Web;
@@ -46,6 +47,8 @@ public sealed class ShopBotStartOptions
 /// </summary>
 public sealed class ShopBotApp : IAsyncDisposable
 {
+    private const string MemoryEmbeddingsKey = "shopbot-memory";
+
     private ShopBotApp(WebApplication web, WebApplication? carrier, SmtpSink? sink, PolicyKnowledgeBase knowledge)
     {
         Web = web;
@@ -216,7 +219,25 @@ public sealed class ShopBotApp : IAsyncDisposable
         services.AddAgentKitPlugin<ReturnsPlugin>("returns");
         services.AddAgentKitPlugin<ShippingPlugin>("shipping");
         services.AddAgentKitPlugin<SupportPlugin>("support");
-        services.AddAgent(ShopBotAgent.Create(options.Returns, options.Agent));
+        if (options.Memory.Enabled)
+        {
+            // Observations get a fixed importance and reflection is off, so remembering costs no model calls.
+            services.AddKeyedSingleton<IEmbeddingGenerator<string, Embedding<float>>>(MemoryEmbeddingsKey, (_, _) => new AgentKit.Rag.Embeddings.HashingEmbeddingGenerator());
+            services.AddAgentKitMemory(o =>
+            {
+                o.DatabasePath = Path.Combine(dataDirectory, "memory.db");
+                o.EmbeddingGeneratorKey = MemoryEmbeddingsKey;
+                o.BackgroundReflection = false;
+                o.ReflectionThreshold = 0;
+            });
+            services.AddSingleton(options.Memory);
+            services.AddSingleton<CustomerMemory>();
+            services.AddSingleton(sp => ShopBotAgent.Create(options.Returns, options.Agent, sp.GetRequiredService<CustomerMemory>()));
+        }
+        else
+        {
+            services.AddAgent(ShopBotAgent.Create(options.Returns, options.Agent));
+        }
     }
 
     private static string ResolvePolicies(string configured, string contentRoot)
