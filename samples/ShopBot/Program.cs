@@ -38,6 +38,16 @@ catch (ModelDownloadException e)
     Console.Error.WriteLine($"ShopBot could not get its model: {e.Message}");
     return 3;
 }
+catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+{
+    Console.Error.WriteLine($"{e.Message} Stop the other process, or choose other ports: --urls http://127.0.0.1:PORT (web chat), --ShopBot:Carrier:LocalUrl=http://127.0.0.1:PORT, --ShopBot:Smtp:LocalSinkPort=PORT.");
+    return 4;
+}
+catch (System.Net.Sockets.SocketException e) when (e.SocketErrorCode == System.Net.Sockets.SocketError.AddressAlreadyInUse)
+{
+    Console.Error.WriteLine($"The SMTP sink's port is in use ({e.Message}). Choose another with --ShopBot:Smtp:LocalSinkPort=PORT.");
+    return 4;
+}
 
 await using (app)
 {
@@ -60,6 +70,8 @@ await using (app)
         app.MailSink.MessageReceived += (_, mail) => Console.WriteLine($"  [mail] to {string.Join(", ", mail.Recipients)}: {mail.Message.Subject} ({mail.Message.Attachments.Count()} attachment(s))");
     }
 
+    // Stops on Ctrl+C and on SIGTERM (the host's lifetime), whichever comes first.
+    using var stopping = app.Web.Lifetime.ApplicationStopping.Register(stop.Cancel);
     try
     {
         await Task.Delay(Timeout.Infinite, stop.Token);
