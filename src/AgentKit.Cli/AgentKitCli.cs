@@ -14,10 +14,11 @@ internal static class AgentKitCli
             ModelsInfoCommand.Create(context),
             ModelsPullCommand.Create(context),
         };
-        return new RootCommand("AgentKit: chat with local GGUF models through llama.cpp, serve them over HTTP, inspect and download them, check prompt files, and build and query a knowledge base of documents.")
+        return new RootCommand("AgentKit: chat with local GGUF models through llama.cpp or with configured agents, serve them over HTTP and tools over MCP, inspect and download them, check prompt files, and build and query a knowledge base of documents.")
         {
             ChatCommand.Create(context),
             ServeCommand.Create(context),
+            McpServeCommand.Create(context),
             models,
             PromptsCommands.Create(context),
             IngestCommand.Create(context),

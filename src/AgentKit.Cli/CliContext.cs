@@ -38,6 +38,12 @@ internal sealed class CliContext
     /// <summary>Creates the chat client over a loaded model (llama.cpp in-process); tests substitute a scripted one.</summary>
     public Func<LlamaModel, ChatEngineSettings, ILoggerFactory, IChatClient> CreateChatClient { get; init; } = LlamaChatClientFactory.Create;
 
+    /// <summary>
+    /// Applied last to the services of the agent commands' host (<c>chat --agent</c>, <c>mcp serve</c>); tests register
+    /// a scripted model and tools here. Null in the real tool.
+    /// </summary>
+    public Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? ConfigureAgentServices { get; init; }
+
     /// <summary>Raised on Ctrl+C; tests raise it themselves.</summary>
     public ICancelKeySource CancelKey { get; init; } = new ConsoleCancelKeySource();
 

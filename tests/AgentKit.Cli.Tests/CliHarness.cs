@@ -2,6 +2,7 @@ using AgentKit.Cli.Commands;
 using AgentKit.LlamaCpp;
 using AgentKit.LlamaCpp.Models;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace AgentKit.Cli.Tests;
@@ -12,7 +13,7 @@ internal sealed class CliHarness : IDisposable
     private readonly StringWriter _out = new();
     private readonly StringWriter _error = new();
 
-    public CliHarness(Uri? hub = null, string? input = null, bool redirected = true, Func<LlamaModel, ChatEngineSettings, ILoggerFactory, IChatClient>? createChatClient = null)
+    public CliHarness(Uri? hub = null, string? input = null, bool redirected = true, Func<LlamaModel, ChatEngineSettings, ILoggerFactory, IChatClient>? createChatClient = null, Action<IServiceCollection>? agentServices = null)
     {
         Cache = Directory.CreateTempSubdirectory("agentkit-cli-");
         CancelKey = new FakeCancelKey();
@@ -30,6 +31,7 @@ internal sealed class CliHarness : IDisposable
             },
             CancelKey = CancelKey,
             CreateChatClient = createChatClient ?? ((_, _, _) => throw new InvalidOperationException("This test does not expect a chat client.")),
+            ConfigureAgentServices = agentServices,
         };
     }
 

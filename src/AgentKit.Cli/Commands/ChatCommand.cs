@@ -8,14 +8,17 @@ using Spectre.Console;
 namespace AgentKit.Cli.Commands;
 
 /// <summary>
-/// <c>agentkit chat</c>: a streaming chat with a local GGUF model. Interactive at a terminal; one turn with
-/// <c>--prompt</c> or when the prompt is piped in.
+/// <c>agentkit chat</c>: a streaming chat with a local GGUF model (<c>--model</c>, or the default one). Interactive at a
+/// terminal; one turn with <c>--prompt</c> or when the prompt is piped in. With <c>--agent</c> it chats with a
+/// configured agent instead (<see cref="AgentChat"/>).
 /// </summary>
 internal static class ChatCommand
 {
     public static Command Create(CliContext context)
     {
         var model = new Option<string?>("--model", "-m") { Description = LocalChatModel.OptionDescription };
+        var agent = new Option<string?>("--agent", "-a") { Description = "Chat with this configured agent (AgentKit:Agents) instead of a raw model: tools run, and those that need approval ask first." };
+        var config = AgentKitHost.ConfigOption();
         var system = new Option<string?>("--system", "-s") { Description = "A system prompt." };
         var prompt = new Option<string?>("--prompt", "-p") { Description = "Answer this one prompt and exit (stdin is read instead when it is piped)." };
         var temperature = new Option<float?>("--temperature", "-t") { Description = "Sampling temperature; 0 picks the most likely token." };
@@ -27,12 +30,29 @@ internal static class ChatCommand
         contextSize.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is <= 0) { r.AddError("--context-size must be positive."); } });
         threads.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is <= 0) { r.AddError("--threads must be positive."); } });
 
-        var command = new Command("chat", "Chat with a local GGUF model.")
+        var command = new Command("chat", "Chat with a local GGUF model, or with a configured agent (--agent).")
         {
-            model, system, prompt, temperature, maxTokens, contextSize, threads,
+            model, agent, config, system, prompt, temperature, maxTokens, contextSize, threads,
         };
+        command.Validators.Add(r =>
+        {
+            if (r.GetValue(agent) is not null && (r.GetValue(model) is not null || r.GetValue(system) is not null || r.GetValue(temperature) is not null
+                || r.GetValue(maxTokens) is not null || r.GetValue(contextSize) is not null || r.GetValue(threads) is not null))
+            {
+                r.AddError("--agent takes its model and settings from the configuration; --model, --system, --temperature, --max-tokens, --context-size and --threads are for raw model chat.");
+            }
+            else if (r.GetValue(agent) is null && r.GetValue(config) is not null)
+            {
+                r.AddError("--config is for --agent.");
+            }
+        });
         command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, () =>
         {
+            if (parse.GetValue(agent) is { } agentName)
+            {
+                return AgentChat.RunAsync(context, agentName, parse.GetValue(config), parse.GetValue(prompt), cancellationToken);
+            }
+
             var settings = new ChatSettings(
                 parse.GetValue(model),
                 parse.GetValue(system),
@@ -90,27 +110,8 @@ internal static class ChatCommand
         }
 
         context.Error.MarkupLine($"[grey]Chatting with {Markup.Escape(Path.GetFileName(path))}. Type /exit to quit, /clear to forget the conversation; Ctrl+C stops an answer.[/]");
-        while (true)
+        while (await ChatPrompt.ReadAsync(context, cancellationToken).ConfigureAwait(false) is { } line)
         {
-            context.Out.Markup("[green]> [/]");
-            var line = await context.Input.ReadLineAsync(cancellationToken).ConfigureAwait(false);
-            if (line is null)
-            {
-                context.Out.WriteLine();
-                return ExitCodes.Success;
-            }
-
-            line = line.Trim();
-            if (line.Length == 0)
-            {
-                continue;
-            }
-
-            if (line is "/exit" or "/quit")
-            {
-                return ExitCodes.Success;
-            }
-
             if (line == "/clear")
             {
                 history.RemoveAll(m => m.Role != ChatRole.System);
@@ -129,6 +130,8 @@ internal static class ChatCommand
                 context.Error.MarkupLine("[yellow](answer stopped)[/]");
             }
         }
+
+        return ExitCodes.Success;
     }
 
     /// <summary>Writes the answer as it streams and appends it (even a stopped, partial one) to the history.</summary>

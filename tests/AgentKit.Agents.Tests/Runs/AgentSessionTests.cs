@@ -303,12 +303,13 @@ public sealed class AgentSessionTests
     [Fact]
     public async Task Run_ReportsActivities_ForRunModelAndToolCalls()
     {
-        var seen = new List<string>();
+        // The listener is process-wide and other tests run in parallel: keep only this session's trace.
+        var stopped = new List<Activity>();
         using var listener = new ActivityListener
         {
             ShouldListenTo = s => s.Name == AgentTelemetry.SourceName,
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = a => { lock (seen) { seen.Add(a.OperationName); } },
+            ActivityStopped = a => { lock (stopped) { stopped.Add(a); } },
         };
         ActivitySource.AddActivityListener(listener);
         var model = new ScriptedChatClient().CallTool("lookup_order", Order(1)).Reply("ok");
@@ -317,11 +318,12 @@ public sealed class AgentSessionTests
 
         await session.RunAsync("go", Ct);
 
-        lock (seen)
+        lock (stopped)
         {
+            var run = Assert.Single(stopped, a => a.OperationName == AgentTelemetry.RunActivityName && (string?)a.GetTagItem("agentkit.session.id") == session.Id);
+            var seen = stopped.Where(a => a.TraceId == run.TraceId).Select(a => a.OperationName).ToList();
             Assert.Equal(2, seen.Count(n => n == AgentTelemetry.ModelCallActivityName));
             Assert.Contains(AgentTelemetry.ToolCallActivityName, seen);
-            Assert.Contains(AgentTelemetry.RunActivityName, seen);
         }
     }
 }

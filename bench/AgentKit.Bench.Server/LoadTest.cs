@@ -1,0 +1,165 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+
+namespace AgentKit.Bench.Server;
+
+/// <summary>What one request was, for the latency breakdown.</summary>
+internal enum RequestKind
+{
+    CreateSession,
+    Message,
+    StreamingMessage,
+    Baseline,
+}
+
+/// <summary>Latencies (milliseconds) and errors of one phase, by request kind.</summary>
+internal sealed class LoadResults
+{
+    private readonly Lock _lock = new();
+
+    public Dictionary<RequestKind, List<double>> Latencies { get; } = Enum.GetValues<RequestKind>().ToDictionary(k => k, _ => new List<double>());
+
+    public List<string> Errors { get; } = [];
+
+    public int Sessions { get; private set; }
+
+    public TimeSpan Elapsed { get; set; }
+
+    public void Add(Dictionary<RequestKind, List<double>> latencies, List<string> errors, int sessions)
+    {
+        lock (_lock)
+        {
+            foreach (var (kind, values) in latencies)
+            {
+                Latencies[kind].AddRange(values);
+            }
+
+            Errors.AddRange(errors);
+            Sessions += sessions;
+        }
+    }
+}
+
+/// <summary>
+/// <c>workers</c> concurrent clients, each holding one session at a time: it creates the session, posts
+/// <c>messagesPerSession</c> messages (non-streaming and streaming alternately) and then starts a new session,
+/// until the phase's time is up. After every AgentKit request the client sends one request to the baseline endpoint,
+/// so both see the same load and the same number of requests. With a think time each client pauses that long
+/// (not timed) before each AgentKit request, as a person typing would; without one the clients saturate the server.
+/// </summary>
+internal sealed class LoadTest(HttpClient http, int workers, int messagesPerSession, TimeSpan thinkTime)
+{
+    public async Task<LoadResults> RunAsync(TimeSpan duration, CancellationToken cancellationToken)
+    {
+        var results = new LoadResults();
+        var start = Stopwatch.GetTimestamp();
+        var deadline = start + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        var tasks = Enumerable.Range(0, workers).Select(w => Task.Run(() => WorkerAsync(w, deadline, results, cancellationToken), cancellationToken)).ToList();
+        await Task.WhenAll(tasks).ConfigureAwait(false);
+        results.Elapsed = Stopwatch.GetElapsedTime(start);
+        return results;
+    }
+
+    private async Task WorkerAsync(int worker, long deadline, LoadResults results, CancellationToken cancellationToken)
+    {
+        var latencies = Enum.GetValues<RequestKind>().ToDictionary(k => k, _ => new List<double>());
+        var errors = new List<string>();
+        var sessions = 0;
+        if (thinkTime > TimeSpan.Zero)
+        {
+            // Spread the clients over one think time, so they do not all send at the same moment.
+            await Task.Delay(Random.Shared.Next((int)thinkTime.TotalMilliseconds), cancellationToken).ConfigureAwait(false);
+        }
+
+        while (Stopwatch.GetTimestamp() < deadline && !cancellationToken.IsCancellationRequested)
+        {
+            await ThinkAsync(cancellationToken).ConfigureAwait(false);
+            var id = await TimeAsync(latencies, errors, RequestKind.CreateSession, () => CreateSessionAsync(cancellationToken)).ConfigureAwait(false);
+            await TimeAsync(latencies, errors, RequestKind.Baseline, () => BaselineAsync(worker, cancellationToken)).ConfigureAwait(false);
+            if (id is null)
+            {
+                continue;
+            }
+
+            sessions++;
+            for (var i = 0; i < messagesPerSession && Stopwatch.GetTimestamp() < deadline; i++)
+            {
+                var content = $"message {i} from client {worker}";
+                var streaming = i % 2 == 1;
+                await ThinkAsync(cancellationToken).ConfigureAwait(false);
+                await TimeAsync(
+                    latencies,
+                    errors,
+                    streaming ? RequestKind.StreamingMessage : RequestKind.Message,
+                    () => streaming ? PostStreamingAsync(id, content, cancellationToken) : PostAsync(id, content, cancellationToken)).ConfigureAwait(false);
+                await TimeAsync(latencies, errors, RequestKind.Baseline, () => BaselineAsync(worker, cancellationToken)).ConfigureAwait(false);
+            }
+        }
+
+        results.Add(latencies, errors, sessions);
+    }
+
+    private Task ThinkAsync(CancellationToken cancellationToken) =>
+        thinkTime > TimeSpan.Zero ? Task.Delay(thinkTime, cancellationToken) : Task.CompletedTask;
+
+    /// <summary>Times one request; a failure (status, unexpected body, exception) is recorded as an error, not a latency.</summary>
+    private static async Task<string?> TimeAsync(Dictionary<RequestKind, List<double>> latencies, List<string> errors, RequestKind kind, Func<Task<string?>> request)
+    {
+        var start = Stopwatch.GetTimestamp();
+        try
+        {
+            var result = await request().ConfigureAwait(false);
+            latencies[kind].Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            return result;
+        }
+        catch (Exception e) when (e is HttpRequestException or InvalidDataException or TaskCanceledException or IOException)
+        {
+            errors.Add($"{kind}: {e.GetType().Name}: {e.Message}");
+            return null;
+        }
+    }
+
+    private async Task<string?> CreateSessionAsync(CancellationToken cancellationToken)
+    {
+        using var response = await http.PostAsJsonAsync("api/sessions", new { agent = BenchServer.AgentName }, cancellationToken).ConfigureAwait(false);
+        var body = await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
+        using var json = System.Text.Json.JsonDocument.Parse(body);
+        return json.RootElement.GetProperty("id").GetString() ?? throw new InvalidDataException("The created session has no id.");
+    }
+
+    private async Task<string?> PostAsync(string session, string content, CancellationToken cancellationToken)
+    {
+        using var response = await http.PostAsJsonAsync($"api/sessions/{session}/messages", new { content, stream = false }, cancellationToken).ConfigureAwait(false);
+        var body = await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
+        return body.Contains("\"outcome\":\"Completed\"", StringComparison.Ordinal) || body.Contains("\"outcome\": \"Completed\"", StringComparison.Ordinal)
+            ? session
+            : throw new InvalidDataException($"The run did not complete: {Truncate(body)}");
+    }
+
+    private async Task<string?> PostStreamingAsync(string session, string content, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"api/sessions/{session}/messages") { Content = JsonContent.Create(new { content, stream = true }) };
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        var body = await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
+        return body.Contains("event: text_delta", StringComparison.Ordinal) && body.Contains("event: run_completed", StringComparison.Ordinal)
+            ? session
+            : throw new InvalidDataException($"The event stream has no text or no run_completed: {Truncate(body)}");
+    }
+
+    private async Task<string?> BaselineAsync(int worker, CancellationToken cancellationToken)
+    {
+        using var response = await http.PostAsJsonAsync(BenchServer.BaselinePath.TrimStart('/'), new { content = $"baseline from client {worker}" }, cancellationToken).ConfigureAwait(false);
+        await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
+        return string.Empty;
+    }
+
+    private static async Task<string> EnsureSuccessAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        return response.IsSuccessStatusCode
+            ? body
+            : throw new InvalidDataException($"HTTP {(int)response.StatusCode}: {Truncate(body)}");
+    }
+
+    private static string Truncate(string text) => text.Length <= 300 ? text : text[..300] + "…";
+}
