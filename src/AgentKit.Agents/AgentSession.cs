@@ -76,7 +76,10 @@ public sealed class AgentSession
         try
         {
             var run = new AgentRun(_runner, Agent, Id, input, streamEvents: true);
-            execution = run.ExecuteAsync(stop.Token);
+
+            // On the thread pool: a model client that computes synchronously before its first await (a local engine
+            // evaluating a long prompt) would otherwise hold back every event, run_started included, until it yields.
+            execution = Task.Run(() => run.ExecuteAsync(stop.Token), CancellationToken.None);
 
             // Read without the caller's token: after a cancellation the run still reports its final event.
             await foreach (var evt in run.Events.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))

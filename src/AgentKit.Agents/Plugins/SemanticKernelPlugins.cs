@@ -1,4 +1,6 @@
 using Microsoft.Extensions.AI;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.SemanticKernel;
 
 namespace AgentKit.Agents.Plugins;
@@ -14,7 +16,7 @@ public static class SemanticKernelPlugins
     {
         ArgumentNullException.ThrowIfNull(plugin);
         var kernel = new Kernel(services);
-        return [.. plugin.AsAIFunctions(kernel)];
+        return [.. plugin.AsAIFunctions(kernel).Select(KernelSchemaFix.Apply)];
     }
 
     /// <summary>Creates the plugin <typeparamref name="T"/> with its constructor dependencies from <paramref name="services"/> and returns its functions.</summary>
@@ -24,4 +26,31 @@ public static class SemanticKernelPlugins
     /// <returns>One tool per kernel function.</returns>
     public static IReadOnlyList<AIFunction> FromType<T>(IServiceProvider services, string? pluginName = null) =>
         ToAIFunctions(KernelPluginFactory.CreateFromType<T>(pluginName, services), services);
+}
+
+/// <summary>
+/// Semantic Kernel 1.82 writes a kernel function's description into its parameter schema under the key
+/// <c>condition</c>, which is no JSON Schema keyword: strict consumers (the llama.cpp tool grammar, argument
+/// validation) reject it. This moves it to <c>description</c> and leaves every other schema untouched.
+/// </summary>
+internal sealed class KernelSchemaFix(AIFunction inner, JsonElement schema) : DelegatingAIFunction(inner)
+{
+    public override JsonElement JsonSchema => schema;
+
+    public static AIFunction Apply(AIFunction function)
+    {
+        if (function.JsonSchema.ValueKind != JsonValueKind.Object || !function.JsonSchema.TryGetProperty("condition", out var misplaced) || misplaced.ValueKind != JsonValueKind.String)
+        {
+            return function;
+        }
+
+        var root = JsonNode.Parse(function.JsonSchema.GetRawText())!.AsObject();
+        root.Remove("condition");
+        if (!root.ContainsKey("description"))
+        {
+            root["description"] = misplaced.GetString();
+        }
+
+        return new KernelSchemaFix(function, JsonSerializer.SerializeToElement(root, AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(JsonObject))));
+    }
 }

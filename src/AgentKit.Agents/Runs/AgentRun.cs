@@ -56,6 +56,8 @@ internal sealed class AgentRun : IToolCallObserver
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         var token = linked.Token;
 
+        // Set inside this async method, so it flows to the tools of this run and is gone when the method returns.
+        AgentRunContext.Enter(new AgentRunContext(_agent.Name, _sessionId, Id));
         Emit(new RunStartedEvent(_sessionId, _agent.Name));
         List<ChatMessage> added = [_input];
         AgentTurnContext? turn = null;

@@ -32,6 +32,10 @@ public sealed class SemanticKernelPluginTests
         Assert.Equal("PricingPlugin_price", tool.Name);
         Assert.Equal("The price of a product.", tool.Description);
         Assert.Contains("sku", tool.JsonSchema.GetRawText(), StringComparison.Ordinal);
+
+        // Only JSON Schema keywords: Semantic Kernel's stray "condition" key would make strict consumers reject the tool.
+        Assert.False(tool.JsonSchema.TryGetProperty("condition", out _));
+        Assert.Equal("The price of a product.", tool.JsonSchema.GetProperty("description").GetString());
         var result = await tool.InvokeAsync(new AIFunctionArguments { ["sku"] = "A-1" });
         Assert.Contains("12.5", result?.ToString(), StringComparison.Ordinal);
     }

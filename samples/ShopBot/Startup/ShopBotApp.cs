@@ -1,0 +1,268 @@
+using AgentKit.Agents;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using ShopBot.Agent;
+using ShopBot.Carrier;
+using ShopBot.Data;
+using ShopBot.Email;
+using ShopBot.Memory;
+using ShopBot.Policies;
+using ShopBot.Tools;
+using ShopBot.Web;
+
+namespace ShopBot.Startup;
+
+/// <summary>How to start ShopBot; the defaults are what <c>dotnet run --project samples/ShopBot</c> does.</summary>
+public sealed class ShopBotStartOptions
+{
+    /// <summary>Command-line arguments (configuration overrides such as <c>--urls</c> or <c>--ShopBot:DataDirectory=…</c>).</summary>
+    public IReadOnlyList<string> Args { get; init; } = [];
+
+    /// <summary>Configuration values applied last (tests use this).</summary>
+    public IReadOnlyDictionary<string, string?> Settings { get; init; } = new Dictionary<string, string?>();
+
+    /// <summary>The content root; the current folder when null.</summary>
+    public string? ContentRoot { get; init; }
+
+    /// <summary>A chat client that replaces the configured model (a scripted model in tests); the <c>AgentKit:Models</c> configuration is not used then.</summary>
+    public IChatClient? ChatClient { get; init; }
+
+    /// <summary>The clock; the system clock when null.</summary>
+    public TimeProvider? Time { get; init; }
+
+    /// <summary>Where the model download progress bar goes; standard error when null.</summary>
+    public TextWriter? Console { get; init; }
+}
+
+/// <summary>
+/// ShopBot running: the local carrier and SMTP sink (unless a real partner and server are configured), the
+/// migrated and seeded order database, the ingested policies, the agent with its tools, and the web chat.
+/// </summary>
+public sealed class ShopBotApp : IAsyncDisposable
+{
+    private const string MemoryEmbeddingsKey = "shopbot-memory";
+
+    private ShopBotApp(WebApplication web, WebApplication? carrier, SmtpSink? sink, PolicyKnowledgeBase knowledge)
+    {
+        Web = web;
+        CarrierHost = carrier;
+        MailSink = sink;
+        Knowledge = knowledge;
+        var addresses = web.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses;
+        Url = new Uri(addresses?.FirstOrDefault(a => a.StartsWith("http://", StringComparison.Ordinal)) ?? addresses?.FirstOrDefault() ?? "http://localhost/");
+    }
+
+    /// <summary>The web application (chat page and API).</summary>
+    public WebApplication Web { get; }
+
+    /// <summary>The application's services.</summary>
+    public IServiceProvider Services => Web.Services;
+
+    /// <summary>Where the web chat listens.</summary>
+    public Uri Url { get; }
+
+    /// <summary>The in-process stand-in carrier, when it runs.</summary>
+    public WebApplication? CarrierHost { get; }
+
+    /// <summary>The stand-in carrier's state (issued labels, recorded requests), when it runs.</summary>
+    public LabelRegistry? CarrierLabels => CarrierHost?.Services.GetRequiredService<LabelRegistry>();
+
+    /// <summary>The loopback SMTP sink, when it runs.</summary>
+    public SmtpSink? MailSink { get; }
+
+    /// <summary>The policy knowledge base.</summary>
+    public PolicyKnowledgeBase Knowledge { get; }
+
+    /// <summary>Starts everything.</summary>
+    /// <param name="start">How.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>The running application.</returns>
+    /// <exception cref="AgentKit.LlamaCpp.Models.ModelDownloadException">No model is configured and the default one cannot be downloaded.</exception>
+    public static async Task<ShopBotApp> StartAsync(ShopBotStartOptions start, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = [.. start.Args],
+            ContentRootPath = start.ContentRoot,
+            ApplicationName = typeof(ShopBotApp).Assembly.GetName().Name,
+        });
+        builder.Configuration.AddInMemoryCollection(start.Settings);
+        var options = builder.Configuration.GetSection(ShopBotOptions.SectionName).Get<ShopBotOptions>() ?? new ShopBotOptions();
+        var time = start.Time ?? TimeProvider.System;
+        var contentRoot = builder.Environment.ContentRootPath;
+        var dataDirectory = Path.GetFullPath(Path.Combine(contentRoot, options.DataDirectory));
+        Directory.CreateDirectory(dataDirectory);
+
+        using var bootLoggers = LoggerFactory.Create(l => l.AddConsole().SetMinimumLevel(LogLevel.Information));
+        var bootLog = bootLoggers.CreateLogger("ShopBot");
+
+        WebApplication? carrier = null;
+        SmtpSink? sink = null;
+        PolicyKnowledgeBase? knowledge = null;
+        // The model first: without one nothing else is worth starting.
+        if (start.ChatClient is { } chat)
+        {
+            builder.Services.AddSingleton(chat);
+        }
+        else
+        {
+            await ModelSetup.EnsureChatModelAsync(builder.Configuration, start.Console ?? System.Console.Error, cancellationToken).ConfigureAwait(false);
+
+            // The agent runs its own tool loop (allowlist, validation, authorization); a second invoker would bypass it.
+            builder.AddAgentKit(o => o.ChatPipeline.FunctionInvocation = false);
+        }
+
+        try
+        {
+            var carrierAddress = options.Carrier.BaseAddress;
+            if (options.Carrier.RunLocal)
+            {
+                carrier = CarrierApp.Create(
+                    new CarrierOptions { ApiKey = options.Carrier.ApiKey, Latency = options.Carrier.LocalLatency, FailureRate = options.Carrier.LocalFailureRate },
+                    options.Carrier.LocalUrl,
+                    logging => logging.ClearProviders().AddConsole().AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>(null, LogLevel.Warning));
+                await carrier.StartAsync(cancellationToken).ConfigureAwait(false);
+                carrierAddress = CarrierApp.GetAddress(carrier);
+            }
+
+            if (carrierAddress is null)
+            {
+                throw new InvalidOperationException("ShopBot:Carrier:BaseAddress: set the shipping partner's label API address, or set ShopBot:Carrier:RunLocal to true.");
+            }
+
+            if (options.Smtp.UseLocalSink)
+            {
+                sink = SmtpSink.Start(options.Smtp.LocalSinkPort, time);
+            }
+
+            var database = new ShopDatabase(Path.Combine(dataDirectory, "shop.db"));
+            await database.MigrateAsync(cancellationToken).ConfigureAwait(false);
+            await ShopSeeder.SeedAsync(database, time, cancellationToken).ConfigureAwait(false);
+
+            knowledge = await PolicyKnowledgeBase.OpenAsync(ResolvePolicies(options.PoliciesDirectory, contentRoot), dataDirectory, bootLog, cancellationToken).ConfigureAwait(false);
+
+            AddServices(builder.Services, options, time, database, knowledge, new Uri(carrierAddress.ToString().TrimEnd('/') + "/"), sink, contentRoot, dataDirectory);
+            var web = builder.Build();
+            ChatEndpoints.Map(web);
+            await web.StartAsync(cancellationToken).ConfigureAwait(false);
+            return new ShopBotApp(web, carrier, sink, knowledge);
+        }
+        catch
+        {
+            knowledge?.Dispose();
+            if (sink is not null)
+            {
+                await sink.DisposeAsync().ConfigureAwait(false);
+            }
+
+            if (carrier is not null)
+            {
+                await carrier.DisposeAsync().ConfigureAwait(false);
+            }
+
+            throw;
+        }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        await Web.StopAsync().ConfigureAwait(false);
+        await Web.DisposeAsync().ConfigureAwait(false);
+        if (MailSink is not null)
+        {
+            await MailSink.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (CarrierHost is not null)
+        {
+            await CarrierHost.StopAsync().ConfigureAwait(false);
+            await CarrierHost.DisposeAsync().ConfigureAwait(false);
+        }
+
+        Knowledge.Dispose();
+    }
+
+    private static void AddServices(
+        IServiceCollection services, ShopBotOptions options, TimeProvider time, ShopDatabase database, PolicyKnowledgeBase knowledge, Uri carrierAddress, SmtpSink? sink,
+        string contentRoot, string dataDirectory)
+    {
+        services.AddSingleton(time);
+        services.AddSingleton(options);
+        services.AddSingleton(options.Returns);
+        services.AddSingleton(options.Verification);
+        services.AddSingleton(options.Carrier);
+        services.AddSingleton(options.Smtp);
+        services.AddSingleton(database);
+        services.AddSingleton<OrderStore>();
+        services.AddSingleton<ReturnStore>();
+        services.AddSingleton<SupportStore>();
+        services.AddSingleton<ShopGuard>();
+        services.AddSingleton<ReturnEligibility>();
+        services.AddSingleton(knowledge);
+        services.AddSingleton<AgentKit.Agents.Tools.IToolSource>(knowledge);
+        services.AddSingleton(sp => new CarrierClient(
+            new HttpClient { BaseAddress = carrierAddress, Timeout = Timeout.InfiniteTimeSpan }, options.Carrier, time, sp.GetRequiredService<ILogger<CarrierClient>>()));
+        services.AddSingleton(new LabelMailer(options.Smtp) { LocalSinkPort = sink?.Port });
+
+        services.AddAgentKitPrompts(o => o.RootDirectory = ResolvePrompts(contentRoot));
+        services.AddAgentKitAgents(Path.Combine(dataDirectory, "sessions.db"));
+        services.AddAgentKitPlugin<OrdersPlugin>("orders");
+        services.AddAgentKitPlugin<ReturnsPlugin>("returns");
+        services.AddAgentKitPlugin<ShippingPlugin>("shipping");
+        services.AddAgentKitPlugin<SupportPlugin>("support");
+        if (options.Memory.Enabled)
+        {
+            // Observations get a fixed importance and reflection is off, so remembering costs no model calls.
+            services.AddKeyedSingleton<IEmbeddingGenerator<string, Embedding<float>>>(MemoryEmbeddingsKey, (_, _) => new AgentKit.Rag.Embeddings.HashingEmbeddingGenerator());
+            services.AddAgentKitMemory(o =>
+            {
+                o.DatabasePath = Path.Combine(dataDirectory, "memory.db");
+                o.EmbeddingGeneratorKey = MemoryEmbeddingsKey;
+                o.BackgroundReflection = false;
+                o.ReflectionThreshold = 0;
+            });
+            services.AddSingleton(options.Memory);
+            services.AddSingleton<CustomerMemory>();
+            services.AddSingleton(sp => ShopBotAgent.Create(options.Returns, options.Agent, sp.GetRequiredService<CustomerMemory>()));
+        }
+        else
+        {
+            services.AddAgent(ShopBotAgent.Create(options.Returns, options.Agent));
+        }
+    }
+
+    private static string ResolvePolicies(string configured, string contentRoot)
+    {
+        if (Path.IsPathRooted(configured))
+        {
+            return configured;
+        }
+
+        var underRoot = Path.Combine(contentRoot, configured);
+        return Directory.Exists(underRoot) ? underRoot : Path.Combine(AppContext.BaseDirectory, configured);
+    }
+
+    /// <summary>The repository's <c>prompts/</c> when the app runs from a checkout (so edits apply live), else the copy beside the application.</summary>
+    private static string ResolvePrompts(string contentRoot)
+    {
+        for (var directory = new DirectoryInfo(contentRoot); directory is not null; directory = directory.Parent)
+        {
+            var candidate = Path.Combine(directory.FullName, "prompts", "shopbot");
+            if (Directory.Exists(candidate))
+            {
+                return Path.GetDirectoryName(candidate)!;
+            }
+        }
+
+        return Path.Combine(AppContext.BaseDirectory, "prompts");
+    }
+}
