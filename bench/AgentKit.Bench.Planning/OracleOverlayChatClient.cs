@@ -7,7 +7,8 @@ namespace AgentKit.Bench.Planning;
 
 /// <summary>
 /// Lets the engine decode every call for real (prompt and generated tokens, so the timing is the engine's), then
-/// replaces the generated Game of 24 text with the exact answer: true next steps for proposals, an exact verdict for
+/// replaces the generated Game of 24 text with the exact answer: true next steps for proposals (those that can still
+/// reach 24 first, as a good proposer would), an exact verdict for
 /// values. The search then takes the same path whichever way the calls were issued, so two runs differ only in how
 /// they used the engine. The generated model's own text is random and would stop the search at the root.
 /// </summary>
@@ -49,7 +50,7 @@ internal sealed class OracleOverlayChatClient(IChatClient inner, bool offerMulti
             .ToList();
         var text = system.Contains("Evaluate if", StringComparison.Ordinal)
             ? JsonSerializer.Serialize(new { evaluation = "exact", verdict = Game24Solver.CanReach24(numbers) ? "sure" : "impossible" })
-            : string.Join('\n', Game24Solver.NextSteps(numbers).Take(proposals));
+            : string.Join('\n', Game24Solver.NextSteps(numbers).OrderByDescending(step => Game24Solver.CanReach24(step.Remaining)).Take(proposals));
         return new ChatResponse(new ChatMessage(ChatRole.Assistant, text)) { Usage = response.Usage, FinishReason = response.FinishReason };
     }
 }
