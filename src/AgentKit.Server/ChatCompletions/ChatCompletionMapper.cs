@@ -245,7 +245,7 @@ internal static class ChatCompletionMapper
 
     public static ChatCompletion ToCompletion(ChatResponse response, string id, string model, long created)
     {
-        var toolCalls = response.Messages.SelectMany(m => m.Contents.OfType<FunctionCallContent>()).Select((c, i) => ToWireCall(c, null)).ToList();
+        var toolCalls = response.Messages.SelectMany(m => m.Contents.OfType<FunctionCallContent>()).Select(c => ToWireCall(c, null)).ToList();
         return new ChatCompletion
         {
             Id = id,
