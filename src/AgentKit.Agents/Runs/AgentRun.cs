@@ -253,8 +253,11 @@ internal sealed class AgentRun : IToolCallObserver
         {
             var request = new ToolApprovalRequest(
                 approval.RequestId, _sessionId, _agent.Name, call.Name, call.CallId, new Dictionary<string, object?>(call.Arguments ?? new Dictionary<string, object?>()), _runtime.Time.GetUtcNow());
+            // Ask first, announce second: a handler registers the request before its first await (PendingApprovals
+            // does), so a client that approves the moment it sees the event finds the request pending.
+            var pending = _runtime.ApprovalHandler.RequestApprovalAsync(request, cancellationToken);
             Emit(new ApprovalRequestedEvent(request));
-            decision = await _runtime.ApprovalHandler.RequestApprovalAsync(request, cancellationToken).ConfigureAwait(false);
+            decision = await pending.ConfigureAwait(false);
         }
 
         AgentsLog.ApprovalResolved(_logger, approval.RequestId, call.Name, decision.Approved, decision.Reason);

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.AI;
@@ -7,13 +8,17 @@ namespace AgentKit.Agents.Sessions;
 /// <summary>
 /// Sessions in a SQLite file (write-ahead log, so readers do not block the writer): a conversation survives a
 /// restart. Each message is stored as Microsoft.Extensions.AI JSON. Thread-safe; one connection per operation
-/// (pooled by Microsoft.Data.Sqlite).
+/// (pooled by Microsoft.Data.Sqlite). Reads run in deferred transactions and never wait for writers; this store's
+/// writes are queued in process, one at a time, so they do not contend through SQLite's sleeping busy handler
+/// (which backs off up to 100 ms per retry); writers in other processes are still waited for (busy timeout 5 s).
 /// </summary>
+[SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "The write gate is a SemaphoreSlim whose AvailableWaitHandle is never used, so it holds nothing to release.")]
 public sealed class SqliteSessionStore : ISessionStore
 {
     private readonly string _connectionString;
     private readonly TimeProvider _time;
     private readonly Lazy<Task> _initialized;
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
 
     /// <summary>Opens (creating when needed) the database file at <paramref name="path"/>.</summary>
     /// <param name="path">The database file; its folder is created when missing.</param>
@@ -42,7 +47,7 @@ public sealed class SqliteSessionStore : ISessionStore
         command.Parameters.AddWithValue("$id", info.Id);
         command.Parameters.AddWithValue("$agent", agentName);
         command.Parameters.AddWithValue("$now", Format(now));
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await WriteAsync(command, cancellationToken).ConfigureAwait(false);
         return info;
     }
 
@@ -63,7 +68,7 @@ public sealed class SqliteSessionStore : ISessionStore
     {
         ArgumentNullException.ThrowIfNull(sessionId);
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = connection.BeginTransaction(deferred: true);
         await EnsureExistsAsync(connection, transaction, sessionId, cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
@@ -93,12 +98,17 @@ public sealed class SqliteSessionStore : ISessionStore
         ArgumentNullException.ThrowIfNull(sessionId);
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = "DELETE FROM messages WHERE session_id = $id; DELETE FROM sessions WHERE id = $id";
+        command.CommandText = "DELETE FROM messages WHERE session_id = $id; DELETE FROM sessions WHERE id = $id; SELECT changes()";
         command.Parameters.AddWithValue("$id", sessionId);
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        command.CommandText = "SELECT changes()";
-        command.Parameters.Clear();
-        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture) > 0;
+        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture) > 0;
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
     }
 
     private async ValueTask WriteMessagesAsync(string sessionId, IEnumerable<ChatMessage> messages, bool replace, CancellationToken cancellationToken)
@@ -107,6 +117,19 @@ public sealed class SqliteSessionStore : ISessionStore
         ArgumentNullException.ThrowIfNull(messages);
         var rows = messages.Select(ChatMessageJson.Serialize).ToList();
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await WriteMessagesAsync(connection, sessionId, rows, replace, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    private async Task WriteMessagesAsync(SqliteConnection connection, string sessionId, List<string> rows, bool replace, CancellationToken cancellationToken)
+    {
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await EnsureExistsAsync(connection, transaction, sessionId, cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
@@ -140,6 +163,19 @@ public sealed class SqliteSessionStore : ISessionStore
         command.Parameters.AddWithValue("$now", Format(_time.GetUtcNow()));
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task WriteAsync(SqliteCommand command, CancellationToken cancellationToken)
+    {
+        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
     }
 
     private async Task<IReadOnlyList<AgentSessionInfo>> QuerySessionsAsync(string where, string? key, CancellationToken cancellationToken)
