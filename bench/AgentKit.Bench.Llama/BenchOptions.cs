@@ -14,6 +14,7 @@ internal sealed record BenchOptions
           --runs N       measurements per workload and side; the table shows the median (default 3)
           --threads N    n_threads and n_threads_batch on every side (default: the processor count, as AgentKit)
           --no-node      do not set up or run the node-llama-cpp peer
+          --no-aot       do not publish or run the NativeAOT build of the AgentKit worker
           --help         this text
         """;
 
@@ -24,6 +25,8 @@ internal sealed record BenchOptions
     public int Threads { get; init; } = Environment.ProcessorCount;
 
     public bool Node { get; init; } = true;
+
+    public bool Aot { get; init; } = true;
 
     public bool Help { get; init; }
 
@@ -39,6 +42,7 @@ internal sealed record BenchOptions
             {
                 "--quick" => options with { Quick = true },
                 "--no-node" => options with { Node = false },
+                "--no-aot" => options with { Aot = false },
                 "--help" or "-h" => options with { Help = true },
                 "--runs" => options with { Runs = Positive(args, ++i, "--runs") },
                 "--threads" => options with { Threads = Positive(args, ++i, "--threads") },

@@ -47,6 +47,8 @@ internal static class Benchmark
             Console.WriteLine($"C baseline: {baseline.Executable}");
             var node = options.Node ? await NodePeer.PrepareAsync().ConfigureAwait(false) : NodePeer.Disabled("not requested (--no-node)");
             Console.WriteLine(node.Unavailable is null ? $"node-llama-cpp peer: {node.PackageDirectory}" : $"node-llama-cpp peer: not measured: {node.Unavailable}");
+            var aot = options.Aot ? await AotWorker.PrepareAsync().ConfigureAwait(false) : AotWorker.Disabled("not requested (--no-aot)");
+            Console.WriteLine(aot.Unavailable is null ? $"AgentKit NativeAOT worker: {aot.Executable}" : $"AgentKit NativeAOT worker: not measured: {aot.Unavailable}");
             Console.WriteLine();
 
             var results = new List<WorkerResult>();
@@ -55,13 +57,14 @@ internal static class Benchmark
                 foreach (var workload in Workload.All)
                 {
                     // Alternate which side goes first, so drift on a shared machine does not favour one side.
-                    string[] sides = run % 2 == 0 ? ["c", "agentkit", "node"] : ["agentkit", "c", "node"];
+                    string[] sides = run % 2 == 0 ? ["c", "agentkit", "aot", "node"] : ["agentkit", "aot", "c", "node"];
                     foreach (var side in sides)
                     {
                         var result = side switch
                         {
                             "c" => await RunChildAsync(side, workload, baseline.Executable, CBaseline.Arguments(workload, modelPath, nativeDirectory, options.Threads, promptFile)).ConfigureAwait(false),
                             "agentkit" => await RunChildAsync(side, workload, WorkerCommand.File, [.. WorkerCommand.Prefix, "--worker", workload, modelPath, promptFile, "--threads", Invariant.Str(options.Threads)]).ConfigureAwait(false),
+                            "aot" => aot.Executable is { } native ? await RunChildAsync(side, workload, native, AotWorker.Arguments(workload, modelPath, promptFile, options.Threads)).ConfigureAwait(false) : null,
                             _ => node.Unavailable is null && NodePeer.Runs(workload) ? await RunNodeAsync(node, workload, modelPath, options.Threads, promptFile).ConfigureAwait(false) : null,
                         };
                         if (result is not null)
@@ -78,7 +81,7 @@ internal static class Benchmark
                     ? Invariant.Str($"Medians of {options.Runs} run(s):")
                     : Invariant.Str($"Medians after run {run + 1} of {options.Runs} (interim):"));
                 Console.WriteLine();
-                new Report(results, node.Unavailable).Print(Console.Out);
+                new Report(results, node.Unavailable, aot.Unavailable).Print(Console.Out);
                 Console.WriteLine();
             }
 
@@ -101,8 +104,9 @@ internal static class Benchmark
                 : $"The {Report.SideName(side)} {workload} run failed (exit {outcome.ExitCode}): {outcome.LastLine}");
         }
 
-        return WorkerResult.Parse(outcome.Output)
+        var result = WorkerResult.Parse(outcome.Output)
             ?? throw new BenchException($"The {Report.SideName(side)} {workload} run printed no result line: {outcome.LastLine}");
+        return result with { Side = side };
     }
 
     private static async Task<WorkerResult?> RunNodeAsync(NodePeer node, string workload, string modelPath, int threads, string promptFile)

@@ -23,7 +23,7 @@ internal sealed record WorkerResult(
     [JsonIgnore]
     public double RssMb => RssKb / 1024.0;
 
-    public string ToJson() => JsonSerializer.Serialize(this);
+    public string ToJson() => JsonSerializer.Serialize(this, WorkerResultJson.Default.WorkerResult);
 
     /// <summary>Finds the result line in a worker's output.</summary>
     public static WorkerResult? Parse(string output)
@@ -32,7 +32,7 @@ internal sealed record WorkerResult(
         {
             if (line.StartsWith('{') && line.Contains("\"checksum\"", StringComparison.Ordinal))
             {
-                return JsonSerializer.Deserialize<WorkerResult>(line);
+                return JsonSerializer.Deserialize(line, WorkerResultJson.Default.WorkerResult);
             }
         }
 
@@ -60,3 +60,7 @@ internal sealed record WorkerResult(
         throw new InvalidOperationException("/proc/self/status has no VmHWM line: peak RSS cannot be measured on this system.");
     }
 }
+
+/// <summary>Source-generated JSON for <see cref="WorkerResult"/>, so the worker also runs under NativeAOT.</summary>
+[JsonSerializable(typeof(WorkerResult))]
+internal sealed partial class WorkerResultJson : JsonSerializerContext;

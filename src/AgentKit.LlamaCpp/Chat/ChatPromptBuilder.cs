@@ -152,7 +152,7 @@ internal sealed class ChatPromptBuilder
 
     internal string FormatCalls(IReadOnlyList<FunctionCallContent> calls)
     {
-        string Args(FunctionCallContent call) => JsonSerializer.Serialize(call.Arguments ?? new Dictionary<string, object?>(), AIJsonUtilities.DefaultOptions);
+        string Args(FunctionCallContent call) => JsonSerializer.Serialize(call.Arguments ?? new Dictionary<string, object?>(), AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(IDictionary<string, object?>)));
         string Name(FunctionCallContent call) => JsonSerializer.Serialize(call.Name, JsonContext.Default.String);
         return Format switch
         {
@@ -167,7 +167,7 @@ internal sealed class ChatPromptBuilder
         { Exception: { } ex } => $"Error: {ex.Message}",
         { Result: string s } => s,
         { Result: null } => "",
-        { Result: var value } => JsonSerializer.Serialize(value, AIJsonUtilities.DefaultOptions),
+        { Result: var value } => JsonSerializer.Serialize(value, AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(object))),
     };
 
     /// <summary>Breaks up control-token text (e.g. <c>&lt;|im_start|&gt;</c>) so it tokenizes as plain text.</summary>

@@ -62,7 +62,7 @@ internal sealed class ToolSet
         }
 
         var tools = functions.Select(f => new ToolSchema(f.Name, f.JsonSchema)).ToArray();
-        var descriptors = functions.Select(f => new ToolDescriptor(f.Name, f.Description ?? "", JsonSerializer.Serialize(f.JsonSchema, AIJsonUtilities.DefaultOptions))).ToArray();
+        var descriptors = functions.Select(f => new ToolDescriptor(f.Name, f.Description ?? "", JsonSerializer.Serialize(f.JsonSchema, AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(JsonElement))))).ToArray();
         return new ToolSet(descriptors, tools, required, format, ToolCallGrammarBuilder.Build(tools, format, required, grammarOptions));
     }
 }

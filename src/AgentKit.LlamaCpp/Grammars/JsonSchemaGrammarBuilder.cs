@@ -27,7 +27,7 @@ internal sealed class JsonSchemaGrammarBuilder
         "writeOnly", "$anchor", "contentEncoding", "contentMediaType",
     };
 
-    private static readonly JsonElement AnySchema = JsonSerializer.SerializeToElement(true);
+    private static readonly JsonElement AnySchema = ToElement(JsonValue.Create(true));
 
     private static readonly string[] ObjectKeywords = ["type", "properties", "required", "additionalProperties"];
 
@@ -340,7 +340,7 @@ internal sealed class JsonSchemaGrammarBuilder
             own[p.Name] = JsonNode.Parse(p.Value.GetRawText());
         }
 
-        members.Add((JsonSerializer.SerializeToElement(own), ptr));
+        members.Add((ToElement(own), ptr));
         var list = NonEmptyArray(s.GetProperty("allOf"), JsonSchemaPointer.Child(ptr, "allOf"), "allOf");
         for (var i = 0; i < list.Count; i++)
         {
@@ -423,8 +423,10 @@ internal sealed class JsonSchemaGrammarBuilder
             merged["additionalProperties"] = additional;
         }
 
-        return JsonSerializer.SerializeToElement(merged);
+        return ToElement(merged);
     }
+
+    private static JsonElement ToElement(JsonNode node) => JsonElement.Parse(node.ToJsonString());
 
     private string Array(JsonElement s, string ptr, string hint)
     {

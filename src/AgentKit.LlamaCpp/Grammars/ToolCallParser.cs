@@ -19,7 +19,7 @@ internal sealed record ToolCallParseResult(string? Text, IReadOnlyList<ParsedToo
 internal static class ToolCallParser
 {
     private const string PythonTag = "<|python_tag|>";
-    private static readonly JsonElement EmptyArguments = JsonSerializer.SerializeToElement(new Dictionary<string, object>());
+    private static readonly JsonElement EmptyArguments = JsonElement.Parse("{}");
 
     public static ToolCallParseResult Parse(string output, ToolCallFormat format)
     {
