@@ -185,7 +185,7 @@ public sealed partial class SqliteCollection<TKey, TRecord>
         var (index, state, generation) = EnsureIndex(connection, transaction, column, cancellationToken);
         if (state == VectorIndex.State.Cached)
         {
-            var rowFilter = filter is null ? null : new RowFilter(FilterKey(filter), generation, () => MatchingRowIds(connection, transaction, filter));
+            var rowFilter = filter is null ? null : new RowFilter(FilterKey(filter), filter, generation, () => MatchingRowIds(connection, transaction, filter));
             if (index.Search(query.Span, k, rowFilter) is { } results)
             {
                 return results;
@@ -241,6 +241,53 @@ public sealed partial class SqliteCollection<TKey, TRecord>
 
         rowIds.Add(value);
         return rowIds;
+    }
+
+    /// <summary>
+    /// For each filter whose results this collection's indexes keep (as many as their budget for this many rows
+    /// allows), the written row ids that pass it, read in the write's transaction by row id lookups — a row passes
+    /// a filter or not by its own values alone, so the rest of a cached result stays right. The indexes drop the
+    /// filters left out.
+    /// </summary>
+    private Dictionary<string, HashSet<long>> ReevaluateCachedFilters(SqliteConnection connection, SqliteTransaction transaction, long[] rowIds)
+    {
+        var matches = new Dictionary<string, HashSet<long>>(StringComparer.Ordinal);
+        string? rows = null;
+        foreach (var column in _schema.Vectors)
+        {
+            foreach (var index in _context.IndexesOf(Name, column.Property.StorageName))
+            {
+                foreach (var (key, filter) in index.FiltersToReevaluate(rowIds.Length))
+                {
+                    if (matches.ContainsKey(key))
+                    {
+                        continue;
+                    }
+
+                    rows ??= "[" + string.Join(",", rowIds) + "]";
+                    var rid = CollectionSchema.Quote(CollectionSchema.RowId);
+
+                    // NOT INDEXED: the planner would otherwise pick the filter's own index (it has no statistics), scanning
+                    // every match instead of looking up the written rows.
+                    using var command = SqliteDatabase.Command(connection, transaction,
+                        $"SELECT t.{rid} FROM {_schema.Table} AS t NOT INDEXED WHERE t.{rid} IN (SELECT value FROM json_each(@rows)) AND ({filter.Sql})",
+                        ("@rows", rows));
+                    AddParameters(command, filter);
+                    var passing = new HashSet<long>();
+                    using (var reader = command.ExecuteReader())
+                    {
+                        while (reader.Read())
+                        {
+                            passing.Add(reader.GetInt64(0));
+                        }
+                    }
+
+                    matches.Add(key, passing);
+                }
+            }
+        }
+
+        return matches;
     }
 
     /// <summary>The filter's SQL and parameter values, as the key under which an index may keep its matching slots.</summary>
