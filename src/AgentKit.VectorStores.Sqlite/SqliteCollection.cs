@@ -289,9 +289,9 @@ public sealed partial class SqliteCollection<TKey, TRecord> : VectorStoreCollect
         });
 
     /// <summary>The in-memory state of each vector property's index, for benchmarks and diagnostics.</summary>
-    internal IReadOnlyList<(string Property, bool UsesGraph, int Count, long CacheBytes, long GraphBytes, int GraphBuilds, int GraphRestores)> IndexStatistics()
+    internal IReadOnlyList<(string Property, bool UsesGraph, int Count, long CacheBytes, long GraphBytes, int GraphBuilds, int GraphRestores, int FilterQueries, int CachedFilters)> IndexStatistics()
         => [.. _schema.Vectors.SelectMany(v => _context.IndexesOf(Name, v.Property.StorageName)
-            .Select(index => (v.Property.ModelName, index.UsesGraph, index.CachedCount, index.CacheBytes, index.GraphBytes, index.GraphBuilds, index.GraphRestores)))];
+            .Select(index => (v.Property.ModelName, index.UsesGraph, index.CachedCount, index.CacheBytes, index.GraphBytes, index.GraphBuilds, index.GraphRestores, index.FilterQueries, index.CachedFilterCount)))];
 
     /// <inheritdoc />
     public override object? GetService(Type serviceType, object? serviceKey = null)
