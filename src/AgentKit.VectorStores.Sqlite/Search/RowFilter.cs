@@ -10,5 +10,8 @@ namespace AgentKit.VectorStores.Sqlite.Search;
 /// <param name="Key">Identifies the filter: equal keys select the same records in the same snapshot.</param>
 /// <param name="Filter">The filter's SQL condition and parameters.</param>
 /// <param name="SnapshotGeneration">The collection generation of the snapshot <paramref name="ReadRowIds"/> reads.</param>
-/// <param name="ReadRowIds">Reads the row ids of the matching records.</param>
-internal sealed record RowFilter(string Key, SqlFilter Filter, long SnapshotGeneration, Func<List<long>> ReadRowIds);
+/// <param name="ReadRowIds">
+/// Reads the row ids of the matching records as SQLite's <c>group_concat</c> writes them (ASCII decimal, comma
+/// separated; see <see cref="VectorCache.SlotsOf"/>); null when none match.
+/// </param>
+internal sealed record RowFilter(string Key, SqlFilter Filter, long SnapshotGeneration, Func<byte[]?> ReadRowIds);

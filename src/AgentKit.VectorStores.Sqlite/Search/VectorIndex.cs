@@ -402,14 +402,7 @@ internal sealed class VectorIndex : IDisposable
         }
 
         Interlocked.Increment(ref _filterQueries);
-        var bitmap = new SlotBitmap(cache.SlotCount);
-        foreach (var rowId in filter.ReadRowIds())
-        {
-            if (cache.TryGetSlot(rowId, out var slot))
-            {
-                bitmap.Set(slot);
-            }
-        }
+        var bitmap = filter.ReadRowIds() is { } rowIds ? cache.SlotsOf(rowIds) : new SlotBitmap(cache.SlotCount);
 
         if (cacheable)
         {
