@@ -30,14 +30,12 @@ public sealed class FilterCacheTests : IDisposable
     public async Task Search_FiltersInterleavedWithOwnAndForeignWrites_MatchBruteForce()
     {
         var random = new Random(12);
-        var reference = new Dictionary<int, Doc>();
         using var store = new SqliteVectorStore(_database.Path);
         using var foreignStore = new SqliteVectorStore(_database.Path);
-        var collection = (SqliteCollection<int, Doc>)store.GetCollection<int, Doc>("docs", Definition(IndexKind.Flat));
+        var (collection, docs) = await CreateAsync(store, IndexKind.Flat, random, 600);
         var foreign = foreignStore.GetCollection<int, Doc>("docs", Definition(IndexKind.Flat));
-        await collection.EnsureCollectionExistsAsync();
-        var nextId = 0;
-        await collection.UpsertAsync(Enumerable.Range(0, 600).Select(_ => Remember(reference, NewDoc(random, nextId++))).ToList());
+        var reference = docs.ToDictionary(d => d.Id);
+        var nextId = docs.Count;
 
         var compiled = Filters.Select(f => f.Compile()).ToArray();
         var searches = 0;
@@ -123,13 +121,8 @@ public sealed class FilterCacheTests : IDisposable
     [Fact]
     public async Task Upsert_ChangingFilteredField_MovesRecordAcrossCachedFilterWithoutRequery()
     {
-        var random = new Random(3);
         using var store = new SqliteVectorStore(_database.Path);
-        var collection = (SqliteCollection<int, Doc>)store.GetCollection<int, Doc>("docs", Definition(IndexKind.Flat));
-        await collection.EnsureCollectionExistsAsync();
-        var docs = Enumerable.Range(0, 200).Select(i => NewDoc(random, i)).ToList();
-        docs.ForEach(d => d.Group = d.Id % 10);
-        await collection.UpsertAsync(docs);
+        var (collection, docs) = await CreateAsync(store, IndexKind.Flat, new Random(3), 200, groups: 10);
         var inThree = new VectorSearchOptions<Doc> { Filter = d => d.Group == 3 };
         var target = docs[42];
         Assert.NotEqual(42, (await collection.SearchAsync(target.Embedding, 1, inThree).SingleAsync()).Record.Id);
@@ -159,9 +152,7 @@ public sealed class FilterCacheTests : IDisposable
     {
         var random = new Random(4);
         using var store = new SqliteVectorStore(_database.Path);
-        var collection = (SqliteCollection<int, Doc>)store.GetCollection<int, Doc>("docs", Definition(IndexKind.Flat));
-        await collection.EnsureCollectionExistsAsync();
-        await collection.UpsertAsync(Enumerable.Range(0, 100).Select(i => NewDoc(random, i)).ToList());
+        var (collection, _) = await CreateAsync(store, IndexKind.Flat, random, 100);
         var query = RandomVector(random);
 
         async Task SearchGroupAsync(int group) => await collection.SearchAsync(query, 3, new() { Filter = d => d.Group == group }).ToListAsync();
@@ -188,11 +179,9 @@ public sealed class FilterCacheTests : IDisposable
     public async Task Upsert_BeyondCheckBudget_KeepsRecentFiltersAndDropsTheRest()
     {
         var random = new Random(5);
-        var reference = new Dictionary<int, Doc>();
         using var store = new SqliteVectorStore(_database.Path);
-        var collection = (SqliteCollection<int, Doc>)store.GetCollection<int, Doc>("docs", Definition(IndexKind.Flat));
-        await collection.EnsureCollectionExistsAsync();
-        await collection.UpsertAsync(Enumerable.Range(0, 300).Select(i => Remember(reference, NewDoc(random, i))).ToList());
+        var (collection, docs) = await CreateAsync(store, IndexKind.Flat, random, 300);
+        var reference = docs.ToDictionary(d => d.Id);
         var query = RandomVector(random);
         var compiled = Filters.Select(f => f.Compile()).ToArray();
         foreach (var filter in Filters.Reverse())
@@ -220,11 +209,7 @@ public sealed class FilterCacheTests : IDisposable
     {
         var random = new Random(6);
         using var store = new SqliteVectorStore(_database.Path);
-        var collection = (SqliteCollection<int, Doc>)store.GetCollection<int, Doc>("docs", Definition(IndexKind.Hnsw));
-        await collection.EnsureCollectionExistsAsync();
-        var docs = Enumerable.Range(0, 300).Select(i => NewDoc(random, i)).ToList();
-        docs.ForEach(d => d.Group = d.Id % 4);
-        await collection.UpsertAsync(docs);
+        var (collection, docs) = await CreateAsync(store, IndexKind.Hnsw, random, 300, groups: 4);
         var inOne = new VectorSearchOptions<Doc> { Filter = d => d.Group == 1 };
         await collection.SearchAsync(docs[0].Embedding, 5, inOne).ToListAsync();
 
@@ -247,6 +232,21 @@ public sealed class FilterCacheTests : IDisposable
     }
 
     public void Dispose() => _database.Dispose();
+
+    /// <summary>The collection "docs" holding <paramref name="count"/> random records with ids from 0, and <c>Group = Id % groups</c> when given.</summary>
+    private static async Task<(SqliteCollection<int, Doc> Collection, List<Doc> Docs)> CreateAsync(SqliteVectorStore store, string indexKind, Random random, int count, int? groups = null)
+    {
+        var collection = (SqliteCollection<int, Doc>)store.GetCollection<int, Doc>("docs", Definition(indexKind));
+        await collection.EnsureCollectionExistsAsync();
+        var docs = Enumerable.Range(0, count).Select(i => NewDoc(random, i)).ToList();
+        if (groups is { } modulo)
+        {
+            docs.ForEach(d => d.Group = d.Id % modulo);
+        }
+
+        await collection.UpsertAsync(docs);
+        return (collection, docs);
+    }
 
     private static Doc Remember(Dictionary<int, Doc> reference, Doc doc)
     {
