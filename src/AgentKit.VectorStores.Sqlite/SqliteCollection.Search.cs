@@ -231,6 +231,7 @@ public sealed partial class SqliteCollection<TKey, TRecord>
     private Dictionary<string, HashSet<long>> ReevaluateCachedFilters(SqliteConnection connection, SqliteTransaction transaction, long[] rowIds)
     {
         var matches = new Dictionary<string, HashSet<long>>(StringComparer.Ordinal);
+        var rid = CollectionSchema.Quote(CollectionSchema.RowId);
         string? rows = null;
         foreach (var column in _schema.Vectors)
         {
@@ -244,7 +245,6 @@ public sealed partial class SqliteCollection<TKey, TRecord>
                     }
 
                     rows ??= "[" + string.Join(",", rowIds) + "]";
-                    var rid = CollectionSchema.Quote(CollectionSchema.RowId);
 
                     // NOT INDEXED: the planner would otherwise pick the filter's own index (it has no statistics), scanning
                     // every match instead of looking up the written rows.
