@@ -185,7 +185,7 @@ public sealed partial class SqliteCollection<TKey, TRecord>
         var (index, state, generation) = EnsureIndex(connection, transaction, column, cancellationToken);
         if (state == VectorIndex.State.Cached)
         {
-            var rowFilter = filter is null ? null : new RowFilter(FilterKey(filter), generation, () => MatchingRowIds(connection, transaction, filter));
+            var rowFilter = filter is null ? null : new RowFilter(FilterKey(filter), filter, generation, () => MatchingRowIds(connection, transaction, filter));
             if (index.Search(query.Span, k, rowFilter) is { } results)
             {
                 return results;
@@ -211,36 +211,62 @@ public sealed partial class SqliteCollection<TKey, TRecord>
     }
 
     /// <summary>
-    /// The row ids of the records passing the filter. SQLite concatenates them into one value, which is parsed
-    /// here: one result value instead of one result row per match, which costs several times less than stepping a
-    /// reader through tens of thousands of rows (the condition itself runs on the record table and its indexes).
+    /// The row ids of the records passing the filter, as one value: SQLite concatenates them (<c>group_concat</c>),
+    /// which costs several times less than stepping a reader through tens of thousands of rows (the condition
+    /// itself runs on the record table and its indexes); null when none match.
     /// </summary>
-    private List<long> MatchingRowIds(SqliteConnection connection, SqliteTransaction transaction, SqlFilter filter)
+    private byte[]? MatchingRowIds(SqliteConnection connection, SqliteTransaction transaction, SqlFilter filter)
     {
         using var command = SqliteDatabase.Command(connection, transaction, $"SELECT CAST(group_concat(t.{CollectionSchema.Quote(CollectionSchema.RowId)}) AS BLOB) FROM {_schema.Table} AS t WHERE {filter.Sql}");
         AddParameters(command, filter);
-        var rowIds = new List<long>();
-        if (command.ExecuteScalar() is not byte[] digits)
+        return command.ExecuteScalar() as byte[];
+    }
+
+    /// <summary>
+    /// For each filter whose results this collection's indexes keep (as many as their budget for this many rows
+    /// allows), the written row ids that pass it, read in the write's transaction by row id lookups — a row passes
+    /// a filter or not by its own values alone, so the rest of a cached result stays right. The indexes drop the
+    /// filters left out.
+    /// </summary>
+    private Dictionary<string, HashSet<long>> ReevaluateCachedFilters(SqliteConnection connection, SqliteTransaction transaction, long[] rowIds)
+    {
+        var matches = new Dictionary<string, HashSet<long>>(StringComparer.Ordinal);
+        var rid = CollectionSchema.Quote(CollectionSchema.RowId);
+        string? rows = null;
+        foreach (var column in _schema.Vectors)
         {
-            return rowIds;
+            foreach (var index in _context.IndexesOf(Name, column.Property.StorageName))
+            {
+                foreach (var (key, filter) in index.FiltersToReevaluate(rowIds.Length))
+                {
+                    if (matches.ContainsKey(key))
+                    {
+                        continue;
+                    }
+
+                    rows ??= "[" + string.Join(",", rowIds) + "]";
+
+                    // NOT INDEXED: the planner would otherwise pick the filter's own index (it has no statistics), scanning
+                    // every match instead of looking up the written rows.
+                    using var command = SqliteDatabase.Command(connection, transaction,
+                        $"SELECT t.{rid} FROM {_schema.Table} AS t NOT INDEXED WHERE t.{rid} IN (SELECT value FROM json_each(@rows)) AND ({filter.Sql})",
+                        ("@rows", rows));
+                    AddParameters(command, filter);
+                    var passing = new HashSet<long>();
+                    using (var reader = command.ExecuteReader())
+                    {
+                        while (reader.Read())
+                        {
+                            passing.Add(reader.GetInt64(0));
+                        }
+                    }
+
+                    matches.Add(key, passing);
+                }
+            }
         }
 
-        long value = 0;
-        foreach (var digit in digits)
-        {
-            if (digit == (byte)',')
-            {
-                rowIds.Add(value);
-                value = 0;
-            }
-            else
-            {
-                value = (value * 10) + (digit - '0');
-            }
-        }
-
-        rowIds.Add(value);
-        return rowIds;
+        return matches;
     }
 
     /// <summary>The filter's SQL and parameter values, as the key under which an index may keep its matching slots.</summary>

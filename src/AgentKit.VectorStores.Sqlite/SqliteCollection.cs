@@ -213,7 +213,7 @@ public sealed partial class SqliteCollection<TKey, TRecord> : VectorStoreCollect
         {
             foreach (var index in _context.IndexesOf(Name, column.Property.StorageName))
             {
-                index.Apply(newGeneration - 1, newGeneration, [], deleted);
+                index.Apply(newGeneration - 1, newGeneration, [], deleted, filterMatches: null);
             }
         }
     }
@@ -238,8 +238,13 @@ public sealed partial class SqliteCollection<TKey, TRecord> : VectorStoreCollect
 
         var rows = await PrepareRowsAsync(list, cancellationToken).ConfigureAwait(false);
         VerifySchema();
-        var (newGeneration, rowIds) = await _context.RunAsync(Name, "Upsert", () => _context.Database.WriteAsync(
-            (connection, transaction) => WriteRows(connection, transaction, rows), cancellationToken)).ConfigureAwait(false);
+        var (newGeneration, rowIds, filterMatches) = await _context.RunAsync(Name, "Upsert", () => _context.Database.WriteAsync(
+            (connection, transaction) =>
+            {
+                var (generation, written) = WriteRows(connection, transaction, rows);
+                return (generation, written, ReevaluateCachedFilters(connection, transaction, written));
+            },
+            cancellationToken)).ConfigureAwait(false);
 
         for (var v = 0; v < _schema.Vectors.Count; v++)
         {
@@ -259,7 +264,7 @@ public sealed partial class SqliteCollection<TKey, TRecord> : VectorStoreCollect
 
             foreach (var index in _context.IndexesOf(Name, _schema.Vectors[v].Property.StorageName))
             {
-                index.Apply(newGeneration - 1, newGeneration, upserts, cleared);
+                index.Apply(newGeneration - 1, newGeneration, upserts, cleared, filterMatches);
             }
         }
     }
@@ -284,9 +289,9 @@ public sealed partial class SqliteCollection<TKey, TRecord> : VectorStoreCollect
         });
 
     /// <summary>The in-memory state of each vector property's index, for benchmarks and diagnostics.</summary>
-    internal IReadOnlyList<(string Property, bool UsesGraph, int Count, long CacheBytes, long GraphBytes, int GraphBuilds, int GraphRestores)> IndexStatistics()
+    internal IReadOnlyList<(string Property, bool UsesGraph, int Count, long CacheBytes, long GraphBytes, int GraphBuilds, int GraphRestores, int FilterQueries, int CachedFilters)> IndexStatistics()
         => [.. _schema.Vectors.SelectMany(v => _context.IndexesOf(Name, v.Property.StorageName)
-            .Select(index => (v.Property.ModelName, index.UsesGraph, index.CachedCount, index.CacheBytes, index.GraphBytes, index.GraphBuilds, index.GraphRestores)))];
+            .Select(index => (v.Property.ModelName, index.UsesGraph, index.CachedCount, index.CacheBytes, index.GraphBytes, index.GraphBuilds, index.GraphRestores, index.FilterQueries, index.CachedFilterCount)))];
 
     /// <inheritdoc />
     public override object? GetService(Type serviceType, object? serviceKey = null)

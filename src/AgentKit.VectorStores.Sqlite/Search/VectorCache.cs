@@ -90,6 +90,39 @@ internal sealed class VectorCache
 
     internal bool TryGetSlot(long rowId, out int slot) => _slotByRowId.TryGetValue(rowId, out slot);
 
+    /// <summary>
+    /// The slots of the row ids in <paramref name="rowIdList"/>, a list as SQLite's <c>group_concat</c> writes it
+    /// (ASCII decimal, comma separated), parsed in one pass straight into the bitmap; ids not cached are ignored.
+    /// </summary>
+    internal SlotBitmap SlotsOf(ReadOnlySpan<byte> rowIdList)
+    {
+        var slots = new SlotBitmap(SlotCount);
+        long value = 0;
+        foreach (var character in rowIdList)
+        {
+            if (character == (byte)',')
+            {
+                if (TryGetSlot(value, out var slot))
+                {
+                    slots.Set(slot);
+                }
+
+                value = 0;
+            }
+            else
+            {
+                value = (value * 10) + (character - '0');
+            }
+        }
+
+        if (!rowIdList.IsEmpty && TryGetSlot(value, out var last))
+        {
+            slots.Set(last);
+        }
+
+        return slots;
+    }
+
     /// <summary>Makes room for <paramref name="additional"/> more slots at once, so that a large batch grows the arrays once.</summary>
     internal void Reserve(int additional)
     {

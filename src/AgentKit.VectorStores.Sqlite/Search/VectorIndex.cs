@@ -1,3 +1,4 @@
+using AgentKit.VectorStores.Sqlite.Filtering;
 using AgentKit.VectorStores.Sqlite.Hnsw;
 using AgentKit.VectorStores.Sqlite.Schema;
 using Microsoft.Extensions.VectorData;
@@ -15,17 +16,23 @@ internal sealed class VectorIndex : IDisposable
 {
     private const double DeadFractionBeforeCompaction = 0.25;
     private const int MaxCachedFilters = 16;
+
+    /// <summary>
+    /// The most filter checks (written rows × cached filters) one upsert spends keeping cached filter results valid;
+    /// beyond it the least recently used filters are dropped (and run in SQL again on their next use).
+    /// </summary>
+    internal const int MaxFilterChecksPerWrite = 16_384;
     private const int GraphPartBytes = 16 << 20;
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
     private readonly object _saveLock = new();
     private readonly VectorColumn _column;
     private readonly SqliteVectorStoreOptions _options;
     private readonly Action<long, IReadOnlyList<byte[]>> _saveGraph;
-    private readonly Dictionary<string, SlotBitmap> _filterSlots = new(StringComparer.Ordinal);
-    private readonly Queue<string> _filterOrder = new();
+    private readonly FilterSlotCache _filters = new(MaxCachedFilters);
     private VectorCache? _cache;
     private HnswGraph? _graph;
     private bool _graphUnsaved;
+    private int _filterQueries;
     private long _generation = -1;
 
     /// <param name="column">The vector property.</param>
@@ -64,6 +71,24 @@ internal sealed class VectorIndex : IDisposable
 
     /// <summary>Graphs restored from the file by this index instead of being built.</summary>
     internal int GraphRestores { get; private set; }
+
+    /// <summary>Filters whose matching row ids were read from SQL in full (not served from the filter cache); for tests and figures.</summary>
+    internal int FilterQueries => _filterQueries;
+
+    /// <summary>Filter results currently cached.</summary>
+    internal int CachedFilterCount => _filters.Count;
+
+    /// <summary>
+    /// The cached filters an upsert of <paramref name="rowCount"/> rows should re-evaluate for its rows, most
+    /// recently used first, within <see cref="MaxFilterChecksPerWrite"/>; the others are dropped when the write is
+    /// applied.
+    /// </summary>
+    internal List<(string Key, SqlFilter Filter)> FiltersToReevaluate(int rowCount)
+    {
+        var filters = _filters.MostRecentFirst();
+        var affordable = rowCount == 0 ? filters.Count : MaxFilterChecksPerWrite / rowCount;
+        return filters.Count <= affordable ? filters : filters[..affordable];
+    }
 
     /// <summary>
     /// Brings the index to <paramref name="generation"/>: reloads through <paramref name="loader"/> when it mirrors
@@ -219,14 +244,22 @@ internal sealed class VectorIndex : IDisposable
 
     /// <summary>
     /// Applies a committed write. <paramref name="previousGeneration"/> is the generation the write started from;
-    /// when the index mirrors another one it is dropped and reloads on the next search.
+    /// when the index mirrors another one it is dropped and reloads on the next search. Cached filter results stay
+    /// valid: deleted rows leave them, and each upserted row joins or leaves each filter as
+    /// <paramref name="filterMatches"/> says (the written row ids passing each filter, evaluated in the write's
+    /// transaction); a filter it does not cover is dropped.
     /// </summary>
-    internal void Apply(long previousGeneration, long newGeneration, IReadOnlyList<(long RowId, ReadOnlyMemory<float> Vector)> upserts, IReadOnlyList<long> deletes)
+    internal void Apply(long previousGeneration, long newGeneration, IReadOnlyList<(long RowId, ReadOnlyMemory<float> Vector)> upserts, IReadOnlyList<long> deletes, IReadOnlyDictionary<string, HashSet<long>>? filterMatches)
     {
         _lock.EnterWriteLock();
         try
         {
-            ForgetFilters();
+            if (_generation == newGeneration)
+            {
+                // A search loaded the index from a snapshot that already holds this write.
+                return;
+            }
+
             if (_generation != previousGeneration)
             {
                 Invalidate();
@@ -236,14 +269,21 @@ internal sealed class VectorIndex : IDisposable
             _generation = newGeneration;
             if (_cache is not { } cache)
             {
+                ForgetFilters();
                 return;
             }
 
             cache.Reserve(upserts.Count);
+            var vacated = new List<int>();
+            var written = new List<(int Slot, long RowId)>(upserts.Count);
 
             foreach (var rowId in deletes)
             {
-                cache.Remove(rowId);
+                if (cache.TryGetSlot(rowId, out var slot))
+                {
+                    cache.Remove(rowId);
+                    vacated.Add(slot);
+                }
             }
 
             foreach (var (rowId, vector) in upserts)
@@ -253,14 +293,16 @@ internal sealed class VectorIndex : IDisposable
                     if (_graph is null)
                     {
                         cache.SetVector(slot, vector.Span);
+                        written.Add((slot, rowId));
                         continue;
                     }
 
                     // A moved vector would leave the graph's links pointing at its old neighbourhood: re-insert it.
                     cache.Remove(rowId);
+                    vacated.Add(slot);
                 }
 
-                cache.Append(rowId, vector.Span);
+                written.Add((cache.Append(rowId, vector.Span), rowId));
             }
 
             if (VectorCache.EstimateBytes(cache.LiveCount, cache.Dimensions) > _options.VectorCacheMaxBytes && !WantsGraph(cache.LiveCount))
@@ -272,7 +314,12 @@ internal sealed class VectorIndex : IDisposable
             if (cache.DeadCount > 1024 && cache.DeadCount > cache.SlotCount * DeadFractionBeforeCompaction)
             {
                 _graph = null;
+                ForgetFilters();
                 cache.Compact();
+            }
+            else
+            {
+                _filters.ApplyWrite(cache.SlotCount, vacated, written, filterMatches);
             }
 
             if (_graph is not null)
@@ -342,56 +389,31 @@ internal sealed class VectorIndex : IDisposable
 
     /// <summary>
     /// The slots of the records passing <paramref name="filter"/>, from the filter cache when the same filter ran
-    /// since the last write, else from SQL (then cached when the search's snapshot is the cache's generation).
+    /// before (kept up to date by this store's writes), else from SQL (then cached when the search's snapshot is
+    /// the cache's generation).
     /// Called under the read lock, so the slots cannot move meanwhile.
     /// </summary>
     private SlotBitmap MatchingSlots(VectorCache cache, RowFilter filter)
     {
         var cacheable = filter.SnapshotGeneration == _generation;
-        lock (_filterSlots)
+        if (cacheable && _filters.TryGet(filter.Key, out var cached))
         {
-            if (cacheable && _filterSlots.TryGetValue(filter.Key, out var cached))
-            {
-                return cached;
-            }
+            return cached;
         }
 
-        var bitmap = new SlotBitmap(cache.SlotCount);
-        foreach (var rowId in filter.ReadRowIds())
-        {
-            if (cache.TryGetSlot(rowId, out var slot))
-            {
-                bitmap.Set(slot);
-            }
-        }
+        Interlocked.Increment(ref _filterQueries);
+        var bitmap = filter.ReadRowIds() is { } rowIds ? cache.SlotsOf(rowIds) : new SlotBitmap(cache.SlotCount);
 
         if (cacheable)
         {
-            lock (_filterSlots)
-            {
-                if (_filterSlots.TryAdd(filter.Key, bitmap))
-                {
-                    _filterOrder.Enqueue(filter.Key);
-                    if (_filterOrder.Count > MaxCachedFilters)
-                    {
-                        _filterSlots.Remove(_filterOrder.Dequeue());
-                    }
-                }
-            }
+            _filters.Add(filter.Key, filter.Filter, bitmap);
         }
 
         return bitmap;
     }
 
-    /// <summary>Forgets the cached filter results; called under the write lock whenever the records or the slots change.</summary>
-    private void ForgetFilters()
-    {
-        lock (_filterSlots)
-        {
-            _filterSlots.Clear();
-            _filterOrder.Clear();
-        }
-    }
+    /// <summary>Forgets the cached filter results; called under the write lock when the slots are rebuilt or moved.</summary>
+    private void ForgetFilters() => _filters.Clear();
 
     public void Dispose() => _lock.Dispose();
 
