@@ -74,7 +74,9 @@ public sealed partial class SqliteCollection<TKey, TRecord> : VectorStoreCollect
 
             GraphStore.Delete(connection, transaction, Name);
 
-            SqliteDatabase.Execute(connection, transaction, $"INSERT INTO {CollectionSchema.Quote(CollectionSchema.CatalogTable)} (name, signature, generation) VALUES (@name, @signature, 0)", ("@name", Name), ("@signature", _schema.Signature));
+            // A re-created collection starts its write generation at a random point, so a store in another process
+            // that still mirrors the deleted collection at some generation never finds that number again.
+            SqliteDatabase.Execute(connection, transaction, $"INSERT INTO {CollectionSchema.Quote(CollectionSchema.CatalogTable)} (name, signature, generation) VALUES (@name, @signature, @generation)", ("@name", Name), ("@signature", _schema.Signature), ("@generation", Random.Shared.NextInt64(1L << 52)));
             return true;
         }, cancellationToken)).ConfigureAwait(false);
         _verified = true;

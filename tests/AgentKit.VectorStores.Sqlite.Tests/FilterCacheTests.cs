@@ -231,6 +231,29 @@ public sealed class FilterCacheTests : IDisposable
         Assert.Equal(1, collection.IndexStatistics().Single().FilterQueries);
     }
 
+    [Fact]
+    public async Task Search_AfterAnotherStoreRecreatesTheCollection_SeesTheNewRecords()
+    {
+        // A re-created collection must not reuse a write generation this store's cache still holds: here both stores
+        // made exactly one write to their collection, which numbered both generations alike before the fix.
+        var random = new Random(5);
+        using var store = new SqliteVectorStore(_database.Path);
+        using var foreignStore = new SqliteVectorStore(_database.Path);
+        var (collection, _) = await CreateAsync(store, IndexKind.Flat, random, 50, groups: 2);
+        var query = RandomVector(random);
+        Assert.Equal(10, (await collection.SearchAsync(query, 10, new() { Filter = d => d.Group == 1 }).ToListAsync()).Count);
+
+        var foreign = foreignStore.GetCollection<int, Doc>("docs", Definition(IndexKind.Flat));
+        await foreign.EnsureCollectionDeletedAsync();
+        await foreign.EnsureCollectionExistsAsync();
+        var replacement = Enumerable.Range(1000, 50).Select(i => NewDoc(random, i)).ToList();
+        replacement.ForEach(d => d.Group = 1);
+        await foreign.UpsertAsync(replacement);
+
+        var results = await collection.SearchAsync(query, 10, new() { Filter = d => d.Group == 1 }).ToListAsync();
+        Assert.Equal(BruteForce(replacement, query, 0, 10), results.Select(r => r.Record.Id));
+    }
+
     public void Dispose() => _database.Dispose();
 
     /// <summary>The collection "docs" holding <paramref name="count"/> random records with ids from 0, and <c>Group = Id % groups</c> when given.</summary>
