@@ -9,6 +9,7 @@ internal enum RequestKind
     CreateSession,
     Message,
     StreamingMessage,
+    DeleteSession,
     Baseline,
 }
 
@@ -35,8 +36,8 @@ internal sealed class LoadResults
     {
         _window = window > TimeSpan.Zero ? window : duration + TimeSpan.FromDays(1);
 
-        // One more window for requests that start in the last moment and are counted with it.
-        var windows = (int)Math.Ceiling(duration / _window) + 1;
+        // A request that starts in the last instant (the deadline is checked before it) counts in the last window.
+        var windows = Math.Max(1, (int)Math.Ceiling(duration / _window));
         _windows = [.. Enumerable.Range(0, windows).Select(_ => Kinds.Select(_ => new LatencyHistogram()).ToArray())];
         Total = [.. Kinds.Select(_ => new LatencyHistogram())];
         _start = Stopwatch.GetTimestamp();
@@ -54,8 +55,8 @@ internal sealed class LoadResults
     /// <summary>The first errors' messages.</summary>
     public IReadOnlyCollection<string> Errors => _errors;
 
-    /// <summary>Windows that saw a request.</summary>
-    public int WindowCount => Array.FindLastIndex(_windows, w => w.Any(h => h.Count > 0)) + 1;
+    /// <summary>The number of windows.</summary>
+    public int WindowCount => _windows.Length;
 
     public TimeSpan WindowWidth => _window;
 

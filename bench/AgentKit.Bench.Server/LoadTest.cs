@@ -6,14 +6,15 @@ namespace AgentKit.Bench.Server;
 
 /// <summary>
 /// <c>workers</c> concurrent clients, each holding one session at a time: it creates the session, posts
-/// <c>messagesPerSession</c> messages (non-streaming and streaming alternately) and then starts a new session,
+/// <c>messagesPerSession</c> messages (non-streaming and streaming alternately), with <c>deleteSessions</c> deletes
+/// it (as a client that is done with a conversation would, so the run leaves nothing behind), and starts a new session,
 /// until the phase's time is up. After every AgentKit request the client sends one request to the baseline endpoint,
 /// so both see the same load and the same number of requests. With a think time each client pauses that long
 /// (not timed) before each AgentKit request, as a person typing would; without one the clients saturate the server.
 /// A 429 is counted as a refusal, not an error, and the client waits its <c>Retry-After</c> (within the phase)
 /// before it goes on, as a well-behaved client does.
 /// </summary>
-internal sealed class LoadTest(HttpClient http, int workers, int messagesPerSession, TimeSpan thinkTime)
+internal sealed class LoadTest(HttpClient http, int workers, int messagesPerSession, TimeSpan thinkTime, bool deleteSessions)
 {
     public async Task<LoadResults> RunAsync(TimeSpan duration, TimeSpan window, CancellationToken cancellationToken)
     {
@@ -56,6 +57,12 @@ internal sealed class LoadTest(HttpClient http, int workers, int messagesPerSess
                     streaming ? RequestKind.StreamingMessage : RequestKind.Message,
                     () => streaming ? PostStreamingAsync(id, content, cancellationToken) : PostAsync(id, content, cancellationToken),
                     cancellationToken).ConfigureAwait(false);
+                await TimeAsync(results, deadline, RequestKind.Baseline, () => BaselineAsync(worker, cancellationToken), cancellationToken).ConfigureAwait(false);
+            }
+
+            if (deleteSessions)
+            {
+                await TimeAsync(results, deadline, RequestKind.DeleteSession, () => DeleteSessionAsync(id, cancellationToken), cancellationToken).ConfigureAwait(false);
                 await TimeAsync(results, deadline, RequestKind.Baseline, () => BaselineAsync(worker, cancellationToken), cancellationToken).ConfigureAwait(false);
             }
         }
@@ -101,6 +108,13 @@ internal sealed class LoadTest(HttpClient http, int workers, int messagesPerSess
         var body = await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
         using var json = System.Text.Json.JsonDocument.Parse(body);
         return json.RootElement.GetProperty("id").GetString() ?? throw new InvalidDataException("The created session has no id.");
+    }
+
+    private async Task<string?> DeleteSessionAsync(string session, CancellationToken cancellationToken)
+    {
+        using var response = await http.DeleteAsync(new Uri($"api/sessions/{session}", UriKind.Relative), cancellationToken).ConfigureAwait(false);
+        await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
+        return session;
     }
 
     private async Task<string?> PostAsync(string session, string content, CancellationToken cancellationToken)

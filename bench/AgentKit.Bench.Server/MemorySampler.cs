@@ -76,7 +76,13 @@ internal sealed class MemorySampler(TimeSpan interval)
 }
 
 /// <summary>A least-squares line through memory samples, in MB per minute, and the first-to-last window change.</summary>
-internal sealed record MemoryTrend(double HeapMbPerMinute, double RssMbPerMinute, double FirstWindowHeapMb, double LastWindowHeapMb, int Samples)
+/// <param name="HeapMbPerMinute">The GC heap's slope.</param>
+/// <param name="HeapStandardError">The slope's standard error: the noise of in-flight requests at each sample, over the run's length.</param>
+/// <param name="RssMbPerMinute">The RSS slope; NaN where there is no RSS.</param>
+/// <param name="FirstWindowHeapMb">The mean heap of the samples in the first window after warm-up.</param>
+/// <param name="LastWindowHeapMb">The mean heap of the samples in the last window.</param>
+/// <param name="Samples">The samples fitted.</param>
+internal sealed record MemoryTrend(double HeapMbPerMinute, double HeapStandardError, double RssMbPerMinute, double FirstWindowHeapMb, double LastWindowHeapMb, int Samples)
 {
     /// <summary>The last window's mean heap relative to the first's: 0.05 is 5 % more.</summary>
     public double HeapChange => (LastWindowHeapMb - FirstWindowHeapMb) / FirstWindowHeapMb;
@@ -92,22 +98,23 @@ internal sealed record MemoryTrend(double HeapMbPerMinute, double RssMbPerMinute
 
         var start = measured[0].At;
         var end = measured[^1].At;
-        var first = measured.Where(s => s.At - start < window).Average(s => s.HeapMb);
-        var last = measured.Where(s => end - s.At < window).Average(s => s.HeapMb);
+        var (heapSlope, heapError) = Fit(measured, s => s.HeapMb);
         return new MemoryTrend(
-            Slope(measured, s => s.HeapMb),
-            measured.Any(s => double.IsNaN(s.RssMb)) ? double.NaN : Slope(measured, s => s.RssMb),
-            first,
-            last,
+            heapSlope,
+            heapError,
+            measured.Any(s => double.IsNaN(s.RssMb)) ? double.NaN : Fit(measured, s => s.RssMb).Slope,
+            measured.Where(s => s.At - start < window).Average(s => s.HeapMb),
+            measured.Where(s => end - s.At < window).Average(s => s.HeapMb),
             measured.Count);
     }
 
-    private static double Slope(List<MemorySample> samples, Func<MemorySample, double> value)
+    private static (double Slope, double StandardError) Fit(List<MemorySample> samples, Func<MemorySample, double> value)
     {
         var meanX = samples.Average(s => s.At.TotalMinutes);
         var meanY = samples.Average(value);
-        var covariance = samples.Sum(s => (s.At.TotalMinutes - meanX) * (value(s) - meanY));
-        var variance = samples.Sum(s => Math.Pow(s.At.TotalMinutes - meanX, 2));
-        return covariance / variance;
+        var sxx = samples.Sum(s => Math.Pow(s.At.TotalMinutes - meanX, 2));
+        var slope = samples.Sum(s => (s.At.TotalMinutes - meanX) * (value(s) - meanY)) / sxx;
+        var residuals = samples.Sum(s => Math.Pow(value(s) - (meanY + (slope * (s.At.TotalMinutes - meanX))), 2));
+        return (slope, Math.Sqrt(residuals / (samples.Count - 2) / sxx));
     }
 }

@@ -44,15 +44,20 @@ var sampling = sampler?.RunAsync(samplingStop.Token) ?? Task.CompletedTask;
 var peaks = local is null ? Task.FromResult((0, 0)) : TrackAdmissionAsync(server, samplingStop.Token);
 
 // Warm-up with the same shape: JIT, connection pool, SQLite pages, the model's contexts. Not counted.
-var load = new LoadTest(http, options.Sessions, options.MessagesPerSession, options.ThinkTime);
+var load = new LoadTest(http, options.Sessions, options.MessagesPerSession, options.ThinkTime, deleteSessions: options.Mode == BenchMode.Soak);
 var warmUp = await load.RunAsync(options.WarmUp, TimeSpan.Zero, stop.Token);
 sampler?.BeginMeasured();
-var results = await load.RunAsync(options.Duration, options.Mode == BenchMode.Soak ? options.Window : options.Duration / 6, stop.Token);
+var results = await load.RunAsync(options.Duration, options.Mode == BenchMode.Soak ? options.Window : TimeSpan.FromSeconds(Math.Ceiling(options.Duration.TotalSeconds / 6)), stop.Token);
 await samplingStop.CancelAsync();
 await sampling;
 sampler?.Take();
 var (peakInUse, peakWaiting) = await peaks;
 var loadAfter = LoadAverage();
+
+// What finished sessions leave behind, through the API: every soak session was deleted, and no run waits on an approval.
+var leftBehind = options.Mode == BenchMode.Soak
+    ? (Sessions: await CountAsync(http, "api/sessions", stop.Token), Approvals: await CountAsync(http, "api/approvals", stop.Token))
+    : (Sessions: 0, Approvals: 0);
 
 Report.WriteSummary(Console.Out, results, options, warmUp.ErrorCount);
 Report.WriteWindows(Console.Out, results);
@@ -69,12 +74,18 @@ if (server.Admission is { } admission)
     Console.WriteLine(Invariant($"Admission (warm-up included): {admission.Admitted} admitted, {admission.Refused} refused; peak {peakInUse} of {admission.Options.Capacity} in use, peak {peakWaiting} of {admission.Options.MaxQueuedRequests} waiting"));
 }
 
+if (options.Mode == BenchMode.Soak)
+{
+    Console.WriteLine($"Left behind after the run: {leftBehind.Sessions} sessions, {leftBehind.Approvals} pending approvals");
+}
+
 Console.WriteLine($"Load average after: {loadAfter}");
 
 // A 429 is only expected where a model has a bounded context pool; on the scripted model it is a failure.
 var failed = results.ErrorCount + warmUp.ErrorCount > 0
     || (local is null && results.RefusedTotal + warmUp.RefusedTotal > 0)
-    || !memoryPassed;
+    || !memoryPassed
+    || leftBehind.Sessions + leftBehind.Approvals > 0;
 Console.WriteLine(failed ? "Result: FAIL" : "Result: PASS");
 return failed ? 1 : 0;
 
@@ -90,14 +101,25 @@ static async Task WaitForHealthyAsync(HttpClient http, CancellationToken cancell
     timeout.CancelAfter(TimeSpan.FromMinutes(2));
     while (true)
     {
+        // "Degraded" (still loading) is a 200 as well; only "Healthy" means loaded.
         using var response = await http.GetAsync(new Uri("health", UriKind.Relative), timeout.Token);
-        if (response.StatusCode == HttpStatusCode.OK)
+        var status = await response.Content.ReadAsStringAsync(timeout.Token);
+        switch (status)
         {
-            return;
+            case "Healthy":
+                return;
+            case "Unhealthy":
+                throw new InvalidOperationException("The model failed to load: GET /health is Unhealthy.");
         }
 
         await Task.Delay(100, timeout.Token);
     }
+}
+
+static async Task<int> CountAsync(HttpClient http, string path, CancellationToken cancellationToken)
+{
+    using var json = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync(new Uri(path, UriKind.Relative), cancellationToken));
+    return json.RootElement.GetArrayLength();
 }
 
 // The highest slots in use and queue length seen, polled every 10 ms: the queue must stay within its bound.

@@ -12,6 +12,7 @@ internal static class Report
         (RequestKind.CreateSession, "  POST /api/sessions"),
         (RequestKind.Message, "  POST …/messages (JSON)"),
         (RequestKind.StreamingMessage, "  POST …/messages (SSE, to the last event)"),
+        (RequestKind.DeleteSession, "  DELETE /api/sessions/{id}"),
     ];
 
     /// <summary>The whole phase by request kind, with the same-run baseline and the ratios.</summary>
@@ -26,7 +27,7 @@ internal static class Report
         output.WriteLine("| Requests | Count (2xx) | 429 | Throughput (req/s) | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) |");
         output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
         Row(output, "AgentKit, all", agentKit, Rows.Sum(r => results.Refused(r.Kind)), seconds);
-        foreach (var (kind, name) in Rows)
+        foreach (var (kind, name) in Rows.Where(r => results.Total[(int)r.Kind].Count + results.Refused(r.Kind) > 0))
         {
             Row(output, name, results.Total[(int)kind], results.Refused(kind), seconds);
         }
@@ -61,11 +62,8 @@ internal static class Report
             var agentKit = LoadResults.AgentKit(window);
             var baseline = window[(int)RequestKind.Baseline];
 
-            // The extra last window holds only requests started in the final instant; its rate means nothing.
-            var seconds = Math.Min(width, results.Elapsed.TotalSeconds - (i * width));
-            var rate = seconds >= 1 ? Invariant($"{agentKit.Count / seconds:N0}") : "—";
             output.WriteLine(Invariant(
-                $"| {i * width:0}–{(i + 1) * width:0} s | {agentKit.Count:N0} | {rate} | {agentKit.Percentile(0.50):F1} | {agentKit.Percentile(0.95):F1} | {agentKit.Percentile(0.99):F1} | {baseline.Percentile(0.99):F1} | {Ratio(agentKit.Percentile(0.99), baseline.Percentile(0.99))} |"));
+                $"| {i * width:0}–{(i + 1) * width:0} s | {agentKit.Count:N0} | {agentKit.Count / width:N0} | {agentKit.Percentile(0.50):F1} | {agentKit.Percentile(0.95):F1} | {agentKit.Percentile(0.99):F1} | {baseline.Percentile(0.99):F1} | {Ratio(agentKit.Percentile(0.99), baseline.Percentile(0.99))} |"));
         }
     }
 
@@ -87,7 +85,7 @@ internal static class Report
         var changeOk = Math.Abs(trend.HeapChange) * 100 <= options.MaxHeapChangePercent;
         output.WriteLine();
         output.WriteLine(Invariant(
-            $"GC heap trend after warm-up ({trend.Samples} samples): {trend.HeapMbPerMinute:+0.000;-0.000} MB/min (limit < {options.MaxGrowthMbPerMinute} MB/min): {(slopeOk ? "PASS" : "FAIL")}"));
+            $"GC heap trend after warm-up ({trend.Samples} samples): {trend.HeapMbPerMinute:+0.000;-0.000} ± {trend.HeapStandardError:0.000} MB/min (limit < {options.MaxGrowthMbPerMinute} MB/min): {(slopeOk ? "PASS" : "FAIL")}"));
         output.WriteLine(Invariant(
             $"GC heap, last window vs first: {trend.LastWindowHeapMb:F1} MB vs {trend.FirstWindowHeapMb:F1} MB ({trend.HeapChange * 100:+0.0;-0.0} %, limit {options.MaxHeapChangePercent} %): {(changeOk ? "PASS" : "FAIL")}"));
         output.WriteLine(Invariant($"RSS trend after warm-up: {trend.RssMbPerMinute:+0.000;-0.000} MB/min (reported, not judged: the runtime keeps freed pages for reuse)"));
