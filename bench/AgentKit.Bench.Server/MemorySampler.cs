@@ -6,8 +6,10 @@ namespace AgentKit.Bench.Server;
 /// <param name="At">Time since the sampler started.</param>
 /// <param name="Measured">Whether the sample was taken in the measured phase (after warm-up).</param>
 /// <param name="HeapMb">The GC heap after a full blocking, compacting collection (<see cref="GCMemoryInfo.HeapSizeBytes"/>).</param>
+/// <param name="LargeMb">Of the heap, the large object heap (big buffers and arrays).</param>
+/// <param name="PinnedMb">Of the heap, the pinned object heap (Kestrel's and sockets' I/O buffer pools).</param>
 /// <param name="RssMb">Resident set size (<c>VmRSS</c> of <c>/proc/self/status</c>); NaN where there is none.</param>
-internal sealed record MemorySample(TimeSpan At, bool Measured, double HeapMb, double RssMb);
+internal sealed record MemorySample(TimeSpan At, bool Measured, double HeapMb, double LargeMb, double PinnedMb, double RssMb);
 
 /// <summary>
 /// Samples the process's memory every interval until stopped: a forced gen-2 collection first, so the heap size is
@@ -46,10 +48,17 @@ internal sealed class MemorySampler(TimeSpan interval)
     public void Take()
     {
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
-        var heap = GC.GetGCMemoryInfo(GCKind.FullBlocking).HeapSizeBytes / 1048576.0;
+        var info = GC.GetGCMemoryInfo(GCKind.FullBlocking);
+        const int LargeObjectHeap = 3, PinnedObjectHeap = 4;
         lock (_samples)
         {
-            _samples.Add(new MemorySample(Stopwatch.GetElapsedTime(_start), _measured, heap, ProcStatusMb("VmRSS:")));
+            _samples.Add(new MemorySample(
+                Stopwatch.GetElapsedTime(_start),
+                _measured,
+                info.HeapSizeBytes / 1048576.0,
+                info.GenerationInfo[LargeObjectHeap].SizeAfterBytes / 1048576.0,
+                info.GenerationInfo[PinnedObjectHeap].SizeAfterBytes / 1048576.0,
+                ProcStatusMb("VmRSS:")));
         }
     }
 

@@ -73,11 +73,11 @@ internal static class Report
         output.WriteLine();
         output.WriteLine(Invariant($"Memory every {options.SampleInterval.TotalSeconds:0} s, after a forced full compacting collection (server and load generator, one process):"));
         output.WriteLine();
-        output.WriteLine("| t (s) | phase | GC heap (MB) | RSS (MB) |");
-        output.WriteLine("|---:|---|---:|---:|");
+        output.WriteLine("| t (s) | phase | GC heap (MB) | of which LOH | of which POH | RSS (MB) |");
+        output.WriteLine("|---:|---|---:|---:|---:|---:|");
         foreach (var sample in samples)
         {
-            output.WriteLine(Invariant($"| {sample.At.TotalSeconds:F0} | {(sample.Measured ? "measured" : "warm-up")} | {sample.HeapMb:F1} | {sample.RssMb:F1} |"));
+            output.WriteLine(Invariant($"| {sample.At.TotalSeconds:F0} | {(sample.Measured ? "measured" : "warm-up")} | {sample.HeapMb:F1} | {sample.LargeMb:F1} | {sample.PinnedMb:F1} | {sample.RssMb:F1} |"));
         }
 
         var trend = MemoryTrend.Fit(samples, options.Window);
