@@ -1,7 +1,7 @@
 using System.Globalization;
-using AgentKit.Hosting.Admission;
 using System.Security.Cryptography;
 using System.Text;
+using AgentKit.Hosting.Admission;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
