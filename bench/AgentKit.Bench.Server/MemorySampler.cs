@@ -84,16 +84,20 @@ internal sealed class MemorySampler(TimeSpan interval)
     }
 }
 
-/// <summary>A least-squares line through memory samples, in MB per minute, and the first-to-last window change.</summary>
+/// <summary>
+/// The memory trend of the measured samples, robust to the spikes of in-flight requests: a sample that lands while
+/// many requests hold buffers reads a few MB high without anything being retained, so the slope is the Theil–Sen
+/// estimator (the median of the slopes between every two samples) and windows are compared by their median.
+/// A leak raises every sample and shows in both; a spike moves neither.
+/// </summary>
 /// <param name="HeapMbPerMinute">The GC heap's slope.</param>
-/// <param name="HeapStandardError">The slope's standard error: the noise of in-flight requests at each sample, over the run's length.</param>
 /// <param name="RssMbPerMinute">The RSS slope; NaN where there is no RSS.</param>
-/// <param name="FirstWindowHeapMb">The mean heap of the samples in the first window after warm-up.</param>
-/// <param name="LastWindowHeapMb">The mean heap of the samples in the last window.</param>
+/// <param name="FirstWindowHeapMb">The median heap of the samples in the first window after warm-up.</param>
+/// <param name="LastWindowHeapMb">The median heap of the samples in the last window.</param>
 /// <param name="Samples">The samples fitted.</param>
-internal sealed record MemoryTrend(double HeapMbPerMinute, double HeapStandardError, double RssMbPerMinute, double FirstWindowHeapMb, double LastWindowHeapMb, int Samples)
+internal sealed record MemoryTrend(double HeapMbPerMinute, double RssMbPerMinute, double FirstWindowHeapMb, double LastWindowHeapMb, int Samples)
 {
-    /// <summary>The last window's mean heap relative to the first's: 0.05 is 5 % more.</summary>
+    /// <summary>The last window's median heap relative to the first's: 0.05 is 5 % more.</summary>
     public double HeapChange => (LastWindowHeapMb - FirstWindowHeapMb) / FirstWindowHeapMb;
 
     /// <summary>The trend of the measured samples; <paramref name="window"/> sets what "first" and "last window" are.</summary>
@@ -107,23 +111,36 @@ internal sealed record MemoryTrend(double HeapMbPerMinute, double HeapStandardEr
 
         var start = measured[0].At;
         var end = measured[^1].At;
-        var (heapSlope, heapError) = Fit(measured, s => s.HeapMb);
         return new MemoryTrend(
-            heapSlope,
-            heapError,
-            measured.Any(s => double.IsNaN(s.RssMb)) ? double.NaN : Fit(measured, s => s.RssMb).Slope,
-            measured.Where(s => s.At - start < window).Average(s => s.HeapMb),
-            measured.Where(s => end - s.At < window).Average(s => s.HeapMb),
+            Slope(measured, s => s.HeapMb),
+            measured.Any(s => double.IsNaN(s.RssMb)) ? double.NaN : Slope(measured, s => s.RssMb),
+            Median(measured.Where(s => s.At - start < window).Select(s => s.HeapMb)),
+            Median(measured.Where(s => end - s.At < window).Select(s => s.HeapMb)),
             measured.Count);
     }
 
-    private static (double Slope, double StandardError) Fit(List<MemorySample> samples, Func<MemorySample, double> value)
+    /// <summary>Theil–Sen: the median of the slopes (MB per minute) between every two samples.</summary>
+    private static double Slope(List<MemorySample> samples, Func<MemorySample, double> value)
     {
-        var meanX = samples.Average(s => s.At.TotalMinutes);
-        var meanY = samples.Average(value);
-        var sxx = samples.Sum(s => Math.Pow(s.At.TotalMinutes - meanX, 2));
-        var slope = samples.Sum(s => (s.At.TotalMinutes - meanX) * (value(s) - meanY)) / sxx;
-        var residuals = samples.Sum(s => Math.Pow(value(s) - (meanY + (slope * (s.At.TotalMinutes - meanX))), 2));
-        return (slope, Math.Sqrt(residuals / (samples.Count - 2) / sxx));
+        var slopes = new List<double>(samples.Count * (samples.Count - 1) / 2);
+        for (var i = 0; i < samples.Count; i++)
+        {
+            for (var j = i + 1; j < samples.Count; j++)
+            {
+                var minutes = (samples[j].At - samples[i].At).TotalMinutes;
+                if (minutes > 0)
+                {
+                    slopes.Add((value(samples[j]) - value(samples[i])) / minutes);
+                }
+            }
+        }
+
+        return Median(slopes);
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
     }
 }

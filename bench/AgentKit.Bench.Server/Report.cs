@@ -85,9 +85,9 @@ internal static class Report
         var changeOk = Math.Abs(trend.HeapChange) * 100 <= options.MaxHeapChangePercent;
         output.WriteLine();
         output.WriteLine(Invariant(
-            $"GC heap trend after warm-up ({trend.Samples} samples): {trend.HeapMbPerMinute:+0.000;-0.000} ± {trend.HeapStandardError:0.000} MB/min (limit < {options.MaxGrowthMbPerMinute} MB/min): {(slopeOk ? "PASS" : "FAIL")}"));
+            $"GC heap trend after warm-up ({trend.Samples} samples): {trend.HeapMbPerMinute:+0.000;-0.000} MB/min (Theil–Sen) (limit < {options.MaxGrowthMbPerMinute} MB/min): {(slopeOk ? "PASS" : "FAIL")}"));
         output.WriteLine(Invariant(
-            $"GC heap, last window vs first: {trend.LastWindowHeapMb:F1} MB vs {trend.FirstWindowHeapMb:F1} MB ({trend.HeapChange * 100:+0.0;-0.0} %, limit {options.MaxHeapChangePercent} %): {(changeOk ? "PASS" : "FAIL")}"));
+            $"GC heap, last window vs first (medians): {trend.LastWindowHeapMb:F1} MB vs {trend.FirstWindowHeapMb:F1} MB ({trend.HeapChange * 100:+0.0;-0.0} %, limit {options.MaxHeapChangePercent} %): {(changeOk ? "PASS" : "FAIL")}"));
         output.WriteLine(Invariant($"RSS trend after warm-up: {trend.RssMbPerMinute:+0.000;-0.000} MB/min (reported, not judged: the runtime keeps freed pages for reuse)"));
         output.WriteLine($"Memory: {(slopeOk && changeOk ? "PASS" : "FAIL")}");
         return slopeOk && changeOk;
