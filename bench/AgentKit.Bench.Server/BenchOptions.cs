@@ -36,7 +36,7 @@ internal sealed record BenchOptions(
         usage: AgentKit.Bench.Server [--mode load|soak|llama] [options]
           every mode:  --duration s (load 30, soak 600, llama 30)   --sessions concurrent clients (200; llama 32)
                        --messages per session (10)   --think-ms pause before each message (0: saturate)
-                       --warmup s (load 3, soak 30, llama 5)
+                       --warmup s (load 3, soak 120, llama 5)
           soak:        --window s per table row (60)   --sample s between memory samples (10)
                        --max-growth MB/min of GC heap allowed (1)   --max-change % last vs first window heap (10)
           llama:       --contexts context pool size (2)   --queue requests allowed to wait (8)
@@ -84,7 +84,7 @@ internal sealed record BenchOptions(
             (int)Get("--sessions", mode == BenchMode.Llama ? 32 : 200),
             (int)Get("--messages", 10),
             TimeSpan.FromMilliseconds(Get("--think-ms", 0)),
-            TimeSpan.FromSeconds(Get("--warmup", mode switch { BenchMode.Soak => 30, BenchMode.Llama => 5, _ => 3 })),
+            TimeSpan.FromSeconds(Get("--warmup", mode switch { BenchMode.Soak => 120, BenchMode.Llama => 5, _ => 3 })),
             TimeSpan.FromSeconds(Get("--window", 60)),
             TimeSpan.FromSeconds(Get("--sample", 10)),
             Get("--max-growth", 1),
