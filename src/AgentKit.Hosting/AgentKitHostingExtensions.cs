@@ -66,7 +66,12 @@ public static class AgentKitHostingExtensions
             {
                 // One engine client per model, wrapped twice: with function invocation for direct use, and
                 // without it for agents, whose runtime brings its own tool loop.
-                builder.Services.AddKeyedSingleton(AdmissionKey(name), (sp, _) => new ModelAdmission(name, CreateAdmissionOptions(sp.GetRequiredService<IOptions<AgentKitOptions>>().Value.Models[name])));
+                if (model.Provider == ModelProvider.Llama)
+                {
+                    // Shared by both pipelines of the model, and disposed by the container.
+                    builder.Services.AddKeyedSingleton(AdmissionKey(name), (sp, _) => new ModelAdmission(name, CreateAdmissionOptions(sp.GetRequiredService<IOptions<AgentKitOptions>>().Value.Models[name])));
+                }
+
                 builder.Services.AddKeyedSingleton(EngineKey(name), (sp, _) => CreateInnerChatClient(sp, name));
                 builder.Services.AddKeyedSingleton(name, (sp, _) => BuildChatClient(sp, name, functionInvocation: true));
                 builder.Services.AddKeyedSingleton(ModelKeys.ForAgents(name), (sp, _) => BuildChatClient(sp, name, functionInvocation: false));
