@@ -56,7 +56,7 @@ internal sealed record BenchOptions(
 
             if (args[i] == "--mode")
             {
-                if (!Enum.TryParse(args[i + 1], ignoreCase: true, out mode) || !Enum.IsDefined(mode))
+                if (!Enum.GetNames<BenchMode>().Contains(args[i + 1], StringComparer.OrdinalIgnoreCase) || !Enum.TryParse(args[i + 1], ignoreCase: true, out mode))
                 {
                     return Bad($"--mode must be load, soak or llama, not '{args[i + 1]}'.");
                 }
