@@ -1,4 +1,5 @@
 using System.ClientModel;
+using AgentKit.Hosting.Admission;
 using AgentKit.Hosting.Configuration;
 using AgentKit.Hosting.Health;
 using AgentKit.Agents;
@@ -65,6 +66,12 @@ public static class AgentKitHostingExtensions
             {
                 // One engine client per model, wrapped twice: with function invocation for direct use, and
                 // without it for agents, whose runtime brings its own tool loop.
+                if (model.Provider == ModelProvider.Llama)
+                {
+                    // Shared by both pipelines of the model, and disposed by the container.
+                    builder.Services.AddKeyedSingleton(AdmissionKey(name), (sp, _) => new ModelAdmission(name, CreateAdmissionOptions(sp.GetRequiredService<IOptions<AgentKitOptions>>().Value.Models[name])));
+                }
+
                 builder.Services.AddKeyedSingleton(EngineKey(name), (sp, _) => CreateInnerChatClient(sp, name));
                 builder.Services.AddKeyedSingleton(name, (sp, _) => BuildChatClient(sp, name, functionInvocation: true));
                 builder.Services.AddKeyedSingleton(ModelKeys.ForAgents(name), (sp, _) => BuildChatClient(sp, name, functionInvocation: false));
@@ -135,6 +142,8 @@ public static class AgentKitHostingExtensions
 
     private static string EngineKey(string modelName) => $"{modelName}#engine";
 
+    private static string AdmissionKey(string modelName) => $"{modelName}#admission";
+
     private static void ApplyDefaults(AgentKitOptions options)
     {
         options.DefaultChatModel ??= SingleOfKind(options, ModelKind.Chat);
@@ -153,7 +162,11 @@ public static class AgentKitHostingExtensions
         return model.Provider switch
         {
             ModelProvider.OpenAI => CreateOpenAIClient(model).GetChatClient(model.Model).AsIChatClient(),
-            _ => new DeferredLlamaChatClient(services.GetRequiredService<ModelCatalog>().GetLocal(name), CreateLlamaChatOptions(name, model), services.GetRequiredService<ILoggerFactory>()),
+            // Bounded in front of the context pool, so requests beyond its contexts queue within limits or get a
+            // typed refusal instead of waiting without end.
+            _ => new ModelAdmissionChatClient(
+                new DeferredLlamaChatClient(services.GetRequiredService<ModelCatalog>().GetLocal(name), CreateLlamaChatOptions(name, model), services.GetRequiredService<ILoggerFactory>()),
+                services.GetRequiredKeyedService<ModelAdmission>(AdmissionKey(name))),
         };
     }
 
@@ -225,6 +238,17 @@ public static class AgentKitHostingExtensions
         }
 
         return defaults with { ModelId = name, Context = context, MaxContexts = model.MaxContexts ?? defaults.MaxContexts };
+    }
+
+    private static ModelAdmissionOptions CreateAdmissionOptions(ModelOptions model)
+    {
+        var defaults = new ModelAdmissionOptions();
+        return new ModelAdmissionOptions
+        {
+            Capacity = model.MaxContexts ?? new LlamaChatClientOptions().MaxContexts,
+            MaxQueuedRequests = model.MaxQueuedRequests ?? defaults.MaxQueuedRequests,
+            QueueTimeout = model.QueueTimeout ?? defaults.QueueTimeout,
+        };
     }
 
     private static OpenAIClient CreateOpenAIClient(ModelOptions model) =>

@@ -1,5 +1,6 @@
 using System.Text;
 using AgentKit.Abstractions;
+using AgentKit.Hosting.Admission;
 using AgentKit.Hosting.Models;
 using AgentKit.LlamaCpp;
 using AgentKit.Testing;
@@ -60,6 +61,14 @@ public sealed class ModelHostingTests : IDisposable
         Assert.NotNull(keyed.GetService<FunctionInvokingChatClient>());
         Assert.Null(forAgents.GetService<FunctionInvokingChatClient>());
         Assert.Same(keyed.GetService<LlamaModel>(), forAgents.GetService<LlamaModel>());
+
+        // One admission control per model, sized by its contexts, under both pipelines and the multi-sequence calls.
+        var admission = keyed.GetService<ModelAdmission>();
+        Assert.NotNull(admission);
+        Assert.Same(admission, forAgents.GetService<ModelAdmission>());
+        Assert.Equal((1, 16, TimeSpan.FromSeconds(30)), (admission.Options.Capacity, admission.Options.MaxQueuedRequests, admission.Options.QueueTimeout));
+        Assert.IsType<ModelAdmissionChatClient>(multi);
+        Assert.Equal(1, admission.Admitted);
 
         await host.StopAsync(ct);
     }

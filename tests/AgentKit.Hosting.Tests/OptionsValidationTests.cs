@@ -33,6 +33,8 @@ public sealed class OptionsValidationTests : IDisposable
             ["AgentKit:Models:local:Download"] = "not-a-reference",
             ["AgentKit:Models:local:ContextSize"] = "4",
             ["AgentKit:Models:local:Threads"] = "0",
+            ["AgentKit:Models:local:MaxQueuedRequests"] = "-1",
+            ["AgentKit:Models:local:QueueTimeout"] = "00:00:00",
             ["AgentKit:Models:remote:Provider"] = "OpenAI",
             ["AgentKit:Models:remote:Endpoint"] = "ftp://example.invalid/",
             ["AgentKit:DefaultEmbeddingModel"] = "local",
@@ -47,6 +49,7 @@ public sealed class OptionsValidationTests : IDisposable
         string[] keys =
         [
             "AgentKit:Models:local:Download", "AgentKit:Models:local:ContextSize", "AgentKit:Models:local:Threads",
+            "AgentKit:Models:local:MaxQueuedRequests", "AgentKit:Models:local:QueueTimeout",
             "AgentKit:Models:remote:Endpoint", "AgentKit:Models:remote:Model", "AgentKit:Models:remote:ApiKey",
             "AgentKit:DefaultEmbeddingModel", "AgentKit:DefaultChatModel", "AgentKit:ChatPipeline:ResponseCacheMegabytes",
         ];

@@ -33,7 +33,13 @@ internal sealed class TestServer : IAsyncDisposable
 
     public EchoChatClient Model { get; }
 
-    public static async Task<TestServer> StartAsync(Dictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
+    /// <summary>The application's services.</summary>
+    public IServiceProvider Services => _app.Services;
+
+    /// <param name="settings">Configuration entries added to (or replacing) the defaults.</param>
+    /// <param name="services">Further service registrations.</param>
+    /// <param name="pipeline">Wraps the double in middleware (for example admission control) for both model keys.</param>
+    public static async Task<TestServer> StartAsync(Dictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null, Func<IChatClient, IChatClient>? pipeline = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = Directory.CreateTempSubdirectory("agentkit-server-").FullName });
         builder.Logging.ClearProviders();
@@ -59,8 +65,9 @@ internal sealed class TestServer : IAsyncDisposable
         builder.AddAgentKit();
         builder.AddAgentKitServer();
         var model = new EchoChatClient();
-        builder.Services.AddKeyedSingleton<IChatClient>("echo", model);
-        builder.Services.AddKeyedSingleton<IChatClient>(ModelKeys.ForAgents("echo"), model);
+        var client = pipeline?.Invoke(model) ?? model;
+        builder.Services.AddKeyedSingleton<IChatClient>("echo", client);
+        builder.Services.AddKeyedSingleton<IChatClient>(ModelKeys.ForAgents("echo"), client);
         services?.Invoke(builder.Services);
         var app = builder.Build();
         app.MapAgentKit();

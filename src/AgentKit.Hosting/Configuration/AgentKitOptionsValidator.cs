@@ -70,6 +70,12 @@ internal sealed class AgentKitOptionsValidator(IHostEnvironment environment) : I
                 CheckRange(failures, $"{key}:Threads", model.Threads, 1, 1024);
                 CheckRange(failures, $"{key}:MaxContexts", model.MaxContexts, 1, 64);
                 CheckRange(failures, $"{key}:MaxSequences", model.MaxSequences, 1, 256);
+                CheckRange(failures, $"{key}:MaxQueuedRequests", model.MaxQueuedRequests, 0, 100_000);
+                if (model.QueueTimeout is { } queueTimeout && queueTimeout <= TimeSpan.Zero)
+                {
+                    failures.Add($"{key}:QueueTimeout: {queueTimeout} must be positive.");
+                }
+
                 break;
 
             case ModelProvider.OpenAI:

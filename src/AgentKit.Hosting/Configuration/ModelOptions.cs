@@ -47,6 +47,15 @@ public sealed class ModelOptions
     /// <summary>llama: contexts kept for concurrent requests (each holds a KV cache). Default: 2.</summary>
     public int? MaxContexts { get; set; }
 
+    /// <summary>
+    /// llama: requests that may wait for a free context when all <see cref="MaxContexts"/> are busy; one more is
+    /// refused at once (<c>ModelBusyException</c>, HTTP 429 with <c>Retry-After</c>). Default: 16.
+    /// </summary>
+    public int? MaxQueuedRequests { get; set; }
+
+    /// <summary>llama: longest a request waits for a free context before it is refused like a full queue. Default: 30 seconds.</summary>
+    public TimeSpan? QueueTimeout { get; set; }
+
     /// <summary>llama: sequences one context decodes together (multi-sequence decoding for self-consistency). Default: 8.</summary>
     public int? MaxSequences { get; set; }
 

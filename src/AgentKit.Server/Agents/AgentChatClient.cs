@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using AgentKit.Agents;
 using AgentKit.Agents.Events;
 using AgentKit.Agents.Sessions;
+using AgentKit.Hosting.Admission;
 using AgentKit.Server.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.AI;
@@ -13,8 +14,10 @@ namespace AgentKit.Server.Agents;
 /// Without a session id the request's earlier messages seed a temporary session that is deleted afterwards; with
 /// one (<see cref="SessionIdProperty"/>, from the <c>X-AgentKit-Session</c> header) the stored conversation goes on
 /// and only the last user message is sent. The agent runs its own tools; they never reach the caller as tool calls.
+/// <see cref="GetService"/> offers the agent's model's <see cref="ModelAdmission"/>, so the endpoint can admit the
+/// whole run before it starts.
 /// </summary>
-internal sealed class AgentChatClient(AgentRunner runner, ISessionStore store, string agentName) : IChatClient
+internal sealed class AgentChatClient(AgentRunner runner, ISessionStore store, string agentName, ModelAdmission? admission) : IChatClient
 {
     /// <summary>The <see cref="ChatOptions.AdditionalProperties"/> entry naming a stored session to continue.</summary>
     public const string SessionIdProperty = "agentkit.session_id";
@@ -99,7 +102,10 @@ internal sealed class AgentChatClient(AgentRunner runner, ISessionStore store, s
         Contents = [new UsageContent(result.Usage)],
     };
 
-    public object? GetService(Type serviceType, object? serviceKey = null) => serviceType.IsInstanceOfType(this) ? this : null;
+    public object? GetService(Type serviceType, object? serviceKey = null) =>
+        serviceKey is null && serviceType == typeof(ModelAdmission) ? admission
+        : serviceType.IsInstanceOfType(this) ? this
+        : null;
 
     public void Dispose()
     {

@@ -88,7 +88,16 @@ internal static class SessionEndpoints
 
         var session = await OpenAsync(runner, id, cancellationToken).ConfigureAwait(false);
         var stream = request.Stream ?? context.Request.Headers.Accept.Any(a => a?.Contains("text/event-stream", StringComparison.OrdinalIgnoreCase) == true);
-        var events = RunAsync(session, new ChatMessage(ChatRole.User, request.Content), cancellationToken).GetAsyncEnumerator(cancellationToken);
+        var input = new ChatMessage(ChatRole.User, request.Content);
+
+        // The run is admitted to its model before it starts: a busy model is a 429 with nothing stored.
+        var admission = AgentAdmission.Find(context.RequestServices, session.Agent);
+        return await AgentAdmission.RunAsync(admission, ct => RespondAsync(context, session, input, stream, ct), cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<IResult> RespondAsync(HttpContext context, AgentSession session, ChatMessage input, bool stream, CancellationToken cancellationToken)
+    {
+        var events = RunAsync(session, input, cancellationToken).GetAsyncEnumerator(cancellationToken);
         await using (events.ConfigureAwait(false))
         {
             // The first event (run started, or the busy refusal) arrives before any byte is written.

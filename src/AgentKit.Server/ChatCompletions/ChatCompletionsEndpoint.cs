@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using AgentKit.Hosting.Admission;
 using AgentKit.LlamaCpp;
 using AgentKit.Server.Http;
 using Microsoft.AspNetCore.Http;
@@ -36,6 +37,7 @@ internal sealed class ChatCompletionsEndpoint(IEnumerable<IChatTargetSource> tar
 
         var client = targets.Select(t => t.Resolve(request.Model)).FirstOrDefault(c => c is not null)
             ?? throw new ApiProblemException(StatusCodes.Status404NotFound, "model_not_found", $"No agent or chat model is named '{request.Model}'; see GET /v1/models.", "model");
+
         var limits = options.Value;
         var messages = ChatCompletionMapper.ToMessages(request, limits);
         var chatOptions = ChatCompletionMapper.ToOptions(request, limits);
@@ -43,20 +45,31 @@ internal sealed class ChatCompletionsEndpoint(IEnumerable<IChatTargetSource> tar
         {
             (chatOptions.AdditionalProperties ??= [])[Agents.AgentChatClient.SessionIdProperty] = session.ToString();
         }
+
+        // Admitted after validation and before anything is written, so a busy model is a 429 with Retry-After even
+        // for a stream; the slot is held until the response (the whole stream) is written.
+        return client.GetService<ModelAdmission>() is { } admission
+            ? await admission.RunAsync(ct => RespondAsync(context, request, request.Model, client, messages, chatOptions, ct), cancellationToken).ConfigureAwait(false)
+            : await RespondAsync(context, request, request.Model, client, messages, chatOptions, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<IResult> RespondAsync(
+        HttpContext context, ChatCompletionRequest request, string model, IChatClient client, List<ChatMessage> messages, ChatOptions chatOptions, CancellationToken cancellationToken)
+    {
         var id = $"chatcmpl-{Guid.NewGuid():N}";
         var created = time.GetUtcNow().ToUnixTimeSeconds();
 
         if (!request.Stream)
         {
             var response = await CallAsync(() => client.GetResponseAsync(messages, chatOptions, cancellationToken)).ConfigureAwait(false);
-            return Results.Json(ChatCompletionMapper.ToCompletion(response, id, request.Model, created), OpenAIWireContext.Default.ChatCompletion);
+            return Results.Json(ChatCompletionMapper.ToCompletion(response, id, model, created), OpenAIWireContext.Default.ChatCompletion);
         }
 
         // Start the stream first, so a model that cannot run still gets a proper problem response.
         var updates = client.GetStreamingResponseAsync(messages, chatOptions, cancellationToken).GetAsyncEnumerator(cancellationToken);
         var hasFirst = await CallAsync(async () => await updates.MoveNextAsync().ConfigureAwait(false)).ConfigureAwait(false);
         // Streamed inside the request guard, so the concurrency slot and the timeout cover the whole stream.
-        await new StreamResult(updates, hasFirst, id, request.Model, created, request.StreamOptions?.IncludeUsage == true)
+        await new StreamResult(updates, hasFirst, id, model, created, request.StreamOptions?.IncludeUsage == true)
             .ExecuteAsync(context, cancellationToken).ConfigureAwait(false);
         return Results.Empty;
     }

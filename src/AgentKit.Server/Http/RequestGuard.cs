@@ -1,6 +1,7 @@
-using System.Collections.Concurrent;
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using AgentKit.Hosting.Admission;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
@@ -15,7 +16,23 @@ namespace AgentKit.Server.Http;
 internal sealed partial class RequestGuard(IOptions<AgentKitServerOptions> options, ILogger<RequestGuard> logger) : IEndpointFilter
 {
     private const string TimeoutItem = "AgentKit.RequestTimeout";
-    private readonly ConcurrentDictionary<string, SemaphoreSlim> _running = new(StringComparer.Ordinal);
+
+    // Requests running per caller; a caller with none has no entry, so the table holds at most one entry per
+    // running request however many distinct callers come and go.
+    private readonly Dictionary<string, int> _running = new(StringComparer.Ordinal);
+    private readonly Lock _runningLock = new();
+
+    /// <summary>Callers with a request running now (the size of the concurrency table).</summary>
+    internal int TrackedCallers
+    {
+        get
+        {
+            lock (_runningLock)
+            {
+                return _running.Count;
+            }
+        }
+    }
 
     /// <summary>The request's cancellation: client disconnect or the configured timeout.</summary>
     public static CancellationToken Cancellation(HttpContext context) =>
@@ -41,8 +58,7 @@ internal sealed partial class RequestGuard(IOptions<AgentKitServerOptions> optio
             bodyLimit.MaxRequestBodySize = settings.MaxRequestBodyBytes;
         }
 
-        var slots = _running.GetOrAdd(caller, _ => new SemaphoreSlim(settings.MaxConcurrentRunsPerKey, settings.MaxConcurrentRunsPerKey));
-        if (!slots.Wait(0))
+        if (!TryEnter(caller, settings.MaxConcurrentRunsPerKey))
         {
             return ApiProblem.Create(
                 StatusCodes.Status429TooManyRequests,
@@ -62,6 +78,15 @@ internal sealed partial class RequestGuard(IOptions<AgentKitServerOptions> optio
         {
             return problem.ToResult();
         }
+        catch (ModelBusyException busy)
+        {
+            var seconds = Math.Max(1, (int)Math.Ceiling(busy.RetryAfter.TotalSeconds));
+            return ApiProblem.Create(
+                StatusCodes.Status429TooManyRequests,
+                "model_busy",
+                busy.Message,
+                headers: new Dictionary<string, string> { ["Retry-After"] = seconds.ToString(CultureInfo.InvariantCulture) });
+        }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             return TooLarge(settings);
@@ -78,7 +103,38 @@ internal sealed partial class RequestGuard(IOptions<AgentKitServerOptions> optio
         finally
         {
             context.Items.Remove(TimeoutItem);
-            slots.Release();
+            Exit(caller);
+        }
+    }
+
+    private bool TryEnter(string caller, int limit)
+    {
+        lock (_runningLock)
+        {
+            _running.TryGetValue(caller, out var running);
+            if (running >= limit)
+            {
+                return false;
+            }
+
+            _running[caller] = running + 1;
+            return true;
+        }
+    }
+
+    private void Exit(string caller)
+    {
+        lock (_runningLock)
+        {
+            var running = _running[caller] - 1;
+            if (running == 0)
+            {
+                _running.Remove(caller);
+            }
+            else
+            {
+                _running[caller] = running;
+            }
         }
     }
 

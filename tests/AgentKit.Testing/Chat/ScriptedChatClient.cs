@@ -19,6 +19,7 @@ public sealed class ScriptedChatClient : IChatClient
     private readonly Lock _lock = new();
     private readonly Queue<ChatResponse> _responses = new();
     private readonly List<ScriptedChatCall> _calls = [];
+    private int _callCount;
 
     /// <summary>Creates a client that answers with the given assistant texts, in order.</summary>
     /// <param name="answers">The answers.</param>
@@ -43,7 +44,16 @@ public sealed class ScriptedChatClient : IChatClient
     /// <summary>Services <see cref="GetService"/> returns by type, for capability discovery tests.</summary>
     public Dictionary<Type, object> Services { get; } = [];
 
-    /// <summary>Every call so far, in order.</summary>
+    /// <summary>
+    /// Whether each call is kept in <see cref="Calls"/>. Default: true. Turn it off for long load runs, where the
+    /// record would grow without bound; <see cref="CallCount"/> still counts.
+    /// </summary>
+    public bool RecordCalls { get; set; } = true;
+
+    /// <summary>Calls so far, recorded or not.</summary>
+    public int CallCount => Volatile.Read(ref _callCount);
+
+    /// <summary>Every call so far, in order (while <see cref="RecordCalls"/> is on).</summary>
     public IReadOnlyList<ScriptedChatCall> Calls
     {
         get
@@ -123,8 +133,12 @@ public sealed class ScriptedChatClient : IChatClient
         int number;
         lock (_lock)
         {
-            _calls.Add(new ScriptedChatCall(snapshot, options, streaming));
-            number = _calls.Count;
+            if (RecordCalls)
+            {
+                _calls.Add(new ScriptedChatCall(snapshot, options, streaming));
+            }
+
+            number = ++_callCount;
             _responses.TryDequeue(out queued);
         }
 
