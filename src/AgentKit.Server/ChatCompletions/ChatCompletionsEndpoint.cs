@@ -43,6 +43,13 @@ internal sealed class ChatCompletionsEndpoint(IEnumerable<IChatTargetSource> tar
         {
             (chatOptions.AdditionalProperties ??= [])[Agents.AgentChatClient.SessionIdProperty] = session.ToString();
         }
+
+        // Only an agent reads it: a model client could forward additional properties upstream.
+        if (client is Agents.AgentChatClient && RequestGuard.Owner(context) is { } owner)
+        {
+            (chatOptions.AdditionalProperties ??= [])[Agents.AgentChatClient.OwnerProperty] = owner;
+        }
+
         var id = $"chatcmpl-{Guid.NewGuid():N}";
         var created = time.GetUtcNow().ToUnixTimeSeconds();
 
