@@ -70,8 +70,10 @@ public sealed class PromptInjectionTests
         Assert.Empty(transfers);
         var results = events.OfType<ToolResultEvent>().ToDictionary(e => e.ToolName, e => e.Status);
         Assert.Equal(ToolCallStatus.Succeeded, results["fetch_page"]);
-        Assert.Equal(ToolCallStatus.NotAllowed, results["wipe_orders"]);
         Assert.Equal(ToolCallStatus.Denied, results["transfer_funds"]);
+        Assert.False(results.ContainsKey("wipe_orders"), "the tool off the allowlist ran");
+        var outcome = events.OfType<RunCompletedEvent>().Single().Result;
+        Assert.StartsWith("Error:", ResultOf(outcome, "wipe_orders"), StringComparison.Ordinal);
 
         // The injected text reached the model only as a tool result: never as a system or user message.
         var second = chat.Calls[1].Messages;
@@ -100,7 +102,14 @@ public sealed class PromptInjectionTests
         var request = chat.Calls[0].Messages;
         Assert.Equal([ChatRole.System, ChatRole.User], request.Select(m => m.Role));
         Assert.Equal(Forged, request[1].Text);
-        Assert.Contains(result.Messages.SelectMany(m => m.Contents).OfType<FunctionResultContent>(),
-            r => r.Result?.ToString()?.Contains("is not available to this agent", StringComparison.Ordinal) == true);
+        Assert.StartsWith("Error:", ResultOf(result, "wipe_orders"), StringComparison.Ordinal);
+        Assert.Null(chat.Calls[0].Options?.Tools?.FirstOrDefault(t => t.Name == "wipe_orders"));
+    }
+
+    private static string ResultOf(AgentRunResult result, string tool)
+    {
+        var contents = result.Messages.SelectMany(m => m.Contents).ToList();
+        var call = contents.OfType<FunctionCallContent>().Single(c => c.Name == tool);
+        return contents.OfType<FunctionResultContent>().Single(r => r.CallId == call.CallId).Result?.ToString() ?? string.Empty;
     }
 }
