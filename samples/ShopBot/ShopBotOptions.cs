@@ -29,6 +29,37 @@ public sealed class ShopBotOptions
 
     /// <summary>Remembering customers across conversations.</summary>
     public ShopBot.Memory.CustomerMemoryOptions Memory { get; init; } = new();
+
+    /// <summary>The web chat's sign-in and rate limits.</summary>
+    public WebChatOptions Web { get; init; } = new();
+}
+
+/// <summary>The <c>ShopBot:Web</c> section: how often a web client may sign in and send messages.</summary>
+public sealed class WebChatOptions
+{
+    /// <summary>Requests to <c>/api/sessions…</c> one signed-in client may make per <see cref="Window"/>; more get 429 with <c>Retry-After</c>. Default 30.</summary>
+    public int RequestsPerWindow { get; set; } = 30;
+
+    /// <summary>Sign-ins one client address may make per <see cref="Window"/>. Default 10.</summary>
+    public int SignInsPerWindow { get; set; } = 10;
+
+    /// <summary>The rate limits' fixed window. Default 1 minute.</summary>
+    public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Checks the values.</summary>
+    /// <exception cref="InvalidOperationException">A value is out of range; the message names the key.</exception>
+    public void Validate()
+    {
+        if (RequestsPerWindow < 1 || SignInsPerWindow < 1)
+        {
+            throw new InvalidOperationException($"ShopBot:Web:RequestsPerWindow and SignInsPerWindow must be at least 1 (got {RequestsPerWindow} and {SignInsPerWindow}).");
+        }
+
+        if (Window <= TimeSpan.Zero || Window > TimeSpan.FromDays(1))
+        {
+            throw new InvalidOperationException($"ShopBot:Web:Window must be between 0 and 1 day (got {Window}).");
+        }
+    }
 }
 
 /// <summary>The <c>ShopBot:Agent</c> section.</summary>
@@ -153,7 +184,11 @@ public sealed class VerificationOptions
     /// <summary>Failed e-mail checks after which a session is locked out of verification. Default 3.</summary>
     public int MaxFailedAttemptsPerSession { get; set; } = 3;
 
-    /// <summary>Failed e-mail checks for one order, across sessions, within <see cref="OrderLockoutWindow"/> after which the order is locked. Default 5.</summary>
+    /// <summary>
+    /// Failed e-mail checks for one order by one requester (the signed-in web client, across its sessions; a terminal
+    /// session on its own) within <see cref="OrderLockoutWindow"/> after which that requester is locked out of the
+    /// order. Others' failures never count, so nobody can lock a customer out of their own order. Default 5.
+    /// </summary>
     public int MaxFailedAttemptsPerOrder { get; set; } = 5;
 
     /// <summary>The window of <see cref="MaxFailedAttemptsPerOrder"/>. Default 24 h.</summary>

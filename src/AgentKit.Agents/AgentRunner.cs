@@ -88,10 +88,18 @@ public sealed class AgentRunner
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The session.</returns>
     /// <exception cref="AgentNotFoundException">No agent has that name.</exception>
-    public async Task<AgentSession> CreateSessionAsync(string agentName, CancellationToken cancellationToken = default)
+    public Task<AgentSession> CreateSessionAsync(string agentName, CancellationToken cancellationToken = default) => CreateSessionAsync(agentName, null, cancellationToken);
+
+    /// <summary>Starts a new, empty session with an agent, owned by a caller (see <see cref="AgentSessionInfo.Owner"/>).</summary>
+    /// <param name="agentName">The agent.</param>
+    /// <param name="owner">Who may use the session (an API key's hash, a signed-in user); <see langword="null"/> for nobody in particular.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The session.</returns>
+    /// <exception cref="AgentNotFoundException">No agent has that name.</exception>
+    public async Task<AgentSession> CreateSessionAsync(string agentName, string? owner, CancellationToken cancellationToken)
     {
         var agent = GetAgent(agentName);
-        var info = await Store.CreateAsync(agent.Name, cancellationToken).ConfigureAwait(false);
+        var info = await Store.CreateAsync(agent.Name, owner, cancellationToken).ConfigureAwait(false);
         return new AgentSession(this, agent, info.Id);
     }
 

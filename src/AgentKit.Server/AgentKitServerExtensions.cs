@@ -1,4 +1,5 @@
 using AgentKit.Agents;
+using AgentKit.Agents.Sessions;
 using AgentKit.Agents.Tools;
 using AgentKit.Server;
 using AgentKit.Server.Agents;
@@ -69,12 +70,12 @@ public static class AgentKitServerExtensions
         api.MapGet("/api/agents", (AgentRunner runner) => SessionEndpoints.ListAgents(runner));
         api.MapPost("/api/sessions", (HttpContext context, AgentRunner runner) => SessionEndpoints.CreateSessionAsync(context, runner));
         api.MapGet("/api/sessions", (HttpContext context, AgentRunner runner, string? agent) => SessionEndpoints.ListSessionsAsync(context, runner, agent));
-        api.MapGet("/api/sessions/{id}", (HttpContext context, AgentRunner runner, AgentKit.Agents.Sessions.ISessionStore store, string id) => SessionEndpoints.GetSessionAsync(context, runner, store, id));
-        api.MapDelete("/api/sessions/{id}", (HttpContext context, AgentRunner runner, string id) => SessionEndpoints.DeleteSessionAsync(context, runner, id));
-        api.MapPost("/api/sessions/{id}/messages", (HttpContext context, AgentRunner runner, string id) => SessionEndpoints.PostMessageAsync(context, runner, id));
-        api.MapGet("/api/approvals", (PendingApprovals approvals, string? session) => SessionEndpoints.ListApprovals(approvals, session));
-        api.MapPost("/api/approvals/{id}/approve", (HttpContext context, PendingApprovals approvals, string id) => SessionEndpoints.DecideAsync(context, approvals, id, approve: true));
-        api.MapPost("/api/approvals/{id}/deny", (HttpContext context, PendingApprovals approvals, string id) => SessionEndpoints.DecideAsync(context, approvals, id, approve: false));
+        api.MapGet("/api/sessions/{id}", (HttpContext context, ISessionStore store, string id) => SessionEndpoints.GetSessionAsync(context, store, id));
+        api.MapDelete("/api/sessions/{id}", (HttpContext context, AgentRunner runner, ISessionStore store, string id) => SessionEndpoints.DeleteSessionAsync(context, runner, store, id));
+        api.MapPost("/api/sessions/{id}/messages", (HttpContext context, AgentRunner runner, ISessionStore store, string id) => SessionEndpoints.PostMessageAsync(context, runner, store, id));
+        api.MapGet("/api/approvals", (HttpContext context, PendingApprovals approvals, ISessionStore store, string? session) => SessionEndpoints.ListApprovalsAsync(context, approvals, store, session));
+        api.MapPost("/api/approvals/{id}/approve", (HttpContext context, PendingApprovals approvals, ISessionStore store, string id) => SessionEndpoints.DecideAsync(context, approvals, store, id, approve: true));
+        api.MapPost("/api/approvals/{id}/deny", (HttpContext context, PendingApprovals approvals, ISessionStore store, string id) => SessionEndpoints.DecideAsync(context, approvals, store, id, approve: false));
         endpoints.MapHealthChecks("/health");
         return api;
     }

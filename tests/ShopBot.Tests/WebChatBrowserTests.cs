@@ -58,6 +58,24 @@ public sealed class WebChatBrowserTests
         await page.ReloadAsync();
         await page.WaitForSelectorAsync("body[data-ready='true']");
         await Assertions.Expect(page.Locator(".msg.user").First).ToContainTextAsync("order SB-10421");
+
+        // The page signed in: the session belongs to its token, and the API refuses calls without one.
+        var sessionId = await page.EvaluateAsync<string>("localStorage.getItem('shopbot.session')");
+        Assert.False(string.IsNullOrEmpty(await page.EvaluateAsync<string>("localStorage.getItem('shopbot.token')")));
+        using (var anonymous = await http.GetAsync(new Uri(shop.App.Url, $"/api/sessions/{sessionId}"), TestContext.Current.CancellationToken))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        }
+
+        // Another browser that has learnt the session id (but not the token) gets a fresh conversation, not Emma's.
+        await using var other = await browser.NewContextAsync();
+        await other.AddInitScriptAsync($"localStorage.setItem('shopbot.session', '{sessionId}');");
+        var stranger = await other.NewPageAsync();
+        await stranger.GotoAsync(shop.App.Url.ToString());
+        await stranger.WaitForSelectorAsync("body[data-ready='true']");
+        await Assertions.Expect(stranger.Locator(".msg.assistant").First).ToContainTextAsync("Hello!");
+        Assert.Equal(0, await stranger.Locator(".msg.user").CountAsync());
+        Assert.NotEqual(sessionId, await stranger.EvaluateAsync<string>("localStorage.getItem('shopbot.session')"));
     }
 
     private static async Task SendAsync(IPage page, string text)

@@ -116,5 +116,10 @@ internal static class ShopSchema
             );
             CREATE INDEX ix_audit_log_session ON audit_log(session_id);
             """),
+        new(3, "verification lockouts per requester and order", """
+            ALTER TABLE verification_attempts ADD COLUMN requester TEXT;
+            UPDATE verification_attempts SET requester = 'session:' || session_id;
+            CREATE INDEX ix_verification_attempts_requester ON verification_attempts(requester, order_number, at);
+            """),
     ];
 }

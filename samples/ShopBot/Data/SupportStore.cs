@@ -123,34 +123,40 @@ public sealed class SupportStore(ShopDatabase database)
 
     /// <summary>Records a verification attempt, and on success marks the order verified for the session.</summary>
     /// <param name="sessionId">The session.</param>
+    /// <param name="requester">Who is asking (<see cref="ShopBot.Tools.ShopGuard.CurrentRequesterAsync"/>).</param>
     /// <param name="orderNumber">The order number as given.</param>
     /// <param name="verifiedOrderId">The order, when the attempt succeeded.</param>
     /// <param name="now">The time.</param>
     /// <param name="cancellationToken">Cancels the write.</param>
     /// <returns>A task.</returns>
-    public async Task RecordAttemptAsync(string sessionId, string orderNumber, long? verifiedOrderId, DateTimeOffset now, CancellationToken cancellationToken = default)
+    public async Task RecordAttemptAsync(string sessionId, string requester, string orderNumber, long? verifiedOrderId, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = SqlCommands.Create(connection, """
-            INSERT INTO verification_attempts(session_id, order_number, succeeded, at) VALUES ($session, upper($order), $ok, $now);
+            INSERT INTO verification_attempts(session_id, requester, order_number, succeeded, at) VALUES ($session, $requester, upper($order), $ok, $now);
             INSERT OR IGNORE INTO session_verifications(session_id, order_id, verified_at) SELECT $session, $verified, $now WHERE $verified IS NOT NULL;
-            """, ("$session", sessionId), ("$order", orderNumber.Trim()), ("$ok", verifiedOrderId is null ? 0 : 1), ("$verified", verifiedOrderId), ("$now", SqlTime.Format(now)));
+            """, ("$session", sessionId), ("$requester", requester), ("$order", orderNumber.Trim()), ("$ok", verifiedOrderId is null ? 0 : 1), ("$verified", verifiedOrderId), ("$now", SqlTime.Format(now)));
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Failed verification attempts of a session, and of an order (any session) since a time.</summary>
+    /// <summary>
+    /// Failed verification attempts of a session, and of one requester for an order since a time. Only the
+    /// requester's own failures count towards its order lockout, so nobody can lock a customer out of their order
+    /// by failing on purpose.
+    /// </summary>
     /// <param name="sessionId">The session.</param>
+    /// <param name="requester">Who is asking (<see cref="ShopBot.Tools.ShopGuard.CurrentRequesterAsync"/>).</param>
     /// <param name="orderNumber">The order number.</param>
     /// <param name="orderSince">Counts the order's failures from this time on.</param>
     /// <param name="cancellationToken">Cancels the query.</param>
     /// <returns>The two counts.</returns>
-    public async Task<(int Session, int Order)> CountFailedAttemptsAsync(string sessionId, string orderNumber, DateTimeOffset orderSince, CancellationToken cancellationToken = default)
+    public async Task<(int Session, int Order)> CountFailedAttemptsAsync(string sessionId, string requester, string orderNumber, DateTimeOffset orderSince, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenReadOnlyAsync(cancellationToken).ConfigureAwait(false);
         await using var command = SqlCommands.Create(connection, """
             SELECT (SELECT count(*) FROM verification_attempts WHERE session_id = $session AND succeeded = 0),
-                   (SELECT count(*) FROM verification_attempts WHERE order_number = upper($order) AND succeeded = 0 AND at >= $since);
-            """, ("$session", sessionId), ("$order", orderNumber.Trim()), ("$since", SqlTime.Format(orderSince)));
+                   (SELECT count(*) FROM verification_attempts WHERE requester = $requester AND order_number = upper($order) AND succeeded = 0 AND at >= $since);
+            """, ("$session", sessionId), ("$requester", requester), ("$order", orderNumber.Trim()), ("$since", SqlTime.Format(orderSince)));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
         return (reader.GetInt32(0), reader.GetInt32(1));

@@ -45,7 +45,10 @@ public sealed partial class CustomerMemory(AgentMemory memory, SupportStore supp
             return;
         }
 
-        var text = RecallHeader + "\n" + string.Join("\n", earlier.Select(m => $"- ({m.Record.Created:yyyy-MM-dd}) {m.Record.Text}"));
+        // What the customer said earlier is fenced and escaped: it cannot close the fence or bring control tokens into this system message.
+        var text = RecallHeader + "\n<memories>\n"
+            + string.Join("\n", earlier.Select(m => $"<memory date=\"{m.Record.Created:yyyy-MM-dd}\">{System.Security.SecurityElement.Escape(m.Record.Text)}</memory>"))
+            + "\n</memories>";
 
         // Just before the customer's message: sent with this turn, not stored in the session.
         context.RequestMessages.Insert(context.RequestMessages.Count - 1, new ChatMessage(ChatRole.System, text));

@@ -212,6 +212,8 @@ public sealed class ShopBotApp : IAsyncDisposable
         services.AddSingleton(sp => new CarrierClient(
             new HttpClient { BaseAddress = carrierAddress, Timeout = Timeout.InfiniteTimeSpan }, options.Carrier, time, sp.GetRequiredService<ILogger<CarrierClient>>()));
         services.AddSingleton(new LabelMailer(options.Smtp) { LocalSinkPort = sink?.Port });
+        services.AddSingleton(new WebSignIn(Path.Combine(dataDirectory, "web-signin.key")));
+        services.AddWebChatRateLimits(options.Web);
 
         services.AddAgentKitPrompts(o => o.RootDirectory = ResolvePrompts(contentRoot));
         services.AddAgentKitAgents(Path.Combine(dataDirectory, "sessions.db"));

@@ -64,8 +64,9 @@ public sealed class OrdersPlugin(OrderStore orders, ReturnStore returns, Support
         CancellationToken cancellationToken = default)
     {
         var session = ShopGuard.CurrentSessionId;
+        var requester = await guard.CurrentRequesterAsync(cancellationToken).ConfigureAwait(false);
         var now = guard.Now;
-        var (sessionFailures, orderFailures) = await support.CountFailedAttemptsAsync(session, orderNumber, now - options.OrderLockoutWindow, cancellationToken).ConfigureAwait(false);
+        var (sessionFailures, orderFailures) = await support.CountFailedAttemptsAsync(session, requester, orderNumber, now - options.OrderLockoutWindow, cancellationToken).ConfigureAwait(false);
         if (sessionFailures >= options.MaxFailedAttemptsPerSession)
         {
             await guard.AuditAsync(ToolNames.VerifyCustomer, orderNumber, AuditOutcome.Refused, "session_locked_out", $"{sessionFailures} failed attempts in this session.", cancellationToken).ConfigureAwait(false);
@@ -74,13 +75,13 @@ public sealed class OrdersPlugin(OrderStore orders, ReturnStore returns, Support
 
         if (orderFailures >= options.MaxFailedAttemptsPerOrder)
         {
-            await guard.AuditAsync(ToolNames.VerifyCustomer, orderNumber, AuditOutcome.Refused, "order_locked_out", $"{orderFailures} failed attempts for this order recently.", cancellationToken).ConfigureAwait(false);
-            return new VerificationResult(false, 0, "Refused: this order is temporarily locked after too many failed verification attempts. Offer to hand over to a human colleague (escalate_to_human).");
+            await guard.AuditAsync(ToolNames.VerifyCustomer, orderNumber, AuditOutcome.Refused, "order_locked_out", $"{orderFailures} failed attempts by this requester for this order recently.", cancellationToken).ConfigureAwait(false);
+            return new VerificationResult(false, 0, "Refused: too many failed verification attempts for this order from you recently; verification of it is locked for now. Offer to hand over to a human colleague (escalate_to_human).");
         }
 
         var order = await orders.FindAsync(orderNumber, cancellationToken).ConfigureAwait(false);
         var matches = order is not null && string.Equals(order.Customer.Email.Trim(), email.Trim(), StringComparison.OrdinalIgnoreCase);
-        await support.RecordAttemptAsync(session, orderNumber, matches ? order!.Id : null, now, cancellationToken).ConfigureAwait(false);
+        await support.RecordAttemptAsync(session, requester, orderNumber, matches ? order!.Id : null, now, cancellationToken).ConfigureAwait(false);
         if (matches)
         {
             await guard.AuditAsync(ToolNames.VerifyCustomer, order!.OrderNumber, AuditOutcome.Allowed, "verified", cancellationToken: cancellationToken).ConfigureAwait(false);

@@ -1,4 +1,5 @@
 using AgentKit.Agents;
+using AgentKit.Agents.Sessions;
 using ShopBot.Data;
 
 namespace ShopBot.Tools;
@@ -11,12 +12,27 @@ namespace ShopBot.Tools;
 /// <param name="orders">Order lookups.</param>
 /// <param name="support">Verification state and the audit log.</param>
 /// <param name="time">The clock.</param>
-public sealed class ShopGuard(OrderStore orders, SupportStore support, TimeProvider time)
+/// <param name="sessions">The conversations, to find who started the current one.</param>
+public sealed class ShopGuard(OrderStore orders, SupportStore support, TimeProvider time, ISessionStore sessions)
 {
     /// <summary>The session of the agent run calling the tool.</summary>
     /// <exception cref="ToolContextException">The tool was called outside an agent run.</exception>
     public static string CurrentSessionId => AgentRunContext.Current?.SessionId
         ?? throw new ToolContextException("ShopBot tools act for a conversation: call them from an agent run (AgentSession.RunAsync), where AgentRunContext.Current names the session.");
+
+    /// <summary>
+    /// Who is behind the current conversation: the signed-in web client that owns the session
+    /// (<see cref="AgentSessionInfo.Owner"/>), or <c>session:</c> and the session id for a conversation without an
+    /// owner (the terminal). Per-requester limits, such as the verification lockout, count this.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the lookup.</param>
+    /// <returns>The requester.</returns>
+    public async Task<string> CurrentRequesterAsync(CancellationToken cancellationToken)
+    {
+        var sessionId = CurrentSessionId;
+        var info = await sessions.GetAsync(sessionId, cancellationToken).ConfigureAwait(false);
+        return info?.Owner ?? "session:" + sessionId;
+    }
 
     /// <summary>The clock's time.</summary>
     public DateTimeOffset Now => time.GetUtcNow();

@@ -13,9 +13,12 @@ using ShopBot.Agent;
 namespace ShopBot.Web;
 
 /// <summary>
-/// The web chat: the page (<c>wwwroot/</c>) and its API. <c>POST /api/sessions</c> starts a conversation,
-/// <c>GET /api/sessions/{id}</c> returns its transcript (a returning customer picks up where they left),
-/// <c>POST /api/sessions/{id}/messages</c> runs a turn and streams its events as server-sent events.
+/// The web chat: the page (<c>wwwroot/</c>) and its API. <c>POST /api/signin</c> issues the browser's token
+/// (<see cref="WebSignIn"/>); with it as <c>Authorization: Bearer</c>, <c>POST /api/sessions</c> starts a
+/// conversation owned by that client, <c>GET /api/sessions/{id}</c> returns its transcript (a returning customer
+/// picks up where they left), <c>POST /api/sessions/{id}/messages</c> runs a turn and streams its events as
+/// server-sent events. Without a valid token: 401; another client's session: 404; over the rate limit
+/// (<see cref="WebRateLimits"/>): 429 with <c>Retry-After</c>.
 /// </summary>
 public static class ChatEndpoints
 {
@@ -33,30 +36,41 @@ public static class ChatEndpoints
         var files = new PhysicalFileProvider(Path.Combine(AppContext.BaseDirectory, "wwwroot"));
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
         app.UseStaticFiles(new StaticFileOptions { FileProvider = files });
+        app.UseRateLimiter();
 
         var api = app.MapGroup("/api");
-        api.MapPost("/sessions", CreateSessionAsync);
-        api.MapGet("/sessions/{id}", GetSessionAsync);
-        api.MapPost("/sessions/{id}/messages", PostMessageAsync);
+        api.MapPost("/signin", (WebSignIn signIn) => Results.Json(new { token = signIn.Issue() }, statusCode: StatusCodes.Status201Created))
+            .RequireRateLimiting(WebRateLimits.SignInPolicy);
+        var sessions = api.MapGroup("/sessions").RequireRateLimiting(WebRateLimits.ChatPolicy);
+        sessions.MapPost(string.Empty, CreateSessionAsync);
+        sessions.MapGet("/{id}", GetSessionAsync);
+        sessions.MapPost("/{id}/messages", PostMessageAsync);
     }
 
-    private static async Task<IResult> CreateSessionAsync(AgentRunner runner, CancellationToken cancellationToken)
+    private static async Task<IResult> CreateSessionAsync(HttpContext http, WebSignIn signIn, AgentRunner runner, CancellationToken cancellationToken)
     {
-        var session = await runner.CreateSessionAsync(ShopBotAgent.Name, cancellationToken).ConfigureAwait(false);
+        if (signIn.ClientOf(http) is not { } client)
+        {
+            return Unauthorized(http);
+        }
+
+        var session = await runner.CreateSessionAsync(ShopBotAgent.Name, client, cancellationToken).ConfigureAwait(false);
         return Results.Json(new { sessionId = session.Id }, statusCode: StatusCodes.Status201Created);
     }
 
-    private static async Task<IResult> GetSessionAsync(string id, AgentRunner runner, CancellationToken cancellationToken)
+    private static async Task<IResult> GetSessionAsync(string id, HttpContext http, WebSignIn signIn, ISessionStore store, AgentRunner runner, CancellationToken cancellationToken)
     {
-        AgentSession session;
-        try
+        if (signIn.ClientOf(http) is not { } client)
         {
-            session = await runner.OpenSessionAsync(id, cancellationToken).ConfigureAwait(false);
+            return Unauthorized(http);
         }
-        catch (SessionNotFoundException)
+
+        if (!await IsOwnSessionAsync(store, id, client, cancellationToken).ConfigureAwait(false))
         {
-            return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "session not found", detail: $"No session '{id}'; start one with POST /api/sessions.");
+            return SessionNotFound(id);
         }
+
+        var session = await runner.OpenSessionAsync(id, cancellationToken).ConfigureAwait(false);
 
         var history = await session.GetHistoryAsync(cancellationToken).ConfigureAwait(false);
         var messages = history
@@ -65,26 +79,28 @@ public static class ChatEndpoints
         return Results.Json(new { sessionId = session.Id, messages });
     }
 
-    private static async Task PostMessageAsync(string id, ChatInput input, HttpContext http, AgentRunner runner)
+    private static async Task PostMessageAsync(string id, ChatInput input, HttpContext http, WebSignIn signIn, ISessionStore store, AgentRunner runner)
     {
         var cancellationToken = http.RequestAborted;
+        if (signIn.ClientOf(http) is not { } client)
+        {
+            await Unauthorized(http).ExecuteAsync(http).ConfigureAwait(false);
+            return;
+        }
+
+        if (!await IsOwnSessionAsync(store, id, client, cancellationToken).ConfigureAwait(false))
+        {
+            await SessionNotFound(id).ExecuteAsync(http).ConfigureAwait(false);
+            return;
+        }
+
         if (string.IsNullOrWhiteSpace(input.Text) || input.Text.Length > MaxMessageLength)
         {
             await Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "invalid message", detail: $"Send 1 to {MaxMessageLength} characters of text.").ExecuteAsync(http).ConfigureAwait(false);
             return;
         }
 
-        AgentSession session;
-        try
-        {
-            session = await runner.OpenSessionAsync(id, cancellationToken).ConfigureAwait(false);
-        }
-        catch (SessionNotFoundException)
-        {
-            await Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "session not found", detail: $"No session '{id}'.").ExecuteAsync(http).ConfigureAwait(false);
-            return;
-        }
-
+        var session = await runner.OpenSessionAsync(id, cancellationToken).ConfigureAwait(false);
         await using var events = session.RunStreamingAsync(input.Text, cancellationToken).GetAsyncEnumerator(cancellationToken);
         bool more;
         try
@@ -107,6 +123,19 @@ public static class ChatEndpoints
             await http.Response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
             more = await events.MoveNextAsync().ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Another client's session is answered like a missing one, so session ids cannot be probed.</summary>
+    private static async Task<bool> IsOwnSessionAsync(ISessionStore store, string id, string client, CancellationToken cancellationToken) =>
+        await store.GetAsync(id, cancellationToken).ConfigureAwait(false) is { } info && info.IsOwnedBy(client);
+
+    private static IResult SessionNotFound(string id) =>
+        Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "session not found", detail: $"No session '{id}'; start one with POST /api/sessions.");
+
+    private static IResult Unauthorized(HttpContext http)
+    {
+        http.Response.Headers.WWWAuthenticate = "Bearer";
+        return Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "sign-in required", detail: "Send 'Authorization: Bearer <token>' with a token from POST /api/signin.");
     }
 
     /// <summary>The body of <c>POST /api/sessions/{id}/messages</c>.</summary>

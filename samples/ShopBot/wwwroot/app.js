@@ -1,12 +1,15 @@
 // ShopBot web chat: one conversation per browser (its id kept in localStorage, so a customer can come back),
-// replies streamed over server-sent events from POST /api/sessions/{id}/messages.
+// replies streamed over server-sent events from POST /api/sessions/{id}/messages. Every API call carries the
+// browser's sign-in token from POST /api/signin (also kept in localStorage): sessions belong to the token.
 (() => {
   const transcript = document.getElementById('transcript');
   const form = document.getElementById('composer');
   const input = document.getElementById('message');
   const send = document.getElementById('send');
   const storageKey = 'shopbot.session';
+  const tokenKey = 'shopbot.token';
   let sessionId = localStorage.getItem(storageKey);
+  let token = localStorage.getItem(tokenKey);
   const shownLabels = new Set();
 
   function add(className, text) {
@@ -32,12 +35,37 @@
     if (tracking) box.appendChild(document.createTextNode(` (tracking ${tracking})`));
   }
 
+  async function signIn() {
+    const response = await fetch('/api/signin', { method: 'POST' });
+    if (!response.ok) throw new Error(await problemText(response));
+    token = (await response.json()).token;
+    localStorage.setItem(tokenKey, token);
+  }
+
+  async function problemText(response) {
+    const problem = await response.json().catch(() => ({}));
+    return problem.detail ?? `The server answered ${response.status}.`;
+  }
+
+  // An API call with the token; signs in (again) when there is none or the server no longer accepts it.
+  async function api(path, init = {}) {
+    if (!token) await signIn();
+    const call = () => fetch(path, { ...init, headers: { ...(init.headers ?? {}), Authorization: `Bearer ${token}` } });
+    let response = await call();
+    if (response.status === 401) {
+      await signIn();
+      response = await call();
+    }
+    return response;
+  }
+
   async function ensureSession() {
     if (sessionId) {
-      const existing = await fetch(`/api/sessions/${encodeURIComponent(sessionId)}`);
+      const existing = await api(`/api/sessions/${encodeURIComponent(sessionId)}`);
       if (existing.ok) return (await existing.json()).messages;
     }
-    const created = await fetch('/api/sessions', { method: 'POST' });
+    const created = await api('/api/sessions', { method: 'POST' });
+    if (!created.ok) throw new Error(await problemText(created));
     sessionId = (await created.json()).sessionId;
     localStorage.setItem(storageKey, sessionId);
     return [];
@@ -74,14 +102,13 @@
     send.disabled = true;
     const state = { reply: null };
     try {
-      const response = await fetch(`/api/sessions/${encodeURIComponent(sessionId)}/messages`, {
+      const response = await api(`/api/sessions/${encodeURIComponent(sessionId)}/messages`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify({ text }),
       });
       if (!response.ok) {
-        const problem = await response.json().catch(() => ({}));
-        add('error', problem.detail ?? `The server answered ${response.status}.`);
+        add('error', await problemText(response));
         return;
       }
       const reader = response.body.getReader();
@@ -125,10 +152,15 @@
   });
 
   async function start() {
-    const history = await ensureSession();
-    for (const m of history) add(`msg ${m.role}`, m.text);
-    if (history.length === 0) add('msg assistant', 'Hello! I can help you return an item or answer questions about returns. What can I do for you?');
-    document.body.dataset.ready = 'true';
+    try {
+      const history = await ensureSession();
+      for (const m of history) add(`msg ${m.role}`, m.text);
+      if (history.length === 0) add('msg assistant', 'Hello! I can help you return an item or answer questions about returns. What can I do for you?');
+    } catch (error) {
+      add('error', `Could not start the chat: ${error.message}`);
+    } finally {
+      document.body.dataset.ready = 'true';
+    }
   }
 
   start();

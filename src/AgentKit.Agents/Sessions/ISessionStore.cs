@@ -11,6 +11,21 @@ public interface ISessionStore
     /// <returns>The new session.</returns>
     ValueTask<AgentSessionInfo> CreateAsync(string agentName, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Creates an empty session that belongs to <paramref name="owner"/> (an API key's hash, a signed-in user): hosts
+    /// compare it with the caller before they show or continue the session. Stores that do not record owners throw
+    /// <see cref="NotSupportedException"/> for a non-null owner, so a session is never silently left unscoped.
+    /// </summary>
+    /// <param name="agentName">The agent the session talks to.</param>
+    /// <param name="owner">Who may use the session; <see langword="null"/> for nobody in particular.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The new session.</returns>
+    /// <exception cref="NotSupportedException">The store cannot record an owner.</exception>
+    ValueTask<AgentSessionInfo> CreateAsync(string agentName, string? owner, CancellationToken cancellationToken) =>
+        owner is null
+            ? CreateAsync(agentName, cancellationToken)
+            : throw new NotSupportedException($"{GetType().Name} does not record session owners; use SqliteSessionStore or InMemorySessionStore, or implement CreateAsync(agentName, owner, cancellationToken).");
+
     /// <summary>Gets a session.</summary>
     /// <param name="sessionId">The session id.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
@@ -59,7 +74,14 @@ public interface ISessionStore
 /// <param name="CreatedAt">When it was created.</param>
 /// <param name="UpdatedAt">When messages were last stored.</param>
 /// <param name="MessageCount">How many messages its history holds.</param>
-public sealed record AgentSessionInfo(string Id, string AgentName, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, int MessageCount);
+/// <param name="Owner">Who the session belongs to (see <see cref="ISessionStore.CreateAsync(string, string?, CancellationToken)"/>); <see langword="null"/> when nobody in particular.</param>
+public sealed record AgentSessionInfo(string Id, string AgentName, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, int MessageCount, string? Owner = null)
+{
+    /// <summary>Whether <paramref name="caller"/> may use the session: any caller when the session has no owner and the caller is anonymous, else only its owner.</summary>
+    /// <param name="caller">The caller's identity, as passed to <see cref="ISessionStore.CreateAsync(string, string?, CancellationToken)"/>; <see langword="null"/> for an anonymous caller (a host without authentication).</param>
+    /// <returns>True when the caller may read, continue or delete the session.</returns>
+    public bool IsOwnedBy(string? caller) => caller is null || string.Equals(Owner, caller, StringComparison.Ordinal);
+}
 
 /// <summary>No session has the given id.</summary>
 public sealed class SessionNotFoundException : Exception

@@ -11,10 +11,13 @@ public sealed class InMemorySessionStore(TimeProvider? timeProvider = null) : IS
     private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
 
     /// <inheritdoc />
-    public ValueTask<AgentSessionInfo> CreateAsync(string agentName, CancellationToken cancellationToken = default)
+    public ValueTask<AgentSessionInfo> CreateAsync(string agentName, CancellationToken cancellationToken = default) => CreateAsync(agentName, null, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<AgentSessionInfo> CreateAsync(string agentName, string? owner, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(agentName);
-        var session = new Session(Guid.NewGuid().ToString("N"), agentName, _time.GetUtcNow());
+        var session = new Session(Guid.NewGuid().ToString("N"), agentName, owner, _time.GetUtcNow());
         _sessions[session.Id] = session;
         return ValueTask.FromResult(session.Info());
     }
@@ -70,11 +73,13 @@ public sealed class InMemorySessionStore(TimeProvider? timeProvider = null) : IS
     private Session Find(string sessionId) =>
         _sessions.TryGetValue(sessionId ?? throw new ArgumentNullException(nameof(sessionId)), out var s) ? s : throw SessionNotFoundException.For(sessionId);
 
-    private sealed class Session(string id, string agent, DateTimeOffset created)
+    private sealed class Session(string id, string agent, string? owner, DateTimeOffset created)
     {
         public string Id { get; } = id;
 
         public string Agent { get; } = agent;
+
+        public string? Owner { get; } = owner;
 
         public DateTimeOffset Created { get; } = created;
 
@@ -86,7 +91,7 @@ public sealed class InMemorySessionStore(TimeProvider? timeProvider = null) : IS
         {
             lock (this)
             {
-                return new(Id, Agent, Created, Updated, Messages.Count);
+                return new(Id, Agent, Created, Updated, Messages.Count, Owner);
             }
         }
     }

@@ -36,16 +36,20 @@ public sealed class SqliteSessionStore : ISessionStore
     public string Path { get; }
 
     /// <inheritdoc />
-    public async ValueTask<AgentSessionInfo> CreateAsync(string agentName, CancellationToken cancellationToken = default)
+    public ValueTask<AgentSessionInfo> CreateAsync(string agentName, CancellationToken cancellationToken = default) => CreateAsync(agentName, null, cancellationToken);
+
+    /// <inheritdoc />
+    public async ValueTask<AgentSessionInfo> CreateAsync(string agentName, string? owner, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(agentName);
         var now = _time.GetUtcNow();
-        var info = new AgentSessionInfo(Guid.NewGuid().ToString("N"), agentName, now, now, 0);
+        var info = new AgentSessionInfo(Guid.NewGuid().ToString("N"), agentName, now, now, 0, owner);
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = "INSERT INTO sessions (id, agent, created, updated) VALUES ($id, $agent, $now, $now)";
+        command.CommandText = "INSERT INTO sessions (id, agent, created, updated, owner) VALUES ($id, $agent, $now, $now, $owner)";
         command.Parameters.AddWithValue("$id", info.Id);
         command.Parameters.AddWithValue("$agent", agentName);
+        command.Parameters.AddWithValue("$owner", (object?)owner ?? DBNull.Value);
         command.Parameters.AddWithValue("$now", Format(now));
         await WriteAsync(command, cancellationToken).ConfigureAwait(false);
         return info;
@@ -182,7 +186,7 @@ public sealed class SqliteSessionStore : ISessionStore
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT s.id, s.agent, s.created, s.updated, (SELECT COUNT(*) FROM messages m WHERE m.session_id = s.id) FROM sessions s {where} ORDER BY s.updated DESC, s.id";
+        command.CommandText = $"SELECT s.id, s.agent, s.created, s.updated, (SELECT COUNT(*) FROM messages m WHERE m.session_id = s.id), s.owner FROM sessions s {where} ORDER BY s.updated DESC, s.id";
         if (key is not null)
         {
             command.Parameters.AddWithValue("$key", key);
@@ -192,7 +196,7 @@ public sealed class SqliteSessionStore : ISessionStore
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            sessions.Add(new AgentSessionInfo(reader.GetString(0), reader.GetString(1), Parse(reader.GetString(2)), Parse(reader.GetString(3)), reader.GetInt32(4)));
+            sessions.Add(new AgentSessionInfo(reader.GetString(0), reader.GetString(1), Parse(reader.GetString(2)), Parse(reader.GetString(3)), reader.GetInt32(4), reader.IsDBNull(5) ? null : reader.GetString(5)));
         }
 
         return sessions;
@@ -246,11 +250,19 @@ public sealed class SqliteSessionStore : ISessionStore
         await using var command = connection.CreateCommand();
         command.CommandText = """
             PRAGMA journal_mode = WAL;
-            CREATE TABLE IF NOT EXISTS sessions (id TEXT PRIMARY KEY, agent TEXT NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS sessions (id TEXT PRIMARY KEY, agent TEXT NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL, owner TEXT);
             CREATE INDEX IF NOT EXISTS sessions_agent ON sessions (agent, updated);
             CREATE TABLE IF NOT EXISTS messages (session_id TEXT NOT NULL, seq INTEGER NOT NULL, json TEXT NOT NULL, PRIMARY KEY (session_id, seq)) WITHOUT ROWID;
             """;
         await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+
+        // Files written before sessions had owners: add the column; their sessions stay without an owner.
+        command.CommandText = "SELECT COUNT(*) FROM pragma_table_info('sessions') WHERE name = 'owner'";
+        if (Convert.ToInt64(await command.ExecuteScalarAsync().ConfigureAwait(false), CultureInfo.InvariantCulture) == 0)
+        {
+            command.CommandText = "ALTER TABLE sessions ADD COLUMN owner TEXT";
+            await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+        }
     }
 
     private static string Format(DateTimeOffset time) => time.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);

@@ -15,6 +15,7 @@ namespace AgentKit.LlamaCpp.Chat;
 internal sealed class ChatPromptBuilder
 {
     private static readonly ConditionalWeakTable<LlamaModel, string[]> ControlTokenTexts = new();
+    private static readonly string[] HermesTags = ["<tool_call>", "</tool_call>", "<tool_response>", "</tool_response>"];
     private readonly LlamaModel _model;
     private readonly LlamaChatClientOptions _options;
     private readonly ToolPromptTemplates _templates;
@@ -107,13 +108,13 @@ internal sealed class ChatPromptBuilder
             switch (content)
             {
                 case TextContent t:
-                    text.Append(role == "system" ? t.Text : Defuse(t.Text));
+                    text.Append(role == "system" ? t.Text : Defuse(DefuseFences(t.Text)));
                     break;
                 case FunctionCallContent call:
                     calls.Add(call);
                     break;
                 case FunctionResultContent result:
-                    results.Add(new LlamaChatMessage(ResultRole, Defuse(_templates.RenderResult(Format, callNames.GetValueOrDefault(result.CallId) ?? "", result.CallId, ResultText(result)))));
+                    results.Add(new LlamaChatMessage(ResultRole, Defuse(_templates.RenderResult(Format, callNames.GetValueOrDefault(result.CallId) ?? "", result.CallId, DefuseFences(ResultText(result))))));
                     break;
                 case TextReasoningContent or UsageContent:
                     break;
@@ -169,6 +170,30 @@ internal sealed class ChatPromptBuilder
         { Result: null } => "",
         { Result: var value } => JsonSerializer.Serialize(value, AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(object))),
     };
+
+    /// <summary>
+    /// Breaks up the tool-call format's own tags inside content (Hermes: <c>&lt;tool_call&gt;</c>,
+    /// <c>&lt;tool_response&gt;</c> and their closing tags, which are plain text to the tokenizer, not control tokens),
+    /// so a tool result cannot close its <c>&lt;tool_response&gt;</c> fence and a user message cannot pose as a tool
+    /// result or a tool call. The tags stay readable (a zero-width space after <c>&lt;</c>).
+    /// </summary>
+    internal string DefuseFences(string text)
+    {
+        if (Format != ToolCallFormat.Hermes || text.IndexOf('<') < 0)
+        {
+            return text;
+        }
+
+        foreach (var tag in HermesTags)
+        {
+            if (text.Contains(tag, StringComparison.OrdinalIgnoreCase))
+            {
+                text = text.Replace(tag, "<\u200B" + tag[1..], StringComparison.OrdinalIgnoreCase);
+            }
+        }
+
+        return text;
+    }
 
     /// <summary>Breaks up control-token text (e.g. <c>&lt;|im_start|&gt;</c>) so it tokenizes as plain text.</summary>
     internal string Defuse(string text)

@@ -31,8 +31,10 @@ public sealed class PlanningAgentPlanner : IAgentPlanner
     public PlannerKind? Kind { get; }
 
     /// <summary>
-    /// Whether ReAct and plan-and-execute may call the agent's allowlisted tools. They call them directly, outside the
-    /// agent's tool pipeline (no approvals), so this is off unless set. Default: false.
+    /// Whether ReAct and plan-and-execute may call the agent's allowlisted tools. Their calls keep the agent's rules:
+    /// only the allowlisted tools, each tool's timeout, and approval through the application's
+    /// <see cref="IToolApprovalHandler"/> for tools that need it (denied when none is registered; the planner then
+    /// sees "the call … was denied"). Default: false.
     /// </summary>
     public bool UseAgentTools { get; init; }
 
@@ -55,7 +57,7 @@ public sealed class PlanningAgentPlanner : IAgentPlanner
             ? services.GetRequiredKeyedService<IChatClient>(key)
             : services.GetRequiredService<IChatClient>();
         IReadOnlyList<AIFunction> tools = UseAgentTools && kind is PlannerKind.ReAct or PlannerKind.PlanAndExecute
-            ? await services.GetRequiredService<ToolCatalog>().ResolveAsync(context.Agent.Tools, cancellationToken).ConfigureAwait(false)
+            ? await AgentToolGate.ResolveAsync(context, cancellationToken).ConfigureAwait(false)
             : [];
         var result = await services.GetRequiredService<IPlannerFactory>().Create(kind)
             .RunAsync(client, new PlanningRequest(question) { Tools = tools, Budget = Budget }, cancellationToken).ConfigureAwait(false);

@@ -22,6 +22,12 @@ internal sealed class AgentChatClient(AgentRunner runner, ISessionStore store, s
     /// <summary>The <see cref="ChatOptions.AdditionalProperties"/> entry naming a stored session to continue.</summary>
     public const string SessionIdProperty = "agentkit.session_id";
 
+    /// <summary>
+    /// The <see cref="ChatOptions.AdditionalProperties"/> entry the endpoint sets to the authenticated caller
+    /// (<see cref="RequestGuard.Owner"/>): a stored session is continued only by its owner.
+    /// </summary>
+    public const string OwnerProperty = "agentkit.owner";
+
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var updates = new List<ChatResponseUpdate>();
@@ -50,15 +56,21 @@ internal sealed class AgentChatClient(AgentRunner runner, ISessionStore store, s
         }
 
         var sessionId = options?.AdditionalProperties?.TryGetValue(SessionIdProperty, out var id) == true ? id as string : null;
+        var owner = options?.AdditionalProperties?.TryGetValue(OwnerProperty, out var caller) == true ? caller as string : null;
         var temporary = sessionId is null;
         AgentSession session;
         if (temporary)
         {
-            session = await runner.CreateSessionAsync(agentName, cancellationToken).ConfigureAwait(false);
+            session = await runner.CreateSessionAsync(agentName, owner, cancellationToken).ConfigureAwait(false);
             await store.AppendMessagesAsync(session.Id, conversation.Take(conversation.Count - 1), cancellationToken).ConfigureAwait(false);
         }
         else
         {
+            if (await store.GetAsync(sessionId!, cancellationToken).ConfigureAwait(false) is not { } info || !info.IsOwnedBy(owner))
+            {
+                throw new ApiProblemException(StatusCodes.Status404NotFound, "session_not_found", $"No session '{sessionId}'; create one with POST /api/sessions.", "id");
+            }
+
             session = await SessionEndpoints.OpenAsync(runner, sessionId!, cancellationToken).ConfigureAwait(false);
             if (!string.Equals(session.Agent.Name, agentName, StringComparison.OrdinalIgnoreCase))
             {

@@ -51,7 +51,7 @@ internal static class SessionEndpoints
         AgentSession session;
         try
         {
-            session = await runner.CreateSessionAsync(request.Agent, RequestGuard.Cancellation(context)).ConfigureAwait(false);
+            session = await runner.CreateSessionAsync(request.Agent, RequestGuard.Owner(context), RequestGuard.Cancellation(context)).ConfigureAwait(false);
         }
         catch (AgentNotFoundException e)
         {
@@ -61,23 +61,41 @@ internal static class SessionEndpoints
         return Results.Json(new { id = session.Id, agent = session.Agent.Name }, Json, statusCode: StatusCodes.Status201Created);
     }
 
-    public static async Task<IResult> ListSessionsAsync(HttpContext context, AgentRunner runner, string? agent) =>
-        Results.Json(await runner.ListSessionsAsync(agent, RequestGuard.Cancellation(context)).ConfigureAwait(false), Json);
+    public static async Task<IResult> ListSessionsAsync(HttpContext context, AgentRunner runner, string? agent)
+    {
+        var owner = RequestGuard.Owner(context);
+        var sessions = await runner.ListSessionsAsync(agent, RequestGuard.Cancellation(context)).ConfigureAwait(false);
+        return Results.Json(sessions.Where(s => s.IsOwnedBy(owner)), Json);
+    }
 
-    public static async Task<IResult> GetSessionAsync(HttpContext context, AgentRunner runner, ISessionStore store, string id)
+    public static async Task<IResult> GetSessionAsync(HttpContext context, ISessionStore store, string id)
     {
         var cancellationToken = RequestGuard.Cancellation(context);
-        var info = await store.GetAsync(id, cancellationToken).ConfigureAwait(false) ?? throw NotFound(id);
+        var info = await GetOwnedAsync(context, store, id, cancellationToken).ConfigureAwait(false);
         var history = await store.LoadMessagesAsync(id, cancellationToken).ConfigureAwait(false);
         return Results.Json(new { session = info, messages = history }, Json);
     }
 
-    public static async Task<IResult> DeleteSessionAsync(HttpContext context, AgentRunner runner, string id) =>
-        await runner.DeleteSessionAsync(id, RequestGuard.Cancellation(context)).ConfigureAwait(false)
+    public static async Task<IResult> DeleteSessionAsync(HttpContext context, AgentRunner runner, ISessionStore store, string id)
+    {
+        var cancellationToken = RequestGuard.Cancellation(context);
+        await GetOwnedAsync(context, store, id, cancellationToken).ConfigureAwait(false);
+        return await runner.DeleteSessionAsync(id, cancellationToken).ConfigureAwait(false)
             ? Results.NoContent()
             : throw NotFound(id);
+    }
 
-    public static async Task<IResult> PostMessageAsync(HttpContext context, AgentRunner runner, string id)
+    /// <summary>
+    /// The session when the caller owns it. Another caller's session is answered exactly like a missing one (404),
+    /// so session ids cannot be probed across API keys.
+    /// </summary>
+    public static async Task<AgentSessionInfo> GetOwnedAsync(HttpContext context, ISessionStore store, string id, CancellationToken cancellationToken)
+    {
+        var info = await store.GetAsync(id, cancellationToken).ConfigureAwait(false);
+        return info is not null && info.IsOwnedBy(RequestGuard.Owner(context)) ? info : throw NotFound(id);
+    }
+
+    public static async Task<IResult> PostMessageAsync(HttpContext context, AgentRunner runner, ISessionStore store, string id)
     {
         var cancellationToken = RequestGuard.Cancellation(context);
         var request = await ReadAsync<PostMessageRequest>(context).ConfigureAwait(false);
@@ -86,6 +104,7 @@ internal static class SessionEndpoints
             throw new ApiProblemException(StatusCodes.Status400BadRequest, "invalid_request", "'content' is required: the user's message.", "content");
         }
 
+        await GetOwnedAsync(context, store, id, cancellationToken).ConfigureAwait(false);
         var session = await OpenAsync(runner, id, cancellationToken).ConfigureAwait(false);
         var stream = request.Stream ?? context.Request.Headers.Accept.Any(a => a?.Contains("text/event-stream", StringComparison.OrdinalIgnoreCase) == true);
         var input = new ChatMessage(ChatRole.User, request.Content);
@@ -131,16 +150,35 @@ internal static class SessionEndpoints
         }
     }
 
-    public static IResult ListApprovals(PendingApprovals approvals, string? session) => Results.Json(approvals.List(session), Json);
+    /// <summary>The pending approvals of the caller's own sessions: another API key's tool calls are neither listed nor decidable.</summary>
+    public static async Task<IResult> ListApprovalsAsync(HttpContext context, PendingApprovals approvals, ISessionStore store, string? session)
+    {
+        var cancellationToken = RequestGuard.Cancellation(context);
+        var visible = new List<ToolApprovalRequest>();
+        foreach (var request in approvals.List(session))
+        {
+            if (await IsOwnSessionAsync(context, store, request.SessionId, cancellationToken).ConfigureAwait(false))
+            {
+                visible.Add(request);
+            }
+        }
 
-    public static async Task<IResult> DecideAsync(HttpContext context, PendingApprovals approvals, string id, bool approve)
+        return Results.Json(visible, Json);
+    }
+
+    public static async Task<IResult> DecideAsync(HttpContext context, PendingApprovals approvals, ISessionStore store, string id, bool approve)
     {
         var request = context.Request.ContentLength is > 0 ? await ReadAsync<DecisionRequest>(context).ConfigureAwait(false) : new DecisionRequest(null);
-        var resolved = approve ? approvals.Approve(id, request.Reason) : approvals.Deny(id, request.Reason);
+        var pending = approvals.List().FirstOrDefault(r => string.Equals(r.ApprovalId, id, StringComparison.Ordinal));
+        var own = pending is not null && await IsOwnSessionAsync(context, store, pending.SessionId, RequestGuard.Cancellation(context)).ConfigureAwait(false);
+        var resolved = own && (approve ? approvals.Approve(id, request.Reason) : approvals.Deny(id, request.Reason));
         return resolved
             ? Results.NoContent()
             : throw new ApiProblemException(StatusCodes.Status404NotFound, "approval_not_found", $"No pending approval '{id}': it was decided, timed out, or never existed.", "id");
     }
+
+    private static async Task<bool> IsOwnSessionAsync(HttpContext context, ISessionStore store, string sessionId, CancellationToken cancellationToken) =>
+        await store.GetAsync(sessionId, cancellationToken).ConfigureAwait(false) is { } info && info.IsOwnedBy(RequestGuard.Owner(context));
 
     /// <summary>Opens a session, turning "no such session" into a 404.</summary>
     public static async Task<AgentSession> OpenAsync(AgentRunner runner, string id, CancellationToken cancellationToken)

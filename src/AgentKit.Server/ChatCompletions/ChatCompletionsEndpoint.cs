@@ -46,6 +46,12 @@ internal sealed class ChatCompletionsEndpoint(IEnumerable<IChatTargetSource> tar
             (chatOptions.AdditionalProperties ??= [])[Agents.AgentChatClient.SessionIdProperty] = session.ToString();
         }
 
+        // Only an agent reads it: a model client could forward additional properties upstream.
+        if (client is Agents.AgentChatClient && RequestGuard.Owner(context) is { } owner)
+        {
+            (chatOptions.AdditionalProperties ??= [])[Agents.AgentChatClient.OwnerProperty] = owner;
+        }
+
         // Admitted after validation and before anything is written, so a busy model is a 429 with Retry-After even
         // for a stream; the slot is held until the response (the whole stream) is written.
         return client.GetService<ModelAdmission>() is { } admission

@@ -16,6 +16,7 @@ namespace AgentKit.Server.Http;
 internal sealed partial class RequestGuard(IOptions<AgentKitServerOptions> options, ILogger<RequestGuard> logger) : IEndpointFilter
 {
     private const string TimeoutItem = "AgentKit.RequestTimeout";
+    private const string OwnerItem = "AgentKit.Owner";
 
     // Requests running per caller; a caller with none has no entry, so the table holds at most one entry per
     // running request however many distinct callers come and go.
@@ -38,6 +39,12 @@ internal sealed partial class RequestGuard(IOptions<AgentKitServerOptions> optio
     public static CancellationToken Cancellation(HttpContext context) =>
         context.Items[TimeoutItem] is CancellationTokenSource cts ? cts.Token : context.RequestAborted;
 
+    /// <summary>
+    /// Who is calling, as session owners are recorded: <c>key:</c> and the SHA-256 of the API key, or
+    /// <see langword="null"/> when the server has no API keys (local use: every caller sees every session).
+    /// </summary>
+    public static string? Owner(HttpContext context) => context.Items[OwnerItem] as string;
+
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
     {
         var context = invocation.HttpContext;
@@ -46,6 +53,11 @@ internal sealed partial class RequestGuard(IOptions<AgentKitServerOptions> optio
         {
             context.Response.Headers.WWWAuthenticate = "Bearer";
             return ApiProblem.Create(StatusCodes.Status401Unauthorized, "invalid_api_key", "A valid API key is required: send 'Authorization: Bearer <key>' or 'X-Api-Key: <key>'.");
+        }
+
+        if (settings.ApiKeys.Count > 0)
+        {
+            context.Items[OwnerItem] = "key:" + caller;
         }
 
         if (context.Request.ContentLength > settings.MaxRequestBodyBytes)

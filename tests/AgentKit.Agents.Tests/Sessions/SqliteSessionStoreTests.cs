@@ -36,6 +36,34 @@ public sealed class SqliteSessionStoreTests
     }
 
     [Fact]
+    public async Task Owner_IsStoredAndSurvivesReopening_AndAnOldFileGainsTheColumn()
+    {
+        var path = TempFiles.NewDatabasePath();
+        await using (var old = new SqliteConnection($"Data Source={path}"))
+        {
+            await old.OpenAsync(TestContext.Current.CancellationToken);
+            await using var command = old.CreateCommand();
+            command.CommandText = "CREATE TABLE sessions (id TEXT PRIMARY KEY, agent TEXT NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL); INSERT INTO sessions VALUES ('legacy', 'shop', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')";
+            await command.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+        }
+
+        SqliteConnection.ClearAllPools();
+        var store = new SqliteSessionStore(path);
+        var alice = await store.CreateAsync("shop", "key:alice", TestContext.Current.CancellationToken);
+        SqliteConnection.ClearAllPools();
+
+        var reopened = new SqliteSessionStore(path);
+        var info = await reopened.GetAsync(alice.Id, TestContext.Current.CancellationToken);
+        Assert.Equal("key:alice", info!.Owner);
+        Assert.True(info.IsOwnedBy("key:alice"));
+        Assert.False(info.IsOwnedBy("key:mallory"));
+        var legacy = await reopened.GetAsync("legacy", TestContext.Current.CancellationToken);
+        Assert.Null(legacy!.Owner);
+        Assert.False(legacy.IsOwnedBy("key:mallory"));
+        Assert.True(legacy.IsOwnedBy(null));
+    }
+
+    [Fact]
     public async Task Database_UsesWriteAheadLog()
     {
         var path = TempFiles.NewDatabasePath();
