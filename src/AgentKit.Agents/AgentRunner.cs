@@ -122,6 +122,14 @@ public sealed class AgentRunner
     public ValueTask<IReadOnlyList<AgentSessionInfo>> ListSessionsAsync(string? agentName = null, CancellationToken cancellationToken = default) =>
         Store.ListAsync(agentName, cancellationToken);
 
+    /// <summary>Lists one page of stored sessions, most recent first (see <see cref="SessionQuery"/>).</summary>
+    /// <param name="query">Which sessions and how many.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The page.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">The query's limit or offset is out of range.</exception>
+    public ValueTask<IReadOnlyList<AgentSessionInfo>> ListSessionsAsync(SessionQuery query, CancellationToken cancellationToken = default) =>
+        Store.ListAsync(query, cancellationToken);
+
     /// <summary>Deletes a session and its history.</summary>
     /// <param name="sessionId">The session id.</param>
     /// <param name="cancellationToken">Cancels the call.</param>

@@ -41,6 +41,44 @@ public sealed class SessionIsolationTests
     }
 
     [Fact]
+    public async Task SessionList_IsPagedAndScopedToTheCaller_AndBadPagingIsA400()
+    {
+        await using var server = await StartAsync();
+        using var alice = server.CreateHttpClient();
+        using var mallory = Mallory(server);
+        var ct = TestContext.Current.CancellationToken;
+        var mine = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            mine.Add(await CreateSessionAsync(alice));
+        }
+
+        var theirs = await CreateSessionAsync(mallory);
+
+        async Task<List<string>> PageAsync(HttpClient http, string query)
+        {
+            using var page = JsonDocument.Parse(await http.GetStringAsync(new Uri("api/sessions" + query, UriKind.Relative), ct));
+            return [.. page.RootElement.EnumerateArray().Select(s => s.GetProperty("id").GetString()!)];
+        }
+
+        var all = await PageAsync(alice, "");
+        Assert.Equal(mine.Order(), all.Order());
+        var first = await PageAsync(alice, "?limit=2");
+        var second = await PageAsync(alice, "?limit=2&offset=2");
+        var third = await PageAsync(alice, "?limit=2&offset=4");
+        Assert.Equal(all, first.Concat(second).Concat(third));
+        Assert.Equal([2, 2, 1], new[] { first.Count, second.Count, third.Count });
+        Assert.Equal([theirs], await PageAsync(mallory, "?limit=1000"));
+
+        foreach (var bad in new[] { "?limit=0", "?limit=1001", "?offset=-1" })
+        {
+            using var response = await alice.GetAsync(new Uri("api/sessions" + bad, UriKind.Relative), ct);
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Contains(bad.Contains("offset", StringComparison.Ordinal) ? "offset" : "limit", await response.Content.ReadAsStringAsync(ct), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task AnotherApiKey_CannotListReadContinueOrDeleteASession()
     {
         await using var server = await StartAsync();

@@ -38,6 +38,22 @@ public interface ISessionStore
     /// <returns>The sessions.</returns>
     ValueTask<IReadOnlyList<AgentSessionInfo>> ListAsync(string? agentName = null, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Lists one page of sessions, most recently updated first: only <see cref="SessionQuery.Owner"/>'s when set,
+    /// at most <see cref="SessionQuery.Limit"/>. The default implementation filters <see cref="ListAsync(string?, CancellationToken)"/>;
+    /// stores with many sessions do it in their query.
+    /// </summary>
+    /// <param name="query">Which sessions and how many.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The page.</returns>
+    async ValueTask<IReadOnlyList<AgentSessionInfo>> ListAsync(SessionQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        query.Validate();
+        var all = await ListAsync(query.AgentName, cancellationToken).ConfigureAwait(false);
+        return [.. all.Where(s => query.Owner is null || string.Equals(s.Owner, query.Owner, StringComparison.Ordinal)).Skip(query.Offset).Take(query.Limit)];
+    }
+
     /// <summary>Loads a session's history in order.</summary>
     /// <param name="sessionId">The session id.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
@@ -66,6 +82,40 @@ public interface ISessionStore
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>Whether there was such a session.</returns>
     ValueTask<bool> DeleteAsync(string sessionId, CancellationToken cancellationToken = default);
+}
+
+/// <summary>One page of a session listing (<see cref="ISessionStore.ListAsync(SessionQuery, CancellationToken)"/>).</summary>
+public sealed record SessionQuery
+{
+    /// <summary>The most sessions one page may ask for (1,000).</summary>
+    public const int MaxLimit = 1000;
+
+    /// <summary>Only this agent's sessions; <see langword="null"/> for all.</summary>
+    public string? AgentName { get; init; }
+
+    /// <summary>Only sessions this owner created (<see cref="AgentSessionInfo.Owner"/>); <see langword="null"/> for every session.</summary>
+    public string? Owner { get; init; }
+
+    /// <summary>How many sessions to skip, in the listing's order (most recently updated first). Default 0.</summary>
+    public int Offset { get; init; }
+
+    /// <summary>The most sessions to return, 1 to <see cref="MaxLimit"/>. Default 100.</summary>
+    public int Limit { get; init; } = 100;
+
+    /// <summary>Throws when <see cref="Offset"/> or <see cref="Limit"/> is out of range.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Naming the field and its range.</exception>
+    public void Validate()
+    {
+        if (Limit is < 1 or > MaxLimit)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Limit), Limit, $"SessionQuery.Limit must be between 1 and {MaxLimit}.");
+        }
+
+        if (Offset < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Offset), Offset, "SessionQuery.Offset must not be negative.");
+        }
+    }
 }
 
 /// <summary>A stored session.</summary>

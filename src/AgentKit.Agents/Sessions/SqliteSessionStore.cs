@@ -68,6 +68,21 @@ public sealed class SqliteSessionStore : ISessionStore
         await QuerySessionsAsync(agentName is null ? string.Empty : "WHERE s.agent = $key", agentName, cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<AgentSessionInfo>> ListAsync(SessionQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        query.Validate();
+        var where = (query.AgentName, query.Owner) switch
+        {
+            (null, null) => string.Empty,
+            (not null, null) => "WHERE s.agent = $key",
+            (null, not null) => "WHERE s.owner = $owner",
+            _ => "WHERE s.agent = $key AND s.owner = $owner",
+        };
+        return await QuerySessionsAsync($"{where} ORDER BY s.updated DESC, s.id LIMIT {query.Limit} OFFSET {query.Offset}", query.AgentName, cancellationToken, query.Owner, ordered: true).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
     public async ValueTask<IReadOnlyList<ChatMessage>> LoadMessagesAsync(string sessionId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sessionId);
@@ -182,14 +197,19 @@ public sealed class SqliteSessionStore : ISessionStore
         }
     }
 
-    private async Task<IReadOnlyList<AgentSessionInfo>> QuerySessionsAsync(string where, string? key, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<AgentSessionInfo>> QuerySessionsAsync(string where, string? key, CancellationToken cancellationToken, string? owner = null, bool ordered = false)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT s.id, s.agent, s.created, s.updated, (SELECT COUNT(*) FROM messages m WHERE m.session_id = s.id), s.owner FROM sessions s {where} ORDER BY s.updated DESC, s.id";
+        command.CommandText = $"SELECT s.id, s.agent, s.created, s.updated, (SELECT COUNT(*) FROM messages m WHERE m.session_id = s.id), s.owner FROM sessions s {where}{(ordered ? string.Empty : " ORDER BY s.updated DESC, s.id")}";
         if (key is not null)
         {
             command.Parameters.AddWithValue("$key", key);
+        }
+
+        if (owner is not null)
+        {
+            command.Parameters.AddWithValue("$owner", owner);
         }
 
         var sessions = new List<AgentSessionInfo>();
@@ -263,6 +283,9 @@ public sealed class SqliteSessionStore : ISessionStore
             command.CommandText = "ALTER TABLE sessions ADD COLUMN owner TEXT";
             await command.ExecuteNonQueryAsync().ConfigureAwait(false);
         }
+
+        command.CommandText = "CREATE INDEX IF NOT EXISTS sessions_owner ON sessions (owner, updated)";
+        await command.ExecuteNonQueryAsync().ConfigureAwait(false);
     }
 
     private static string Format(DateTimeOffset time) => time.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);

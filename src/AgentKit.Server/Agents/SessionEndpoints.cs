@@ -61,11 +61,21 @@ internal static class SessionEndpoints
         return Results.Json(new { id = session.Id, agent = session.Agent.Name }, Json, statusCode: StatusCodes.Status201Created);
     }
 
-    public static async Task<IResult> ListSessionsAsync(HttpContext context, AgentRunner runner, string? agent)
+    /// <summary>One page of the caller's sessions, most recently updated first: <c>?agent=&amp;limit=&amp;offset=</c> (limit 1–1,000, default 100).</summary>
+    public static async Task<IResult> ListSessionsAsync(HttpContext context, AgentRunner runner, string? agent, int? limit, int? offset)
     {
-        var owner = RequestGuard.Owner(context);
-        var sessions = await runner.ListSessionsAsync(agent, RequestGuard.Cancellation(context)).ConfigureAwait(false);
-        return Results.Json(sessions.Where(s => s.IsOwnedBy(owner)), Json);
+        if (limit is < 1 or > SessionQuery.MaxLimit)
+        {
+            throw new ApiProblemException(StatusCodes.Status400BadRequest, "invalid_request", $"'limit' must be between 1 and {SessionQuery.MaxLimit}; it was {limit}.", "limit");
+        }
+
+        if (offset is < 0)
+        {
+            throw new ApiProblemException(StatusCodes.Status400BadRequest, "invalid_request", $"'offset' must not be negative; it was {offset}.", "offset");
+        }
+
+        var query = new SessionQuery { AgentName = agent, Owner = RequestGuard.Owner(context), Limit = limit ?? 100, Offset = offset ?? 0 };
+        return Results.Json(await runner.ListSessionsAsync(query, RequestGuard.Cancellation(context)).ConfigureAwait(false), Json);
     }
 
     public static async Task<IResult> GetSessionAsync(HttpContext context, ISessionStore store, string id)
