@@ -40,7 +40,7 @@ internal static class Bounded
         where T : Exception
     {
         var error = await CatchAsync(action, input, limit);
-        Assert.True(error is T, $"{input}: expected {typeof(T).Name}, got {(error is null ? "no exception" : error.GetType().FullName + ": " + error.Message)}");
+        Assert.True(error is T, $"{input}: expected {typeof(T).Name}, got {(error is null ? "no exception" : error.ToString())}");
         return (T)error!;
     }
 }

@@ -39,11 +39,21 @@ internal sealed partial class FrontMatter
         var stream = new YamlStream();
         try
         {
+            RefuseAliases(yaml, filePath);
             stream.Load(new StringReader(yaml));
         }
         catch (YamlException e)
         {
             throw new PromptException($"the front matter is not valid YAML: {YamlProblem(e)}", filePath, YamlValues.FileLine(e.Start), innerException: e);
+        }
+        catch (InvalidOperationException e)
+        {
+            // YamlDotNet's scanner throws this, not a YamlException, when the text ends inside an unfinished flow value.
+            throw new PromptException(
+                "the front matter is not valid YAML: it ends inside an unfinished value (an unclosed '[', '{' or quote?).",
+                filePath,
+                yaml.Count('\n') + 2,
+                innerException: e);
         }
 
         if (stream.Documents.Count == 0)
@@ -58,6 +68,26 @@ internal sealed partial class FrontMatter
 
         result.ReadRoot(root);
         return result;
+    }
+
+    /// <summary>
+    /// Refuses anchors' aliases (<c>*name</c>) before the document is built: each alias is a reference, and reading
+    /// values that nest them expands them, so a few lines (nine levels of nine aliases) would take 9^9 steps.
+    /// Prompt files have no use for them.
+    /// </summary>
+    private static void RefuseAliases(string yaml, string filePath)
+    {
+        var parser = new Parser(new StringReader(yaml));
+        while (parser.MoveNext())
+        {
+            if (parser.Current is YamlDotNet.Core.Events.AnchorAlias alias)
+            {
+                throw new PromptException(
+                    $"the front matter uses the YAML alias '*{alias.Value}'; aliases are not supported in prompt files: write the value out.",
+                    filePath,
+                    YamlValues.FileLine(alias.Start));
+            }
+        }
     }
 
     private void ReadRoot(YamlMappingNode root)
