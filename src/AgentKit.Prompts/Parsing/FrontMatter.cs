@@ -46,6 +46,15 @@ internal sealed partial class FrontMatter
         {
             throw new PromptException($"the front matter is not valid YAML: {YamlProblem(e)}", filePath, YamlValues.FileLine(e.Start), innerException: e);
         }
+        catch (ArgumentException e)
+        {
+            // YamlDotNet's document loader throws this for some malformed block mappings (found by fuzzing).
+            throw new PromptException(
+                $"the front matter is not valid YAML ({e.Message}); check the indentation and the ':' after each key.",
+                filePath,
+                0,
+                innerException: e);
+        }
         catch (InvalidOperationException e)
         {
             // YamlDotNet's scanner throws this, not a YamlException, when the text ends inside an unfinished flow value.

@@ -17,6 +17,7 @@ public sealed class PromptFileHostileTests(ITestOutputHelper output)
         { "unclosed-front-matter.prompty", "never closed", 1 },
         { "yaml-unclosed-flow.prompty", "unclosed '['", 3 },
         { "yaml-tab-indent.prompty", "not valid YAML", 0 },
+        { "yaml-unsupported-event.prompty", "check the indentation", 0 },
         { "yaml-not-a-map.prompty", "must be a YAML map", 2 },
         { "yaml-duplicate-key.prompty", "name", 3 },
         { "yaml-unknown-key.prompty", "nmae", 3 },
