@@ -62,7 +62,7 @@ internal static partial class LiquidComplexity
                 }
                 else if (Openers.Contains(name) && ++depth > MaxDepth)
                 {
-                    throw Error($"Liquid blocks are nested more than {MaxDepth} deep ('{name}' here); flatten the template.", source, markup.Index, lineOffset, filePath);
+                    throw Error(string.Create(CultureInfo.InvariantCulture, $"Liquid blocks are nested more than {MaxDepth} deep ('{name}' here); flatten the template."), source, markup.Index, lineOffset, filePath);
                 }
                 else if (name.StartsWith("end", StringComparison.Ordinal) && depth > 0)
                 {
@@ -76,12 +76,12 @@ internal static partial class LiquidComplexity
     {
         if (markup.Count('|') > MaxChain || ChainOperator().Count(markup) > MaxChain)
         {
-            throw Error($"a Liquid output or tag chains more than {MaxChain} filters or and/or operators; split it.", source, index, lineOffset, filePath);
+            throw Error(string.Create(CultureInfo.InvariantCulture, $"a Liquid output or tag chains more than {MaxChain} filters or and/or operators; split it."), source, index, lineOffset, filePath);
         }
     }
 
     private static PromptException Error(string problem, string source, int index, int lineOffset, string filePath) =>
-        new(string.Create(CultureInfo.InvariantCulture, $"{problem}"), filePath, lineOffset + 1 + source.AsSpan(0, index).Count('\n'));
+        new(problem, filePath, lineOffset + 1 + source.AsSpan(0, index).Count('\n'));
 
     [GeneratedRegex(@"\{\{(?<output>.*?)\}\}|\{%-?\s*(?<name>\w+)(?<body>.*?)-?%\}", RegexOptions.Singleline | RegexOptions.CultureInvariant)]
     private static partial Regex Markup();
