@@ -14,6 +14,8 @@ internal sealed partial class FrontMatter
     private static readonly string[] InputKeys = ["type", "default", "required", "description", "sample"];
     private static readonly string[] ModelKeys = ["api", "parameters"];
 
+    private const int MaxFlowDepth = 64;
+
     private readonly string _filePath;
 
     private FrontMatter(string filePath) => _filePath = filePath;
@@ -39,6 +41,7 @@ internal sealed partial class FrontMatter
         var stream = new YamlStream();
         try
         {
+            RefuseDeepFlow(yaml, filePath);
             RefuseAliases(yaml, filePath);
             stream.Load(new StringReader(yaml));
         }
@@ -77,6 +80,43 @@ internal sealed partial class FrontMatter
 
         result.ReadRoot(root);
         return result;
+    }
+
+    /// <summary>
+    /// Refuses flow collections (<c>[</c>, <c>{</c>) nested more than <see cref="MaxFlowDepth"/> deep before YamlDotNet
+    /// sees them: its scanner re-checks every open level at each token, so time grows with the square of the depth
+    /// (20,000 levels took seconds; a 256 KiB file could hold 100,000).
+    /// </summary>
+    private static void RefuseDeepFlow(string yaml, string filePath)
+    {
+        var depth = 0;
+        var quote = '\0';
+        var line = 2;
+        for (var i = 0; i < yaml.Length; i++)
+        {
+            var c = yaml[i];
+            if (c == '\n')
+            {
+                line++;
+            }
+            else if (quote != '\0')
+            {
+                quote = c == quote ? '\0' : quote;
+            }
+            else if (c is '"' or '\'' && (i == 0 || yaml[i - 1] is ' ' or '\t' or '\n' or '[' or '{' or ',' or ':' or '-'))
+            {
+                // Only where a quoted scalar can start, so an apostrophe inside a word (it's) is text.
+                quote = c;
+            }
+            else if (c is '[' or '{' && ++depth > MaxFlowDepth)
+            {
+                throw new PromptException($"the front matter nests '[' or '{{' more than {MaxFlowDepth} levels deep; flatten it.", filePath, line);
+            }
+            else if (c is ']' or '}' && depth > 0)
+            {
+                depth--;
+            }
+        }
     }
 
     /// <summary>
