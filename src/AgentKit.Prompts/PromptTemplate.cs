@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -123,15 +124,38 @@ public sealed class PromptTemplate
                 throw new PromptException(string.Create(CultureInfo.InvariantCulture, $"the file is {stream.Length} bytes, over the {maxFileBytes}-byte limit for prompt files; split it."), filePath, 0);
             }
 
-            using var reader = new StreamReader(stream, new UTF8Encoding(false, true));
-            text = reader.ReadToEnd();
+            var bytes = new byte[stream.Length];
+            stream.ReadExactly(bytes);
+            text = DecodeUtf8(bytes, filePath);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or DecoderFallbackException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new PromptException($"the file cannot be read: {e.Message}", filePath, 0, innerException: e);
         }
 
         return Parse(text, name, filePath);
+    }
+
+    /// <summary>Decodes strict UTF-8 (a BOM is skipped); invalid bytes are an error naming the line and byte offset.</summary>
+    private static string DecodeUtf8(byte[] bytes, string filePath)
+    {
+        var content = bytes.AsSpan();
+        var start = content.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? 3 : 0;
+        for (var at = start; at < content.Length;)
+        {
+            if (Rune.DecodeFromUtf8(content[at..], out _, out var consumed) != OperationStatus.Done)
+            {
+                var line = content[..at].Count((byte)'\n') + 1;
+                throw new PromptException(
+                    string.Create(CultureInfo.InvariantCulture, $"the file is not valid UTF-8: byte 0x{content[at]:X2} at byte offset {at}; save it as UTF-8."),
+                    filePath,
+                    line);
+            }
+
+            at += consumed;
+        }
+
+        return Encoding.UTF8.GetString(content[start..]);
     }
 
     /// <summary>Renders the messages for the given inputs.</summary>

@@ -103,9 +103,19 @@ internal sealed class ToolInvoker(ToolPipelineOptions options, IReadOnlySet<stri
             return [];
         }
 
-        var instance = JsonSerializer.SerializeToElement(
-            arguments ?? new Dictionary<string, object?>(),
-            AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(IDictionary<string, object?>)));
+        JsonElement instance;
+        try
+        {
+            instance = JsonSerializer.SerializeToElement(
+                arguments ?? new Dictionary<string, object?>(),
+                AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(IDictionary<string, object?>)));
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or NotSupportedException)
+        {
+            // Arguments nested past the serializer's depth limit (or of a type it cannot write) are refused, not thrown.
+            return [$"#: the arguments could not be checked: {e.Message}"];
+        }
+
         return JsonSchemaValidator.Validate(schema, instance);
     }
 

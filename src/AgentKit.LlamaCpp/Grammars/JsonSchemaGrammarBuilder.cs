@@ -14,6 +14,9 @@ internal sealed class JsonSchemaGrammarBuilder
     // Above this a repetition would hit llama.cpp's limit of 2000 generated rules once its group is counted.
     internal const int MaxBoundedCount = 1000;
 
+    // Building recurses per nested schema; a schema parsed with a lifted JSON depth limit could otherwise overflow the stack.
+    internal const int MaxDepth = 64;
+
     private static readonly HashSet<string> Supported = new(StringComparer.Ordinal)
     {
         "type", "properties", "required", "additionalProperties", "items", "prefixItems", "minItems", "maxItems",
@@ -36,6 +39,7 @@ internal sealed class JsonSchemaGrammarBuilder
     private readonly JsonSchemaGrammarOptions _options;
     private readonly string _prefix;
     private readonly Dictionary<string, string> _refs = new(StringComparer.Ordinal);
+    private int _depth;
 
     public JsonSchemaGrammarBuilder(JsonElement document, GbnfWriter writer, JsonSchemaGrammarOptions options, string prefix)
     {
@@ -52,6 +56,24 @@ internal sealed class JsonSchemaGrammarBuilder
         new($"JSON schema at '{pointer}': {what}");
 
     private string Schema(JsonElement s, string ptr, string hint)
+    {
+        if (_depth >= MaxDepth)
+        {
+            throw Unsupported(ptr, $"schemas nest more than {MaxDepth} levels deep");
+        }
+
+        _depth++;
+        try
+        {
+            return SchemaAt(s, ptr, hint);
+        }
+        finally
+        {
+            _depth--;
+        }
+    }
+
+    private string SchemaAt(JsonElement s, string ptr, string hint)
     {
         switch (s.ValueKind)
         {

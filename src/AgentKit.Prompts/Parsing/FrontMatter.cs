@@ -14,6 +14,8 @@ internal sealed partial class FrontMatter
     private static readonly string[] InputKeys = ["type", "default", "required", "description", "sample"];
     private static readonly string[] ModelKeys = ["api", "parameters"];
 
+    private const int MaxFlowDepth = 64;
+
     private readonly string _filePath;
 
     private FrontMatter(string filePath) => _filePath = filePath;
@@ -39,11 +41,31 @@ internal sealed partial class FrontMatter
         var stream = new YamlStream();
         try
         {
+            RefuseDeepFlow(yaml, filePath);
+            RefuseAliases(yaml, filePath);
             stream.Load(new StringReader(yaml));
         }
         catch (YamlException e)
         {
             throw new PromptException($"the front matter is not valid YAML: {YamlProblem(e)}", filePath, YamlValues.FileLine(e.Start), innerException: e);
+        }
+        catch (ArgumentException e)
+        {
+            // YamlDotNet's document loader throws this for some malformed block mappings (found by fuzzing).
+            throw new PromptException(
+                $"the front matter is not valid YAML ({e.Message}); check the indentation and the ':' after each key.",
+                filePath,
+                0,
+                innerException: e);
+        }
+        catch (InvalidOperationException e)
+        {
+            // YamlDotNet's scanner throws this, not a YamlException, when the text ends inside an unfinished flow value.
+            throw new PromptException(
+                "the front matter is not valid YAML: it ends inside an unfinished value (an unclosed '[', '{' or quote?).",
+                filePath,
+                yaml.Count('\n') + 2,
+                innerException: e);
         }
 
         if (stream.Documents.Count == 0)
@@ -58,6 +80,63 @@ internal sealed partial class FrontMatter
 
         result.ReadRoot(root);
         return result;
+    }
+
+    /// <summary>
+    /// Refuses flow collections (<c>[</c>, <c>{</c>) nested more than <see cref="MaxFlowDepth"/> deep before YamlDotNet
+    /// sees them: its scanner re-checks every open level at each token, so time grows with the square of the depth
+    /// (20,000 levels took seconds; a 256 KiB file could hold 100,000).
+    /// </summary>
+    private static void RefuseDeepFlow(string yaml, string filePath)
+    {
+        var depth = 0;
+        var quote = '\0';
+        var line = 2;
+        for (var i = 0; i < yaml.Length; i++)
+        {
+            var c = yaml[i];
+            if (c == '\n')
+            {
+                line++;
+            }
+            else if (quote != '\0')
+            {
+                quote = c == quote ? '\0' : quote;
+            }
+            else if (c is '"' or '\'' && (i == 0 || yaml[i - 1] is ' ' or '\t' or '\n' or '[' or '{' or ',' or ':' or '-'))
+            {
+                // Only where a quoted scalar can start, so an apostrophe inside a word (it's) is text.
+                quote = c;
+            }
+            else if (c is '[' or '{' && ++depth > MaxFlowDepth)
+            {
+                throw new PromptException($"the front matter nests '[' or '{{' more than {MaxFlowDepth} levels deep; flatten it.", filePath, line);
+            }
+            else if (c is ']' or '}' && depth > 0)
+            {
+                depth--;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Refuses anchors' aliases (<c>*name</c>) before the document is built: each alias is a reference, and reading
+    /// values that nest them expands them, so a few lines (nine levels of nine aliases) would take 9^9 steps.
+    /// Prompt files have no use for them.
+    /// </summary>
+    private static void RefuseAliases(string yaml, string filePath)
+    {
+        var parser = new Parser(new StringReader(yaml));
+        while (parser.MoveNext())
+        {
+            if (parser.Current is YamlDotNet.Core.Events.AnchorAlias alias)
+            {
+                throw new PromptException(
+                    $"the front matter uses the YAML alias '*{alias.Value}'; aliases are not supported in prompt files: write the value out.",
+                    filePath,
+                    YamlValues.FileLine(alias.Start));
+            }
+        }
     }
 
     private void ReadRoot(YamlMappingNode root)

@@ -51,6 +51,7 @@ internal sealed partial class PromptBody
     {
         var marker = "\u001F" + Guid.NewGuid().ToString("N") + ":";
         var source = RoleLine().Replace(body, m => marker + m.Groups["role"].Value.ToLowerInvariant() + "\u001F");
+        LiquidComplexity.Check(source, lineOffset, filePath);
         if (!Parser.TryParse(source, out var template, out var error))
         {
             var (line, problem) = SplitFluidError(error);

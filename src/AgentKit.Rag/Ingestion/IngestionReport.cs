@@ -25,7 +25,7 @@ public enum IngestionSkipReason
     /// <summary>No reader handles the file's extension.</summary>
     UnsupportedType,
 
-    /// <summary>The file is larger than <see cref="RagIngestionOptions.MaxFileBytes"/>.</summary>
+    /// <summary>The file is larger than <see cref="RagIngestionOptions.MaxFileBytes"/>, or over a reader's limit (such as <see cref="Readers.PdfDocumentReader.MaxPages"/>).</summary>
     TooLarge,
 
     /// <summary>The file is encrypted (a PDF that needs a password).</summary>

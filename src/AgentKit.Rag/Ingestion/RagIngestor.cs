@@ -210,7 +210,12 @@ public sealed class RagIngestor
         }
         catch (DocumentReadException e)
         {
-            var reason = e.Failure == DocumentReadFailure.Encrypted ? IngestionSkipReason.Encrypted : IngestionSkipReason.Corrupt;
+            var reason = e.Failure switch
+            {
+                DocumentReadFailure.Encrypted => IngestionSkipReason.Encrypted,
+                DocumentReadFailure.TooLarge => IngestionSkipReason.TooLarge,
+                _ => IngestionSkipReason.Corrupt,
+            };
             return Skipped(path, reason, e.Message);
         }
 

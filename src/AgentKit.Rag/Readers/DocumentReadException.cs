@@ -8,6 +8,9 @@ public enum DocumentReadFailure
 
     /// <summary>The file is encrypted and cannot be opened without a password.</summary>
     Encrypted,
+
+    /// <summary>The file is over one of the reader's limits (such as <see cref="PdfDocumentReader.MaxPages"/>).</summary>
+    TooLarge,
 }
 
 /// <summary>A file a reader could not read: it names the file and says why.</summary>

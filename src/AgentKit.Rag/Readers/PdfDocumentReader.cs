@@ -24,11 +24,28 @@ namespace AgentKit.Rag.Readers;
 /// </list>
 /// Pages without a text layer (scans) yield no section; a PDF where no page has text reads as a document without
 /// text. Encrypted files that need a password raise <see cref="DocumentReadFailure.Encrypted"/>; unparseable ones
-/// <see cref="DocumentReadFailure.Corrupt"/>.
+/// <see cref="DocumentReadFailure.Corrupt"/>; files whose page tree counts more than <see cref="MaxPages"/> pages
+/// (a page-count bomb, or a document too long to read in bounded time) <see cref="DocumentReadFailure.TooLarge"/>,
+/// before any page is read.
 /// </summary>
 public sealed class PdfDocumentReader : IDocumentReader
 {
+    /// <summary>The default <see cref="MaxPages"/>: 10,000 pages.</summary>
+    public const int DefaultMaxPages = 10_000;
+
     private const int BandSize = 2;
+
+    /// <summary>Creates a reader.</summary>
+    /// <param name="maxPages">The most pages a document may have; default <see cref="DefaultMaxPages"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxPages"/> is below 1.</exception>
+    public PdfDocumentReader(int maxPages = DefaultMaxPages)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxPages, 1);
+        MaxPages = maxPages;
+    }
+
+    /// <summary>The most pages a document may have; a longer one raises <see cref="DocumentReadFailure.TooLarge"/>.</summary>
+    public int MaxPages { get; }
 
     /// <inheritdoc />
     public IReadOnlyCollection<string> Extensions { get; } = [".pdf"];
@@ -40,6 +57,14 @@ public sealed class PdfDocumentReader : IDocumentReader
         try
         {
             using var document = PdfDocument.Open(content.ToArray(), new ParsingOptions { UseLenientParsing = true, SkipMissingFonts = true });
+            if (document.NumberOfPages > MaxPages)
+            {
+                throw new DocumentReadException(
+                    sourcePath,
+                    DocumentReadFailure.TooLarge,
+                    $"'{sourcePath}' has {document.NumberOfPages} pages, over the limit of {MaxPages} (MaxPages).");
+            }
+
             var pages = new List<PageLines>(document.NumberOfPages);
             for (var number = 1; number <= document.NumberOfPages; number++)
             {

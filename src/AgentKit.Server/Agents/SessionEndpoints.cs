@@ -261,6 +261,10 @@ internal static class SessionEndpoints
         {
             throw new ApiProblemException(StatusCodes.Status400BadRequest, "invalid_json", $"The request body is not valid JSON: {e.Message}", e.Path);
         }
+        catch (InvalidOperationException e) when (e.InnerException is DecoderFallbackException)
+        {
+            throw ApiProblem.InvalidUtf8(e);
+        }
     }
 
     private static ApiProblemException NotFound(string id) =>

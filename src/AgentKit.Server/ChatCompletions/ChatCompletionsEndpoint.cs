@@ -39,8 +39,19 @@ internal sealed class ChatCompletionsEndpoint(IEnumerable<IChatTargetSource> tar
             ?? throw new ApiProblemException(StatusCodes.Status404NotFound, "model_not_found", $"No agent or chat model is named '{request.Model}'; see GET /v1/models.", "model");
 
         var limits = options.Value;
-        var messages = ChatCompletionMapper.ToMessages(request, limits);
-        var chatOptions = ChatCompletionMapper.ToOptions(request, limits);
+        List<ChatMessage> messages;
+        ChatOptions chatOptions;
+        try
+        {
+            messages = ChatCompletionMapper.ToMessages(request, limits);
+            chatOptions = ChatCompletionMapper.ToOptions(request, limits);
+        }
+        catch (InvalidOperationException e) when (e.InnerException is DecoderFallbackException)
+        {
+            // Message contents stay raw JSON until mapped; their strings are decoded (and found not UTF-8) here.
+            throw ApiProblem.InvalidUtf8(e);
+        }
+
         if (context.Request.Headers.TryGetValue(SessionHeader, out var session) && !string.IsNullOrWhiteSpace(session))
         {
             (chatOptions.AdditionalProperties ??= [])[Agents.AgentChatClient.SessionIdProperty] = session.ToString();
@@ -96,6 +107,11 @@ internal sealed class ChatCompletionsEndpoint(IEnumerable<IChatTargetSource> tar
         {
             var where = e.Path is { Length: > 0 } path ? $" at {path}" : string.Empty;
             throw new ApiProblemException(StatusCodes.Status400BadRequest, "invalid_json", $"The request body is not valid JSON for a chat completion{where}: {e.Message}", e.Path);
+        }
+        catch (InvalidOperationException e) when (e.InnerException is DecoderFallbackException)
+        {
+            // System.Text.Json reports invalid UTF-8 inside a string this way, not as a JsonException.
+            throw ApiProblem.InvalidUtf8(e);
         }
     }
 

@@ -42,6 +42,10 @@ internal static class ApiProblem
         return headers is null || headers.Count == 0 ? result : new WithHeaders(result, headers);
     }
 
+    /// <summary>The 400 for a JSON body whose strings hold bytes that are not UTF-8.</summary>
+    public static ApiProblemException InvalidUtf8(Exception cause) =>
+        new(StatusCodes.Status400BadRequest, "invalid_json", $"The request body is not valid JSON: a string holds bytes that are not UTF-8 ({cause.InnerException?.Message ?? cause.Message}). Send the body as UTF-8.");
+
     private sealed class WithHeaders(IResult inner, IReadOnlyDictionary<string, string> headers) : IResult
     {
         public Task ExecuteAsync(HttpContext httpContext)

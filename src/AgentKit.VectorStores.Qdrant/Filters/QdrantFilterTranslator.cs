@@ -55,6 +55,7 @@ internal sealed class QdrantFilterTranslator : FilterTranslatorBase
             string or int or long or bool => Match(property, value),
             Guid g => Match(property, g.ToString("D")),
             Enum => throw Unsupported(equal, "comparing an enum (store it as int or string)"),
+            _ when IsNonFinite(value) => throw Unsupported(equal, "comparing with NaN or infinity; Qdrant ranges take finite numbers (JSON has no NaN)"),
             float or double => new QdrantCondition { Key = property.StorageName, Range = new QdrantRange { Gte = ToNumber(value), Lte = ToNumber(value) } },
             DateTime or DateTimeOffset => new QdrantCondition { Key = property.StorageName, Range = new QdrantRange { Gte = ToDate(value), Lte = ToDate(value) } },
             _ => throw Unsupported(equal, $"equality on a {value.GetType().Name} value"),
@@ -81,6 +82,7 @@ internal sealed class QdrantFilterTranslator : FilterTranslatorBase
 
         JsonNode bound = value switch
         {
+            _ when IsNonFinite(value) => throw Unsupported(comparison, "comparing with NaN or infinity; Qdrant ranges take finite numbers (JSON has no NaN)"),
             int or long or float or double => ToNumber(value),
             DateTime or DateTimeOffset => ToDate(value),
             _ => throw Unsupported(comparison, $"ordering comparison ({op}) on {value?.GetType().Name ?? "null"}; Qdrant ranges take numbers and dates"),
@@ -211,6 +213,8 @@ internal sealed class QdrantFilterTranslator : FilterTranslatorBase
 
         return expression;
     }
+
+    private static bool IsNonFinite(object? value) => value is double d && !double.IsFinite(d) || value is float f && !float.IsFinite(f);
 
     private static JsonValue ToNumber(object? value) => JsonValue.Create(Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture));
 

@@ -1,0 +1,89 @@
+using System.Text.Json;
+using AgentKit.Agents.Tools;
+using AgentKit.Hostile.Tests.Json;
+using AgentKit.Testing;
+using Microsoft.Extensions.AI;
+
+namespace AgentKit.Hostile.Tests.Agents;
+
+/// <summary>
+/// Tool arguments of the wrong types, missing, extra, absurdly long or nested tens of thousands deep, through the
+/// AgentKit tool pipeline (<c>UseAgentKitTools</c> on <see cref="FunctionInvokingChatClient"/>) with a scripted model:
+/// the tool never runs on bad arguments, the model gets the pipeline's "invalid arguments" error naming the argument,
+/// and nothing escapes as an exception.
+/// </summary>
+public sealed class ToolArgumentHostileTests
+{
+    private static readonly ChatMessage[] Question = [new(ChatRole.User, "go")];
+
+    private static ChatResponse Call(IDictionary<string, object?> arguments) =>
+        new(new ChatMessage(ChatRole.Assistant, [new FunctionCallContent("call_1", "refund", arguments)])) { FinishReason = ChatFinishReason.ToolCalls };
+
+    private static JsonElement Element(string json) => DeepJson.Parse(json);
+
+    public static TheoryData<string, Dictionary<string, object?>, string> BadArguments => new()
+    {
+        { "string for int", new() { ["orderId"] = "four hundred", ["amount"] = 10.5, ["reason"] = "late" }, "#/orderId" },
+        { "JSON string for int", new() { ["orderId"] = Element("\"455\""), ["amount"] = 10.5, ["reason"] = "late" }, "#/orderId" },
+        { "float for int", new() { ["orderId"] = Element("455.5"), ["amount"] = 10.5, ["reason"] = "late" }, "#/orderId" },
+        { "array for number", new() { ["orderId"] = 455, ["amount"] = Element("[1,2]"), ["reason"] = "late" }, "#/amount" },
+        { "object for string", new() { ["orderId"] = 455, ["amount"] = 1, ["reason"] = Element("""{"text":"late"}""") }, "#/reason" },
+        { "null for int", new() { ["orderId"] = null, ["amount"] = 1, ["reason"] = "late" }, "#/orderId" },
+        { "bool for number", new() { ["orderId"] = 455, ["amount"] = true, ["reason"] = "late" }, "#/amount" },
+        { "missing required", new() { ["amount"] = 1, ["reason"] = "late" }, "orderId" },
+        { "nested 50,000 deep", new() { ["orderId"] = 455, ["amount"] = 1, ["reason"] = Element(DeepJson.Arrays(50_000)) }, "could not be checked" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadArguments))]
+    public async Task WrongArguments_ToolDoesNotRun_ModelGetsTheArgumentNamed(string name, Dictionary<string, object?> arguments, string named)
+    {
+        var ran = 0;
+        var tool = AIFunctionFactory.Create((int orderId, double amount, string reason) => ++ran, "refund");
+        var model = new ScriptedChatClient().Enqueue(Call(arguments)).Enqueue("sorry");
+        using var client = new ChatClientBuilder(model).UseAgentKitTools().Build();
+
+        ChatResponse? response = null;
+        var error = await Bounded.CatchAsync(
+            () => response = client.GetResponseAsync(Question, new ChatOptions { Tools = [tool] }, TestContext.Current.CancellationToken).GetAwaiter().GetResult(), name);
+
+        Assert.Null(error);
+        Assert.Equal(0, ran);
+        var result = Assert.Single(response!.Messages.SelectMany(m => m.Contents).OfType<FunctionResultContent>()).Result as string;
+        Assert.StartsWith("Error: invalid arguments for tool 'refund'", result, StringComparison.Ordinal);
+        Assert.Contains(named, result, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// 1e400 is an integer by the schema's letter, so validation passes; binding it to <c>int</c> fails, and the model
+    /// gets the pipeline's "failed" error naming the JSON problem: the tool body never runs.
+    /// </summary>
+    [Fact]
+    public async Task IntegerBeyondTheParameterType_FailsBinding_ToolDoesNotRun()
+    {
+        var ran = 0;
+        var tool = AIFunctionFactory.Create((int orderId, double amount, string reason) => ++ran, "refund");
+        var model = new ScriptedChatClient().Enqueue(Call(new Dictionary<string, object?> { ["orderId"] = Element("1e400"), ["amount"] = 1, ["reason"] = "late" })).Enqueue("sorry");
+        using var client = new ChatClientBuilder(model).UseAgentKitTools().Build();
+
+        var response = await client.GetResponseAsync(Question, new ChatOptions { Tools = [tool] }, TestContext.Current.CancellationToken).WaitAsync(Bounded.PerInput, TestContext.Current.CancellationToken);
+
+        Assert.Equal(0, ran);
+        var result = Assert.Single(response.Messages.SelectMany(m => m.Contents).OfType<FunctionResultContent>()).Result as string;
+        Assert.StartsWith("Error: the tool 'refund' failed. JsonException", result, StringComparison.Ordinal);
+    }
+
+    /// <summary>A 5 MB string argument where a string is expected: valid, so the tool runs and the result cap bounds what goes back.</summary>
+    [Fact]
+    public async Task HugeStringArgument_ToolRuns_ResultIsCapped()
+    {
+        var tool = AIFunctionFactory.Create((int orderId, double amount, string reason) => reason, "refund");
+        var model = new ScriptedChatClient().Enqueue(Call(new Dictionary<string, object?> { ["orderId"] = 1, ["amount"] = 1.0, ["reason"] = new string('r', 5_000_000) })).Enqueue("ok");
+        using var client = new ChatClientBuilder(model).UseAgentKitTools(configure: o => o.MaxResultLength = 1000).Build();
+
+        var response = await client.GetResponseAsync(Question, new ChatOptions { Tools = [tool] }, TestContext.Current.CancellationToken).WaitAsync(Bounded.PerInput, TestContext.Current.CancellationToken);
+
+        var result = Assert.Single(response.Messages.SelectMany(m => m.Contents).OfType<FunctionResultContent>()).Result as string;
+        Assert.InRange(result!.Length, 1, 1200);
+    }
+}
