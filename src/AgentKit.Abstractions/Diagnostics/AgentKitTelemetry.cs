@@ -41,6 +41,26 @@ public static class AgentKitTelemetry
     public static IReadOnlyList<string> MeterNames { get; } =
         [ModelsSourceName, AgentsSourceName, RagSourceName, PlanningSourceName, MemorySourceName, LlamaCppMeterName, ServerMeterName];
 
+    /// <summary>
+    /// Marks <paramref name="activity"/> failed with <paramref name="exception"/>'s type (<c>error.type</c>) and message,
+    /// and returns <see langword="false"/>, for use in an exception filter (<c>catch (Exception e) when (AgentKitTelemetry.Fail(activity, e))</c>)
+    /// that lets the exception pass on untouched.
+    /// </summary>
+    /// <param name="activity">The span, or <see langword="null"/> when nobody listens.</param>
+    /// <param name="exception">The exception.</param>
+    /// <returns>Always <see langword="false"/>.</returns>
+    public static bool Fail(System.Diagnostics.Activity? activity, Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        if (activity is not null)
+        {
+            activity.SetTag(TelemetryAttributes.ErrorType, exception.GetType().FullName);
+            activity.SetStatus(System.Diagnostics.ActivityStatusCode.Error, exception.Message);
+        }
+
+        return false;
+    }
+
     /// <summary>The version AgentKit's sources and meters report (the assembly version).</summary>
     public static string? Version { get; } = typeof(AgentKitTelemetry).Assembly.GetName().Version?.ToString();
 }
