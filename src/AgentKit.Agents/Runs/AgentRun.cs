@@ -49,7 +49,7 @@ internal sealed class AgentRun : IToolCallObserver
     public async Task ExecuteAsync(CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        using var logScope = _logger.BeginScope(new AgentLogScope(_agent.Name, _sessionId, Id));
+        using var logScope = AgentsLog.RunScope(_logger, _sessionId, Id, _agent.Name);
         using var activity = StartRunActivity();
         using var timeout = new CancellationTokenSource(_agent.Limits.Timeout, _runtime.Time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
