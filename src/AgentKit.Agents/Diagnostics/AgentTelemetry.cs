@@ -8,8 +8,9 @@ namespace AgentKit.Agents.Diagnostics;
 
 /// <summary>
 /// The <see cref="ActivitySource"/> and <see cref="Meter"/> agent runs report to: a span per run
-/// (<c>invoke_agent {agent}</c>), per model call (<c>chat {model}</c>) and per tool call (<c>execute_tool {tool}</c>),
-/// with the GenAI semantic conventions' attributes; metrics for run and tool durations and run tokens.
+/// (<c>invoke_agent {agent}</c>), per model call (<c>chat {model}</c>) and per tool call (Microsoft.Extensions.AI's
+/// <c>execute_tool {tool}</c> on this source, with AgentKit's guarded invocation, <c>agent.tool_call {tool}</c>, under
+/// it), with the GenAI semantic conventions' attributes; metrics for run and tool durations and run tokens.
 /// <see cref="AgentKitTelemetry.SourceNames"/> lists this source with all others.
 /// </summary>
 public static class AgentTelemetry
@@ -23,7 +24,11 @@ public static class AgentTelemetry
     /// <summary>Operation name of one model call (<c>agent.model_call</c>); the span's display name is <c>chat {model}</c>.</summary>
     public const string ModelCallActivityName = "agent.model_call";
 
-    /// <summary>Operation name of one tool call (<c>agent.tool_call</c>); the span's display name is <c>execute_tool {tool}</c>.</summary>
+    /// <summary>
+    /// Operation name of one guarded tool invocation (<c>agent.tool_call</c>: allowlist, argument validation, timeout,
+    /// result cap; display name <c>agent.tool_call {tool}</c>), a child of the conventional <c>execute_tool {tool}</c> span.
+    /// Both carry <c>agentkit.tool.status</c>.
+    /// </summary>
     public const string ToolCallActivityName = "agent.tool_call";
 
     /// <summary>Histogram of run durations in seconds (<c>agentkit.agent.run.duration</c>), by agent and outcome.</summary>
@@ -34,6 +39,9 @@ public static class AgentTelemetry
 
     /// <summary>Histogram of tool call durations in seconds (<c>agentkit.tool.duration</c>), by tool and status.</summary>
     public const string ToolDurationMetric = "agentkit.tool.duration";
+
+    /// <summary>Compact JSON for attribute values (Microsoft.Extensions.AI's defaults indent).</summary>
+    internal static JsonSerializerOptions Json { get; } = new(Microsoft.Extensions.AI.AIJsonUtilities.DefaultOptions) { WriteIndented = false };
 
     internal static ActivitySource Source { get; } = new(SourceName, AgentKitTelemetry.Version);
 

@@ -24,24 +24,20 @@ internal sealed class ToolInvoker(ToolPipelineOptions options, IReadOnlySet<stri
         var name = function.Name;
         var callId = context.CallContent.CallId;
         var started = Stopwatch.GetTimestamp();
+
+        // Microsoft.Extensions.AI's function invocation opens the conventional `execute_tool {name}` span around this
+        // call; it cannot see the outcome (every failure comes back as an "Error: …" text), so it gets ours too.
+        var conventional = Activity.Current is { } current && Equals(current.GetTagItem(TelemetryAttributes.ToolCallId), callId) ? current : null;
         using var activity = StartActivity(context, name, callId);
 
         var (status, text) = await RunAsync(context, function, name, callId, cancellationToken).ConfigureAwait(false);
 
         var elapsed = Stopwatch.GetElapsedTime(started);
-        if (activity is not null)
+        SetOutcome(activity, status);
+        SetOutcome(conventional, status);
+        if (sensitiveData)
         {
-            activity.SetTag(TelemetryAttributes.ToolStatus, status.ToString());
-            if (sensitiveData)
-            {
-                activity.SetTag(TelemetryAttributes.ToolCallResult, text);
-            }
-
-            if (status != ToolCallStatus.Succeeded)
-            {
-                activity.SetTag(TelemetryAttributes.ErrorType, status.ToString());
-                activity.SetStatus(ActivityStatusCode.Error, status.ToString());
-            }
+            activity?.SetTag(TelemetryAttributes.ToolCallResult, text);
         }
 
         if (AgentTelemetry.ToolDuration.Enabled)
@@ -56,6 +52,21 @@ internal sealed class ToolInvoker(ToolPipelineOptions options, IReadOnlySet<stri
         return text;
     }
 
+    private static void SetOutcome(Activity? activity, ToolCallStatus status)
+    {
+        if (activity is null)
+        {
+            return;
+        }
+
+        activity.SetTag(TelemetryAttributes.ToolStatus, status.ToString());
+        if (status != ToolCallStatus.Succeeded)
+        {
+            activity.SetTag(TelemetryAttributes.ErrorType, status.ToString());
+            activity.SetStatus(ActivityStatusCode.Error, status.ToString());
+        }
+    }
+
     private Activity? StartActivity(FunctionInvocationContext context, string name, string callId)
     {
         var activity = AgentTelemetry.Source.StartActivity(AgentTelemetry.ToolCallActivityName, ActivityKind.Internal);
@@ -64,14 +75,13 @@ internal sealed class ToolInvoker(ToolPipelineOptions options, IReadOnlySet<stri
             return null;
         }
 
-        activity.DisplayName = $"execute_tool {name}";
-        activity.SetTag(TelemetryAttributes.OperationName, "execute_tool");
+        activity.DisplayName = $"{AgentTelemetry.ToolCallActivityName} {name}";
         activity.SetTag(TelemetryAttributes.ToolName, name);
         activity.SetTag(TelemetryAttributes.ToolCallId, callId);
         if (sensitiveData)
         {
             activity.SetTag(TelemetryAttributes.ToolCallArguments, JsonSerializer.Serialize(
-                (IDictionary<string, object?>)context.Arguments, AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(IDictionary<string, object?>))));
+                (IDictionary<string, object?>)context.Arguments, AgentTelemetry.Json.GetTypeInfo(typeof(IDictionary<string, object?>))));
         }
 
         return activity;
