@@ -62,6 +62,13 @@ public sealed class ActivityCollector : IDisposable
             : throw new InvalidOperationException($"Expected one '{operationName}' activity with {tag} = {value}, found {matches.Count}; stopped: {string.Join(", ", Stopped.Select(a => a.OperationName))}.");
     }
 
+    /// <summary>
+    /// Starts a root activity of the test's own (no source): everything started under it shares its trace id, so
+    /// <see cref="InTrace"/> finds this test's spans among those of tests running in parallel.
+    /// </summary>
+    /// <returns>The started root; dispose it to stop it.</returns>
+    public static Activity StartRoot() => new Activity("test").SetIdFormat(ActivityIdFormat.W3C).Start();
+
     /// <inheritdoc />
     public void Dispose() => _listener.Dispose();
 }
