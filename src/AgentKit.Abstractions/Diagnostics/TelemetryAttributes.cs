@@ -105,7 +105,7 @@ public static class TelemetryAttributes
     /// <summary><c>agentkit.planner.step.name</c>: the prompt, tool or decision label.</summary>
     public const string PlannerStepName = "agentkit.planner.step.name";
 
-    /// <summary><c>agentkit.planner.branch</c>: the index of a parallel path, sample or sibling.</summary>
+    /// <summary><c>agentkit.planner.branch</c>: the index of a path, sample or sibling among the run's fanned-out completions (numbered across waves; a batch gives its first).</summary>
     public const string PlannerBranch = "agentkit.planner.branch";
 
     /// <summary><c>agentkit.planner.score</c>: the score of a step (state value, vote share, tool success).</summary>

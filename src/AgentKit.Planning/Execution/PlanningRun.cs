@@ -17,6 +17,7 @@ internal sealed class PlanningRun : IDisposable
     private readonly PlannerKind _strategy;
     private readonly Activity? _activity;
     private int _batchedRequests;
+    private int _branches;
 
     public PlanningRun(PlannerKind strategy, IChatClient client, IPromptRegistry prompts, PlanningBudget? budget, CancellationToken cancellationToken)
     {
@@ -121,16 +122,19 @@ internal sealed class PlanningRun : IDisposable
         {
             var granted = _meter.Reserve(conversations.Count);
             var wanted = conversations.Take(granted).ToList();
+
+            // Branches are numbered across the run, so the paths of successive waves stay apart in the trace.
+            var firstBranch = Interlocked.Add(ref _branches, wanted.Count) - wanted.Count;
             if (batch && MultiSequence is { } multi)
             {
-                return await BatchAsync(multi, name, wanted, options, sameConversation, granted).ConfigureAwait(false);
+                return await BatchAsync(multi, name, wanted, options, sameConversation, granted, firstBranch).ConfigureAwait(false);
             }
 
-            return await ParallelAsync(name, wanted, options, maxConcurrency, granted).ConfigureAwait(false);
+            return await ParallelAsync(name, wanted, options, maxConcurrency, granted, firstBranch).ConfigureAwait(false);
         });
 
     private async Task<IReadOnlyList<ChatResponse>> BatchAsync(
-        IMultiSequenceChatClient multi, string name, List<IList<ChatMessage>> conversations, ChatOptions options, bool sameConversation, int reserved)
+        IMultiSequenceChatClient multi, string name, List<IList<ChatMessage>> conversations, ChatOptions options, bool sameConversation, int reserved, int firstBranch)
     {
         var results = new List<ChatResponse>(conversations.Count);
         var width = Math.Max(1, multi.MaxSequences);
@@ -145,7 +149,7 @@ internal sealed class PlanningRun : IDisposable
                     chunkOptions.Seed = seed + start;
                 }
 
-                using var step = PlanningTelemetry.StartStep(_strategy, TraceStepKind.ModelCall, name, branch: start);
+                using var step = PlanningTelemetry.StartStep(_strategy, TraceStepKind.ModelCall, name, branch: firstBranch + start);
                 step?.SetTag("agentkit.planner.batch_size", chunk.Count);
                 var responses = sameConversation
                     ? await multi.GetResponsesAsync(chunk[0], chunk.Count, chunkOptions, Token).ConfigureAwait(false)
@@ -174,7 +178,7 @@ internal sealed class PlanningRun : IDisposable
     }
 
     private async Task<IReadOnlyList<ChatResponse>> ParallelAsync(
-        string name, List<IList<ChatMessage>> conversations, ChatOptions options, int maxConcurrency, int reserved)
+        string name, List<IList<ChatMessage>> conversations, ChatOptions options, int maxConcurrency, int reserved, int firstBranch)
     {
         var results = new ChatResponse?[conversations.Count];
         try
@@ -190,7 +194,7 @@ internal sealed class PlanningRun : IDisposable
                         pathOptions.Seed = seed + i;
                     }
 
-                    using var step = PlanningTelemetry.StartStep(_strategy, TraceStepKind.ModelCall, name, branch: i);
+                    using var step = PlanningTelemetry.StartStep(_strategy, TraceStepKind.ModelCall, name, branch: firstBranch + i);
                     var response = await _client.GetResponseAsync(conversations[i], pathOptions, token).ConfigureAwait(false);
                     _meter.Settle(1, [response]);
                     PlanningTelemetry.SetUsage(step, [response]);
