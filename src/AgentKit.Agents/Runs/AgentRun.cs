@@ -180,8 +180,12 @@ internal sealed class AgentRun : IToolCallObserver
             activity.SetTag(TelemetryAttributes.RunOutcome, outcome.ToString());
             activity.SetTag(TelemetryAttributes.RunSteps, result.Steps);
             activity.SetTag(TelemetryAttributes.RunToolCalls, result.ToolCalls);
-            activity.SetTag(TelemetryAttributes.InputTokens, _usage.InputTokenCount);
-            activity.SetTag(TelemetryAttributes.OutputTokens, _usage.OutputTokenCount);
+            if (_usage.TotalTokenCount > 0)
+            {
+                // Left out when the model reported no usage: zero would claim a count nobody measured.
+                activity.SetTag(TelemetryAttributes.InputTokens, _usage.InputTokenCount);
+                activity.SetTag(TelemetryAttributes.OutputTokens, _usage.OutputTokenCount);
+            }
             if (_runtime.Telemetry.EnableSensitiveData && result.Text.Length > 0)
             {
                 activity.SetTag(TelemetryAttributes.OutputMessages, AgentTelemetry.MessagesJson("assistant", result.Text));
@@ -202,7 +206,7 @@ internal sealed class AgentRun : IToolCallObserver
                 new KeyValuePair<string, object?>(TelemetryAttributes.RunOutcome, outcome.ToString()));
         }
 
-        if (AgentTelemetry.RunTokens.Enabled)
+        if (AgentTelemetry.RunTokens.Enabled && _usage.TotalTokenCount > 0)
         {
             var agent = new KeyValuePair<string, object?>(TelemetryAttributes.AgentName, _agent.Name);
             AgentTelemetry.RunTokens.Record(_usage.InputTokenCount ?? 0, agent, new KeyValuePair<string, object?>(TelemetryAttributes.TokenType, "input"));
