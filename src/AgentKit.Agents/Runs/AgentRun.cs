@@ -186,6 +186,7 @@ internal sealed class AgentRun : IToolCallObserver
                 activity.SetTag(TelemetryAttributes.InputTokens, _usage.InputTokenCount);
                 activity.SetTag(TelemetryAttributes.OutputTokens, _usage.OutputTokenCount);
             }
+
             if (_runtime.Telemetry.EnableSensitiveData && result.Text.Length > 0)
             {
                 activity.SetTag(TelemetryAttributes.OutputMessages, AgentTelemetry.MessagesJson("assistant", result.Text));

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
-using AgentKit.Abstractions.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
+using AgentKit.Abstractions.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
