@@ -81,6 +81,18 @@ public sealed class TelemetryTests : IDisposable
         Assert.False(host.Services.GetRequiredService<IOptions<AgentTelemetryOptions>>().Value.EnableSensitiveData);
     }
 
+    [Fact]
+    public void ExporterConsole_RegistersTracerAndMeterProviders_ButNoOtlpLogs()
+    {
+        var builder = _hosts.Builder(new Dictionary<string, string?> { ["AgentKit:Telemetry:Exporter"] = "Console" });
+        builder.AddAgentKit();
+        using var host = builder.Build();
+
+        Assert.NotNull(host.Services.GetService<TracerProvider>());
+        Assert.NotNull(host.Services.GetService<MeterProvider>());
+        Assert.Null(host.Services.GetService<LoggerProvider>());
+    }
+
     [Theory]
     [InlineData("AgentKit:Telemetry:EnableSensitiveData")]
     [InlineData("AgentKit:ChatPipeline:TelemetrySensitiveData")]
