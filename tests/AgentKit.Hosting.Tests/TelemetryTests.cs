@@ -94,15 +94,15 @@ public sealed class TelemetryTests : IDisposable
     }
 
     [Theory]
-    [InlineData("AgentKit:Telemetry:EnableSensitiveData")]
-    [InlineData("AgentKit:ChatPipeline:TelemetrySensitiveData")]
-    public void SensitiveData_EitherSwitch_ReachesAgentRuns(string key)
+    [InlineData("AgentKit:Telemetry:EnableSensitiveData", true)]
+    [InlineData("AgentKit:ChatPipeline:TelemetrySensitiveData", false)]
+    public void SensitiveData_OnlyTheTelemetrySwitch_ReachesAgentRuns(string key, bool reachesAgents)
     {
         var builder = _hosts.Builder(new Dictionary<string, string?> { [key] = "true" });
         builder.AddAgentKit();
         using var host = builder.Build();
 
-        Assert.True(host.Services.GetRequiredService<IOptions<AgentTelemetryOptions>>().Value.EnableSensitiveData);
+        Assert.Equal(reachesAgents, host.Services.GetRequiredService<IOptions<AgentTelemetryOptions>>().Value.EnableSensitiveData);
     }
 
     [Fact]

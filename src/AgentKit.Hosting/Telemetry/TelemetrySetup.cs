@@ -24,8 +24,9 @@ internal static class TelemetrySetup
 {
     public static void Add(IHostApplicationBuilder builder, TelemetryOptions telemetry)
     {
+        // ChatPipeline:TelemetrySensitiveData stays what it always was, a switch for the model-call spans alone.
         builder.Services.AddOptions<AgentTelemetryOptions>().Configure<IOptions<AgentKitOptions>>((agents, options) =>
-            agents.EnableSensitiveData = options.Value.Telemetry.EnableSensitiveData || options.Value.ChatPipeline.TelemetrySensitiveData);
+            agents.EnableSensitiveData = options.Value.Telemetry.EnableSensitiveData);
 
         if (telemetry.Exporter is not (TelemetryExporter.Console or TelemetryExporter.Otlp))
         {
