@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using AgentKit.Agents.Diagnostics;
 using AgentKit.Agents.Runs;
 using AgentKit.Agents.Sessions;
 using AgentKit.Agents.Tools;
@@ -55,6 +56,7 @@ public sealed class AgentRunner
         Time = timeProvider ?? TimeProvider.System;
         ApprovalHandler = services.GetService<IToolApprovalHandler>() ?? DenyingToolApprovalHandler.Instance;
         _prompts = services.GetService<IPromptRegistry>();
+        Telemetry = services.GetService<IOptions<AgentTelemetryOptions>>()?.Value ?? new AgentTelemetryOptions();
     }
 
     /// <summary>The registered agents.</summary>
@@ -71,6 +73,8 @@ public sealed class AgentRunner
     internal ILoggerFactory LoggerFactory { get; }
 
     internal TimeProvider Time { get; }
+
+    internal AgentTelemetryOptions Telemetry { get; }
 
     internal IToolApprovalHandler ApprovalHandler { get; }
 

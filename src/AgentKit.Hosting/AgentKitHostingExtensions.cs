@@ -1,5 +1,7 @@
 using System.ClientModel;
 using AgentKit.Hosting.Admission;
+using AgentKit.Abstractions.Diagnostics;
+using AgentKit.Hosting;
 using AgentKit.Hosting.Configuration;
 using AgentKit.Hosting.Health;
 using AgentKit.Agents;
@@ -22,8 +24,8 @@ namespace Microsoft.Extensions.Hosting;
 /// <summary>Adds AgentKit to a host.</summary>
 public static class AgentKitHostingExtensions
 {
-    /// <summary>The OpenTelemetry source name of AgentKit's model calls.</summary>
-    public const string TelemetrySourceName = "AgentKit";
+    /// <summary>The OpenTelemetry source and meter name of AgentKit's model calls (<see cref="AgentKitTelemetry.ModelsSourceName"/>).</summary>
+    public const string TelemetrySourceName = AgentKitTelemetry.ModelsSourceName;
 
     /// <summary>
     /// Binds the <c>AgentKit</c> configuration section (validated when the host starts), registers every configured
@@ -93,6 +95,7 @@ public static class AgentKitHostingExtensions
         }
 
         AddPromptsAndAgents(builder, snapshot);
+        TelemetrySetup.Add(builder, snapshot.Telemetry);
         return builder;
     }
 
@@ -195,7 +198,8 @@ public static class AgentKitHostingExtensions
 
         if (pipeline.Telemetry)
         {
-            builder.UseOpenTelemetry(loggerFactory, TelemetrySourceName, t => t.EnableSensitiveData = pipeline.TelemetrySensitiveData);
+            var sensitive = pipeline.TelemetrySensitiveData || options.Telemetry.EnableSensitiveData;
+            builder.UseOpenTelemetry(loggerFactory, TelemetrySourceName, t => t.EnableSensitiveData = sensitive);
         }
 
         if (pipeline.Logging)

@@ -1,3 +1,5 @@
+using AgentKit.LlamaCpp.Diagnostics;
+
 namespace AgentKit.LlamaCpp;
 
 /// <summary>
@@ -5,26 +7,41 @@ namespace AgentKit.LlamaCpp;
 /// longest prefix with its prompt (so a conversation's next turn lands where its history is already decoded),
 /// creating contexts lazily up to the limit; beyond it, requests wait.
 /// </summary>
-internal sealed class LlamaContextPool(LlamaModel model, LlamaContextOptions options, int maxContexts) : IDisposable
+/// <remarks>Reports its limit, use and queue to the <c>AgentKit.LlamaCpp</c> meter tagged with the model id.</remarks>
+internal sealed class LlamaContextPool : IDisposable
 {
-    private readonly SemaphoreSlim _slots = new(maxContexts, maxContexts);
+    private readonly LlamaModel _model;
+    private readonly LlamaContextOptions _options;
+    private readonly int _maxContexts;
+    private readonly KeyValuePair<string, object?> _modelTag;
+    private readonly SemaphoreSlim _slots;
     private readonly List<LlamaContext> _idle = [];
     private readonly Lock _lock = new();
     private int _created;
     private bool _disposed;
 
-    public int MaxContexts => maxContexts;
+    public LlamaContextPool(LlamaModel model, LlamaContextOptions options, int maxContexts, string? modelId = null)
+    {
+        _model = model;
+        _options = options;
+        _maxContexts = maxContexts;
+        _slots = new SemaphoreSlim(maxContexts, maxContexts);
+        _modelTag = LlamaTelemetry.ModelTag(modelId);
+        LlamaTelemetry.PoolLimit.Add(maxContexts, _modelTag);
+    }
+
+    public int MaxContexts => _maxContexts;
 
     public int Created => Volatile.Read(ref _created);
 
-    public int InUse => maxContexts - _slots.CurrentCount;
+    public int InUse => _maxContexts - _slots.CurrentCount;
 
-    public LlamaContextOptions ContextOptions => options;
+    public LlamaContextOptions ContextOptions => _options;
 
     public async Task<Lease> RentAsync(IReadOnlyList<LlamaToken> prompt, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await WaitForSlotAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             lock (_lock)
@@ -43,9 +60,10 @@ internal sealed class LlamaContextPool(LlamaModel model, LlamaContextOptions opt
 
                 // A fresh context beats an idle one that shares nothing, as long as the pool may still grow:
                 // it keeps the other conversation's cache for its next turn.
-                if (best is not null && (bestLength > 0 || _created >= maxContexts))
+                if (best is not null && (bestLength > 0 || _created >= _maxContexts))
                 {
                     _idle.Remove(best);
+                    LlamaTelemetry.PoolInUse.Add(1, _modelTag);
                     return new Lease(this, best);
                 }
 
@@ -54,7 +72,9 @@ internal sealed class LlamaContextPool(LlamaModel model, LlamaContextOptions opt
 
             try
             {
-                return new Lease(this, model.CreateContext(options));
+                var lease = new Lease(this, _model.CreateContext(_options));
+                LlamaTelemetry.PoolInUse.Add(1, _modelTag);
+                return lease;
             }
             catch
             {
@@ -73,8 +93,33 @@ internal sealed class LlamaContextPool(LlamaModel model, LlamaContextOptions opt
         }
     }
 
+    /// <summary>Takes a slot; while none is free the request counts as queued.</summary>
+    private async Task WaitForSlotAsync(CancellationToken cancellationToken)
+    {
+        if (_slots.Wait(0, cancellationToken))
+        {
+            return;
+        }
+
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        LlamaTelemetry.PoolQueued.Add(1, _modelTag);
+        try
+        {
+            await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            LlamaTelemetry.PoolQueued.Add(-1, _modelTag);
+            if (LlamaTelemetry.PoolWait.Enabled)
+            {
+                LlamaTelemetry.PoolWait.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, _modelTag);
+            }
+        }
+    }
+
     private void Return(LlamaContext context)
     {
+        LlamaTelemetry.PoolInUse.Add(-1, _modelTag);
         lock (_lock)
         {
             if (_disposed)
@@ -94,6 +139,12 @@ internal sealed class LlamaContextPool(LlamaModel model, LlamaContextOptions opt
     {
         lock (_lock)
         {
+            if (_disposed)
+            {
+                return;
+            }
+
+            LlamaTelemetry.PoolLimit.Add(-_maxContexts, _modelTag);
             _disposed = true;
             foreach (var context in _idle)
             {

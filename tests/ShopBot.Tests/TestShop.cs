@@ -39,7 +39,8 @@ internal sealed class TestShop : IAsyncDisposable
     public OrderStore Orders => App.Services.GetRequiredService<OrderStore>();
 
     public static async Task<TestShop> StartAsync(
-        Action<string>? preparePolicies = null, IReadOnlyDictionary<string, string?>? settings = null, string? root = null, bool useModelFromConfiguration = false, bool keepFiles = false)
+        Action<string>? preparePolicies = null, IReadOnlyDictionary<string, string?>? settings = null, string? root = null, bool useModelFromConfiguration = false, bool keepFiles = false,
+        Action<Microsoft.Extensions.Logging.ILoggingBuilder>? logging = null)
     {
         root ??= Path.Combine(Path.GetTempPath(), "shopbot-tests", Guid.NewGuid().ToString("N"));
         var policies = Path.Combine(root, "policies");
@@ -74,6 +75,7 @@ internal sealed class TestShop : IAsyncDisposable
             ContentRoot = root,
             Settings = all,
             ChatClient = useModelFromConfiguration ? null : model.Client,
+            ConfigureLogging = logging,
         });
         return new TestShop(app, model, root, keepFiles);
     }

@@ -39,6 +39,9 @@ public sealed class ShopBotStartOptions
 
     /// <summary>Where the model download progress bar goes; standard error when null.</summary>
     public TextWriter? Console { get; init; }
+
+    /// <summary>Adds to the web application's logging after the defaults (a capturing provider in tests).</summary>
+    public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
 }
 
 /// <summary>
@@ -95,6 +98,7 @@ public sealed class ShopBotApp : IAsyncDisposable
             ApplicationName = typeof(ShopBotApp).Assembly.GetName().Name,
         });
         builder.Configuration.AddInMemoryCollection(start.Settings);
+        start.ConfigureLogging?.Invoke(builder.Logging);
         var options = builder.Configuration.GetSection(ShopBotOptions.SectionName).Get<ShopBotOptions>() ?? new ShopBotOptions();
         var time = start.Time ?? TimeProvider.System;
         var contentRoot = builder.Environment.ContentRootPath;

@@ -36,4 +36,10 @@ internal static partial class AgentsLog
 
     [LoggerMessage(11, LogLevel.Warning, "MCP tool source {Name}: server process wrote to stderr: {Line}")]
     public static partial void McpServerStderr(ILogger logger, string name, string line);
+
+    private static readonly Func<ILogger, string, string, string, IDisposable?> RunScopeFormat =
+        LoggerMessage.DefineScope<string, string, string>("SessionId:{SessionId} RunId:{RunId} Agent:{Agent}");
+
+    /// <summary>The scope of a run: every log line written while it runs (tools, model clients, stores) carries these as structured properties.</summary>
+    public static IDisposable? RunScope(ILogger logger, string sessionId, string runId, string agent) => RunScopeFormat(logger, sessionId, runId, agent);
 }

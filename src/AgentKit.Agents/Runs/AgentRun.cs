@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Threading.Channels;
+using AgentKit.Abstractions.Diagnostics;
 using AgentKit.Agents.Diagnostics;
 using AgentKit.Agents.Events;
 using AgentKit.Agents.Tools;
@@ -48,10 +49,8 @@ internal sealed class AgentRun : IToolCallObserver
     public async Task ExecuteAsync(CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        using var activity = AgentTelemetry.Source.StartActivity(AgentTelemetry.RunActivityName);
-        activity?.SetTag("gen_ai.agent.name", _agent.Name);
-        activity?.SetTag("agentkit.session.id", _sessionId);
-        activity?.SetTag("agentkit.run.id", Id);
+        using var logScope = AgentsLog.RunScope(_logger, _sessionId, Id, _agent.Name);
+        using var activity = StartRunActivity();
         using var timeout = new CancellationTokenSource(_agent.Limits.Timeout, _runtime.Time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         var token = linked.Token;
@@ -144,15 +143,76 @@ internal sealed class AgentRun : IToolCallObserver
             }
         }
 
-        activity?.SetTag("agentkit.run.outcome", outcome.ToString());
-        if (outcome != AgentRunOutcome.Completed)
-        {
-            activity?.SetStatus(ActivityStatusCode.Error, error);
-        }
+        CompleteTelemetry(activity, outcome, error, elapsed);
 
         AgentsLog.RunFinished(_logger, _agent.Name, Id, _sessionId, outcome.ToString(), _steps, elapsed);
         Emit(outcome == AgentRunOutcome.Completed ? new RunCompletedEvent(_result) : new RunFailedEvent(_result));
         _events.Writer.TryComplete();
+    }
+
+    private Activity? StartRunActivity()
+    {
+        var activity = AgentTelemetry.Source.StartActivity(AgentTelemetry.RunActivityName, ActivityKind.Internal);
+        if (activity is null)
+        {
+            return null;
+        }
+
+        activity.DisplayName = $"invoke_agent {_agent.Name}";
+        activity.SetTag(TelemetryAttributes.OperationName, "invoke_agent");
+        activity.SetTag(TelemetryAttributes.AgentName, _agent.Name);
+        activity.SetTag(TelemetryAttributes.ConversationId, _sessionId);
+        activity.SetTag(TelemetryAttributes.SessionId, _sessionId);
+        activity.SetTag(TelemetryAttributes.RunId, Id);
+        if (_runtime.Telemetry.EnableSensitiveData)
+        {
+            activity.SetTag(TelemetryAttributes.InputMessages, AgentTelemetry.MessagesJson(_input.Role.Value, _input.Text));
+        }
+
+        return activity;
+    }
+
+    private void CompleteTelemetry(Activity? activity, AgentRunOutcome outcome, string? error, TimeSpan elapsed)
+    {
+        var result = Result;
+        if (activity is not null)
+        {
+            activity.SetTag(TelemetryAttributes.RunOutcome, outcome.ToString());
+            activity.SetTag(TelemetryAttributes.RunSteps, result.Steps);
+            activity.SetTag(TelemetryAttributes.RunToolCalls, result.ToolCalls);
+            if (_usage.TotalTokenCount > 0)
+            {
+                // Left out when the model reported no usage: zero would claim a count nobody measured.
+                activity.SetTag(TelemetryAttributes.InputTokens, _usage.InputTokenCount);
+                activity.SetTag(TelemetryAttributes.OutputTokens, _usage.OutputTokenCount);
+            }
+
+            if (_runtime.Telemetry.EnableSensitiveData && result.Text.Length > 0)
+            {
+                activity.SetTag(TelemetryAttributes.OutputMessages, AgentTelemetry.MessagesJson("assistant", result.Text));
+            }
+
+            if (outcome != AgentRunOutcome.Completed)
+            {
+                activity.SetTag(TelemetryAttributes.ErrorType, outcome.ToString());
+                activity.SetStatus(ActivityStatusCode.Error, error);
+            }
+        }
+
+        if (AgentTelemetry.RunDuration.Enabled)
+        {
+            AgentTelemetry.RunDuration.Record(
+                elapsed.TotalSeconds,
+                new KeyValuePair<string, object?>(TelemetryAttributes.AgentName, _agent.Name),
+                new KeyValuePair<string, object?>(TelemetryAttributes.RunOutcome, outcome.ToString()));
+        }
+
+        if (AgentTelemetry.RunTokens.Enabled && _usage.TotalTokenCount > 0)
+        {
+            var agent = new KeyValuePair<string, object?>(TelemetryAttributes.AgentName, _agent.Name);
+            AgentTelemetry.RunTokens.Record(_usage.InputTokenCount ?? 0, agent, new KeyValuePair<string, object?>(TelemetryAttributes.TokenType, "input"));
+            AgentTelemetry.RunTokens.Record(_usage.OutputTokenCount ?? 0, agent, new KeyValuePair<string, object?>(TelemetryAttributes.TokenType, "output"));
+        }
     }
 
     private async Task<IReadOnlyList<ChatMessage>> LoadHistoryAsync(CancellationToken cancellationToken)
@@ -190,7 +250,7 @@ internal sealed class AgentRun : IToolCallObserver
         var allowlist = byName.Keys.ToHashSet(StringComparer.Ordinal);
         using var client = ToolPipeline.CreateInvokingClient(
             new StepObservingChatClient(_runtime.GetChatClient(_agent), this), pipelineOptions, allowlist, _runtime.LoggerFactory, this, _runtime.Services,
-            maximumIterations: _agent.Limits.MaxSteps + 1);
+            maximumIterations: _agent.Limits.MaxSteps + 1, sensitiveData: _runtime.Telemetry.EnableSensitiveData);
 
         while (true)
         {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using AgentKit.Abstractions.Diagnostics;
 using AgentKit.Agents.Diagnostics;
 using Microsoft.Extensions.AI;
 
@@ -7,14 +8,15 @@ namespace AgentKit.Agents.Runs;
 
 /// <summary>
 /// Sits under function invocation, right above the model: every call through it is one model step. It enforces
-/// the step and token limits before the call, and reports the requested tool calls, duration and usage after.
+/// the step and token limits before the call, and reports the requested tool calls, duration and usage after, to
+/// the run and as a <c>chat {model}</c> span (tokens, finish reason, time to first chunk when streaming).
 /// </summary>
 internal sealed class StepObservingChatClient(IChatClient inner, AgentRun run) : DelegatingChatClient(inner)
 {
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         run.BeforeModelCall();
-        using var activity = StartActivity();
+        using var activity = StartActivity(options, streaming: false);
         var started = Stopwatch.GetTimestamp();
         var response = await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
         foreach (var call in response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>())
@@ -22,7 +24,7 @@ internal sealed class StepObservingChatClient(IChatClient inner, AgentRun run) :
             run.OnToolCallRequested(call);
         }
 
-        Complete(activity, started, response.Usage, response.ModelId);
+        Complete(activity, started, response.Usage, response.ModelId, response.FinishReason, firstChunk: null);
         return response;
     }
 
@@ -30,13 +32,17 @@ internal sealed class StepObservingChatClient(IChatClient inner, AgentRun run) :
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         run.BeforeModelCall();
-        using var activity = StartActivity();
+        using var activity = StartActivity(options, streaming: true);
         var started = Stopwatch.GetTimestamp();
         UsageDetails? usage = null;
         string? modelId = null;
+        ChatFinishReason? finishReason = null;
+        TimeSpan? firstChunk = null;
         await foreach (var update in base.GetStreamingResponseAsync(messages, options, cancellationToken).ConfigureAwait(false))
         {
+            firstChunk ??= Stopwatch.GetElapsedTime(started);
             modelId ??= update.ModelId;
+            finishReason ??= update.FinishReason;
             foreach (var content in update.Contents)
             {
                 if (content is FunctionCallContent call)
@@ -52,18 +58,41 @@ internal sealed class StepObservingChatClient(IChatClient inner, AgentRun run) :
             yield return update;
         }
 
-        Complete(activity, started, usage, modelId);
+        Complete(activity, started, usage, modelId, finishReason, firstChunk);
     }
 
-    private static Activity? StartActivity() => AgentTelemetry.Source.StartActivity(AgentTelemetry.ModelCallActivityName, ActivityKind.Client);
+    private Activity? StartActivity(ChatOptions? options, bool streaming)
+    {
+        var activity = AgentTelemetry.Source.StartActivity(AgentTelemetry.ModelCallActivityName, ActivityKind.Client);
+        if (activity is null)
+        {
+            return null;
+        }
 
-    private void Complete(Activity? activity, long started, UsageDetails? usage, string? modelId)
+        var model = options?.ModelId ?? InnerClient.GetService<ChatClientMetadata>()?.DefaultModelId;
+        activity.DisplayName = model is null ? "chat" : $"chat {model}";
+        activity.SetTag(TelemetryAttributes.OperationName, "chat");
+        activity.SetTag(TelemetryAttributes.RequestModel, model);
+        activity.SetTag("gen_ai.request.stream", streaming);
+        return activity;
+    }
+
+    private void Complete(Activity? activity, long started, UsageDetails? usage, string? modelId, ChatFinishReason? finishReason, TimeSpan? firstChunk)
     {
         if (activity is not null)
         {
-            activity.SetTag("gen_ai.usage.input_tokens", usage?.InputTokenCount);
-            activity.SetTag("gen_ai.usage.output_tokens", usage?.OutputTokenCount);
-            activity.SetTag("gen_ai.response.model", modelId);
+            activity.SetTag(TelemetryAttributes.InputTokens, usage?.InputTokenCount);
+            activity.SetTag(TelemetryAttributes.OutputTokens, usage?.OutputTokenCount);
+            activity.SetTag(TelemetryAttributes.ResponseModel, modelId);
+            if (finishReason is { } reason)
+            {
+                activity.SetTag(TelemetryAttributes.FinishReasons, new[] { reason.Value });
+            }
+
+            if (firstChunk is { } ttfc)
+            {
+                activity.SetTag(TelemetryAttributes.TimeToFirstChunk, ttfc.TotalSeconds);
+            }
         }
 
         run.OnModelCallCompleted(Stopwatch.GetElapsedTime(started), usage, modelId);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using AgentKit.Abstractions.Diagnostics;
 using AgentKit.Abstractions.Json;
 using AgentKit.Agents.Diagnostics;
 using Microsoft.Extensions.AI;
@@ -12,7 +13,7 @@ namespace AgentKit.Agents.Tools;
 /// before the tool runs, timeout, exception capture and result cap. Every refusal or failure becomes a
 /// <c>Error: …</c> text the model can act on.
 /// </summary>
-internal sealed class ToolInvoker(ToolPipelineOptions options, IReadOnlySet<string>? allowlist, ILogger logger, IToolCallObserver? observer = null)
+internal sealed class ToolInvoker(ToolPipelineOptions options, IReadOnlySet<string>? allowlist, ILogger logger, IToolCallObserver? observer = null, bool sensitiveData = false)
 {
     /// <summary>How an invalid-arguments result starts; the retry budget counts results with this prefix.</summary>
     public const string InvalidArgumentsPrefix = "Error: invalid arguments for tool ";
@@ -23,20 +24,67 @@ internal sealed class ToolInvoker(ToolPipelineOptions options, IReadOnlySet<stri
         var name = function.Name;
         var callId = context.CallContent.CallId;
         var started = Stopwatch.GetTimestamp();
-        using var activity = AgentTelemetry.Source.StartActivity(AgentTelemetry.ToolCallActivityName);
-        activity?.SetTag("gen_ai.tool.name", name);
-        activity?.SetTag("gen_ai.tool.call.id", callId);
+
+        // Microsoft.Extensions.AI's function invocation opens the conventional `execute_tool {name}` span around this
+        // call; it cannot see the outcome (every failure comes back as an "Error: …" text), so it gets ours too.
+        var conventional = Activity.Current is { } current && Equals(current.GetTagItem(TelemetryAttributes.ToolCallId), callId) ? current : null;
+        using var activity = StartActivity(context, name, callId);
 
         var (status, text) = await RunAsync(context, function, name, callId, cancellationToken).ConfigureAwait(false);
 
-        activity?.SetTag("agentkit.tool.status", status.ToString());
-        if (status != ToolCallStatus.Succeeded)
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        SetOutcome(activity, status);
+        SetOutcome(conventional, status);
+        if (sensitiveData)
         {
-            activity?.SetStatus(ActivityStatusCode.Error, status.ToString());
+            activity?.SetTag(TelemetryAttributes.ToolCallResult, text);
         }
 
-        observer?.OnToolCallCompleted(new ToolCallRecord(callId, name, status, text, Stopwatch.GetElapsedTime(started)));
+        if (AgentTelemetry.ToolDuration.Enabled)
+        {
+            AgentTelemetry.ToolDuration.Record(
+                elapsed.TotalSeconds,
+                new KeyValuePair<string, object?>(TelemetryAttributes.ToolName, name),
+                new KeyValuePair<string, object?>(TelemetryAttributes.ToolStatus, status.ToString()));
+        }
+
+        observer?.OnToolCallCompleted(new ToolCallRecord(callId, name, status, text, elapsed));
         return text;
+    }
+
+    private static void SetOutcome(Activity? activity, ToolCallStatus status)
+    {
+        if (activity is null)
+        {
+            return;
+        }
+
+        activity.SetTag(TelemetryAttributes.ToolStatus, status.ToString());
+        if (status != ToolCallStatus.Succeeded)
+        {
+            activity.SetTag(TelemetryAttributes.ErrorType, status.ToString());
+            activity.SetStatus(ActivityStatusCode.Error, status.ToString());
+        }
+    }
+
+    private Activity? StartActivity(FunctionInvocationContext context, string name, string callId)
+    {
+        var activity = AgentTelemetry.Source.StartActivity(AgentTelemetry.ToolCallActivityName, ActivityKind.Internal);
+        if (activity is null)
+        {
+            return null;
+        }
+
+        activity.DisplayName = $"{AgentTelemetry.ToolCallActivityName} {name}";
+        activity.SetTag(TelemetryAttributes.ToolName, name);
+        activity.SetTag(TelemetryAttributes.ToolCallId, callId);
+        if (sensitiveData)
+        {
+            activity.SetTag(TelemetryAttributes.ToolCallArguments, JsonSerializer.Serialize(
+                (IDictionary<string, object?>)context.Arguments, AgentTelemetry.Json.GetTypeInfo(typeof(IDictionary<string, object?>))));
+        }
+
+        return activity;
     }
 
     private async ValueTask<(ToolCallStatus, string)> RunAsync(FunctionInvocationContext context, AIFunction function, string name, string callId, CancellationToken cancellationToken)

@@ -7,9 +7,10 @@ namespace AgentKit.Agents.Tools;
 internal static class ToolPipeline
 {
     public static FunctionInvokingChatClient CreateInvokingClient(
-        IChatClient inner, ToolPipelineOptions options, IReadOnlySet<string>? allowlist, ILoggerFactory loggerFactory, IToolCallObserver? observer, IServiceProvider? services, int maximumIterations)
+        IChatClient inner, ToolPipelineOptions options, IReadOnlySet<string>? allowlist, ILoggerFactory loggerFactory, IToolCallObserver? observer, IServiceProvider? services, int maximumIterations,
+        bool sensitiveData = false)
     {
-        var invoker = new ToolInvoker(options, allowlist, loggerFactory.CreateLogger<ToolInvoker>(), observer);
+        var invoker = new ToolInvoker(options, allowlist, loggerFactory.CreateLogger<ToolInvoker>(), observer, sensitiveData);
         return new FunctionInvokingChatClient(inner, loggerFactory, services)
         {
             FunctionInvoker = invoker.InvokeAsync,

@@ -29,6 +29,9 @@ public sealed class AgentKitOptions
 
     /// <summary>Middleware applied to every keyed chat client.</summary>
     public ChatPipelineOptions ChatPipeline { get; init; } = new();
+
+    /// <summary>OpenTelemetry export of traces, metrics and logs (<c>AgentKit:Telemetry</c>).</summary>
+    public TelemetryOptions Telemetry { get; init; } = new();
 }
 
 /// <summary>The <c>AgentKit:Prompts</c> section.</summary>
@@ -60,7 +63,7 @@ public sealed class ChatPipelineOptions
     /// <summary>Emit OpenTelemetry spans and metrics per the GenAI semantic conventions (<c>UseOpenTelemetry</c>). Default: true.</summary>
     public bool Telemetry { get; set; } = true;
 
-    /// <summary>Record prompt and completion text in telemetry. Off unless explicitly enabled.</summary>
+    /// <summary>Record prompt and completion text in model-call telemetry. Off unless explicitly enabled (or <c>AgentKit:Telemetry:EnableSensitiveData</c> is on).</summary>
     public bool TelemetrySensitiveData { get; set; }
 
     /// <summary>Cache responses for identical requests in memory (<c>UseDistributedCache</c>). Default: false.</summary>

@@ -37,8 +37,38 @@ internal sealed class AgentKitOptionsValidator(IHostEnvironment environment) : I
 
         CheckRange(failures, $"{Section}:ChatPipeline:ResponseCacheMegabytes", options.ChatPipeline.ResponseCacheMegabytes, 1, 1 << 20);
         CheckRange(failures, $"{Section}:ChatPipeline:MaxFunctionIterations", options.ChatPipeline.MaxFunctionIterations, 1, 1000);
+        ValidateTelemetry(options.Telemetry, failures);
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void ValidateTelemetry(TelemetryOptions telemetry, List<string> failures)
+    {
+        const string key = $"{Section}:Telemetry";
+        if (!Enum.IsDefined(telemetry.Exporter))
+        {
+            failures.Add($"{key}:Exporter: must be None, Console or Otlp.");
+        }
+
+        if (!Enum.IsDefined(telemetry.OtlpProtocol))
+        {
+            failures.Add($"{key}:OtlpProtocol: must be Grpc or HttpProtobuf.");
+        }
+
+        if (telemetry.OtlpEndpoint is { } endpoint && !TelemetrySetup.TryParseEndpoint(endpoint, out _))
+        {
+            failures.Add($"{key}:OtlpEndpoint: '{endpoint}' is not an absolute http or https URI (for example http://localhost:4317).");
+        }
+
+        if (telemetry.MetricExportInterval < TimeSpan.FromSeconds(1) || telemetry.MetricExportInterval > TimeSpan.FromHours(1))
+        {
+            failures.Add($"{key}:MetricExportInterval: must be between 00:00:01 and 01:00:00 (was {telemetry.MetricExportInterval}).");
+        }
+
+        if (telemetry.ServiceName is { } service && string.IsNullOrWhiteSpace(service))
+        {
+            failures.Add($"{key}:ServiceName: must not be blank.");
+        }
     }
 
     private void ValidateModel(string key, ModelOptions model, List<string> failures)

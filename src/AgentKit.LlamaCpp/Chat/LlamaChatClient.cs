@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using AgentKit.Abstractions;
+using AgentKit.LlamaCpp.Diagnostics;
 using AgentKit.LlamaCpp.Generation;
 using AgentKit.LlamaCpp.Grammars;
 using AgentKit.LlamaCpp.Sampling;
@@ -54,9 +55,9 @@ public sealed partial class LlamaChatClient : IChatClient, IMultiSequenceChatCli
         _options.Validate();
         _model = model;
         _logger = loggerFactory?.CreateLogger<LlamaChatClient>() ?? NullLogger<LlamaChatClient>.Instance;
-        _pool = new LlamaContextPool(model, _options.Context, _options.MaxContexts);
-        _prompts = new ChatPromptBuilder(model, _options, new ToolPromptTemplates(_options.PromptsDirectory ?? ToolPromptTemplates.DefaultDirectory));
         var modelId = _options.ModelId ?? model.Metadata.Name ?? Path.GetFileNameWithoutExtension(model.Path);
+        _pool = new LlamaContextPool(model, _options.Context, _options.MaxContexts, modelId);
+        _prompts = new ChatPromptBuilder(model, _options, new ToolPromptTemplates(_options.PromptsDirectory ?? ToolPromptTemplates.DefaultDirectory));
         _metadata = new ChatClientMetadata("llama.cpp", null, modelId);
     }
 
@@ -89,9 +90,11 @@ public sealed partial class LlamaChatClient : IChatClient, IMultiSequenceChatCli
         var stream = new ToolAwareStream(request.Tools);
 
         using var lease = await _pool.RentAsync(request.Prompt, cancellationToken).ConfigureAwait(false);
+        var speed = new GenerationSpeed(_metadata.DefaultModelId);
         LlamaGenerationUpdate last = default;
         await foreach (var update in lease.Context.GenerateAsync(request.Prompt, request.Generation[0], LlamaSeqId.Zero, cancellationToken).ConfigureAwait(false))
         {
+            speed.OnToken();
             last = update;
             var visible = stream.Push(update.Text);
             if (visible.Length > 0)
@@ -101,6 +104,7 @@ public sealed partial class LlamaChatClient : IChatClient, IMultiSequenceChatCli
         }
 
         Log.Generated(_logger, last.Usage.PromptTokens, last.Usage.ReusedPromptTokens, last.Usage.GeneratedTokens, last.FinishReason);
+        speed.Record(last.Usage);
         var final = stream.Complete();
         var contents = new List<AIContent>();
         if (final.Text.Length > 0)
@@ -150,14 +154,18 @@ public sealed partial class LlamaChatClient : IChatClient, IMultiSequenceChatCli
         var finals = new LlamaGenerationUpdate[n];
         using (var lease = await _pool.RentAsync(prompts[0], cancellationToken).ConfigureAwait(false))
         {
+            var speed = new GenerationSpeed(_metadata.DefaultModelId);
             await foreach (var (index, update) in lease.Context.GenerateManyAsync(prompts, request.Generation, cancellationToken).ConfigureAwait(false))
             {
+                speed.OnToken();
                 texts[index].Append(update.Text);
                 if (update.FinishReason is not null)
                 {
                     finals[index] = update;
                 }
             }
+
+            speed.Record(new LlamaUsage(finals.Sum(f => f.Usage.PromptTokens), finals.Sum(f => f.Usage.ReusedPromptTokens), finals.Sum(f => f.Usage.GeneratedTokens)));
         }
 
         var created = DateTimeOffset.UtcNow;

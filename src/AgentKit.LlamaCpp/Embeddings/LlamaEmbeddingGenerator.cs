@@ -49,7 +49,7 @@ public sealed class LlamaEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
             Threads = _options.Threads,
             BatchThreads = _options.Threads,
         };
-        _pool = new LlamaContextPool(model, contextOptions, _options.MaxContexts);
+        _pool = new LlamaContextPool(model, contextOptions, _options.MaxContexts, _options.ModelId ?? model.Metadata.Name);
         Dimensions = model.Metadata.EmbeddingLength;
         _metadata = new EmbeddingGeneratorMetadata("llama.cpp", null, _options.ModelId ?? model.Metadata.Name ?? Path.GetFileNameWithoutExtension(model.Path), Dimensions);
     }

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Linq.Expressions;
+using AgentKit.Abstractions.Diagnostics;
 using AgentKit.Memory.Diagnostics;
 using AgentKit.Memory.Read;
 using AgentKit.Memory.Storage;
@@ -30,16 +32,31 @@ public sealed partial class AgentMemory
         var maxResults = options.MaxResults ?? int.MaxValue;
         ArgumentOutOfRangeException.ThrowIfNegative(maxResults, nameof(options));
 
-        var vector = await EmbedAsync(query, cancellationToken).ConfigureAwait(false);
-        var ranked = await RankAsync(scope, vector, options.Kinds, cancellationToken).ConfigureAwait(false);
-        var chosen = MemoryScoring.FitBudget(ranked, budget, maxResults);
-        MemoryLog.Recalled(_logger, scope.AgentId, ranked.Count, chosen.Count);
-        if (options.UpdateLastAccessed)
+        var started = Stopwatch.GetTimestamp();
+        using var activity = MemoryTelemetry.Start(MemoryTelemetry.ReadActivityName, scope.AgentId);
+        try
         {
-            await TouchAsync(chosen, cancellationToken).ConfigureAwait(false);
-        }
+            var vector = await EmbedAsync(query, cancellationToken).ConfigureAwait(false);
+            var ranked = await RankAsync(scope, vector, options.Kinds, cancellationToken).ConfigureAwait(false);
+            var chosen = MemoryScoring.FitBudget(ranked, budget, maxResults);
+            MemoryLog.Recalled(_logger, scope.AgentId, ranked.Count, chosen.Count);
+            activity?.SetTag(TelemetryAttributes.MemoryCandidates, ranked.Count);
+            activity?.SetTag(TelemetryAttributes.MemoryHits, chosen.Count);
+            if (options.UpdateLastAccessed)
+            {
+                await TouchAsync(chosen, cancellationToken).ConfigureAwait(false);
+            }
 
-        return chosen;
+            return chosen;
+        }
+        catch (Exception e) when (AgentKitTelemetry.Fail(activity, e))
+        {
+            throw;
+        }
+        finally
+        {
+            MemoryTelemetry.RecordDuration(MemoryTelemetry.ReadActivityName, started);
+        }
     }
 
     private async Task TouchAsync(List<RetrievedMemory> memories, CancellationToken cancellationToken)

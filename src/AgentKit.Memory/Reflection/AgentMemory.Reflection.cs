@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Globalization;
+using AgentKit.Abstractions.Diagnostics;
 using AgentKit.Memory.Diagnostics;
 using AgentKit.Memory.Read;
 using AgentKit.Memory.Reflection;
@@ -30,6 +32,27 @@ public sealed partial class AgentMemory
     public async Task<ReflectionResult> ReflectAsync(string agentId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(agentId);
+        var started = Stopwatch.GetTimestamp();
+        using var activity = MemoryTelemetry.Start(MemoryTelemetry.ReflectActivityName, agentId);
+        try
+        {
+            var result = await ReflectCoreAsync(agentId, cancellationToken).ConfigureAwait(false);
+            activity?.SetTag("agentkit.memory.questions", result.Questions.Count);
+            activity?.SetTag(TelemetryAttributes.MemoryInsights, result.Insights.Count);
+            return result;
+        }
+        catch (Exception e) when (AgentKitTelemetry.Fail(activity, e))
+        {
+            throw;
+        }
+        finally
+        {
+            MemoryTelemetry.RecordDuration(MemoryTelemetry.ReflectActivityName, started);
+        }
+    }
+
+    private async Task<ReflectionResult> ReflectCoreAsync(string agentId, CancellationToken cancellationToken)
+    {
         var scope = new MemoryScope(agentId);
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using AgentKit.Abstractions.Diagnostics;
 using AgentKit.Memory.Diagnostics;
 using AgentKit.Memory.Policies;
 using AgentKit.Memory.Storage;
@@ -27,6 +29,63 @@ public sealed partial class AgentMemory
     {
         ArgumentNullException.ThrowIfNull(scope);
         scope.Validate();
+        var started = Stopwatch.GetTimestamp();
+        using var activity = MemoryTelemetry.Start(MemoryTelemetry.WriteActivityName, scope.AgentId);
+        try
+        {
+            var result = await WriteAsync(scope, text, options, cancellationToken).ConfigureAwait(false);
+            RecordWrite(activity, result);
+            return result;
+        }
+        catch (Exception e) when (AgentKitTelemetry.Fail(activity, e))
+        {
+            throw;
+        }
+        finally
+        {
+            MemoryTelemetry.RecordDuration(MemoryTelemetry.WriteActivityName, started);
+        }
+    }
+
+    private static void RecordWrite(Activity? activity, MemoryWriteResult result)
+    {
+        if (activity is null && !MemoryTelemetry.Changes.Enabled)
+        {
+            return;
+        }
+
+        var counts = CountByOperation(result.Changes);
+
+        activity?.SetTag(TelemetryAttributes.MemoryAdded, counts[(int)MemoryOperation.Add]);
+        activity?.SetTag(TelemetryAttributes.MemoryUpdated, counts[(int)MemoryOperation.Update]);
+        activity?.SetTag(TelemetryAttributes.MemoryDeleted, counts[(int)MemoryOperation.Delete]);
+        activity?.SetTag("agentkit.memory.importance", result.Importance);
+        activity?.SetTag("agentkit.memory.reflection_triggered", result.ReflectionTriggered);
+        if (MemoryTelemetry.Changes.Enabled)
+        {
+            foreach (var operation in Enum.GetValues<MemoryOperation>())
+            {
+                if (counts[(int)operation] > 0)
+                {
+                    MemoryTelemetry.Changes.Add(counts[(int)operation], new KeyValuePair<string, object?>(TelemetryAttributes.MemoryOperation, operation.ToString().ToLowerInvariant()));
+                }
+            }
+        }
+    }
+
+    private static int[] CountByOperation(IEnumerable<MemoryChange> changes)
+    {
+        var counts = new int[Enum.GetValues<MemoryOperation>().Length];
+        foreach (var change in changes)
+        {
+            counts[(int)change.Operation]++;
+        }
+
+        return counts;
+    }
+
+    private async Task<MemoryWriteResult> WriteAsync(MemoryScope scope, string text, RememberOptions? options, CancellationToken cancellationToken)
+    {
         ArgumentException.ThrowIfNullOrWhiteSpace(text);
         options ??= new RememberOptions();
         if (options.Kind == MemoryKind.Reflection)
@@ -160,11 +219,7 @@ public sealed partial class AgentMemory
             MemoryLog.DecisionRejected(_logger, scope.AgentId, rejection.Reason);
         }
 
-        var counts = new int[Enum.GetValues<MemoryOperation>().Length];
-        foreach (var change in changes)
-        {
-            counts[(int)change.Operation]++;
-        }
+        var counts = CountByOperation(changes);
 
         MemoryLog.Written(_logger, scope.AgentId, counts[(int)MemoryOperation.Add], counts[(int)MemoryOperation.Update], counts[(int)MemoryOperation.Delete], counts[(int)MemoryOperation.Noop], counts[(int)MemoryOperation.Evict], rejected.Count);
         var triggered = reflectionDue && await TriggerReflectionAsync(scope.AgentId, cancellationToken).ConfigureAwait(false);

@@ -36,7 +36,7 @@ public sealed class ChainOfThoughtPlanner
         ArgumentNullException.ThrowIfNull(client);
         ArgumentException.ThrowIfNullOrWhiteSpace(question);
         options ??= new ChainOfThoughtOptions();
-        using var run = new PlanningRun(client, _prompts, options.Budget, cancellationToken);
+        using var run = new PlanningRun(PlannerKind.ChainOfThought, client, _prompts, options.Budget, cancellationToken);
         string? reasoning = null;
         try
         {

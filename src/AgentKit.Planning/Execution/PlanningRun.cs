@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using AgentKit.Abstractions;
+using AgentKit.Abstractions.Diagnostics;
 using AgentKit.Prompts;
 using Microsoft.Extensions.AI;
 
@@ -12,15 +14,24 @@ internal sealed class PlanningRun : IDisposable
 {
     private readonly IChatClient _client;
     private readonly BudgetMeter _meter;
+    private readonly PlannerKind _strategy;
+    private readonly Activity? _activity;
     private int _batchedRequests;
+    private int _branches;
 
-    public PlanningRun(IChatClient client, IPromptRegistry prompts, PlanningBudget? budget, CancellationToken cancellationToken)
+    public PlanningRun(PlannerKind strategy, IChatClient client, IPromptRegistry prompts, PlanningBudget? budget, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
         Prompts = prompts;
         _client = client;
+        _strategy = strategy;
         _meter = new BudgetMeter(budget, cancellationToken);
         MultiSequence = client.GetService<IMultiSequenceChatClient>();
+        _activity = PlanningTelemetry.StartRun(strategy);
+        if (_activity is not null)
+        {
+            Trace.StepAdded = OnStepAdded;
+        }
     }
 
     public IPromptRegistry Prompts { get; }
@@ -52,10 +63,15 @@ internal sealed class PlanningRun : IDisposable
         GuardAsync(async () =>
         {
             var reserved = _meter.Reserve(1);
+            using var step = PlanningTelemetry.StartStep(_strategy, TraceStepKind.ModelCall, name, branch: null);
             ChatResponse response;
             try
             {
                 response = await _client.GetResponseAsync(messages, options, Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (AgentKitTelemetry.Fail(step, e))
+            {
+                throw;
             }
             catch
             {
@@ -64,6 +80,7 @@ internal sealed class PlanningRun : IDisposable
             }
 
             _meter.Settle(reserved, [response]);
+            PlanningTelemetry.SetUsage(step, [response]);
             Trace.Add(TraceStepKind.ModelCall, name, PlanningTrace.Format(messages), response.Text, usage: response.Usage);
             return response;
         });
@@ -105,16 +122,19 @@ internal sealed class PlanningRun : IDisposable
         {
             var granted = _meter.Reserve(conversations.Count);
             var wanted = conversations.Take(granted).ToList();
+
+            // Branches are numbered across the run, so the paths of successive waves stay apart in the trace.
+            var firstBranch = Interlocked.Add(ref _branches, wanted.Count) - wanted.Count;
             if (batch && MultiSequence is { } multi)
             {
-                return await BatchAsync(multi, name, wanted, options, sameConversation, granted).ConfigureAwait(false);
+                return await BatchAsync(multi, name, wanted, options, sameConversation, granted, firstBranch).ConfigureAwait(false);
             }
 
-            return await ParallelAsync(name, wanted, options, maxConcurrency, granted).ConfigureAwait(false);
+            return await ParallelAsync(name, wanted, options, maxConcurrency, granted, firstBranch).ConfigureAwait(false);
         });
 
     private async Task<IReadOnlyList<ChatResponse>> BatchAsync(
-        IMultiSequenceChatClient multi, string name, List<IList<ChatMessage>> conversations, ChatOptions options, bool sameConversation, int reserved)
+        IMultiSequenceChatClient multi, string name, List<IList<ChatMessage>> conversations, ChatOptions options, bool sameConversation, int reserved, int firstBranch)
     {
         var results = new List<ChatResponse>(conversations.Count);
         var width = Math.Max(1, multi.MaxSequences);
@@ -129,10 +149,13 @@ internal sealed class PlanningRun : IDisposable
                     chunkOptions.Seed = seed + start;
                 }
 
+                using var step = PlanningTelemetry.StartStep(_strategy, TraceStepKind.ModelCall, name, branch: firstBranch + start);
+                step?.SetTag("agentkit.planner.batch_size", chunk.Count);
                 var responses = sameConversation
                     ? await multi.GetResponsesAsync(chunk[0], chunk.Count, chunkOptions, Token).ConfigureAwait(false)
                     : await multi.GetResponsesAsync(chunk.Select(c => (IEnumerable<ChatMessage>)c).ToList(), chunkOptions, Token).ConfigureAwait(false);
                 _meter.Settle(chunk.Count, responses);
+                PlanningTelemetry.SetUsage(step, responses);
                 reserved -= chunk.Count;
                 Interlocked.Increment(ref _batchedRequests);
                 for (var i = 0; i < responses.Count; i++)
@@ -155,7 +178,7 @@ internal sealed class PlanningRun : IDisposable
     }
 
     private async Task<IReadOnlyList<ChatResponse>> ParallelAsync(
-        string name, List<IList<ChatMessage>> conversations, ChatOptions options, int maxConcurrency, int reserved)
+        string name, List<IList<ChatMessage>> conversations, ChatOptions options, int maxConcurrency, int reserved, int firstBranch)
     {
         var results = new ChatResponse?[conversations.Count];
         try
@@ -171,8 +194,10 @@ internal sealed class PlanningRun : IDisposable
                         pathOptions.Seed = seed + i;
                     }
 
+                    using var step = PlanningTelemetry.StartStep(_strategy, TraceStepKind.ModelCall, name, branch: firstBranch + i);
                     var response = await _client.GetResponseAsync(conversations[i], pathOptions, token).ConfigureAwait(false);
                     _meter.Settle(1, [response]);
+                    PlanningTelemetry.SetUsage(step, [response]);
                     Interlocked.Decrement(ref reserved);
                     results[i] = response;
                 }).ConfigureAwait(false);
@@ -204,9 +229,11 @@ internal sealed class PlanningRun : IDisposable
         }
     }
 
-    /// <summary>Fills the fields every result shares.</summary>
+    /// <summary>Fills the fields every result shares and reports the run's outcome to telemetry.</summary>
     public TResult Complete<TResult>(TResult result)
-        where TResult : PlanningResult => result with
+        where TResult : PlanningResult
+    {
+        var completed = result with
         {
             Trace = Trace,
             Usage = _meter.Usage,
@@ -214,8 +241,45 @@ internal sealed class PlanningRun : IDisposable
             Requests = _meter.Requests,
             Elapsed = _meter.Elapsed,
         };
+        var strategy = new KeyValuePair<string, object?>(TelemetryAttributes.PlannerStrategy, completed.Planner.ToString());
+        if (_activity is not null)
+        {
+            _activity.SetTag(TelemetryAttributes.PlannerOutcome, completed.Outcome.ToString());
+            _activity.SetTag(TelemetryAttributes.PlannerModelCalls, completed.ModelCalls);
+            _activity.SetTag(TelemetryAttributes.InputTokens, completed.Usage.InputTokenCount);
+            _activity.SetTag(TelemetryAttributes.OutputTokens, completed.Usage.OutputTokenCount);
+        }
 
-    public void Dispose() => _meter.Dispose();
+        if (PlanningTelemetry.RunDuration.Enabled)
+        {
+            PlanningTelemetry.RunDuration.Record(completed.Elapsed.TotalSeconds, strategy, new KeyValuePair<string, object?>(TelemetryAttributes.PlannerOutcome, completed.Outcome.ToString()));
+        }
+
+        if (PlanningTelemetry.ModelCalls.Enabled)
+        {
+            PlanningTelemetry.ModelCalls.Record(completed.ModelCalls, strategy);
+        }
+
+        return completed;
+    }
+
+    public void Dispose()
+    {
+        _meter.Dispose();
+        _activity?.Dispose();
+    }
+
+    /// <summary>Model calls have their own timed span; every other step is reported as an instant with its score.</summary>
+    private void OnStepAdded(TraceStep step)
+    {
+        if (step.Kind == TraceStepKind.ModelCall)
+        {
+            return;
+        }
+
+        using var activity = PlanningTelemetry.StartStep(_strategy, step.Kind, step.Name, branch: null);
+        activity?.SetTag(TelemetryAttributes.PlannerScore, step.Score);
+    }
 
     /// <summary>Meters and traces the calls a structured request makes (the first answer and a correction).</summary>
     private sealed class MeteredChatClient(PlanningRun run, string name) : DelegatingChatClient(run._client)

@@ -42,7 +42,7 @@ public sealed class PlanAndExecutePlanner
         ArgumentException.ThrowIfNullOrWhiteSpace(goal);
         options ??= new PlanAndExecuteOptions();
         options.Validate();
-        using var run = new PlanningRun(client, _prompts, options.Budget, cancellationToken);
+        using var run = new PlanningRun(PlannerKind.PlanAndExecute, client, _prompts, options.Budget, cancellationToken);
         var state = new ExecutionState(run, goal, options, _logger);
         try
         {

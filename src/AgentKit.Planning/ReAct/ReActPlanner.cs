@@ -41,7 +41,7 @@ public sealed class ReActPlanner
         ArgumentException.ThrowIfNullOrWhiteSpace(question);
         options ??= new ReActOptions();
         options.Validate();
-        using var run = new PlanningRun(client, _prompts, options.Budget, cancellationToken);
+        using var run = new PlanningRun(PlannerKind.ReAct, client, _prompts, options.Budget, cancellationToken);
         var steps = new List<ReActStep>();
         var history = new List<Dictionary<string, object?>>();
         var tools = ToolInvoker.Describe(options.Tools);

@@ -40,7 +40,7 @@ public sealed class SelfConsistencyPlanner
         ArgumentException.ThrowIfNullOrWhiteSpace(question);
         options ??= new SelfConsistencyOptions();
         options.Validate();
-        using var run = new PlanningRun(client, _prompts, options.Budget, cancellationToken);
+        using var run = new PlanningRun(PlannerKind.SelfConsistency, client, _prompts, options.Budget, cancellationToken);
         var result = await RunInAsync(run, question, options, _logger).ConfigureAwait(false);
         return PlanningLog.Finish(_logger, run, result);
     }

@@ -56,13 +56,19 @@ public sealed class PlanningTrace
     /// <returns>The step.</returns>
     public TraceStep Add(TraceStepKind kind, string name, string input, string output, double? score = null, UsageDetails? usage = null)
     {
+        TraceStep step;
         lock (_lock)
         {
-            var step = new TraceStep(_steps.Count, kind, name, input, output, score, usage);
+            step = new TraceStep(_steps.Count, kind, name, input, output, score, usage);
             _steps.Add(step);
-            return step;
         }
+
+        StepAdded?.Invoke(step);
+        return step;
     }
+
+    /// <summary>Told of every step appended (the run's telemetry); called outside the lock.</summary>
+    internal Action<TraceStep>? StepAdded { get; set; }
 
     internal static string Format(IEnumerable<ChatMessage> messages) =>
         string.Join("\n", messages.Select(m => $"{m.Role.Value}: {m.Text}"));

@@ -42,7 +42,7 @@ public sealed class TreeOfThoughtsPlanner
         ArgumentNullException.ThrowIfNull(task);
         options ??= new TreeOfThoughtsOptions();
         options.Validate();
-        using var run = new PlanningRun(client, _prompts, options.Budget, cancellationToken);
+        using var run = new PlanningRun(PlannerKind.TreeOfThoughts, client, _prompts, options.Budget, cancellationToken);
         var search = new TreeSearch(run, task, options);
         ThoughtNode? solution = null;
         BudgetExceeded? exceeded = null;

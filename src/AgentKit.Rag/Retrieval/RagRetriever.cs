@@ -1,4 +1,7 @@
+using System.Diagnostics;
 using System.Linq.Expressions;
+using AgentKit.Abstractions.Diagnostics;
+using AgentKit.Rag.Diagnostics;
 using AgentKit.Rag.Ingestion;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.VectorData;
@@ -52,6 +55,8 @@ public sealed class RagRetriever
             throw new InvalidOperationException("Re-ranking was requested (RetrievalOptions.Rerank) but this RagRetriever was created without an IRagReranker.");
         }
 
+        var started = Stopwatch.GetTimestamp();
+        using var activity = StartActivity(options);
         var count = options.CandidateCount;
         var withVectors = options.MmrLambda is not null;
         var scope = Scope(options.Source);
@@ -77,7 +82,40 @@ public sealed class RagRetriever
         var results = options.MmrLambda is { } lambda
             ? Fusion.MaximalMarginalRelevance(candidates, options.Top, lambda)
             : candidates.Take(options.Top).ToList();
+        activity?.SetTag(TelemetryAttributes.RagCandidates, candidates.Count);
+        activity?.SetTag(TelemetryAttributes.RagHits, results.Count);
+        RecordMetrics(options, started, results.Count);
         return results;
+    }
+
+    private Activity? StartActivity(RetrievalOptions options)
+    {
+        var activity = RagTelemetry.Source.StartActivity(RagTelemetry.RetrieveActivityName, ActivityKind.Internal);
+        if (activity is null)
+        {
+            return null;
+        }
+
+        activity.DisplayName = $"{RagTelemetry.RetrieveActivityName} {_collection.Name}";
+        activity.SetTag(TelemetryAttributes.DataSourceId, _collection.Name);
+        activity.SetTag("db.system.name", _collection.GetService(typeof(VectorStoreCollectionMetadata)) is VectorStoreCollectionMetadata metadata ? metadata.VectorStoreSystemName : null);
+        activity.SetTag(TelemetryAttributes.RagMode, options.Mode.ToString());
+        activity.SetTag(TelemetryAttributes.RagTop, options.Top);
+        activity.SetTag(TelemetryAttributes.RagRerank, options.Rerank);
+        return activity;
+    }
+
+    private void RecordMetrics(RetrievalOptions options, long started, int hits)
+    {
+        if (!RagTelemetry.RetrievalDuration.Enabled && !RagTelemetry.RetrievalHits.Enabled)
+        {
+            return;
+        }
+
+        var collection = new KeyValuePair<string, object?>(TelemetryAttributes.DataSourceId, _collection.Name);
+        var mode = new KeyValuePair<string, object?>(TelemetryAttributes.RagMode, options.Mode.ToString());
+        RagTelemetry.RetrievalDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, collection, mode);
+        RagTelemetry.RetrievalHits.Record(hits, collection, mode);
     }
 
     private static Expression<Func<RagChunkRecord, bool>>? Scope(string? source) =>

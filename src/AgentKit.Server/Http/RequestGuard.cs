@@ -2,8 +2,10 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using AgentKit.Hosting.Admission;
+using AgentKit.Abstractions.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -49,8 +51,10 @@ internal sealed partial class RequestGuard(IOptions<AgentKitServerOptions> optio
     {
         var context = invocation.HttpContext;
         var settings = options.Value;
+        var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText;
         if (!TryAuthenticate(context, settings, out var caller))
         {
+            ServerTelemetry.Reject(route, "unauthorized");
             context.Response.Headers.WWWAuthenticate = "Bearer";
             return ApiProblem.Create(StatusCodes.Status401Unauthorized, "invalid_api_key", "A valid API key is required: send 'Authorization: Bearer <key>' or 'X-Api-Key: <key>'.");
         }
@@ -62,6 +66,7 @@ internal sealed partial class RequestGuard(IOptions<AgentKitServerOptions> optio
 
         if (context.Request.ContentLength > settings.MaxRequestBodyBytes)
         {
+            ServerTelemetry.Reject(route, "too_large");
             return TooLarge(settings);
         }
 
@@ -72,6 +77,7 @@ internal sealed partial class RequestGuard(IOptions<AgentKitServerOptions> optio
 
         if (!TryEnter(caller, settings.MaxConcurrentRunsPerKey))
         {
+            ServerTelemetry.Reject(route, "concurrency");
             return ApiProblem.Create(
                 StatusCodes.Status429TooManyRequests,
                 "too_many_concurrent_requests",
@@ -82,6 +88,10 @@ internal sealed partial class RequestGuard(IOptions<AgentKitServerOptions> optio
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
         timeout.CancelAfter(settings.RequestTimeout);
         context.Items[TimeoutItem] = timeout;
+        // The key's id is the first 12 hex digits of its SHA-256 (the limiter's bucket), never the key.
+        using var logScope = Log.RequestScope(logger, settings.ApiKeys.Count == 0 ? "-" : caller[..12], SessionId(context) ?? "-");
+        var routeTag = new KeyValuePair<string, object?>(TelemetryAttributes.HttpRoute, route);
+        ServerTelemetry.Active.Add(1, routeTag);
         try
         {
             return await next(invocation).ConfigureAwait(false);
@@ -92,6 +102,7 @@ internal sealed partial class RequestGuard(IOptions<AgentKitServerOptions> optio
         }
         catch (ModelBusyException busy)
         {
+            ServerTelemetry.Reject(route, "model_busy");
             var seconds = Math.Max(1, (int)Math.Ceiling(busy.RetryAfter.TotalSeconds));
             return ApiProblem.Create(
                 StatusCodes.Status429TooManyRequests,
@@ -105,6 +116,7 @@ internal sealed partial class RequestGuard(IOptions<AgentKitServerOptions> optio
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
         {
+            ServerTelemetry.Reject(route, "timeout");
             return ApiProblem.Create(StatusCodes.Status504GatewayTimeout, "request_timeout", $"The request did not finish within {settings.RequestTimeout.TotalSeconds:0} seconds.");
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -114,6 +126,7 @@ internal sealed partial class RequestGuard(IOptions<AgentKitServerOptions> optio
         }
         finally
         {
+            ServerTelemetry.Active.Add(-1, routeTag);
             context.Items.Remove(TimeoutItem);
             Exit(caller);
         }
@@ -149,6 +162,10 @@ internal sealed partial class RequestGuard(IOptions<AgentKitServerOptions> optio
             }
         }
     }
+
+    /// <summary>The session a <c>/api/sessions/{id}…</c> request addresses, for the log scope.</summary>
+    private static string? SessionId(HttpContext context) =>
+        context.Request.Path.StartsWithSegments("/api/sessions", StringComparison.Ordinal) && context.Request.RouteValues.TryGetValue("id", out var id) ? id as string : null;
 
     private static IResult TooLarge(AgentKitServerOptions settings) =>
         ApiProblem.Create(StatusCodes.Status413PayloadTooLarge, "request_too_large", $"The request body is larger than the limit of {settings.MaxRequestBodyBytes} bytes.");
@@ -196,5 +213,10 @@ internal sealed partial class RequestGuard(IOptions<AgentKitServerOptions> optio
     {
         [LoggerMessage(Level = LogLevel.Error, Message = "Request {Path} failed")]
         public static partial void Failed(ILogger logger, PathString path, Exception exception);
+
+        private static readonly Func<ILogger, string, string, IDisposable?> RequestScopeFormat =
+            LoggerMessage.DefineScope<string, string>("ApiKeyId:{ApiKeyId} SessionId:{SessionId}");
+
+        public static IDisposable? RequestScope(ILogger logger, string apiKeyId, string sessionId) => RequestScopeFormat(logger, apiKeyId, sessionId);
     }
 }
