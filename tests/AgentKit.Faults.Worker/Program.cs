@@ -1,0 +1,29 @@
+using AgentKit.Faults.Worker;
+
+// Usage: AgentKit.Faults.Worker <ingest|session|reflect|diskfull> <data folder> [argument]
+// Each mode prints one line per acknowledged write ("ACK ..."): a line is printed only after the write's task has
+// completed, so everything acknowledged must survive a SIGKILL that comes after it.
+if (args.Length < 2)
+{
+    Console.Error.WriteLine("usage: AgentKit.Faults.Worker <ingest|session|reflect|diskfull> <data folder> [argument]");
+    return 2;
+}
+
+var folder = args[1];
+switch (args[0])
+{
+    case "ingest":
+        await Scenarios.IngestAsync(folder, args.Length > 2 ? args[2] : throw new ArgumentException("ingest needs the documents folder"));
+        return 0;
+    case "session":
+        await Scenarios.SessionAsync(folder);
+        return 0;
+    case "reflect":
+        await Scenarios.ReflectAsync(folder);
+        return 0;
+    case "diskfull":
+        return await DiskFullScenario.RunAsync(folder);
+    default:
+        Console.Error.WriteLine($"unknown mode '{args[0]}'");
+        return 2;
+}

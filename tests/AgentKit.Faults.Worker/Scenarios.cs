@@ -1,0 +1,69 @@
+using System.Globalization;
+using AgentKit.Agents;
+using AgentKit.Memory;
+using AgentKit.Rag.Ingestion;
+using AgentKit.VectorStores.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AgentKit.Faults.Worker;
+
+/// <summary>The crash scenarios: each writes until it is killed, acknowledging every completed write on stdout.</summary>
+internal static class Scenarios
+{
+    /// <summary>Ingests a folder into <c>rag.db</c>; "ACK status path" after each file.</summary>
+    public static async Task IngestAsync(string folder, string documents)
+    {
+        using var store = new SqliteVectorStore(Path.Combine(folder, "rag.db"));
+        using var embedder = FaultModels.Embeddings();
+        var collection = await RagChunkStore.OpenAsync(store, "knowledge", embedder);
+        Console.WriteLine("READY");
+        var report = await new RagIngestor(collection, embedder).IngestDirectoryAsync(documents, new Acknowledger());
+        Console.WriteLine($"DONE {report.Files.Count}");
+    }
+
+    /// <summary>Runs turns of one agent session in <c>sessions.db</c>; "SESSION id", then "ACK k" after each completed run.</summary>
+    public static async Task SessionAsync(string folder)
+    {
+        using var services = FaultModels.SessionServices(Path.Combine(folder, "sessions.db"), FaultModels.SessionModel());
+        var session = await services.GetRequiredService<AgentRunner>().CreateSessionAsync(FaultModels.AgentName);
+        Console.WriteLine($"SESSION {session.Id}");
+        for (var k = 0; ; k++)
+        {
+            var result = await session.RunAsync(FaultModels.Question(k));
+            if (result.Outcome != AgentRunOutcome.Completed)
+            {
+                throw new InvalidOperationException($"Run {k} ended {result.Outcome}: {result.Error}");
+            }
+
+            Console.WriteLine("ACK " + k.ToString(CultureInfo.InvariantCulture));
+        }
+    }
+
+    /// <summary>
+    /// Writes observations of importance 10 into <c>memory.db</c> with the reflection threshold at 30, so every third
+    /// write reflects inline; "ACK k" after each write returns, "REFLECTED k" when it reflected.
+    /// </summary>
+    public static async Task ReflectAsync(string folder)
+    {
+        using var store = new SqliteVectorStore(Path.Combine(folder, "memory.db"));
+        using var embedder = FaultModels.Embeddings();
+        await using var memory = FaultModels.Memory(store, embedder, FaultModels.MemoryModel());
+        Console.WriteLine("READY");
+        for (var k = 0; ; k++)
+        {
+            var result = await memory.RememberAsync(new MemoryScope(FaultModels.MemoryAgent), $"observation {k}", new RememberOptions { Importance = FaultModels.ObservationImportance });
+            if (result.ReflectionTriggered)
+            {
+                Console.WriteLine("REFLECTED " + k.ToString(CultureInfo.InvariantCulture));
+            }
+
+            Console.WriteLine("ACK " + k.ToString(CultureInfo.InvariantCulture));
+        }
+    }
+
+    /// <summary>Prints each file's outcome as soon as the ingestor reports it (synchronously, unlike <see cref="Progress{T}"/>).</summary>
+    private sealed class Acknowledger : IProgress<IngestionProgress>
+    {
+        public void Report(IngestionProgress value) => Console.WriteLine($"ACK {value.Last.Status} {value.Last.Path}");
+    }
+}
