@@ -26,8 +26,8 @@ internal static class DiskFullScenario
         Directory.CreateDirectory(documents);
         var first = Path.Combine(documents, "first.md");
         var second = Path.Combine(documents, "second.md");
-        await File.WriteAllTextAsync(first, Document("first", 4));
-        await File.WriteAllTextAsync(second, Document("second", 12));
+        await File.WriteAllTextAsync(first, FaultModels.Document("first", 4));
+        await File.WriteAllTextAsync(second, FaultModels.Document("second", 12));
 
         using var store = new SqliteVectorStore(Path.Combine(folder, "data.db"));
         var records = store.GetCollection<int, FaultRecord>("records");
@@ -120,7 +120,4 @@ internal static class DiskFullScenario
             return $"error {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}";
         }
     }
-
-    private static string Document(string name, int sections) => string.Join("\n\n", Enumerable.Range(0, sections).Select(s =>
-        $"# {name} section {s.ToString(CultureInfo.InvariantCulture)}\n\n" + string.Join(' ', Enumerable.Range(0, 60).Select(w => $"The {name} document says thing {w} about topic {s}."))));
 }

@@ -102,4 +102,11 @@ public static class FaultModels
     /// <summary>The embedder of every scenario: the hashing one, 64 dimensions.</summary>
     /// <returns>The embedder.</returns>
     public static HashingEmbeddingGenerator Embeddings() => new(new HashingEmbeddingGeneratorOptions { Dimensions = 64 });
+
+    /// <summary>A Markdown document of <paramref name="sections"/> sections of about 600 words each (several chunks per section).</summary>
+    /// <param name="name">The document's name, repeated in its text.</param>
+    /// <param name="sections">How many sections.</param>
+    /// <returns>The Markdown.</returns>
+    public static string Document(string name, int sections) => string.Join("\n\n", Enumerable.Range(0, sections).Select(s =>
+        $"# {name} section {s.ToString(CultureInfo.InvariantCulture)}\n\n" + string.Join(' ', Enumerable.Range(0, 60).Select(w => $"The {name} document says thing {w} about topic {s}."))));
 }

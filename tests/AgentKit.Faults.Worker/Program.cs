@@ -19,7 +19,7 @@ switch (args[0])
         await Scenarios.SessionAsync(folder);
         return 0;
     case "reflect":
-        await Scenarios.ReflectAsync(folder);
+        await Scenarios.ReflectAsync(folder, TimeSpan.FromMilliseconds(args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 0));
         return 0;
     case "diskfull":
         return await DiskFullScenario.RunAsync(folder);

@@ -3,6 +3,7 @@ using AgentKit.Agents;
 using AgentKit.Memory;
 using AgentKit.Rag.Ingestion;
 using AgentKit.VectorStores.Sqlite;
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AgentKit.Faults.Worker;
@@ -41,13 +42,20 @@ internal static class Scenarios
 
     /// <summary>
     /// Writes observations of importance 10 into <c>memory.db</c> with the reflection threshold at 30, so every third
-    /// write reflects inline; "ACK k" after each write returns, "REFLECTED k" when it reflected.
+    /// write reflects inline; "ACK k" after each write returns, "REFLECTED k" when it reflected. Each model call
+    /// takes <paramref name="modelDelay"/>.
     /// </summary>
-    public static async Task ReflectAsync(string folder)
+    public static async Task ReflectAsync(string folder, TimeSpan modelDelay)
     {
         using var store = new SqliteVectorStore(Path.Combine(folder, "memory.db"));
         using var embedder = FaultModels.Embeddings();
-        await using var memory = FaultModels.Memory(store, embedder, FaultModels.MemoryModel());
+        var model = FaultModels.MemoryModel();
+        await using var memory = FaultModels.Memory(store, embedder, new ChatClientBuilder(model).Use(async (messages, options, next, cancellationToken) =>
+        {
+            // A model that takes its time, so that a kill soon after an acknowledgement lands inside the reflection.
+            await Task.Delay(modelDelay, cancellationToken);
+            await next(messages, options, cancellationToken);
+        }).Build());
         Console.WriteLine("READY");
         for (var k = 0; ; k++)
         {
