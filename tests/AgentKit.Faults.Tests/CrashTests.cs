@@ -162,6 +162,35 @@ public sealed class CrashTests : IDisposable
         Assert.Equal(reflections.Sum(r => r.Count()) + (result.ReflectionTriggered ? FaultModels.InsightsPerReflection : 0), after.Count(m => m.Kind == MemoryKind.Reflection));
     }
 
+    [Fact]
+    public async Task Ingestion_UpdateKilledBeforeItsSurplusChunksWereDeleted_NextRunDeletesThem()
+    {
+        using var timeout = new CancellationTokenSource(Bound);
+        var file = Path.Combine(_folder.Path, "policy.md");
+        await File.WriteAllTextAsync(file, FaultModels.Document("policy", 8), timeout.Token);
+        using var store = new SqliteVectorStore(Path.Combine(_folder.Path, "rag.db"));
+        using var embedder = FaultModels.Embeddings();
+        var collection = await RagChunkStore.OpenAsync(store, "knowledge", embedder, timeout.Token);
+        var ingestor = new RagIngestor(collection, embedder);
+        await ingestor.IngestFilesAsync([file], cancellationToken: timeout.Token);
+        var longVersion = await collection.GetAsync(r => r.Source == file, 1000, new() { IncludeVectors = true }, timeout.Token).ToListAsync(timeout.Token);
+
+        // The file shrinks; its update is written, then the process dies before the surplus old chunks are deleted:
+        // the old version's tail is back beside the new version's chunks.
+        await File.WriteAllTextAsync(file, FaultModels.Document("policy", 2), timeout.Token);
+        var update = await ingestor.IngestFilesAsync([file], cancellationToken: timeout.Token);
+        var shortVersion = await ChunksBySourceAsync(collection, timeout.Token);
+        var tail = longVersion.Where(r => r.ChunkIndex >= shortVersion[file].Count).ToList();
+        Assert.NotEmpty(tail);
+        await collection.UpsertAsync(tail, timeout.Token);
+
+        var rerun = await ingestor.IngestFilesAsync([file], cancellationToken: timeout.Token);
+
+        Assert.Equal(FileIngestionStatus.Updated, Assert.Single(update.Files).Status);
+        Assert.Equal(FileIngestionStatus.Unchanged, Assert.Single(rerun.Files).Status);
+        Assert.Equal(shortVersion, await ChunksBySourceAsync(collection, timeout.Token));
+    }
+
     public void Dispose() => _folder.Dispose();
 
     private static async Task<Dictionary<string, List<(Guid Id, int Index, string Hash, string FileHash)>>> ChunksBySourceAsync(Microsoft.Extensions.VectorData.VectorStoreCollection<Guid, RagChunkRecord> collection, CancellationToken cancellationToken)
