@@ -55,6 +55,9 @@ public sealed class ModelEndpointException : Exception
     /// <summary>What failed.</summary>
     public ModelEndpointFailure Failure { get; init; }
 
+    /// <summary>What failed, in words, without the endpoint's address (for callers that must not see it).</summary>
+    public string? Reason { get; init; }
+
     /// <summary>The HTTP status, for <see cref="ModelEndpointFailure.HttpError"/>.</summary>
     public int? StatusCode { get; init; }
 }

@@ -71,7 +71,7 @@ internal sealed class RemoteModelChatClient(IChatClient inner, string modelName,
     };
 
     private ModelEndpointException Failure(ModelEndpointFailure failure, string what, Exception? cause, int? status = null) =>
-        new($"The model '{modelName}' at {endpoint} failed: {what}.", cause) { ModelName = modelName, Endpoint = endpoint, Failure = failure, StatusCode = status };
+        new($"The model '{modelName}' at {endpoint} failed: {what}.", cause) { ModelName = modelName, Endpoint = endpoint, Failure = failure, StatusCode = status, Reason = what };
 
     private static string Reason(int status) => status switch
     {
