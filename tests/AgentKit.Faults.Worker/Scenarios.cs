@@ -11,12 +11,15 @@ namespace AgentKit.Faults.Worker;
 /// <summary>The crash scenarios: each writes until it is killed, acknowledging every completed write on stdout.</summary>
 internal static class Scenarios
 {
-    /// <summary>Ingests a folder into <c>rag.db</c>; "ACK status path" after each file.</summary>
-    public static async Task IngestAsync(string folder, string documents)
+    /// <summary>
+    /// Ingests a folder into <c>rag.db</c>; "ACK status path" after each file, and "UPSERTED n" after each store
+    /// write, followed by a pause of <paramref name="pauseAfterWrite"/> (a window for a kill between two writes).
+    /// </summary>
+    public static async Task IngestAsync(string folder, string documents, TimeSpan pauseAfterWrite)
     {
         using var store = new SqliteVectorStore(Path.Combine(folder, "rag.db"));
         using var embedder = FaultModels.Embeddings();
-        var collection = await RagChunkStore.OpenAsync(store, "knowledge", embedder);
+        var collection = new AcknowledgingCollection<Guid, RagChunkRecord>(await RagChunkStore.OpenAsync(store, "knowledge", embedder), pauseAfterWrite);
         Console.WriteLine("READY");
         var report = await new RagIngestor(collection, embedder).IngestDirectoryAsync(documents, new Acknowledger());
         Console.WriteLine($"DONE {report.Files.Count}");
