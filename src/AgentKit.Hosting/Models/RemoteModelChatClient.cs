@@ -66,7 +66,7 @@ internal sealed class RemoteModelChatClient(IChatClient inner, string modelName,
         ClientResultException { Status: > 0 } http => Failure(ModelEndpointFailure.HttpError, $"it answered HTTP {http.Status}{Reason(http.Status)}", exception, http.Status),
         ClientResultException or HttpRequestException => Failure(ModelEndpointFailure.Unreachable, $"it could not be reached ({exception.Message.ReplaceLineEndings(" ")})", exception),
         IOException => Failure(ModelEndpointFailure.TruncatedStream, "its answer was cut off (the connection closed mid-response)", exception),
-        JsonException or FormatException or ArgumentException or InvalidOperationException or KeyNotFoundException => Failure(ModelEndpointFailure.InvalidResponse, $"its answer is not a valid chat completion ({exception.GetType().Name}: {exception.Message.ReplaceLineEndings(" ")})", exception),
+        JsonException or FormatException or InvalidOperationException or KeyNotFoundException => Failure(ModelEndpointFailure.InvalidResponse, $"its answer is not a valid chat completion ({exception.GetType().Name}: {exception.Message.ReplaceLineEndings(" ")})", exception),
         _ => null,
     };
 
