@@ -1,4 +1,5 @@
 using System.ClientModel;
+using System.ClientModel.Primitives;
 using AgentKit.Hosting.Admission;
 using AgentKit.Abstractions.Diagnostics;
 using AgentKit.Hosting;
@@ -164,7 +165,7 @@ public static class AgentKitHostingExtensions
         var model = services.GetRequiredService<IOptions<AgentKitOptions>>().Value.Models[name];
         return model.Provider switch
         {
-            ModelProvider.OpenAI => CreateOpenAIClient(model).GetChatClient(model.Model).AsIChatClient(),
+            ModelProvider.OpenAI => new RemoteModelChatClient(CreateOpenAIClient(model).GetChatClient(model.Model).AsIChatClient(), name, model.Endpoint!, model.Timeout),
             // Bounded in front of the context pool, so requests beyond its contexts queue within limits or get a
             // typed refusal instead of waiting without end.
             _ => new ModelAdmissionChatClient(
@@ -256,5 +257,10 @@ public static class AgentKitHostingExtensions
     }
 
     private static OpenAIClient CreateOpenAIClient(ModelOptions model) =>
-        new(new ApiKeyCredential(model.ApiKey!), new OpenAIClientOptions { Endpoint = model.Endpoint });
+        new(new ApiKeyCredential(model.ApiKey!), new OpenAIClientOptions
+        {
+            Endpoint = model.Endpoint,
+            NetworkTimeout = model.Timeout,
+            RetryPolicy = new ClientRetryPolicy(model.MaxRetries),
+        });
 }

@@ -158,3 +158,46 @@ public sealed class SessionNotFoundException : Exception
 
     internal static SessionNotFoundException For(string sessionId) => new($"No session '{sessionId}' exists (it was never created or has been deleted).");
 }
+
+/// <summary>
+/// The session store's database failed: the disk is full, an I/O error, the file is locked by another process or
+/// corrupt. The message names the file and what to do; what the store held before the failed operation is intact.
+/// </summary>
+public sealed class SessionStoreException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public SessionStoreException()
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">The message.</param>
+    public SessionStoreException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">The message.</param>
+    /// <param name="innerException">The cause.</param>
+    public SessionStoreException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    /// <summary>The database file, when known.</summary>
+    public string? Path { get; init; }
+
+    /// <summary>Whether the operation failed because the disk holding the file is full (SQLITE_FULL).</summary>
+    public bool IsDiskFull { get; init; }
+
+    internal static SessionStoreException From(string path, string operation, Microsoft.Data.Sqlite.SqliteException cause)
+    {
+        // SQLITE_FULL (13): a write needed space the file system does not have.
+        var diskFull = cause.SqliteErrorCode == 13;
+        var message = diskFull
+            ? $"The session store '{path}' could not {operation}: the disk is full (SQLITE_FULL). Nothing of this write was stored and the sessions stored before are intact; free space on the disk holding the file and retry."
+            : $"The session store '{path}' could not {operation}: {cause.Message}";
+        return new SessionStoreException(message, cause) { Path = path, IsDiskFull = diskFull };
+    }
+}

@@ -11,14 +11,17 @@ namespace AgentKit.Agents.Sessions;
 /// (pooled by Microsoft.Data.Sqlite). Reads run in deferred transactions and never wait for writers; this store's
 /// writes are queued in process, one at a time, so they do not contend through SQLite's sleeping busy handler
 /// (which backs off up to 100 ms per retry); writers in other processes are still waited for (busy timeout 5 s).
+/// Every write is one transaction: a process killed mid-write leaves the history as it was before the write or after
+/// it, never in between. SQLite failures (disk full, I/O errors, a locked or corrupt file) surface as
+/// <see cref="SessionStoreException"/> naming the file.
 /// </summary>
 [SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "The write gate is a SemaphoreSlim whose AvailableWaitHandle is never used, so it holds nothing to release.")]
 public sealed class SqliteSessionStore : ISessionStore
 {
     private readonly string _connectionString;
     private readonly TimeProvider _time;
-    private readonly Lazy<Task> _initialized;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private Task? _initialization;
 
     /// <summary>Opens (creating when needed) the database file at <paramref name="path"/>.</summary>
     /// <param name="path">The database file; its folder is created when missing.</param>
@@ -29,7 +32,6 @@ public sealed class SqliteSessionStore : ISessionStore
         Path = System.IO.Path.GetFullPath(path);
         _connectionString = new SqliteConnectionStringBuilder { DataSource = Path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = true }.ToString();
         _time = timeProvider ?? TimeProvider.System;
-        _initialized = new Lazy<Task>(InitializeAsync);
     }
 
     /// <summary>The full path of the database file.</summary>
@@ -39,9 +41,14 @@ public sealed class SqliteSessionStore : ISessionStore
     public ValueTask<AgentSessionInfo> CreateAsync(string agentName, CancellationToken cancellationToken = default) => CreateAsync(agentName, null, cancellationToken);
 
     /// <inheritdoc />
-    public async ValueTask<AgentSessionInfo> CreateAsync(string agentName, string? owner, CancellationToken cancellationToken)
+    public ValueTask<AgentSessionInfo> CreateAsync(string agentName, string? owner, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(agentName);
+        return GuardAsync("create a session", () => CreateCoreAsync(agentName, owner, cancellationToken));
+    }
+
+    private async Task<AgentSessionInfo> CreateCoreAsync(string agentName, string? owner, CancellationToken cancellationToken)
+    {
         var now = _time.GetUtcNow();
         var info = new AgentSessionInfo(Guid.NewGuid().ToString("N"), agentName, now, now, 0, owner);
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -59,16 +66,16 @@ public sealed class SqliteSessionStore : ISessionStore
     public async ValueTask<AgentSessionInfo?> GetAsync(string sessionId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sessionId);
-        var found = await QuerySessionsAsync("WHERE s.id = $key", sessionId, cancellationToken).ConfigureAwait(false);
+        var found = await GuardAsync("read a session", () => QuerySessionsAsync("WHERE s.id = $key", sessionId, cancellationToken)).ConfigureAwait(false);
         return found.Count == 0 ? null : found[0];
     }
 
     /// <inheritdoc />
-    public async ValueTask<IReadOnlyList<AgentSessionInfo>> ListAsync(string? agentName = null, CancellationToken cancellationToken = default) =>
-        await QuerySessionsAsync(agentName is null ? string.Empty : "WHERE s.agent = $key", agentName, cancellationToken).ConfigureAwait(false);
+    public ValueTask<IReadOnlyList<AgentSessionInfo>> ListAsync(string? agentName = null, CancellationToken cancellationToken = default) =>
+        GuardAsync("list sessions", () => QuerySessionsAsync(agentName is null ? string.Empty : "WHERE s.agent = $key", agentName, cancellationToken));
 
     /// <inheritdoc />
-    public async ValueTask<IReadOnlyList<AgentSessionInfo>> ListAsync(SessionQuery query, CancellationToken cancellationToken)
+    public ValueTask<IReadOnlyList<AgentSessionInfo>> ListAsync(SessionQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
         query.Validate();
@@ -79,13 +86,18 @@ public sealed class SqliteSessionStore : ISessionStore
             (null, not null) => "WHERE s.owner = $owner",
             _ => "WHERE s.agent = $key AND s.owner = $owner",
         };
-        return await QuerySessionsAsync($"{where} ORDER BY s.updated DESC, s.id LIMIT {query.Limit} OFFSET {query.Offset}", query.AgentName, cancellationToken, query.Owner, ordered: true).ConfigureAwait(false);
+        return GuardAsync("list sessions", () => QuerySessionsAsync($"{where} ORDER BY s.updated DESC, s.id LIMIT {query.Limit} OFFSET {query.Offset}", query.AgentName, cancellationToken, query.Owner, ordered: true));
     }
 
     /// <inheritdoc />
-    public async ValueTask<IReadOnlyList<ChatMessage>> LoadMessagesAsync(string sessionId, CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyList<ChatMessage>> LoadMessagesAsync(string sessionId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sessionId);
+        return GuardAsync("load a session's messages", () => LoadMessagesCoreAsync(sessionId, cancellationToken));
+    }
+
+    private async Task<IReadOnlyList<ChatMessage>> LoadMessagesCoreAsync(string sessionId, CancellationToken cancellationToken)
+    {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = connection.BeginTransaction(deferred: true);
         await EnsureExistsAsync(connection, transaction, sessionId, cancellationToken).ConfigureAwait(false);
@@ -112,9 +124,14 @@ public sealed class SqliteSessionStore : ISessionStore
         WriteMessagesAsync(sessionId, messages, replace: true, cancellationToken);
 
     /// <inheritdoc />
-    public async ValueTask<bool> DeleteAsync(string sessionId, CancellationToken cancellationToken = default)
+    public ValueTask<bool> DeleteAsync(string sessionId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sessionId);
+        return GuardAsync("delete a session", () => DeleteCoreAsync(sessionId, cancellationToken));
+    }
+
+    private async Task<bool> DeleteCoreAsync(string sessionId, CancellationToken cancellationToken)
+    {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = "DELETE FROM messages WHERE session_id = $id; DELETE FROM sessions WHERE id = $id; SELECT changes()";
@@ -135,16 +152,20 @@ public sealed class SqliteSessionStore : ISessionStore
         ArgumentNullException.ThrowIfNull(sessionId);
         ArgumentNullException.ThrowIfNull(messages);
         var rows = messages.Select(ChatMessageJson.Serialize).ToList();
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        await GuardAsync(replace ? "replace a session's messages" : "append messages to a session", async () =>
         {
-            await WriteMessagesAsync(connection, sessionId, rows, replace, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _writeGate.Release();
-        }
+            await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+            await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await WriteMessagesAsync(connection, sessionId, rows, replace, cancellationToken).ConfigureAwait(false);
+                return true;
+            }
+            finally
+            {
+                _writeGate.Release();
+            }
+        }).ConfigureAwait(false);
     }
 
     private async Task WriteMessagesAsync(SqliteConnection connection, string sessionId, List<string> rows, bool replace, CancellationToken cancellationToken)
@@ -234,9 +255,40 @@ public sealed class SqliteSessionStore : ISessionStore
         }
     }
 
+    /// <summary>Runs an operation, turning SQLite failures into a <see cref="SessionStoreException"/> that names the file.</summary>
+    private async ValueTask<T> GuardAsync<T>(string operation, Func<Task<T>> action)
+    {
+        try
+        {
+            return await action().ConfigureAwait(false);
+        }
+        catch (SqliteException e)
+        {
+            throw SessionStoreException.From(Path, operation, e);
+        }
+    }
+
     private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
-        await _initialized.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        // Not a Lazy<Task>: a failed initialisation (a full disk) is retried by the next call instead of cached.
+        // Initialisation is idempotent, so two racing first calls may both run it.
+        var initialization = Volatile.Read(ref _initialization);
+        if (initialization is null)
+        {
+            var started = InitializeAsync();
+            initialization = Interlocked.CompareExchange(ref _initialization, started, null) ?? started;
+        }
+
+        try
+        {
+            await initialization.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch when (initialization.IsFaulted)
+        {
+            _ = Interlocked.CompareExchange(ref _initialization, null, initialization);
+            throw;
+        }
+
         return await OpenRawAsync(cancellationToken).ConfigureAwait(false);
     }
 

@@ -117,7 +117,11 @@ internal sealed class ToolInvoker(ToolPipelineOptions options, IReadOnlySet<stri
         object? result;
         try
         {
-            result = await function.InvokeAsync(context.Arguments, timeoutSource.Token).ConfigureAwait(false);
+            // On the thread pool and awaited with the token: a tool that blocks its thread or ignores cancellation
+            // is abandoned at the timeout instead of hanging the run (it keeps running until it returns on its own).
+            var invocation = Task.Run(() => function.InvokeAsync(context.Arguments, timeoutSource.Token).AsTask(), timeoutSource.Token);
+            _ = invocation.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            result = await invocation.WaitAsync(timeoutSource.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (timeoutSource.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {

@@ -124,6 +124,12 @@ internal sealed class AgentKitOptionsValidator(IHostEnvironment environment) : I
                     failures.Add($"{key}:ApiKey: required for the openai provider (servers without auth accept any value).");
                 }
 
+                if (model.Timeout <= TimeSpan.Zero || model.Timeout > TimeSpan.FromHours(1))
+                {
+                    failures.Add($"{key}:Timeout: {model.Timeout} must be positive and at most one hour.");
+                }
+
+                CheckRange(failures, $"{key}:MaxRetries", model.MaxRetries, 0, 10);
                 break;
 
             default:

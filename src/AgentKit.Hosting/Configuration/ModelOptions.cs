@@ -70,4 +70,13 @@ public sealed class ModelOptions
 
     /// <summary>openai: the model name the endpoint serves.</summary>
     public string? Model { get; set; }
+
+    /// <summary>
+    /// openai: how long one attempt may take, to the last byte of the answer (a stream included). Default: 100 s.
+    /// A request that runs out of attempts fails with a <c>ModelEndpointException</c> saying so.
+    /// </summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(100);
+
+    /// <summary>openai: retries after a timeout, a connection failure, HTTP 408, 429 or 5xx, with exponential back-off (honouring <c>Retry-After</c>). Default: 2.</summary>
+    public int MaxRetries { get; set; } = 2;
 }

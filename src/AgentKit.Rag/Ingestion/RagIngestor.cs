@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Linq.Expressions;
 using System.Security.Cryptography;
 using AgentKit.Rag.Chunking;
 using AgentKit.Rag.Readers;
@@ -18,8 +19,9 @@ namespace AgentKit.Rag.Ingestion;
 /// <para>
 /// A file whose SHA-256 (and embedding model) matches what the collection holds is skipped as unchanged. A changed
 /// file's chunks are overwritten in place (keys derive from path and index) and its surplus old chunks deleted.
-/// Chunk 0 carries the file hash and is written last, so a run cut short leaves the file looking changed and the
-/// next run redoes it. When a folder is ingested, files that vanished from it have their chunks deleted.
+/// A file's chunks are upserted in one batch (all or none on a store that writes a batch in one transaction, as the
+/// SQLite store does), chunk 0, which carries the file hash, last: a run cut short leaves the file looking changed
+/// and the next run redoes it; surplus chunks left by a cut-short update are deleted by the next run. When a folder is ingested, files that vanished from it have their chunks deleted.
 /// </para>
 /// <para>
 /// One bad file never stops the run: unknown types, files over <see cref="RagIngestionOptions.MaxFileBytes"/>,
@@ -113,7 +115,7 @@ public sealed class RagIngestor
     public Task<int> RemoveFileAsync(string path, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        return DeleteChunksAsync(Path.GetFullPath(path), 0, cancellationToken);
+        return DeleteChunksAsync(Path.GetFullPath(path), cancellationToken);
     }
 
     private async Task<IngestionReport> RunAsync(List<string> files, string? root, IProgress<IngestionProgress>? progress, CancellationToken cancellationToken)
@@ -137,7 +139,7 @@ public sealed class RagIngestor
             {
                 if (source.StartsWith(prefix, StringComparison.Ordinal) && !present.Contains(source))
                 {
-                    var deleted = await DeleteChunksAsync(source, 0, cancellationToken).ConfigureAwait(false);
+                    var deleted = await DeleteChunksAsync(source, cancellationToken).ConfigureAwait(false);
                     var removed = new FileIngestionResult(source, FileIngestionStatus.Removed, deleted);
                     results.Add(removed);
                     IngestionLog.FileRemoved(_logger, source, deleted);
@@ -169,7 +171,7 @@ public sealed class RagIngestor
         if (outcome.Status == FileIngestionStatus.Skipped && existing is not null)
         {
             // The file changed into something unreadable: what the collection holds for it is stale.
-            await DeleteChunksAsync(path, 0, cancellationToken).ConfigureAwait(false);
+            await DeleteChunksAsync(path, cancellationToken).ConfigureAwait(false);
         }
 
         return outcome;
@@ -200,6 +202,9 @@ public sealed class RagIngestor
         var fileHash = Convert.ToHexStringLower(SHA256.HashData(content));
         if (existing is not null && existing.FileHash == fileHash && existing.EmbeddingModel == _modelName)
         {
+            // A run killed between writing a changed file's chunks and deleting its surplus old ones left chunks of
+            // the previous version behind (they carry its hash): finish that run's work.
+            await DeleteStaleChunksAsync(path, fileHash, cancellationToken).ConfigureAwait(false);
             return new FileIngestionResult(path, FileIngestionStatus.Unchanged);
         }
 
@@ -256,12 +261,13 @@ public sealed class RagIngestor
             return Skipped(path, IngestionSkipReason.EmbeddingFailed, $"Embedding the chunks of '{path}' failed: {e.Message}") with { Pages = pages };
         }
 
-        // Chunk 0 carries the file hash that marks the file complete: write it after all the others.
-        await _collection.UpsertAsync(records.Skip(1), cancellationToken).ConfigureAwait(false);
-        await _collection.UpsertAsync(records[0], cancellationToken).ConfigureAwait(false);
+        // One batch: a store that writes a batch in one transaction (SQLite) stores the file's chunks all or none, so
+        // a crash never leaves a document half-written. Chunk 0 carries the file hash that marks the file complete and
+        // comes last, so on a store that splits batches a run cut short leaves the file looking changed.
+        await _collection.UpsertAsync([.. records.Skip(1), records[0]], cancellationToken).ConfigureAwait(false);
         if (existing is not null)
         {
-            await DeleteChunksAsync(path, records.Length, cancellationToken).ConfigureAwait(false);
+            await DeleteStaleChunksAsync(path, fileHash, cancellationToken).ConfigureAwait(false);
         }
 
         return new FileIngestionResult(path, existing is null ? FileIngestionStatus.Added : FileIngestionStatus.Updated, records.Length, pages);
@@ -311,11 +317,18 @@ public sealed class RagIngestor
         return sources;
     }
 
-    /// <summary>Deletes a file's chunks from index <paramref name="fromIndex"/> on.</summary>
-    private async Task<int> DeleteChunksAsync(string source, int fromIndex, CancellationToken cancellationToken)
+    /// <summary>Deletes every chunk of a file.</summary>
+    private Task<int> DeleteChunksAsync(string source, CancellationToken cancellationToken) =>
+        DeleteWhereAsync(r => r.Source == source, cancellationToken);
+
+    /// <summary>Deletes a file's chunks that belong to another version of it (surplus chunks of a longer old version).</summary>
+    private Task<int> DeleteStaleChunksAsync(string source, string fileHash, CancellationToken cancellationToken) =>
+        DeleteWhereAsync(r => r.Source == source && r.FileHash != fileHash, cancellationToken);
+
+    private async Task<int> DeleteWhereAsync(Expression<Func<RagChunkRecord, bool>> filter, CancellationToken cancellationToken)
     {
         var keys = new List<Guid>();
-        await foreach (var record in _collection.GetAsync(r => r.Source == source && r.ChunkIndex >= fromIndex, _options.MaxChunksPerFile + 1, cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var record in _collection.GetAsync(filter, _options.MaxChunksPerFile + 1, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             keys.Add(record.Id);
         }

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using AgentKit.Hosting.Admission;
+using AgentKit.Hosting.Models;
 using AgentKit.LlamaCpp;
 using AgentKit.Server.Http;
 using Microsoft.AspNetCore.Http;
@@ -184,10 +185,11 @@ internal sealed class ChatCompletionsEndpoint(IEnumerable<IChatTargetSource> tar
 
                     await body.WriteAsync(Done, cancellationToken).ConfigureAwait(false);
                 }
-                catch (Exception e) when (e is LlamaException or InvalidOperationException or ApiProblemException && !cancellationToken.IsCancellationRequested)
+                catch (Exception e) when (e is LlamaException or InvalidOperationException or ApiProblemException or ModelEndpointException && !cancellationToken.IsCancellationRequested)
                 {
                     // The status line is gone; tell the client in the stream, in OpenAI's error shape, and end it.
-                    var error = JsonSerializer.Serialize(new Dictionary<string, object> { ["error"] = new Dictionary<string, string> { ["message"] = e.Message, ["type"] = "server_error" } });
+                    var message = e is ModelEndpointException upstream ? $"The model '{upstream.ModelName}' failed: {upstream.Reason}." : e.Message;
+                    var error = JsonSerializer.Serialize(new Dictionary<string, object> { ["error"] = new Dictionary<string, string> { ["message"] = message, ["type"] = "server_error" } });
                     await body.WriteAsync(Encoding.UTF8.GetBytes($"data: {error}\n\n"), CancellationToken.None).ConfigureAwait(false);
                 }
             }

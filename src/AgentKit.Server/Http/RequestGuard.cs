@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using AgentKit.Hosting.Admission;
 using AgentKit.Abstractions.Diagnostics;
+using AgentKit.Hosting.Models;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
@@ -113,6 +114,14 @@ internal sealed partial class RequestGuard(IOptions<AgentKitServerOptions> optio
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             return TooLarge(settings);
+        }
+        catch (ModelEndpointException e)
+        {
+            // The upstream model failed, not this server: 504 when it timed out, else 502, with what failed but not
+            // the upstream address.
+            Log.Failed(logger, context.Request.Path, e);
+            var status = e.Failure == ModelEndpointFailure.Timeout ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status502BadGateway;
+            return ApiProblem.Create(status, "model_unavailable", $"The model '{e.ModelName}' failed: {e.Reason}.");
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
         {

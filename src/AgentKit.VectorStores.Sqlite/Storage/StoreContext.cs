@@ -122,9 +122,12 @@ internal sealed class StoreContext : IDisposable
 
     internal VectorStoreException Wrap(Exception exception, string? collection, string operation)
     {
-        var message = exception.Message.Contains("no such table", StringComparison.OrdinalIgnoreCase) && collection is not null
+        var target = collection is null ? $"'{Database.Path}'" : $"collection '{collection}' in '{Database.Path}'";
+        var message = exception is SqliteException { SqliteErrorCode: 13 }
+            ? $"The disk is full (SQLITE_FULL) during {operation} on {target}: nothing of this operation was stored and the data stored before is intact and readable; free space on the disk holding the file and retry."
+            : exception.Message.Contains("no such table", StringComparison.OrdinalIgnoreCase) && collection is not null
             ? $"The collection '{collection}' does not exist in {DatabaseName}; call EnsureCollectionExistsAsync first. ({exception.Message})"
-            : $"SQLite failed during {operation} on {(collection is null ? DatabaseName : $"collection '{collection}' in {DatabaseName}")}: {exception.Message}";
+            : $"SQLite failed during {operation} on {target}: {exception.Message}";
         Log.OperationFailed(Logger, operation, collection, exception);
         return new VectorStoreException(message, exception)
         {
