@@ -35,6 +35,21 @@ public sealed class ReflectionTests
     }
 
     [Fact]
+    public async Task Reflection_ThatFails_GivesItsImportanceBack_SoTheNextWriteReflects()
+    {
+        await using var fixture = new MemoryFixture();
+        var memory = fixture.Create(new MemoryOptions { ReflectionThreshold = 20 });
+        await memory.RememberAsync(Agent, "event a", new RememberOptions { Importance = 10 }, Ct);
+        var questions = fixture.Model.Questions;
+        fixture.Model.Questions = _ => throw new InvalidOperationException("model down");
+
+        await Assert.ThrowsAnyAsync<Exception>(() => memory.ReflectAsync(Agent.AgentId, Ct));
+
+        fixture.Model.Questions = questions;
+        Assert.True((await memory.RememberAsync(Agent, "event b", new RememberOptions { Importance = 10 }, Ct)).ReflectionTriggered);
+    }
+
+    [Fact]
     public async Task Reflection_Threshold_CountsMemoriesStoredBeforeARestart()
     {
         await using var fixture = new MemoryFixture();

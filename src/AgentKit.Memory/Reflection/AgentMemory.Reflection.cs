@@ -53,12 +53,13 @@ public sealed partial class AgentMemory
 
     private async Task<ReflectionResult> ReflectCoreAsync(string agentId, CancellationToken cancellationToken)
     {
-        var scope = new MemoryScope(agentId);
+        var taken = 0;
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             if (await StateAsync(agentId, cancellationToken).ConfigureAwait(false) is { } state)
             {
+                taken = state.ImportanceSinceReflection;
                 state.ImportanceSinceReflection = 0;
             }
         }
@@ -67,6 +68,34 @@ public sealed partial class AgentMemory
             _writeLock.Release();
         }
 
+        try
+        {
+            return await ReflectOnceAsync(agentId, cancellationToken).ConfigureAwait(false);
+        }
+        catch when (taken > 0)
+        {
+            // A failed or cancelled reflection stored nothing: give the importance it took back, so the next write
+            // that crosses the threshold reflects again instead of waiting for a whole new threshold.
+            await _writeLock.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+            try
+            {
+                if (await StateAsync(agentId, CancellationToken.None).ConfigureAwait(false) is { } state)
+                {
+                    state.ImportanceSinceReflection += taken;
+                }
+            }
+            finally
+            {
+                _writeLock.Release();
+            }
+
+            throw;
+        }
+    }
+
+    private async Task<ReflectionResult> ReflectOnceAsync(string agentId, CancellationToken cancellationToken)
+    {
+        var scope = new MemoryScope(agentId);
         var recent = await _collection.FindAsync(Filter(scope, null), _options.ReflectionRecentCount, newestFirst: true, includeVectors: false, cancellationToken).ConfigureAwait(false);
         if (recent.Count == 0)
         {
