@@ -290,15 +290,18 @@ public static class JsonSchemaValidator
         "object" => value.ValueKind == JsonValueKind.Object,
         "array" => value.ValueKind == JsonValueKind.Array,
         "string" => value.ValueKind == JsonValueKind.String,
-        "number" => value.ValueKind == JsonValueKind.Number,
-        "integer" => value.ValueKind == JsonValueKind.Number && IsInteger(value),
+        "number" => value.ValueKind == JsonValueKind.Number && IsFinite(value),
+        "integer" => value.ValueKind == JsonValueKind.Number && IsFinite(value) && IsInteger(value),
         "boolean" => value.ValueKind is JsonValueKind.True or JsonValueKind.False,
         "null" => value.ValueKind == JsonValueKind.Null,
         _ => false,
     };
 
     private static bool IsInteger(JsonElement value) =>
-        value.TryGetDecimal(out var d) ? d == decimal.Truncate(d) : Math.Floor(value.GetDouble()) == value.GetDouble();
+        value.TryGetDecimal(out var d) ? d == decimal.Truncate(d) : value.TryGetDouble(out var x) && Math.Floor(x) == x;
+
+    /// <summary>Whether the number fits a 64-bit float: <c>1e400</c> is valid JSON but no .NET number can hold it.</summary>
+    private static bool IsFinite(JsonElement value) => value.TryGetDouble(out var x) && double.IsFinite(x);
 
     private static string Compact(JsonElement value)
     {
@@ -319,7 +322,7 @@ public static class JsonSchemaValidator
         JsonValueKind.Object => "an object",
         JsonValueKind.Array => "an array",
         JsonValueKind.String => "a string",
-        JsonValueKind.Number => IsInteger(value) ? "an integer" : "a number",
+        JsonValueKind.Number => !IsFinite(value) ? "a number beyond the range of a 64-bit float" : IsInteger(value) ? "an integer" : "a number",
         JsonValueKind.True or JsonValueKind.False => "a boolean",
         _ => "null",
     };

@@ -55,11 +55,11 @@ public sealed class ToolArgumentHostileTests
     }
 
     /// <summary>
-    /// 1e400 is an integer by the schema's letter, so validation passes; binding it to <c>int</c> fails, and the model
-    /// gets the pipeline's "failed" error naming the JSON problem: the tool body never runs.
+    /// 1e400 is valid JSON but beyond any .NET number: the schema check refuses it as invalid arguments naming the
+    /// parameter, and the tool body never runs.
     /// </summary>
     [Fact]
-    public async Task IntegerBeyondTheParameterType_FailsBinding_ToolDoesNotRun()
+    public async Task NumberBeyondDoubleRange_IsInvalidArguments_ToolDoesNotRun()
     {
         var ran = 0;
         var tool = AIFunctionFactory.Create((int orderId, double amount, string reason) => ++ran, "refund");
@@ -70,7 +70,28 @@ public sealed class ToolArgumentHostileTests
 
         Assert.Equal(0, ran);
         var result = Assert.Single(response.Messages.SelectMany(m => m.Contents).OfType<FunctionResultContent>()).Result as string;
-        Assert.StartsWith("Error: the tool 'refund' failed. JsonException", result, StringComparison.Ordinal);
+        Assert.StartsWith("Error: invalid arguments for tool 'refund'", result, StringComparison.Ordinal);
+        Assert.Contains("orderId", result, StringComparison.Ordinal);
+        Assert.Contains("64-bit float", result, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// 1e20 is an integer by the schema's letter (the generated schema of an <c>int</c> has no bounds), so validation
+    /// passes; binding it to <c>int</c> fails, and the model gets the pipeline's "failed" error: the tool body never runs.
+    /// </summary>
+    [Fact]
+    public async Task IntegerBeyondTheParameterType_FailsBinding_ToolDoesNotRun()
+    {
+        var ran = 0;
+        var tool = AIFunctionFactory.Create((int orderId, double amount, string reason) => ++ran, "refund");
+        var model = new ScriptedChatClient().Enqueue(Call(new Dictionary<string, object?> { ["orderId"] = Element("1e20"), ["amount"] = 1, ["reason"] = "late" })).Enqueue("sorry");
+        using var client = new ChatClientBuilder(model).UseAgentKitTools().Build();
+
+        var response = await client.GetResponseAsync(Question, new ChatOptions { Tools = [tool] }, TestContext.Current.CancellationToken).WaitAsync(Bounded.PerInput, TestContext.Current.CancellationToken);
+
+        Assert.Equal(0, ran);
+        var result = Assert.Single(response.Messages.SelectMany(m => m.Contents).OfType<FunctionResultContent>()).Result as string;
+        Assert.StartsWith("Error: the tool 'refund' failed.", result, StringComparison.Ordinal);
     }
 
     /// <summary>A 5 MB string argument where a string is expected: valid, so the tool runs and the result cap bounds what goes back.</summary>
