@@ -1,54 +1,20 @@
 using System.Linq.Expressions;
 using System.Reflection;
-using Microsoft.Extensions.VectorData;
+using AgentKit.VectorStores.Qdrant.Tests;
 
 namespace AgentKit.Hostile.Tests.Fuzzing;
 
-/// <summary>A record with a property of each payload type Qdrant filters on.</summary>
-public sealed class FuzzHotel
-{
-    [VectorStoreKey]
-    public ulong Id { get; set; }
-
-    [VectorStoreData(IsIndexed = true)]
-    public string Name { get; set; } = string.Empty;
-
-    [VectorStoreData(IsIndexed = true)]
-    public int Rating { get; set; }
-
-    [VectorStoreData(IsIndexed = true)]
-    public double Price { get; set; }
-
-    [VectorStoreData(IsIndexed = true)]
-    public bool Open { get; set; }
-
-    [VectorStoreData(IsIndexed = true)]
-    public DateTimeOffset Opened { get; set; }
-
-    [VectorStoreData(IsIndexed = true)]
-    public List<string> Tags { get; set; } = [];
-
-    [VectorStoreData(IsFullTextIndexed = true)]
-    public string Description { get; set; } = string.Empty;
-
-    [VectorStoreData(StorageName = "city_code")]
-    public string? City { get; set; }
-
-    [VectorStoreVector(4)]
-    public ReadOnlyMemory<float> Embedding { get; set; }
-}
-
-/// <summary>Random LINQ filter trees over <see cref="FuzzHotel"/>: supported shapes, unsupported ones, and odd operands (NaN, extremes, strings with quotes and control characters).</summary>
+/// <summary>Random LINQ filter trees over <see cref="Hotel"/>: supported shapes, unsupported ones, and odd operands (NaN, extremes, strings with quotes and control characters).</summary>
 internal static class FilterGenerator
 {
-    private static readonly ParameterExpression H = Expression.Parameter(typeof(FuzzHotel), "h");
+    private static readonly ParameterExpression H = Expression.Parameter(typeof(Hotel), "h");
     private static readonly string[] Strings = ["", "Sea", "quote\"d", "back\\slash", "line\nbreak", "\u0000nul", "ünï©ødé", new string('x', 300)];
     private static readonly MethodInfo StringContains = typeof(string).GetMethod(nameof(string.Contains), [typeof(string)])!;
     private static readonly MethodInfo StartsWith = typeof(string).GetMethod(nameof(string.StartsWith), [typeof(string)])!;
     private static readonly MethodInfo ListContains = typeof(List<string>).GetMethod(nameof(List<string>.Contains))!;
     private static readonly MethodInfo EnumerableContains = typeof(Enumerable).GetMethods().First(m => m.Name == nameof(Enumerable.Contains) && m.GetParameters().Length == 2);
 
-    public static Expression<Func<FuzzHotel, bool>> Generate(Random random) => Expression.Lambda<Func<FuzzHotel, bool>>(Node(random, 0), H);
+    public static Expression<Func<Hotel, bool>> Generate(Random random) => Expression.Lambda<Func<Hotel, bool>>(Node(random, 0), H);
 
     private static Expression Node(Random random, int depth)
     {

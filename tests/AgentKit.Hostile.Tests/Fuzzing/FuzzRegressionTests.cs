@@ -2,6 +2,7 @@ using System.Linq.Expressions;
 using AgentKit.VectorStores.Qdrant;
 using AgentKit.VectorStores.Qdrant.Filters;
 using AgentKit.VectorStores.Qdrant.Mapping;
+using AgentKit.VectorStores.Qdrant.Tests;
 
 namespace AgentKit.Hostile.Tests.Fuzzing;
 
@@ -9,11 +10,11 @@ namespace AgentKit.Hostile.Tests.Fuzzing;
 public sealed class FuzzRegressionTests
 {
     private static readonly QdrantCollectionLayout Layout =
-        QdrantCollectionLayout.Create(typeof(FuzzHotel), typeof(ulong), null, null, new QdrantVectorStoreOptions { Endpoint = new Uri("http://localhost") });
+        QdrantCollectionLayout.Create(typeof(Hotel), typeof(ulong), null, null, new QdrantVectorStoreOptions { Endpoint = new Uri("http://localhost") });
 
     private static readonly double NotANumber = double.NaN;
 
-    public static TheoryData<Expression<Func<FuzzHotel, bool>>> NonFiniteComparisons => new()
+    public static TheoryData<Expression<Func<Hotel, bool>>> NonFiniteComparisons => new()
     {
         // Found by QdrantFilterTranslator fuzzing (seed 20261123, rounds 44 and 52): translated, then the request failed
         // to serialize with an ArgumentException because JSON has no NaN or infinity.
@@ -24,7 +25,7 @@ public sealed class FuzzRegressionTests
 
     [Theory]
     [MemberData(nameof(NonFiniteComparisons))]
-    public void QdrantFilter_NaNOrInfinity_IsNotSupported_NamingIt(Expression<Func<FuzzHotel, bool>> filter)
+    public void QdrantFilter_NaNOrInfinity_IsNotSupported_NamingIt(Expression<Func<Hotel, bool>> filter)
     {
         var error = Assert.Throws<NotSupportedException>(() => new QdrantFilterTranslator().Translate(filter, Layout.Model));
 

@@ -9,6 +9,7 @@ using AgentKit.Rag.Readers;
 using AgentKit.VectorStores.Qdrant;
 using AgentKit.VectorStores.Qdrant.Filters;
 using AgentKit.VectorStores.Qdrant.Mapping;
+using AgentKit.VectorStores.Qdrant.Tests;
 using AgentKit.VectorStores.Qdrant.Tests.Contract;
 using AgentKit.VectorStores.Qdrant.Wire;
 
@@ -90,7 +91,7 @@ public sealed class FuzzTests(ITestOutputHelper output)
     [Fact]
     public async Task QdrantFilterTranslator_ProducesSchemaValidFilterOrThrowsNotSupported()
     {
-        var layout = QdrantCollectionLayout.Create(typeof(FuzzHotel), typeof(ulong), null, null, new QdrantVectorStoreOptions { Endpoint = new Uri("http://localhost") });
+        var layout = QdrantCollectionLayout.Create(typeof(Hotel), typeof(ulong), null, null, new QdrantVectorStoreOptions { Endpoint = new Uri("http://localhost") });
         var spec = OpenApiValidator.Load("openapi-v1.19.json");
         var filterSchema = spec.Component("FilterSelector");
 
