@@ -86,7 +86,7 @@ public sealed class SqliteSessionStore : ISessionStore
             (null, not null) => "WHERE s.owner = $owner",
             _ => "WHERE s.agent = $key AND s.owner = $owner",
         };
-        return GuardAsync("list sessions", () => QuerySessionsAsync($"{where} ORDER BY s.updated DESC, s.id LIMIT {query.Limit} OFFSET {query.Offset}", query.AgentName, cancellationToken, query.Owner, ordered: true));
+        return GuardAsync("list sessions", () => QuerySessionsAsync(where, query.AgentName, cancellationToken, query.Owner, (query.Limit, query.Offset)));
     }
 
     /// <inheritdoc />
@@ -218,11 +218,17 @@ public sealed class SqliteSessionStore : ISessionStore
         }
     }
 
-    private async Task<IReadOnlyList<AgentSessionInfo>> QuerySessionsAsync(string where, string? key, CancellationToken cancellationToken, string? owner = null, bool ordered = false)
+    private async Task<IReadOnlyList<AgentSessionInfo>> QuerySessionsAsync(string where, string? key, CancellationToken cancellationToken, string? owner = null, (int Limit, int Offset)? page = null)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT s.id, s.agent, s.created, s.updated, (SELECT COUNT(*) FROM messages m WHERE m.session_id = s.id), s.owner FROM sessions s {where}{(ordered ? string.Empty : " ORDER BY s.updated DESC, s.id")}";
+        command.CommandText = $"SELECT s.id, s.agent, s.created, s.updated, (SELECT COUNT(*) FROM messages m WHERE m.session_id = s.id), s.owner FROM sessions s {where} ORDER BY s.updated DESC, s.id{(page is null ? string.Empty : " LIMIT $limit OFFSET $offset")}";
+        if (page is { } p)
+        {
+            command.Parameters.AddWithValue("$limit", p.Limit);
+            command.Parameters.AddWithValue("$offset", p.Offset);
+        }
+
         if (key is not null)
         {
             command.Parameters.AddWithValue("$key", key);
