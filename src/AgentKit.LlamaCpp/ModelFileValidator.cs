@@ -20,7 +20,7 @@ internal static class ModelFileValidator
         GgufFile file;
         try
         {
-            file = GgufReader.Read(path);
+            file = GgufReader.Check(path);
         }
         catch (GgufFormatException ex)
         {

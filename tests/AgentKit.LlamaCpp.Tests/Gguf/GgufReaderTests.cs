@@ -30,6 +30,73 @@ public sealed class GgufReaderTests : IDisposable
         Assert.IsType<string>(file.Metadata["tokenizer.ggml.model"].Value);
     }
 
+    [Theory]
+    [MemberData(nameof(VocabFiles))]
+    public void Check_EveryLlamaCppVocabulary_SameAsReadWithoutArrays(string fileName)
+    {
+        var path = Path.Combine(LlamaSourceAssets.ModelsDir, fileName);
+        var read = GgufReader.Read(path);
+
+        var check = GgufReader.Check(path);
+
+        Assert.Equal(read.Metadata.Where(p => p.Value.Type != GgufValueType.Array).Select(p => (p.Key, p.Value.Value)), check.Metadata.Select(p => (p.Key, p.Value.Value)));
+        Assert.Equal(read.DataOffset, check.DataOffset);
+        Assert.Equal(read.Tensors.Select(t => (t.Name, t.Offset, t.Size)), check.Tensors.Select(t => (t.Name, t.Offset, t.Size)));
+    }
+
+    [Fact]
+    public void Check_LargeVocabulary_AllocatesAFractionOfRead()
+    {
+        // Loading a model checks its file first; keeping 150,000 token texts and merges would leave them on the heap.
+        var path = Path.Combine(LlamaSourceAssets.ModelsDir, "ggml-vocab-qwen2.gguf");
+        GgufReader.Check(path);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        GgufReader.Read(path);
+        var read = GC.GetAllocatedBytesForCurrentThread() - before;
+        before = GC.GetAllocatedBytesForCurrentThread();
+        GgufReader.Check(path);
+        var check = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.True(read > 8_000_000, $"Read allocated {read} bytes");
+        Assert.True(check < 1_000_000, $"Check allocated {check} bytes (Read: {read})");
+    }
+
+    [Fact]
+    public void Check_ArrayProblems_SameErrorsAsRead()
+    {
+        var stringArray = new List<byte>();
+        stringArray.AddRange(BitConverter.GetBytes(8));
+        stringArray.AddRange(BitConverter.GetBytes(2L));
+        stringArray.AddRange(BitConverter.GetBytes(3L));
+        stringArray.AddRange("abc"u8.ToArray());
+        stringArray.AddRange(BitConverter.GetBytes(ulong.MaxValue / 4));
+        var duplicate = Header(0, 2);
+        for (var i = 0; i < 2; i++)
+        {
+            AddString(duplicate, "dup");
+            duplicate.AddRange(BitConverter.GetBytes(9));
+            duplicate.AddRange(BitConverter.GetBytes(4));
+            duplicate.AddRange(BitConverter.GetBytes(1L));
+            duplicate.AddRange(BitConverter.GetBytes(1u));
+        }
+
+        byte[][] files =
+        [
+            KeyValue("k", 9, [.. BitConverter.GetBytes(8), .. BitConverter.GetBytes(1000L)]),
+            KeyValue("k", 9, [.. BitConverter.GetBytes(5), .. BitConverter.GetBytes(1L << 40)]),
+            KeyValue("k", 9, [.. BitConverter.GetBytes(6), .. BitConverter.GetBytes(4L), .. new byte[12]]),
+            KeyValue("k", 9, [.. stringArray]),
+            [.. duplicate],
+        ];
+        for (var i = 0; i < files.Length; i++)
+        {
+            var path = Write($"arr{i}.gguf", files[i]);
+            var read = Assert.Throws<GgufFormatException>(() => GgufReader.Read(path));
+            var check = Assert.Throws<GgufFormatException>(() => GgufReader.Check(path));
+            Assert.Equal(read.Message, check.Message);
+        }
+    }
+
     [Fact]
     public void WriteThenRead_EveryValueType_RoundTrips()
     {
