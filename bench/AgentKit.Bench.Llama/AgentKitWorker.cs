@@ -37,10 +37,15 @@ internal static class AgentKitWorker
         switch (workload)
         {
             case Workload.PromptProcessing:
-                clock.Start();
-                context.Evaluate(LlamaSeqId.Zero, prompt);
-                clock.Stop();
-                tokens = prompt.Count;
+                for (var repeat = 0; repeat < Workload.PromptRepeats; repeat++)
+                {
+                    context.Clear();
+                    clock.Start();
+                    context.Evaluate(LlamaSeqId.Zero, prompt);
+                    clock.Stop();
+                }
+
+                tokens = Workload.PromptRepeats * prompt.Count;
                 break;
 
             case Workload.Generation:

@@ -22,6 +22,13 @@ internal static class Workload
     /// <summary>Completions in multi and seq.</summary>
     public const int Completions = 8;
 
+    /// <summary>
+    /// Timed decodes of the 512-token prompt in one pp512 process (memory cleared before each; the figure is their total
+    /// tokens over their total time), as llama-bench repeats each test: one 5-second decode swings by several per cent
+    /// on a shared VM.
+    /// </summary>
+    public const int PromptRepeats = 3;
+
     /// <summary>Single-token decodes after the warm-up prompt decode.</summary>
     public const int WarmupSteps = 8;
 
