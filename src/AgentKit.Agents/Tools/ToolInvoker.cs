@@ -146,7 +146,10 @@ internal sealed class ToolInvoker(ToolPipelineOptions options, IReadOnlySet<stri
         return (ToolCallStatus.Succeeded, capped);
     }
 
-    /// <summary>Checks arguments against <see cref="AIFunctionDeclaration.JsonSchema"/>; a function without a schema accepts anything.</summary>
+    /// <summary>
+    /// Checks arguments against <see cref="AIFunctionDeclaration.JsonSchema"/> (a function without a schema accepts
+    /// anything), then numbers against the range of the .NET parameter they bind to (see <see cref="ParameterRanges"/>).
+    /// </summary>
     internal static IReadOnlyList<string> ValidateArguments(AIFunction function, IDictionary<string, object?>? arguments)
     {
         var schema = function.JsonSchema;
@@ -168,7 +171,8 @@ internal sealed class ToolInvoker(ToolPipelineOptions options, IReadOnlySet<stri
             return [$"#: the arguments could not be checked: {e.Message}"];
         }
 
-        return JsonSchemaValidator.Validate(schema, instance);
+        var errors = JsonSchemaValidator.Validate(schema, instance);
+        return errors.Count > 0 ? errors : ParameterRanges.Check(function, instance);
     }
 
     private static int CountInvalidResultsThisTurn(IList<ChatMessage> messages)

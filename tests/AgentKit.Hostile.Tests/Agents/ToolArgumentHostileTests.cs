@@ -76,11 +76,12 @@ public sealed class ToolArgumentHostileTests
     }
 
     /// <summary>
-    /// 1e20 is an integer by the schema's letter (the generated schema of an <c>int</c> has no bounds), so validation
-    /// passes; binding it to <c>int</c> fails, and the model gets the pipeline's "failed" error: the tool body never runs.
+    /// 1e20 is an integer by the schema's letter (the generated schema of an <c>int</c> has no bounds), so the schema
+    /// passes it; the pipeline checks numbers against the .NET parameter type too, so the model gets "invalid arguments"
+    /// naming the argument and the type's range, and the tool body never runs.
     /// </summary>
     [Fact]
-    public async Task IntegerBeyondTheParameterType_FailsBinding_ToolDoesNotRun()
+    public async Task IntegerBeyondTheParameterType_IsInvalidArguments_ToolDoesNotRun()
     {
         var ran = 0;
         var tool = AIFunctionFactory.Create((int orderId, double amount, string reason) => ++ran, "refund");
@@ -91,7 +92,51 @@ public sealed class ToolArgumentHostileTests
 
         Assert.Equal(0, ran);
         var result = Assert.Single(response.Messages.SelectMany(m => m.Contents).OfType<FunctionResultContent>()).Result as string;
-        Assert.StartsWith("Error: the tool 'refund' failed.", result, StringComparison.Ordinal);
+        Assert.StartsWith("Error: invalid arguments for tool 'refund'", result, StringComparison.Ordinal);
+        Assert.Contains("#/orderId: 1e20 is outside the range of the parameter's type Int32 (-2147483648 to 2147483647)", result, StringComparison.Ordinal);
+    }
+
+    public static TheoryData<string, string, bool> NumbersAgainstParameterTypes => new()
+    {
+        { "byte", "300", false },
+        { "byte", "255", true },
+        { "uint", "-1", false },
+        { "long", "9223372036854775808", false },
+        { "long", "9223372036854775807", true },
+        { "float", "1e300", false },
+        { "float", "3.4e38", true },
+        { "decimal", "1e30", false },
+        { "int?", "-2147483649", false },
+    };
+
+    /// <summary>Each integer and floating type's own range decides, nullable parameters included; values inside it run the tool.</summary>
+    [Theory]
+    [MemberData(nameof(NumbersAgainstParameterTypes))]
+    public async Task NumberArgument_CheckedAgainstItsParameterType(string type, string json, bool runs)
+    {
+        var ran = 0;
+        AIFunction tool = type switch
+        {
+            "byte" => AIFunctionFactory.Create((byte value) => ++ran, "set"),
+            "uint" => AIFunctionFactory.Create((uint value) => ++ran, "set"),
+            "long" => AIFunctionFactory.Create((long value) => ++ran, "set"),
+            "float" => AIFunctionFactory.Create((float value) => ++ran, "set"),
+            "decimal" => AIFunctionFactory.Create((decimal value) => ++ran, "set"),
+            "int?" => AIFunctionFactory.Create((int? value) => ++ran, "set"),
+            _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
+        };
+        var call = new ChatResponse(new ChatMessage(ChatRole.Assistant, [new FunctionCallContent("call_1", "set", new Dictionary<string, object?> { ["value"] = Element(json) })])) { FinishReason = ChatFinishReason.ToolCalls };
+        var model = new ScriptedChatClient().Enqueue(call).Enqueue("done");
+        using var client = new ChatClientBuilder(model).UseAgentKitTools().Build();
+
+        var response = await client.GetResponseAsync(Question, new ChatOptions { Tools = [tool] }, TestContext.Current.CancellationToken).WaitAsync(Bounded.PerInput, TestContext.Current.CancellationToken);
+
+        var result = Assert.Single(response.Messages.SelectMany(m => m.Contents).OfType<FunctionResultContent>()).Result;
+        Assert.Equal(runs ? 1 : 0, ran);
+        if (!runs)
+        {
+            Assert.StartsWith($"Error: invalid arguments for tool 'set': #/value: {json} is outside the range of the parameter's type", result as string, StringComparison.Ordinal);
+        }
     }
 
     /// <summary>A 5 MB string argument where a string is expected: valid, so the tool runs and the result cap bounds what goes back.</summary>
