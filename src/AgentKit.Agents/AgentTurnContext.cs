@@ -1,3 +1,4 @@
+using AgentKit.Agents.Tools;
 using Microsoft.Extensions.AI;
 
 namespace AgentKit.Agents;
@@ -5,8 +6,12 @@ namespace AgentKit.Agents;
 /// <summary>One turn of a session as memory and planners see it.</summary>
 public sealed class AgentTurnContext
 {
-    internal AgentTurnContext(AgentDefinition agent, string sessionId, string runId, ChatMessage input, IReadOnlyList<ChatMessage> history, List<ChatMessage> requestMessages, IServiceProvider services)
+    private readonly Func<ToolApprovalRequest, CancellationToken, Task<ToolApprovalDecision>> _requestApproval;
+
+    internal AgentTurnContext(AgentDefinition agent, string sessionId, string runId, ChatMessage input, IReadOnlyList<ChatMessage> history, List<ChatMessage> requestMessages, IServiceProvider services,
+        Func<ToolApprovalRequest, CancellationToken, Task<ToolApprovalDecision>> requestApproval)
     {
+        _requestApproval = requestApproval;
         Agent = agent;
         SessionId = sessionId;
         RunId = runId;
@@ -36,4 +41,19 @@ public sealed class AgentTurnContext
 
     /// <summary>The application's services.</summary>
     public IServiceProvider Services { get; }
+
+    /// <summary>
+    /// Asks for approval of a tool call made outside the agent's own tool loop (a planner's), exactly as that loop
+    /// does: through the application's <see cref="IToolApprovalHandler"/> (denied when none is registered), with the
+    /// request and the decision announced on the run's events (<see cref="Events.ApprovalRequestedEvent"/>,
+    /// <see cref="Events.ApprovalResolvedEvent"/>), so a client watching the run can answer it.
+    /// </summary>
+    /// <param name="request">The call to approve; its session and agent should be this turn's.</param>
+    /// <param name="cancellationToken">Cancels waiting for the decision.</param>
+    /// <returns>The decision.</returns>
+    public Task<ToolApprovalDecision> RequestApprovalAsync(ToolApprovalRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return _requestApproval(request, cancellationToken);
+    }
 }

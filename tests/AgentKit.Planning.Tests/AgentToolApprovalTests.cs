@@ -1,4 +1,5 @@
 using AgentKit.Agents;
+using AgentKit.Agents.Events;
 using AgentKit.Agents.Sessions;
 using AgentKit.Agents.Tools;
 using AgentKit.Testing;
@@ -104,5 +105,32 @@ public sealed class AgentToolApprovalTests
         await session.RunAsync("Please refund order 8.", TestContext.Current.CancellationToken);
         Assert.Equal(2, asked.Count);
         Assert.Equal(["8"], refunds);
+    }
+
+    /// <summary>
+    /// A planner's approval request is announced on the run's events like the model loop's, so a client streaming the
+    /// run (the HTTP API's SSE) sees it and can answer it; the decision follows as an event too.
+    /// </summary>
+    [Fact]
+    public async Task ReAct_ToolNeedingApproval_IsAnnouncedOnTheRunsEvents()
+    {
+        var handler = new DelegateToolApprovalHandler((_, _) => ValueTask.FromResult(ToolApprovalDecision.Deny("not now")));
+        var chat = ObedientModel();
+        var (services, refunds, _, _) = Build(chat, handler);
+        await using var _ = services;
+        var session = await services.GetRequiredService<AgentRunner>().CreateSessionAsync("teller", TestContext.Current.CancellationToken);
+
+        var events = new List<AgentEvent>();
+        await foreach (var e in session.RunStreamingAsync(Injected, TestContext.Current.CancellationToken))
+        {
+            events.Add(e);
+        }
+
+        var requested = Assert.Single(events.OfType<ApprovalRequestedEvent>());
+        Assert.Equal(("refund", session.Id, "7"), (requested.Request.ToolName, requested.Request.SessionId, requested.Request.Arguments["order"]?.ToString()));
+        var resolved = Assert.Single(events.OfType<ApprovalResolvedEvent>());
+        Assert.Equal((requested.Request.ApprovalId, false, "not now"), (resolved.ApprovalId, resolved.Approved, resolved.Reason));
+        Assert.True(events.IndexOf(requested) < events.IndexOf(resolved));
+        Assert.Empty(refunds);
     }
 }

@@ -69,7 +69,7 @@ internal sealed class AgentRun : IToolCallObserver
             request.AddRange(await _runtime.RenderInstructionsAsync(_agent, _sessionId, token).ConfigureAwait(false));
             request.AddRange(history);
             request.Add(_input);
-            turn = new AgentTurnContext(_agent, _sessionId, Id, _input, history, request, _runtime.Services);
+            turn = new AgentTurnContext(_agent, _sessionId, Id, _input, history, request, _runtime.Services, RequestApprovalAsync);
             if (_agent.Memory is { } memory)
             {
                 await memory.BeforeTurnAsync(turn, token).ConfigureAwait(false);
@@ -313,15 +313,10 @@ internal sealed class AgentRun : IToolCallObserver
         {
             var request = new ToolApprovalRequest(
                 approval.RequestId, _sessionId, _agent.Name, call.Name, call.CallId, new Dictionary<string, object?>(call.Arguments ?? new Dictionary<string, object?>()), _runtime.Time.GetUtcNow());
-            // Ask first, announce second: a handler registers the request before its first await (PendingApprovals
-            // does), so a client that approves the moment it sees the event finds the request pending.
-            var pending = _runtime.ApprovalHandler.RequestApprovalAsync(request, cancellationToken);
-            Emit(new ApprovalRequestedEvent(request));
-            decision = await pending.ConfigureAwait(false);
+            decision = await AskAsync(request, cancellationToken).ConfigureAwait(false);
         }
 
-        AgentsLog.ApprovalResolved(_logger, approval.RequestId, call.Name, decision.Approved, decision.Reason);
-        Emit(new ApprovalResolvedEvent(approval.RequestId, call.Name, decision.Approved, decision.Reason));
+        Resolved(approval.RequestId, call.Name, decision);
         if (!decision.Approved)
         {
             Interlocked.Increment(ref _toolCalls);
@@ -329,6 +324,29 @@ internal sealed class AgentRun : IToolCallObserver
         }
 
         return approval.CreateResponse(decision.Approved, decision.Reason);
+    }
+
+    /// <summary>A tool call outside the model loop (a planner's) asked and resolved the same way, events included.</summary>
+    private async Task<ToolApprovalDecision> RequestApprovalAsync(ToolApprovalRequest request, CancellationToken cancellationToken)
+    {
+        var decision = await AskAsync(request, cancellationToken).ConfigureAwait(false);
+        Resolved(request.ApprovalId, request.ToolName, decision);
+        return decision;
+    }
+
+    private async Task<ToolApprovalDecision> AskAsync(ToolApprovalRequest request, CancellationToken cancellationToken)
+    {
+        // Ask first, announce second: a handler registers the request before its first await (PendingApprovals
+        // does), so a client that approves the moment it sees the event finds the request pending.
+        var pending = _runtime.ApprovalHandler.RequestApprovalAsync(request, cancellationToken);
+        Emit(new ApprovalRequestedEvent(request));
+        return await pending.ConfigureAwait(false);
+    }
+
+    private void Resolved(string requestId, string toolName, ToolApprovalDecision decision)
+    {
+        AgentsLog.ApprovalResolved(_logger, requestId, toolName, decision.Approved, decision.Reason);
+        Emit(new ApprovalResolvedEvent(requestId, toolName, decision.Approved, decision.Reason));
     }
 
     internal void BeforeModelCall()

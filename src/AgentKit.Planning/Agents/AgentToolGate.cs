@@ -10,7 +10,8 @@ namespace AgentKit.Planning;
 /// <summary>
 /// The agent's tools as a planner may call them: only the agent's allowlist, each call bounded by the tool's
 /// timeout, and every tool that needs approval (a <see cref="ToolPolicy.RequiresApproval"/> policy or an
-/// <see cref="ApprovalRequiredAIFunction"/>) asked through the application's <see cref="IToolApprovalHandler"/>
+/// <see cref="ApprovalRequiredAIFunction"/>) asked through the run (<see cref="AgentTurnContext.RequestApprovalAsync"/>:
+/// the application's <see cref="IToolApprovalHandler"/>, the request and decision announced on the run's events)
 /// first, exactly as the agent's own loop does; with no handler registered such calls are denied.
 /// </summary>
 internal static class AgentToolGate
@@ -19,13 +20,12 @@ internal static class AgentToolGate
     {
         var services = context.Services;
         var options = context.Agent.ToolOptions ?? services.GetService<IOptions<ToolPipelineOptions>>()?.Value ?? new ToolPipelineOptions();
-        var handler = services.GetService<IToolApprovalHandler>();
         var time = services.GetService<TimeProvider>() ?? TimeProvider.System;
         var tools = await services.GetRequiredService<ToolCatalog>().ResolveAsync(context.Agent.Tools, cancellationToken).ConfigureAwait(false);
-        return [.. tools.Select(t => (AIFunction)new GatedFunction(t, context, options, handler, time))];
+        return [.. tools.Select(t => (AIFunction)new GatedFunction(t, context, options, time))];
     }
 
-    private sealed class GatedFunction(AIFunction inner, AgentTurnContext context, ToolPipelineOptions options, IToolApprovalHandler? handler, TimeProvider time)
+    private sealed class GatedFunction(AIFunction inner, AgentTurnContext context, ToolPipelineOptions options, TimeProvider time)
         : DelegatingAIFunction(inner)
     {
         private ToolPolicy? Policy => options.Policies.TryGetValue(Name, out var policy) ? policy : null;
@@ -39,9 +39,7 @@ internal static class AgentToolGate
                 var request = new ToolApprovalRequest(
                     Guid.NewGuid().ToString("N"), context.SessionId, context.Agent.Name, Name, "plan-" + context.RunId,
                     new Dictionary<string, object?>(arguments), time.GetUtcNow());
-                var decision = handler is null
-                    ? ToolApprovalDecision.Deny("No approval handler is configured, so calls that need approval are denied.")
-                    : await handler.RequestApprovalAsync(request, cancellationToken).ConfigureAwait(false);
+                var decision = await context.RequestApprovalAsync(request, cancellationToken).ConfigureAwait(false);
                 if (!decision.Approved)
                 {
                     throw new ToolCallDeniedException(Name, decision.Reason);
