@@ -296,6 +296,10 @@ public sealed partial class SqliteCollection<TKey, TRecord> : VectorStoreCollect
         => [.. _schema.Vectors.SelectMany(v => _context.IndexesOf(Name, v.Property.StorageName)
             .Select(index => (v.Property.ModelName, index.UsesGraph, index.CachedCount, index.CacheBytes, index.GraphBytes, index.GraphBuilds, index.GraphRestores, index.FilterQueries, index.CachedFilterCount, index.InMemoryFilterEvaluations)))];
 
+    /// <summary>What the vector cache of the first vector property keeps of each indexed scalar column (for tests and diagnostics).</summary>
+    internal Dictionary<string, ScalarKind> FilterColumnKinds()
+        => _schema.Vectors.SelectMany(v => _context.IndexesOf(Name, v.Property.StorageName)).FirstOrDefault()?.ScalarColumnKinds.ToDictionary(k => k.Column, k => k.Kind) ?? [];
+
     /// <inheritdoc />
     public override object? GetService(Type serviceType, object? serviceKey = null)
     {
