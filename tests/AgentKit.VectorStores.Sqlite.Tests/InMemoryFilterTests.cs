@@ -120,6 +120,27 @@ public sealed class InMemoryFilterTests : IDisposable
     }
 
     [Fact]
+    public async Task Search_NegatedFilterAfterDelete_LeavesTheDeletedRecordOut()
+    {
+        // A deleted record's slot keeps its vector and values until compaction: a filter true for it (narrow, so that
+        // the scan walks the filter's slots rather than the live ones) must not bring it back.
+        var random = new Random(8);
+        using var store = new SqliteVectorStore(_database.Path);
+        var (collection, records) = await CreateAsync(store, random, 100);
+        records[10].Rank = 7;
+        await collection.UpsertAsync(records[10]);
+        var query = records[10].Embedding!;
+        var rank = records[10].Rank;
+        Assert.Equal(10, (await collection.SearchAsync(query, 1, new() { Filter = r => r.Rank == rank }).SingleAsync()).Record.Id);
+
+        await collection.DeleteAsync(10);
+        var nearest = await collection.SearchAsync(query, 1, new() { Filter = r => !(r.Rank != rank) }).ToListAsync();
+
+        Assert.NotEqual(10, Assert.Single(nearest).Record.Id);
+        Assert.Equal((2, 0), (Statistics(collection).InMemoryFilterEvaluations, Statistics(collection).FilterQueries));
+    }
+
+    [Fact]
     public async Task Search_AfterAnotherStoreWrites_ReloadsTheValues()
     {
         var random = new Random(4);
