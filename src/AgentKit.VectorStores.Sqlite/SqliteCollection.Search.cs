@@ -279,24 +279,32 @@ public sealed partial class SqliteCollection<TKey, TRecord>
             return null;
         }
 
-        var rid = CollectionSchema.Quote(CollectionSchema.RowId);
-        using var command = SqliteDatabase.Command(connection, transaction,
-            $"SELECT {rid}{string.Concat(columns.Select(c => ", " + CollectionSchema.Quote(c)))} FROM {_schema.Table} WHERE {rid} IN (SELECT value FROM json_each(@rows))",
-            ("@rows", writtenRows));
-        using var reader = command.ExecuteReader();
         var values = new Dictionary<long, object?[]>();
+        using var command = SqliteDatabase.Command(connection, transaction,
+            $"{SelectScalars(columns)} WHERE {CollectionSchema.Quote(CollectionSchema.RowId)} IN (SELECT value FROM json_each(@rows))",
+            ("@rows", writtenRows));
+        ReadScalars(command, columns.Count, (rowId, row) => values[rowId] = row.ToArray());
+        return values;
+    }
+
+    /// <summary>The query of the row id and the named columns of every record (add a WHERE to restrict it).</summary>
+    private string SelectScalars(IReadOnlyList<string> columns)
+        => $"SELECT {CollectionSchema.Quote(CollectionSchema.RowId)}{string.Concat(columns.Select(c => ", " + CollectionSchema.Quote(c)))} FROM {_schema.Table}";
+
+    /// <summary>Runs a <see cref="SelectScalars"/> query, handing each row's values to <paramref name="sink"/> as SQLite returns them.</summary>
+    private static void ReadScalars(SqliteCommand command, int columnCount, ScalarSink sink)
+    {
+        using var reader = command.ExecuteReader();
+        var values = new object?[columnCount];
         while (reader.Read())
         {
-            var row = new object?[columns.Count];
-            for (var i = 0; i < row.Length; i++)
+            for (var i = 0; i < values.Length; i++)
             {
-                row[i] = reader.GetValue(i + 1);
+                values[i] = reader.GetValue(i + 1);
             }
 
-            values[reader.GetInt64(0)] = row;
+            sink(reader.GetInt64(0), values);
         }
-
-        return values;
     }
 
     /// <summary>The filter's SQL and parameter values, as the key under which an index may keep its matching slots.</summary>
@@ -429,19 +437,8 @@ public sealed partial class SqliteCollection<TKey, TRecord>
 
         public void ReadScalars(IReadOnlyList<string> columns, ScalarSink sink)
         {
-            var names = string.Concat(columns.Select(c => ", " + CollectionSchema.Quote(c)));
-            using var command = SqliteDatabase.Command(connection, transaction, $"SELECT {CollectionSchema.Quote(CollectionSchema.RowId)}{names} FROM {collection._schema.Table}");
-            using var reader = command.ExecuteReader();
-            var values = new object?[columns.Count];
-            while (reader.Read())
-            {
-                for (var i = 0; i < values.Length; i++)
-                {
-                    values[i] = reader.GetValue(i + 1);
-                }
-
-                sink(reader.GetInt64(0), values);
-            }
+            using var command = SqliteDatabase.Command(connection, transaction, collection.SelectScalars(columns));
+            SqliteCollection<TKey, TRecord>.ReadScalars(command, columns.Count, sink);
         }
 
         public byte[]? ReadGraph(long generation)
