@@ -49,7 +49,7 @@ public sealed class InMemoryFilterTests : IDisposable
             planned += Statistics(collection).InMemoryFilterEvaluations - before;
         }
 
-        // Most filters are supported in memory (the rest read a non-indexed or collection property, a real list, NaN...).
+        // Most filters are supported in memory (the rest read a non-indexed or collection property, or a captured list of reals).
         Assert.InRange(planned, 260, filters.Count);
     }
 
