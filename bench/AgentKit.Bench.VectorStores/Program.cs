@@ -47,7 +47,8 @@ static async Task ExactAsync(string path, int count, int dimensions)
     var normalRate = await UpsertAsync(path, vectors, SqliteDurability.Normal);
     Console.WriteLine($"upsert {count} x {dimensions}, batches of 1000: Durability.Normal (default) {normalRate:F0} vectors/s; Durability.Full {fullRate:F0} vectors/s");
 
-    using var store = new SqliteVectorStore(path);
+    var storeOptions = new SqliteVectorStoreOptions();
+    using var store = new SqliteVectorStore(path, storeOptions);
     var collection = (SqliteCollection<int, BenchRecord>)store.GetCollection<int, BenchRecord>("exact", Definition(dimensions, IndexKind.Flat));
     var load = Stopwatch.StartNew();
     await collection.WarmUpAsync();
@@ -61,6 +62,17 @@ static async Task ExactAsync(string path, int count, int dimensions)
         vectors[i].CopyTo(flat, (long)i * dimensions);
         cache.Append(i + 1, vectors[i]);
     }
+
+    // The in-memory evaluation alone, over the Group column kept beside the bench's own cache.
+    cache.KeepScalars(["Group"]);
+    for (var i = 0; i < count; i++)
+    {
+        cache.Scalars!.Set(i, [(long)(i % 10)]);
+    }
+
+    var model = new AgentKit.VectorStores.Sqlite.Schema.SqliteModelBuilder().Build(typeof(BenchRecord), typeof(int), Definition(dimensions, IndexKind.Flat), null);
+    var excludedGroup = 101;
+    var halfPlan = AgentKit.VectorStores.Sqlite.Filtering.SqliteFilterTranslator.Translate((System.Linq.Expressions.Expression<Func<BenchRecord, bool>>)(r => r.Group < 5 && r.Group != excludedGroup), model, "t").Plan!;
 
     using var raw = new SqliteConnection($"Data Source={path}");
     raw.Open();
@@ -84,8 +96,28 @@ static async Task ExactAsync(string path, int count, int dimensions)
             var excluded = 100 + (++fresh);
             Search(collection, q, r => r.Group < 5 && r.Group != excluded);
         }),
+        ("halfFreshSql", q =>
+        {
+            // The store as it was before in-memory filters: a first-use filter runs in SQL.
+            var excluded = 100 + (++fresh);
+            storeOptions.InMemoryFilters = false;
+            try
+            {
+                Search(collection, q, r => r.Group < 5 && r.Group != excluded);
+            }
+            finally
+            {
+                storeOptions.InMemoryFilters = true;
+            }
+        }),
+        ("tenFresh", q =>
+        {
+            var excluded = 100 + (++fresh);
+            Search(collection, q, r => r.Group == 3 && r.Group != excluded);
+        }),
         ("filterSql", _ => filterSql.ExecuteScalar()),
         ("bitmap", _ => cache.SlotsOf(halfRowIds)),
+        ("evaluate", _ => halfPlan.Evaluate(cache.Scalars!, cache.SlotCount)),
     }, new Dictionary<string, Action>
     {
         // 64 records rewritten (same values) before every query, untimed: the filter stays cached across them.
@@ -105,8 +137,12 @@ static async Task ExactAsync(string path, int count, int dimensions)
     Console.WriteLine($"store exact top-10, filter Group < 5 (50%), repeated: p50 {times["half"].P50:F2} ms ({times["half"].P50 / unfiltered.P50:F2}x unfiltered)");
     Console.WriteLine($"store exact top-10, filter Group < 5 (50%), repeated, 64 records upserted before every query (not timed): p50 {times["halfAfterWrite"].P50:F2} ms ({times["halfAfterWrite"].P50 / unfiltered.P50:F2}x unfiltered)");
     Console.WriteLine($"store exact top-10, filter Group < 5 (50%), a new filter every query: p50 {times["halfFresh"].P50:F2} ms ({times["halfFresh"].P50 / unfiltered.P50:F2}x unfiltered)");
+    Console.WriteLine($"  of which the filter evaluated in memory over the indexed Group column: p50 {times["evaluate"].P50:F3} ms ({times["evaluate"].P50 / unfiltered.P50:F3}x unfiltered)");
+    Console.WriteLine($"store exact top-10, filter Group < 5 (50%), a new filter every query, in-memory filters off (SQL, as before): p50 {times["halfFreshSql"].P50:F2} ms ({times["halfFreshSql"].P50 / unfiltered.P50:F2}x unfiltered)");
     Console.WriteLine($"  of which the filter's SQL (50,000 row ids through group_concat): p50 {times["filterSql"].P50:F2} ms ({times["filterSql"].P50 / unfiltered.P50:F2}x unfiltered)");
     Console.WriteLine($"  of which the bitmap built from those row ids: p50 {times["bitmap"].P50:F2} ms ({times["bitmap"].P50 / unfiltered.P50:F2}x unfiltered)");
+    Console.WriteLine($"store exact top-10, filter Group == 3 (10%), a new filter every query: p50 {times["tenFresh"].P50:F2} ms ({times["tenFresh"].P50 / unfiltered.P50:F2}x unfiltered)");
+    Console.WriteLine($"  filters evaluated in memory: {collection.IndexStatistics()[0].InMemoryFilterEvaluations}; run in SQL: {collection.IndexStatistics()[0].FilterQueries} (the in-memory-off line's, warm-up included)");
 
     using var streamedStore = new SqliteVectorStore(path, new SqliteVectorStoreOptions { VectorCacheMaxBytes = 0 });
     var streamed = streamedStore.GetCollection<int, BenchRecord>("exact", Definition(dimensions, IndexKind.Flat));

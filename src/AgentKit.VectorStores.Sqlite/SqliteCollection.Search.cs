@@ -199,7 +199,7 @@ public sealed partial class SqliteCollection<TKey, TRecord>
     {
         var generation = SqliteDatabase.Scalar(connection, transaction, $"SELECT generation FROM {CollectionSchema.Quote(CollectionSchema.CatalogTable)} WHERE name = @name", ("@name", Name)) as long?
             ?? throw new SqliteException($"no such table: {Name}", 1);
-        var index = _context.GetIndex(Name, column);
+        var index = _context.GetIndex(Name, column, _schema.FilterColumns);
         var stopwatch = Stopwatch.StartNew();
         var state = index.EnsureCurrent(generation, new SnapshotLoader(this, connection, transaction, column), out var loaded, cancellationToken);
         if (loaded is not null)
@@ -228,11 +228,10 @@ public sealed partial class SqliteCollection<TKey, TRecord>
     /// a filter or not by its own values alone, so the rest of a cached result stays right. The indexes drop the
     /// filters left out.
     /// </summary>
-    private Dictionary<string, HashSet<long>> ReevaluateCachedFilters(SqliteConnection connection, SqliteTransaction transaction, long[] rowIds)
+    private Dictionary<string, HashSet<long>> ReevaluateCachedFilters(SqliteConnection connection, SqliteTransaction transaction, long[] rowIds, string rows)
     {
         var matches = new Dictionary<string, HashSet<long>>(StringComparer.Ordinal);
         var rid = CollectionSchema.Quote(CollectionSchema.RowId);
-        string? rows = null;
         foreach (var column in _schema.Vectors)
         {
             foreach (var index in _context.IndexesOf(Name, column.Property.StorageName))
@@ -243,8 +242,6 @@ public sealed partial class SqliteCollection<TKey, TRecord>
                     {
                         continue;
                     }
-
-                    rows ??= "[" + string.Join(",", rowIds) + "]";
 
                     // NOT INDEXED: the planner would otherwise pick the filter's own index (it has no statistics), scanning
                     // every match instead of looking up the written rows.
@@ -267,6 +264,47 @@ public sealed partial class SqliteCollection<TKey, TRecord>
         }
 
         return matches;
+    }
+
+    /// <summary>
+    /// The values of the indexed scalar columns (<see cref="CollectionSchema.FilterColumns"/>) of the written rows,
+    /// read in the write's transaction, as SQLite holds them, so that the in-memory filters see what SQL would;
+    /// null when the collection has no such column.
+    /// </summary>
+    private Dictionary<long, object?[]>? ReadWrittenScalars(SqliteConnection connection, SqliteTransaction transaction, string writtenRows)
+    {
+        var columns = _schema.FilterColumns;
+        if (columns.Count == 0)
+        {
+            return null;
+        }
+
+        var values = new Dictionary<long, object?[]>();
+        using var command = SqliteDatabase.Command(connection, transaction,
+            $"{SelectScalars(columns)} WHERE {CollectionSchema.Quote(CollectionSchema.RowId)} IN (SELECT value FROM json_each(@rows))",
+            ("@rows", writtenRows));
+        ReadScalars(command, columns.Count, (rowId, row) => values[rowId] = row.ToArray());
+        return values;
+    }
+
+    /// <summary>The query of the row id and the named columns of every record (add a WHERE to restrict it).</summary>
+    private string SelectScalars(IReadOnlyList<string> columns)
+        => $"SELECT {CollectionSchema.Quote(CollectionSchema.RowId)}{string.Concat(columns.Select(c => ", " + CollectionSchema.Quote(c)))} FROM {_schema.Table}";
+
+    /// <summary>Runs a <see cref="SelectScalars"/> query, handing each row's values to <paramref name="sink"/> as SQLite returns them.</summary>
+    private static void ReadScalars(SqliteCommand command, int columnCount, ScalarSink sink)
+    {
+        using var reader = command.ExecuteReader();
+        var values = new object?[columnCount];
+        while (reader.Read())
+        {
+            for (var i = 0; i < values.Length; i++)
+            {
+                values[i] = reader.GetValue(i + 1);
+            }
+
+            sink(reader.GetInt64(0), values);
+        }
     }
 
     /// <summary>The filter's SQL and parameter values, as the key under which an index may keep its matching slots.</summary>
@@ -395,6 +433,12 @@ public sealed partial class SqliteCollection<TKey, TRecord>
             {
                 sink(reader.GetInt64(0), collection.ReadBlob(reader, 1, buffer, column));
             }
+        }
+
+        public void ReadScalars(IReadOnlyList<string> columns, ScalarSink sink)
+        {
+            using var command = SqliteDatabase.Command(connection, transaction, collection.SelectScalars(columns));
+            SqliteCollection<TKey, TRecord>.ReadScalars(command, columns.Count, sink);
         }
 
         public byte[]? ReadGraph(long generation)

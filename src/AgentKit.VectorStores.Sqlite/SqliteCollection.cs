@@ -215,7 +215,7 @@ public sealed partial class SqliteCollection<TKey, TRecord> : VectorStoreCollect
         {
             foreach (var index in _context.IndexesOf(Name, column.Property.StorageName))
             {
-                index.Apply(newGeneration - 1, newGeneration, [], deleted, filterMatches: null);
+                index.Apply(newGeneration - 1, newGeneration, [], deleted, filterMatches: null, scalarValues: null);
             }
         }
     }
@@ -240,11 +240,12 @@ public sealed partial class SqliteCollection<TKey, TRecord> : VectorStoreCollect
 
         var rows = await PrepareRowsAsync(list, cancellationToken).ConfigureAwait(false);
         VerifySchema();
-        var (newGeneration, rowIds, filterMatches) = await _context.RunAsync(Name, "Upsert", () => _context.Database.WriteAsync(
+        var (newGeneration, rowIds, filterMatches, scalarValues) = await _context.RunAsync(Name, "Upsert", () => _context.Database.WriteAsync(
             (connection, transaction) =>
             {
                 var (generation, written) = WriteRows(connection, transaction, rows);
-                return (generation, written, ReevaluateCachedFilters(connection, transaction, written));
+                var writtenRows = "[" + string.Join(",", written) + "]";
+                return (generation, written, ReevaluateCachedFilters(connection, transaction, written, writtenRows), ReadWrittenScalars(connection, transaction, writtenRows));
             },
             cancellationToken)).ConfigureAwait(false);
 
@@ -266,7 +267,7 @@ public sealed partial class SqliteCollection<TKey, TRecord> : VectorStoreCollect
 
             foreach (var index in _context.IndexesOf(Name, _schema.Vectors[v].Property.StorageName))
             {
-                index.Apply(newGeneration - 1, newGeneration, upserts, cleared, filterMatches);
+                index.Apply(newGeneration - 1, newGeneration, upserts, cleared, filterMatches, scalarValues);
             }
         }
     }
@@ -291,9 +292,13 @@ public sealed partial class SqliteCollection<TKey, TRecord> : VectorStoreCollect
         });
 
     /// <summary>The in-memory state of each vector property's index, for benchmarks and diagnostics.</summary>
-    internal IReadOnlyList<(string Property, bool UsesGraph, int Count, long CacheBytes, long GraphBytes, int GraphBuilds, int GraphRestores, int FilterQueries, int CachedFilters)> IndexStatistics()
+    internal IReadOnlyList<(string Property, bool UsesGraph, int Count, long CacheBytes, long GraphBytes, int GraphBuilds, int GraphRestores, int FilterQueries, int CachedFilters, int InMemoryFilterEvaluations)> IndexStatistics()
         => [.. _schema.Vectors.SelectMany(v => _context.IndexesOf(Name, v.Property.StorageName)
-            .Select(index => (v.Property.ModelName, index.UsesGraph, index.CachedCount, index.CacheBytes, index.GraphBytes, index.GraphBuilds, index.GraphRestores, index.FilterQueries, index.CachedFilterCount)))];
+            .Select(index => (v.Property.ModelName, index.UsesGraph, index.CachedCount, index.CacheBytes, index.GraphBytes, index.GraphBuilds, index.GraphRestores, index.FilterQueries, index.CachedFilterCount, index.InMemoryFilterEvaluations)))];
+
+    /// <summary>What the vector cache of the first vector property keeps of each indexed scalar column (for tests and diagnostics).</summary>
+    internal Dictionary<string, ScalarKind> FilterColumnKinds()
+        => _schema.Vectors.SelectMany(v => _context.IndexesOf(Name, v.Property.StorageName)).FirstOrDefault()?.ScalarColumnKinds.ToDictionary(k => k.Column, k => k.Kind) ?? [];
 
     /// <inheritdoc />
     public override object? GetService(Type serviceType, object? serviceKey = null)

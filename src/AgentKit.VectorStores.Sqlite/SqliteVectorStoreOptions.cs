@@ -87,6 +87,12 @@ public sealed class SqliteVectorStoreOptions
     }
 
     /// <summary>
+    /// Whether filters over indexed scalar properties are evaluated in memory, over their values kept beside the
+    /// vector cache. Default true; false runs every filter in SQL (tests compare the two).
+    /// </summary>
+    internal bool InMemoryFilters { get; set; } = true;
+
+    /// <summary>
     /// How many threads one exact scan may use when the collection is large enough to benefit. Default
     /// <see cref="Environment.ProcessorCount"/>; 1 scans on the calling thread only.
     /// </summary>

@@ -309,12 +309,14 @@ public sealed class FilterCacheTests : IDisposable
         return [.. candidates.OrderByDescending(d => Cosine(d.Embedding.Span)).Skip(skip).Take(k).Select(d => d.Id)];
     }
 
+    // No property is indexed: filters over indexed properties are evaluated in memory instead (InMemoryFilterTests),
+    // so these run in SQL and through the filter cache.
     private static VectorStoreCollectionDefinition Definition(string indexKind) => new()
     {
         Properties =
         [
             new VectorStoreKeyProperty(nameof(Doc.Id), typeof(int)),
-            new VectorStoreDataProperty(nameof(Doc.Group), typeof(int)) { IsIndexed = true },
+            new VectorStoreDataProperty(nameof(Doc.Group), typeof(int)),
             new VectorStoreDataProperty(nameof(Doc.Tag), typeof(string)),
             new VectorStoreDataProperty(nameof(Doc.Flag), typeof(bool)),
             new VectorStoreVectorProperty(nameof(Doc.Embedding), typeof(ReadOnlyMemory<float>), Dimensions) { IndexKind = indexKind, DistanceFunction = DistanceFunction.CosineSimilarity },

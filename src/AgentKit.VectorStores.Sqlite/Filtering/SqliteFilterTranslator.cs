@@ -12,7 +12,11 @@ namespace AgentKit.VectorStores.Sqlite.Filtering;
 /// <summary>A filter translated to a parameterized SQL condition over the record table.</summary>
 /// <param name="Sql">The condition, with parameters named <c>@f0</c>, <c>@f1</c>, …</param>
 /// <param name="Parameters">The parameter values, in SQLite form.</param>
-internal sealed record SqlFilter(string Sql, IReadOnlyList<object> Parameters);
+/// <param name="Plan">
+/// The same condition for in-memory evaluation over the indexed scalar columns, when every node of it can be
+/// evaluated there; null otherwise (the filter runs in SQL).
+/// </param>
+internal sealed record SqlFilter(string Sql, IReadOnlyList<object> Parameters, FilterPlan? Plan = null);
 
 /// <summary>
 /// Translates a LINQ filter (<c>==</c>, <c>!=</c>, <c>&lt;</c>, <c>&lt;=</c>, <c>&gt;</c>, <c>&gt;=</c>, <c>&amp;&amp;</c>,
@@ -21,6 +25,9 @@ internal sealed record SqlFilter(string Sql, IReadOnlyList<object> Parameters);
 /// parameters. Any other construct throws a <see cref="NotSupportedException"/> that names it.
 /// Comparisons keep C# semantics for nulls: <c>x != v</c> holds for a null <c>x</c>, and <c>!</c> treats an unknown
 /// (null) comparison as false before negating it.
+/// The same walk builds the in-memory <see cref="FilterPlan"/> of the condition where every node allows one: a
+/// comparison, <c>IN</c> or <c>instr</c> of an indexed scalar column (INTEGER, REAL or TEXT, not a JSON collection)
+/// with a value, <c>IS NULL</c>, boolean columns, constants and the logical operators.
 /// </summary>
 internal sealed class SqliteFilterTranslator : FilterTranslatorBase
 {
@@ -39,58 +46,59 @@ internal sealed class SqliteFilterTranslator : FilterTranslatorBase
         ArgumentNullException.ThrowIfNull(filter);
         var translator = new SqliteFilterTranslator(tableAlias);
         var body = translator.PreprocessFilter(filter, model, new FilterPreprocessingOptions { SupportsParameterization = true });
-        translator.TranslatePredicate(body);
-        return new SqlFilter(translator._sql.ToString(), translator._parameters);
+        var plan = translator.TranslatePredicate(body);
+        return new SqlFilter(translator._sql.ToString(), translator._parameters, plan);
     }
 
-    private void TranslatePredicate(Expression node)
+    /// <summary>Appends the SQL of a condition; returns its in-memory plan, null when it has none.</summary>
+    private FilterPlan? TranslatePredicate(Expression node)
     {
         switch (node)
         {
             case ConstantExpression { Value: bool constant }:
                 _sql.Append(constant ? "1" : "0");
-                return;
+                return new FilterPlan.Constant(constant);
             case BinaryExpression { NodeType: ExpressionType.AndAlso or ExpressionType.OrElse } logical:
                 _sql.Append('(');
-                TranslatePredicate(logical.Left);
+                var left = TranslatePredicate(logical.Left);
                 _sql.Append(logical.NodeType == ExpressionType.AndAlso ? " AND " : " OR ");
-                TranslatePredicate(logical.Right);
+                var right = TranslatePredicate(logical.Right);
                 _sql.Append(')');
-                return;
+                return left is null || right is null ? null
+                    : logical.NodeType == ExpressionType.AndAlso ? new FilterPlan.And(left, right)
+                    : new FilterPlan.Or(left, right);
             case UnaryExpression { NodeType: ExpressionType.Not } not:
                 _sql.Append("(NOT coalesce(");
-                TranslatePredicate(not.Operand);
+                var operand = TranslatePredicate(not.Operand);
                 _sql.Append(", 0))");
-                return;
+                return operand is null ? null : new FilterPlan.Not(operand);
             case BinaryExpression comparison:
-                TranslateComparison(comparison);
-                return;
+                return TranslateComparison(comparison);
             case MethodCallExpression call when !TryBindColumn(call, out _):
-                TranslateMethodCall(call);
-                return;
+                return TranslateMethodCall(call);
             default:
                 if (node.Type == typeof(bool) && TryBindColumn(node, out var property))
                 {
                     _sql.Append('(');
-                    AppendColumn(property);
+                    var column = AppendColumn(property);
                     _sql.Append(" = 1)");
-                    return;
+                    return column.PlanColumn is { } name ? new FilterPlan.Compare(name, PlanComparison.Equal, 1L) : null;
                 }
 
                 throw Unsupported(node);
         }
     }
 
-    private void TranslateComparison(BinaryExpression comparison)
+    private FilterPlan? TranslateComparison(BinaryExpression comparison)
     {
         var left = comparison.Left;
         var right = comparison.Right;
         if (comparison.NodeType is ExpressionType.Equal or ExpressionType.NotEqual && (IsNull(left) || IsNull(right)))
         {
             _sql.Append('(');
-            TranslateOperand(IsNull(left) ? right : left);
+            var tested = TranslateOperand(IsNull(left) ? right : left);
             _sql.Append(comparison.NodeType == ExpressionType.Equal ? " IS NULL)" : " IS NOT NULL)");
-            return;
+            return tested.PlanColumn is { } testedColumn ? new FilterPlan.IsNull(testedColumn, negated: comparison.NodeType == ExpressionType.NotEqual) : null;
         }
 
         var op = comparison.NodeType switch
@@ -104,47 +112,75 @@ internal sealed class SqliteFilterTranslator : FilterTranslatorBase
             _ => throw Unsupported(comparison),
         };
         _sql.Append('(');
-        TranslateOperand(left);
+        var first = TranslateOperand(left);
         _sql.Append(op);
-        TranslateOperand(right);
+        var second = TranslateOperand(right);
         _sql.Append(')');
+
+        var (column, value, flipped) = first.IsColumn ? (first, second, false) : (second, first, true);
+        if (column.PlanColumn is not { } name || value.IsColumn)
+        {
+            return null;
+        }
+
+        if (value.Value is null)
+        {
+            // A comparison with NULL is unknown for every row (IS NOT with a NULL parameter is IS NOT NULL).
+            return comparison.NodeType == ExpressionType.NotEqual ? new FilterPlan.IsNull(name, negated: true) : new FilterPlan.Constant(false);
+        }
+
+        if (!CanPlan(value.Value))
+        {
+            return null;
+        }
+
+        var planned = comparison.NodeType switch
+        {
+            ExpressionType.Equal => PlanComparison.Equal,
+            ExpressionType.NotEqual => PlanComparison.IsNot,
+            ExpressionType.LessThan => flipped ? PlanComparison.Greater : PlanComparison.Less,
+            ExpressionType.LessThanOrEqual => flipped ? PlanComparison.GreaterOrEqual : PlanComparison.LessOrEqual,
+            ExpressionType.GreaterThan => flipped ? PlanComparison.Less : PlanComparison.Greater,
+            _ => flipped ? PlanComparison.LessOrEqual : PlanComparison.GreaterOrEqual,
+        };
+        return new FilterPlan.Compare(name, planned, value.Value);
     }
 
-    private void TranslateOperand(Expression node)
+    /// <summary>Appends a column or a parameter; returns what it is for the in-memory plan.</summary>
+    private Operand TranslateOperand(Expression node)
     {
         if (TryBindColumn(node, out var property))
         {
-            AppendColumn(property);
-            return;
+            return AppendColumn(property);
         }
 
         switch (node)
         {
             case ConstantExpression constant:
-                AppendParameter(constant.Value);
-                return;
+                return AppendParameter(constant.Value);
             case QueryParameterExpression parameter:
-                AppendParameter(parameter.Value);
-                return;
+                return AppendParameter(parameter.Value);
             case UnaryExpression { NodeType: ExpressionType.Convert or ExpressionType.ConvertChecked } convert when IsValueConversion(convert):
-                TranslateOperand(convert.Operand);
-                return;
+                return TranslateOperand(convert.Operand);
             default:
                 throw Unsupported(node);
         }
     }
 
-    private void TranslateMethodCall(MethodCallExpression call)
+    private FilterPlan? TranslateMethodCall(MethodCallExpression call)
     {
         if (call.Method.DeclaringType == typeof(string) && call.Method.Name == nameof(string.Contains)
             && call.Object is { } text && call.Arguments is [var fragment] && fragment.Type == typeof(string))
         {
             _sql.Append("(instr(");
-            TranslateOperand(text);
+            var haystack = TranslateOperand(text);
             _sql.Append(", ");
-            TranslateOperand(fragment);
+            var needle = TranslateOperand(fragment);
             _sql.Append(") > 0)");
-            return;
+            return haystack.PlanColumn is not { } name || needle.IsColumn ? null
+                : needle.Value is null ? new FilterPlan.Constant(false)
+                : needle.Value is string word && CanPlan(word) ? new FilterPlan.ContainsText(name, word)
+                : null;
         }
 
         if (!TryMatchContains(call, out var source, out var item))
@@ -159,7 +195,7 @@ internal sealed class SqliteFilterTranslator : FilterTranslatorBase
             _sql.Append(") WHERE value = ");
             TranslateOperand(item);
             _sql.Append(')');
-            return;
+            return null;
         }
 
         switch (source)
@@ -168,39 +204,46 @@ internal sealed class SqliteFilterTranslator : FilterTranslatorBase
                 if (array.Expressions.Count == 0)
                 {
                     _sql.Append('0');
-                    return;
+                    return new FilterPlan.Constant(false);
                 }
 
                 _sql.Append('(');
-                TranslateOperand(item);
+                var tested = TranslateOperand(item);
                 _sql.Append(" IN (");
+                var elements = new List<Operand>(array.Expressions.Count);
                 for (var i = 0; i < array.Expressions.Count; i++)
                 {
                     _sql.Append(i == 0 ? "" : ", ");
-                    TranslateOperand(array.Expressions[i]);
+                    elements.Add(TranslateOperand(array.Expressions[i]));
                 }
 
                 _sql.Append("))");
-                return;
+                return tested.PlanColumn is { } name && elements.All(e => !e.IsColumn && (e.Value is null || CanPlan(e.Value)))
+                    ? new FilterPlan.In(name, [.. elements.Where(e => e.Value is not null).Select(e => e.Value!)])
+                    : null;
             case QueryParameterExpression { Value: IEnumerable values }:
-                AppendInCollection(item, values);
-                return;
+                return AppendInCollection(item, values);
             case ConstantExpression { Value: IEnumerable values }:
-                AppendInCollection(item, values);
-                return;
+                return AppendInCollection(item, values);
             default:
                 throw Unsupported(call);
         }
     }
 
-    private void AppendInCollection(Expression item, IEnumerable values)
+    private FilterPlan.In? AppendInCollection(Expression item, IEnumerable values)
     {
         _sql.Append('(');
-        TranslateOperand(item);
+        var tested = TranslateOperand(item);
         _sql.Append(" IN (SELECT value FROM json_each(");
-        var elements = values.Cast<object?>().Select(v => v is null ? null : SqliteValueConverter.ToDb(v)).Select(v => v is DBNull ? null : v);
+        var elements = values.Cast<object?>().Select(v => v is null ? null : SqliteValueConverter.ToDb(v)).Select(v => v is DBNull ? null : v).ToList();
         AppendRawParameter(JsonSerializer.Serialize(elements));
         _sql.Append(")))");
+
+        // SQLite reads the list back from JSON: integers and text arrive exactly, reals are parsed from their
+        // shortest round-trip text, which this plan does not reproduce, so those lists stay in SQL.
+        return tested.PlanColumn is { } name && elements.All(e => e is null || (e is not double && CanPlan(e)))
+            ? new FilterPlan.In(name, [.. elements.OfType<object>()])
+            : null;
     }
 
     private bool TryBindColumn(Expression node, out PropertyModel property)
@@ -213,18 +256,52 @@ internal sealed class SqliteFilterTranslator : FilterTranslatorBase
         return TryBindProperty(node, out property!);
     }
 
-    private void AppendColumn(PropertyModel property)
-        => _sql.Append(_tableAlias).Append('.').Append(CollectionSchema.Quote(property.StorageName));
+    private Operand AppendColumn(PropertyModel property)
+    {
+        _sql.Append(_tableAlias).Append('.').Append(CollectionSchema.Quote(property.StorageName));
+        return new Operand(IsColumn: true, CollectionSchema.IsFilterColumn(property) ? property.StorageName : null, Value: null);
+    }
 
-    private void AppendParameter(object? value)
+    private Operand AppendParameter(object? value)
     {
         if (value is null)
         {
             _sql.Append("NULL");
-            return;
+            return new Operand(IsColumn: false, PlanColumn: null, Value: null);
         }
 
-        AppendRawParameter(SqliteValueConverter.ToDb(value));
+        var stored = SqliteValueConverter.ToDb(value);
+        AppendRawParameter(stored);
+        return new Operand(IsColumn: false, PlanColumn: null, Value: stored);
+    }
+
+    /// <summary>
+    /// Whether an in-memory plan compares with this value exactly as SQL does: a number other than NaN (SQLite
+    /// binds NaN as NULL) or text that is valid UTF-16 (a lone surrogate is bound as U+FFFD). BLOBs stay in SQL.
+    /// </summary>
+    private static bool CanPlan(object value) => value switch
+    {
+        long => true,
+        double real => !double.IsNaN(real),
+        string text => IsValidUtf16(text),
+        _ => false,
+    };
+
+    private static bool IsValidUtf16(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(text[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private void AppendRawParameter(object value)
@@ -248,6 +325,9 @@ internal sealed class SqliteFilterTranslator : FilterTranslatorBase
 
         static int Width(Type type) => type == typeof(byte) ? 1 : type == typeof(short) ? 2 : type == typeof(int) ? 4 : type == typeof(float) ? 5 : 8;
     }
+
+    /// <summary>A translated operand: a column (with its name when the in-memory plan can read it) or a value in SQLite form.</summary>
+    private readonly record struct Operand(bool IsColumn, string? PlanColumn, object? Value);
 
     private static NotSupportedException Unsupported(Expression node)
         => new($"The filter construct '{node}' ({node.NodeType}) is not supported by the SQLite vector store. Supported: {Supported}.");

@@ -45,6 +45,7 @@ internal sealed class CollectionSchema
         }
 
         Signature = BuildSignature(model);
+        FilterColumns = [.. model.DataProperties.Where(IsFilterColumn).Select(p => p.StorageName)];
     }
 
     internal string Name { get; }
@@ -66,8 +67,20 @@ internal sealed class CollectionSchema
 
     internal IReadOnlyList<DataPropertyModel> FullTextProperties { get; }
 
+    /// <summary>The storage names of the columns that in-memory filters read (see <see cref="IsFilterColumn"/>), in model order.</summary>
+    internal IReadOnlyList<string> FilterColumns { get; }
+
     /// <summary>A description of the layout stored in the catalog, to detect a collection reopened with another schema.</summary>
     internal string Signature { get; }
+
+    /// <summary>
+    /// Whether filters over the property can run in memory: an indexed data property stored as INTEGER, REAL or
+    /// TEXT (not a BLOB, not a JSON collection), whose values the vector caches keep beside the vectors.
+    /// </summary>
+    internal static bool IsFilterColumn(PropertyModel property)
+        => property is DataPropertyModel { IsIndexed: true } data
+            && SqliteValueConverter.CollectionElementType(data.Type) is null
+            && SqliteValueConverter.ColumnType(data.Type) is "INTEGER" or "REAL" or "TEXT";
 
     internal static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 

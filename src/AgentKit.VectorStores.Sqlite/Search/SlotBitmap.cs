@@ -13,6 +13,19 @@ internal sealed class SlotBitmap
 
     internal SlotBitmap(int capacity) => _words = new ulong[WordsFor(capacity)];
 
+    /// <summary>A bitmap over <paramref name="words"/>, which it takes over (64 slots per word, slot 0 in the lowest bit of word 0).</summary>
+    internal SlotBitmap(ulong[] words)
+    {
+        _words = words;
+        var count = 0;
+        foreach (var word in words)
+        {
+            count += BitOperations.PopCount(word);
+        }
+
+        Count = count;
+    }
+
     /// <summary>Slots that can be held without growing.</summary>
     internal int Capacity => _words.Length * 64;
 
@@ -73,5 +86,5 @@ internal sealed class SlotBitmap
         return count;
     }
 
-    private static int WordsFor(int slots) => (int)(((long)slots + 63) >> 6);
+    internal static int WordsFor(int slots) => (int)(((long)slots + 63) >> 6);
 }

@@ -15,6 +15,7 @@ internal sealed class VectorCache
     private float[] _auxiliary;
     private readonly SlotBitmap _live;
     private readonly Dictionary<long, int> _slotByRowId;
+    private ScalarColumns? _scalars;
 
     internal VectorCache(int dimensions, VectorDistance distance, int initialCapacity = 1024)
     {
@@ -41,6 +42,9 @@ internal sealed class VectorCache
 
     internal int Capacity => _rowIds.Length;
 
+    /// <summary>The indexed scalar data columns kept beside the vectors, by slot; null when none are kept.</summary>
+    internal ScalarColumns? Scalars => _scalars;
+
     /// <summary>The live slots.</summary>
     internal SlotBitmap Live => _live;
 
@@ -54,9 +58,17 @@ internal sealed class VectorCache
     internal ReadOnlySpan<long> RowIds => _rowIds.AsSpan(0, SlotCount);
 
     /// <summary>Approximate memory taken, in bytes.</summary>
-    internal long Bytes => ((long)Capacity * Dimensions * sizeof(float)) + (Capacity * BytesPerSlotOverhead);
+    internal long Bytes => ((long)Capacity * Dimensions * sizeof(float)) + (Capacity * BytesPerSlotOverhead) + (_scalars?.Bytes ?? 0);
 
-    internal static long EstimateBytes(long count, int dimensions) => count * ((dimensions * sizeof(float)) + BytesPerSlotOverhead);
+    /// <summary>The memory <paramref name="count"/> records take, with <paramref name="scalarColumns"/> scalar columns kept beside the vectors.</summary>
+    internal static long EstimateBytes(long count, int dimensions, int scalarColumns)
+        => count * ((dimensions * sizeof(float)) + BytesPerSlotOverhead + (scalarColumns * ScalarColumns.EstimatedBytesPerSlot));
+
+    /// <summary>
+    /// Starts keeping the named scalar data columns beside the vectors, every slot null until set through
+    /// <see cref="Scalars"/>; from then on appends, compaction and growth keep them aligned with the slots.
+    /// </summary>
+    internal void KeepScalars(IReadOnlyList<string> names) => _scalars = names.Count == 0 ? null : new ScalarColumns(names, Capacity);
 
     /// <summary>
     /// A cache whose slots are laid out as <paramref name="rowIds"/> says (−1 for a dead slot), vectors not yet set:
@@ -145,6 +157,7 @@ internal sealed class VectorCache
         _rowIds[slot] = rowId;
         _slotByRowId[rowId] = slot;
         _live.Set(slot);
+        _scalars?.Reset(slot);
         SetVector(slot, vector);
         return slot;
     }
@@ -186,9 +199,15 @@ internal sealed class VectorCache
                 _rowIds[target] = _rowIds[slot];
                 _auxiliary[target] = _auxiliary[slot];
                 _slotByRowId[_rowIds[target]] = target;
+                _scalars?.Move(slot, target);
             }
 
             target++;
+        }
+
+        for (var slot = target; slot < SlotCount; slot++)
+        {
+            _scalars?.Reset(slot);
         }
 
         SlotCount = target;
@@ -214,5 +233,6 @@ internal sealed class VectorCache
         Array.Resize(ref _rowIds, capacity);
         Array.Resize(ref _auxiliary, capacity);
         _live.EnsureCapacity(capacity);
+        _scalars?.Resize(capacity);
     }
 }

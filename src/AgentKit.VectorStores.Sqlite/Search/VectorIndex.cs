@@ -29,18 +29,22 @@ internal sealed class VectorIndex : IDisposable
     private readonly SqliteVectorStoreOptions _options;
     private readonly Action<long, IReadOnlyList<byte[]>> _saveGraph;
     private readonly FilterSlotCache _filters = new(MaxCachedFilters);
+    private readonly IReadOnlyList<string> _filterColumns;
     private VectorCache? _cache;
     private HnswGraph? _graph;
     private bool _graphUnsaved;
     private int _filterQueries;
+    private int _inMemoryFilterEvaluations;
     private long _generation = -1;
 
     /// <param name="column">The vector property.</param>
     /// <param name="options">The store's options.</param>
     /// <param name="saveGraph">Saves a serialized graph for a generation in the file (a write transaction of its own).</param>
-    internal VectorIndex(VectorColumn column, SqliteVectorStoreOptions options, Action<long, IReadOnlyList<byte[]>> saveGraph)
+    /// <param name="filterColumns">The indexed scalar columns kept beside the vectors for in-memory filters (<see cref="CollectionSchema.FilterColumns"/>).</param>
+    internal VectorIndex(VectorColumn column, SqliteVectorStoreOptions options, Action<long, IReadOnlyList<byte[]>> saveGraph, IReadOnlyList<string> filterColumns)
     {
         _column = column;
+        _filterColumns = filterColumns;
         _options = options;
         _saveGraph = saveGraph;
     }
@@ -74,6 +78,26 @@ internal sealed class VectorIndex : IDisposable
 
     /// <summary>Filters whose matching row ids were read from SQL in full (not served from the filter cache); for tests and figures.</summary>
     internal int FilterQueries => _filterQueries;
+
+    /// <summary>Filters evaluated in memory over the indexed scalar columns, without SQL; for tests and figures.</summary>
+    internal int InMemoryFilterEvaluations => _inMemoryFilterEvaluations;
+
+    /// <summary>The indexed scalar columns the cache keeps, each with what it holds (for tests and figures).</summary>
+    internal IReadOnlyList<(string Column, ScalarKind Kind)> ScalarColumnKinds
+    {
+        get
+        {
+            _lock.EnterReadLock();
+            try
+            {
+                return _cache?.Scalars is { } scalars ? [.. scalars.Columns.Select(c => (c.Name, c.Kind))] : [];
+            }
+            finally
+            {
+                _lock.ExitReadLock();
+            }
+        }
+    }
 
     /// <summary>Filter results currently cached.</summary>
     internal int CachedFilterCount => _filters.Count;
@@ -128,7 +152,7 @@ internal sealed class VectorIndex : IDisposable
                 {
                     loaded = "hnsw, restored from the file";
                 }
-                else if (wantsGraph || VectorCache.EstimateBytes(records, _column.Dimensions) <= _options.VectorCacheMaxBytes)
+                else if (wantsGraph || VectorCache.EstimateBytes(records, _column.Dimensions, _filterColumns.Count) <= _options.VectorCacheMaxBytes)
                 {
                     var cache = new VectorCache(_column.Dimensions, _column.Distance, (int)Math.Min(int.MaxValue, records + 16));
                     loader.Read((rowId, vector) => cache.Append(rowId, vector));
@@ -138,6 +162,11 @@ internal sealed class VectorIndex : IDisposable
                 else
                 {
                     loaded = "streamed";
+                }
+
+                if (_cache is { } filled)
+                {
+                    LoadScalars(filled, loader);
                 }
 
                 _generation = generation;
@@ -202,6 +231,25 @@ internal sealed class VectorIndex : IDisposable
         }
     }
 
+    /// <summary>Fills the indexed scalar columns of a freshly loaded cache from the same snapshot as its vectors.</summary>
+    private void LoadScalars(VectorCache cache, IVectorLoader loader)
+    {
+        if (_filterColumns.Count == 0)
+        {
+            return;
+        }
+
+        cache.KeepScalars(_filterColumns);
+        var scalars = cache.Scalars!;
+        loader.ReadScalars(_filterColumns, (rowId, values) =>
+        {
+            if (cache.TryGetSlot(rowId, out var slot))
+            {
+                scalars.Set(slot, values);
+            }
+        });
+    }
+
     /// <summary>
     /// Restores the graph saved at <paramref name="generation"/> and fills its cache from the vector table; false
     /// (nothing changed) when there is none, it was saved with other parameters, or the table's rows do not match
@@ -247,9 +295,11 @@ internal sealed class VectorIndex : IDisposable
     /// when the index mirrors another one it is dropped and reloads on the next search. Cached filter results stay
     /// valid: deleted rows leave them, and each upserted row joins or leaves each filter as
     /// <paramref name="filterMatches"/> says (the written row ids passing each filter, evaluated in the write's
-    /// transaction); a filter it does not cover is dropped.
+    /// transaction); a filter it does not cover is dropped. The indexed scalar columns of the upserted rows take
+    /// the values in <paramref name="scalarValues"/> (read in the write's transaction, by row id, in the order of
+    /// the filter columns).
     /// </summary>
-    internal void Apply(long previousGeneration, long newGeneration, IReadOnlyList<(long RowId, ReadOnlyMemory<float> Vector)> upserts, IReadOnlyList<long> deletes, IReadOnlyDictionary<string, HashSet<long>>? filterMatches)
+    internal void Apply(long previousGeneration, long newGeneration, IReadOnlyList<(long RowId, ReadOnlyMemory<float> Vector)> upserts, IReadOnlyList<long> deletes, IReadOnlyDictionary<string, HashSet<long>>? filterMatches, IReadOnlyDictionary<long, object?[]>? scalarValues)
     {
         _lock.EnterWriteLock();
         try
@@ -305,7 +355,22 @@ internal sealed class VectorIndex : IDisposable
                 written.Add((cache.Append(rowId, vector.Span), rowId));
             }
 
-            if (VectorCache.EstimateBytes(cache.LiveCount, cache.Dimensions) > _options.VectorCacheMaxBytes && !WantsGraph(cache.LiveCount))
+            if (cache.Scalars is { } scalars)
+            {
+                foreach (var (slot, rowId) in written)
+                {
+                    if (scalarValues is not null && scalarValues.TryGetValue(rowId, out var values))
+                    {
+                        scalars.Set(slot, values);
+                    }
+                    else
+                    {
+                        scalars.MakeUnavailable();
+                    }
+                }
+            }
+
+            if (VectorCache.EstimateBytes(cache.LiveCount, cache.Dimensions, _filterColumns.Count) > _options.VectorCacheMaxBytes && !WantsGraph(cache.LiveCount))
             {
                 Invalidate();
                 return;
@@ -389,7 +454,8 @@ internal sealed class VectorIndex : IDisposable
 
     /// <summary>
     /// The slots of the records passing <paramref name="filter"/>, from the filter cache when the same filter ran
-    /// before (kept up to date by this store's writes), else from SQL (then cached when the search's snapshot is
+    /// before (kept up to date by this store's writes), else evaluated in memory over the indexed scalar columns
+    /// when its plan reads only available ones, else from SQL (then cached when the search's snapshot is
     /// the cache's generation).
     /// Called under the read lock, so the slots cannot move meanwhile.
     /// </summary>
@@ -399,6 +465,19 @@ internal sealed class VectorIndex : IDisposable
         if (cacheable && _filters.TryGet(filter.Key, out var cached))
         {
             return cached;
+        }
+
+        if (_options.InMemoryFilters && filter.Filter.Plan is { } plan && cache.Scalars is { } scalars && plan.Evaluate(scalars, cache.SlotCount) is { } words)
+        {
+            // Not cached: an in-memory evaluation costs less than keeping its result valid across writes.
+            Interlocked.Increment(ref _inMemoryFilterEvaluations);
+            var live = cache.Live.Words;
+            for (var w = 0; w < words.Length; w++)
+            {
+                words[w] &= w < live.Length ? live[w] : 0;
+            }
+
+            return new SlotBitmap(words);
         }
 
         Interlocked.Increment(ref _filterQueries);

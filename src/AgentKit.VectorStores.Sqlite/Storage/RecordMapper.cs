@@ -75,7 +75,8 @@ internal sealed class RecordMapper
     /// <summary>The vector of a native vector value (<see cref="ReadOnlyMemory{T}"/>, array or embedding), or null.</summary>
     internal static ReadOnlyMemory<float>? FromVectorValue(object? value) => value switch
     {
-        null => null,
+        // Typed: an untyped null arm would take the switch's natural type, ReadOnlyMemory<float>, and become an empty vector.
+        null => (ReadOnlyMemory<float>?)null,
         ReadOnlyMemory<float> memory => memory,
         float[] array => array,
         Embedding<float> embedding => embedding.Vector,

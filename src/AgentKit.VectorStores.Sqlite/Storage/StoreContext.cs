@@ -36,7 +36,11 @@ internal sealed class StoreContext : IDisposable
 
     internal void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, typeof(SqliteVectorStore));
 
-    internal VectorIndex GetIndex(string collection, VectorColumn column)
+    /// <summary>The index of a collection's vector property, created on first use.</summary>
+    /// <param name="collection">The collection's name.</param>
+    /// <param name="column">The vector property.</param>
+    /// <param name="filterColumns">The collection's indexed scalar columns (the same for every schema the catalog accepts under this name).</param>
+    internal VectorIndex GetIndex(string collection, VectorColumn column, IReadOnlyList<string> filterColumns)
         => _indexes.GetOrAdd(
             (collection, column.Property.StorageName, column.Distance.Name, column.Dimensions, column.IndexKind),
             _ => new VectorIndex(column, Options, (generation, parts) =>
@@ -45,7 +49,7 @@ internal sealed class StoreContext : IDisposable
                 {
                     Log.GraphSaved(Logger, collection, column.Property.ModelName, generation, parts.Sum(p => (long)p.Length));
                 }
-            }));
+            }, filterColumns));
 
     /// <summary>The indexes currently loaded for a collection (every distance function and index kind in use).</summary>
     internal IEnumerable<VectorIndex> IndexesOf(string collection, string property)
