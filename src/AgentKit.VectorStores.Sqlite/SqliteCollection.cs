@@ -334,6 +334,16 @@ public sealed partial class SqliteCollection<TKey, TRecord> : VectorStoreCollect
 
             var keyValue = RecordMapper.KeyToDb(key, key.GetValueAsObject(record));
             var data = _model.DataProperties.Select(p => SqliteValueConverter.ToDb(p.GetValueAsObject(record))).ToArray();
+            for (var d = 0; d < data.Length; d++)
+            {
+                if (data[d] is double value && double.IsNaN(value))
+                {
+                    throw new ArgumentException(
+                        $"The data property '{_model.DataProperties[d].ModelName}' of the record with key '{keyValue}' is NaN, which SQLite cannot store; store null for a missing value.",
+                        nameof(records));
+                }
+            }
+
             var vectors = new ReadOnlyMemory<float>?[_schema.Vectors.Count];
             for (var v = 0; v < _schema.Vectors.Count; v++)
             {

@@ -101,6 +101,19 @@ internal sealed class SqliteFilterTranslator : FilterTranslatorBase
             return tested.PlanColumn is { } testedColumn ? new FilterPlan.IsNull(testedColumn, negated: comparison.NodeType == ExpressionType.NotEqual) : null;
         }
 
+        if (IsNaN(left) || IsNaN(right))
+        {
+            // NaN equals and orders with nothing in C# (only != holds), and SQLite cannot hold one: the comparison is a
+            // constant. The other side is still translated, so an unsupported construct is refused as anywhere else.
+            var (mark, parameters) = (_sql.Length, _parameters.Count);
+            TranslateOperand(IsNaN(left) ? right : left);
+            _sql.Length = mark;
+            _parameters.RemoveRange(parameters, _parameters.Count - parameters);
+            var holds = comparison.NodeType == ExpressionType.NotEqual;
+            _sql.Append(holds ? '1' : '0');
+            return new FilterPlan.Constant(holds);
+        }
+
         var op = comparison.NodeType switch
         {
             ExpressionType.Equal => " = ",
@@ -236,7 +249,7 @@ internal sealed class SqliteFilterTranslator : FilterTranslatorBase
         var tested = TranslateOperand(item);
         _sql.Append(" IN (SELECT value FROM json_each(");
         var elements = values.Cast<object?>().Select(v => v is null ? null : SqliteValueConverter.ToDb(v)).Select(v => v is DBNull ? null : v).ToList();
-        AppendRawParameter(JsonSerializer.Serialize(elements));
+        AppendRawParameter(JsonList(elements));
         _sql.Append(")))");
 
         // SQLite reads the list back from JSON: integers and text arrive exactly, reals are parsed from their
@@ -244,6 +257,68 @@ internal sealed class SqliteFilterTranslator : FilterTranslatorBase
         return tested.PlanColumn is { } name && elements.All(e => e is null || (e is not double && CanPlan(e)))
             ? new FilterPlan.In(name, [.. elements.OfType<object>()])
             : null;
+    }
+
+    /// <summary>
+    /// A list of SQLite values as the JSON array <c>json_each</c> reads back: infinities written as <c>±9e999</c>, which
+    /// SQLite parses to ±Inf (JSON has no infinity, and System.Text.Json refuses to write one), NaN as null (it equals
+    /// no stored value: SQLite cannot store NaN).
+    /// </summary>
+    private static string JsonList(IEnumerable<object?> elements)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartArray();
+            foreach (var element in elements)
+            {
+                switch (element)
+                {
+                    case null:
+                    case double nan when double.IsNaN(nan):
+                        writer.WriteNullValue();
+                        break;
+                    case double infinity when double.IsInfinity(infinity):
+                        writer.WriteRawValue(infinity > 0 ? "9e999" : "-9e999", skipInputValidation: true);
+                        break;
+                    case double real:
+                        writer.WriteNumberValue(real);
+                        break;
+                    case long integer:
+                        writer.WriteNumberValue(integer);
+                        break;
+                    case string text:
+                        writer.WriteStringValue(text);
+                        break;
+                    case byte[] bytes:
+                        writer.WriteBase64StringValue(bytes);
+                        break;
+                    default:
+                        throw new NotSupportedException($"A value of type '{element.GetType().Name}' cannot be compared in a filter list.");
+                }
+            }
+
+            writer.WriteEndArray();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+    /// <summary>Whether the operand is a constant or captured NaN (float or double), possibly converted.</summary>
+    private static bool IsNaN(Expression node)
+    {
+        while (node is UnaryExpression { NodeType: ExpressionType.Convert or ExpressionType.ConvertChecked } convert)
+        {
+            node = convert.Operand;
+        }
+
+        var value = node switch
+        {
+            ConstantExpression constant => constant.Value,
+            QueryParameterExpression parameter => parameter.Value,
+            _ => null,
+        };
+        return value is double d && double.IsNaN(d) || value is float f && float.IsNaN(f);
     }
 
     private bool TryBindColumn(Expression node, out PropertyModel property)
@@ -266,6 +341,13 @@ internal sealed class SqliteFilterTranslator : FilterTranslatorBase
     {
         if (value is null)
         {
+            _sql.Append("NULL");
+            return new Operand(IsColumn: false, PlanColumn: null, Value: null);
+        }
+
+        if (value is double d && double.IsNaN(d) || value is float f && float.IsNaN(f))
+        {
+            // SQLite cannot store or bind NaN; it equals no stored value, as NULL does in an IN list.
             _sql.Append("NULL");
             return new Operand(IsColumn: false, PlanColumn: null, Value: null);
         }
