@@ -32,7 +32,7 @@
 #define PP_REPEATS 3 /* timed prompt decodes in pp512, memory cleared before each (Workload.PromptRepeats) */
 #define MULTI_SEQS 8
 #define TG_PROMPT 16
-#define WARMUP_STEPS 8
+#define WARMUP_STEPS 64 /* Workload.WarmupSteps */
 
 static void die(const char *what) {
     fprintf(stderr, "baseline: %s\n", what);

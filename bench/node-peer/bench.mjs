@@ -14,7 +14,7 @@ if (!packageDir || !["pp512", "tg128"].includes(mode)) {
     process.exit(2);
 }
 
-const GEN_TOKENS = 128, TG_PROMPT = 16, WARMUP_STEPS = 8, PP_REPEATS = 3; // PP_REPEATS: as Workload.PromptRepeats
+const GEN_TOKENS = 128, TG_PROMPT = 16, WARMUP_STEPS = 64, PP_REPEATS = 3; // PP_REPEATS: as Workload.PromptRepeats
 const threads = Number(threadsArg);
 const prompt = readFileSync(promptFile, "utf8").trim().split(/\s+/).map(Number);
 const { getLlama, LlamaLogLevel } = await import(pathToFileURL(join(packageDir, "node_modules", "node-llama-cpp", "dist", "index.js")).href);
