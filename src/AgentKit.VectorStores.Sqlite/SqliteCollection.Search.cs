@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Linq.Expressions;
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using AgentKit.VectorStores.Sqlite.Filtering;
@@ -174,6 +175,11 @@ public sealed partial class SqliteCollection<TKey, TRecord>
             throw new ArgumentException(
                 $"The search vector has {vector.Length} dimensions; the vector property '{property.ModelName}' of collection '{Name}' has {column.Dimensions}.",
                 nameof(searchValue));
+        }
+
+        if (!TensorPrimitives.IsFiniteAll(vector.Span))
+        {
+            throw new ArgumentException($"The search vector for '{property.ModelName}' of collection '{Name}' holds NaN or infinity; vectors must hold finite numbers.", nameof(searchValue));
         }
 
         return vector;

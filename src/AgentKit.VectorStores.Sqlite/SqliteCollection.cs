@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using System.Linq.Expressions;
 using System.Runtime.CompilerServices;
 using AgentKit.VectorStores.Sqlite.Filtering;
@@ -355,6 +356,13 @@ public sealed partial class SqliteCollection<TKey, TRecord> : VectorStoreCollect
                 {
                     throw new ArgumentException(
                         $"The vector property '{column.Property.ModelName}' of the record with key '{keyValue}' has {length} dimensions; the collection '{Name}' expects {column.Dimensions}.",
+                        nameof(records));
+                }
+
+                if (vector is { } values && !TensorPrimitives.IsFiniteAll(values.Span))
+                {
+                    throw new ArgumentException(
+                        $"The vector property '{column.Property.ModelName}' of the record with key '{keyValue}' holds NaN or infinity; vectors must hold finite numbers.",
                         nameof(records));
                 }
 

@@ -7,7 +7,7 @@ namespace AgentKit.VectorStores.Sqlite.Tests;
 /// NaN and infinities, which SQLite treats unlike .NET: it cannot store or bind NaN (Microsoft.Data.Sqlite throws),
 /// and JSON has no infinity. A NaN value is refused by name on upsert; filters comparing with NaN keep C#'s meaning
 /// (only <c>!=</c> holds); lists holding infinities or NaN filter like <c>Contains</c> — in SQL (<c>GetAsync</c>) and
-/// in memory (<c>SearchAsync</c> over an indexed property) alike.
+/// in memory (<c>SearchAsync</c> over an indexed property) alike. Vectors must hold finite numbers (as Qdrant's).
 /// </summary>
 public sealed class NonFiniteValueTests : IDisposable
 {
@@ -27,6 +27,22 @@ public sealed class NonFiniteValueTests : IDisposable
         Assert.Contains("key '10'", error.Message, StringComparison.Ordinal);
         Assert.Contains("NaN", error.Message, StringComparison.Ordinal);
         Assert.Null(await collection.GetAsync(9));
+    }
+
+    [Theory]
+    [InlineData(float.NaN)]
+    [InlineData(float.PositiveInfinity)]
+    public async Task Vectors_NonFinite_RefusedOnUpsertAndSearch(float bad)
+    {
+        using var store = new SqliteVectorStore(_database.Path);
+        var collection = await CreateAsync(store);
+
+        var upsert = await Assert.ThrowsAsync<ArgumentException>(() => collection.UpsertAsync(new Priced { Id = 11, Price = 1, Embedding = new float[] { 1, bad } }));
+        var search = await Assert.ThrowsAsync<ArgumentException>(() => collection.SearchAsync(new float[] { bad, 0 }, 3).ToListAsync().AsTask());
+
+        Assert.Contains("'Embedding' of the record with key '11' holds NaN or infinity", upsert.Message, StringComparison.Ordinal);
+        Assert.Contains("holds NaN or infinity", search.Message, StringComparison.Ordinal);
+        Assert.Null(await collection.GetAsync(11));
     }
 
     public static TheoryData<string, int[]> NaNFilters => new()
