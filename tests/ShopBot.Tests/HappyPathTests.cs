@@ -38,8 +38,8 @@ public sealed class HappyPathTests
         // Turn 3: eligibility, return, label, e-mail.
         shop.Model.Call(ToolNames.CheckEligibility, ("orderNumber", Order), ("condition", "tried_on"), ("lineNumbers", new[] { 1 }))
             .Call(ToolNames.CreateReturn, ("orderNumber", Order), ("lineNumbers", new[] { 1 }), ("condition", "tried_on"), ("reason", "too small"))
-            .CallWith(ToolNames.RequestLabel, m => [("rma", ModelScript.LastResult(m).GetProperty("rma").GetString())])
-            .CallWith(ToolNames.EmailLabel, m => [("rma", ModelScript.LastResult(m).GetProperty("rma").GetString())])
+            .CallWithLastRma(ToolNames.RequestLabel)
+            .CallWithLastRma(ToolNames.EmailLabel)
             .Relay();
         var third = await session.RunAsync("Just the jeans, they are too small. I only tried them on.", ct);
         Assert.Equal(AgentRunOutcome.Completed, third.Outcome);

@@ -47,8 +47,8 @@ public sealed class ObservabilityTests
             runs.Add(await session.RunAsync(Email, ct));
             shop.Model.Call(ToolNames.CheckEligibility, ("orderNumber", Order), ("condition", "tried_on"), ("lineNumbers", new[] { 1 }))
                 .Call(ToolNames.CreateReturn, ("orderNumber", Order), ("lineNumbers", new[] { 1 }), ("condition", "tried_on"), ("reason", "too small"))
-                .CallWith(ToolNames.RequestLabel, m => [("rma", ModelScript.LastResult(m).GetProperty("rma").GetString())])
-                .CallWith(ToolNames.EmailLabel, m => [("rma", ModelScript.LastResult(m).GetProperty("rma").GetString())])
+                .CallWithLastRma(ToolNames.RequestLabel)
+                .CallWithLastRma(ToolNames.EmailLabel)
                 .Relay();
             runs.Add(await session.RunAsync("Just the jeans, they are too small.", ct));
 

@@ -19,8 +19,7 @@ public sealed class OutageTests
         await using var shop = await TestShop.StartAsync(settings: new Dictionary<string, string?> { ["ShopBot:Carrier:AttemptTimeout"] = "00:00:00.200" });
         var session = await shop.NewSessionAsync();
         var ct = TestContext.Current.CancellationToken;
-        shop.Model.Call(ToolNames.VerifyCustomer, ("orderNumber", "SB-10421"), ("email", "emma.larsen@example.com"))
-            .Call(ToolNames.CreateReturn, ("orderNumber", "SB-10421"), ("lineNumbers", new[] { 1 }), ("condition", "unused"), ("reason", "too small"))
+        shop.Model.VerifyAndReturnJeans()
             .Say("Your return is registered; I will get the label next.");
         var created = await session.RunAsync("Return the jeans, emma.larsen@example.com", ct);
         var rma = created.ToolResults()[1].Json().GetProperty("rma").GetString()!;
@@ -74,10 +73,9 @@ public sealed class OutageTests
         });
         var session = await shop.NewSessionAsync();
         var ct = TestContext.Current.CancellationToken;
-        shop.Model.Call(ToolNames.VerifyCustomer, ("orderNumber", "SB-10421"), ("email", "emma.larsen@example.com"))
-            .Call(ToolNames.CreateReturn, ("orderNumber", "SB-10421"), ("lineNumbers", new[] { 1 }), ("condition", "unused"), ("reason", "too small"))
-            .CallWith(ToolNames.RequestLabel, m => [("rma", ModelScript.LastResult(m).GetProperty("rma").GetString())])
-            .CallWith(ToolNames.EmailLabel, m => [("rma", ModelScript.LastResult(m).GetProperty("rma").GetString())])
+        shop.Model.VerifyAndReturnJeans()
+            .CallWithLastRma(ToolNames.RequestLabel)
+            .CallWithLastRma(ToolNames.EmailLabel)
             .Relay();
         var clock = Stopwatch.StartNew();
 

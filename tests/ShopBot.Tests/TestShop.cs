@@ -5,6 +5,7 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using ShopBot.Data;
 using ShopBot.Startup;
+using ShopBot.Tools;
 
 namespace ShopBot.Tests;
 
@@ -128,6 +129,15 @@ internal sealed class ModelScript
         });
         return this;
     }
+
+    /// <summary>The return most tests walk through: verify Emma for order SB-10421, then return its line 1 (the jeans, unused, too small).</summary>
+    public ModelScript VerifyAndReturnJeans() =>
+        Call(ToolNames.VerifyCustomer, ("orderNumber", "SB-10421"), ("email", "emma.larsen@example.com"))
+            .Call(ToolNames.CreateReturn, ("orderNumber", "SB-10421"), ("lineNumbers", new[] { 1 }), ("condition", "unused"), ("reason", "too small"));
+
+    /// <summary>Calls a tool with the <c>rma</c> the last tool result returned (and any further arguments).</summary>
+    public ModelScript CallWithLastRma(string tool, params (string Name, object? Value)[] more) =>
+        CallWith(tool, messages => [("rma", LastResult(messages).GetProperty("rma").GetString()), .. more]);
 
     public ModelScript Say(string text)
     {

@@ -105,9 +105,8 @@ public sealed class UnhappyPathTests
         shop.App.CarrierLabels!.FailureRate = 1;
         var session = await shop.NewSessionAsync();
         var ct = TestContext.Current.CancellationToken;
-        shop.Model.Call(ToolNames.VerifyCustomer, ("orderNumber", "SB-10421"), ("email", "emma.larsen@example.com"))
-            .Call(ToolNames.CreateReturn, ("orderNumber", "SB-10421"), ("lineNumbers", new[] { 1 }), ("condition", "unused"), ("reason", "too small"))
-            .CallWith(ToolNames.RequestLabel, m => [("rma", ModelScript.LastResult(m).GetProperty("rma").GetString())])
+        shop.Model.VerifyAndReturnJeans()
+            .CallWithLastRma(ToolNames.RequestLabel)
             .Relay();
 
         var result = await session.RunAsync("Return the jeans, emma.larsen@example.com", ct);
@@ -141,10 +140,9 @@ public sealed class UnhappyPathTests
         shop.App.MailSink!.RejectAll = true;
         var session = await shop.NewSessionAsync();
         var ct = TestContext.Current.CancellationToken;
-        shop.Model.Call(ToolNames.VerifyCustomer, ("orderNumber", "SB-10421"), ("email", "emma.larsen@example.com"))
-            .Call(ToolNames.CreateReturn, ("orderNumber", "SB-10421"), ("lineNumbers", new[] { 1 }), ("condition", "unused"), ("reason", "too small"))
-            .CallWith(ToolNames.RequestLabel, m => [("rma", ModelScript.LastResult(m).GetProperty("rma").GetString())])
-            .CallWith(ToolNames.EmailLabel, m => [("rma", ModelScript.LastResult(m).GetProperty("rma").GetString())])
+        shop.Model.VerifyAndReturnJeans()
+            .CallWithLastRma(ToolNames.RequestLabel)
+            .CallWithLastRma(ToolNames.EmailLabel)
             .Relay();
 
         var result = await session.RunAsync("Return the jeans, emma.larsen@example.com", ct);

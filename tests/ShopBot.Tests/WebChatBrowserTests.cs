@@ -19,10 +19,9 @@ public sealed class WebChatBrowserTests
         await using var shop = await TestShop.StartAsync();
         shop.Model.Call(ToolNames.LookupOrder, ("orderNumber", "SB-10421"))
             .Say("I found order SB-10421. Which e-mail address did you use for it?")
-            .Call(ToolNames.VerifyCustomer, ("orderNumber", "SB-10421"), ("email", "emma.larsen@example.com"))
-            .Call(ToolNames.CreateReturn, ("orderNumber", "SB-10421"), ("lineNumbers", new[] { 1 }), ("condition", "unused"), ("reason", "too small"))
-            .CallWith(ToolNames.RequestLabel, m => [("rma", ModelScript.LastResult(m).GetProperty("rma").GetString())])
-            .CallWith(ToolNames.EmailLabel, m => [("rma", ModelScript.LastResult(m).GetProperty("rma").GetString())])
+            .VerifyAndReturnJeans()
+            .CallWithLastRma(ToolNames.RequestLabel)
+            .CallWithLastRma(ToolNames.EmailLabel)
             .Say("Done! Your return label is on its way to your inbox.");
 
         using var playwright = await Playwright.CreateAsync();

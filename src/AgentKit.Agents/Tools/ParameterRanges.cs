@@ -38,37 +38,36 @@ internal static class ParameterRanges
         return errors ?? (IReadOnlyList<string>)[];
     }
 
-    private static NumericRange? Range(ParameterInfo parameter)
+    /// <summary>The checked types, built once: integers by their bounds, <c>float</c> by its magnitude, <c>decimal</c> by what it can hold.</summary>
+    private static readonly Dictionary<Type, NumericRange> Ranges = new()
     {
-        var type = Nullable.GetUnderlyingType(parameter.ParameterType) ?? parameter.ParameterType;
-        return Type.GetTypeCode(type) switch
-        {
-            TypeCode.Byte => Integer<byte>(type, static e => e.TryGetByte(out _)),
-            TypeCode.SByte => Integer<sbyte>(type, static e => e.TryGetSByte(out _)),
-            TypeCode.Int16 => Integer<short>(type, static e => e.TryGetInt16(out _)),
-            TypeCode.UInt16 => Integer<ushort>(type, static e => e.TryGetUInt16(out _)),
-            TypeCode.Int32 when !type.IsEnum => Integer<int>(type, static e => e.TryGetInt32(out _)),
-            TypeCode.UInt32 => Integer<uint>(type, static e => e.TryGetUInt32(out _)),
-            TypeCode.Int64 => Integer<long>(type, static e => e.TryGetInt64(out _)),
-            TypeCode.UInt64 => Integer<ulong>(type, static e => e.TryGetUInt64(out _)),
-            TypeCode.Single => new NumericRange(type.Name, $"±{float.MaxValue.ToString(CultureInfo.InvariantCulture)}", static e => e.TryGetDouble(out var d) && Math.Abs(d) <= float.MaxValue),
-            TypeCode.Decimal => new NumericRange(type.Name, $"±{decimal.MaxValue.ToString(CultureInfo.InvariantCulture)}", static e => e.TryGetDecimal(out _)),
-            _ => null,
-        };
-    }
+        [typeof(byte)] = Integer<byte>(),
+        [typeof(sbyte)] = Integer<sbyte>(),
+        [typeof(short)] = Integer<short>(),
+        [typeof(ushort)] = Integer<ushort>(),
+        [typeof(int)] = Integer<int>(),
+        [typeof(uint)] = Integer<uint>(),
+        [typeof(long)] = Integer<long>(),
+        [typeof(ulong)] = Integer<ulong>(),
+        [typeof(float)] = new(nameof(Single), $"±{float.MaxValue.ToString(CultureInfo.InvariantCulture)}", static e => e.TryGetDouble(out var d) && Math.Abs(d) <= float.MaxValue),
+        [typeof(decimal)] = new(nameof(Decimal), $"±{decimal.MaxValue.ToString(CultureInfo.InvariantCulture)}", static e => e.TryGetDecimal(out _)),
+    };
+
+    private static NumericRange? Range(ParameterInfo parameter)
+        => Ranges.GetValueOrDefault(Nullable.GetUnderlyingType(parameter.ParameterType) ?? parameter.ParameterType);
 
     /// <summary>
     /// An integer type: the value must lie within the type's bounds, compared exactly (as a decimal). A whole number
     /// written with an exponent or a fraction of zeros (<c>4e2</c>, <c>400.0</c>) is within bounds when its value is.
     /// </summary>
-    private static NumericRange Integer<T>(Type type, Func<JsonElement, bool> exact)
+    private static NumericRange Integer<T>()
         where T : System.Numerics.IMinMaxValue<T>, IFormattable
     {
         var min = T.MinValue.ToString(null, CultureInfo.InvariantCulture);
         var max = T.MaxValue.ToString(null, CultureInfo.InvariantCulture);
         var low = decimal.Parse(min, CultureInfo.InvariantCulture);
         var high = decimal.Parse(max, CultureInfo.InvariantCulture);
-        return new NumericRange(type.Name, $"{min} to {max}", e => exact(e) || (e.TryGetDecimal(out var d) && d >= low && d <= high));
+        return new NumericRange(typeof(T).Name, $"{min} to {max}", e => e.TryGetDecimal(out var d) && d >= low && d <= high);
     }
 
     private sealed record NumericRange(string TypeName, string Bounds, Func<JsonElement, bool> Fits);

@@ -378,13 +378,7 @@ public static class GgufReader
 
         public string ReadString()
         {
-            var at = Position;
-            var length = ReadUInt64();
-            if (length > MaxStringBytes)
-            {
-                throw Error(at, $"a string in {Context} claims {length} bytes; at most {MaxStringBytes} are accepted");
-            }
-
+            var length = ReadStringLength();
             Require((long)length);
             if (length == 0)
             {
@@ -417,15 +411,21 @@ public static class GgufReader
             Require(count * 8L);
             for (var i = 0; i < count; i++)
             {
-                var at = Position;
-                var length = ReadUInt64();
-                if (length > MaxStringBytes)
-                {
-                    throw Error(at, $"a string in {Context} claims {length} bytes; at most {MaxStringBytes} are accepted");
-                }
-
-                Skip((long)length);
+                Skip((long)ReadStringLength());
             }
+        }
+
+        /// <summary>A string's length prefix, refused beyond <see cref="MaxStringBytes"/> before anything is allocated or skipped.</summary>
+        private ulong ReadStringLength()
+        {
+            var at = Position;
+            var length = ReadUInt64();
+            if (length > MaxStringBytes)
+            {
+                throw Error(at, $"a string in {Context} claims {length} bytes; at most {MaxStringBytes} are accepted");
+            }
+
+            return length;
         }
 
         public string[] ReadStringArray(int count)

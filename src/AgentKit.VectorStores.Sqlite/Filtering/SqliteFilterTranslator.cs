@@ -318,8 +318,10 @@ internal sealed class SqliteFilterTranslator : FilterTranslatorBase
             QueryParameterExpression parameter => parameter.Value,
             _ => null,
         };
-        return value is double d && double.IsNaN(d) || value is float f && float.IsNaN(f);
+        return IsNaNValue(value);
     }
+
+    private static bool IsNaNValue(object? value) => value is double d && double.IsNaN(d) || value is float f && float.IsNaN(f);
 
     private bool TryBindColumn(Expression node, out PropertyModel property)
     {
@@ -345,7 +347,7 @@ internal sealed class SqliteFilterTranslator : FilterTranslatorBase
             return new Operand(IsColumn: false, PlanColumn: null, Value: null);
         }
 
-        if (value is double d && double.IsNaN(d) || value is float f && float.IsNaN(f))
+        if (IsNaNValue(value))
         {
             // SQLite cannot store or bind NaN; it equals no stored value, as NULL does in an IN list.
             _sql.Append("NULL");
