@@ -1,3 +1,4 @@
+using AgentKit.Abstractions.Text;
 using System.Security.Cryptography;
 using System.Text;
 

@@ -1,3 +1,4 @@
+using AgentKit.Abstractions.Text;
 using System.Globalization;
 
 namespace AgentKit.Rag.Chunking;

@@ -1,3 +1,4 @@
+using AgentKit.Abstractions.Text;
 using AgentKit.LlamaCpp;
 using Microsoft.Extensions.AI;
 

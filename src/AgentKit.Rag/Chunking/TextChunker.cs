@@ -1,3 +1,4 @@
+using AgentKit.Abstractions.Text;
 using AgentKit.Rag.Documents;
 
 namespace AgentKit.Rag.Chunking;

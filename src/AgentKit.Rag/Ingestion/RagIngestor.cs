@@ -1,3 +1,4 @@
+using AgentKit.Abstractions.Text;
 using System.Diagnostics;
 using System.Linq.Expressions;
 using System.Security.Cryptography;
