@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using AgentKit.Abstractions;
+using AgentKit.Abstractions.Text;
 using AgentKit.LlamaCpp.Diagnostics;
 using AgentKit.LlamaCpp.Generation;
 using AgentKit.LlamaCpp.Grammars;
@@ -19,7 +20,8 @@ namespace AgentKit.LlamaCpp.Chat;
 /// Schema response formats, tools with auto/required/none), returns tool calls as
 /// <see cref="FunctionCallContent"/> (so <c>UseFunctionInvocation()</c> works end to end), and reuses the KV
 /// cache for the unchanged prefix of a conversation across turns. Requests run concurrently on a bounded pool
-/// of contexts. Through <see cref="GetService"/> it offers <see cref="IMultiSequenceChatClient"/>.
+/// of contexts. Through <see cref="GetService"/> it offers <see cref="IMultiSequenceChatClient"/> and the model's
+/// <see cref="ITokenCounter"/>.
 /// </summary>
 public sealed partial class LlamaChatClient : IChatClient, IMultiSequenceChatClient
 {
@@ -33,6 +35,7 @@ public sealed partial class LlamaChatClient : IChatClient, IMultiSequenceChatCli
     public const string TypicalPProperty = "typical_p";
 
     private readonly LlamaModel _model;
+    private readonly LlamaTokenCounter _tokenCounter;
     private readonly LlamaChatClientOptions _options;
     private readonly LlamaContextPool _pool;
     private readonly ChatPromptBuilder _prompts;
@@ -54,6 +57,7 @@ public sealed partial class LlamaChatClient : IChatClient, IMultiSequenceChatCli
         _options = options ?? new LlamaChatClientOptions();
         _options.Validate();
         _model = model;
+        _tokenCounter = new LlamaTokenCounter(model.Vocabulary);
         _logger = loggerFactory?.CreateLogger<LlamaChatClient>() ?? NullLogger<LlamaChatClient>.Instance;
         var modelId = _options.ModelId ?? model.Metadata.Name ?? Path.GetFileNameWithoutExtension(model.Path);
         _pool = new LlamaContextPool(model, _options.Context, _options.MaxContexts, modelId);
@@ -213,6 +217,11 @@ public sealed partial class LlamaChatClient : IChatClient, IMultiSequenceChatCli
         if (serviceType == typeof(LlamaModel))
         {
             return _model;
+        }
+
+        if (serviceType == typeof(ITokenCounter))
+        {
+            return _tokenCounter;
         }
 
         return serviceType.IsInstanceOfType(this) ? this : null;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using AgentKit.Abstractions.Text;
 using Microsoft.Extensions.AI;
 
 namespace AgentKit.LlamaCpp.Embeddings;
@@ -7,11 +8,13 @@ namespace AgentKit.LlamaCpp.Embeddings;
 /// Embeddings from a local llama.cpp model as an <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/>. Pooling
 /// comes from the model's metadata (Mean when it declares none), vectors are L2-normalised, and several inputs
 /// are decoded per batch, one sequence each. An input longer than the batch raises
-/// <see cref="LlamaContextOverflowException"/> naming the input and its length.
+/// <see cref="LlamaContextOverflowException"/> naming the input and its length. <c>GetService(typeof(ITokenCounter))</c>
+/// returns the model's tokenizer as a <see cref="LlamaTokenCounter"/>, so chunking counts what the model sees.
 /// </summary>
 public sealed class LlamaEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>
 {
     private readonly LlamaModel _model;
+    private readonly LlamaTokenCounter _tokenCounter;
     private readonly LlamaEmbeddingGeneratorOptions _options;
     private readonly LlamaContextPool _pool;
     private readonly EmbeddingGeneratorMetadata _metadata;
@@ -28,6 +31,7 @@ public sealed class LlamaEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
         _options = options ?? new LlamaEmbeddingGeneratorOptions();
         _options.Validate();
         _model = model;
+        _tokenCounter = new LlamaTokenCounter(model.Vocabulary);
         var pooling = _options.Pooling;
         if (pooling == LlamaPoolingType.Unspecified)
         {
@@ -128,6 +132,11 @@ public sealed class LlamaEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
         if (serviceType == typeof(LlamaModel))
         {
             return _model;
+        }
+
+        if (serviceType == typeof(ITokenCounter))
+        {
+            return _tokenCounter;
         }
 
         return serviceType.IsInstanceOfType(this) ? this : null;

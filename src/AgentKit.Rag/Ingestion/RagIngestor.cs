@@ -47,7 +47,10 @@ public sealed class RagIngestor
     /// <param name="embedder">The embedding generator; the same one must serve retrieval.</param>
     /// <param name="options">Limits and sizes; defaults when null.</param>
     /// <param name="readers">The readers; <see cref="DocumentReaderRegistry.CreateDefault"/> when null.</param>
-    /// <param name="tokenCounter">Counts chunk tokens; <see cref="LlamaTokenCounter.For"/> the embedder when null.</param>
+    /// <param name="tokenCounter">
+    /// Counts chunk tokens; when null, the embedder's own (<c>GetService&lt;ITokenCounter&gt;()</c>), else
+    /// <see cref="EstimatedTokenCounter"/>.
+    /// </param>
     /// <param name="logger">Where progress is logged; nowhere when null.</param>
     /// <exception cref="ArgumentOutOfRangeException">The options are out of range.</exception>
     public RagIngestor(
@@ -65,10 +68,14 @@ public sealed class RagIngestor
         _collection = collection;
         _embedder = embedder;
         _readers = readers ?? DocumentReaderRegistry.CreateDefault();
-        _chunker = new TextChunker(tokenCounter ?? LlamaTokenCounter.For(embedder), _options.Chunking);
+        _chunker = new TextChunker(tokenCounter ?? TokenCounterFor(embedder), _options.Chunking);
         _modelName = RagChunkStore.ModelName(embedder);
         _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
+
+    /// <summary>The embedder's own token counter (a model's tokenizer), else the estimate.</summary>
+    internal static ITokenCounter TokenCounterFor(IEmbeddingGenerator<string, Embedding<float>> embedder) =>
+        embedder.GetService<ITokenCounter>() ?? EstimatedTokenCounter.Instance;
 
     /// <summary>
     /// Ingests every file under a folder (recursively, hidden files and folders left out), then deletes the chunks of

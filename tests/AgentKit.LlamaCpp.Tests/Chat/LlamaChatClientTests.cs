@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Text.Json;
 using AgentKit.Abstractions;
+using AgentKit.Abstractions.Text;
 using AgentKit.LlamaCpp.Chat;
 using AgentKit.LlamaCpp.Grammars;
 using AgentKit.LlamaCpp.Tests.Engine;
@@ -182,6 +183,19 @@ public sealed class LlamaChatClientTests
         var tool = AIFunctionFactory.Create((int x) => x, "alpha");
         var response = await client.GetResponseAsync("hi", new ChatOptions { Tools = [tool], ToolMode = ChatToolMode.None, MaxOutputTokens = 5, Temperature = 0 });
         Assert.DoesNotContain(response.Messages.SelectMany(m => m.Contents), c => c is FunctionCallContent);
+    }
+
+    [Fact]
+    public async Task GetService_TokenCounter_CountsWithTheModelTokenizer()
+    {
+        using var client = await ClientAsync();
+        var model = client.GetService<LlamaModel>()!;
+        var text = "Count the tokens of this prompt.";
+
+        var counter = ((IChatClient)client).GetService<ITokenCounter>();
+
+        Assert.NotNull(counter);
+        Assert.Equal(model.Vocabulary.Tokenize(text, addSpecial: false).Length, counter.CountTokens(text));
     }
 
     [Fact]

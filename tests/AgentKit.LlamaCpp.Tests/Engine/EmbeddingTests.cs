@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using AgentKit.Abstractions.Text;
 using AgentKit.LlamaCpp.Embeddings;
 using Microsoft.Extensions.AI;
 
@@ -49,5 +50,18 @@ public sealed class EmbeddingTests
         Assert.Equal(LlamaPoolingType.Mean, bert.Pooling);
         Assert.Equal(LlamaPoolingType.Mean, qwen.Pooling);
         Assert.NotNull(bert.GetService<EmbeddingGeneratorMetadata>());
+    }
+
+    [Fact]
+    public async Task GetService_TokenCounter_CountsWithTheModelTokenizer()
+    {
+        var model = await SharedModels.Bert;
+        using var generator = new LlamaEmbeddingGenerator(model);
+        var text = "Tokens from the embedding model's own vocabulary.";
+
+        var counter = generator.GetService<ITokenCounter>();
+
+        Assert.IsType<LlamaTokenCounter>(counter);
+        Assert.Equal(model.Vocabulary.Tokenize(text, addSpecial: false).Length, counter.CountTokens(text));
     }
 }

@@ -1,6 +1,7 @@
 using AgentKit.LlamaCpp;
 using AgentKit.Rag.Chunking;
 using AgentKit.Rag.Embeddings;
+using AgentKit.Rag.Ingestion;
 using AgentKit.Testing;
 
 namespace AgentKit.Rag.Tests.Chunking;
@@ -19,20 +20,20 @@ public sealed class TokenCounterTests
         Assert.Equal(expected, EstimatedTokenCounter.Instance.CountTokens(text));
 
     [Fact]
-    public void For_HashingGenerator_IsTheEstimate()
+    public void Ingestor_HashingGenerator_CountsWithTheEstimate()
     {
         using var generator = new HashingEmbeddingGenerator();
 
-        Assert.Same(EstimatedTokenCounter.Instance, LlamaTokenCounter.For(generator));
+        Assert.Same(EstimatedTokenCounter.Instance, RagIngestor.TokenCounterFor(generator));
     }
 
     [Fact]
-    public async Task For_LlamaEmbeddingGenerator_UsesTheModelTokenizer()
+    public async Task Ingestor_LlamaEmbeddingGenerator_CountsWithTheModelTokenizer()
     {
         using var model = await LlamaModel.LoadAsync(TestModelFactory.GetOrCreate(TestModelFactory.TinyBert), new LlamaModelOptions(), null, TestContext.Current.CancellationToken);
         using var generator = new AgentKit.LlamaCpp.Embeddings.LlamaEmbeddingGenerator(model);
 
-        var counter = LlamaTokenCounter.For(generator);
+        var counter = RagIngestor.TokenCounterFor(generator);
 
         Assert.IsType<LlamaTokenCounter>(counter);
         var text = "Tokens from the embedding model's own vocabulary.";
