@@ -43,6 +43,14 @@ public sealed class QdrantVectorStoreOptions
     public int? HnswEfConstruct { get; set; }
 
     /// <summary>
+    /// The embedding generator of every collection whose vector properties are not float vectors (for example
+    /// <see cref="string"/>): records are embedded on upsert and <c>SearchAsync</c> embeds its input. A collection's
+    /// generator (<see cref="QdrantCollectionOptions"/> or its definition) and a property's own take precedence.
+    /// Default: none.
+    /// </summary>
+    public Microsoft.Extensions.AI.IEmbeddingGenerator? EmbeddingGenerator { get; set; }
+
+    /// <summary>
     /// Checks every setting and throws an <see cref="ArgumentException"/> naming the first bad key
     /// (<c>Qdrant:Endpoint</c>, <c>Qdrant:MaxRetries</c>, …).
     /// </summary>

@@ -63,7 +63,7 @@ public sealed class SqliteVectorStore : VectorStore
             throw new NotSupportedException(Microsoft.Extensions.VectorData.ProviderServices.VectorDataStrings.NonDynamicCollectionWithDictionaryNotSupported(typeof(SqliteCollection<object, Dictionary<string, object?>>)));
         }
 
-        var model = new SqliteModelBuilder().Build(typeof(TRecord), typeof(TKey), definition, definition?.EmbeddingGenerator);
+        var model = new SqliteModelBuilder().Build(typeof(TRecord), typeof(TKey), definition, definition?.EmbeddingGenerator ?? _context.Options.EmbeddingGenerator);
         return new SqliteCollection<TKey, TRecord>(_context, name, model);
     }
 
@@ -72,7 +72,7 @@ public sealed class SqliteVectorStore : VectorStore
     {
         ArgumentNullException.ThrowIfNull(definition);
         _context.ThrowIfDisposed();
-        var model = new SqliteModelBuilder().BuildDynamic(definition, definition.EmbeddingGenerator);
+        var model = new SqliteModelBuilder().BuildDynamic(definition, definition.EmbeddingGenerator ?? _context.Options.EmbeddingGenerator);
         return new SqliteCollection<object, Dictionary<string, object?>>(_context, name, model);
     }
 

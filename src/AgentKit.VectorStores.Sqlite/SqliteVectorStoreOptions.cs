@@ -79,6 +79,15 @@ public sealed class SqliteVectorStoreOptions
         }
     }
 
+    /// <summary>
+    /// The embedding generator of every collection of this store whose vector properties are not
+    /// <see cref="ReadOnlyMemory{T}"/> of <see cref="float"/> (for example <see cref="string"/>): records are embedded
+    /// on upsert, and <c>SearchAsync</c> embeds its input. A collection's
+    /// <see cref="Microsoft.Extensions.VectorData.VectorStoreCollectionDefinition.EmbeddingGenerator"/> and a
+    /// property's own generator take precedence. Default: none.
+    /// </summary>
+    public Microsoft.Extensions.AI.IEmbeddingGenerator? EmbeddingGenerator { get; set; }
+
     /// <summary>Parameters of the HNSW indexes this store builds.</summary>
     public HnswOptions Hnsw
     {

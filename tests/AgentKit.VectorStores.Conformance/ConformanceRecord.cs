@@ -43,3 +43,19 @@ public sealed class DistanceRecord
     /// <summary>Gets or sets the vector.</summary>
     public ReadOnlyMemory<float> Embedding { get; set; }
 }
+
+/// <summary>A record whose vector property is text, embedded by the configured embedding generator.</summary>
+public sealed class TextRecord
+{
+    /// <summary>Gets or sets the key.</summary>
+    [VectorStoreKey]
+    public Guid Id { get; set; }
+
+    /// <summary>Gets or sets the text, kept as data to check which record came back.</summary>
+    [VectorStoreData]
+    public string Text { get; set; } = "";
+
+    /// <summary>Gets or sets the text to embed.</summary>
+    [VectorStoreVector(LetterCountEmbeddingGenerator.Dimensions)]
+    public string Embedding { get; set; } = "";
+}

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.AI;
 using System.Linq.Expressions;
 using Microsoft.Extensions.VectorData;
 
@@ -34,6 +35,11 @@ public abstract class VectorStoreConformanceTests : IAsyncLifetime
     /// <summary>Creates the store for one test.</summary>
     /// <returns>A new store; the suite disposes it.</returns>
     protected abstract VectorStore CreateStore();
+
+    /// <summary>Creates a second store over the same backend whose options carry a store-level embedding generator.</summary>
+    /// <param name="embeddingGenerator">The generator every collection of the store falls back to.</param>
+    /// <returns>A new store; the test disposes it.</returns>
+    protected abstract VectorStore CreateStore(IEmbeddingGenerator embeddingGenerator);
 
     /// <inheritdoc />
     public virtual ValueTask InitializeAsync()
@@ -375,6 +381,96 @@ public abstract class VectorStoreConformanceTests : IAsyncLifetime
         await Assert.ThrowsAnyAsync<ObjectDisposedException>(async () => await collection.SearchAsync(Seed[0].Embedding, 1).ToListAsync());
     }
 
+    [Fact]
+    public async Task GetAndDelete_NullKey_ThrowArgumentNullException()
+    {
+        SkipIfUnavailable();
+        var collection = Store.GetDynamicCollection(NewName(), DistanceDefinition(DistanceFunction.CosineSimilarity, IndexKind.Flat));
+        await collection.EnsureCollectionExistsAsync();
+
+        await Assert.ThrowsAsync<ArgumentNullException>(() => collection.GetAsync((object)null!));
+        await Assert.ThrowsAsync<ArgumentNullException>(async () => await collection.GetAsync([Guid.NewGuid(), null!]).ToListAsync());
+        await Assert.ThrowsAsync<ArgumentNullException>(() => collection.DeleteAsync((object)null!));
+        await Assert.ThrowsAsync<ArgumentNullException>(() => collection.DeleteAsync([Guid.NewGuid(), null!]));
+    }
+
+    [Fact]
+    public async Task Search_IdenticalVectorsInHnsw_ReturnsEveryRecord_AlsoAfterDeleteAndReinsert()
+    {
+        SkipIfUnavailable();
+        const int Count = 50;
+        float[] same = [0.3f, -0.2f, 0.9f, 0.1f];
+        var collection = Store.GetCollection<Guid, DistanceRecord>(NewName(), DistanceDefinition(DistanceFunction.CosineSimilarity, IndexKind.Hnsw));
+        await collection.EnsureCollectionExistsAsync();
+        var records = Enumerable.Range(0, Count).Select(_ => new DistanceRecord { Id = Guid.NewGuid(), Embedding = same.ToArray() }).ToList();
+
+        for (var round = 0; round < 3; round++)
+        {
+            await collection.UpsertAsync(records);
+
+            var found = await collection.SearchAsync(new ReadOnlyMemory<float>(same), Count).ToListAsync();
+
+            Assert.Equal(records.Select(r => r.Id).Order(), found.Select(r => r.Record.Id).Order());
+            await collection.DeleteAsync(records.Select(r => r.Id));
+            records = [.. records.Select(r => new DistanceRecord { Id = Guid.NewGuid(), Embedding = same.ToArray() })];
+        }
+    }
+
+    [Fact]
+    public async Task Unsupported_AnyOverCollectionAndHammingDistance_ThrowNotSupportedException()
+    {
+        SkipIfUnavailable();
+        var collection = await SeededCollectionAsync();
+
+        await Assert.ThrowsAsync<NotSupportedException>(async () => await collection.GetAsync(r => r.Tags.Any(t => t == "red"), 10).ToListAsync());
+        await Assert.ThrowsAsync<NotSupportedException>(async () => await collection.SearchAsync(
+            Seed[0].Embedding, 3, new VectorSearchOptions<ConformanceRecord> { Filter = r => r.Tags.Any(t => t == "red") }).ToListAsync());
+        await Assert.ThrowsAsync<NotSupportedException>(() =>
+            Store.GetCollection<Guid, DistanceRecord>(NewName(), DistanceDefinition(DistanceFunction.HammingDistance, IndexKind.Flat)).EnsureCollectionExistsAsync());
+    }
+
+    [Fact]
+    public async Task EmbeddingGenerator_StoreLevel_EmbedsStringVectorsOnUpsertAndSearch()
+    {
+        SkipIfUnavailable();
+        var storeGenerator = new LetterCountEmbeddingGenerator();
+        using var store = CreateStore(storeGenerator);
+        var collection = store.GetCollection<Guid, TextRecord>(NewName());
+        await collection.EnsureCollectionExistsAsync();
+        string[] texts = ["aaaa", "bbbb", "cccc", "dddd"];
+        await collection.UpsertAsync(texts.Select(t => new TextRecord { Id = Guid.NewGuid(), Text = t, Embedding = t }));
+
+        var nearest = await collection.SearchAsync("cccc c", 1).SingleAsync();
+
+        Assert.Equal("cccc", nearest.Record.Text);
+        Assert.Equal(texts.Length + 1, storeGenerator.Texts.Count);
+        await collection.EnsureCollectionDeletedAsync();
+    }
+
+    [Fact]
+    public async Task EmbeddingGenerator_CollectionAndPropertyLevel_WinOverTheStoreLevel()
+    {
+        SkipIfUnavailable();
+        var storeGenerator = new LetterCountEmbeddingGenerator();
+        var collectionGenerator = new LetterCountEmbeddingGenerator();
+        var propertyGenerator = new LetterCountEmbeddingGenerator();
+        using var store = CreateStore(storeGenerator);
+        var byCollection = store.GetCollection<Guid, TextRecord>(NewName(), TextDefinition(collectionGenerator, propertyGenerator: null));
+        var byProperty = store.GetCollection<Guid, TextRecord>(NewName(), TextDefinition(collectionGenerator, propertyGenerator));
+
+        foreach (var collection in new[] { byCollection, byProperty })
+        {
+            await collection.EnsureCollectionExistsAsync();
+            await collection.UpsertAsync(new TextRecord { Id = Guid.NewGuid(), Text = "abcd", Embedding = "abcd" });
+            Assert.Single(await collection.SearchAsync("abcd", 1).ToListAsync());
+            await collection.EnsureCollectionDeletedAsync();
+        }
+
+        Assert.Empty(storeGenerator.Texts);
+        Assert.Equal(["abcd", "abcd"], collectionGenerator.Texts);
+        Assert.Equal(["abcd", "abcd"], propertyGenerator.Texts);
+    }
+
     /// <summary>The records <see cref="SeededCollectionAsync"/> stores.</summary>
     protected IReadOnlyList<ConformanceRecord> Seed { get; } =
     [
@@ -417,6 +513,26 @@ public abstract class VectorStoreConformanceTests : IAsyncLifetime
             .Select(r => r.Record.Id).Order().ToList();
         Assert.True(expected.SequenceEqual(searched), $"search with filter {filter}: expected {expected.Count} records, got {searched.Count}");
     }
+
+    private static VectorStoreCollectionDefinition DistanceDefinition(string function, string indexKind) => new()
+    {
+        Properties =
+        [
+            new VectorStoreKeyProperty(nameof(DistanceRecord.Id), typeof(Guid)),
+            new VectorStoreVectorProperty(nameof(DistanceRecord.Embedding), typeof(ReadOnlyMemory<float>), 4) { DistanceFunction = function, IndexKind = indexKind },
+        ],
+    };
+
+    private static VectorStoreCollectionDefinition TextDefinition(IEmbeddingGenerator collectionGenerator, IEmbeddingGenerator? propertyGenerator) => new()
+    {
+        EmbeddingGenerator = collectionGenerator,
+        Properties =
+        [
+            new VectorStoreKeyProperty(nameof(TextRecord.Id), typeof(Guid)),
+            new VectorStoreDataProperty(nameof(TextRecord.Text), typeof(string)),
+            new VectorStoreVectorProperty(nameof(TextRecord.Embedding), typeof(string), LetterCountEmbeddingGenerator.Dimensions) { EmbeddingGenerator = propertyGenerator },
+        ],
+    };
 
     private static double ReferenceScore(string function, ReadOnlySpan<float> a, ReadOnlySpan<float> b)
     {

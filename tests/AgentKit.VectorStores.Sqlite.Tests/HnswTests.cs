@@ -153,6 +153,80 @@ public sealed class HnswTests : IDisposable
         Assert.Equal((1, 0), Counters(reopened));
     }
 
+    [Fact]
+    public async Task Search_DuplicateClustersAndNearDuplicates_LoseNoRecordAndKeepRecall()
+    {
+        const int Copies = 40;
+        var vectors = ClusteredVectors(3000, clusters: 30, seed: 9);
+        var random = new Random(10);
+        var duplicated = Enumerable.Range(0, 20).Select(_ => Enumerable.Range(0, Dimensions).Select(_ => (float)((random.NextDouble() * 2) - 1)).ToArray()).ToList();
+        foreach (var vector in duplicated)
+        {
+            vectors.AddRange(Enumerable.Range(0, Copies).Select(_ => vector.ToArray()));
+        }
+
+        // Near-duplicates: copies of random records moved by 1e-5 per dimension.
+        vectors.AddRange(Enumerable.Range(0, 300).Select(i => vectors[i * 7].Select(v => v + (float)(((random.NextDouble() * 2) - 1) * 1e-5)).ToArray()));
+        using var store = new SqliteVectorStore(_database.Path);
+        var approximate = await FillAsync(store, "duplicates", IndexKind.Hnsw, vectors);
+        var exact = await FillAsync(store, "duplicatesexact", IndexKind.Flat, vectors);
+
+        await AssertEveryCopyFound();
+        var hits = 0;
+        var queries = ClusteredVectors(100, clusters: 30, seed: 11);
+        foreach (var query in queries)
+        {
+            var truth = (await exact.SearchAsync(query, 10).ToListAsync()).Select(r => r.Record.Id).ToHashSet();
+            hits += (await approximate.SearchAsync(query, 10).ToListAsync()).Count(r => truth.Contains(r.Record.Id));
+        }
+
+        Assert.True(hits >= 0.95 * queries.Count * 10, $"recall@10 was {hits / (queries.Count * 10.0):F3}");
+
+        // Half of each cluster deleted and stored again under new keys: the dead copies stay in the graph.
+        var reinserted = new List<Item>();
+        for (var c = 0; c < duplicated.Count; c++)
+        {
+            var first = 3000 + (c * Copies);
+            await approximate.DeleteAsync(Enumerable.Range(first, Copies / 2));
+            reinserted.AddRange(Enumerable.Range(first, Copies / 2).Select(id => new Item { Id = id + 100_000, Group = 0, Embedding = duplicated[c].ToArray() }));
+        }
+
+        await approximate.UpsertAsync(reinserted);
+        await AssertEveryCopyFound();
+
+        async Task AssertEveryCopyFound()
+        {
+            for (var c = 0; c < duplicated.Count; c++)
+            {
+                var found = await approximate.SearchAsync(duplicated[c], Copies).ToListAsync();
+                Assert.True(found.All(r => r.Score > 0.9999), $"cluster {c}: {found.Count(r => r.Score <= 0.9999)} of the {Copies} nearest are not copies");
+                Assert.Equal(Copies, found.Select(r => r.Record.Id).Distinct().Count());
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Reopen_GraphWithDuplicates_StillFindsEveryCopyAfterMoreInserts()
+    {
+        const int Copies = 60;
+        float[] same = [.. Enumerable.Range(0, Dimensions).Select(i => (float)Math.Sin(i))];
+        using (var first = new SqliteVectorStore(_database.Path))
+        {
+            var collection = (SqliteCollection<int, Item>)await FillAsync(first, "restored", IndexKind.Hnsw, [.. Enumerable.Range(0, Copies).Select(_ => same.ToArray())]);
+            await collection.WarmUpAsync();
+        }
+
+        using var second = new SqliteVectorStore(_database.Path);
+        var reopened = (SqliteCollection<int, Item>)second.GetCollection<int, Item>("restored", Definition(IndexKind.Hnsw));
+        await reopened.WarmUpAsync();
+        await reopened.UpsertAsync(Enumerable.Range(Copies, Copies).Select(id => new Item { Id = id, Embedding = same.ToArray() }));
+
+        var found = await reopened.SearchAsync(same, 2 * Copies).ToListAsync();
+
+        Assert.Equal((0, 1), Counters(reopened));
+        Assert.Equal(Enumerable.Range(0, 2 * Copies), found.Select(r => r.Record.Id).Order());
+    }
+
     private static (int Builds, int Restores) Counters(SqliteCollection<int, Item> collection)
     {
         var statistics = collection.IndexStatistics().Single();

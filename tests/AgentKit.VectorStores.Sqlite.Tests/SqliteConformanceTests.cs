@@ -1,3 +1,4 @@
+using Microsoft.Extensions.AI;
 using AgentKit.VectorStores.Conformance;
 using Microsoft.Extensions.VectorData;
 
@@ -17,6 +18,8 @@ public sealed class SqliteConformanceTests : VectorStoreConformanceTests, IDispo
 
     protected override VectorStore CreateStore() => new SqliteVectorStore(_database.Path);
 
+    protected override VectorStore CreateStore(IEmbeddingGenerator embeddingGenerator) => new SqliteVectorStore(_database.Path, new SqliteVectorStoreOptions { EmbeddingGenerator = embeddingGenerator });
+
     public void Dispose() => _database.Dispose();
 }
 
@@ -27,6 +30,9 @@ public sealed class SqliteStreamingConformanceTests : VectorStoreConformanceTest
 
     protected override VectorStore CreateStore() => new SqliteVectorStore(_database.Path, new SqliteVectorStoreOptions { VectorCacheMaxBytes = 0 });
 
+    protected override VectorStore CreateStore(IEmbeddingGenerator embeddingGenerator)
+        => new SqliteVectorStore(_database.Path, new SqliteVectorStoreOptions { VectorCacheMaxBytes = 0, EmbeddingGenerator = embeddingGenerator });
+
     public void Dispose() => _database.Dispose();
 }
 
@@ -36,6 +42,9 @@ public sealed class SqliteHnswConformanceTests : VectorStoreConformanceTests, ID
     private readonly TempDatabase _database = new();
 
     protected override VectorStore CreateStore() => new SqliteVectorStore(_database.Path, new SqliteVectorStoreOptions { HnswThreshold = 1 });
+
+    protected override VectorStore CreateStore(IEmbeddingGenerator embeddingGenerator)
+        => new SqliteVectorStore(_database.Path, new SqliteVectorStoreOptions { HnswThreshold = 1, EmbeddingGenerator = embeddingGenerator });
 
     public void Dispose() => _database.Dispose();
 }

@@ -123,7 +123,7 @@ public sealed class SqliteStoreTests : IDisposable
         var collection = store.GetCollection<string, SimpleRecord>("bad");
         await collection.EnsureCollectionExistsAsync();
 
-        var nullKey = await Assert.ThrowsAsync<ArgumentException>(() => collection.UpsertAsync(new SimpleRecord { Id = null!, Embedding = new float[] { 1, 0 } }));
+        var nullKey = await Assert.ThrowsAsync<ArgumentNullException>(() => collection.UpsertAsync(new SimpleRecord { Id = null!, Embedding = new float[] { 1, 0 } }));
         var wrongQuery = await Assert.ThrowsAsync<ArgumentException>(async () => await collection.SearchAsync(new float[] { 1, 0, 0 }, 1).ToListAsync());
         var unsupportedKey = Assert.ThrowsAny<Exception>(() => store.GetCollection<ulong, UlongKeyRecord>("ulong"));
         var unsupportedData = Assert.ThrowsAny<Exception>(() => store.GetCollection<string, DecimalRecord>("decimal"));

@@ -34,9 +34,10 @@ internal sealed class QdrantCollectionLayout
     {
         var namedSetting = options?.HasNamedVectors ?? storeOptions.HasNamedVectors;
         var builder = new QdrantModelBuilder(supportsMultipleVectors: namedSetting != false);
+        var generator = options?.EmbeddingGenerator ?? definition?.EmbeddingGenerator ?? storeOptions.EmbeddingGenerator;
         var model = recordType is null
-            ? builder.BuildDynamic(definition ?? throw new ArgumentException("A dynamic collection needs a VectorStoreCollectionDefinition.", nameof(definition)), options?.EmbeddingGenerator)
-            : builder.Build(recordType, keyType!, definition, options?.EmbeddingGenerator);
+            ? builder.BuildDynamic(definition ?? throw new ArgumentException("A dynamic collection needs a VectorStoreCollectionDefinition.", nameof(definition)), generator)
+            : builder.Build(recordType, keyType!, definition, generator);
 
         var fullText = model.DataProperties.Where(p => p.IsFullTextIndexed).ToList();
         var named = namedSetting ?? (model.VectorProperties.Count > 1 || fullText.Count > 0);

@@ -23,8 +23,9 @@ internal readonly record struct QdrantPointId
     public static QdrantPointId FromUuid(Guid uuid) => new(null, uuid);
 
     /// <summary>The id of a key value; ulong and Guid are the only key types.</summary>
-    public static QdrantPointId FromKey(object key) => key switch
+    public static QdrantPointId FromKey(object? key) => key switch
     {
+        null => throw new ArgumentNullException(nameof(key), "A key is null; Qdrant point ids are ulong or Guid."),
         ulong number => FromNumber(number),
         Guid uuid => FromUuid(uuid),
         _ => throw new NotSupportedException($"Qdrant point ids are ulong or Guid; a key of type {key.GetType().Name} cannot be used."),

@@ -77,6 +77,27 @@ internal sealed partial class HnswGraph
             return null;
         }
 
+        // In-link counts are not saved: they follow from the bottom-layer links.
+        for (var node = 0; node < slots; node++)
+        {
+            var offset = node * (graph._m0 + 1);
+            var count = graph._links0[offset];
+            if ((uint)count > (uint)graph._m0)
+            {
+                return null;
+            }
+
+            foreach (var target in graph._links0.AsSpan(offset + 1, count))
+            {
+                if ((uint)target >= (uint)slots)
+                {
+                    return null;
+                }
+
+                graph._inLinks0[target]++;
+            }
+        }
+
         for (var node = 0; node < slots; node++)
         {
             var level = graph._levels[node];

@@ -10,6 +10,13 @@ namespace AgentKit.VectorStores.Sqlite.Hnsw;
 /// never returned. Inserts may run in parallel with each other (per-node locks); searches may run in parallel with
 /// each other; the owner keeps inserts and searches apart.
 /// </summary>
+/// <remarks>
+/// Exact distance ties (duplicate vectors, common in RAG data) are what disconnects a plain HNSW graph: when a full
+/// node prunes its links among equally distant candidates, which one goes is arbitrary, and a node whose every
+/// in-link is pruned can no longer be reached. So candidates are ordered by rank, then slot (deterministic), and the
+/// bottom layer counts each node's in-links: pruning never takes a node's last in-link (it drops the farthest kept
+/// neighbour that has another one instead), so every node stays reachable from some other node.
+/// </remarks>
 internal sealed partial class HnswGraph
 {
     private const int LockStripes = 4096;
@@ -26,6 +33,7 @@ internal sealed partial class HnswGraph
     private static float[]? t_queryBuffer;
     private int[] _levels;
     private int[] _links0;
+    private int[] _inLinks0;
     private int[]?[] _upperLinks;
     private int _entryPoint = -1;
     private int _maxLevel = -1;
@@ -45,6 +53,7 @@ internal sealed partial class HnswGraph
 
         _levels = new int[cache.Capacity];
         _links0 = new int[cache.Capacity * (_m0 + 1)];
+        _inLinks0 = new int[cache.Capacity];
         _upperLinks = new int[]?[cache.Capacity];
     }
 
@@ -158,12 +167,20 @@ internal sealed partial class HnswGraph
                 candidates.Add((node, -negativeRank));
             }
 
-            candidates.Reverse();
+            candidates.Sort(CompareCandidates);
             (current, currentRank) = candidates[0];
             var neighbours = SelectNeighbours(candidates, _m);
             lock (LockOf(slot))
             {
                 SetLinks(slot, layer, neighbours);
+            }
+
+            if (layer == 0)
+            {
+                foreach (var neighbour in neighbours)
+                {
+                    Interlocked.Increment(ref _inLinks0[neighbour]);
+                }
             }
 
             foreach (var neighbour in neighbours)
@@ -197,6 +214,11 @@ internal sealed partial class HnswGraph
             {
                 links[offset + 1 + count] = newcomer;
                 links[offset] = count + 1;
+                if (layer == 0)
+                {
+                    Interlocked.Increment(ref _inLinks0[newcomer]);
+                }
+
                 return;
             }
 
@@ -207,9 +229,87 @@ internal sealed partial class HnswGraph
                 candidates.Add((other, PairRank(node, other)));
             }
 
-            candidates.Sort(static (a, b) => a.Rank.CompareTo(b.Rank));
-            SetLinks(node, layer, SelectNeighbours(candidates, capacity));
+            candidates.Sort(CompareCandidates);
+            var selected = SelectNeighbours(candidates, capacity);
+            if (layer == 0)
+            {
+                KeepInLinks(candidates, selected, newcomer);
+            }
+
+            SetLinks(node, layer, selected);
         }
+    }
+
+    /// <summary>
+    /// Bottom-layer pruning drops one of the candidates; when that would take its last in-link (for the newcomer:
+    /// leave it with none), drops instead the farthest kept neighbour that has another in-link, and keeps the counts.
+    /// </summary>
+    private void KeepInLinks(List<(int Slot, float Rank)> candidates, List<int> selected, int newcomer)
+    {
+        var dropped = -1;
+        foreach (var (slot, _) in candidates)
+        {
+            if (!selected.Contains(slot))
+            {
+                dropped = slot;
+                break;
+            }
+        }
+
+        if (!CanDrop(dropped, newcomer))
+        {
+            var spared = false;
+            for (var i = selected.Count - 1; i >= 0 && !spared; i--)
+            {
+                if (CanDrop(selected[i], newcomer))
+                {
+                    (selected[i], dropped) = (dropped, selected[i]);
+                    spared = true;
+                }
+            }
+
+            if (!spared && dropped != newcomer)
+            {
+                // Every kept neighbour has a single in-link too: one of them loses it whatever is dropped.
+                Interlocked.Decrement(ref _inLinks0[dropped]);
+            }
+        }
+
+        if (dropped != newcomer)
+        {
+            Interlocked.Increment(ref _inLinks0[newcomer]);
+        }
+    }
+
+    /// <summary>Whether this node's link to <paramref name="slot"/> may go; for an old neighbour, takes its in-link count down when it may.</summary>
+    private bool CanDrop(int slot, int newcomer)
+    {
+        if (slot == newcomer)
+        {
+            return Volatile.Read(ref _inLinks0[slot]) > 0;
+        }
+
+        ref var inLinks = ref _inLinks0[slot];
+        var current = Volatile.Read(ref inLinks);
+        while (current > 1)
+        {
+            var seen = Interlocked.CompareExchange(ref inLinks, current - 1, current);
+            if (seen == current)
+            {
+                return true;
+            }
+
+            current = seen;
+        }
+
+        return false;
+    }
+
+    /// <summary>Nearest first; equal ranks by slot, so that ties are broken the same way every time.</summary>
+    private static int CompareCandidates((int Slot, float Rank) a, (int Slot, float Rank) b)
+    {
+        var byRank = a.Rank.CompareTo(b.Rank);
+        return byRank != 0 ? byRank : a.Slot.CompareTo(b.Slot);
     }
 
     /// <summary>
@@ -426,6 +526,7 @@ internal sealed partial class HnswGraph
 
         Array.Resize(ref _levels, capacity);
         Array.Resize(ref _links0, capacity * (_m0 + 1));
+        Array.Resize(ref _inLinks0, capacity);
         Array.Resize(ref _upperLinks, capacity);
     }
 

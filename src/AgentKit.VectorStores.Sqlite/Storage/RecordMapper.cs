@@ -94,9 +94,15 @@ internal sealed class RecordMapper
     /// <summary>The SQLite value of a key, checking that it is present.</summary>
     internal static object KeyToDb(KeyPropertyModel keyProperty, object? key)
     {
-        if (key is null || (key is string text && text.Length == 0))
+        // Null is an ArgumentNullException, as Microsoft.Extensions.VectorData's conformance suite expects of every connector.
+        if (key is null)
         {
-            throw new ArgumentException($"The key property '{keyProperty.ModelName}' is null or empty; every record needs a key.", nameof(key));
+            throw new ArgumentNullException(nameof(key), $"The key property '{keyProperty.ModelName}' is null; every record needs a key.");
+        }
+
+        if (key is string { Length: 0 })
+        {
+            throw new ArgumentException($"The key property '{keyProperty.ModelName}' is empty; every record needs a key.", nameof(key));
         }
 
         var underlying = Nullable.GetUnderlyingType(keyProperty.Type) ?? keyProperty.Type;

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.AI;
 using AgentKit.VectorStores.Conformance;
 using Microsoft.Extensions.VectorData;
 
@@ -26,11 +27,21 @@ public sealed class QdrantLiveTests : VectorStoreConformanceTests
     ];
 
     /// <inheritdoc />
-    protected override VectorStore CreateStore() => new QdrantVectorStore(new HttpClient(), new QdrantVectorStoreOptions
+    protected override VectorStore CreateStore() => new QdrantVectorStore(new HttpClient(), LiveOptions());
+
+    /// <inheritdoc />
+    protected override VectorStore CreateStore(IEmbeddingGenerator embeddingGenerator)
+    {
+        var options = LiveOptions();
+        options.EmbeddingGenerator = embeddingGenerator;
+        return new QdrantVectorStore(new HttpClient(), options);
+    }
+
+    private static QdrantVectorStoreOptions LiveOptions() => new()
     {
         Endpoint = new Uri(Url!),
         ApiKey = Environment.GetEnvironmentVariable("QDRANT_API_KEY"),
-    });
+    };
 
     [Fact]
     public async Task Crud_RoundTripsEveryPayloadTypeWithUlongKeys()
