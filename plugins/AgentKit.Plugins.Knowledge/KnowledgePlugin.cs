@@ -1,6 +1,8 @@
 using System.ComponentModel;
+using AgentKit.Rag.Knowledge;
 using AgentKit.Rag.Retrieval;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AgentKit.Plugins.Knowledge;
 
@@ -14,7 +16,7 @@ public sealed class KnowledgePlugin
     /// <summary>The tool's name as models see it.</summary>
     public const string FunctionName = "search_knowledge";
 
-    private readonly RagRetriever _retriever;
+    private readonly Func<string, RetrievalOptions, CancellationToken, Task<IReadOnlyList<RetrievedChunk>>> _search;
     private readonly KnowledgePluginOptions _options;
 
     /// <summary>Creates the plugin over a retriever.</summary>
@@ -22,11 +24,55 @@ public sealed class KnowledgePlugin
     /// <param name="options">Retrieval mode and limits; defaults when null.</param>
     /// <exception cref="ArgumentOutOfRangeException">The options are out of range.</exception>
     public KnowledgePlugin(RagRetriever retriever, KnowledgePluginOptions? options = null)
+        : this(ValidateNotNull(retriever).RetrieveAsync, options ?? new KnowledgePluginOptions())
+    {
+    }
+
+    private KnowledgePlugin(Func<string, RetrievalOptions, CancellationToken, Task<IReadOnlyList<RetrievedChunk>>> search, KnowledgePluginOptions options)
+    {
+        options.Validate();
+        _search = search;
+        _options = options;
+    }
+
+    /// <summary>
+    /// The plugin over a configured knowledge base (<c>AgentKit:Knowledge:&lt;name&gt;</c>): by default it searches in
+    /// the base's mode and with its MMR setting.
+    /// </summary>
+    /// <param name="knowledge">The knowledge base.</param>
+    /// <param name="options">Retrieval mode and limits; the base's mode and MMR when null.</param>
+    /// <returns>The plugin.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">The options are out of range.</exception>
+    public static KnowledgePlugin For(KnowledgeBase knowledge, KnowledgePluginOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(knowledge);
+        return new KnowledgePlugin(
+            knowledge.SearchAsync,
+            options ?? new KnowledgePluginOptions { Mode = knowledge.Options.Mode, MmrLambda = knowledge.Options.MmrLambda });
+    }
+
+    /// <summary>
+    /// <c>search_knowledge</c> over the knowledge base registered under <paramref name="knowledgeBase"/>
+    /// (<c>AddAgentKitKnowledge</c> or <c>AgentKit:Knowledge</c>), for a tool catalog.
+    /// </summary>
+    /// <param name="services">The services holding the knowledge base.</param>
+    /// <param name="knowledgeBase">Its name.</param>
+    /// <param name="options">Retrieval mode and limits; the base's mode and MMR when null.</param>
+    /// <returns>The function.</returns>
+    /// <exception cref="InvalidOperationException">No knowledge base has that name.</exception>
+    public static AIFunction CreateFunction(IServiceProvider services, string knowledgeBase, KnowledgePluginOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrWhiteSpace(knowledgeBase);
+        var knowledge = services.GetKeyedService<KnowledgeBase>(knowledgeBase)
+            ?? throw new InvalidOperationException($"No knowledge base named '{knowledgeBase}' is registered (AgentKit:Knowledge:{knowledgeBase} or AddAgentKitKnowledge).");
+        return For(knowledge, options).AsAIFunction();
+    }
+
+    private static RagRetriever ValidateNotNull(RagRetriever retriever)
     {
         ArgumentNullException.ThrowIfNull(retriever);
-        _retriever = retriever;
-        _options = options ?? new KnowledgePluginOptions();
-        _options.Validate();
+        return retriever;
     }
 
     /// <summary>Searches the knowledge base.</summary>
@@ -47,7 +93,7 @@ public sealed class KnowledgePlugin
             Top = Math.Clamp(top, 1, _options.MaxTop),
             MmrLambda = _options.MmrLambda,
         };
-        var chunks = await _retriever.RetrieveAsync(query, options, cancellationToken).ConfigureAwait(false);
+        var chunks = await _search(query, options, cancellationToken).ConfigureAwait(false);
         return chunks.Select((c, i) => new KnowledgeSearchResult(i + 1, c.Citation, c.Source, c.Page, c.Section, c.Text, Math.Round(c.Score, 6))).ToList();
     }
 

@@ -32,7 +32,8 @@ public static class AgentKitHostingExtensions
     /// Binds the <c>AgentKit</c> configuration section (validated when the host starts), registers every configured
     /// model as a keyed <see cref="IChatClient"/> or <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/> under its
     /// name (the defaults also unkeyed), warms local models up in the background and adds health checks
-    /// (<c>agentkit-models</c>, <c>agentkit-storage</c>).
+    /// (<c>agentkit-models</c>, <c>agentkit-storage</c>), the vector store (<c>AgentKit:VectorStore</c>) and the
+    /// knowledge bases (<c>AgentKit:Knowledge</c>, ingested in the background, health <c>agentkit-knowledge</c>).
     /// </summary>
     /// <param name="builder">The host builder.</param>
     /// <param name="configure">Changes applied after configuration binding.</param>
@@ -96,6 +97,7 @@ public static class AgentKitHostingExtensions
         }
 
         AddPromptsAndAgents(builder, snapshot);
+        AgentKit.Hosting.Knowledge.KnowledgeSetup.Add(builder, section, snapshot);
         TelemetrySetup.Add(builder, snapshot.Telemetry);
         return builder;
     }

@@ -27,6 +27,12 @@ public sealed class AgentKitOptions
     /// <summary>Where AgentKit keeps its data (sessions, vector store, memories).</summary>
     public StorageOptions Storage { get; init; } = new();
 
+    /// <summary>The vector store (<c>AgentKit:VectorStore</c>): embedded SQLite by default, or Qdrant.</summary>
+    public VectorStoreOptions VectorStore { get; init; } = new();
+
+    /// <summary>Knowledge bases by name (<c>AgentKit:Knowledge</c>), each a keyed <c>KnowledgeBase</c> ingested in the background.</summary>
+    public Dictionary<string, AgentKit.Rag.Knowledge.KnowledgeBaseOptions> Knowledge { get; init; } = new(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Middleware applied to every keyed chat client.</summary>
     public ChatPipelineOptions ChatPipeline { get; init; } = new();
 

@@ -1,0 +1,61 @@
+using AgentKit.Hosting.Configuration;
+using AgentKit.Rag.Knowledge;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.VectorData;
+
+namespace AgentKit.Hosting.Knowledge;
+
+/// <summary>
+/// Checks each knowledge base at start: its own settings and sources, and that the embedding model and vector store
+/// it names exist (a chat model named as its embedding model is refused). Failures name <c>AgentKit:Knowledge:&lt;name&gt;:…</c>.
+/// </summary>
+internal sealed class KnowledgeBaseOptionsValidator(IServiceProvider services, IOptions<AgentKitOptions> agentKit) : IValidateOptions<KnowledgeBaseOptions>
+{
+    public ValidateOptionsResult Validate(string? name, KnowledgeBaseOptions options)
+    {
+        if (name is null || name.Length == 0)
+        {
+            return ValidateOptionsResult.Skip;
+        }
+
+        var key = $"{AgentKitOptions.SectionName}:Knowledge:{name}";
+        var root = services.GetService<IHostEnvironment>()?.ContentRootPath ?? Directory.GetCurrentDirectory();
+        var failures = options.Validate(key, root).ToList();
+        var registered = services.GetService<IServiceProviderIsKeyedService>();
+        var models = agentKit.Value.Models;
+        if (options.EmbeddingModel is { } model)
+        {
+            if (models.TryGetValue(model, out var configured) && configured.Kind != ModelKind.Embedding)
+            {
+                failures.Add($"{key}:EmbeddingModel: '{model}' is a {configured.Kind} model; a knowledge base needs an Embedding model.");
+            }
+            else if (configured is null && registered?.IsKeyedService(typeof(IEmbeddingGenerator<string, Embedding<float>>), model) != true)
+            {
+                failures.Add($"{key}:EmbeddingModel: no embedding model named '{model}' under {AgentKitOptions.SectionName}:Models.");
+            }
+        }
+        else if (registered?.IsService(typeof(IEmbeddingGenerator<string, Embedding<float>>)) != true)
+        {
+            failures.Add($"{key}:EmbeddingModel: not set, and there is no default embedding model ({AgentKitOptions.SectionName}:DefaultEmbeddingModel).");
+        }
+
+        if (options.VectorStore is { } store && registered?.IsKeyedService(typeof(VectorStore), store) != true)
+        {
+            failures.Add($"{key}:VectorStore: no vector store is registered under the key '{store}'.");
+        }
+        else if (options.VectorStore is null && registered?.IsService(typeof(VectorStore)) != true)
+        {
+            failures.Add($"{key}:VectorStore: no vector store is registered (AddAgentKit() registers {AgentKitOptions.SectionName}:VectorStore; in code, AddSqliteVectorStore).");
+        }
+
+        if (options.ChatModel is { } chat && models.TryGetValue(chat, out var chatModel) && chatModel.Kind != ModelKind.Chat)
+        {
+            failures.Add($"{key}:ChatModel: '{chat}' is an {chatModel.Kind} model; answers need a Chat model.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}
