@@ -16,6 +16,9 @@ public sealed class KnowledgePlugin
     /// <summary>The tool's name as models see it.</summary>
     public const string FunctionName = "search_knowledge";
 
+    /// <summary>The tool's description as models see it.</summary>
+    public const string FunctionDescription = "Searches the knowledge base (ingested documents) and returns the most relevant passages, most relevant first, each with a citation (file, page, section) to quote when using it.";
+
     private readonly Func<string, RetrievalOptions, CancellationToken, Task<IReadOnlyList<RetrievedChunk>>> _search;
     private readonly KnowledgePluginOptions _options;
 
@@ -80,7 +83,7 @@ public sealed class KnowledgePlugin
     /// <param name="top">How many passages to return; clamped to 1 … <see cref="KnowledgePluginOptions.MaxTop"/>.</param>
     /// <param name="cancellationToken">Cancels the search.</param>
     /// <returns>The passages, most relevant first.</returns>
-    [Description("Searches the knowledge base (ingested documents) and returns the most relevant passages, most relevant first, each with a citation (file, page, section) to quote when using it.")]
+    [Description(FunctionDescription)]
     public async Task<IReadOnlyList<KnowledgeSearchResult>> SearchKnowledgeAsync(
         [Description("What to look for, in natural language or keywords.")] string query,
         [Description("How many passages to return (1-20).")] int top = 5,

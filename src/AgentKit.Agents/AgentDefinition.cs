@@ -12,7 +12,7 @@ public sealed record AgentDefinition
     /// <summary>The system instructions: a prompt file or literal text.</summary>
     public required AgentInstructions Instructions { get; init; }
 
-    /// <summary>The key of the keyed <see cref="IChatClient"/> service to use; <see langword="null"/> uses the unkeyed one. The client must not do function invocation itself: the agent's tool pipeline does.</summary>
+    /// <summary>The key of the keyed <see cref="IChatClient"/> service to use; <see langword="null"/> uses the one under <see cref="AgentChatClients.DefaultKey"/>, else the unkeyed one. The client must not do function invocation itself: the agent's tool pipeline does.</summary>
     public string? ChatClientKey { get; init; }
 
     /// <summary>The allowlist: names of the registered tools this agent may use. Other tools are never offered, and calls to them are refused.</summary>

@@ -67,10 +67,18 @@ public static class AgentKitAgentsServiceCollectionExtensions
     /// <param name="pluginName">The plugin name; defaults to the class name.</param>
     /// <returns>The services.</returns>
     public static IServiceCollection AddAgentKitPlugin<T>(this IServiceCollection services, string? pluginName = null)
-        where T : class
+        where T : class => services.AddAgentKitPlugin(typeof(T), pluginName);
+
+    /// <summary>Registers a Semantic Kernel plugin class given as a <see cref="Type"/> (from configuration), as <see cref="AddAgentKitPlugin{T}"/> does.</summary>
+    /// <param name="services">The services.</param>
+    /// <param name="pluginType">The plugin class.</param>
+    /// <param name="pluginName">The plugin name; defaults to the class name.</param>
+    /// <returns>The services.</returns>
+    public static IServiceCollection AddAgentKitPlugin(this IServiceCollection services, Type pluginType, string? pluginName = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        return services.AddSingleton<IToolSource>(sp => new SemanticKernelPluginToolSource<T>(sp, pluginName));
+        ArgumentNullException.ThrowIfNull(pluginType);
+        return services.AddSingleton<IToolSource>(sp => new SemanticKernelPluginToolSource(sp, pluginType, pluginName));
     }
 
     /// <summary>Registers the tools of an MCP server started as a process and reached over stdio (it starts on first use).</summary>

@@ -161,10 +161,7 @@ public sealed class AgentRunner
 
     internal IChatClient GetChatClient(AgentDefinition agent) => _clients.GetOrAdd(agent.ChatClientKey ?? string.Empty, key =>
     {
-        var client = (agent.ChatClientKey is null ? Services.GetService<IChatClient>() : Services.GetKeyedService<IChatClient>(agent.ChatClientKey))
-            ?? throw new AgentConfigurationException(agent.ChatClientKey is null
-                ? $"Agent '{agent.Name}' uses the default chat client, but no IChatClient is registered."
-                : $"Agent '{agent.Name}' uses the chat client '{agent.ChatClientKey}', but no IChatClient is registered with that key.");
+        var client = AgentChatClients.Resolve(Services, agent);
         if (client.GetService<FunctionInvokingChatClient>() is not null)
         {
             throw new AgentConfigurationException(

@@ -1,6 +1,7 @@
 using AgentKit.LlamaCpp;
 using AgentKit.LlamaCpp.Models;
 using AgentKit.Prompts;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.VectorData;
 using Spectre.Console;
 
@@ -29,12 +30,31 @@ internal static class CommandErrors
             Write(context, e.Message);
             return ExitCodes.Error;
         }
+        catch (Exception e) when (ConfigurationFailures(e) is { } failures)
+        {
+            // The configuration was refused at start (AddAgentKit's validation): one line per key.
+            foreach (var failure in failures)
+            {
+                Write(context, failure);
+            }
+
+            return ExitCodes.Error;
+        }
         catch (OperationCanceledException)
         {
             context.Error.MarkupLine("[yellow]Stopped.[/]");
             return ExitCodes.Cancelled;
         }
     }
+
+    /// <summary>The messages of a start-up validation failure (several options types fail together in an <see cref="AggregateException"/>), or null for other errors.</summary>
+    private static List<string>? ConfigurationFailures(Exception e) => e switch
+    {
+        OptionsValidationException validation => [.. validation.Failures],
+        AggregateException all when all.InnerExceptions.All(i => i is OptionsValidationException) =>
+            [.. all.InnerExceptions.Cast<OptionsValidationException>().SelectMany(v => v.Failures)],
+        _ => null,
+    };
 
     public static void Write(CliContext context, string message) =>
         context.Error.MarkupLine($"[red]{Markup.Escape(message)}[/]");

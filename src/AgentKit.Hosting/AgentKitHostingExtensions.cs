@@ -3,6 +3,7 @@ using System.ClientModel.Primitives;
 using AgentKit.Hosting.Admission;
 using AgentKit.Abstractions.Diagnostics;
 using AgentKit.Hosting;
+using AgentKit.Hosting.Composition;
 using AgentKit.Hosting.Configuration;
 using AgentKit.Hosting.Health;
 using AgentKit.Agents;
@@ -58,7 +59,11 @@ public static class AgentKitHostingExtensions
         options.PostConfigure(ApplyDefaults).ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AgentKitOptions>, AgentKitOptionsValidator>());
 
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AgentKitOptions>, CompositionValidator>());
         builder.Services.TryAddSingleton<ModelCatalog>();
+
+        // Before the warm-up: a misnamed tool or a broken MCP server stops start-up without waiting for a model load.
+        builder.Services.AddHostedService<AgentToolsStartupCheck>();
         builder.Services.AddHostedService<ModelWarmupService>();
         builder.Services.AddHealthChecks()
             .AddCheck<ModelsHealthCheck>("agentkit-models")
@@ -89,6 +94,10 @@ public static class AgentKitHostingExtensions
         if (snapshot.DefaultChatModel is { } chat)
         {
             builder.Services.TryAddSingleton(sp => sp.GetRequiredKeyedService<IChatClient>(chat));
+
+            // Agents without a model key (defined in code) get the default model's agent pipeline, not the
+            // function-invoking unkeyed client.
+            builder.Services.TryAddKeyedSingleton(AgentChatClients.DefaultKey, (sp, _) => sp.GetRequiredKeyedService<IChatClient>(ModelKeys.ForAgents(chat)));
         }
 
         if (snapshot.DefaultEmbeddingModel is { } embedding)
@@ -98,6 +107,8 @@ public static class AgentKitHostingExtensions
 
         AddPromptsAndAgents(builder, snapshot);
         AgentKit.Hosting.Knowledge.KnowledgeSetup.Add(builder, section, snapshot);
+        builder.Services.AddAgentKitPlanning(builder.Configuration);
+        ConfiguredTools.Add(builder, snapshot);
         TelemetrySetup.Add(builder, snapshot.Telemetry);
         return builder;
     }
@@ -119,31 +130,8 @@ public static class AgentKitHostingExtensions
         foreach (var (name, agent) in options.Agents)
         {
             // Built when first resolved, after start-up validation has named any bad value.
-            builder.Services.AddSingleton(sp => CreateAgent(name, agent, sp.GetRequiredService<IOptions<AgentKitOptions>>().Value));
+            builder.Services.AddSingleton(sp => ConfiguredAgents.Create(sp, name, agent, sp.GetRequiredService<IOptions<AgentKitOptions>>().Value));
         }
-    }
-
-    private static AgentDefinition CreateAgent(string name, AgentOptions agent, AgentKitOptions options)
-    {
-        var model = agent.Model ?? options.DefaultChatModel;
-        var defaults = new AgentLimits();
-        return new AgentDefinition
-        {
-            Name = name,
-            Instructions = AgentInstructions.Parse(agent.Instructions ?? string.Empty),
-            ChatClientKey = model is null ? null : ModelKeys.ForAgents(model),
-            Tools = [.. agent.Tools],
-            Limits = defaults with
-            {
-                MaxSteps = agent.MaxSteps ?? defaults.MaxSteps,
-                MaxTokens = agent.MaxTokens ?? defaults.MaxTokens,
-                Timeout = agent.Timeout ?? defaults.Timeout,
-            },
-            ContextTokenBudget = agent.ContextTokenBudget,
-            ChatOptions = agent.Temperature is null && agent.MaxOutputTokens is null
-                ? null
-                : new ChatOptions { Temperature = agent.Temperature, MaxOutputTokens = agent.MaxOutputTokens },
-        };
     }
 
     private static string EngineKey(string modelName) => $"{modelName}#engine";
@@ -188,6 +176,16 @@ public static class AgentKitHostingExtensions
         if (functionInvocation && pipeline.FunctionInvocation)
         {
             builder.UseFunctionInvocation(loggerFactory, f => f.MaximumIterationsPerRequest = pipeline.MaxFunctionIterations);
+        }
+
+        // The application's layers (ConfigureChatPipeline) sit inside function invocation, so they see every model
+        // round trip, and outside the cache, telemetry and logging layers of the ChatPipeline keys.
+        foreach (var configuration in services.GetServices<ChatPipelineConfiguration>())
+        {
+            if (string.Equals(configuration.ModelName, name, StringComparison.OrdinalIgnoreCase))
+            {
+                configuration.Configure(builder);
+            }
         }
 
         if (pipeline.ResponseCache)

@@ -30,7 +30,7 @@ public sealed class AgentToolApprovalTests
             Name = "teller",
             Instructions = AgentInstructions.Literal("You help with accounts."),
             Tools = ["refund", "balance"],
-            Planner = new PlanningAgentPlanner(PlannerKind.ReAct) { UseAgentTools = true },
+            Planner = new PlanningAgentPlanner(PlannerNames.ReAct) { UseAgentTools = true },
             ToolOptions = policyInsteadOfWrapper ? new ToolPipelineOptions { Policies = { ["refund"] = new ToolPolicy { RequiresApproval = true } } } : null,
         };
         var services = new ServiceCollection()

@@ -29,15 +29,15 @@ public sealed class SelectionTests
     }
 
     [Theory]
-    [InlineData("cot", PlannerKind.ChainOfThought)]
-    [InlineData("Self-Consistency", PlannerKind.SelfConsistency)]
-    [InlineData("TreeOfThoughts", PlannerKind.TreeOfThoughts)]
-    [InlineData("react", PlannerKind.ReAct)]
-    [InlineData("plan-execute", PlannerKind.PlanAndExecute)]
-    public void Factory_CreatesByName(string name, PlannerKind kind)
+    [InlineData("cot", PlannerNames.ChainOfThought)]
+    [InlineData("Self-Consistency", PlannerNames.SelfConsistency)]
+    [InlineData("TreeOfThoughts", PlannerNames.TreeOfThoughts)]
+    [InlineData("react", PlannerNames.ReAct)]
+    [InlineData("plan-execute", PlannerNames.PlanAndExecute)]
+    public void Factory_CreatesByNameOrAlias(string name, string registered)
     {
         using var services = Services([]);
-        Assert.Equal(kind, services.GetRequiredService<IPlannerFactory>().Create(name).Kind);
+        Assert.Equal(registered, services.GetRequiredService<IPlannerFactory>().Create(name).Name);
     }
 
     [Fact]
@@ -46,7 +46,7 @@ public sealed class SelectionTests
         using var services = Services([]);
         var error = Assert.Throws<PlannerNotFoundException>(() => services.GetRequiredService<IPlannerFactory>().Create("monte-carlo"));
         Assert.Equal("monte-carlo", error.Name);
-        Assert.Contains("SelfConsistency", error.Message, StringComparison.Ordinal);
+        Assert.Contains(PlannerNames.SelfConsistency, error.Message, StringComparison.Ordinal);
         Assert.Throws<PlannerNotFoundException>(() => services.GetRequiredService<IPlannerFactory>().Create("7"));
     }
 
@@ -60,7 +60,7 @@ public sealed class SelectionTests
             ["AgentKit:Planning:SelfConsistency:EarlyStop"] = "false",
         });
         var planner = services.GetRequiredService<IPlannerFactory>().CreateDefault();
-        Assert.Equal(PlannerKind.SelfConsistency, planner.Kind);
+        Assert.Equal(PlannerNames.SelfConsistency, planner.Name);
 
         var client = new ScriptedChatClient((_, _) => new ChatResponse(new ChatMessage(ChatRole.Assistant, "So the answer is 12.")));
         var result = await planner.RunAsync(client, new PlanningRequest("How many?") { Format = AnswerFormat.Number, Budget = new PlanningBudget { MaxCalls = 2 } },
@@ -92,7 +92,7 @@ public sealed class SelectionTests
         Assert.Equal(3, client.Calls.Count); // two self-consistency paths, then the agent's own call
         var guidance = client.Calls[2].Messages.Single(m => m.Text.Contains("reasoning pass ran", StringComparison.Ordinal));
         Assert.Equal(ChatRole.System, guidance.Role);
-        Assert.Contains("A SelfConsistency reasoning pass", guidance.Text, StringComparison.Ordinal);
+        Assert.Contains("A self-consistency reasoning pass", guidance.Text, StringComparison.Ordinal);
         Assert.Contains("It concluded: 12 (agreement 100% of sampled paths)", guidance.Text, StringComparison.Ordinal);
         Assert.Equal("How many eggs in a dozen?", client.Calls[2].Messages[^1].Text);
         Assert.NotNull(run);
@@ -101,6 +101,6 @@ public sealed class SelectionTests
         var input = new ChatMessage(ChatRole.User, "And half a dozen?") { AdditionalProperties = new() { [PlanningAgentPlanner.PlannerProperty] = "cot" } };
         client.Enqueue("Six. The answer is 6.").Enqueue("""{"answer": "6"}""").Enqueue("6.");
         await session.RunAsync(input, TestContext.Current.CancellationToken);
-        Assert.Contains("A ChainOfThought reasoning pass", client.Calls[^1].Messages.Single(m => m.Text.Contains("reasoning pass ran", StringComparison.Ordinal)).Text, StringComparison.Ordinal);
+        Assert.Contains("A chain-of-thought reasoning pass", client.Calls[^1].Messages.Single(m => m.Text.Contains("reasoning pass ran", StringComparison.Ordinal)).Text, StringComparison.Ordinal);
     }
 }

@@ -32,7 +32,7 @@ public sealed class TelemetryTests
         var run = Assert.Single(trace, a => a.OperationName == "planner.run");
         Assert.Equal(root.SpanId, run.ParentSpanId);
         Assert.Equal("planner.run SelfConsistency", run.DisplayName);
-        Assert.Equal("SelfConsistency", run.GetTagItem(TelemetryAttributes.PlannerStrategy));
+        Assert.Equal(PlannerNames.SelfConsistency, run.GetTagItem(TelemetryAttributes.PlannerStrategy));
         Assert.Equal("Answered", run.GetTagItem(TelemetryAttributes.PlannerOutcome));
         Assert.Equal(4, run.GetTagItem(TelemetryAttributes.PlannerModelCalls));
         Assert.Equal(80L, run.GetTagItem(TelemetryAttributes.InputTokens));
@@ -53,7 +53,7 @@ public sealed class TelemetryTests
         Assert.Equal(0.75, (double)vote.GetTagItem(TelemetryAttributes.PlannerScore)!, 10);
         Assert.Equal(result.Confidence, (double)vote.GetTagItem(TelemetryAttributes.PlannerScore)!, 10);
 
-        Assert.Contains(metrics.Of("agentkit.planner.model_calls"), m => m.Value == 4 && Equals(m.Tag(TelemetryAttributes.PlannerStrategy), "SelfConsistency"));
+        Assert.Contains(metrics.Of("agentkit.planner.model_calls"), m => m.Value == 4 && Equals(m.Tag(TelemetryAttributes.PlannerStrategy), PlannerNames.SelfConsistency));
         Assert.Contains(metrics.Of("agentkit.planner.run.duration"), m => Equals(m.Tag(TelemetryAttributes.PlannerOutcome), "Answered"));
     }
 

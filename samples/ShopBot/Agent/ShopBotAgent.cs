@@ -33,7 +33,8 @@ public static class ShopBotAgent
             Tools = ToolNames.All,
             ChatOptions = new ChatOptions { Temperature = agent.Temperature, MaxOutputTokens = agent.MaxOutputTokens },
             Limits = new AgentLimits { MaxSteps = agent.MaxSteps, Timeout = TimeSpan.FromMinutes(3) },
-            ContextTokenBudget = 6_000,
+            // Below the model's default 4,096-token context, leaving room for the instructions, tool schemas and the answer.
+            ContextTokenBudget = 3_000,
             Memory = memory,
         };
     }

@@ -93,7 +93,7 @@ public static class TelemetryAttributes
     /// <summary><c>agentkit.rag.rerank</c>: whether a re-ranker re-scored the candidates.</summary>
     public const string RagRerank = "agentkit.rag.rerank";
 
-    /// <summary><c>agentkit.planner.strategy</c>: a <c>PlannerKind</c>.</summary>
+    /// <summary><c>agentkit.planner.strategy</c>: a planner name (<c>chain-of-thought</c>, <c>react</c>, …).</summary>
     public const string PlannerStrategy = "agentkit.planner.strategy";
 
     /// <summary><c>agentkit.planner.outcome</c>: a <c>PlanningOutcome</c>.</summary>

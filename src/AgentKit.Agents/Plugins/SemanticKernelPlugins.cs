@@ -24,8 +24,15 @@ public static class SemanticKernelPlugins
     /// <param name="services">Resolves the plugin's constructor parameters.</param>
     /// <param name="pluginName">The plugin name; defaults to the class name.</param>
     /// <returns>One tool per kernel function.</returns>
-    public static IReadOnlyList<AIFunction> FromType<T>(IServiceProvider services, string? pluginName = null) =>
-        ToAIFunctions(KernelPluginFactory.CreateFromType<T>(pluginName, services), services);
+    public static IReadOnlyList<AIFunction> FromType<T>(IServiceProvider services, string? pluginName = null) => FromType(typeof(T), services, pluginName);
+
+    /// <summary>Creates the plugin class <paramref name="pluginType"/> with its constructor dependencies from <paramref name="services"/> and returns its functions.</summary>
+    /// <param name="pluginType">The plugin class.</param>
+    /// <param name="services">Resolves the plugin's constructor parameters.</param>
+    /// <param name="pluginName">The plugin name; defaults to the class name.</param>
+    /// <returns>One tool per kernel function.</returns>
+    public static IReadOnlyList<AIFunction> FromType(Type pluginType, IServiceProvider services, string? pluginName = null) =>
+        ToAIFunctions(KernelPluginFactory.CreateFromType(pluginType, pluginName, services), services);
 }
 
 /// <summary>

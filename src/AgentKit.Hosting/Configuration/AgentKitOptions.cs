@@ -21,6 +21,9 @@ public sealed class AgentKitOptions
     /// <summary>Agents by name, each served by <c>AgentRunner</c> and, through the HTTP API, as a <c>model</c>.</summary>
     public Dictionary<string, AgentOptions> Agents { get; init; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>Where the agents' tools come from: built-in plugins, plugin classes and MCP servers (<c>AgentKit:Tools</c>).</summary>
+    public ToolsOptions Tools { get; init; } = new();
+
     /// <summary>Where prompt files live.</summary>
     public PromptsOptions Prompts { get; init; } = new();
 

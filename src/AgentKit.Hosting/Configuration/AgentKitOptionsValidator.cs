@@ -145,19 +145,7 @@ internal sealed class AgentKitOptionsValidator(IHostEnvironment environment) : I
             failures.Add($"{key}:Instructions: required: 'prompt:<name>' for a prompt file, or the instructions text.");
         }
 
-        var model = agent.Model ?? options.DefaultChatModel;
-        if (model is null)
-        {
-            failures.Add($"{key}:Model: no model named and no {Section}:DefaultChatModel to fall back on.");
-        }
-        else if (!options.Models.TryGetValue(model, out var configured))
-        {
-            failures.Add($"{key}:Model: no model named '{model}' under {Section}:Models.");
-        }
-        else if (configured.Kind != ModelKind.Chat)
-        {
-            failures.Add($"{key}:Model: '{model}' is an {configured.Kind} model; an agent needs a Chat model.");
-        }
+        AgentKit.Hosting.Composition.ModelChecks.CheckUse(options, agent.Model ?? options.DefaultChatModel, ModelKind.Chat, $"{key}:Model", failures);
 
         CheckRange(failures, $"{key}:MaxSteps", agent.MaxSteps, 1, 1000);
         CheckRange(failures, $"{key}:ContextTokenBudget", agent.ContextTokenBudget, 256, 1 << 24);
@@ -203,7 +191,7 @@ internal sealed class AgentKitOptionsValidator(IHostEnvironment environment) : I
         }
     }
 
-    private static void CheckRange(List<string> failures, string key, int? value, int min, int max)
+    internal static void CheckRange(List<string> failures, string key, int? value, int min, int max)
     {
         if (value is { } v && (v < min || v > max))
         {

@@ -12,8 +12,17 @@ public sealed class AgentOptions
     /// <summary>The chat model (a name under <c>AgentKit:Models</c>). Default: <c>AgentKit:DefaultChatModel</c>.</summary>
     public string? Model { get; set; }
 
-    /// <summary>The tools the agent may call (allowlist of registered tool names). Default: none.</summary>
+    /// <summary>The tools the agent may call (allowlist of tool names from <c>AgentKit:Tools</c> or registered in code), checked at start. Default: none.</summary>
     public List<string> Tools { get; init; } = [];
+
+    /// <summary>Knowledge bases (names under <c>AgentKit:Knowledge</c>) the agent searches with <c>search_knowledge</c>, which it gets by naming any. Default: none.</summary>
+    public List<string> Knowledge { get; init; } = [];
+
+    /// <summary>Long-term memory; <see langword="null"/> (the default) for none.</summary>
+    public AgentMemoryOptions? Memory { get; set; }
+
+    /// <summary>A planning pass before each turn; <see langword="null"/> (the default) for none.</summary>
+    public AgentPlannerOptions? Planner { get; set; }
 
     /// <summary>Most model round trips per turn. Default: 10.</summary>
     public int? MaxSteps { get; set; }

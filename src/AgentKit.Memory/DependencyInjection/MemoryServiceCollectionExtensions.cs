@@ -91,7 +91,16 @@ public static class MemoryServiceCollectionExtensions
     // The SQLite store the memory opens itself when the application registers none; disposed with the container.
     private sealed class OwnedMemoryStore(string path, ILoggerFactory? loggerFactory) : IDisposable
     {
-        private readonly Lazy<SqliteVectorStore> _store = new(() => new SqliteVectorStore(path, loggerFactory: loggerFactory));
+        private readonly Lazy<SqliteVectorStore> _store = new(() =>
+        {
+            // A configured data folder may not exist yet on first start (as the session store handles too).
+            if (Path.GetDirectoryName(Path.GetFullPath(path)) is { Length: > 0 } folder)
+            {
+                Directory.CreateDirectory(folder);
+            }
+
+            return new SqliteVectorStore(path, loggerFactory: loggerFactory);
+        });
 
         public VectorStore Store => _store.Value;
 

@@ -11,8 +11,9 @@ namespace AgentKit.Planning;
 /// Plugs a planning strategy into an agent (<c>AgentDefinition.Planner</c>): before the agent's model loop, the
 /// strategy works on the user's message with the agent's chat client, and its outcome (answer, confidence, plan) is
 /// added to the request as guidance rendered from <c>planning/agent-guidance</c>. The strategy is chosen per call by
-/// the input message's <see cref="PlannerProperty"/> additional property, else by <see cref="Kind"/>, else by
-/// <see cref="PlanningOptions.Agents"/> for the agent's name, else <see cref="PlanningOptions.DefaultPlanner"/>.
+/// the input message's <see cref="PlannerProperty"/> additional property, else by <see cref="Planner"/>, else by
+/// <see cref="PlanningOptions.Agents"/> for the agent's name, else <see cref="PlanningOptions.DefaultPlanner"/>; each a
+/// name registered with <c>AddAgentKitPlanner&lt;T&gt;</c>.
 /// Needs <c>AddAgentKitPlanning</c> and <c>AddAgentKitPrompts</c>.
 /// </summary>
 public sealed class PlanningAgentPlanner : IAgentPlanner
@@ -24,14 +25,14 @@ public sealed class PlanningAgentPlanner : IAgentPlanner
     public const string GuidancePrompt = "planning/agent-guidance";
 
     /// <summary>Creates the planner.</summary>
-    /// <param name="kind">A fixed strategy; <see langword="null"/> takes it from configuration.</param>
-    public PlanningAgentPlanner(PlannerKind? kind = null) => Kind = kind;
+    /// <param name="planner">A fixed strategy by registered name (<see cref="PlannerNames"/> for the built-ins); <see langword="null"/> takes it from configuration.</param>
+    public PlanningAgentPlanner(string? planner = null) => Planner = planner;
 
-    /// <summary>The fixed strategy, or <see langword="null"/> to take it from configuration.</summary>
-    public PlannerKind? Kind { get; }
+    /// <summary>The fixed strategy's name, or <see langword="null"/> to take it from configuration.</summary>
+    public string? Planner { get; }
 
     /// <summary>
-    /// Whether ReAct and plan-and-execute may call the agent's allowlisted tools. Their calls keep the agent's rules:
+    /// Whether strategies that use tools (<see cref="IPlanner.UsesTools"/>: ReAct, plan-and-execute) may call the agent's allowlisted tools. Their calls keep the agent's rules:
     /// only the allowlisted tools, each tool's timeout, and approval through the application's
     /// <see cref="IToolApprovalHandler"/> for tools that need it (denied when none is registered; the planner then
     /// sees "the call … was denied"). Default: false.
@@ -52,19 +53,16 @@ public sealed class PlanningAgentPlanner : IAgentPlanner
         }
 
         var services = context.Services;
-        var kind = SelectKind(context, services.GetRequiredService<IOptionsMonitor<PlanningOptions>>().CurrentValue);
-        var client = context.Agent.ChatClientKey is { } key
-            ? services.GetRequiredKeyedService<IChatClient>(key)
-            : services.GetRequiredService<IChatClient>();
-        IReadOnlyList<AIFunction> tools = UseAgentTools && kind is PlannerKind.ReAct or PlannerKind.PlanAndExecute
+        var planner = services.GetRequiredService<IPlannerFactory>().Create(SelectName(context, services.GetRequiredService<IOptionsMonitor<PlanningOptions>>().CurrentValue));
+        var client = AgentChatClients.Resolve(services, context.Agent);
+        IReadOnlyList<AIFunction> tools = UseAgentTools && planner.UsesTools
             ? await AgentToolGate.ResolveAsync(context, cancellationToken).ConfigureAwait(false)
             : [];
-        var result = await services.GetRequiredService<IPlannerFactory>().Create(kind)
-            .RunAsync(client, new PlanningRequest(question) { Tools = tools, Budget = Budget }, cancellationToken).ConfigureAwait(false);
+        var result = await planner.RunAsync(client, new PlanningRequest(question) { Tools = tools, Budget = Budget }, cancellationToken).ConfigureAwait(false);
 
         var guidance = services.GetRequiredService<IPromptRegistry>().Get(GuidancePrompt).Render(new Dictionary<string, object?>
         {
-            ["planner"] = kind.ToString(),
+            ["planner"] = planner.Name,
             ["outcome"] = result.Outcome.ToString(),
             ["answer"] = result.Answer ?? "",
             ["confidence"] = result is SelfConsistencyResult sc ? sc.Confidence : null,
@@ -85,28 +83,13 @@ public sealed class PlanningAgentPlanner : IAgentPlanner
         }
     }
 
-    private PlannerKind SelectKind(AgentTurnContext context, PlanningOptions options)
+    private string SelectName(AgentTurnContext context, PlanningOptions options)
     {
-        if (context.Input.AdditionalProperties?.TryGetValue(PlannerProperty, out var value) == true && value is not null)
+        if (context.Input.AdditionalProperties?.TryGetValue(PlannerProperty, out var value) == true && value?.ToString() is { } perCall)
         {
-            var name = value.ToString();
-            return PlannerFactory.TryParseKind(name, out var perCall)
-                ? perCall
-                : throw new PlannerNotFoundException($"The input's '{PlannerProperty}' names no planning strategy: '{name}'.") { Name = name };
+            return perCall;
         }
 
-        if (Kind is { } fixedKind)
-        {
-            return fixedKind;
-        }
-
-        if (options.Agents.TryGetValue(context.Agent.Name, out var configured))
-        {
-            return PlannerFactory.TryParseKind(configured, out var forAgent)
-                ? forAgent
-                : throw new PlannerNotFoundException($"{PlanningOptions.SectionName}:Agents:{context.Agent.Name} names no planning strategy: '{configured}'.") { Name = configured };
-        }
-
-        return options.DefaultPlanner;
+        return Planner ?? (options.Agents.TryGetValue(context.Agent.Name, out var configured) ? configured : options.DefaultPlanner);
     }
 }

@@ -36,7 +36,7 @@ public sealed class ChainOfThoughtPlanner
         ArgumentNullException.ThrowIfNull(client);
         ArgumentException.ThrowIfNullOrWhiteSpace(question);
         options ??= new ChainOfThoughtOptions();
-        using var run = new PlanningRun(PlannerKind.ChainOfThought, client, _prompts, options.Budget, cancellationToken);
+        using var run = new PlanningRun(PlannerNames.ChainOfThought, client, _prompts, options.Budget, cancellationToken);
         string? reasoning = null;
         try
         {
@@ -45,7 +45,7 @@ public sealed class ChainOfThoughtPlanner
             var answer = await AnswerExtractor.ExtractAsync(run, question, reasoning, options.Format, options.Extraction).ConfigureAwait(false);
             return PlanningLog.Finish(_logger, run, new ChainOfThoughtResult
             {
-                Planner = PlannerKind.ChainOfThought,
+                Planner = PlannerNames.ChainOfThought,
                 Outcome = answer is null ? PlanningOutcome.NoAnswer : PlanningOutcome.Answered,
                 Answer = answer,
                 Reason = answer is null ? $"no {options.Format.Kind} answer could be extracted from the reasoning" : null,
@@ -56,7 +56,7 @@ public sealed class ChainOfThoughtPlanner
         {
             return PlanningLog.Finish(_logger, run, new ChainOfThoughtResult
             {
-                Planner = PlannerKind.ChainOfThought,
+                Planner = PlannerNames.ChainOfThought,
                 Outcome = PlanningOutcome.BudgetExceeded,
                 BudgetExceeded = e.Exceeded,
                 Reason = e.Exceeded.ToString(),

@@ -23,25 +23,25 @@ internal static class PlanningTelemetry
     /// <summary><c>agentkit.planner.model_calls</c>: model completions per planner run, by strategy.</summary>
     public static Histogram<int> ModelCalls { get; } = Meter.CreateHistogram<int>("agentkit.planner.model_calls", "{call}", "Model completions per planner run.");
 
-    public static Activity? StartRun(PlannerKind strategy)
+    public static Activity? StartRun(string strategy)
     {
         var activity = Source.StartActivity(RunActivityName, ActivityKind.Internal);
         if (activity is not null)
         {
             activity.DisplayName = $"{RunActivityName} {strategy}";
-            activity.SetTag(TelemetryAttributes.PlannerStrategy, strategy.ToString());
+            activity.SetTag(TelemetryAttributes.PlannerStrategy, strategy);
         }
 
         return activity;
     }
 
-    public static Activity? StartStep(PlannerKind strategy, TraceStepKind kind, string name, int? branch)
+    public static Activity? StartStep(string strategy, TraceStepKind kind, string name, int? branch)
     {
         var activity = Source.StartActivity(StepActivityName, ActivityKind.Internal);
         if (activity is not null)
         {
             activity.DisplayName = $"{StepActivityName} {name}";
-            activity.SetTag(TelemetryAttributes.PlannerStrategy, strategy.ToString());
+            activity.SetTag(TelemetryAttributes.PlannerStrategy, strategy);
             activity.SetTag(TelemetryAttributes.PlannerStepKind, kind.ToString());
             activity.SetTag(TelemetryAttributes.PlannerStepName, name);
             activity.SetTag(TelemetryAttributes.PlannerBranch, branch);

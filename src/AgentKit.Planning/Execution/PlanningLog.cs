@@ -6,10 +6,10 @@ namespace AgentKit.Planning;
 internal static partial class PlanningLog
 {
     [LoggerMessage(EventId = 1, Level = LogLevel.Debug, Message = "{Planner} finished: {Outcome} after {Calls} model call(s), {Tokens} token(s), {Milliseconds} ms")]
-    public static partial void Finished(ILogger logger, PlannerKind planner, PlanningOutcome outcome, int calls, long tokens, long milliseconds);
+    public static partial void Finished(ILogger logger, string planner, PlanningOutcome outcome, int calls, long tokens, long milliseconds);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "{Planner} stopped by its budget: {Exceeded}")]
-    public static partial void BudgetStopped(ILogger logger, PlannerKind planner, BudgetExceeded exceeded);
+    public static partial void BudgetStopped(ILogger logger, string planner, BudgetExceeded exceeded);
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Debug, Message = "Self-consistency stopped early after {Paths} of {Requested} paths: '{Leader}' has {Votes} vote(s), unreachable by the runner-up")]
     public static partial void EarlyStop(ILogger logger, int paths, int requested, string leader, int votes);

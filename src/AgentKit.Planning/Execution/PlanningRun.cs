@@ -14,12 +14,12 @@ internal sealed class PlanningRun : IDisposable
 {
     private readonly IChatClient _client;
     private readonly BudgetMeter _meter;
-    private readonly PlannerKind _strategy;
+    private readonly string _strategy;
     private readonly Activity? _activity;
     private int _batchedRequests;
     private int _branches;
 
-    public PlanningRun(PlannerKind strategy, IChatClient client, IPromptRegistry prompts, PlanningBudget? budget, CancellationToken cancellationToken)
+    public PlanningRun(string strategy, IChatClient client, IPromptRegistry prompts, PlanningBudget? budget, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
         Prompts = prompts;
@@ -241,7 +241,7 @@ internal sealed class PlanningRun : IDisposable
             Requests = _meter.Requests,
             Elapsed = _meter.Elapsed,
         };
-        var strategy = new KeyValuePair<string, object?>(TelemetryAttributes.PlannerStrategy, completed.Planner.ToString());
+        var strategy = new KeyValuePair<string, object?>(TelemetryAttributes.PlannerStrategy, completed.Planner);
         if (_activity is not null)
         {
             _activity.SetTag(TelemetryAttributes.PlannerOutcome, completed.Outcome.ToString());

@@ -42,7 +42,7 @@ public sealed class PlanAndExecutePlanner
         ArgumentException.ThrowIfNullOrWhiteSpace(goal);
         options ??= new PlanAndExecuteOptions();
         options.Validate();
-        using var run = new PlanningRun(PlannerKind.PlanAndExecute, client, _prompts, options.Budget, cancellationToken);
+        using var run = new PlanningRun(PlannerNames.PlanAndExecute, client, _prompts, options.Budget, cancellationToken);
         var state = new ExecutionState(run, goal, options, _logger);
         try
         {
@@ -99,7 +99,7 @@ public sealed class PlanAndExecutePlanner
 
         public PlanAndExecuteResult Result(PlanningOutcome outcome, string? answer, string? reason) => new()
         {
-            Planner = PlannerKind.PlanAndExecute,
+            Planner = PlannerNames.PlanAndExecute,
             Outcome = outcome,
             Answer = answer,
             Reason = reason,

@@ -41,7 +41,7 @@ public sealed class ReActPlanner
         ArgumentException.ThrowIfNullOrWhiteSpace(question);
         options ??= new ReActOptions();
         options.Validate();
-        using var run = new PlanningRun(PlannerKind.ReAct, client, _prompts, options.Budget, cancellationToken);
+        using var run = new PlanningRun(PlannerNames.ReAct, client, _prompts, options.Budget, cancellationToken);
         var steps = new List<ReActStep>();
         var history = new List<Dictionary<string, object?>>();
         var tools = ToolInvoker.Describe(options.Tools);
@@ -74,7 +74,7 @@ public sealed class ReActPlanner
                     steps.Add(new ReActStep(reply.Thought, null, null, null));
                     return PlanningLog.Finish(_logger, run, new ReActResult
                     {
-                        Planner = PlannerKind.ReAct,
+                        Planner = PlannerNames.ReAct,
                         Outcome = PlanningOutcome.Answered,
                         Answer = reply.Finish.Trim(),
                         Steps = steps,
@@ -88,7 +88,7 @@ public sealed class ReActPlanner
             {
                 return PlanningLog.Finish(_logger, run, new ReActResult
                 {
-                    Planner = PlannerKind.ReAct,
+                    Planner = PlannerNames.ReAct,
                     Outcome = PlanningOutcome.NoAnswer,
                     Reason = $"no answer within {options.MaxSteps} steps",
                     Steps = steps,
@@ -100,7 +100,7 @@ public sealed class ReActPlanner
             var fallback = await SelfConsistencyPlanner.RunInAsync(run, question, options.Fallback, _logger).ConfigureAwait(false);
             return PlanningLog.Finish(_logger, run, new ReActResult
             {
-                Planner = PlannerKind.ReAct,
+                Planner = PlannerNames.ReAct,
                 Outcome = fallback.Outcome,
                 Answer = fallback.Answer,
                 Reason = fallback.Reason,
@@ -114,7 +114,7 @@ public sealed class ReActPlanner
         {
             return PlanningLog.Finish(_logger, run, new ReActResult
             {
-                Planner = PlannerKind.ReAct,
+                Planner = PlannerNames.ReAct,
                 Outcome = PlanningOutcome.BudgetExceeded,
                 BudgetExceeded = e.Exceeded,
                 Reason = e.Exceeded.ToString(),

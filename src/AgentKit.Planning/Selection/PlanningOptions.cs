@@ -9,8 +9,8 @@ public sealed class PlanningOptions
     /// <summary>The configuration section.</summary>
     public const string SectionName = "AgentKit:Planning";
 
-    /// <summary>The strategy <see cref="IPlannerFactory.CreateDefault"/> returns. Default: chain-of-thought.</summary>
-    public PlannerKind DefaultPlanner { get; set; } = PlannerKind.ChainOfThought;
+    /// <summary>The planner <see cref="IPlannerFactory.CreateDefault"/> returns, by registered name or alias. Default: <c>chain-of-thought</c>.</summary>
+    public string DefaultPlanner { get; set; } = PlannerNames.ChainOfThought;
 
     /// <summary>
     /// The strategy per agent name, for agents whose <c>AgentDefinition.Planner</c> is a <see cref="PlanningAgentPlanner"/>

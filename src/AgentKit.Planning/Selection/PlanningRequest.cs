@@ -29,11 +29,17 @@ public sealed record PlanningRequest
     public IThoughtTask? ThoughtTask { get; init; }
 }
 
-/// <summary>A strategy chosen by <see cref="PlannerKind"/>, run through one signature.</summary>
+/// <summary>
+/// A planning strategy behind one signature, registered by name (<c>AddAgentKitPlanner&lt;T&gt;("name")</c>) and created
+/// by <see cref="IPlannerFactory"/>. The built-in strategies are registered the same way.
+/// </summary>
 public interface IPlanner
 {
-    /// <summary>The strategy.</summary>
-    PlannerKind Kind { get; }
+    /// <summary>The strategy's name (as registered), for logs and guidance.</summary>
+    string Name { get; }
+
+    /// <summary>Whether the strategy calls tools (<see cref="PlanningRequest.Tools"/>); others are not handed any.</summary>
+    bool UsesTools { get; }
 
     /// <summary>Runs the strategy.</summary>
     /// <param name="client">The model.</param>
@@ -43,23 +49,26 @@ public interface IPlanner
     Task<PlanningResult> RunAsync(IChatClient client, PlanningRequest request, CancellationToken cancellationToken = default);
 }
 
-/// <summary>Creates planners by kind or configuration name; registered by <c>AddAgentKitPlanning</c>.</summary>
+/// <summary>Creates the registered planners by name; registered by <c>AddAgentKitPlanning</c>.</summary>
 public interface IPlannerFactory
 {
+    /// <summary>The names and aliases of the registered planners, as accepted by <see cref="Create(string)"/>.</summary>
+    IReadOnlyCollection<string> Names { get; }
+
     /// <summary>The planner configured as the default (<see cref="PlanningOptions.DefaultPlanner"/>).</summary>
     /// <returns>The planner.</returns>
     IPlanner CreateDefault();
 
-    /// <summary>A planner of <paramref name="kind"/> with the configured options.</summary>
-    /// <param name="kind">The strategy.</param>
-    /// <returns>The planner.</returns>
-    IPlanner Create(PlannerKind kind);
-
-    /// <summary>A planner by name: a <see cref="PlannerKind"/> name or an alias (<c>cot</c>, <c>sc</c>, <c>tot</c>, <c>react</c>, <c>plan-execute</c>), case-insensitive.</summary>
+    /// <summary>A planner by its registered name or an alias (<c>cot</c>, <c>sc</c>, <c>tot</c>, <c>react</c>, <c>plan-execute</c>, …), case-insensitive.</summary>
     /// <param name="name">The name.</param>
     /// <returns>The planner.</returns>
-    /// <exception cref="PlannerNotFoundException">No strategy has that name.</exception>
+    /// <exception cref="PlannerNotFoundException">No planner has that name.</exception>
     IPlanner Create(string name);
+
+    /// <summary>Whether a planner is registered under <paramref name="name"/> (or an alias of it).</summary>
+    /// <param name="name">The name.</param>
+    /// <returns>Whether <see cref="Create(string)"/> would find it.</returns>
+    bool Contains(string? name);
 }
 
 /// <summary>No planning strategy has the name asked for.</summary>

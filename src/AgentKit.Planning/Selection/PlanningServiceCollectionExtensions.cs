@@ -1,6 +1,7 @@
 using AgentKit.Planning;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -8,8 +9,9 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class PlanningServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the five planners, <see cref="IPlannerFactory"/> and <see cref="PlanningOptions"/> (from the
-    /// <c>AgentKit:Planning</c> section of <paramref name="configuration"/> when given, then <paramref name="configure"/>).
+    /// Registers <see cref="IPlannerFactory"/>, the five built-in planners (each with <see cref="AddAgentKitPlanner{T}"/>,
+    /// as an application adds its own) and <see cref="PlanningOptions"/> (from the <c>AgentKit:Planning</c> section of
+    /// <paramref name="configuration"/> when given, then <paramref name="configure"/>), validated at start.
     /// Needs an <c>IPromptRegistry</c> (<c>AddAgentKitPrompts</c>).
     /// </summary>
     /// <param name="services">The services.</param>
@@ -30,12 +32,45 @@ public static class PlanningServiceCollectionExtensions
             options.Configure(configure);
         }
 
+        if (services.Any(d => d.ServiceType == typeof(IPlannerFactory)))
+        {
+            return services;
+        }
+
+        options.ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PlanningOptions>, PlanningOptionsValidator>());
         services.TryAddSingleton<ChainOfThoughtPlanner>();
         services.TryAddSingleton<SelfConsistencyPlanner>();
         services.TryAddSingleton<TreeOfThoughtsPlanner>();
         services.TryAddSingleton<ReActPlanner>();
         services.TryAddSingleton<PlanAndExecutePlanner>();
+        services.AddAgentKitPlanner<ChainOfThoughtStrategy>(PlannerNames.ChainOfThought, "cot", "ChainOfThought");
+        services.AddAgentKitPlanner<SelfConsistencyStrategy>(PlannerNames.SelfConsistency, "sc", "SelfConsistency");
+        services.AddAgentKitPlanner<TreeOfThoughtsStrategy>(PlannerNames.TreeOfThoughts, "tot", "TreeOfThoughts");
+        services.AddAgentKitPlanner<ReActStrategy>(PlannerNames.ReAct);
+        services.AddAgentKitPlanner<PlanAndExecuteStrategy>(PlannerNames.PlanAndExecute, "plan-execute", "PlanAndExecute");
         services.TryAddSingleton<IPlannerFactory, PlannerFactory>();
+        return services;
+    }
+
+    /// <summary>
+    /// Registers a planner under <paramref name="name"/> (and <paramref name="aliases"/>, case-insensitive): a keyed
+    /// <see cref="IPlanner"/> singleton constructed by DI, selectable by that name wherever a planner is named
+    /// (<c>AgentKit:Agents:&lt;agent&gt;:Planner:Kind</c>, <see cref="PlanningOptions.DefaultPlanner"/>, per call).
+    /// </summary>
+    /// <typeparam name="T">The planner.</typeparam>
+    /// <param name="services">The services.</param>
+    /// <param name="name">The name.</param>
+    /// <param name="aliases">Other names for it.</param>
+    /// <returns><paramref name="services"/>.</returns>
+    public static IServiceCollection AddAgentKitPlanner<T>(this IServiceCollection services, string name, params string[] aliases)
+        where T : class, IPlanner
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(aliases);
+        services.AddKeyedSingleton<IPlanner, T>(name);
+        services.AddSingleton(new PlannerRegistration(name, aliases));
         return services;
     }
 }

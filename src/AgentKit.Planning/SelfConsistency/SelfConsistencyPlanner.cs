@@ -40,7 +40,7 @@ public sealed class SelfConsistencyPlanner
         ArgumentException.ThrowIfNullOrWhiteSpace(question);
         options ??= new SelfConsistencyOptions();
         options.Validate();
-        using var run = new PlanningRun(PlannerKind.SelfConsistency, client, _prompts, options.Budget, cancellationToken);
+        using var run = new PlanningRun(PlannerNames.SelfConsistency, client, _prompts, options.Budget, cancellationToken);
         var result = await RunInAsync(run, question, options, _logger).ConfigureAwait(false);
         return PlanningLog.Finish(_logger, run, result);
     }
@@ -98,7 +98,7 @@ public sealed class SelfConsistencyPlanner
             winner?.Answer ?? "(no answer)", tally.Confidence);
         return new SelfConsistencyResult
         {
-            Planner = PlannerKind.SelfConsistency,
+            Planner = PlannerNames.SelfConsistency,
             Outcome = exceeded is not null ? PlanningOutcome.BudgetExceeded : winner is null ? PlanningOutcome.NoAnswer : PlanningOutcome.Answered,
             Answer = winner?.Answer,
             Reason = exceeded?.ToString() ?? (winner is null ? $"none of the {tally.Paths.Count} paths gave a {options.Format.Kind} answer" : null),

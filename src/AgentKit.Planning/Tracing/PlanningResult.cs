@@ -18,8 +18,8 @@ public enum PlanningOutcome
 /// <summary>What every strategy returns: the answer, how the run ended, the full trace, tokens and calls.</summary>
 public abstract record PlanningResult
 {
-    /// <summary>The strategy that ran.</summary>
-    public required PlannerKind Planner { get; init; }
+    /// <summary>The name of the strategy that ran (<see cref="PlannerNames"/> for the built-ins).</summary>
+    public required string Planner { get; init; }
 
     /// <summary>How the run ended.</summary>
     public required PlanningOutcome Outcome { get; init; }

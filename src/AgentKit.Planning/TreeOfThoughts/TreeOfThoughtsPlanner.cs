@@ -42,7 +42,7 @@ public sealed class TreeOfThoughtsPlanner
         ArgumentNullException.ThrowIfNull(task);
         options ??= new TreeOfThoughtsOptions();
         options.Validate();
-        using var run = new PlanningRun(PlannerKind.TreeOfThoughts, client, _prompts, options.Budget, cancellationToken);
+        using var run = new PlanningRun(PlannerNames.TreeOfThoughts, client, _prompts, options.Budget, cancellationToken);
         var search = new TreeSearch(run, task, options);
         ThoughtNode? solution = null;
         BudgetExceeded? exceeded = null;
@@ -81,7 +81,7 @@ public sealed class TreeOfThoughtsPlanner
 
         return PlanningLog.Finish(_logger, run, new TreeOfThoughtsResult
         {
-            Planner = PlannerKind.TreeOfThoughts,
+            Planner = PlannerNames.TreeOfThoughts,
             Outcome = solution is not null ? PlanningOutcome.Answered : exceeded is not null ? PlanningOutcome.BudgetExceeded : PlanningOutcome.NoAnswer,
             Answer = solution is null ? null : task.Answer(solution.State),
             Reason = solution is not null ? null : exceeded?.ToString() ?? reason,
