@@ -1,7 +1,12 @@
+using AgentKit.Abstractions.Models;
+
 namespace AgentKit.LlamaCpp;
 
-/// <summary>The base of every error AgentKit.LlamaCpp raises about llama.cpp, a model or its input.</summary>
-public class LlamaException : Exception
+/// <summary>
+/// The base of every error AgentKit.LlamaCpp raises about llama.cpp, a model or its input. It is a
+/// <see cref="ModelException"/>, so hosts map the engine's failures like any provider's.
+/// </summary>
+public class LlamaException : ModelException
 {
     /// <summary>Creates the exception.</summary>
     public LlamaException() { }
@@ -17,30 +22,34 @@ public class LlamaException : Exception
 public sealed class LlamaNativeLibraryException : LlamaException
 {
     /// <summary>Creates the exception.</summary>
-    public LlamaNativeLibraryException() { }
+    public LlamaNativeLibraryException() { Kind = ModelFailureKind.Unavailable; }
 
     /// <summary>Creates the exception with a message.</summary>
-    public LlamaNativeLibraryException(string message) : base(message) { }
+    public LlamaNativeLibraryException(string message) : base(message) { Kind = ModelFailureKind.Unavailable; }
 
     /// <summary>Creates the exception with a message and its cause.</summary>
-    public LlamaNativeLibraryException(string message, Exception innerException) : base(message, innerException) { }
+    public LlamaNativeLibraryException(string message, Exception innerException) : base(message, innerException) { Kind = ModelFailureKind.Unavailable; }
 }
 
 /// <summary>A model file could not be loaded: missing, not a GGUF file, truncated, or of an architecture llama.cpp does not know.</summary>
 public sealed class LlamaModelLoadException : LlamaException
 {
     /// <summary>Creates the exception.</summary>
-    public LlamaModelLoadException() { }
+    public LlamaModelLoadException() { Kind = ModelFailureKind.Unavailable; }
 
     /// <summary>Creates the exception with a message.</summary>
-    public LlamaModelLoadException(string message) : base(message) { }
+    public LlamaModelLoadException(string message) : base(message) { Kind = ModelFailureKind.Unavailable; }
 
     /// <summary>Creates the exception with a message and its cause.</summary>
-    public LlamaModelLoadException(string message, Exception innerException) : base(message, innerException) { }
+    public LlamaModelLoadException(string message, Exception innerException) : base(message, innerException) { Kind = ModelFailureKind.Unavailable; }
 
     /// <summary>Creates the exception for a file.</summary>
     public LlamaModelLoadException(string path, string reason, Exception? innerException = null)
-        : base($"Cannot load model '{path}': {reason}", innerException!) => ModelPath = path;
+        : base($"Cannot load model '{path}': {reason}", innerException!)
+    {
+        ModelPath = path;
+        Kind = ModelFailureKind.Unavailable;
+    }
 
     /// <summary>The model file concerned.</summary>
     public string? ModelPath { get; }
@@ -50,13 +59,13 @@ public sealed class LlamaModelLoadException : LlamaException
 public sealed class LlamaContextOverflowException : LlamaException
 {
     /// <summary>Creates the exception.</summary>
-    public LlamaContextOverflowException() { }
+    public LlamaContextOverflowException() { Kind = ModelFailureKind.ContextLengthExceeded; }
 
     /// <summary>Creates the exception with a message.</summary>
-    public LlamaContextOverflowException(string message) : base(message) { }
+    public LlamaContextOverflowException(string message) : base(message) { Kind = ModelFailureKind.ContextLengthExceeded; }
 
     /// <summary>Creates the exception with a message and its cause.</summary>
-    public LlamaContextOverflowException(string message, Exception innerException) : base(message, innerException) { }
+    public LlamaContextOverflowException(string message, Exception innerException) : base(message, innerException) { Kind = ModelFailureKind.ContextLengthExceeded; }
 
     /// <summary>Creates the exception for a number of tokens against a limit.</summary>
     public LlamaContextOverflowException(int tokens, int limit, string what)
@@ -64,6 +73,7 @@ public sealed class LlamaContextOverflowException : LlamaException
     {
         Tokens = tokens;
         Limit = limit;
+        Kind = ModelFailureKind.ContextLengthExceeded;
     }
 
     /// <summary>How many tokens were needed.</summary>
@@ -77,13 +87,13 @@ public sealed class LlamaContextOverflowException : LlamaException
 public sealed class LlamaGrammarException : LlamaException
 {
     /// <summary>Creates the exception.</summary>
-    public LlamaGrammarException() { }
+    public LlamaGrammarException() { Kind = ModelFailureKind.InvalidSchema; }
 
     /// <summary>Creates the exception with a message.</summary>
-    public LlamaGrammarException(string message) : base(message) { }
+    public LlamaGrammarException(string message) : base(message) { Kind = ModelFailureKind.InvalidSchema; }
 
     /// <summary>Creates the exception with a message and its cause.</summary>
-    public LlamaGrammarException(string message, Exception innerException) : base(message, innerException) { }
+    public LlamaGrammarException(string message, Exception innerException) : base(message, innerException) { Kind = ModelFailureKind.InvalidSchema; }
 }
 
 /// <summary>llama.cpp reported a failure while decoding.</summary>

@@ -5,7 +5,10 @@ using AgentKit.Server;
 using AgentKit.Server.Agents;
 using AgentKit.Server.Http;
 using AgentKit.Server.ChatCompletions;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -44,8 +47,18 @@ public static class AgentKitServerExtensions
             .ValidateOnStart();
 
         builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<ApiExceptionHandler>();
+        builder.Services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(AgentKitServerDefaults.ApiKeyScheme, null);
+        builder.Services.AddAuthorization();
+        builder.Services.AddOptions<AuthorizationOptions>()
+            .Configure<IOptions<AgentKitServerOptions>>((authorization, server) => authorization.AddPolicy(AgentKitServerDefaults.Policy, AuthorizationPolicy(server.Value)));
+        builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, ApiAuthorizationResultHandler>();
+        builder.Services.AddRateLimiter(limiter => limiter.AddPolicy<string, CallerConcurrencyPolicy>(AgentKitServerDefaults.Policy));
+        builder.Services.AddRequestTimeouts();
+        builder.Services.AddOptions<RequestTimeoutOptions>()
+            .Configure<IOptions<AgentKitServerOptions>>((timeouts, server) => timeouts.AddPolicy(AgentKitServerDefaults.Policy, TimeoutPolicy(server.Value.RequestTimeout)));
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.TryAddSingleton<RequestGuard>();
+        builder.Services.TryAddSingleton<ApiRequestScope>();
         builder.Services.TryAddSingleton<ChatCompletionsEndpoint>();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IChatTargetSource, AgentChatTargets>());
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IChatTargetSource, ModelChatTargets>());
@@ -53,17 +66,49 @@ public static class AgentKitServerExtensions
     }
 
     /// <summary>
+    /// Adds the middleware the API's policies need, after routing and authorization: the exception handler (problem
+    /// details), request timeouts and rate limiting. <see cref="MapAgentKit"/> calls it for a <c>WebApplication</c>;
+    /// call it yourself between <c>UseRouting()</c> and <c>UseEndpoints()</c> otherwise. Calling it twice adds nothing.
+    /// </summary>
+    /// <param name="app">The application's pipeline.</param>
+    /// <returns>The pipeline.</returns>
+    public static IApplicationBuilder UseAgentKitServer(this IApplicationBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        if (app.Properties.TryAdd(MiddlewareAdded, true))
+        {
+            app.UseExceptionHandler();
+            app.UseRequestTimeouts();
+            app.UseRateLimiter();
+        }
+
+        return app;
+    }
+
+    /// <summary>
     /// Maps <c>POST /v1/chat/completions</c>, <c>GET /v1/models</c>, <c>/api/agents</c>, <c>/api/sessions</c>
     /// (with server-sent run events), <c>/api/approvals</c> and <c>GET /health</c> (model load state and storage).
-    /// Every API endpoint goes through authentication, body-size, concurrency and timeout limits.
+    /// Every API endpoint goes through ASP.NET Core's authentication (API keys and
+    /// <see cref="AgentKitServerOptions.AuthenticationSchemes"/>), the body-size limit, rate limiting (concurrency per
+    /// caller), request timeouts and the exception handler, all under the policy <see cref="AgentKitServerDefaults.Policy"/>.
     /// </summary>
     /// <param name="endpoints">The application's routes.</param>
     /// <returns>The group of API routes, for further conventions.</returns>
     public static RouteGroupBuilder MapAgentKit(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        var guard = endpoints.ServiceProvider.GetRequiredService<RequestGuard>();
-        var api = endpoints.MapGroup(string.Empty).AddEndpointFilter(guard);
+        if (endpoints is IApplicationBuilder app)
+        {
+            app.UseAgentKitServer();
+        }
+
+        var settings = endpoints.ServiceProvider.GetRequiredService<IOptions<AgentKitServerOptions>>().Value;
+        var api = endpoints.MapGroup(string.Empty);
+        api.WithMetadata(AgentKitApiMetadata.Instance, new RequestSizeLimit(settings.MaxRequestBodyBytes))
+            .RequireAuthorization(AgentKitServerDefaults.Policy)
+            .RequireRateLimiting(AgentKitServerDefaults.Policy)
+            .WithRequestTimeout(AgentKitServerDefaults.Policy)
+            .AddEndpointFilter(endpoints.ServiceProvider.GetRequiredService<ApiRequestScope>());
 
         api.MapPost("/v1/chat/completions", (HttpContext context, ChatCompletionsEndpoint endpoint) => endpoint.CompleteAsync(context));
         api.MapGet("/v1/models", (ChatCompletionsEndpoint endpoint) => endpoint.ListModels());
@@ -79,4 +124,24 @@ public static class AgentKitServerExtensions
         endpoints.MapHealthChecks("/health");
         return api;
     }
+
+    private const string MiddlewareAdded = "AgentKit.Server.Middleware";
+
+    /// <summary>Open (every caller anonymous) only when no API key and no other scheme is configured.</summary>
+    private static AuthorizationPolicy AuthorizationPolicy(AgentKitServerOptions server)
+    {
+        var policy = new AuthorizationPolicyBuilder([AgentKitServerDefaults.ApiKeyScheme, .. server.AuthenticationSchemes]);
+        return (server.ApiKeys.Count == 0 && server.AuthenticationSchemes.Count == 0 ? policy.RequireAssertion(_ => true) : policy.RequireAuthenticatedUser()).Build();
+    }
+
+    private static RequestTimeoutPolicy TimeoutPolicy(TimeSpan timeout) => new()
+    {
+        Timeout = timeout,
+        TimeoutStatusCode = StatusCodes.Status504GatewayTimeout,
+        WriteTimeoutResponse = context =>
+        {
+            ServerTelemetry.Reject((context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText, "timeout");
+            return ApiProblem.Create(StatusCodes.Status504GatewayTimeout, "request_timeout", $"The request did not finish within {timeout.TotalSeconds:0} seconds.").ExecuteAsync(context);
+        },
+    };
 }

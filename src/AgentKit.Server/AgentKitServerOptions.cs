@@ -12,6 +12,13 @@ public sealed class AgentKitServerOptions
     /// </summary>
     public List<string> ApiKeys { get; init; } = [];
 
+    /// <summary>
+    /// Further ASP.NET Core authentication schemes (registered by the application) whose users may call the API.
+    /// A caller owns the sessions and approvals it creates by its <c>ClaimTypes.NameIdentifier</c> claim, whatever
+    /// the scheme. With no API keys and no schemes the API is open (for local use only). Default: empty.
+    /// </summary>
+    public List<string> AuthenticationSchemes { get; init; } = [];
+
     /// <summary>Largest request body accepted, in bytes; larger bodies get 413. Default: 1 MiB.</summary>
     public long MaxRequestBodyBytes { get; set; } = 1 << 20;
 
@@ -21,7 +28,7 @@ public sealed class AgentKitServerOptions
     /// <summary>Most messages in one request. Default: 1000.</summary>
     public int MaxMessages { get; set; } = 1000;
 
-    /// <summary>Most requests running at once per API key (per client address without keys); more get 429. Default: 8.</summary>
+    /// <summary>Most requests running at once per caller (per client address without authentication); more get 429. Default: 8.</summary>
     public int MaxConcurrentRunsPerKey { get; set; } = 8;
 
     /// <summary>Longest a request may run before it is cancelled with 504. Default: 5 minutes.</summary>

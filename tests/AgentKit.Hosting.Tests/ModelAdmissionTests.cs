@@ -15,9 +15,9 @@ public sealed class ModelAdmissionTests
         Assert.Equal(1, admission.Waiting);
 
         var busy = await Assert.ThrowsAsync<ModelBusyException>(() => admission.EnterAsync(ct).AsTask());
-        Assert.Equal("tiny", busy.ModelId);
+        Assert.Equal("tiny", busy.ModelName);
         Assert.Contains("MaxQueuedRequests", busy.Message, StringComparison.Ordinal);
-        Assert.InRange(busy.RetryAfter, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60));
+        Assert.InRange(busy.RetryAfter!.Value, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60));
 
         first.Dispose();
         using var second = await queued.WaitAsync(TimeSpan.FromSeconds(10), ct);

@@ -64,6 +64,31 @@ public sealed class ModelEndpointFaultTests : IDisposable
         Assert.Equal(status == 401 ? 1 : 2, server.Requests.Count);
     }
 
+    [Theory]
+    [InlineData(false, """{"error":{"message":"This model's maximum context length is 4096 tokens.","type":"invalid_request_error","param":"messages","code":"context_length_exceeded"}}""")]
+    [InlineData(true, """{"error":{"code":400,"message":"the request exceeds the available context size","type":"exceed_context_size_error"}}""")]
+    public async Task UpstreamContextOverflow_IsContextLengthExceeded(bool streaming, string body)
+    {
+        await using var server = new LoopbackHttpServer(_ => new LoopbackResponse(400, System.Text.Encoding.UTF8.GetBytes(body)) { Headers = { ["Content-Type"] = "application/json" } });
+
+        var error = await FailAsync(server, streaming);
+
+        Assert.Equal(AgentKit.Abstractions.Models.ModelFailureKind.ContextLengthExceeded, error.Kind);
+        Assert.Contains("does not fit in its context window", error.Reason, StringComparison.Ordinal);
+        Assert.Single(server.Requests);
+    }
+
+    [Fact]
+    public async Task OtherUpstream400_IsUnavailableNotContextOverflow()
+    {
+        await using var server = new LoopbackHttpServer(_ => new LoopbackResponse(400, """{"error":{"message":"bad","code":"invalid_value"}}"""u8.ToArray()) { Headers = { ["Content-Type"] = "application/json" } });
+
+        var error = await FailAsync(server, streaming: false);
+
+        Assert.Equal(AgentKit.Abstractions.Models.ModelFailureKind.Unavailable, error.Kind);
+        Assert.Equal(400, error.StatusCode);
+    }
+
     [Fact]
     public async Task NonJsonAnswer_IsAnInvalidResponse()
     {

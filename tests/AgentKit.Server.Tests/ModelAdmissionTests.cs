@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using AgentKit.Hosting.Admission;
-using AgentKit.Server.Http;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -150,20 +149,5 @@ public sealed class ModelAdmissionTests
         Assert.Equal("Completed", body.RootElement.GetProperty("outcome").GetString());
         Assert.Equal("echo: hello", body.RootElement.GetProperty("text").GetString());
         Assert.Equal((1, 0), (admission.Admitted, admission.Refused));
-    }
-
-    [Fact]
-    public async Task ConcurrencyTable_KeepsNoEntryForCallersWithNothingRunning()
-    {
-        await using var server = await TestServer.StartAsync();
-        using var http = server.CreateHttpClient();
-        var guard = server.Services.GetRequiredService<RequestGuard>();
-        var session = await CreateSessionAsync(http);
-        using (var response = await PostMessageAsync(http, session, "hello"))
-        {
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        }
-
-        Assert.Equal(0, guard.TrackedCallers);
     }
 }

@@ -1,3 +1,5 @@
+using AgentKit.Abstractions.Models;
+
 namespace AgentKit.Hosting.Models;
 
 /// <summary>What went wrong with a remote model endpoint.</summary>
@@ -22,9 +24,10 @@ public enum ModelEndpointFailure
 /// <summary>
 /// A remote (OpenAI-compatible) model endpoint failed: it timed out, could not be reached, answered with an HTTP
 /// error or with something that is not a chat completion. The message names the model, the endpoint and what failed,
-/// in words a user can be shown.
+/// in words a user can be shown; <see cref="ModelException.Kind"/> classifies it for hosts (an upstream
+/// <c>context_length_exceeded</c> is <see cref="ModelFailureKind.ContextLengthExceeded"/>).
 /// </summary>
-public sealed class ModelEndpointException : Exception
+public sealed class ModelEndpointException : ModelException
 {
     /// <summary>Creates the exception.</summary>
     public ModelEndpointException()
@@ -45,9 +48,6 @@ public sealed class ModelEndpointException : Exception
         : base(message, innerException)
     {
     }
-
-    /// <summary>The configured model name.</summary>
-    public string? ModelName { get; init; }
 
     /// <summary>The endpoint.</summary>
     public Uri? Endpoint { get; init; }

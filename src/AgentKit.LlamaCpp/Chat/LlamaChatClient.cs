@@ -312,7 +312,8 @@ public sealed partial class LlamaChatClient : IChatClient, IMultiSequenceChatCli
         return options?.ResponseFormat switch
         {
             ChatResponseFormatJson { Schema: { } schema } => JsonSchemaGrammarConverter.FromJsonSchema(schema, grammarOptions),
-            ChatResponseFormatJson => LlamaGrammar.Json,
+            // OpenAI's json_object: an object, not any JSON value.
+            ChatResponseFormatJson => LlamaGrammar.JsonObject,
             _ => null,
         };
     }

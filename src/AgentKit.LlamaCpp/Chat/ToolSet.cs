@@ -128,8 +128,9 @@ internal sealed class ToolAwareStream(ToolSet tools)
         }
         catch (LlamaToolCallParseException)
         {
-            // Output cut off by the token limit mid-call: hand it back as text rather than as a broken call.
-            return (held, []);
+            // Output cut off by the token limit mid-call: neither a call nor an answer. The caller sees no text and
+            // the Length finish reason, never the engine's internal call format.
+            return ("", []);
         }
 
         var offered = tools.Tools.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);

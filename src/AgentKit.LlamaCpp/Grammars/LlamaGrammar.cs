@@ -20,6 +20,7 @@ namespace AgentKit.LlamaCpp.Grammars;
 public sealed class LlamaGrammar
 {
     private static readonly Lazy<LlamaGrammar> JsonGrammar = new(() => Parse(JsonGbnf));
+    private static readonly Lazy<LlamaGrammar> JsonObjectGrammar = new(() => Parse(JsonGbnf, "object-root"));
 
     private readonly IReadOnlyDictionary<string, GbnfRule> _rules;
     private readonly Lazy<GbnfRecognizer> _recognizer;
@@ -45,6 +46,12 @@ public sealed class LlamaGrammar
     /// string length is not bounded.
     /// </summary>
     public static LlamaGrammar Json => JsonGrammar.Value;
+
+    /// <summary>
+    /// A single JSON object, with the bounds of <see cref="Json"/>: what OpenAI's <c>json_object</c> response format
+    /// (<c>ChatResponseFormat.Json</c>) promises.
+    /// </summary>
+    public static LlamaGrammar JsonObject => JsonObjectGrammar.Value;
 
     /// <summary>Parses and validates GBNF text.</summary>
     /// <param name="gbnf">The grammar text.</param>
@@ -82,6 +89,7 @@ public sealed class LlamaGrammar
 
     private const string JsonGbnf = """
         root   ::= ws value
+        object-root ::= ws object ws
         value  ::= ( object | array | string | number | "true" | "false" | "null" ) ws
         object ::= "{" ws ( member ( "," ws member )* )? "}"
         member ::= string ws ":" ws value

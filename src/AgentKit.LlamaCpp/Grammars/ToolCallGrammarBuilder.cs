@@ -52,7 +52,7 @@ internal static class ToolCallGrammarBuilder
             }
             catch (LlamaGrammarException ex)
             {
-                throw new LlamaGrammarException($"Tool '{tool.Name}': {ex.Message}", ex);
+                throw new LlamaGrammarException($"Tool '{tool.Name}': {ex.Message}", ex) { ToolName = tool.Name };
             }
 
             // {"name": "x", "arguments": {...}} with the name fixed for this branch.

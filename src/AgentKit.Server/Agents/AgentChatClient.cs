@@ -24,7 +24,7 @@ internal sealed class AgentChatClient(AgentRunner runner, ISessionStore store, s
 
     /// <summary>
     /// The <see cref="ChatOptions.AdditionalProperties"/> entry the endpoint sets to the authenticated caller
-    /// (<see cref="RequestGuard.Owner"/>): a stored session is continued only by its owner.
+    /// (<see cref="Http.ApiCaller.Owner"/>): a stored session is continued only by its owner.
     /// </summary>
     public const string OwnerProperty = "agentkit.owner";
 

@@ -51,7 +51,7 @@ internal static class SessionEndpoints
         AgentSession session;
         try
         {
-            session = await runner.CreateSessionAsync(request.Agent, RequestGuard.Owner(context), RequestGuard.Cancellation(context)).ConfigureAwait(false);
+            session = await runner.CreateSessionAsync(request.Agent, ApiCaller.Owner(context), context.RequestAborted).ConfigureAwait(false);
         }
         catch (AgentNotFoundException e)
         {
@@ -74,13 +74,13 @@ internal static class SessionEndpoints
             throw new ApiProblemException(StatusCodes.Status400BadRequest, "invalid_request", $"'offset' must not be negative; it was {offset}.", "offset");
         }
 
-        var query = new SessionQuery { AgentName = agent, Owner = RequestGuard.Owner(context), Limit = limit ?? 100, Offset = offset ?? 0 };
-        return Results.Json(await runner.ListSessionsAsync(query, RequestGuard.Cancellation(context)).ConfigureAwait(false), Json);
+        var query = new SessionQuery { AgentName = agent, Owner = ApiCaller.Owner(context), Limit = limit ?? 100, Offset = offset ?? 0 };
+        return Results.Json(await runner.ListSessionsAsync(query, context.RequestAborted).ConfigureAwait(false), Json);
     }
 
     public static async Task<IResult> GetSessionAsync(HttpContext context, ISessionStore store, string id)
     {
-        var cancellationToken = RequestGuard.Cancellation(context);
+        var cancellationToken = context.RequestAborted;
         var info = await GetOwnedAsync(context, store, id, cancellationToken).ConfigureAwait(false);
         var history = await store.LoadMessagesAsync(id, cancellationToken).ConfigureAwait(false);
         return Results.Json(new { session = info, messages = history }, Json);
@@ -88,7 +88,7 @@ internal static class SessionEndpoints
 
     public static async Task<IResult> DeleteSessionAsync(HttpContext context, AgentRunner runner, ISessionStore store, string id)
     {
-        var cancellationToken = RequestGuard.Cancellation(context);
+        var cancellationToken = context.RequestAborted;
         await GetOwnedAsync(context, store, id, cancellationToken).ConfigureAwait(false);
         return await runner.DeleteSessionAsync(id, cancellationToken).ConfigureAwait(false)
             ? Results.NoContent()
@@ -102,12 +102,12 @@ internal static class SessionEndpoints
     public static async Task<AgentSessionInfo> GetOwnedAsync(HttpContext context, ISessionStore store, string id, CancellationToken cancellationToken)
     {
         var info = await store.GetAsync(id, cancellationToken).ConfigureAwait(false);
-        return info is not null && info.IsOwnedBy(RequestGuard.Owner(context)) ? info : throw NotFound(id);
+        return info is not null && info.IsOwnedBy(ApiCaller.Owner(context)) ? info : throw NotFound(id);
     }
 
     public static async Task<IResult> PostMessageAsync(HttpContext context, AgentRunner runner, ISessionStore store, string id)
     {
-        var cancellationToken = RequestGuard.Cancellation(context);
+        var cancellationToken = context.RequestAborted;
         var request = await ReadAsync<PostMessageRequest>(context).ConfigureAwait(false);
         if (string.IsNullOrWhiteSpace(request.Content))
         {
@@ -163,7 +163,7 @@ internal static class SessionEndpoints
     /// <summary>The pending approvals of the caller's own sessions: another API key's tool calls are neither listed nor decidable.</summary>
     public static async Task<IResult> ListApprovalsAsync(HttpContext context, PendingApprovals approvals, ISessionStore store, string? session)
     {
-        var cancellationToken = RequestGuard.Cancellation(context);
+        var cancellationToken = context.RequestAborted;
         var visible = new List<ToolApprovalRequest>();
         foreach (var request in approvals.List(session))
         {
@@ -180,7 +180,7 @@ internal static class SessionEndpoints
     {
         var request = context.Request.ContentLength is > 0 ? await ReadAsync<DecisionRequest>(context).ConfigureAwait(false) : new DecisionRequest(null);
         var pending = approvals.List().FirstOrDefault(r => string.Equals(r.ApprovalId, id, StringComparison.Ordinal));
-        var own = pending is not null && await IsOwnSessionAsync(context, store, pending.SessionId, RequestGuard.Cancellation(context)).ConfigureAwait(false);
+        var own = pending is not null && await IsOwnSessionAsync(context, store, pending.SessionId, context.RequestAborted).ConfigureAwait(false);
         var resolved = own && (approve ? approvals.Approve(id, request.Reason) : approvals.Deny(id, request.Reason));
         return resolved
             ? Results.NoContent()
@@ -188,7 +188,7 @@ internal static class SessionEndpoints
     }
 
     private static async Task<bool> IsOwnSessionAsync(HttpContext context, ISessionStore store, string sessionId, CancellationToken cancellationToken) =>
-        await store.GetAsync(sessionId, cancellationToken).ConfigureAwait(false) is { } info && info.IsOwnedBy(RequestGuard.Owner(context));
+        await store.GetAsync(sessionId, cancellationToken).ConfigureAwait(false) is { } info && info.IsOwnedBy(ApiCaller.Owner(context));
 
     /// <summary>Opens a session, turning "no such session" into a 404.</summary>
     public static async Task<AgentSession> OpenAsync(AgentRunner runner, string id, CancellationToken cancellationToken)
@@ -254,12 +254,12 @@ internal static class SessionEndpoints
 
         try
         {
-            return await JsonSerializer.DeserializeAsync<T>(context.Request.Body, Json, RequestGuard.Cancellation(context)).ConfigureAwait(false)
+            return await JsonSerializer.DeserializeAsync<T>(context.Request.Body, Json, context.RequestAborted).ConfigureAwait(false)
                 ?? throw new ApiProblemException(StatusCodes.Status400BadRequest, "invalid_request", "The request body is empty.");
         }
         catch (JsonException e)
         {
-            throw new ApiProblemException(StatusCodes.Status400BadRequest, "invalid_json", $"The request body is not valid JSON: {e.Message}", e.Path);
+            throw JsonBodyError.From(e, Json, typeof(T), "request");
         }
         catch (InvalidOperationException e) when (e.InnerException is DecoderFallbackException)
         {

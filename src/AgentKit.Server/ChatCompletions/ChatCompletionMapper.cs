@@ -243,25 +243,37 @@ internal static class ChatCompletionMapper
         throw BadRequest("'tool_choice' must be a string or {\"type\":\"function\",\"function\":{\"name\":…}}.", "tool_choice");
     }
 
-    public static ChatCompletion ToCompletion(ChatResponse response, string id, string model, long created)
+    /// <summary>One completion with a choice per response (several when <c>n</c> &gt; 1); usage is their sum.</summary>
+    public static ChatCompletion ToCompletion(IReadOnlyList<ChatResponse> responses, string id, string model, long created)
     {
-        var toolCalls = response.Messages.SelectMany(m => m.Contents.OfType<FunctionCallContent>()).Select(c => ToWireCall(c, null)).ToList();
+        UsageDetails? usage = null;
+        foreach (var response in responses)
+        {
+            if (response.Usage is { } u)
+            {
+                (usage ??= new UsageDetails()).Add(u);
+            }
+        }
+
         return new ChatCompletion
         {
             Id = id,
             Object = "chat.completion",
             Created = created,
             Model = model,
-            Choices =
-            [
-                new Choice
-                {
-                    Index = 0,
-                    Message = new ResponseMessage { Role = "assistant", Content = toolCalls.Count > 0 && response.Text.Length == 0 ? null : response.Text, ToolCalls = toolCalls.Count > 0 ? toolCalls : null },
-                    FinishReason = FinishReason(response.FinishReason, toolCalls.Count > 0),
-                },
-            ],
-            Usage = ToUsage(response.Usage),
+            Choices = [.. responses.Select(ToChoice)],
+            Usage = ToUsage(usage),
+        };
+    }
+
+    private static Choice ToChoice(ChatResponse response, int index)
+    {
+        var toolCalls = response.Messages.SelectMany(m => m.Contents.OfType<FunctionCallContent>()).Select(c => ToWireCall(c, null)).ToList();
+        return new Choice
+        {
+            Index = index,
+            Message = new ResponseMessage { Role = "assistant", Content = toolCalls.Count > 0 && response.Text.Length == 0 ? null : response.Text, ToolCalls = toolCalls.Count > 0 ? toolCalls : null },
+            FinishReason = FinishReason(response.FinishReason, toolCalls.Count > 0),
         };
     }
 

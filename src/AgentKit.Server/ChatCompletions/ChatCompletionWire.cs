@@ -18,6 +18,7 @@ internal sealed class ChatCompletionRequest
     [JsonPropertyName("seed")] public long? Seed { get; set; }
     [JsonPropertyName("frequency_penalty")] public float? FrequencyPenalty { get; set; }
     [JsonPropertyName("presence_penalty")] public float? PresencePenalty { get; set; }
+    [JsonPropertyName("n")] public int? N { get; set; }
     [JsonPropertyName("stream")] public bool Stream { get; set; }
     [JsonPropertyName("stream_options")] public StreamOptions? StreamOptions { get; set; }
     [JsonPropertyName("response_format")] public ResponseFormat? ResponseFormat { get; set; }

@@ -1,8 +1,8 @@
 using System.Text;
 using System.Text.Json;
+using AgentKit.Abstractions;
+using AgentKit.Abstractions.Models;
 using AgentKit.Hosting.Admission;
-using AgentKit.Hosting.Models;
-using AgentKit.LlamaCpp;
 using AgentKit.Server.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.AI;
@@ -29,7 +29,7 @@ internal sealed class ChatCompletionsEndpoint(IEnumerable<IChatTargetSource> tar
 
     public async Task<IResult> CompleteAsync(HttpContext context)
     {
-        var cancellationToken = RequestGuard.Cancellation(context);
+        var cancellationToken = context.RequestAborted;
         var request = await ReadRequestAsync(context, cancellationToken).ConfigureAwait(false);
         if (string.IsNullOrWhiteSpace(request.Model))
         {
@@ -53,13 +53,16 @@ internal sealed class ChatCompletionsEndpoint(IEnumerable<IChatTargetSource> tar
             throw ApiProblem.InvalidUtf8(e);
         }
 
+        var choices = request.N ?? 1;
+        var multi = Choices(client, request, choices);
+
         if (context.Request.Headers.TryGetValue(SessionHeader, out var session) && !string.IsNullOrWhiteSpace(session))
         {
             (chatOptions.AdditionalProperties ??= [])[Agents.AgentChatClient.SessionIdProperty] = session.ToString();
         }
 
         // Only an agent reads it: a model client could forward additional properties upstream.
-        if (client is Agents.AgentChatClient && RequestGuard.Owner(context) is { } owner)
+        if (client is Agents.AgentChatClient && ApiCaller.Owner(context) is { } owner)
         {
             (chatOptions.AdditionalProperties ??= [])[Agents.AgentChatClient.OwnerProperty] = owner;
         }
@@ -67,25 +70,73 @@ internal sealed class ChatCompletionsEndpoint(IEnumerable<IChatTargetSource> tar
         // Admitted after validation and before anything is written, so a busy model is a 429 with Retry-After even
         // for a stream; the slot is held until the response (the whole stream) is written.
         return client.GetService<ModelAdmission>() is { } admission
-            ? await admission.RunAsync(ct => RespondAsync(context, request, request.Model, client, messages, chatOptions, ct), cancellationToken).ConfigureAwait(false)
-            : await RespondAsync(context, request, request.Model, client, messages, chatOptions, cancellationToken).ConfigureAwait(false);
+            ? await admission.RunAsync(ct => RespondAsync(context, request, client, multi, choices, messages, chatOptions, ct), cancellationToken).ConfigureAwait(false)
+            : await RespondAsync(context, request, client, multi, choices, messages, chatOptions, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Checks <c>n</c>: more than one choice is honoured only by a model that decodes several sequences at once
+    /// (<see cref="IMultiSequenceChatClient"/>) and never for an agent or a stream; otherwise it is refused, not ignored.
+    /// </summary>
+    private static IMultiSequenceChatClient? Choices(IChatClient client, ChatCompletionRequest request, int n)
+    {
+        if (n < 1)
+        {
+            throw new ApiProblemException(StatusCodes.Status400BadRequest, "invalid_request", $"'n' is {n}; it must be 1 or more.", "n");
+        }
+
+        if (n == 1)
+        {
+            return null;
+        }
+
+        if (request.Stream)
+        {
+            throw new ApiProblemException(StatusCodes.Status400BadRequest, "invalid_request", $"'n' is {n}; several choices cannot be streamed. Send 'n': 1 or 'stream': false.", "n");
+        }
+
+        var multi = client is Agents.AgentChatClient ? null : client.GetService<IMultiSequenceChatClient>();
+        return multi is not null && n <= multi.MaxSequences
+            ? multi
+            : throw new ApiProblemException(
+                StatusCodes.Status400BadRequest,
+                "invalid_request",
+                multi is null
+                    ? $"'n' is {n}; '{request.Model}' gives one choice per request. Send 'n': 1 and repeat the request for more."
+                    : $"'n' is {n}; '{request.Model}' gives at most {multi.MaxSequences} choices per request.",
+                "n");
     }
 
     private async Task<IResult> RespondAsync(
-        HttpContext context, ChatCompletionRequest request, string model, IChatClient client, List<ChatMessage> messages, ChatOptions chatOptions, CancellationToken cancellationToken)
+        HttpContext context,
+        ChatCompletionRequest request,
+        IChatClient client,
+        IMultiSequenceChatClient? multi,
+        int choices,
+        List<ChatMessage> messages,
+        ChatOptions chatOptions,
+        CancellationToken cancellationToken)
     {
+        var model = request.Model!;
         var id = $"chatcmpl-{Guid.NewGuid():N}";
         var created = time.GetUtcNow().ToUnixTimeSeconds();
 
         if (!request.Stream)
         {
-            var response = await CallAsync(() => client.GetResponseAsync(messages, chatOptions, cancellationToken)).ConfigureAwait(false);
-            return Results.Json(ChatCompletionMapper.ToCompletion(response, id, model, created), OpenAIWireContext.Default.ChatCompletion);
+            IReadOnlyList<ChatResponse> responses = multi is null
+                ? [await CallAsync(request, () => client.GetResponseAsync(messages, chatOptions, cancellationToken)).ConfigureAwait(false)]
+                : await CallAsync(request, () => multi.GetResponsesAsync(messages, choices, chatOptions, cancellationToken)).ConfigureAwait(false);
+            foreach (var response in responses)
+            {
+                CheckRequiredCall(response, chatOptions);
+            }
+
+            return Results.Json(ChatCompletionMapper.ToCompletion(responses, id, model, created), OpenAIWireContext.Default.ChatCompletion);
         }
 
         // Start the stream first, so a model that cannot run still gets a proper problem response.
         var updates = client.GetStreamingResponseAsync(messages, chatOptions, cancellationToken).GetAsyncEnumerator(cancellationToken);
-        var hasFirst = await CallAsync(async () => await updates.MoveNextAsync().ConfigureAwait(false)).ConfigureAwait(false);
+        var hasFirst = await CallAsync(request, async () => await updates.MoveNextAsync().ConfigureAwait(false)).ConfigureAwait(false);
         // Streamed inside the request guard, so the concurrency slot and the timeout cover the whole stream.
         await new StreamResult(updates, hasFirst, id, model, created, request.StreamOptions?.IncludeUsage == true)
             .ExecuteAsync(context, cancellationToken).ConfigureAwait(false);
@@ -106,8 +157,7 @@ internal sealed class ChatCompletionsEndpoint(IEnumerable<IChatTargetSource> tar
         }
         catch (JsonException e)
         {
-            var where = e.Path is { Length: > 0 } path ? $" at {path}" : string.Empty;
-            throw new ApiProblemException(StatusCodes.Status400BadRequest, "invalid_json", $"The request body is not valid JSON for a chat completion{where}: {e.Message}", e.Path);
+            throw JsonBodyError.From(e, OpenAIWireContext.Default.Options, typeof(ChatCompletionRequest), "chat completion request");
         }
         catch (InvalidOperationException e) when (e.InnerException is DecoderFallbackException)
         {
@@ -116,20 +166,35 @@ internal sealed class ChatCompletionsEndpoint(IEnumerable<IChatTargetSource> tar
         }
     }
 
-    /// <summary>Engine errors that are the request's fault become 400s that say what to change.</summary>
-    private static async Task<T> CallAsync<T>(Func<Task<T>> call)
+    /// <summary>A schema the model cannot enforce is named by where it sits in the request: <c>tools[i]</c> or <c>response_format</c>.</summary>
+    private static async Task<T> CallAsync<T>(ChatCompletionRequest request, Func<Task<T>> call)
     {
         try
         {
             return await call().ConfigureAwait(false);
         }
-        catch (LlamaContextOverflowException e)
+        catch (ModelException e) when (e.Kind == ModelFailureKind.InvalidSchema)
         {
-            throw new ApiProblemException(StatusCodes.Status400BadRequest, "context_length_exceeded", e.Message, "messages");
+            var index = e.ToolName is null ? -1 : request.Tools?.FindIndex(t => t.Function?.Name == e.ToolName) ?? -1;
+            var param = index >= 0 ? $"tools[{index}].function.parameters" : e.ToolName is null ? "response_format" : "tools";
+            throw new ApiProblemException(StatusCodes.Status400BadRequest, "invalid_schema", e.Message, param);
         }
-        catch (LlamaGrammarException e)
+    }
+
+    /// <summary>
+    /// A required tool call cut off by the output limit is neither a call nor an answer: the caller asked for a call,
+    /// so it is told to raise the limit rather than handed an empty message.
+    /// </summary>
+    private static void CheckRequiredCall(ChatResponse response, ChatOptions options)
+    {
+        if (options.ToolMode is RequiredChatToolMode && response.FinishReason == ChatFinishReason.Length
+            && !response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>().Any())
         {
-            throw new ApiProblemException(StatusCodes.Status400BadRequest, "invalid_schema", e.Message, "response_format");
+            throw new ApiProblemException(
+                StatusCodes.Status400BadRequest,
+                "max_tokens_too_small",
+                $"'max_tokens' ({options.MaxOutputTokens}) ran out before the model finished the tool call 'tool_choice' requires; raise it.",
+                "max_tokens");
         }
     }
 
@@ -185,10 +250,10 @@ internal sealed class ChatCompletionsEndpoint(IEnumerable<IChatTargetSource> tar
 
                     await body.WriteAsync(Done, cancellationToken).ConfigureAwait(false);
                 }
-                catch (Exception e) when (e is LlamaException or InvalidOperationException or ApiProblemException or ModelEndpointException && !cancellationToken.IsCancellationRequested)
+                catch (Exception e) when (e is ModelException or InvalidOperationException or ApiProblemException && !cancellationToken.IsCancellationRequested)
                 {
                     // The status line is gone; tell the client in the stream, in OpenAI's error shape, and end it.
-                    var message = e is ModelEndpointException upstream ? $"The model '{upstream.ModelName}' failed: {upstream.Reason}." : e.Message;
+                    var message = e is ModelException model ? ApiExceptionHandler.Describe(model) : e.Message;
                     var error = JsonSerializer.Serialize(new Dictionary<string, object> { ["error"] = new Dictionary<string, string> { ["message"] = message, ["type"] = "server_error" } });
                     await body.WriteAsync(Encoding.UTF8.GetBytes($"data: {error}\n\n"), CancellationToken.None).ConfigureAwait(false);
                 }

@@ -25,8 +25,10 @@ internal static class ApiProblem
         {
             StatusCodes.Status400BadRequest => "invalid_request_error",
             StatusCodes.Status401Unauthorized => "authentication_error",
+            StatusCodes.Status403Forbidden => "permission_error",
             StatusCodes.Status404NotFound => "not_found_error",
             StatusCodes.Status413PayloadTooLarge => "invalid_request_error",
+            StatusCodes.Status415UnsupportedMediaType => "invalid_request_error",
             StatusCodes.Status429TooManyRequests => "rate_limit_error",
             _ => "server_error",
         };

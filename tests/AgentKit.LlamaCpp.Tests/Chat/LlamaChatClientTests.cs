@@ -91,17 +91,18 @@ public sealed class LlamaChatClientTests
     }
 
     [Fact]
-    public async Task JsonResponseFormat_OutputIsJson()
+    public async Task JsonResponseFormat_OutputIsAJsonObject()
     {
         using var client = await ClientAsync();
         var response = await client.GetResponseAsync("Reply with JSON.", new ChatOptions { ResponseFormat = ChatResponseFormat.Json, MaxOutputTokens = 300, Seed = 3 });
         if (response.FinishReason == ChatFinishReason.Stop)
         {
-            using var _ = JsonDocument.Parse(response.Text);
+            using var document = JsonDocument.Parse(response.Text);
+            Assert.Equal(JsonValueKind.Object, document.RootElement.ValueKind);
         }
         else
         {
-            Assert.True(LlamaGrammar.Json.Accepts(response.Text[..Math.Min(response.Text.Length, 1)] + "") || response.Text.Length > 0);
+            Assert.StartsWith("{", response.Text.TrimStart(), StringComparison.Ordinal);
         }
     }
 

@@ -127,6 +127,18 @@ public sealed class LlamaGrammarTests
         Assert.False(LlamaGrammar.Json.Accepts(text));
     }
 
+    [Theory]
+    [InlineData("{}", true)]
+    [InlineData(" {\n  \"a\" : [1, {}]\n}\n", true)]
+    [InlineData("[]", false)]
+    [InlineData("\"text\"", false)]
+    [InlineData("0", false)]
+    [InlineData("null", false)]
+    public void JsonObject_AcceptsObjectsOnly(string text, bool accepted)
+    {
+        Assert.Equal(accepted, LlamaGrammar.JsonObject.Accepts(text));
+    }
+
     [Fact]
     public void Accepts_LongInput_IsFast()
     {
