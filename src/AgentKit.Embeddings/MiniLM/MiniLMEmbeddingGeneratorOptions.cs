@@ -1,0 +1,55 @@
+namespace AgentKit.Embeddings.MiniLM;
+
+/// <summary>Options of a <see cref="MiniLMEmbeddingGenerator"/>.</summary>
+public sealed record MiniLMEmbeddingGeneratorOptions
+{
+    /// <summary>Largest accepted <see cref="MaxInputsPerRequest"/>.</summary>
+    public const int MaxInputsPerRequestLimit = 1_000_000;
+
+    /// <summary>The id reported as the model (metadata, each embedding's <c>ModelId</c>). Default <c>all-MiniLM-L6-v2</c>.</summary>
+    public string ModelId { get; init; } = MiniLMEmbeddingGenerator.DefaultModelId;
+
+    /// <summary>
+    /// Inputs run through the model together (each batch is padded to its longest input; inputs are grouped by length
+    /// first, so padding stays small). 1 to 256, default 32.
+    /// </summary>
+    public int BatchSize { get; init; } = 32;
+
+    /// <summary>Most inputs one <c>GenerateAsync</c> call accepts; more is refused with an <see cref="ArgumentException"/>. Default 10,000.</summary>
+    public int MaxInputsPerRequest { get; init; } = 10_000;
+
+    /// <summary>ONNX Runtime threads for one batch. Default: <see cref="Environment.ProcessorCount"/>.</summary>
+    public int? Threads { get; init; }
+
+    /// <summary>
+    /// What happens to an input longer than <see cref="MiniLMEmbeddingGenerator.MaxInputTokens"/> word pieces (with
+    /// <c>[CLS]</c> and <c>[SEP]</c>): <see langword="true"/> (default) keeps its first 254 word pieces, as
+    /// sentence-transformers does; <see langword="false"/> refuses it with an <see cref="EmbeddingInputTooLongException"/>.
+    /// </summary>
+    public bool TruncateLongInputs { get; init; } = true;
+
+    internal int EffectiveThreads => Threads ?? Environment.ProcessorCount;
+
+    internal void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(ModelId))
+        {
+            throw new ArgumentException("MiniLMEmbeddingGeneratorOptions.ModelId must not be empty.", nameof(ModelId));
+        }
+
+        if (BatchSize is < 1 or > 256)
+        {
+            throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "MiniLMEmbeddingGeneratorOptions.BatchSize must be 1 to 256.");
+        }
+
+        if (MaxInputsPerRequest is < 1 or > MaxInputsPerRequestLimit)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxInputsPerRequest), MaxInputsPerRequest, $"MiniLMEmbeddingGeneratorOptions.MaxInputsPerRequest must be 1 to {MaxInputsPerRequestLimit}.");
+        }
+
+        if (Threads is < 1 or > 1024)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "MiniLMEmbeddingGeneratorOptions.Threads must be 1 to 1024.");
+        }
+    }
+}
