@@ -21,6 +21,12 @@ public sealed record DocumentChunk(
     /// <summary>The SHA-256 of the text's UTF-8 bytes, lower-case hex.</summary>
     public string ContentHash { get; } = Hash(Text);
 
+    /// <summary>
+    /// Whether the text is a table of contents or an index (entries ending in page numbers) rather than content;
+    /// such chunks are stored but left out of retrieval.
+    /// </summary>
+    public bool IsNavigation { get; } = NavigationText.IsNavigation(Text);
+
     /// <summary>The SHA-256 of a string's UTF-8 bytes as lower-case hex.</summary>
     /// <param name="text">The text.</param>
     /// <returns>64 hex digits.</returns>

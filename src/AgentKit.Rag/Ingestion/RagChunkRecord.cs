@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using AgentKit.Rag.Chunking;
 using Microsoft.Extensions.VectorData;
 
 namespace AgentKit.Rag.Ingestion;
@@ -47,12 +48,18 @@ public sealed class RagChunkRecord
     /// </summary>
     public string Terms { get; set; } = "";
 
+    /// <summary>
+    /// Whether the chunk is a table of contents or an index (<see cref="DocumentChunk.IsNavigation"/>): kept, but left
+    /// out of retrieval, since it shares the words of every section it lists without answering anything.
+    /// </summary>
+    public bool Navigation { get; set; }
+
     /// <summary>The embedding of the section path and the text.</summary>
     public ReadOnlyMemory<float> Vector { get; set; }
 
     /// <summary>
     /// The collection definition for vectors of <paramref name="dimensions"/> values compared by cosine similarity:
-    /// <see cref="Source"/>, <see cref="ChunkIndex"/> and <see cref="FileHash"/> indexed, <see cref="Text"/> full-text indexed.
+    /// <see cref="Source"/>, <see cref="ChunkIndex"/>, <see cref="FileHash"/> and <see cref="Navigation"/> indexed, <see cref="Text"/> full-text indexed.
     /// </summary>
     /// <param name="dimensions">The embedding length.</param>
     /// <returns>A new definition.</returns>
@@ -74,6 +81,7 @@ public sealed class RagChunkRecord
                 new VectorStoreDataProperty(nameof(FileHash), typeof(string)) { IsIndexed = true },
                 new VectorStoreDataProperty(nameof(EmbeddingModel), typeof(string)),
                 new VectorStoreDataProperty(nameof(Terms), typeof(string)),
+                new VectorStoreDataProperty(nameof(Navigation), typeof(bool)) { IsIndexed = true },
                 new VectorStoreVectorProperty(nameof(Vector), typeof(ReadOnlyMemory<float>), dimensions) { DistanceFunction = DistanceFunction.CosineSimilarity },
             ],
         };

@@ -298,6 +298,7 @@ public sealed class RagIngestor
         FileHash = fileHash,
         EmbeddingModel = _modelName,
         Terms = Terms(chunk.SectionPath + " " + chunk.Text),
+        Navigation = chunk.IsNavigation,
         Vector = vector,
     };
 

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.RegularExpressions;
 using AgentKit.Rag.Documents;
 using UglyToad.PdfPig;
 using UglyToad.PdfPig.Content;
@@ -18,9 +19,13 @@ namespace AgentKit.Rag.Readers;
 /// <item>a block's lines are joined with spaces, and a word hyphenated across a line break is rejoined; blocks are
 /// paragraphs;</item>
 /// <item>running headers and footers are dropped: a line among the two top or two bottom lines of a page whose
-/// text (digits ignored, so "Page 3 of 9" matches "Page 4 of 9") recurs in the same band on at least half of
-/// the pages, and on two pages or more;</item>
-/// <item>the section path of a page comes from the document outline (bookmarks) when it has one.</item>
+/// text (numbers ignored, so "Page 3 of 9" matches "Page 14 of 99") recurs in the same band on
+/// <see cref="RunningLinePages"/> pages or on half of the pages, whichever is fewer (and on two pages at least),
+/// so chapter titles repeated over a chapter go too; so do bare page numbers in those bands ("12", "xiv",
+/// "Page 12", "- 12 -"), repeated or not;</item>
+/// <item>sections come from the document outline (bookmarks) when it has one: text belongs to the bookmark that
+/// covers its position (the last one at or above it in reading order, on its page or an earlier one), so a page where
+/// a new section starts halfway down gives two sections.</item>
 /// </list>
 /// Pages without a text layer (scans) yield no section; a PDF where no page has text reads as a document without
 /// text. Encrypted files that need a password raise <see cref="DocumentReadFailure.Encrypted"/>; unparseable ones
@@ -28,12 +33,18 @@ namespace AgentKit.Rag.Readers;
 /// (a page-count bomb, or a document too long to read in bounded time) <see cref="DocumentReadFailure.TooLarge"/>,
 /// before any page is read.
 /// </summary>
-public sealed class PdfDocumentReader : IDocumentReader
+public sealed partial class PdfDocumentReader : IDocumentReader
 {
     /// <summary>The default <see cref="MaxPages"/>: 10,000 pages.</summary>
     public const int DefaultMaxPages = 10_000;
 
     private const int BandSize = 2;
+
+    /// <summary>The pages a band line must recur on to count as a running header or footer when half the pages are more.</summary>
+    private const int RunningLinePages = 4;
+
+    /// <summary>How far (in points) a line may reach above a bookmark's target and still be the heading it points at.</summary>
+    private const double BookmarkTolerance = 2;
 
     /// <summary>Creates a reader.</summary>
     /// <param name="maxPages">The most pages a document may have; default <see cref="DefaultMaxPages"/>.</param>
@@ -77,11 +88,7 @@ public sealed class PdfDocumentReader : IDocumentReader
             var sections = new List<DocumentSection>();
             foreach (var page in pages)
             {
-                var text = PageText(page, repeated);
-                if (text.Length > 0)
-                {
-                    sections.Add(new DocumentSection(outline.PathAt(page.Number), text, page.Number));
-                }
+                sections.AddRange(PageSections(page, repeated, outline));
             }
 
             var title = document.Information.Title;
@@ -149,7 +156,7 @@ public sealed class PdfDocumentReader : IDocumentReader
             }
         }
 
-        var needed = Math.Max(2, (textPages + 1) / 2);
+        var needed = Math.Max(2, Math.Min(RunningLinePages, (textPages + 1) / 2));
         return counts.Where(c => c.Value >= needed).Select(c => c.Key).ToHashSet(StringComparer.Ordinal);
     }
 
@@ -160,30 +167,60 @@ public sealed class PdfDocumentReader : IDocumentReader
         return top.Concat(bottom).Distinct();
     }
 
+    /// <summary>The line's text lower-cased with every run of digits as one <c>#</c>, so page 9 and page 10 match.</summary>
     private static string BandKey(string text)
     {
         var key = new StringBuilder(text.Length);
         foreach (var c in Whitespace.Collapse(text))
         {
-            key.Append(char.IsDigit(c) ? '#' : char.ToLowerInvariant(c));
+            if (!char.IsDigit(c))
+            {
+                key.Append(char.ToLowerInvariant(c));
+            }
+            else if (key.Length == 0 || key[^1] != '#')
+            {
+                key.Append('#');
+            }
         }
 
         return key.ToString();
     }
 
-    private static string PageText(PageLines page, HashSet<string> repeated)
+    /// <summary>The page's text split where bookmarks start, each piece under the heading path that covers it.</summary>
+    private static IEnumerable<DocumentSection> PageSections(PageLines page, HashSet<string> repeated, Outline outline)
     {
-        var band = repeated.Count == 0 ? [] : BandLines(page).Where(l => repeated.Contains(BandKey(l.Text))).ToHashSet();
+        var dropped = BandLines(page).Where(l => repeated.Contains(BandKey(l.Text)) || IsPageNumber(l.Text)).ToHashSet();
+        var starts = outline.StartsOn(page.Number);
+        var path = outline.PathBefore(page.Number);
+        var next = 0;
         var text = new StringBuilder();
         var block = -1;
         foreach (var line in page.Lines)
         {
-            if (band.Contains(line))
+            if (dropped.Contains(line))
             {
                 continue;
             }
 
-            if (line.Block != block)
+            // Reading order decides: once a line at or below a bookmark's target is reached, the text is its section.
+            var covering = next;
+            while (covering < starts.Count && (starts[covering].Top is not { } top || line.Top <= top + BookmarkTolerance))
+            {
+                covering++;
+            }
+
+            if (covering > next)
+            {
+                if (Flush() is { } section)
+                {
+                    yield return section;
+                }
+
+                path = starts[covering - 1].Path;
+                next = covering;
+            }
+
+            if (line.Block != block || text.Length == 0)
             {
                 if (text.Length > 0)
                 {
@@ -198,8 +235,25 @@ public sealed class PdfDocumentReader : IDocumentReader
             AppendJoined(text, line.Text);
         }
 
-        return text.ToString().Trim();
+        if (Flush() is { } last)
+        {
+            yield return last;
+        }
+
+        DocumentSection? Flush()
+        {
+            var content = text.ToString().Trim();
+            text.Clear();
+            block = -1;
+            return content.Length > 0 ? new DocumentSection(path, content, page.Number) : null;
+        }
     }
+
+    /// <summary>Whether a header or footer line is only a page number: "12", "xiv", "Page 12", "12 of 40", "- 12 -".</summary>
+    private static bool IsPageNumber(string text) => PageNumberPattern().IsMatch(text);
+
+    [GeneratedRegex(@"^[\s\-–—|]*(page\s+)?(\d{1,5}|[ivxlcdm]{1,7})(\s*(of|/)\s*\d{1,5})?[\s\-–—|]*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex PageNumberPattern();
 
     /// <summary>Joins a line to the previous one: a hyphen between a letter and a lower-case letter is a split word.</summary>
     private static void AppendJoined(StringBuilder text, string line)
@@ -218,10 +272,10 @@ public sealed class PdfDocumentReader : IDocumentReader
 
     private sealed record PageLines(int Number, List<Line> Lines);
 
-    /// <summary>The document outline flattened to (first page, heading path) in document order.</summary>
+    /// <summary>The document outline flattened to (page, target top, heading path) in page and position order.</summary>
     private sealed class Outline
     {
-        private readonly List<(int Page, string[] Path)> _entries = [];
+        private readonly List<(int Page, double? Top, string[] Path)> _entries = [];
 
         public static Outline From(PdfDocument document)
         {
@@ -234,22 +288,18 @@ public sealed class PdfDocumentReader : IDocumentReader
                 }
             }
 
+            // Stable: bookmarks to the same spot keep document order (a chapter before its first section).
+            var ordered = outline._entries.OrderBy(e => e.Page).ThenByDescending(e => e.Top ?? double.MaxValue).ToList();
+            outline._entries.Clear();
+            outline._entries.AddRange(ordered);
             return outline;
         }
 
-        public string[] PathAt(int page)
-        {
-            string[] path = [];
-            foreach (var entry in _entries)
-            {
-                if (entry.Page <= page)
-                {
-                    path = entry.Path;
-                }
-            }
+        /// <summary>The heading path in force at the top of a page: that of the last bookmark on an earlier page.</summary>
+        public string[] PathBefore(int page) => _entries.LastOrDefault(e => e.Page < page).Path ?? [];
 
-            return path;
-        }
+        /// <summary>The bookmarks that point into a page, top first; a bookmark without a position points at the page's top.</summary>
+        public List<(int Page, double? Top, string[] Path)> StartsOn(int page) => _entries.Where(e => e.Page == page).ToList();
 
         private void Add(UglyToad.PdfPig.Outline.BookmarkNode node, string[] parent)
         {
@@ -257,7 +307,7 @@ public sealed class PdfDocumentReader : IDocumentReader
             var path = title.Length == 0 ? parent : [.. parent, title];
             if (node is UglyToad.PdfPig.Outline.DocumentBookmarkNode { PageNumber: > 0 } target)
             {
-                _entries.Add((target.PageNumber, path));
+                _entries.Add((target.PageNumber, target.Destination?.Coordinates?.Top, path));
             }
 
             foreach (var child in node.Children)

@@ -10,14 +10,16 @@ namespace AgentKit.Rag.Retrieval;
 
 /// <summary>
 /// Finds the chunks that answer a query in a collection of <see cref="RagChunkRecord"/>: by vector, by keyword, or
-/// hybrid (reciprocal rank fusion of both), then optionally re-ranked by an <see cref="IRagReranker"/> and
-/// diversified by maximal marginal relevance.
+/// hybrid (both rankings fused by their standardised scores), then optionally re-ranked by an
+/// <see cref="IRagReranker"/> and diversified by maximal marginal relevance. Chunks flagged as tables of contents or
+/// indexes (<see cref="RagChunkRecord.Navigation"/>) are never returned.
 /// </summary>
 /// <remarks>
-/// Hybrid search uses the store's own <see cref="IKeywordHybridSearchable{TRecord}"/> when the collection offers it
-/// (the SQLite store fuses FTS5 BM25 with the vector ranking); otherwise the retriever runs a vector search and its
-/// own keyword ranking and fuses them with RRF (k = 60). Keyword mode always uses the retriever's ranking (whole-word
-/// candidates scored by BM25), which works on any store with string <c>Contains</c> filters.
+/// Keyword mode ranks whole-word candidates by BM25, which works on any store with string <c>Contains</c> filters.
+/// Hybrid mode takes the top <c>max(Top, 50)</c> of the vector ranking and of that same keyword ranking, turns each
+/// side's scores into z-scores over its own list, and ranks by their mean (a chunk missing from one list gets that
+/// list's lowest z-score). A side whose best hit stands far above the rest of its list (an exact rare term for BM25)
+/// keeps it near the top even when the other side does not have it at all; a side with flat scores moves little.
 /// </remarks>
 public sealed class RagRetriever
 {
@@ -118,14 +120,15 @@ public sealed class RagRetriever
         RagTelemetry.RetrievalHits.Record(hits, collection, mode);
     }
 
-    private static Expression<Func<RagChunkRecord, bool>>? Scope(string? source) =>
-        source is null ? null : r => r.Source == source;
+    /// <summary>What may be retrieved: content chunks (not tables of contents or indexes), of one source when given.</summary>
+    private static Expression<Func<RagChunkRecord, bool>> Scope(string? source) =>
+        source is null ? r => !r.Navigation : r => r.Source == source && !r.Navigation;
 
     private async Task<ReadOnlyMemory<float>> EmbedAsync(string query, CancellationToken cancellationToken) =>
         (await _embedder.GenerateAsync([query], cancellationToken: cancellationToken).ConfigureAwait(false))[0].Vector;
 
     private async Task<List<RetrievedChunk>> VectorAsync(
-        ReadOnlyMemory<float> vector, int count, Expression<Func<RagChunkRecord, bool>>? scope, bool withVectors, CancellationToken cancellationToken)
+        ReadOnlyMemory<float> vector, int count, Expression<Func<RagChunkRecord, bool>> scope, bool withVectors, CancellationToken cancellationToken)
     {
         var options = new VectorSearchOptions<RagChunkRecord> { Filter = scope, IncludeVectors = withVectors };
         var results = new List<RetrievedChunk>(count);
@@ -138,26 +141,14 @@ public sealed class RagRetriever
     }
 
     private async Task<List<RetrievedChunk>> HybridAsync(
-        string query, int count, Expression<Func<RagChunkRecord, bool>>? scope, bool withVectors, CancellationToken cancellationToken)
+        string query, int count, Expression<Func<RagChunkRecord, bool>> scope, bool withVectors, CancellationToken cancellationToken)
     {
+        // Each side ranks deeper than asked, so its scores are standardised over a list long enough to show whether
+        // its top hits stand out. The keyword side is exactly the keyword mode's ranking.
+        var depth = Math.Max(count, Fusion.HybridDepth);
         var vector = await EmbedAsync(query, cancellationToken).ConfigureAwait(false);
-        var hybrid = _collection.GetService(typeof(IKeywordHybridSearchable<RagChunkRecord>)) as IKeywordHybridSearchable<RagChunkRecord>
-            ?? _collection as IKeywordHybridSearchable<RagChunkRecord>;
-        if (hybrid is not null)
-        {
-            var keywords = KeywordRanker.QueryTerms(query);
-            var options = new HybridSearchOptions<RagChunkRecord> { Filter = scope, IncludeVectors = withVectors };
-            var results = new List<RetrievedChunk>(count);
-            await foreach (var result in hybrid.HybridSearchAsync(vector, keywords, count, options, cancellationToken).ConfigureAwait(false))
-            {
-                results.Add(RetrievedChunk.From(result.Record, result.Score ?? 0));
-            }
-
-            return results;
-        }
-
-        var byVector = await VectorAsync(vector, count, scope, withVectors, cancellationToken).ConfigureAwait(false);
-        var byKeyword = await KeywordRanker.RankAsync(_collection, query, count, scope, withVectors, cancellationToken).ConfigureAwait(false);
-        return Fusion.ReciprocalRank(byVector, byKeyword).Take(count).ToList();
+        var byVector = await VectorAsync(vector, depth, scope, withVectors, cancellationToken).ConfigureAwait(false);
+        var byKeyword = await KeywordRanker.RankAsync(_collection, query, depth, scope, withVectors, cancellationToken).ConfigureAwait(false);
+        return Fusion.ZScore(byVector, byKeyword, Fusion.KeywordWeight).Take(count).ToList();
     }
 }
