@@ -1,331 +1,128 @@
-using System.Globalization;
+using System.Collections.Concurrent;
 using System.Text.Json;
-using System.Text.RegularExpressions;
+using Json.Schema;
 
 namespace AgentKit.Abstractions.Json;
 
 /// <summary>
-/// Checks a JSON value against a JSON schema, for the subset AgentKit.LlamaCpp's JSON Schema grammar converter supports
-/// plus what grammars cannot enforce (<c>minimum</c>, <c>maximum</c>, <c>pattern</c>, exactly-one <c>oneOf</c>).
+/// Checks JSON values against a JSON schema (draft 2020-12, or draft-07 when the schema's <c>$schema</c> says so) with
+/// JsonSchema.Net, which passes the official JSON-Schema-Test-Suite. A schema is compiled once by <see cref="Create"/>,
+/// which refuses what cannot be enforced; <see cref="Validate(JsonElement, JsonElement)"/> is the one-off form.
 /// </summary>
 /// <remarks>
-/// Follows JSON Schema semantics, which are looser than the grammar converter's in one respect: properties not
-/// declared are allowed unless <c>additionalProperties</c> is <see langword="false"/> or a schema. Checked
-/// keywords: <c>type</c>, <c>enum</c>, <c>const</c>, <c>properties</c>, <c>required</c>,
-/// <c>additionalProperties</c>, <c>items</c>, <c>prefixItems</c>, <c>minItems</c>, <c>maxItems</c>,
-/// <c>anyOf</c>, <c>oneOf</c>, <c>allOf</c>, local <c>$ref</c>, <c>minLength</c>, <c>maxLength</c> (in Unicode
-/// code points), <c>pattern</c>, <c>minimum</c>, <c>maximum</c>, <c>exclusiveMinimum</c>,
-/// <c>exclusiveMaximum</c>. Other keywords, <c>format</c> included, are not checked.
+/// <c>format</c> is an annotation, as draft 2020-12 specifies by default: it is not asserted. Keywords whose name
+/// starts with <c>x-</c> are extensions and carry no constraint. Every other keyword must be one the draft defines.
 /// </remarks>
-public static class JsonSchemaValidator
+public sealed class JsonSchemaValidator
 {
-    private const int MaxDepth = 128;
-    private static readonly TimeSpan PatternTimeout = TimeSpan.FromSeconds(1);
+    /// <summary>The deepest nesting of a schema or of a checked value; deeper ones are refused instead of recursed into.</summary>
+    public const int MaxDepth = 64;
 
-    /// <summary>Validates <paramref name="instance"/> against <paramref name="schema"/>.</summary>
-    /// <param name="schema">The JSON schema; <c>$ref</c> resolves against it.</param>
+    private const int CacheCapacity = 512;
+    private static readonly ConcurrentDictionary<string, object> Cache = new(StringComparer.Ordinal);
+    private static readonly EvaluationOptions FlagOptions = new() { OutputFormat = OutputFormat.Flag };
+    private static readonly EvaluationOptions ListOptions = new() { OutputFormat = OutputFormat.List };
+
+    private readonly JsonSchema _schema;
+
+    private JsonSchemaValidator(JsonSchema schema) => _schema = schema;
+
+    /// <summary>Compiles <paramref name="schema"/> for repeated checks.</summary>
+    /// <param name="schema">The JSON schema; a local <c>$ref</c> resolves against it, a remote one is never fetched.</param>
+    /// <returns>The validator.</returns>
+    /// <exception cref="JsonSchemaNotSupportedException">
+    /// The schema cannot be enforced: an unknown keyword (a typo such as <c>maxlength</c>), a keyword with an invalid
+    /// value, a <c>$ref</c> that does not resolve locally, a pattern .NET regular expressions cannot run, an
+    /// unsupported <c>$schema</c>, or nesting deeper than <see cref="MaxDepth"/>.
+    /// </exception>
+    public static JsonSchemaValidator Create(JsonElement schema)
+    {
+        JsonSchemaKeywords.EnsureEnforceable(schema);
+        try
+        {
+            // A registry of its own: a schema's $id never collides with another's, and nothing is fetched from the network.
+            return new JsonSchemaValidator(JsonSchema.Build(schema, new BuildOptions { SchemaRegistry = new SchemaRegistry() }));
+        }
+        catch (RefResolutionException e)
+        {
+            throw new JsonSchemaNotSupportedException("$ref", null, $"a reference does not resolve within the schema ({e.Message}); remote schemas are never fetched", e);
+        }
+        catch (JsonSchemaException e)
+        {
+            throw new JsonSchemaNotSupportedException(null, null, e.Message, e);
+        }
+    }
+
+    /// <summary>Checks <paramref name="instance"/>.</summary>
     /// <param name="instance">The value to check.</param>
     /// <returns>
     /// The problems found, each starting with the JSON pointer of the offending value (<c>#</c> is the whole value,
     /// <c>#/items/0/name</c> a nested one); empty when the value is valid.
     /// </returns>
-    public static IReadOnlyList<string> Validate(JsonElement schema, JsonElement instance)
+    public IReadOnlyList<string> Validate(JsonElement instance)
     {
+        if (Depth(instance, 1) > MaxDepth)
+        {
+            return [$"#: the value nests more than {MaxDepth} levels deep"];
+        }
+
+        if (_schema.Evaluate(instance, FlagOptions).IsValid)
+        {
+            return [];
+        }
+
+        var results = _schema.Evaluate(instance, ListOptions);
         var errors = new List<string>();
-        new Run(schema, errors).Check(schema, instance, "#", 0);
+        Collect(results, errors);
+        if (results.Details is { } details)
+        {
+            foreach (var detail in details)
+            {
+                Collect(detail, errors);
+            }
+        }
+
+        if (errors.Count == 0)
+        {
+            errors.Add("#: the value does not match the schema");
+        }
+
         return errors;
     }
 
-    private sealed class Run(JsonElement document, List<string> errors)
+    /// <summary>Validates <paramref name="instance"/> against <paramref name="schema"/>, compiling the schema once per distinct text.</summary>
+    /// <param name="schema">The JSON schema.</param>
+    /// <param name="instance">The value to check.</param>
+    /// <returns>
+    /// The problems found, as <see cref="Validate(JsonElement)"/> lists them; a schema that cannot be enforced gives
+    /// one problem naming why (<see cref="Create"/> throws instead).
+    /// </returns>
+    public static IReadOnlyList<string> Validate(JsonElement schema, JsonElement instance)
     {
-        private void Error(string ptr, string message) => errors.Add($"{ptr}: {message}");
-
-        public void Check(JsonElement schema, JsonElement value, string ptr, int depth)
+        var key = schema.GetRawText();
+        if (!Cache.TryGetValue(key, out var compiled))
         {
-            if (depth > MaxDepth)
+            try
             {
-                Error(ptr, "the schema nests or refers to itself too deeply to check");
-                return;
+                compiled = Create(schema);
+            }
+            catch (JsonSchemaNotSupportedException e)
+            {
+                compiled = e;
             }
 
-            if (schema.ValueKind == JsonValueKind.True)
+            if (Cache.Count >= CacheCapacity)
             {
-                return;
+                Cache.Clear();
             }
 
-            if (schema.ValueKind != JsonValueKind.Object)
-            {
-                Error(ptr, "no value is allowed here (the schema is 'false' or not a schema)");
-                return;
-            }
-
-            if (schema.TryGetProperty("$ref", out var reference) && reference.ValueKind == JsonValueKind.String)
-            {
-                if (JsonSchemaPointer.TryResolve(document, reference.GetString()!, out var target))
-                {
-                    Check(target, value, ptr, depth + 1);
-                }
-                else
-                {
-                    Error(ptr, $"the schema's '$ref' '{reference.GetString()}' does not resolve");
-                }
-            }
-
-            if (schema.TryGetProperty("type", out var type) && !MatchesType(type, value))
-            {
-                Error(ptr, $"expected {DescribeType(type)} but found {Describe(value)}");
-                return;
-            }
-
-            if (schema.TryGetProperty("const", out var constant) && !JsonEquals(constant, value))
-            {
-                Error(ptr, $"expected the constant {Compact(constant)}");
-            }
-
-            if (schema.TryGetProperty("enum", out var values) && values.ValueKind == JsonValueKind.Array && !values.EnumerateArray().Any(v => JsonEquals(v, value)))
-            {
-                Error(ptr, $"expected one of {string.Join(", ", values.EnumerateArray().Select(Compact))}");
-            }
-
-            CheckCombinators(schema, value, ptr, depth);
-
-            switch (value.ValueKind)
-            {
-                case JsonValueKind.Object:
-                    CheckObject(schema, value, ptr, depth);
-                    break;
-                case JsonValueKind.Array:
-                    CheckArray(schema, value, ptr, depth);
-                    break;
-                case JsonValueKind.String:
-                    CheckString(schema, value.GetString()!, ptr);
-                    break;
-                case JsonValueKind.Number:
-                    CheckNumber(schema, value, ptr);
-                    break;
-            }
+            Cache.TryAdd(key, compiled);
         }
 
-        private bool Passes(JsonElement schema, JsonElement value, string ptr, int depth)
-        {
-            var probe = new List<string>();
-            new Run(document, probe).Check(schema, value, ptr, depth + 1);
-            return probe.Count == 0;
-        }
-
-        private void CheckCombinators(JsonElement schema, JsonElement value, string ptr, int depth)
-        {
-            if (schema.TryGetProperty("allOf", out var allOf) && allOf.ValueKind == JsonValueKind.Array)
-            {
-                foreach (var member in allOf.EnumerateArray())
-                {
-                    Check(member, value, ptr, depth + 1);
-                }
-            }
-
-            if (schema.TryGetProperty("anyOf", out var anyOf) && anyOf.ValueKind == JsonValueKind.Array
-                && !anyOf.EnumerateArray().Any(member => Passes(member, value, ptr, depth)))
-            {
-                Error(ptr, "matches none of the 'anyOf' alternatives");
-            }
-
-            if (schema.TryGetProperty("oneOf", out var oneOf) && oneOf.ValueKind == JsonValueKind.Array)
-            {
-                var matches = oneOf.EnumerateArray().Count(member => Passes(member, value, ptr, depth));
-                if (matches != 1)
-                {
-                    Error(ptr, matches == 0
-                        ? "matches none of the 'oneOf' alternatives"
-                        : string.Create(CultureInfo.InvariantCulture, $"matches {matches} of the 'oneOf' alternatives, but must match exactly one"));
-                }
-            }
-        }
-
-        private void CheckObject(JsonElement schema, JsonElement value, string ptr, int depth)
-        {
-            var declared = new HashSet<string>(StringComparer.Ordinal);
-            if (schema.TryGetProperty("properties", out var properties) && properties.ValueKind == JsonValueKind.Object)
-            {
-                foreach (var p in properties.EnumerateObject())
-                {
-                    declared.Add(p.Name);
-                    if (value.TryGetProperty(p.Name, out var v))
-                    {
-                        Check(p.Value, v, JsonSchemaPointer.Child(ptr, p.Name), depth + 1);
-                    }
-                }
-            }
-
-            if (schema.TryGetProperty("required", out var required) && required.ValueKind == JsonValueKind.Array)
-            {
-                foreach (var r in required.EnumerateArray())
-                {
-                    if (r.ValueKind == JsonValueKind.String && !value.TryGetProperty(r.GetString()!, out _))
-                    {
-                        Error(ptr, $"missing required property '{r.GetString()}'");
-                    }
-                }
-            }
-
-            if (schema.TryGetProperty("additionalProperties", out var additional))
-            {
-                foreach (var p in value.EnumerateObject().Where(p => !declared.Contains(p.Name)))
-                {
-                    if (additional.ValueKind == JsonValueKind.False)
-                    {
-                        Error(JsonSchemaPointer.Child(ptr, p.Name), $"property '{p.Name}' is not allowed");
-                    }
-                    else
-                    {
-                        Check(additional, p.Value, JsonSchemaPointer.Child(ptr, p.Name), depth + 1);
-                    }
-                }
-            }
-        }
-
-        private void CheckArray(JsonElement schema, JsonElement value, string ptr, int depth)
-        {
-            var length = value.GetArrayLength();
-            if (Number(schema, "minItems") is { } min && length < min)
-            {
-                Error(ptr, string.Create(CultureInfo.InvariantCulture, $"has {length} items but needs at least {min}"));
-            }
-
-            if (Number(schema, "maxItems") is { } max && length > max)
-            {
-                Error(ptr, string.Create(CultureInfo.InvariantCulture, $"has {length} items but allows at most {max}"));
-            }
-
-            var prefixCount = 0;
-            if (schema.TryGetProperty("prefixItems", out var prefix) && prefix.ValueKind == JsonValueKind.Array)
-            {
-                prefixCount = prefix.GetArrayLength();
-                for (var i = 0; i < Math.Min(prefixCount, length); i++)
-                {
-                    Check(prefix[i], value[i], JsonSchemaPointer.Child(ptr, i), depth + 1);
-                }
-            }
-
-            if (schema.TryGetProperty("items", out var items))
-            {
-                for (var i = prefixCount; i < length; i++)
-                {
-                    Check(items, value[i], JsonSchemaPointer.Child(ptr, i), depth + 1);
-                }
-            }
-        }
-
-        private void CheckString(JsonElement schema, string text, string ptr)
-        {
-            var length = text.EnumerateRunes().Count();
-            if (Number(schema, "minLength") is { } min && length < min)
-            {
-                Error(ptr, string.Create(CultureInfo.InvariantCulture, $"is {length} characters long but needs at least {min}"));
-            }
-
-            if (Number(schema, "maxLength") is { } max && length > max)
-            {
-                Error(ptr, string.Create(CultureInfo.InvariantCulture, $"is {length} characters long but allows at most {max}"));
-            }
-
-            if (schema.TryGetProperty("pattern", out var pattern) && pattern.ValueKind == JsonValueKind.String)
-            {
-                try
-                {
-                    if (!Regex.IsMatch(text, pattern.GetString()!, RegexOptions.CultureInvariant, PatternTimeout))
-                    {
-                        Error(ptr, $"does not match the pattern '{pattern.GetString()}'");
-                    }
-                }
-                catch (ArgumentException)
-                {
-                    Error(ptr, $"the schema's pattern '{pattern.GetString()}' is not a valid regular expression");
-                }
-                catch (RegexMatchTimeoutException)
-                {
-                    Error(ptr, $"matching the pattern '{pattern.GetString()}' took too long");
-                }
-            }
-        }
-
-        private void CheckNumber(JsonElement schema, JsonElement value, string ptr)
-        {
-            var n = value.GetDouble();
-            if (Number(schema, "minimum") is { } min && n < min)
-            {
-                Error(ptr, $"{value.GetRawText()} is below the minimum {Format(min)}");
-            }
-
-            if (Number(schema, "maximum") is { } max && n > max)
-            {
-                Error(ptr, $"{value.GetRawText()} is above the maximum {Format(max)}");
-            }
-
-            if (Number(schema, "exclusiveMinimum") is { } exMin && n <= exMin)
-            {
-                Error(ptr, $"{value.GetRawText()} must be greater than {Format(exMin)}");
-            }
-
-            if (Number(schema, "exclusiveMaximum") is { } exMax && n >= exMax)
-            {
-                Error(ptr, $"{value.GetRawText()} must be less than {Format(exMax)}");
-            }
-        }
-
-        private static string Format(double d) => d.ToString("R", CultureInfo.InvariantCulture);
-
-        private static double? Number(JsonElement schema, string keyword) =>
-            schema.TryGetProperty(keyword, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null;
+        return compiled is JsonSchemaValidator validator
+            ? validator.Validate(instance)
+            : [$"#: the schema cannot be checked: {((JsonSchemaNotSupportedException)compiled).Message}"];
     }
-
-    private static bool MatchesType(JsonElement type, JsonElement value) => type.ValueKind switch
-    {
-        JsonValueKind.String => MatchesType(type.GetString()!, value),
-        JsonValueKind.Array => type.EnumerateArray().Any(t => t.ValueKind == JsonValueKind.String && MatchesType(t.GetString()!, value)),
-        _ => true,
-    };
-
-    private static bool MatchesType(string type, JsonElement value) => type switch
-    {
-        "object" => value.ValueKind == JsonValueKind.Object,
-        "array" => value.ValueKind == JsonValueKind.Array,
-        "string" => value.ValueKind == JsonValueKind.String,
-        "number" => value.ValueKind == JsonValueKind.Number && IsFinite(value),
-        "integer" => value.ValueKind == JsonValueKind.Number && IsFinite(value) && IsInteger(value),
-        "boolean" => value.ValueKind is JsonValueKind.True or JsonValueKind.False,
-        "null" => value.ValueKind == JsonValueKind.Null,
-        _ => false,
-    };
-
-    private static bool IsInteger(JsonElement value) =>
-        value.TryGetDecimal(out var d) ? d == decimal.Truncate(d) : value.TryGetDouble(out var x) && Math.Floor(x) == x;
-
-    /// <summary>Whether the number fits a 64-bit float: <c>1e400</c> is valid JSON but no .NET number can hold it.</summary>
-    private static bool IsFinite(JsonElement value) => value.TryGetDouble(out var x) && double.IsFinite(x);
-
-    private static string Compact(JsonElement value)
-    {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            value.WriteTo(writer);
-        }
-
-        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
-
-    private static string DescribeType(JsonElement type) =>
-        type.ValueKind == JsonValueKind.Array ? string.Join(" or ", type.EnumerateArray().Select(t => t.ToString())) : type.ToString();
-
-    private static string Describe(JsonElement value) => value.ValueKind switch
-    {
-        JsonValueKind.Object => "an object",
-        JsonValueKind.Array => "an array",
-        JsonValueKind.String => "a string",
-        JsonValueKind.Number => !IsFinite(value) ? "a number beyond the range of a 64-bit float" : IsInteger(value) ? "an integer" : "a number",
-        JsonValueKind.True or JsonValueKind.False => "a boolean",
-        _ => "null",
-    };
 
     /// <summary>JSON equality as JSON Schema's <c>enum</c> and <c>const</c> compare: numbers by value (<c>1</c> equals <c>1.0</c>), objects regardless of property order.</summary>
     /// <param name="a">One value.</param>
@@ -353,5 +150,47 @@ public static class JsonSchemaValidator
             default:
                 return true;
         }
+    }
+
+    private static void Collect(EvaluationResults node, List<string> errors)
+    {
+        if (node.Errors is not { Count: > 0 } messages)
+        {
+            return;
+        }
+
+        var pointer = "#" + node.InstanceLocation;
+        foreach (var message in messages.Values)
+        {
+            var line = $"{pointer}: {message}";
+            if (!errors.Contains(line))
+            {
+                errors.Add(line);
+            }
+        }
+    }
+
+    /// <summary>How deep <paramref name="value"/> nests, counting no further than one past <see cref="MaxDepth"/>.</summary>
+    private static int Depth(JsonElement value, int depth)
+    {
+        if (depth > MaxDepth || value.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array))
+        {
+            return depth;
+        }
+
+        var deepest = depth;
+        var children = value.ValueKind == JsonValueKind.Object
+            ? value.EnumerateObject().Select(p => p.Value)
+            : value.EnumerateArray();
+        foreach (var child in children)
+        {
+            deepest = Math.Max(deepest, Depth(child, depth + 1));
+            if (deepest > MaxDepth)
+            {
+                break;
+            }
+        }
+
+        return deepest;
     }
 }
