@@ -28,7 +28,7 @@ internal static class KnowledgeTool
             CancellationToken cancellationToken = default)
         {
             var agent = AgentRunContext.Current?.AgentName;
-            IReadOnlyList<string> bases = agent is not null && options.CurrentValue.Agents.TryGetValue(agent, out var configured) && configured.Knowledge.Count > 0
+            List<string> bases = agent is not null && options.CurrentValue.Agents.TryGetValue(agent, out var configured) && configured.Knowledge.Count > 0
                 ? configured.Knowledge
                 : [.. services.GetServices<KnowledgeBaseName>().Select(k => k.Name).Distinct(StringComparer.OrdinalIgnoreCase)];
             if (bases.Count == 0)
