@@ -1,4 +1,5 @@
 using AgentKit.VectorStores.Qdrant;
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -15,7 +16,9 @@ public static class QdrantServiceCollectionExtensions
     /// <summary>
     /// Registers a singleton <see cref="QdrantVectorStore"/>, also as <see cref="VectorStore"/>, with options
     /// validated at start-up (failures name the key, e.g. <c>Qdrant:Endpoint</c>) and a named
-    /// <see cref="HttpClient"/> from <see cref="IHttpClientFactory"/>.
+    /// <see cref="HttpClient"/> from <see cref="IHttpClientFactory"/>. When
+    /// <see cref="QdrantVectorStoreOptions.EmbeddingGenerator"/> is not set, an <see cref="IEmbeddingGenerator"/>
+    /// registered in the container becomes the store's (as Microsoft's connectors do).
     /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="configure">Sets <see cref="QdrantVectorStoreOptions"/>.</param>
@@ -24,7 +27,9 @@ public static class QdrantServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
-        services.AddOptions<QdrantVectorStoreOptions>().Configure(configure).ValidateOnStart();
+        services.AddOptions<QdrantVectorStoreOptions>().Configure(configure)
+            .PostConfigure<IServiceProvider>((options, sp) => options.EmbeddingGenerator ??= sp.GetService<IEmbeddingGenerator>())
+            .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<QdrantVectorStoreOptions>, QdrantVectorStoreOptionsValidator>());
 
         // The store's own pipeline bounds each operation (Timeout, retries included), so HttpClient's must not cut in first.

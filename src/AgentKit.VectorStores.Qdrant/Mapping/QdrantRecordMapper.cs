@@ -79,7 +79,10 @@ internal sealed class QdrantRecordMapper(QdrantCollectionLayout layout)
         ReadOnlyMemory<float> m => m,
         float[] a => a,
         Embedding<float> e => e.Vector,
-        _ => null,
+
+        // Typed: a bare null would convert to an empty ReadOnlyMemory<float> (through float[]), so other inputs
+        // (a string to embed) were sent as an empty vector.
+        _ => (ReadOnlyMemory<float>?)null,
     };
 
     private QdrantVectors Vectors(object record, IReadOnlyDictionary<VectorPropertyModel, Embedding>? generated)

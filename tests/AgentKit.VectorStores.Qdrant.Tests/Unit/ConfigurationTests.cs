@@ -1,3 +1,5 @@
+using AgentKit.VectorStores.Conformance;
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.VectorData;
@@ -51,6 +53,19 @@ public sealed class ConfigurationTests
         var store = provider.GetRequiredService<QdrantVectorStore>();
         Assert.Same(store, provider.GetRequiredService<VectorStore>());
         Assert.Equal("k", provider.GetRequiredService<IOptions<QdrantVectorStoreOptions>>().Value.ApiKey);
+    }
+
+    [Fact]
+    public void AddQdrantVectorStore_WithoutAGenerator_TakesTheContainersEmbeddingGenerator()
+    {
+        var registered = new LetterCountEmbeddingGenerator();
+        var own = new LetterCountEmbeddingGenerator();
+        using var fromContainer = new ServiceCollection().AddSingleton<IEmbeddingGenerator>(registered).AddQdrantVectorStore(o => o.Endpoint = Endpoint).BuildServiceProvider();
+        using var fromOptions = new ServiceCollection().AddSingleton<IEmbeddingGenerator>(registered)
+            .AddQdrantVectorStore(o => { o.Endpoint = Endpoint; o.EmbeddingGenerator = own; }).BuildServiceProvider();
+
+        Assert.Same(registered, fromContainer.GetRequiredService<IOptions<QdrantVectorStoreOptions>>().Value.EmbeddingGenerator);
+        Assert.Same(own, fromOptions.GetRequiredService<IOptions<QdrantVectorStoreOptions>>().Value.EmbeddingGenerator);
     }
 
     [Fact]
