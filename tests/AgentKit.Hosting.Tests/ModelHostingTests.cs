@@ -129,6 +129,62 @@ public sealed class ModelHostingTests : IDisposable
         await host.StopAsync(ct);
     }
 
+    /// <summary>A clock the test moves by hand, to pass the probe interval without waiting.</summary>
+    private sealed class ManualClock : TimeProvider
+    {
+        private long _ticks;
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() => Interlocked.Read(ref _ticks);
+
+        public void Advance(TimeSpan by) => Interlocked.Add(ref _ticks, by.Ticks);
+    }
+
+    [Fact]
+    public async Task RemoteModelHealth_ProbesTheEndpoint_HealthyWhileUp_UnhealthyOnceItStops()
+    {
+        var server = new LoopbackHttpServer(r => r.PathOnly == "/v1/models"
+            ? new LoopbackResponse(200, """{"object":"list","data":[]}"""u8.ToArray()) { Headers = { ["Content-Type"] = "application/json" } }
+            : LoopbackResponse.Empty(404));
+        var clock = new ManualClock();
+        var builder = _hosts.Builder(new Dictionary<string, string?>
+        {
+            ["AgentKit:Models:remote:Provider"] = "OpenAI",
+            ["AgentKit:Models:remote:Endpoint"] = new Uri(server.BaseAddress, "v1").AbsoluteUri,
+            ["AgentKit:Models:remote:ApiKey"] = "secret-key",
+            ["AgentKit:Models:remote:Model"] = "served-model",
+        });
+        builder.Services.AddSingleton<TimeProvider>(clock);
+        builder.AddAgentKit();
+        using var host = builder.Build();
+        var health = host.Services.GetRequiredService<HealthCheckService>();
+        var ct = TestContext.Current.CancellationToken;
+
+        try
+        {
+            Assert.Equal(HealthStatus.Healthy, (await health.CheckHealthAsync(ct)).Entries["agentkit-models"].Status);
+            Assert.Equal(HealthStatus.Healthy, (await health.CheckHealthAsync(ct)).Entries["agentkit-models"].Status);
+            var probe = Assert.Single(server.Requests);
+            Assert.Equal("GET", probe.Method);
+            Assert.Equal("Bearer secret-key", probe.Header("Authorization"));
+        }
+        finally
+        {
+            await server.DisposeAsync();
+        }
+
+        // Still the cached answer within the interval; probed again (and found down) after it.
+        Assert.Equal(HealthStatus.Healthy, (await health.CheckHealthAsync(ct)).Entries["agentkit-models"].Status);
+        clock.Advance(RemoteModelProbe.Interval);
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var down = (await health.CheckHealthAsync(ct)).Entries["agentkit-models"];
+        Assert.Equal(HealthStatus.Unhealthy, down.Status);
+        Assert.Contains("remote: the endpoint could not be reached", down.Description, StringComparison.Ordinal);
+        Assert.DoesNotContain(server.BaseAddress.Authority, down.Description, StringComparison.Ordinal);
+        Assert.True(started.Elapsed < RemoteModelProbe.MaxTimeout + TimeSpan.FromSeconds(5), $"The probe took {started.Elapsed}.");
+    }
+
     [Fact]
     public async Task StorageHealth_WhenTheDataFolderIsAFile_IsUnhealthy()
     {

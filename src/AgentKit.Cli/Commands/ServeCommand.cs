@@ -87,16 +87,21 @@ internal static class ServeCommand
             context.Out.MarkupLine($"Listening on [bold]{Markup.Escape(address)}[/] (POST /v1/chat/completions, GET /v1/models, GET /health). Ctrl+C stops.");
         }
 
+        // Ctrl+C (SIGINT) comes through the cancel key; SIGTERM, as a service manager sends it, through the host's
+        // lifetime, which stops the application.
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(stop.Token, app.Lifetime.ApplicationStopping);
         try
         {
-            await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
+            await Task.Delay(Timeout.Infinite, stopping.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
-            // Ctrl+C: a clean shutdown.
+            // A clean shutdown.
         }
 
+        context.Out.MarkupLine("Stopping.");
         await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        context.Out.MarkupLine("Stopped.");
         return ExitCodes.Success;
     }
 }
