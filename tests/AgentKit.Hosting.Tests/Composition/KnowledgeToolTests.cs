@@ -7,6 +7,7 @@ using AgentKit.Rag.Tests.Support;
 using AgentKit.Testing;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace AgentKit.Hosting.Tests.Composition;
 
