@@ -118,14 +118,14 @@ public sealed class AgentChatCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task McpServe_WithoutTools_SaysSoAndExits1()
+    public async Task McpServe_WithAnAgentNamingAnUnregisteredTool_RefusesToStart_NamingTheKey()
     {
         using var cli = new CliHarness(input: "", agentServices: services => AddModel(services, new Scripted()));
 
         var exit = await cli.RunAsync("mcp", "serve", "--config", WriteConfig());
 
         Assert.Equal(1, exit);
-        Assert.Equal("No tools are registered in this host, so there is nothing to serve.", cli.Error.Trim());
+        Assert.Contains("AgentKit:Agents:shop:Tools:0: no tool named 'refund' is registered. Registered tools: (none).", cli.Error, StringComparison.Ordinal);
         Assert.Equal(string.Empty, cli.Out);
     }
 

@@ -1,4 +1,3 @@
-using AgentKit.Agents.Mcp;
 using AgentKit.Hosting.Models;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
@@ -42,7 +41,7 @@ public sealed class ConfiguredToolsCommandTests : IDisposable
     public async Task McpServe_ServesTheToolsOfTheConfigFile_OverStdio()
     {
         var cliDll = Path.Combine(AppContext.BaseDirectory, "AgentKit.Cli.dll");
-        await using var served = McpToolSource.ForStdioServer(new StdioClientTransportOptions
+        var transport = new StdioClientTransport(new StdioClientTransportOptions
         {
             Name = "agentkit",
             Command = "dotnet",
@@ -50,7 +49,9 @@ public sealed class ConfiguredToolsCommandTests : IDisposable
             WorkingDirectory = _folder.FullName,
         });
 
-        var tools = await served.GetToolsAsync(TestContext.Current.CancellationToken);
+        // The CLI starts a host and the configured server before it answers; a loaded machine needs more than the default minute.
+        await using var client = await McpClient.CreateAsync(transport, new McpClientOptions { InitializationTimeout = TimeSpan.FromMinutes(3) }, cancellationToken: TestContext.Current.CancellationToken);
+        var tools = await client.ListToolsAsync(cancellationToken: TestContext.Current.CancellationToken);
         var reverse = Assert.Single(tools, t => t.Name == "reverse");
         Assert.Contains(tools, t => t.Name == "InventoryPlugin_stock");
         var result = await reverse.InvokeAsync(new AIFunctionArguments { ["text"] = "drawer" }, TestContext.Current.CancellationToken);

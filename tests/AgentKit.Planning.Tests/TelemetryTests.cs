@@ -31,7 +31,7 @@ public sealed class TelemetryTests
         var trace = spans.InTrace(root.TraceId);
         var run = Assert.Single(trace, a => a.OperationName == "planner.run");
         Assert.Equal(root.SpanId, run.ParentSpanId);
-        Assert.Equal("planner.run SelfConsistency", run.DisplayName);
+        Assert.Equal($"planner.run {PlannerNames.SelfConsistency}", run.DisplayName);
         Assert.Equal(PlannerNames.SelfConsistency, run.GetTagItem(TelemetryAttributes.PlannerStrategy));
         Assert.Equal("Answered", run.GetTagItem(TelemetryAttributes.PlannerOutcome));
         Assert.Equal(4, run.GetTagItem(TelemetryAttributes.PlannerModelCalls));
