@@ -305,7 +305,8 @@ public sealed partial class ShopBotApp : IAsyncDisposable
         }
 
         var changed = report.Count(AgentKit.Rag.Ingestion.FileIngestionStatus.Added) + report.Count(AgentKit.Rag.Ingestion.FileIngestionStatus.Updated);
-        Log.Ingested(logger, report.Files.Count, changed, report.Count(AgentKit.Rag.Ingestion.FileIngestionStatus.Unchanged), report.ChunksWritten, report.Elapsed);
+        var unchanged = report.Count(AgentKit.Rag.Ingestion.FileIngestionStatus.Unchanged);
+        Log.Ingested(logger, report.Files.Count, changed, unchanged, report.ChunksWritten, report.Elapsed);
     }
 
     private static string ResolvePolicies(string configured, string contentRoot)
