@@ -39,8 +39,8 @@ internal sealed class CliContext
     public Func<LlamaModel, ChatEngineSettings, ILoggerFactory, IChatClient> CreateChatClient { get; init; } = LlamaChatClientFactory.Create;
 
     /// <summary>
-    /// Applied last to the services of the agent commands' host (<c>chat --agent</c>, <c>mcp serve</c>); tests register
-    /// a scripted model and tools here. Null in the real tool.
+    /// Applied last to the services of the agent and knowledge commands' host (<c>chat --agent</c>, <c>mcp serve</c>,
+    /// <c>ingest</c>, <c>search</c>, <c>ask</c>); tests register a scripted model, tools or an embedding model here. Null in the real tool.
     /// </summary>
     public Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? ConfigureAgentServices { get; init; }
 

@@ -24,9 +24,11 @@ internal static class CommandErrors
             Write(context, e.Message);
             return ExitCodes.Offline;
         }
-        catch (Exception e) when (e is PromptException or LlamaException or CommandInputException or VectorStoreException)
+        catch (Exception e) when (e is PromptException or LlamaException or CommandInputException or VectorStoreException
+            or Microsoft.Extensions.Options.OptionsValidationException or AgentKit.Rag.Knowledge.KnowledgeSourceException)
         {
             // VectorStoreException: a --db file that is not a knowledge base, or a collection of another shape.
+            // OptionsValidationException: the configuration (appsettings.json, --config) names a bad key; the message says which.
             Write(context, e.Message);
             return ExitCodes.Error;
         }

@@ -1,4 +1,9 @@
+using AgentKit.Cli.Commands;
+using AgentKit.LlamaCpp;
+using AgentKit.Rag.Embeddings;
 using AgentKit.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Spectre.Console;
 using Microsoft.Extensions.AI;
 using TestingChatClient = AgentKit.Testing.ScriptedChatClient;
@@ -41,10 +46,17 @@ public sealed class KnowledgeCommandTests : IDisposable
 
     private async Task IngestAsync()
     {
-        using var cli = new CliHarness();
+        using var cli = Harness();
         var exit = await cli.RunAsync("ingest", Docs, "--db", Database);
         Assert.True(exit == 0, cli.Error);
     }
+
+    /// <summary>
+    /// The CLI with the embedding model registered as a configuration would (until AddAgentKit has a default one):
+    /// the commands take it from the host, whichever it is.
+    /// </summary>
+    private static CliHarness Harness(Func<LlamaModel, ChatEngineSettings, ILoggerFactory, IChatClient>? createChatClient = null) =>
+        new(createChatClient: createChatClient, agentServices: s => s.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(new HashingEmbeddingGenerator()));
 
     private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
@@ -53,7 +65,7 @@ public sealed class KnowledgeCommandTests : IDisposable
     {
         File.WriteAllText(Path.Combine(Docs, "broken.pdf"), "%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 9 0 R\nnot a pdf\n%%EOF");
         File.WriteAllBytes(Path.Combine(Docs, "photo.png"), [0x89, 0x50, 0x4E, 0x47]);
-        using var cli = new CliHarness();
+        using var cli = Harness();
 
         var exit = await cli.RunAsync("ingest", Docs, "--db", Database);
 
@@ -71,9 +83,24 @@ public sealed class KnowledgeCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Ingest_EmbedsWithTheHostsEmbeddingModel()
+    {
+        using var cli = new CliHarness(agentServices: s => s.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(
+            new HashingEmbeddingGenerator(new HashingEmbeddingGeneratorOptions { Dimensions = 64 })));
+
+        var exit = await cli.RunAsync("ingest", Docs, "--db", Database);
+
+        Assert.True(exit == 0, cli.Error);
+        using var store = new AgentKit.VectorStores.Sqlite.SqliteVectorStore(Database);
+        using var collection = store.GetCollection<Guid, AgentKit.Rag.Ingestion.RagChunkRecord>("knowledge", AgentKit.Rag.Ingestion.RagChunkRecord.CreateDefinition(64));
+        var first = await collection.GetAsync(r => r.ChunkIndex == 0, 1, new() { IncludeVectors = true }, TestContext.Current.CancellationToken).FirstAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(64, first.Vector.Length);
+    }
+
+    [Fact]
     public async Task Ingest_AtATerminal_DrawsTheProgressBarOnStderr()
     {
-        using var cli = new CliHarness();
+        using var cli = Harness();
         using var terminal = new StringWriter();
         var context = new CliContext
         {
@@ -88,6 +115,7 @@ public sealed class KnowledgeCommandTests : IDisposable
             Input = TextReader.Null,
             IsInputRedirected = true,
             CancelKey = cli.CancelKey,
+            ConfigureAgentServices = cli.Context.ConfigureAgentServices,
         };
 
         var exit = await AgentKitCli.RunAsync(["ingest", Docs, "--db", Database], context, TestContext.Current.CancellationToken);
@@ -105,7 +133,7 @@ public sealed class KnowledgeCommandTests : IDisposable
         await IngestAsync();
         Write("winter.md", "# Winter\n\n## Storage\n\nEmpty the boiler before frost.");
         File.Delete(Path.Combine(Docs, "pumps.md"));
-        using var cli = new CliHarness();
+        using var cli = Harness();
 
         var exit = await cli.RunAsync("ingest", Docs, "--db", Database);
 
@@ -120,7 +148,7 @@ public sealed class KnowledgeCommandTests : IDisposable
     [Fact]
     public async Task Ingest_MissingFolder_Exits1WithOneLine()
     {
-        using var cli = new CliHarness();
+        using var cli = Harness();
         var missing = Path.Combine(_work.FullName, "nope");
 
         var exit = await cli.RunAsync("ingest", missing, "--db", Database);
@@ -134,7 +162,7 @@ public sealed class KnowledgeCommandTests : IDisposable
     public async Task Search_PrintsRankedChunksWithScoresAndCitations()
     {
         await IngestAsync();
-        using var cli = new CliHarness();
+        using var cli = Harness();
 
         var exit = await cli.RunAsync("search", "drain the tank before frost", "--db", Database, "--top", "2");
 
@@ -152,7 +180,7 @@ public sealed class KnowledgeCommandTests : IDisposable
     public async Task Search_KeywordModeWithNoMatch_SaysSoAndExits0()
     {
         await IngestAsync();
-        using var cli = new CliHarness();
+        using var cli = Harness();
 
         var exit = await cli.RunAsync("search", "xylophone", "--db", Database, "--mode", "keyword");
 
@@ -166,7 +194,7 @@ public sealed class KnowledgeCommandTests : IDisposable
     [InlineData("101")]
     public async Task Search_TopOutOfRange_Exits1NamingTheOption(string top)
     {
-        using var cli = new CliHarness();
+        using var cli = Harness();
 
         var exit = await cli.RunAsync("search", "pump", "--db", Database, "--top", top);
 
@@ -177,7 +205,7 @@ public sealed class KnowledgeCommandTests : IDisposable
     [Fact]
     public async Task Search_NoKnowledgeBaseFile_Exits1SayingWhatToRun()
     {
-        using var cli = new CliHarness();
+        using var cli = Harness();
 
         var exit = await cli.RunAsync("search", "pump", "--db", Database);
 
@@ -191,7 +219,7 @@ public sealed class KnowledgeCommandTests : IDisposable
     public async Task Search_CollectionNeverIngested_Exits1()
     {
         await IngestAsync();
-        using var cli = new CliHarness();
+        using var cli = Harness();
 
         var exit = await cli.RunAsync("search", "pump", "--db", Database, "--collection", "other");
 
@@ -205,7 +233,7 @@ public sealed class KnowledgeCommandTests : IDisposable
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Database)!);
         File.WriteAllText(Database, "this is not a SQLite file, just text that goes on for a while to fill a page header");
-        using var cli = new CliHarness();
+        using var cli = Harness();
 
         var exit = await cli.RunAsync("search", "pump", "--db", Database);
 
@@ -218,7 +246,7 @@ public sealed class KnowledgeCommandTests : IDisposable
     {
         await IngestAsync();
         var client = new TestingChatClient((messages, _) => new ChatResponse(new ChatMessage(ChatRole.Assistant, "Drain the tank and the hoses before frost [1].")));
-        using var cli = new CliHarness(createChatClient: (_, _, _) => client);
+        using var cli = Harness(createChatClient: (_, _, _) => client);
 
         var exit = await cli.RunAsync("ask", "what should I do before frost?", "--model", Model, "--db", Database, "--top", "2", "--max-tokens", "40");
 
@@ -242,7 +270,7 @@ public sealed class KnowledgeCommandTests : IDisposable
     {
         await IngestAsync();
         var client = new TestingChatClient("I am not sure.");
-        using var cli = new CliHarness(createChatClient: (_, _, _) => client);
+        using var cli = Harness(createChatClient: (_, _, _) => client);
 
         var exit = await cli.RunAsync("ask", "zeolite cartridge", "--model", Model, "--db", Database, "--mode", "keyword");
 
@@ -255,7 +283,7 @@ public sealed class KnowledgeCommandTests : IDisposable
     [Fact]
     public async Task Ask_EmptyKnowledgeBase_Exits1WithoutLoadingTheModel()
     {
-        using var cli = new CliHarness();
+        using var cli = Harness();
 
         var exit = await cli.RunAsync("ask", "anything?", "--model", Path.Combine(_work.FullName, "missing.gguf"), "--db", Database);
 

@@ -1,9 +1,10 @@
 using System.Globalization;
 using AgentKit.Agents.Sessions;
 using AgentKit.Memory;
-using AgentKit.Rag.Ingestion;
+using AgentKit.Rag.Knowledge;
 using AgentKit.VectorStores.Sqlite;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.VectorData;
 
 namespace AgentKit.Faults.Worker;
@@ -26,8 +27,9 @@ internal static class DiskFullScenario
         Directory.CreateDirectory(documents);
         var first = Path.Combine(documents, "first.md");
         var second = Path.Combine(documents, "second.md");
+        var staged = Path.Combine(folder, "second.staged");
         await File.WriteAllTextAsync(first, FaultModels.Document("first", 4));
-        await File.WriteAllTextAsync(second, FaultModels.Document("second", 12));
+        await File.WriteAllTextAsync(staged, FaultModels.Document("second", 12));
 
         using var store = new SqliteVectorStore(Path.Combine(folder, "data.db"));
         var records = store.GetCollection<int, FaultRecord>("records");
@@ -44,9 +46,19 @@ internal static class DiskFullScenario
             await memory.RememberAsync(scope, $"seeded memory {i}", new RememberOptions { Importance = 1 });
         }
 
-        var chunks = await RagChunkStore.OpenAsync(store, "knowledge", embedder);
-        var ingestor = new RagIngestor(chunks, embedder);
-        await ingestor.IngestFilesAsync([first]);
+        await using var services = new ServiceCollection()
+            .AddSingleton<VectorStore>(store)
+            .AddSingleton(embedder)
+            .AddAgentKitKnowledge(FaultModels.KnowledgeBaseName, o =>
+            {
+                o.Sources = [documents];
+                o.Collection = "knowledge";
+                o.IngestOnStart = false;
+            })
+            .BuildServiceProvider();
+        var knowledge = services.GetRequiredKeyedService<KnowledgeBase>(FaultModels.KnowledgeBaseName);
+        await knowledge.IngestAsync();
+        var chunks = await knowledge.GetCollectionAsync();
         Console.WriteLine("SEEDED");
 
         var filler = Path.Combine(folder, "filler");
@@ -56,7 +68,7 @@ internal static class DiskFullScenario
             ("vectors", round => records.UpsertAsync(Enumerable.Range(1000 * round, 200).Select(FaultRecord.For))),
             ("sessions", round => sessions.AppendMessagesAsync(session.Id, [new ChatMessage(ChatRole.User, new string('q', 16_384)), new ChatMessage(ChatRole.Assistant, $"reply {round}")]).AsTask()),
             ("memory", round => memory.RememberAsync(scope, $"a memory written in round {round}", new RememberOptions { Importance = 1 })),
-            ("ingestion", _ => ingestor.IngestFilesAsync([second])),
+            ("ingestion", _ => IngestSecondAsync()),
         };
         foreach (var (name, write) in writes)
         {
@@ -73,6 +85,17 @@ internal static class DiskFullScenario
 
         await ReadAsync("READ2");
         return 0;
+
+        // The new document arrives by a rename, which needs no free space, so only the ingestion meets the full disk.
+        Task IngestSecondAsync()
+        {
+            if (!File.Exists(second))
+            {
+                File.Move(staged, second);
+            }
+
+            return knowledge.IngestAsync();
+        }
 
         async Task ReadAsync(string label)
         {

@@ -99,9 +99,15 @@ public static class FaultModels
     /// <returns>The registry.</returns>
     public static PromptRegistry Prompts() => new(new PromptRegistryOptions { RootDirectory = Path.Combine(AppContext.BaseDirectory, "prompts") });
 
-    /// <summary>The embedder of every scenario: the hashing one, 64 dimensions.</summary>
+    /// <summary>The knowledge base the ingestion scenarios register with <c>AddAgentKitKnowledge</c>.</summary>
+    public const string KnowledgeBaseName = "faults";
+
+    /// <summary>
+    /// The embedding model of every scenario, registered in the container as a host's default would be: the lexical
+    /// hashing one at 64 dimensions, so that the worker needs no model file.
+    /// </summary>
     /// <returns>The embedder.</returns>
-    public static HashingEmbeddingGenerator Embeddings() => new(new HashingEmbeddingGeneratorOptions { Dimensions = 64 });
+    public static IEmbeddingGenerator<string, Embedding<float>> Embeddings() => new HashingEmbeddingGenerator(new HashingEmbeddingGeneratorOptions { Dimensions = 64 });
 
     /// <summary>A Markdown document of <paramref name="sections"/> sections of about 600 words each (several chunks per section).</summary>
     /// <param name="name">The document's name, repeated in its text.</param>

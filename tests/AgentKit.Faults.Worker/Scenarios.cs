@@ -2,9 +2,11 @@ using System.Globalization;
 using AgentKit.Agents;
 using AgentKit.Memory;
 using AgentKit.Rag.Ingestion;
+using AgentKit.Rag.Knowledge;
 using AgentKit.VectorStores.Sqlite;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.VectorData;
 
 namespace AgentKit.Faults.Worker;
 
@@ -17,11 +19,20 @@ internal static class Scenarios
     /// </summary>
     public static async Task IngestAsync(string folder, string documents, TimeSpan pauseAfterWrite)
     {
-        using var store = new SqliteVectorStore(Path.Combine(folder, "rag.db"));
-        using var embedder = FaultModels.Embeddings();
-        var collection = new AcknowledgingCollection<Guid, RagChunkRecord>(await RagChunkStore.OpenAsync(store, "knowledge", embedder), pauseAfterWrite);
+        await using var services = new ServiceCollection()
+            .AddSingleton<VectorStore>(_ => new AcknowledgingVectorStore(new SqliteVectorStore(Path.Combine(folder, "rag.db")), pauseAfterWrite))
+            .AddSingleton(_ => FaultModels.Embeddings())
+            .AddAgentKitKnowledge(FaultModels.KnowledgeBaseName, o =>
+            {
+                o.Sources = [documents];
+                o.Collection = "knowledge";
+                o.IngestOnStart = false;
+            })
+            .BuildServiceProvider();
+        var knowledge = services.GetRequiredKeyedService<KnowledgeBase>(FaultModels.KnowledgeBaseName);
+        await knowledge.GetCollectionAsync();
         Console.WriteLine("READY");
-        var report = await new RagIngestor(collection, embedder).IngestDirectoryAsync(documents, new Acknowledger());
+        var report = await knowledge.IngestAsync(new Acknowledger());
         Console.WriteLine($"DONE {report.Files.Count}");
     }
 

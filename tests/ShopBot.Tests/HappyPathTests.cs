@@ -124,8 +124,8 @@ public sealed class HappyPathTests
         Assert.Equal(System.Text.Json.JsonValueKind.Array, passages.ValueKind);
         var texts = passages.EnumerateArray().Select(p => (Citation: p.GetProperty("citation").GetString()!, Text: p.GetProperty("text").GetString()!)).ToList();
         Assert.Contains(texts, p => p.Text.Contains("30 days of delivery", StringComparison.Ordinal) && p.Citation.Contains("return-policy", StringComparison.Ordinal));
-        Assert.True(File.Exists(shop.App.Knowledge.HandbookPath));
-        Assert.Contains(shop.App.Knowledge.LastIngestion.Files, f => f.Path.EndsWith(".pdf", StringComparison.Ordinal) && f.Pages > 0);
+        Assert.True(File.Exists(shop.App.HandbookPath));
+        Assert.Contains(shop.App.Knowledge.Status.LastReport!.Files, f => f.Path.EndsWith(".pdf", StringComparison.Ordinal) && f.Pages > 0);
     }
 
     internal static string ExtractPdfText(byte[] pdf)

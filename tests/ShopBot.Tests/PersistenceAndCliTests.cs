@@ -20,7 +20,7 @@ public sealed class PersistenceAndCliTests
         }
 
         await using var second = await TestShop.StartAsync(root: root);
-        Assert.All(second.App.Knowledge.LastIngestion.Files, f => Assert.Equal(AgentKit.Rag.Ingestion.FileIngestionStatus.Unchanged, f.Status));
+        Assert.All(second.App.Knowledge.Status.LastReport!.Files, f => Assert.Equal(AgentKit.Rag.Ingestion.FileIngestionStatus.Unchanged, f.Status));
         var reopened = await second.Runner.OpenSessionAsync(sessionId, ct);
         Assert.Contains(await reopened.GetHistoryAsync(ct), m => m.Text == "You are verified.");
         second.Model.Call(ToolNames.LookupOrder, ("orderNumber", "SB-10421")).Say("Here it is.");

@@ -76,6 +76,7 @@ internal sealed class TestShop : IAsyncDisposable
             ContentRoot = root,
             Settings = all,
             ChatClient = useModelFromConfiguration ? null : model.Client,
+            EmbeddingGenerator = new AgentKit.Rag.Embeddings.HashingEmbeddingGenerator(),
             ConfigureLogging = logging,
         });
         return new TestShop(app, model, root, keepFiles);

@@ -1,4 +1,6 @@
 using AgentKit.Agents;
+using AgentKit.Plugins.Knowledge;
+using AgentKit.Rag.Knowledge;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -34,6 +36,9 @@ public sealed class ShopBotStartOptions
     /// <summary>A chat client that replaces the configured model (a scripted model in tests); the <c>AgentKit:Models</c> configuration is not used then.</summary>
     public IChatClient? ChatClient { get; init; }
 
+    /// <summary>An embedding model that replaces the default one for the policies (tests name theirs); the configured default when null.</summary>
+    public IEmbeddingGenerator<string, Embedding<float>>? EmbeddingGenerator { get; init; }
+
     /// <summary>The clock; the system clock when null.</summary>
     public TimeProvider? Time { get; init; }
 
@@ -48,16 +53,24 @@ public sealed class ShopBotStartOptions
 /// ShopBot running: the local carrier and SMTP sink (unless a real partner and server are configured), the
 /// migrated and seeded order database, the ingested policies, the agent with its tools, and the web chat.
 /// </summary>
-public sealed class ShopBotApp : IAsyncDisposable
+public sealed partial class ShopBotApp : IAsyncDisposable
 {
-    private const string MemoryEmbeddingsKey = "shopbot-memory";
+    /// <summary>The policy knowledge base's name (a keyed <see cref="KnowledgeBase"/>).</summary>
+    public const string PoliciesKnowledgeBase = "policies";
 
-    private ShopBotApp(WebApplication web, WebApplication? carrier, SmtpSink? sink, PolicyKnowledgeBase knowledge)
+    /// <summary>The PDF handbook's file name under the data folder.</summary>
+    public const string HandbookFileName = "shopbot-policy-handbook.pdf";
+
+    private const string MemoryEmbeddingsKey = "shopbot-memory";
+    private const string PoliciesStoreKey = "shopbot-policies";
+
+    private ShopBotApp(WebApplication web, WebApplication? carrier, SmtpSink? sink, string handbookPath)
     {
         Web = web;
         CarrierHost = carrier;
         MailSink = sink;
-        Knowledge = knowledge;
+        Knowledge = web.Services.GetRequiredKeyedService<KnowledgeBase>(PoliciesKnowledgeBase);
+        HandbookPath = handbookPath;
         var addresses = web.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses;
         Url = new Uri(addresses?.FirstOrDefault(a => a.StartsWith("http://", StringComparison.Ordinal)) ?? addresses?.FirstOrDefault() ?? "http://localhost/");
     }
@@ -80,8 +93,11 @@ public sealed class ShopBotApp : IAsyncDisposable
     /// <summary>The loopback SMTP sink, when it runs.</summary>
     public SmtpSink? MailSink { get; }
 
-    /// <summary>The policy knowledge base.</summary>
-    public PolicyKnowledgeBase Knowledge { get; }
+    /// <summary>The policy knowledge base: the Markdown policies and the PDF handbook printed from them, ingested in the background.</summary>
+    public KnowledgeBase Knowledge { get; }
+
+    /// <summary>The generated PDF handbook.</summary>
+    public string HandbookPath { get; }
 
     /// <summary>Starts everything.</summary>
     /// <param name="start">How.</param>
@@ -110,7 +126,6 @@ public sealed class ShopBotApp : IAsyncDisposable
 
         WebApplication? carrier = null;
         SmtpSink? sink = null;
-        PolicyKnowledgeBase? knowledge = null;
         // The model first: without one nothing else is worth starting.
         if (start.ChatClient is { } chat)
         {
@@ -122,6 +137,11 @@ public sealed class ShopBotApp : IAsyncDisposable
 
             // The agent runs its own tool loop (allowlist, validation, authorization); a second invoker would bypass it.
             builder.AddAgentKit(o => o.ChatPipeline.FunctionInvocation = false);
+        }
+
+        if (start.EmbeddingGenerator is { } embeddings)
+        {
+            builder.Services.AddSingleton(embeddings);
         }
 
         try
@@ -151,17 +171,27 @@ public sealed class ShopBotApp : IAsyncDisposable
             await database.MigrateAsync(cancellationToken).ConfigureAwait(false);
             await ShopSeeder.SeedAsync(database, time, cancellationToken).ConfigureAwait(false);
 
-            knowledge = await PolicyKnowledgeBase.OpenAsync(ResolvePolicies(options.PoliciesDirectory, contentRoot), dataDirectory, bootLog, cancellationToken).ConfigureAwait(false);
+            var policies = ResolvePolicies(options.PoliciesDirectory, contentRoot);
+            var handbook = Path.Combine(dataDirectory, HandbookFileName);
+            if (Directory.Exists(policies))
+            {
+                PolicyPdfWriter.WriteIfChanged(policies, handbook);
+            }
 
-            AddServices(builder.Services, options, time, database, knowledge, new Uri(carrierAddress.ToString().TrimEnd('/') + "/"), sink, contentRoot, dataDirectory);
+            AddServices(builder.Services, options, time, database, new Uri(carrierAddress.ToString().TrimEnd('/') + "/"), sink, contentRoot, dataDirectory);
+            AddPolicies(builder.Services, policies, handbook, dataDirectory);
             var web = builder.Build();
             ChatEndpoints.Map(web);
             await web.StartAsync(cancellationToken).ConfigureAwait(false);
-            return new ShopBotApp(web, carrier, sink, knowledge);
+            var app = new ShopBotApp(web, carrier, sink, handbook);
+
+            // The first chat should find the policies: wait for the start-up ingestion (fast when nothing changed).
+            await app.Knowledge.WhenIngestedAsync(cancellationToken).ConfigureAwait(false);
+            LogIngestion(bootLog, app.Knowledge);
+            return app;
         }
         catch
         {
-            knowledge?.Dispose();
             if (sink is not null)
             {
                 await sink.DisposeAsync().ConfigureAwait(false);
@@ -191,12 +221,10 @@ public sealed class ShopBotApp : IAsyncDisposable
             await CarrierHost.StopAsync().ConfigureAwait(false);
             await CarrierHost.DisposeAsync().ConfigureAwait(false);
         }
-
-        Knowledge.Dispose();
     }
 
     private static void AddServices(
-        IServiceCollection services, ShopBotOptions options, TimeProvider time, ShopDatabase database, PolicyKnowledgeBase knowledge, Uri carrierAddress, SmtpSink? sink,
+        IServiceCollection services, ShopBotOptions options, TimeProvider time, ShopDatabase database, Uri carrierAddress, SmtpSink? sink,
         string contentRoot, string dataDirectory)
     {
         services.AddSingleton(time);
@@ -211,8 +239,6 @@ public sealed class ShopBotApp : IAsyncDisposable
         services.AddSingleton<SupportStore>();
         services.AddSingleton<ShopGuard>();
         services.AddSingleton<ReturnEligibility>();
-        services.AddSingleton(knowledge);
-        services.AddSingleton<AgentKit.Agents.Tools.IToolSource>(knowledge);
         services.AddSingleton(sp => new CarrierClient(
             new HttpClient { BaseAddress = carrierAddress, Timeout = Timeout.InfiniteTimeSpan }, options.Carrier, time, sp.GetRequiredService<ILogger<CarrierClient>>()));
         services.AddSingleton(new LabelMailer(options.Smtp) { LocalSinkPort = sink?.Port });
@@ -246,6 +272,43 @@ public sealed class ShopBotApp : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The policies as a knowledge base (Markdown files and the PDF handbook, in their own SQLite file under the data
+    /// folder, incremental so restarts are fast) and the Knowledge plugin's <c>search_knowledge</c> over it.
+    /// </summary>
+    private static void AddPolicies(IServiceCollection services, string policies, string handbook, string dataDirectory)
+    {
+        services.AddKeyedSqliteVectorStore(PoliciesStoreKey, Path.Combine(dataDirectory, "knowledge.db"));
+        services.AddAgentKitKnowledge(PoliciesKnowledgeBase, o =>
+        {
+            o.Sources = [policies, handbook];
+            o.Collection = "policies";
+            o.VectorStore = PoliciesStoreKey;
+        });
+
+        // MMR: the handbook repeats the Markdown files, so near-identical passages should not crowd the results.
+        services.AddSingleton<AgentKit.Agents.Tools.IToolSource>(sp => new AgentKit.Agents.Tools.StaticToolSource(
+            [KnowledgePlugin.For(sp.GetRequiredKeyedService<KnowledgeBase>(PoliciesKnowledgeBase), new KnowledgePluginOptions { MaxTop = 8, MmrLambda = 0.6 }).AsAIFunction()]));
+    }
+
+    private static void LogIngestion(ILogger logger, KnowledgeBase knowledge)
+    {
+        if (knowledge.Status.LastReport is not { } report)
+        {
+            Log.IngestionFailed(logger, knowledge.Status.Error ?? "unknown");
+            return;
+        }
+
+        foreach (var skipped in report.Files.Where(f => f.Status == AgentKit.Rag.Ingestion.FileIngestionStatus.Skipped))
+        {
+            Log.Skipped(logger, skipped.Path, skipped.Message ?? skipped.Reason?.ToString() ?? "skipped");
+        }
+
+        var changed = report.Count(AgentKit.Rag.Ingestion.FileIngestionStatus.Added) + report.Count(AgentKit.Rag.Ingestion.FileIngestionStatus.Updated);
+        var unchanged = report.Count(AgentKit.Rag.Ingestion.FileIngestionStatus.Unchanged);
+        Log.Ingested(logger, report.Files.Count, changed, unchanged, report.ChunksWritten, report.Elapsed);
+    }
+
     private static string ResolvePolicies(string configured, string contentRoot)
     {
         if (Path.IsPathRooted(configured))
@@ -270,5 +333,17 @@ public sealed class ShopBotApp : IAsyncDisposable
         }
 
         return Path.Combine(AppContext.BaseDirectory, "prompts");
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Information, Message = "Policies: {Files} files, {Changed} (re)ingested, {Unchanged} unchanged, {Chunks} chunks written in {Elapsed}")]
+        public static partial void Ingested(ILogger logger, int files, int changed, int unchanged, int chunks, TimeSpan elapsed);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Policy file {Path} was not ingested: {Message}")]
+        public static partial void Skipped(ILogger logger, string path, string message);
+
+        [LoggerMessage(Level = LogLevel.Error, Message = "The policies could not be ingested: {Reason}")]
+        public static partial void IngestionFailed(ILogger logger, string reason);
     }
 }

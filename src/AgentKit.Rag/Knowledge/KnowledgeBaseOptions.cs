@@ -12,7 +12,8 @@ public sealed class KnowledgeBaseOptions
     /// <summary>
     /// What to ingest: folders (read recursively, hidden files left out), files, or glob patterns such as
     /// <c>docs/**/*.md</c>. Relative paths resolve against the content root. Files that vanish from a source have
-    /// their chunks deleted at the next ingestion. At least one is required.
+    /// their chunks deleted at the next ingestion. At least one is required unless the base only searches what was
+    /// ingested elsewhere (<see cref="IngestOnStart"/> false).
     /// </summary>
     public List<string> Sources { get; set; } = [];
 
@@ -76,9 +77,9 @@ public sealed class KnowledgeBaseOptions
         ArgumentException.ThrowIfNullOrWhiteSpace(key);
         ArgumentException.ThrowIfNullOrWhiteSpace(baseDirectory);
         var failures = new List<string>();
-        if (Sources is not { Count: > 0 })
+        if (Sources is not { Count: > 0 } && (IngestOnStart || RefreshInterval is not null))
         {
-            failures.Add($"{key}:Sources: name at least one folder, file or glob pattern to ingest.");
+            failures.Add($"{key}:Sources: name at least one folder, file or glob pattern to ingest (or set IngestOnStart to false for a base filled elsewhere).");
         }
 
         for (var i = 0; i < (Sources?.Count ?? 0); i++)

@@ -19,12 +19,12 @@ internal static class AskCommand
     {
         var question = new Argument<string>("question") { Description = "The question." };
         var model = new Option<string?>("--model", "-m") { Description = LocalChatModel.OptionDescription };
-        var mode = KnowledgeBase.ModeOption();
-        var top = KnowledgeBase.TopOption("How many passages the model is given. Default: 5.");
+        var mode = CliKnowledgeBase.ModeOption();
+        var top = CliKnowledgeBase.TopOption("How many passages the model is given. Default: 5.");
         var maxTokens = new Option<int?>("--max-tokens") { Description = "The most tokens the answer may have." };
         var contextSize = new Option<int?>("--context-size", "-c") { Description = "The context window in tokens." };
-        var db = KnowledgeBase.DatabaseOption();
-        var collection = KnowledgeBase.CollectionOption();
+        var db = CliKnowledgeBase.DatabaseOption();
+        var collection = CliKnowledgeBase.CollectionOption();
         maxTokens.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is <= 0) { r.AddError("--max-tokens must be positive."); } });
         contextSize.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is <= 0) { r.AddError("--context-size must be positive."); } });
         var command = new Command("ask", "Answer a question from the knowledge base with a local model, citing the passages used.")
@@ -47,7 +47,7 @@ internal static class AskCommand
         }
 
         // Everything that can fail fast (an empty knowledge base, no prompt file) does so before the model loads.
-        using var knowledge = await KnowledgeBase.OpenExistingAsync(settings.Database, settings.Collection, cancellationToken).ConfigureAwait(false);
+        using var knowledge = await CliKnowledgeBase.OpenExistingAsync(context, settings.Database, settings.Collection, cancellationToken).ConfigureAwait(false);
         var root = PromptRegistry.FindDefaultDirectory()
             ?? throw new PromptException("No prompts folder (with rag/answer.prompty) beside agentkit or in the current directory or above it.");
         using var prompts = new PromptRegistry(new PromptRegistryOptions { RootDirectory = root, WatchForChanges = false }, context.LoggerFactory.CreateLogger<PromptRegistry>());
@@ -61,10 +61,10 @@ internal static class AskCommand
 
         using var model = await LlamaModel.LoadAsync(path, new LlamaModelOptions(), null, cancellationToken).ConfigureAwait(false);
         using var client = context.CreateChatClient(model, new ChatEngineSettings(settings.ContextSize, null), context.LoggerFactory);
-        var answerer = new RagAnswerer(new RagRetriever(knowledge.Collection, knowledge.Embedder), client, prompts, new RagAnswererOptions
+        var answerer = await knowledge.Knowledge.CreateAnswererAsync(client, prompts, new RagAnswererOptions
         {
             Retrieval = new RetrievalOptions { Mode = settings.Mode, Top = settings.Top },
-        });
+        }, cancellationToken).ConfigureAwait(false);
         using var keys = new CancelKeyScope(context.CancelKey, cancellationToken);
         var answer = await answerer.AnswerAsync(settings.Question, new ChatOptions { MaxOutputTokens = settings.MaxTokens }, keys.Token).ConfigureAwait(false);
 
@@ -77,7 +77,7 @@ internal static class AskCommand
             await writer.WriteAsync(answer.UsedCitations.Count > 0 ? "\nSources:\n" : "\nPassages given (the answer cites none):\n").ConfigureAwait(false);
             foreach (var citation in cited)
             {
-                await writer.WriteAsync($"[{citation.Number}] {KnowledgeBase.Citation(citation.Chunk)}\n").ConfigureAwait(false);
+                await writer.WriteAsync($"[{citation.Number}] {CliKnowledgeBase.Citation(citation.Chunk)}\n").ConfigureAwait(false);
             }
         }
 

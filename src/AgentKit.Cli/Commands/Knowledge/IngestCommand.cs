@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using AgentKit.Rag.Ingestion;
-using Microsoft.Extensions.Logging;
 using Spectre.Console;
 
 namespace AgentKit.Cli.Commands.Knowledge;
@@ -16,8 +15,8 @@ internal static class IngestCommand
     public static Command Create(CliContext context)
     {
         var folder = new Argument<string>("folder") { Description = "The folder of documents (PDF, Markdown, HTML, text), read recursively." };
-        var db = KnowledgeBase.DatabaseOption();
-        var collection = KnowledgeBase.CollectionOption();
+        var db = CliKnowledgeBase.DatabaseOption();
+        var collection = CliKnowledgeBase.CollectionOption();
         var command = new Command("ingest", "Add a folder of documents to the knowledge base (again: only what changed).") { folder, db, collection };
         command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, () =>
             RunAsync(context, parse.GetRequiredValue(folder), parse.GetRequiredValue(db), parse.GetRequiredValue(collection), cancellationToken)));
@@ -32,8 +31,7 @@ internal static class IngestCommand
             throw new CommandInputException($"The folder to ingest, '{root}', does not exist.");
         }
 
-        using var knowledge = await KnowledgeBase.OpenOrCreateAsync(database, collection, cancellationToken).ConfigureAwait(false);
-        var ingestor = new RagIngestor(knowledge.Collection, knowledge.Embedder, logger: context.LoggerFactory.CreateLogger<RagIngestor>());
+        using var knowledge = await CliKnowledgeBase.OpenForIngestionAsync(context, database, collection, root, cancellationToken).ConfigureAwait(false);
         using var keys = new CancelKeyScope(context.CancelKey, cancellationToken);
         var report = await context.Error.Progress()
             .AutoClear(false)
@@ -42,7 +40,7 @@ internal static class IngestCommand
             {
                 var task = progressContext.AddTask("Ingesting " + Markup.Escape(Path.GetFileName(root)), maxValue: 1);
                 task.IsIndeterminate = true;
-                var result = await ingestor.IngestDirectoryAsync(root, new BarProgress(task, root), keys.Token).ConfigureAwait(false);
+                var result = await knowledge.Knowledge.IngestAsync(new BarProgress(task, root), keys.Token).ConfigureAwait(false);
                 task.Description = "Ingested " + Markup.Escape(Path.GetFileName(root));
                 task.StopTask();
                 return result;

@@ -14,10 +14,10 @@ internal static class SearchCommand
     public static Command Create(CliContext context)
     {
         var query = new Argument<string>("query") { Description = "What to look for." };
-        var top = KnowledgeBase.TopOption("How many chunks to print, from 1 to 100. Default: 5.");
-        var mode = KnowledgeBase.ModeOption();
-        var db = KnowledgeBase.DatabaseOption();
-        var collection = KnowledgeBase.CollectionOption();
+        var top = CliKnowledgeBase.TopOption("How many chunks to print, from 1 to 100. Default: 5.");
+        var mode = CliKnowledgeBase.ModeOption();
+        var db = CliKnowledgeBase.DatabaseOption();
+        var collection = CliKnowledgeBase.CollectionOption();
         var command = new Command("search", "Print the knowledge base's chunks that best match a query, with scores and citations.") { query, top, mode, db, collection };
         command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, () => RunAsync(
             context, parse.GetRequiredValue(query), new RetrievalOptions { Top = parse.GetValue(top), Mode = parse.GetValue(mode) },
@@ -32,8 +32,8 @@ internal static class SearchCommand
             throw new CommandInputException("The query is empty: agentkit search \"<query>\".");
         }
 
-        using var knowledge = await KnowledgeBase.OpenExistingAsync(database, collection, cancellationToken).ConfigureAwait(false);
-        var results = await new RagRetriever(knowledge.Collection, knowledge.Embedder).RetrieveAsync(query, options, cancellationToken).ConfigureAwait(false);
+        using var knowledge = await CliKnowledgeBase.OpenExistingAsync(context, database, collection, cancellationToken).ConfigureAwait(false);
+        var results = await knowledge.Knowledge.SearchAsync(query, options, cancellationToken).ConfigureAwait(false);
         var writer = context.Out.Profile.Out.Writer;
         if (results.Count == 0)
         {
@@ -45,7 +45,7 @@ internal static class SearchCommand
         {
             var chunk = results[i];
             var text = string.Join(' ', chunk.Text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
-            await writer.WriteAsync(string.Create(CultureInfo.InvariantCulture, $"{i + 1}. [{chunk.Score:F4}] {KnowledgeBase.Citation(chunk)}\n   {text}\n")).ConfigureAwait(false);
+            await writer.WriteAsync(string.Create(CultureInfo.InvariantCulture, $"{i + 1}. [{chunk.Score:F4}] {CliKnowledgeBase.Citation(chunk)}\n   {text}\n")).ConfigureAwait(false);
         }
 
         return ExitCodes.Success;

@@ -1,0 +1,158 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using AgentKit.Rag.Ingestion;
+using AgentKit.Rag.Knowledge;
+using AgentKit.Rag.Retrieval;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace AgentKit.Cli.Commands.Knowledge;
+
+/// <summary>
+/// The knowledge base <c>ingest</c>, <c>ask</c> and <c>search</c> share: <c>AddAgentKitKnowledge</c> on the agent
+/// commands' host (so the embedding model is the configured default, <c>AgentKit:DefaultEmbeddingModel</c>), its
+/// chunks in the SQLite file given by <c>--db</c> (default <c>data/agentkit.db</c> under the current folder).
+/// </summary>
+internal sealed class CliKnowledgeBase(IHost host, KnowledgeBase knowledge, string databasePath) : IDisposable
+{
+    /// <summary>The database file used when <c>--db</c> is not given, relative to the current folder.</summary>
+    public static readonly string DefaultDatabase = Path.Combine("data", "agentkit.db");
+
+    private const string Name = "agentkit-cli";
+
+    public string DatabasePath => databasePath;
+
+    public KnowledgeBase Knowledge => knowledge;
+
+    public IServiceProvider Services => host.Services;
+
+    public static Option<string> DatabaseOption() => new("--db")
+    {
+        Description = $"The knowledge base file (SQLite). Default: {DefaultDatabase} under the current folder.",
+        DefaultValueFactory = _ => DefaultDatabase,
+    };
+
+    public static Option<string> CollectionOption() => new("--collection")
+    {
+        Description = $"The collection in the file. Default: {RagChunkStore.DefaultName}.",
+        DefaultValueFactory = _ => RagChunkStore.DefaultName,
+    };
+
+    public static Option<RetrievalMode> ModeOption() => new("--mode")
+    {
+        Description = "How chunks are ranked: vector (embedding similarity), keyword (BM25 on whole words) or hybrid (both, fused). Default: hybrid.",
+        DefaultValueFactory = _ => RetrievalMode.Hybrid,
+    };
+
+    public static Option<int> TopOption(string description) => new Option<int>("--top", "-k")
+    {
+        Description = description,
+        DefaultValueFactory = _ => 5,
+    }.WithRange(1, 100);
+
+    /// <summary>Opens the file (creating it and its folder when missing) with <paramref name="folder"/> as the base's source, for ingestion.</summary>
+    public static Task<CliKnowledgeBase> OpenForIngestionAsync(CliContext context, string databasePath, string collection, string folder, CancellationToken cancellationToken) =>
+        OpenAsync(context, Path.GetFullPath(databasePath), collection, folder, cancellationToken);
+
+    /// <summary>Opens an ingested knowledge base for retrieval.</summary>
+    /// <exception cref="CommandInputException">The file or the collection is missing or holds no chunks; the message says what to run.</exception>
+    public static async Task<CliKnowledgeBase> OpenExistingAsync(CliContext context, string databasePath, string collection, CancellationToken cancellationToken)
+    {
+        var path = Path.GetFullPath(databasePath);
+        var advice = $"run 'agentkit ingest <folder> --db {databasePath}{(collection == RagChunkStore.DefaultName ? "" : " --collection " + collection)}' first.";
+        if (!File.Exists(path))
+        {
+            throw new CommandInputException($"The knowledge base '{path}' does not exist; {advice}");
+        }
+
+        var opened = await OpenAsync(context, path, collection, null, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!await opened.Knowledge.HasDocumentsAsync(cancellationToken).ConfigureAwait(false))
+            {
+                throw new CommandInputException($"The knowledge base '{path}' has no documents in collection '{collection}'; {advice}");
+            }
+
+            return opened;
+        }
+        catch (ArgumentException e)
+        {
+            // The store validates collection names; say which option was wrong.
+            opened.Dispose();
+            throw new CommandInputException($"--collection: {e.Message}");
+        }
+        catch
+        {
+            opened.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// A chunk's reference for the terminal: the source path (relative to the current folder when inside it), the
+    /// page and the section.
+    /// </summary>
+    public static string Citation(RetrievedChunk chunk)
+    {
+        var relative = Path.GetRelativePath(Directory.GetCurrentDirectory(), chunk.Source);
+        var text = new StringBuilder(relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? chunk.Source : relative);
+        if (chunk.Page is { } page)
+        {
+            text.Append(CultureInfo.InvariantCulture, $", p. {page}");
+        }
+
+        if (chunk.Section.Length > 0)
+        {
+            text.Append(", ").Append(chunk.Section);
+        }
+
+        return text.ToString();
+    }
+
+    public void Dispose() => host.Dispose();
+
+    private static async Task<CliKnowledgeBase> OpenAsync(CliContext context, string path, string collection, string? folder, CancellationToken cancellationToken)
+    {
+        var host = await AgentKitHost.StartAsync(context, config: null, services => services
+            // The report table and the one-line errors say what the store's and the ingestor's logs would.
+            .Configure<LoggerFilterOptions>(o => o
+                .AddFilter<ConsoleLoggerProvider>("AgentKit.Rag", LogLevel.None)
+                .AddFilter<ConsoleLoggerProvider>("AgentKit.VectorStores", LogLevel.None))
+            .AddKeyedSqliteVectorStore(Name, path)
+            .AddAgentKitKnowledge(Name, o =>
+            {
+                o.Sources = folder is null ? [] : [folder];
+                o.Collection = collection;
+                o.VectorStore = Name;
+                o.IngestOnStart = false;
+            }), cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return new CliKnowledgeBase(host, host.Services.GetRequiredKeyedService<KnowledgeBase>(Name), path);
+        }
+        catch
+        {
+            // The store throws here when the file is not a SQLite database.
+            host.Dispose();
+            throw;
+        }
+    }
+}
+
+/// <summary>Range validation for integer options, with a message naming the option.</summary>
+internal static class OptionRangeExtensions
+{
+    public static Option<int> WithRange(this Option<int> option, int min, int max)
+    {
+        option.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() is var value && (value < min || value > max))
+            {
+                r.AddError(string.Create(CultureInfo.InvariantCulture, $"{option.Name} must be from {min} to {max}; got {value}."));
+            }
+        });
+        return option;
+    }
+}
