@@ -99,5 +99,16 @@ public sealed class EmbeddingModelHostingTests : IDisposable
         Assert.Equal(1f, TensorPrimitives.CosineSimilarity(vector, embedding.Vector.Span), 1e-5f);
     }
 
+    [Fact]
+    public void Download_WellKnownEmbeddingModelName_ResolvesToItsHuggingFaceFile()
+    {
+        Assert.True(AgentKitOptionsValidator.TryParseDownload("nomic-embed-text-v1.5", out var known, out _));
+        Assert.False(AgentKitOptionsValidator.TryParseDownload("no-such-embedder", out _, out var error));
+
+        Assert.Equal("nomic-ai/nomic-embed-text-v1.5-GGUF", known!.Repository);
+        Assert.Equal("nomic-embed-text-v1.5.Q8_0.gguf", known.File);
+        Assert.Contains("nor a known embedding model (nomic-embed-text-v1.5,", error, StringComparison.Ordinal);
+    }
+
     public void Dispose() => _hosts.Dispose();
 }
