@@ -7,6 +7,8 @@ using AgentKit.Hosting.Composition;
 using AgentKit.Hosting.Configuration;
 using AgentKit.Hosting.Health;
 using AgentKit.Agents;
+using AgentKit.Embeddings.MiniLM;
+using AgentKit.Rag.Embeddings;
 using AgentKit.Hosting.Models;
 using AgentKit.Prompts;
 using AgentKit.LlamaCpp.Chat;
@@ -141,6 +143,13 @@ public static class AgentKitHostingExtensions
     private static void ApplyDefaults(AgentKitOptions options)
     {
         options.DefaultChatModel ??= SingleOfKind(options, ModelKind.Chat);
+
+        // A real embedding model by default: MiniLM, offline, unless any embedding model is configured.
+        if (options.DefaultEmbeddingModel is null && !options.Models.Values.Any(m => m.Kind == ModelKind.Embedding))
+        {
+            options.Models.TryAdd(ModelKeys.DefaultEmbedding, new ModelOptions { Provider = ModelProvider.MiniLM, Kind = ModelKind.Embedding });
+        }
+
         options.DefaultEmbeddingModel ??= SingleOfKind(options, ModelKind.Embedding);
     }
 
@@ -217,6 +226,8 @@ public static class AgentKitHostingExtensions
         return model.Provider switch
         {
             ModelProvider.OpenAI => CreateOpenAIClient(model).GetEmbeddingClient(model.Model).AsIEmbeddingGenerator(),
+            ModelProvider.MiniLM => new MiniLMEmbeddingGenerator(new MiniLMEmbeddingGeneratorOptions { Threads = model.Threads }),
+            ModelProvider.Lexical => new HashingEmbeddingGenerator(),
             _ => new DeferredLlamaEmbeddingGenerator(
                 services.GetRequiredService<ModelCatalog>().GetLocal(name),
                 new LlamaEmbeddingGeneratorOptions { ModelId = name }),

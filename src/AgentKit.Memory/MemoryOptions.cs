@@ -65,7 +65,10 @@ public sealed class MemoryOptions
     /// <summary>The key of the keyed <c>IChatClient</c> service <c>AddAgentKitMemory</c> uses; <see langword="null"/> (the default) for the unkeyed one.</summary>
     public string? ChatClientKey { get; set; }
 
-    /// <summary>The key of the keyed <c>IEmbeddingGenerator&lt;string, Embedding&lt;float&gt;&gt;</c> service <c>AddAgentKitMemory</c> uses; <see langword="null"/> (the default) for the unkeyed one.</summary>
+    /// <summary>
+    /// The key of the keyed <c>IEmbeddingGenerator&lt;string, Embedding&lt;float&gt;&gt;</c> service <c>AddAgentKitMemory</c> uses;
+    /// <see langword="null"/> (the default) for the unkeyed one, or AgentKit's default embedding model (all-MiniLM-L6-v2) when none is registered.
+    /// </summary>
     public string? EmbeddingGeneratorKey { get; set; }
 
     /// <summary>Whether <c>AddAgentKitMemory</c> runs due reflections in a hosted background service instead of inside the write that made them due. Defaults to <see langword="true"/>.</summary>

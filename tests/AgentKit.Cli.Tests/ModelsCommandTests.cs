@@ -138,6 +138,43 @@ public sealed class ModelsCommandTests
     }
 
     [Fact]
+    public async Task ModelsPull_WellKnownEmbeddingModelByName_DownloadsItsRepositoryFile()
+    {
+        await using var hub = new LoopbackHttpServer(LoopbackHttpServer.ServeFile("/CompendiumLabs/bge-small-en-v1.5-gguf/resolve/main/bge-small-en-v1.5-q8_0.gguf", Content, etag: Sha(Content)));
+        using var cli = new CliHarness(hub.BaseAddress);
+
+        var exit = await cli.RunAsync("models", "pull", "BGE-small-en-v1.5");
+
+        Assert.True(exit == 0, cli.Error);
+        Assert.Equal(Path.Combine(cli.Cache.FullName, "CompendiumLabs__bge-small-en-v1.5-gguf", "bge-small-en-v1.5-q8_0.gguf"), cli.Out.Trim());
+        Assert.Equal(Content, await File.ReadAllBytesAsync(cli.Out.Trim(), TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task ModelsPull_UnknownNameWithoutFile_Exits1ListingTheKnownNames()
+    {
+        using var cli = new CliHarness();
+
+        var exit = await cli.RunAsync("models", "pull", "no-such-embedder");
+
+        Assert.Equal(1, exit);
+        Assert.Contains("'no-such-embedder' is not a well-known model", cli.Error, StringComparison.Ordinal);
+        Assert.Contains("nomic-embed-text-v1.5", cli.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ModelsPull_WellKnownNameWhileOffline_Exits2WithOneLineNamingTheFile()
+    {
+        using var cli = new CliHarness(LoopbackHttpServer.ClosedAddress());
+
+        var exit = await cli.RunAsync("models", "pull", "nomic-embed-text-v1.5");
+
+        Assert.Equal(2, exit);
+        var line = Assert.Single(cli.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.StartsWith("Cannot reach 127.0.0.1 to download nomic-ai/nomic-embed-text-v1.5-GGUF/nomic-embed-text-v1.5.Q8_0.gguf", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ModelsPull_MalformedRepository_Exits1WithReason()
     {
         using var cli = new CliHarness();

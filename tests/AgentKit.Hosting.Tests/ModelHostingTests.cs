@@ -38,7 +38,7 @@ public sealed class ModelHostingTests : IDisposable
 
         var catalog = host.Services.GetRequiredService<ModelCatalog>();
         await catalog.WarmUpAsync("tiny", ct);
-        Assert.Equal(ModelLoadState.Loaded, Assert.Single(catalog.GetStatuses()).State);
+        Assert.Equal(ModelLoadState.Loaded, Assert.Single(catalog.GetStatuses(), s => s.Name == "tiny").State);
 
         var health = await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync(ct);
         Assert.Equal(HealthStatus.Healthy, health.Status);

@@ -132,8 +132,17 @@ internal sealed class AgentKitOptionsValidator(IHostEnvironment environment) : I
                 CheckRange(failures, $"{key}:MaxRetries", model.MaxRetries, 0, 10);
                 break;
 
+            case ModelProvider.MiniLM or ModelProvider.Lexical:
+                if (model.Kind != ModelKind.Embedding)
+                {
+                    failures.Add($"{key}:Kind: the {model.Provider} provider is an embedding model; set Kind to Embedding.");
+                }
+
+                CheckRange(failures, $"{key}:Threads", model.Threads, 1, 1024);
+                break;
+
             default:
-                failures.Add($"{key}:Provider: '{model.Provider}' is not a provider; use Llama or OpenAI.");
+                failures.Add($"{key}:Provider: '{model.Provider}' is not a provider; use Llama, OpenAI, MiniLM or Lexical.");
                 break;
         }
     }
@@ -199,14 +208,19 @@ internal sealed class AgentKitOptionsValidator(IHostEnvironment environment) : I
         }
     }
 
-    /// <summary>Parses <c>owner/repo/path/to/file.gguf</c> into a model reference.</summary>
+    /// <summary>Parses <c>owner/repo/path/to/file.gguf</c>, or a well-known embedding model's name (<see cref="KnownModels.Embedding"/>), into a model reference.</summary>
     internal static bool TryParseDownload(string text, out ModelReference? reference, out string? error)
     {
-        reference = null;
+        if (KnownModels.TryGetEmbedding(text, out reference))
+        {
+            error = null;
+            return true;
+        }
+
         var parts = text.Split('/', 3);
         if (parts.Length < 3)
         {
-            error = $"'{text}' is not owner/repo/file.gguf.";
+            error = $"'{text}' is neither owner/repo/file.gguf nor a known embedding model ({string.Join(", ", KnownModels.Embedding.Keys)}).";
             return false;
         }
 

@@ -18,6 +18,15 @@ public enum ModelProvider
 
     /// <summary>An OpenAI-compatible HTTP endpoint (OpenAI, vLLM, llama-server, …).</summary>
     OpenAI,
+
+    /// <summary>
+    /// Embedding only: all-MiniLM-L6-v2 in process on ONNX Runtime (384 dimensions, 256 tokens, English-centric),
+    /// shipped with AgentKit, no download. The default embedding model when none is configured.
+    /// </summary>
+    MiniLM,
+
+    /// <summary>Embedding only: AgentKit's hashing embedder, which matches words, not meanings. Only when configured.</summary>
+    Lexical,
 }
 
 /// <summary>One entry of <c>AgentKit:Models</c>.</summary>
@@ -41,7 +50,7 @@ public sealed class ModelOptions
     /// <summary>llama: context size in tokens per context. Default: the engine's default (4096).</summary>
     public int? ContextSize { get; set; }
 
-    /// <summary>llama: threads for generation and prompt processing. Default: <see cref="Environment.ProcessorCount"/>.</summary>
+    /// <summary>llama, minilm: threads for generation, prompt processing or embedding. Default: <see cref="Environment.ProcessorCount"/>.</summary>
     public int? Threads { get; set; }
 
     /// <summary>llama: contexts kept for concurrent requests (each holds a KV cache). Default: 2.</summary>

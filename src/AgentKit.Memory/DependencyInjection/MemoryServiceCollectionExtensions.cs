@@ -1,4 +1,5 @@
 using AgentKit.Agents.Tools;
+using AgentKit.Embeddings.MiniLM;
 using AgentKit.Memory;
 using AgentKit.Memory.Agents;
 using AgentKit.Memory.Reflection;
@@ -20,8 +21,10 @@ public static class MemoryServiceCollectionExtensions
     /// Registers <see cref="AgentMemory"/> (singleton) with <see cref="MemoryOptions"/> validated at start, the
     /// prompt registry, the agent hook <see cref="MemoryAgentHook"/>, a <see cref="ReflectionScheduler"/> and the hosted service that runs due reflections (when
     /// <see cref="MemoryOptions.BackgroundReflection"/> is on). The memory uses the registered <see cref="VectorStore"/>,
-    /// else a SQLite file at <see cref="MemoryOptions.DatabasePath"/>; the (keyed) <see cref="IChatClient"/> and
-    /// <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/> must be registered by the application.
+    /// else a SQLite file at <see cref="MemoryOptions.DatabasePath"/>; the (keyed) <see cref="IChatClient"/> must be
+    /// registered by the application. The embedding model is the keyed one when <see cref="MemoryOptions.EmbeddingGeneratorKey"/>
+    /// is set, else the registered <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/> (with <c>AddAgentKit()</c>: the
+    /// default embedding model), else AgentKit's default embedding model, all-MiniLM-L6-v2 (<see cref="MiniLMEmbeddingGenerator"/>).
     /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="configure">Adjusts the settings; optional.</param>
@@ -40,6 +43,7 @@ public static class MemoryServiceCollectionExtensions
         services.AddAgentKitPrompts();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new ReflectionScheduler(sp.GetRequiredService<IOptions<MemoryOptions>>().Value.ReflectionQueueCapacity));
+        services.TryAddSingleton<OwnedDefaultEmbedder>();
         services.TryAddSingleton(sp => new OwnedMemoryStore(sp.GetRequiredService<IOptions<MemoryOptions>>().Value.DatabasePath, sp.GetService<ILoggerFactory>()));
         services.TryAddSingleton(sp =>
         {
@@ -48,7 +52,7 @@ public static class MemoryServiceCollectionExtensions
             var chat = settings.ChatClientKey is { } chatKey ? sp.GetRequiredKeyedService<IChatClient>(chatKey) : sp.GetRequiredService<IChatClient>();
             var embeddings = settings.EmbeddingGeneratorKey is { } embeddingKey
                 ? sp.GetRequiredKeyedService<IEmbeddingGenerator<string, Embedding<float>>>(embeddingKey)
-                : sp.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>();
+                : sp.GetService<IEmbeddingGenerator<string, Embedding<float>>>() ?? sp.GetRequiredService<OwnedDefaultEmbedder>().Generator;
             return new AgentMemory(
                 store,
                 embeddings,
@@ -111,6 +115,14 @@ public static class MemoryServiceCollectionExtensions
                 _store.Value.Dispose();
             }
         }
+    }
+
+    // The default embedding model the memory creates itself when the application registers none; disposed with the container.
+    private sealed class OwnedDefaultEmbedder : IDisposable
+    {
+        public MiniLMEmbeddingGenerator Generator { get; } = new();
+
+        public void Dispose() => Generator.Dispose();
     }
 
     private sealed class IdleService : IHostedService

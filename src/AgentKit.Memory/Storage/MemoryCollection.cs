@@ -1,4 +1,5 @@
 using System.Linq.Expressions;
+using AgentKit.Embeddings.Collections;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.VectorData;
 
@@ -27,6 +28,8 @@ internal sealed class MemoryCollection(VectorStore store, string name, IEmbeddin
             {
                 var dimensions = embedder.GetService<EmbeddingGeneratorMetadata>()?.DefaultModelDimensions
                     ?? (await embedder.GenerateAsync(["dimension probe"], cancellationToken: cancellationToken).ConfigureAwait(false))[0].Vector.Length;
+                // Memories embedded by another model cannot be compared with this one's queries: refuse, naming both.
+                await EmbeddingModelRegistry.EnsureAsync(store, name, embedder, dimensions, cancellationToken).ConfigureAwait(false);
                 var collection = store.GetCollection<Guid, MemoryEntity>(name, MemoryEntity.CreateDefinition(dimensions));
                 await collection.EnsureCollectionExistsAsync(cancellationToken).ConfigureAwait(false);
                 Volatile.Write(ref _collection, collection);

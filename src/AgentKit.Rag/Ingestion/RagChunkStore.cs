@@ -1,3 +1,4 @@
+using AgentKit.Embeddings.Collections;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.VectorData;
 
@@ -12,13 +13,15 @@ public static class RagChunkStore
     /// <summary>
     /// Gets (and creates when missing) a chunk collection sized for <paramref name="generator"/>: its length comes
     /// from the generator's <see cref="EmbeddingGeneratorMetadata.DefaultModelDimensions"/>, or from embedding a
-    /// probe text when the generator does not say.
+    /// probe text when the generator does not say. The model's id and length are recorded for the collection
+    /// (<see cref="EmbeddingModelRegistry"/>) and checked on every later open.
     /// </summary>
     /// <param name="store">The vector store.</param>
     /// <param name="name">The collection name.</param>
     /// <param name="generator">The embedding generator ingestion and retrieval will use.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The collection, existing.</returns>
+    /// <exception cref="EmbeddingModelMismatchException">The collection was written with another embedding model; re-ingest it.</exception>
     public static async Task<VectorStoreCollection<Guid, RagChunkRecord>> OpenAsync(
         VectorStore store, string name, IEmbeddingGenerator<string, Embedding<float>> generator, CancellationToken cancellationToken = default)
     {
@@ -27,15 +30,12 @@ public static class RagChunkStore
         ArgumentNullException.ThrowIfNull(generator);
         var dimensions = generator.GetService<EmbeddingGeneratorMetadata>()?.DefaultModelDimensions
             ?? (await generator.GenerateAsync(["dimensions probe"], cancellationToken: cancellationToken).ConfigureAwait(false))[0].Vector.Length;
+        await EmbeddingModelRegistry.EnsureAsync(store, name, generator, dimensions, cancellationToken).ConfigureAwait(false);
         var collection = store.GetCollection<Guid, RagChunkRecord>(name, RagChunkRecord.CreateDefinition(dimensions));
         await collection.EnsureCollectionExistsAsync(cancellationToken).ConfigureAwait(false);
         return collection;
     }
 
     /// <summary>The name of the model behind a generator, as chunk records store it.</summary>
-    internal static string ModelName(IEmbeddingGenerator<string, Embedding<float>> generator)
-    {
-        var metadata = generator.GetService<EmbeddingGeneratorMetadata>();
-        return $"{metadata?.ProviderName ?? generator.GetType().Name}/{metadata?.DefaultModelId ?? "default"}";
-    }
+    internal static string ModelName(IEmbeddingGenerator<string, Embedding<float>> generator) => EmbeddingModelRegistry.ModelId(generator);
 }
