@@ -84,7 +84,10 @@ public sealed class JsonSchemaValidator
 
         if (errors.Count == 0)
         {
-            errors.Add("#: the value does not match the schema");
+            // Some keywords (`not`, a `false` subschema) fail a node without a message: name the deepest failing one.
+            var deepest = results.Details?.Where(d => !d.IsValid).MaxBy(d => d.EvaluationPath.ToString().Length) ?? results;
+            var keyword = deepest.EvaluationPath.ToString();
+            errors.Add($"#{deepest.InstanceLocation}: the value does not match the schema at #{keyword}{(keyword.EndsWith("/not", StringComparison.Ordinal) ? " (it matches what 'not' forbids)" : "")}");
         }
 
         return errors;
