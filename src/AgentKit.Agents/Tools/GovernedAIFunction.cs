@@ -30,9 +30,6 @@ public sealed class GovernedAIFunction : DelegatingAIFunction
         return Governor.InvokeAsync(InnerFunction, Name, arguments, callId ?? ToolGovernor.NewCallId(), approved: false, cancellationToken);
     }
 
-    internal ValueTask<ToolCallOutcome> InvokeApprovedAsync(AIFunctionArguments arguments, string callId, CancellationToken cancellationToken) =>
-        Governor.InvokeAsync(InnerFunction, Name, arguments, callId, approved: true, cancellationToken);
-
     /// <inheritdoc />
     protected override async ValueTask<object?> InvokeCoreAsync(AIFunctionArguments arguments, CancellationToken cancellationToken) =>
         (await InvokeGovernedAsync(arguments, null, cancellationToken).ConfigureAwait(false)).Text;
