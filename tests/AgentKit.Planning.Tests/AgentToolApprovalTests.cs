@@ -73,7 +73,7 @@ public sealed class AgentToolApprovalTests
         Assert.Equal(["me"], looked);
         var second = chat.Calls[1].Messages[^1].Text;
         Assert.Contains("the call to 'refund' needs approval and was denied", second, StringComparison.Ordinal);
-        Assert.Contains("Unknown tool 'wipe_orders'", chat.Calls[2].Messages[^1].Text, StringComparison.Ordinal);
+        Assert.Contains("the tool 'wipe_orders' is not available", chat.Calls[2].Messages[^1].Text, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -39,9 +39,9 @@ public sealed class ReActTests
             """{"thought": "Give up.", "finish": "unknown"}""");
         var result = await Planner.RunAsync(client, "What is 2 + 3?", new ReActOptions { Tools = [Add] }, TestContext.Current.CancellationToken);
 
-        Assert.Equal("Unknown tool 'search'. The tools are: add.", result.Steps[0].Observation);
-        Assert.StartsWith("The arguments do not fit tool 'add'", result.Steps[1].Observation, StringComparison.Ordinal);
-        Assert.Contains("Unknown tool 'search'", client.Calls[1].Messages[^1].Text, StringComparison.Ordinal);
+        Assert.Equal("Error: the tool 'search' is not available to this agent. Use only the tools you were given. The tools are: add.", result.Steps[0].Observation);
+        Assert.StartsWith("Error: invalid arguments for tool 'add': #/a: ", result.Steps[1].Observation, StringComparison.Ordinal);
+        Assert.Contains("the tool 'search' is not available", client.Calls[1].Messages[^1].Text, StringComparison.Ordinal);
         Assert.Equal("unknown", result.Answer);
     }
 

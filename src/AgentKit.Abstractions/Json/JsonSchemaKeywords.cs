@@ -19,6 +19,9 @@ internal static class JsonSchemaKeywords
     [
         .. Annotations,
         "$schema", "$id", "$ref", "$anchor", "$dynamicRef", "$dynamicAnchor", "$vocabulary", "$defs", "deprecated", "contentSchema",
+
+        // The draft-07 container, still common in hand-written schemas: it holds subschemas for `$ref` and constrains nothing itself.
+        "definitions",
         "allOf", "anyOf", "oneOf", "not", "if", "then", "else", "dependentSchemas", "prefixItems", "items", "contains",
         "properties", "patternProperties", "additionalProperties", "propertyNames", "unevaluatedItems", "unevaluatedProperties",
         "type", "enum", "const", "multipleOf", "maximum", "exclusiveMaximum", "minimum", "exclusiveMinimum", "maxLength", "minLength",

@@ -24,8 +24,9 @@ public sealed class JsonSchemaValidator
     private static readonly EvaluationOptions ListOptions = new() { OutputFormat = OutputFormat.List };
 
     private readonly JsonSchema _schema;
+    private readonly JsonElement _root;
 
-    private JsonSchemaValidator(JsonSchema schema) => _schema = schema;
+    private JsonSchemaValidator(JsonSchema schema, JsonElement root) => (_schema, _root) = (schema, root);
 
     /// <summary>Compiles <paramref name="schema"/> for repeated checks.</summary>
     /// <param name="schema">The JSON schema; a local <c>$ref</c> resolves against it, a remote one is never fetched.</param>
@@ -41,7 +42,7 @@ public sealed class JsonSchemaValidator
         try
         {
             // A registry of its own: a schema's $id never collides with another's, and nothing is fetched from the network.
-            return new JsonSchemaValidator(JsonSchema.Build(schema, new BuildOptions { SchemaRegistry = new SchemaRegistry() }));
+            return new JsonSchemaValidator(JsonSchema.Build(schema, new BuildOptions { SchemaRegistry = new SchemaRegistry(), Dialect = Dialect.Draft202012 }), schema.Clone());
         }
         catch (RefResolutionException e)
         {
@@ -84,7 +85,13 @@ public sealed class JsonSchemaValidator
 
         if (errors.Count == 0)
         {
-            errors.Add("#: the value does not match the schema");
+            // Some keywords (`not`, a `false` subschema) fail a node without a message: name the deepest failing one.
+            var deepest = results.Details?.Where(d => !d.IsValid).MaxBy(d => d.EvaluationPath.ToString().Length) ?? results;
+            var location = "#" + Uri.UnescapeDataString(deepest.SchemaLocation.Fragment.TrimStart('#'));
+            var forbidden = JsonSchemaPointer.TryResolve(_root, location, out var node) && node.ValueKind == JsonValueKind.Object && node.TryGetProperty("not", out _);
+            errors.Add(forbidden
+                ? $"#{deepest.InstanceLocation}: the value matches the schema under 'not' at {location}/not, which it must not"
+                : $"#{deepest.InstanceLocation}: the value does not match the schema at {location}");
         }
 
         return errors;

@@ -1,8 +1,10 @@
+using System.Text.Json.Nodes;
 using AgentKit.Agents.Tools;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
@@ -10,8 +12,9 @@ namespace AgentKit.Agents.Mcp;
 
 /// <summary>
 /// Serves AgentKit tools as a Model Context Protocol server over stdin/stdout (what <c>agentkit mcp serve</c> runs).
-/// Served tools go through the same pipeline as an agent's: arguments validated against the schema, timeouts,
-/// result cap, errors without stack traces. Tools that need approval are not served: MCP has no one to ask here.
+/// Every call goes through the <see cref="ToolGovernor"/>, as an agent's does. As the MCP specification asks, a
+/// tool's execution error (arguments that fail the schema, a throwing tool, a timeout) is a result with
+/// <c>isError: true</c> whose text says what went wrong. Tools that need approval are not served: MCP has no one to ask here.
 /// </summary>
 public static class AgentKitMcpServer
 {
@@ -22,6 +25,7 @@ public static class AgentKitMcpServer
     /// <param name="loggerFactory">Logging; must not write to stdout, which carries the protocol.</param>
     /// <param name="cancellationToken">Stops the server.</param>
     /// <returns>A task that completes when the server stops.</returns>
+    /// <exception cref="ToolSchemaException">A tool's parameter schema cannot be enforced.</exception>
     public static async Task RunStdioAsync(
         IEnumerable<AIFunction> tools, string serverName = "agentkit", ToolPipelineOptions? pipelineOptions = null, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
     {
@@ -59,35 +63,59 @@ public static class AgentKitMcpServer
     internal static McpServerOptions CreateServerOptions(IEnumerable<AIFunction> tools, string serverName, ToolPipelineOptions pipelineOptions, ILoggerFactory loggerFactory)
     {
         ArgumentNullException.ThrowIfNull(tools);
-        var invoker = new ToolInvoker(pipelineOptions, allowlist: null, loggerFactory.CreateLogger<ToolInvoker>());
+        var governor = new ToolGovernor(tools.Where(t => t.GetService<ApprovalRequiredAIFunction>() is null && !pipelineOptions.RequiresApproval(t.Name)), pipelineOptions, loggerFactory: loggerFactory);
         var collection = new McpServerPrimitiveCollection<McpServerTool>();
-        foreach (var tool in tools)
+        foreach (var tool in governor.Tools)
         {
-            if (tool.GetService<ApprovalRequiredAIFunction>() is null && !pipelineOptions.RequiresApproval(tool.Name))
-            {
-                collection.Add(McpServerTool.Create(new GuardedAIFunction(tool, invoker)));
-            }
+            collection.Add(new GovernedMcpServerTool(tool));
         }
 
-        return new McpServerOptions
+        var options = new McpServerOptions
         {
             ServerInfo = new Implementation { Name = serverName, Version = typeof(AgentKitMcpServer).Assembly.GetName().Version?.ToString(3) ?? "0.0.0" },
             ToolCollection = collection,
         };
+        options.Filters.Message.IncomingFilters.Add(RefuseMalformedArguments);
+        return options;
     }
 
-    /// <summary>Runs a served tool through the <see cref="ToolInvoker"/>, as an agent's tool call would.</summary>
-    private sealed class GuardedAIFunction(AIFunction inner, ToolInvoker invoker) : DelegatingAIFunction(inner)
+    /// <summary>
+    /// <c>tools/call</c> with <c>arguments</c> that are not a JSON object is a protocol error, JSON-RPC <c>-32602</c>
+    /// (invalid params), as the MCP specification says; the SDK would fail to read the request and answer <c>-32603</c>.
+    /// </summary>
+    private static McpMessageHandler RefuseMalformedArguments(McpMessageHandler next) => (context, cancellationToken) =>
     {
-        protected override async ValueTask<object?> InvokeCoreAsync(AIFunctionArguments arguments, CancellationToken cancellationToken)
+        if (context.JsonRpcMessage is JsonRpcRequest { Method: RequestMethods.ToolsCall, Params: JsonObject parameters }
+            && parameters.TryGetPropertyValue("arguments", out var arguments)
+            && arguments is not (null or JsonObject))
         {
-            var context = new FunctionInvocationContext
+            throw new McpProtocolException(
+                $"Invalid params: 'arguments' must be a JSON object (or omitted), not {arguments.GetValueKind()}.", McpErrorCode.InvalidParams);
+        }
+
+        return next(context, cancellationToken);
+    };
+
+    /// <summary>Answers <c>tools/call</c> with the governed outcome: its text, and <c>isError</c> unless the tool succeeded.</summary>
+    private sealed class GovernedMcpServerTool(GovernedAIFunction tool) : DelegatingMcpServerTool(McpServerTool.Create(tool))
+    {
+        public override async ValueTask<CallToolResult> InvokeAsync(RequestContext<CallToolRequestParams> request, CancellationToken cancellationToken = default)
+        {
+            var arguments = new AIFunctionArguments { Services = request.Services };
+            if (request.Params?.Arguments is { } given)
             {
-                Function = InnerFunction,
-                Arguments = arguments,
-                CallContent = new FunctionCallContent(Guid.NewGuid().ToString("N"), Name, arguments),
+                foreach (var (name, value) in given)
+                {
+                    arguments[name] = value;
+                }
+            }
+
+            var outcome = await tool.InvokeGovernedAsync(arguments, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return new CallToolResult
+            {
+                Content = [new TextContentBlock { Text = outcome.Text }],
+                IsError = !outcome.Succeeded,
             };
-            return await invoker.InvokeAsync(context, cancellationToken).ConfigureAwait(false);
         }
     }
 }

@@ -247,10 +247,17 @@ internal sealed class AgentRun : IToolCallObserver
             options.ToolMode ??= ChatToolMode.Auto;
         }
 
-        var allowlist = byName.Keys.ToHashSet(StringComparer.Ordinal);
+        var governor = new ToolGovernor(tools, pipelineOptions, _runtime.ApprovalHandler, _runtime.LoggerFactory)
+        {
+            SessionId = _sessionId,
+            AgentName = _agent.Name,
+            EnableSensitiveData = _runtime.Telemetry.EnableSensitiveData,
+            TimeProvider = _runtime.Time,
+            Observer = this,
+        };
         using var client = ToolPipeline.CreateInvokingClient(
-            new StepObservingChatClient(_runtime.GetChatClient(_agent), this), pipelineOptions, allowlist, _runtime.LoggerFactory, this, _runtime.Services,
-            maximumIterations: _agent.Limits.MaxSteps + 1, sensitiveData: _runtime.Telemetry.EnableSensitiveData);
+            new StepObservingChatClient(_runtime.GetChatClient(_agent), this), governor, _runtime.LoggerFactory, this, _runtime.Services,
+            maximumIterations: _agent.Limits.MaxSteps + 1);
 
         while (true)
         {
@@ -304,7 +311,7 @@ internal sealed class AgentRun : IToolCallObserver
         {
             decision = ToolApprovalDecision.Deny($"The tool '{call.Name}' is not available to this agent.");
         }
-        else if (ToolInvoker.ValidateArguments(tool, call.Arguments) is { Count: > 0 } errors)
+        else if (ToolGovernor.ValidateArguments(tool, call.Arguments) is { Count: > 0 } errors)
         {
             // Nobody is asked to approve a call that could not run anyway.
             decision = ToolApprovalDecision.Deny($"Invalid arguments: {string.Join("; ", errors)}. Call it again with arguments that match its parameter schema.");

@@ -12,6 +12,7 @@ public sealed class ToolCatalog(IEnumerable<IToolSource> sources)
     /// <param name="cancellationToken">Cancels the lookup.</param>
     /// <returns>The tools.</returns>
     /// <exception cref="ToolCatalogException">Two sources offer a tool with the same name.</exception>
+    /// <exception cref="ToolSchemaException">A tool's parameter schema cannot be enforced; such a tool is never offered.</exception>
     public async ValueTask<IReadOnlyDictionary<string, AIFunction>> GetAllAsync(CancellationToken cancellationToken = default)
     {
         var all = new Dictionary<string, AIFunction>(StringComparer.Ordinal);
@@ -19,6 +20,8 @@ public sealed class ToolCatalog(IEnumerable<IToolSource> sources)
         {
             foreach (var tool in await source.GetToolsAsync(cancellationToken).ConfigureAwait(false))
             {
+                // Compiled once per tool and kept for its calls; a schema that cannot be enforced is refused here.
+                _ = ToolSchemas.For(tool);
                 if (!all.TryAdd(tool.Name, tool))
                 {
                     throw new ToolCatalogException($"Two tools are named '{tool.Name}' (the second from {source.GetType().Name}); tool names must be unique. Rename one (for a Semantic Kernel plugin, pass a plugin name).");
@@ -34,6 +37,7 @@ public sealed class ToolCatalog(IEnumerable<IToolSource> sources)
     /// <param name="cancellationToken">Cancels the lookup.</param>
     /// <returns>The tools.</returns>
     /// <exception cref="ToolCatalogException">A name matches no registered tool.</exception>
+    /// <exception cref="ToolSchemaException">A tool's parameter schema cannot be enforced.</exception>
     public async ValueTask<IReadOnlyList<AIFunction>> ResolveAsync(IEnumerable<string> names, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(names);

@@ -3,19 +3,18 @@ using Microsoft.Extensions.Logging;
 
 namespace AgentKit.Agents.Tools;
 
-/// <summary>Builds the Microsoft.Extensions.AI function-invocation layer with AgentKit's <see cref="ToolInvoker"/>.</summary>
+/// <summary>Builds the Microsoft.Extensions.AI function-invocation layer over AgentKit's <see cref="ToolGovernor"/>.</summary>
 internal static class ToolPipeline
 {
     public static FunctionInvokingChatClient CreateInvokingClient(
-        IChatClient inner, ToolPipelineOptions options, IReadOnlySet<string>? allowlist, ILoggerFactory loggerFactory, IToolCallObserver? observer, IServiceProvider? services, int maximumIterations,
-        bool sensitiveData = false)
+        IChatClient inner, ToolGovernor governor, ILoggerFactory loggerFactory, IToolCallObserver? observer, IServiceProvider? services, int maximumIterations)
     {
-        var invoker = new ToolInvoker(options, allowlist, loggerFactory.CreateLogger<ToolInvoker>(), observer, sensitiveData);
+        var invoker = new ToolInvoker(governor, loggerFactory.CreateLogger<ToolInvoker>(), observer);
         return new FunctionInvokingChatClient(inner, loggerFactory, services)
         {
             FunctionInvoker = invoker.InvokeAsync,
 
-            // The invoker turns every failure into a model-readable text itself; nothing else may leak exception details.
+            // The governor turns every failure into a model-readable text itself; nothing else may leak exception details.
             IncludeDetailedErrors = false,
             MaximumIterationsPerRequest = maximumIterations,
         };

@@ -10,8 +10,8 @@ public static class ToolPipelineChatClientBuilderExtensions
 {
     /// <summary>
     /// Adds function invocation (Microsoft.Extensions.AI's <see cref="FunctionInvokingChatClient"/>) whose invoker
-    /// enforces the allowlist, validates arguments against each tool's JSON schema before it runs, applies timeouts
-    /// and the result cap, and turns failures into model-readable errors. Tools wrapped in
+    /// runs every call through AgentKit's <see cref="ToolGovernor"/>: the allowlist, the arguments against each tool's
+    /// JSON schema and parameter ranges, timeouts and the result cap, failures turned into model-readable errors. Tools wrapped in
     /// <see cref="ApprovalRequiredAIFunction"/> come back as approval requests for the caller to resolve.
     /// </summary>
     /// <param name="builder">The builder.</param>
@@ -30,7 +30,8 @@ public static class ToolPipelineChatClientBuilderExtensions
         return builder.Use((inner, services) =>
         {
             var loggerFactory = services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
-            IChatClient invoking = ToolPipeline.CreateInvokingClient(inner, options, allowlist, loggerFactory, null, services, maximumIterationsPerRequest);
+            var governor = new ToolGovernor(options, loggerFactory: loggerFactory) { Allowlist = allowlist };
+            IChatClient invoking = ToolPipeline.CreateInvokingClient(inner, governor, loggerFactory, null, services, maximumIterationsPerRequest);
             return allowlist is null ? invoking : new ToolAllowlistChatClient(invoking, allowlist);
         });
     }

@@ -3,6 +3,7 @@ using AgentKit.Agents.Tools;
 using AgentKit.Prompts;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace AgentKit.Planning;
@@ -32,10 +33,10 @@ public sealed class PlanningAgentPlanner : IAgentPlanner
     public string? Planner { get; }
 
     /// <summary>
-    /// Whether strategies that use tools (<see cref="IPlanner.UsesTools"/>: ReAct, plan-and-execute) may call the agent's allowlisted tools. Their calls keep the agent's rules:
-    /// only the allowlisted tools, each tool's timeout, and approval through the application's
-    /// <see cref="IToolApprovalHandler"/> for tools that need it (denied when none is registered; the planner then
-    /// sees "the call … was denied"). Default: false.
+    /// Whether ReAct and plan-and-execute may call the agent's allowlisted tools. Their calls run in the agent's
+    /// <see cref="ToolGovernor"/>: only the allowlisted tools, schema and range checks, each tool's timeout and result
+    /// cap, and approval through the application's <see cref="IToolApprovalHandler"/> for tools that need it (denied
+    /// when none is registered; the planner then sees "Error: the call … was denied"). Default: false.
     /// </summary>
     public bool UseAgentTools { get; init; }
 
@@ -56,7 +57,7 @@ public sealed class PlanningAgentPlanner : IAgentPlanner
         var planner = services.GetRequiredService<IPlannerFactory>().Create(SelectName(context, services.GetRequiredService<IOptionsMonitor<PlanningOptions>>().CurrentValue));
         var client = AgentChatClients.Resolve(services, context.Agent);
         IReadOnlyList<AIFunction> tools = UseAgentTools && planner.UsesTools
-            ? await AgentToolGate.ResolveAsync(context, cancellationToken).ConfigureAwait(false)
+            ? await GovernAgentToolsAsync(context, cancellationToken).ConfigureAwait(false)
             : [];
         var result = await planner.RunAsync(client, new PlanningRequest(question) { Tools = tools, Budget = Budget }, cancellationToken).ConfigureAwait(false);
 
@@ -81,6 +82,25 @@ public sealed class PlanningAgentPlanner : IAgentPlanner
                 context.RequestMessages.Insert(at++, message);
             }
         }
+    }
+
+    /// <summary>
+    /// The agent's allowlisted tools in the agent's pipeline: its tool options (timeouts, caps, approval policies), and
+    /// approval asked through the run (<see cref="AgentTurnContext.RequestApprovalAsync"/>, announced on its events).
+    /// </summary>
+    private static async ValueTask<IReadOnlyList<AIFunction>> GovernAgentToolsAsync(AgentTurnContext context, CancellationToken cancellationToken)
+    {
+        var services = context.Services;
+        var tools = await services.GetRequiredService<ToolCatalog>().ResolveAsync(context.Agent.Tools, cancellationToken).ConfigureAwait(false);
+        var options = context.Agent.ToolOptions ?? services.GetService<IOptions<ToolPipelineOptions>>()?.Value;
+        var approvals = new DelegateToolApprovalHandler(async (request, ct) => await context.RequestApprovalAsync(request, ct).ConfigureAwait(false));
+        var governor = new ToolGovernor(tools, options, approvals, services.GetService<ILoggerFactory>())
+        {
+            SessionId = context.SessionId,
+            AgentName = context.Agent.Name,
+            TimeProvider = services.GetService<TimeProvider>() ?? TimeProvider.System,
+        };
+        return governor.Tools;
     }
 
     private string SelectName(AgentTurnContext context, PlanningOptions options)

@@ -17,7 +17,7 @@ public sealed record PlanAndExecuteOptions
     /// <summary>Most tool calls for one step; needing more invalidates the plan. Default: 3.</summary>
     public int MaxToolCallsPerStep { get; init; } = 3;
 
-    /// <summary>Observations longer than this are cut. Default: 4000 characters.</summary>
+    /// <summary>Observations longer than this are cut, marked <c>[truncated: …]</c> (at least 64). Default: 4000 characters.</summary>
     public int MaxObservationChars { get; init; } = 4000;
 
     /// <summary>The planning prompt. Default: <c>planning/plan</c>.</summary>
@@ -40,7 +40,7 @@ public sealed record PlanAndExecuteOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxPlanSteps, 1, nameof(MaxPlanSteps));
         ArgumentOutOfRangeException.ThrowIfNegative(MaxRevisions, nameof(MaxRevisions));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxToolCallsPerStep, 1, nameof(MaxToolCallsPerStep));
-        ArgumentOutOfRangeException.ThrowIfLessThan(MaxObservationChars, 16, nameof(MaxObservationChars));
-        ToolInvoker.Validate(Tools);
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxObservationChars, 64, nameof(MaxObservationChars));
+        ArgumentNullException.ThrowIfNull(Tools);
     }
 }

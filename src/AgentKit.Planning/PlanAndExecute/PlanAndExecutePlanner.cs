@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using AgentKit.Agents.Tools;
 using AgentKit.Prompts;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
@@ -61,7 +62,8 @@ public sealed class PlanAndExecutePlanner
     /// <summary>One run's plan, progress and revisions.</summary>
     private sealed class ExecutionState(PlanningRun run, string goal, PlanAndExecuteOptions options, ILogger logger)
     {
-        private readonly List<Dictionary<string, object?>> _tools = ToolInvoker.Describe(options.Tools);
+        private readonly List<Dictionary<string, object?>> _tools = PlannerTools.Describe(options.Tools);
+        private readonly ToolGovernor _governor = PlannerTools.Govern(options.Tools, options.MaxObservationChars);
         private readonly List<Plan> _plans = [];
         private readonly List<ExecutedStep> _executed = [];
         private List<PlanStep> _plan = [];
@@ -138,18 +140,18 @@ public sealed class PlanAndExecutePlanner
                     }
 
                     var arguments = action.Arguments.ValueKind == JsonValueKind.Undefined ? "{}" : action.Arguments.GetRawText();
-                    var outcome = await ToolInvoker.InvokeAsync(run, options.Tools, action.Tool, action.Arguments, options.MaxObservationChars, logger).ConfigureAwait(false);
-                    calls.Add(new ReActStep(reply.Thought, action.Tool, arguments, outcome.Observation));
-                    if (outcome.Failed)
+                    var outcome = await PlannerTools.InvokeAsync(run, _governor, action.Tool, action.Arguments, logger).ConfigureAwait(false);
+                    calls.Add(new ReActStep(reply.Thought, action.Tool, arguments, outcome.Text));
+                    if (!outcome.Succeeded)
                     {
-                        return outcome.Observation;
+                        return outcome.Text;
                     }
 
                     observations.Add(new Dictionary<string, object?>
                     {
                         ["tool"] = action.Tool,
                         ["arguments"] = arguments,
-                        ["observation"] = ToolInvoker.Fence(outcome.Observation),
+                        ["observation"] = PlannerTools.Fence(outcome.Text),
                     });
                     continue;
                 }
@@ -181,7 +183,7 @@ public sealed class PlanAndExecutePlanner
                 ["tools"] = _tools,
                 ["done"] = _executed.Select(e => new Dictionary<string, object?> { ["step"] = e.Step.Description, ["result"] = e.Result }).ToList(),
                 ["failed_step"] = failed.Description,
-                ["problem"] = ToolInvoker.Fence(problem),
+                ["problem"] = PlannerTools.Fence(problem),
                 ["remaining"] = _plan.Skip(done + 1).Select(s => s.Description).ToList(),
                 ["max_steps"] = options.MaxPlanSteps,
             }, options.ChatOptions).ConfigureAwait(false);

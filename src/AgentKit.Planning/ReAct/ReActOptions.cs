@@ -17,7 +17,7 @@ public sealed record ReActOptions
     /// <summary>The fallback's options (its budget is ignored: the fallback spends what is left of this run's). Default: 5 paths, free-text answers.</summary>
     public SelfConsistencyOptions Fallback { get; init; } = new() { Paths = 5 };
 
-    /// <summary>Observations longer than this are cut. Default: 4000 characters.</summary>
+    /// <summary>Observations longer than this are cut, marked <c>[truncated: …]</c> (at least 64). Default: 4000 characters.</summary>
     public int MaxObservationChars { get; init; } = 4000;
 
     /// <summary>The turn prompt. Default: <c>planning/react</c>.</summary>
@@ -32,8 +32,8 @@ public sealed record ReActOptions
     internal void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxSteps, 1, nameof(MaxSteps));
-        ArgumentOutOfRangeException.ThrowIfLessThan(MaxObservationChars, 16, nameof(MaxObservationChars));
-        ToolInvoker.Validate(Tools);
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxObservationChars, 64, nameof(MaxObservationChars));
+        ArgumentNullException.ThrowIfNull(Tools);
         Fallback.Validate();
     }
 }

@@ -44,7 +44,8 @@ public sealed class ReActPlanner
         using var run = new PlanningRun(PlannerNames.ReAct, client, _prompts, options.Budget, cancellationToken);
         var steps = new List<ReActStep>();
         var history = new List<Dictionary<string, object?>>();
-        var tools = ToolInvoker.Describe(options.Tools);
+        var governor = PlannerTools.Govern(options.Tools, options.MaxObservationChars);
+        var tools = PlannerTools.Describe(options.Tools);
         var prompt = run.Prompt(options.Prompt);
         try
         {
@@ -64,8 +65,8 @@ public sealed class ReActPlanner
 
                 if (reply.Action is { } action)
                 {
-                    var outcome = await ToolInvoker.InvokeAsync(run, options.Tools, action.Tool, action.Arguments, options.MaxObservationChars, _logger).ConfigureAwait(false);
-                    Record(reply.Thought, action.Tool, action.Arguments.ValueKind == JsonValueKind.Undefined ? "{}" : action.Arguments.GetRawText(), outcome.Observation);
+                    var outcome = await PlannerTools.InvokeAsync(run, governor, action.Tool, action.Arguments, _logger).ConfigureAwait(false);
+                    Record(reply.Thought, action.Tool, action.Arguments.ValueKind == JsonValueKind.Undefined ? "{}" : action.Arguments.GetRawText(), outcome.Text);
                     continue;
                 }
 
@@ -130,7 +131,7 @@ public sealed class ReActPlanner
                 ["thought"] = thought,
                 ["action"] = tool ?? "",
                 ["arguments"] = arguments ?? "",
-                ["observation"] = ToolInvoker.Fence(observation),
+                ["observation"] = PlannerTools.Fence(observation),
             });
         }
     }

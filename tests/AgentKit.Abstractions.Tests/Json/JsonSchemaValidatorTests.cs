@@ -77,6 +77,25 @@ public sealed class JsonSchemaValidatorTests
     }
 
     [Fact]
+    public void Create_ReferenceIntoDefinitions_AndExtensionKeyword_WorkInDraft202012()
+    {
+        var validator = JsonSchemaValidator.Create(Parse("""{"x-extension":1,"type":"object","properties":{"p":{"$ref":"#/definitions/point"}},"required":["p"],"definitions":{"point":{"type":"object","properties":{"x":{"type":"number"}},"required":["x"]}}}"""));
+
+        Assert.Empty(validator.Validate(Parse("""{"p": {"x": 1}}""")));
+        Assert.StartsWith("#/p/x: ", Assert.Single(validator.Validate(Parse("""{"p": {"x": "one"}}"""))), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_NotFailure_NamesTheValueAndTheKeyword()
+    {
+        var validator = JsonSchemaValidator.Create(Parse("""{"type":"object","properties":{"user":{"type":"string","not":{"enum":["root","admin"]}}}}"""));
+
+        var error = Assert.Single(validator.Validate(Parse("""{"user": "root"}""")));
+
+        Assert.Equal("#/user: the value matches the schema under 'not' at #/properties/user/not, which it must not", error);
+    }
+
+    [Fact]
     public void Create_SchemaNestedPastTheLimit_IsRefused()
     {
         var schema = string.Concat(Enumerable.Repeat("""{"items":""", JsonSchemaValidator.MaxDepth + 2)) + "{}" + new string('}', JsonSchemaValidator.MaxDepth + 2);

@@ -38,7 +38,9 @@ public sealed class McpStdioTests
 
         var result = await reverse.InvokeAsync(new AIFunctionArguments { ["text"] = 42 }, TestContext.Current.CancellationToken);
 
-        Assert.Contains("invalid arguments for tool 'reverse'", result?.ToString(), StringComparison.Ordinal);
+        var answer = Assert.IsType<System.Text.Json.JsonElement>(result);
+        Assert.True(answer.GetProperty("isError").GetBoolean());
+        Assert.StartsWith("Error: invalid arguments for tool 'reverse': #/text: ", answer.GetProperty("content")[0].GetProperty("text").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -71,8 +71,7 @@ public sealed class ToolArgumentHostileTests
         Assert.Equal(0, ran);
         var result = Assert.Single(response.Messages.SelectMany(m => m.Contents).OfType<FunctionResultContent>()).Result as string;
         Assert.StartsWith("Error: invalid arguments for tool 'refund'", result, StringComparison.Ordinal);
-        Assert.Contains("orderId", result, StringComparison.Ordinal);
-        Assert.Contains("64-bit float", result, StringComparison.Ordinal);
+        Assert.True(result!.Contains("#/orderId: ", StringComparison.Ordinal), result);
     }
 
     /// <summary>
