@@ -1,6 +1,6 @@
 using System.Text.Json;
 using AgentKit.Abstractions;
-using AgentKit.Planning.Game24;
+using Game24.Puzzle;
 using Microsoft.Extensions.AI;
 
 namespace AgentKit.Bench.Planning;

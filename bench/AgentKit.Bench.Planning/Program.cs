@@ -4,9 +4,9 @@ using AgentKit.Bench.Planning;
 using AgentKit.LlamaCpp;
 using AgentKit.LlamaCpp.Chat;
 using AgentKit.Planning;
-using AgentKit.Planning.Game24;
 using AgentKit.Prompts;
 using AgentKit.Testing;
+using Game24.Puzzle;
 using Microsoft.Extensions.AI;
 
 // Planner benchmarks (issue #5) on the generated ~0.5B qwen2 model (TestModelFactory.Qwen2HalfB):

@@ -4,8 +4,8 @@ using AgentKit.LlamaCpp;
 using AgentKit.LlamaCpp.Chat;
 using AgentKit.LlamaCpp.Models;
 using AgentKit.Planning;
-using AgentKit.Planning.Game24;
 using AgentKit.Prompts;
+using Game24.Puzzle;
 using Microsoft.Extensions.AI;
 using OpenAI;
 

@@ -36,8 +36,8 @@ public sealed record ThoughtPrompts
 
 /// <summary>
 /// A problem for <see cref="TreeOfThoughtsPlanner"/>: what a state is, which inputs its prompts get, how a model's
-/// proposals become states and when a state solves the problem. <see cref="Game24.Game24Task"/> and
-/// <see cref="QuestionThoughtTask"/> are built in. Put state-specific text last in the prompts, so sibling calls share
+/// proposals become states and when a state solves the problem. <see cref="QuestionThoughtTask"/> is built in;
+/// <c>samples/Game24</c> has the Game of 24 as a task with an exact checker. Put state-specific text last in the prompts, so sibling calls share
 /// the longest prompt prefix (the local engine decodes it once).
 /// </summary>
 public interface IThoughtTask

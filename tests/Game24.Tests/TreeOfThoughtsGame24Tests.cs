@@ -1,8 +1,10 @@
 using System.Text.Json;
-using AgentKit.Planning.Game24;
+using AgentKit.Planning;
+using AgentKit.Planning.Tests;
 using AgentKit.Testing;
+using Game24.Puzzle;
 
-namespace AgentKit.Planning.Tests;
+namespace Game24.Tests;
 
 public sealed class TreeOfThoughtsGame24Tests
 {

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace AgentKit.Planning.Game24;
+namespace Game24.Puzzle;
 
 /// <summary>One Game of 24 step: two of the remaining numbers combined into one, e.g. <c>4 + 8 = 12 (left: 6 8 12)</c>.</summary>
 /// <param name="Left">The first operand.</param>

@@ -1,4 +1,4 @@
-namespace AgentKit.Planning.Game24;
+namespace Game24.Puzzle;
 
 /// <summary>Exhaustive Game of 24 search, exact: the ground truth for tests and for judging the planners.</summary>
 public static class Game24Solver

@@ -1,4 +1,4 @@
-namespace AgentKit.Planning.Game24;
+namespace Game24.Puzzle;
 
 /// <summary>Exact evaluation and checking of Game of 24 answers.</summary>
 public static class Game24Expression

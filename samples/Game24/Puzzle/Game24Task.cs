@@ -1,6 +1,7 @@
 using System.Globalization;
+using AgentKit.Planning;
 
-namespace AgentKit.Planning.Game24;
+namespace Game24.Puzzle;
 
 /// <summary>
 /// The Game of 24 as a Tree-of-Thoughts task (Yao et al. 2023): a state is the numbers left; a step combines two

@@ -1,8 +1,8 @@
 using System.Text.Json;
-using AgentKit.Planning.Game24;
+using Game24.Puzzle;
 using Microsoft.Extensions.AI;
 
-namespace AgentKit.Planning.Tests;
+namespace Game24.Tests;
 
 /// <summary>
 /// A Game of 24 model double: the proposer lists the true next steps (shuffled) plus injected bad steps (wrong

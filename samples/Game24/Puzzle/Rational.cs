@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Numerics;
 
-namespace AgentKit.Planning.Game24;
+namespace Game24.Puzzle;
 
 /// <summary>An exact fraction in lowest terms with a positive denominator, for checking arithmetic without rounding.</summary>
 public readonly record struct Rational : IComparable<Rational>

@@ -1,4 +1,4 @@
-namespace AgentKit.Planning.Game24;
+namespace Game24.Puzzle;
 
 /// <summary>Helpers for lists of Game of 24 numbers.</summary>
 internal static class Game24Numbers

@@ -1,6 +1,6 @@
-using AgentKit.Planning.Game24;
+using Game24.Puzzle;
 
-namespace AgentKit.Planning.Tests;
+namespace Game24.Tests;
 
 public sealed class Game24Tests
 {
