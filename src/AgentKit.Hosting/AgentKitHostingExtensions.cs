@@ -1,5 +1,6 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
+using AgentKit.Abstractions.Prompts;
 using AgentKit.Hosting.Admission;
 using AgentKit.Abstractions.Diagnostics;
 using AgentKit.Hosting;
@@ -168,7 +169,7 @@ public static class AgentKitHostingExtensions
             // Bounded in front of the context pool, so requests beyond its contexts queue within limits or get a
             // typed refusal instead of waiting without end.
             _ => new ModelAdmissionChatClient(
-                new DeferredLlamaChatClient(services.GetRequiredService<ModelCatalog>().GetLocal(name), CreateLlamaChatOptions(name, model), services.GetRequiredService<ILoggerFactory>()),
+                new DeferredLlamaChatClient(services.GetRequiredService<ModelCatalog>().GetLocal(name), CreateLlamaChatOptions(name, model) with { ToolPrompts = services.GetService<IToolPromptSource>() }, services.GetRequiredService<ILoggerFactory>()),
                 services.GetRequiredKeyedService<ModelAdmission>(AdmissionKey(name))),
         };
     }

@@ -1,4 +1,6 @@
+using AgentKit.Abstractions.Prompts;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AgentKit.Prompts.Tests;
 
@@ -54,5 +56,34 @@ public sealed class RepositoryPromptsTests
         Assert.EndsWith("[assistant] It ships Monday.", messages[1].Text, StringComparison.Ordinal);
         Assert.DoesNotContain("earlier turns", prompt.Render(new Dictionary<string, object?> { ["messages"] = turns })[0].Text, StringComparison.Ordinal);
         Assert.Contains("at most 150 words", prompt.Render(new Dictionary<string, object?> { ["messages"] = turns })[0].Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ToolPromptSource_ServesTheEngineToolPromptsFromTheRegistry()
+    {
+        using var provider = new ServiceCollection()
+            .AddAgentKitPrompts(o =>
+            {
+                o.RootDirectory = RepositoryPrompts();
+                o.WatchForChanges = false;
+            })
+            .BuildServiceProvider();
+        var source = provider.GetRequiredService<IToolPromptSource>();
+        var tool = new Dictionary<string, object?>
+        {
+            ["name"] = "get_order",
+            ["name_json"] = "\"get_order\"",
+            ["description"] = "Looks up an order.",
+            ["description_json"] = "\"Looks up an order.\"",
+            ["parameters_json"] = """{"type":"object"}""",
+        };
+
+        var list = source.Render("llama/tools/hermes", new Dictionary<string, object?> { ["tools"] = new[] { tool }, ["tool_choice"] = "required" });
+        var result = source.Render("llama/tools/hermes-result", new Dictionary<string, object?> { ["name"] = "get_order", ["call_id"] = "c1", ["result"] = """{"id":1}""" });
+
+        Assert.StartsWith("# Tools", list, StringComparison.Ordinal);
+        Assert.Contains("""{"type": "function", "function": {"name": "get_order", "description": "Looks up an order.", "parameters": {"type":"object"}}}""", list, StringComparison.Ordinal);
+        Assert.Contains("You must call at least one function", list, StringComparison.Ordinal);
+        Assert.Equal("<tool_response>\n{\"id\":1}\n</tool_response>", result);
     }
 }

@@ -1,3 +1,4 @@
+using AgentKit.Abstractions.Prompts;
 using AgentKit.LlamaCpp.Grammars;
 using AgentKit.LlamaCpp.Sampling;
 
@@ -37,10 +38,17 @@ public sealed record LlamaChatClientOptions
     public ToolCallFormat? ToolCallFormat { get; init; }
 
     /// <summary>
-    /// The folder of prompt files (<c>llama/tools/*.liquid</c> are read from it at run time, so prompt engineers can
-    /// change how tools are described without recompiling). Default: <c>prompts</c> beside the application.
+    /// The folder of prompt files (<c>llama/tools/*.prompty</c> are read from it at run time, so prompt engineers can
+    /// change how tools are described without recompiling). Default: <c>prompts</c> beside the application. Not used
+    /// when <see cref="ToolPrompts"/> is set.
     /// </summary>
     public string? PromptsDirectory { get; init; }
+
+    /// <summary>
+    /// Where the tool prompts come from (an application's prompt registry, through AgentKit.Prompts'
+    /// <c>AddAgentKitPrompts</c>). Default: the engine reads the <c>.prompty</c> files under <see cref="PromptsDirectory"/>.
+    /// </summary>
+    public IToolPromptSource? ToolPrompts { get; init; }
 
     /// <summary>
     /// Longest string the JSON grammars (JSON Schema response formats and tool arguments) let the model write where

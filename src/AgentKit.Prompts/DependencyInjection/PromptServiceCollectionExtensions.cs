@@ -1,3 +1,4 @@
+using AgentKit.Abstractions.Prompts;
 using AgentKit.Prompts;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -10,7 +11,8 @@ public static class PromptServiceCollectionExtensions
 {
     /// <summary>
     /// Registers <see cref="PromptRegistry"/> as the singleton <see cref="IPromptRegistry"/>, configured by
-    /// <paramref name="configure"/> on top of any other <see cref="PromptRegistryOptions"/> configuration.
+    /// <paramref name="configure"/> on top of any other <see cref="PromptRegistryOptions"/> configuration, and the
+    /// registry as the <see cref="IToolPromptSource"/> that serves the local engine's tool prompts.
     /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="configure">Sets the folder and limits; optional.</param>
@@ -28,6 +30,7 @@ public static class PromptServiceCollectionExtensions
             sp.GetRequiredService<IOptions<PromptRegistryOptions>>().Value,
             sp.GetService<ILogger<PromptRegistry>>()));
         services.TryAddSingleton<IPromptRegistry>(sp => sp.GetRequiredService<PromptRegistry>());
+        services.TryAddSingleton<IToolPromptSource>(sp => new RegistryToolPromptSource(sp.GetRequiredService<IPromptRegistry>()));
         return services;
     }
 }
