@@ -98,8 +98,9 @@ public sealed class KnowledgeCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task Ingest_AtATerminal_DrawsTheProgressBarOnStderr()
+    public async Task Ingest_AtATerminal_DrawsTheProgressBarByPageOnStderr()
     {
+        File.WriteAllBytes(Path.Combine(Docs, "manual.pdf"), MultiPagePdf(40));
         using var cli = Harness();
         using var terminal = new StringWriter();
         var context = new CliContext
@@ -124,7 +125,60 @@ public sealed class KnowledgeCommandTests : IDisposable
         var drawn = terminal.ToString();
         Assert.Contains("Ingested docs", drawn, StringComparison.Ordinal);
         Assert.Contains("100%", drawn, StringComparison.Ordinal);
-        Assert.Contains("3 files (3 added): 3 chunks written", cli.Out, StringComparison.Ordinal);
+        Assert.Contains("4 files (4 added): 43 chunks written from 40 pages", cli.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void IngestProgressBar_WhileAFilesPagesAreEmbedded_ShowsTheFileAndPageAndMovesByPages()
+    {
+        var task = new ProgressTask(1, "Ingesting docs", 1);
+        var bar = new Commands.Knowledge.IngestCommand.BarProgress(task, Docs);
+        var manual = Path.Combine(Docs, "guides", "manual.pdf");
+
+        bar.Report(new AgentKit.Rag.Ingestion.IngestionProgress(1, 2, null) { File = manual, Page = 32, Pages = 40 });
+
+        Assert.Equal("guides/manual.pdf p. 32/40", task.Description);
+        Assert.Equal(0.9, task.Value, 9);
+    }
+
+    /// <summary>A PDF of <paramref name="pages"/> pages, each with its own sentence (so no line repeats as a running header).</summary>
+    private static byte[] MultiPagePdf(int pages)
+    {
+        var builder = new UglyToad.PdfPig.Writer.PdfDocumentBuilder();
+        var font = builder.AddStandard14Font(UglyToad.PdfPig.Fonts.Standard14Fonts.Standard14Font.Helvetica);
+        for (var p = 1; p <= pages; p++)
+        {
+            builder.AddPage(595, 842).AddText($"Valve {new string('x', p)} needs checking.", 11, new UglyToad.PdfPig.Core.PdfPoint(60, 760), font);
+        }
+
+        return builder.Build();
+    }
+
+    [Fact]
+    public async Task Ingest_IntoAFileThatIsNotADatabase_Exits1WithTheStoresMessage()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Database)!);
+        File.WriteAllText(Database, "this is not a SQLite file, just text that goes on for a while to fill a page header");
+        using var cli = Harness();
+
+        var exit = await cli.RunAsync("ingest", Docs, "--db", Database);
+
+        Assert.Equal(1, exit);
+        Assert.Contains(Path.GetFileName(Database), Assert.Single(Lines(cli.Error)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Ingest_CtrlC_Exits130AndTheNextRunFinishes()
+    {
+        using var cli = Harness();
+        using var stop = new CancellationTokenSource();
+        await stop.CancelAsync();
+
+        var exit = await AgentKitCli.RunAsync(["ingest", Docs, "--db", Database], cli.Context, stop.Token);
+
+        Assert.Equal(130, exit);
+        Assert.Contains("Stopped.", cli.Error, StringComparison.Ordinal);
+        await IngestAsync();
     }
 
     [Fact]
@@ -169,7 +223,7 @@ public sealed class KnowledgeCommandTests : IDisposable
         Assert.True(exit == 0, cli.Error);
         var lines = Lines(cli.Out);
         Assert.Equal(4, lines.Length);
-        Assert.Matches(@"^1\. \[0\.\d{4}\] .*winter\.md, Winter > Storage$", lines[0]);
+        Assert.Matches(@"^1\. \[-?\d+\.\d{4}\] .*winter\.md, Winter > Storage$", lines[0]);
         Assert.Equal("   Drain the tank and the hoses before frost. Store the unit in a heated room during winter.", lines[1]);
         Assert.StartsWith("2. [", lines[2], StringComparison.Ordinal);
         var scores = new[] { lines[0], lines[2] }.Select(l => double.Parse(l[4..10], System.Globalization.CultureInfo.InvariantCulture)).ToList();

@@ -86,6 +86,12 @@ internal static class Scenarios
     /// <summary>Prints each file's outcome as soon as the ingestor reports it (synchronously, unlike <see cref="Progress{T}"/>).</summary>
     private sealed class Acknowledger : IProgress<IngestionProgress>
     {
-        public void Report(IngestionProgress value) => Console.WriteLine($"ACK {value.Last.Status} {value.Last.Path}");
+        public void Report(IngestionProgress value)
+        {
+            if (value.Last is { } done)
+            {
+                Console.WriteLine($"ACK {done.Status} {done.Path}");
+            }
+        }
     }
 }

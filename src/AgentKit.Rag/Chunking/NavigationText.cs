@@ -8,14 +8,16 @@ namespace AgentKit.Rag.Chunking;
 /// </summary>
 /// <remarks>
 /// An entry end is a page number (an integer of at most four digits) that follows a dotted leader, a word, or an
-/// entry end with a comma ("acos, 45", "Recycling rule ..... 9, 22", "1.3 Using the package . . . 10"); a list of
-/// numbers in code ("c(1, 2, 3)") has no word before its numbers and so no entry ends. Text is navigation when it has at least <see cref="MinEntries"/> entry ends
+/// entry end with a comma ("acos, 45", "Recycling rule ..... 9, 22", "1.3 Using the package . . . 10"); a word is a
+/// token with a letter and no brackets, so numbers in code ("c(1, 2, 3)") are no entry ends. Text is navigation when it has at least <see cref="MinEntries"/> entry ends
 /// and either most of them follow dotted leaders, or entry ends make up <see cref="MinEntryShare"/> of its words.
 /// Prose that cites pages ("see page 12") stays far below these shares; tables of measurements have decimals or
 /// numbers after numbers, which are not entry ends.
 /// </remarks>
 internal static partial class NavigationText
 {
+    private static readonly System.Buffers.SearchValues<char> CodeCharacters = System.Buffers.SearchValues.Create("()[]{}=<>");
+
     /// <summary>Entry ends needed before the text can be navigation.</summary>
     internal const int MinEntries = 4;
 
@@ -75,12 +77,16 @@ internal static partial class NavigationText
             return core.Length < token.Length ? Token.NumberWithComma : Token.Number;
         }
 
-        return TrailingLeaderPattern().IsMatch(token) ? Token.WordThenLeader : Token.Word;
+        // Code ("c(1,", "x[2]") and symbols are no index terms: the numbers after them are arguments, not pages.
+        return !token.Any(char.IsLetter) || token.AsSpan().IndexOfAny(CodeCharacters) >= 0 ? Token.Other
+            : TrailingLeaderPattern().IsMatch(token) ? Token.WordThenLeader
+            : Token.Word;
     }
 
     private enum Token
     {
         None,
+        Other,
         Word,
         WordThenLeader,
         Leader,

@@ -74,8 +74,24 @@ public sealed record IngestionReport(IReadOnlyList<FileIngestionResult> Files, T
     public int Count(FileIngestionStatus status) => Files.Count(f => f.Status == status);
 }
 
-/// <summary>Progress of an ingestion run, reported after each file.</summary>
+/// <summary>
+/// Progress of an ingestion run: reported as each batch of a file's chunks is embedded (<see cref="Last"/> null,
+/// <see cref="Page"/> the last page embedded so far) and after each file (<see cref="Last"/> its result).
+/// </summary>
 /// <param name="Completed">Files done so far.</param>
 /// <param name="Total">Files in the run (removals of vanished files come after).</param>
-/// <param name="Last">The result for the file just done.</param>
-public sealed record IngestionProgress(int Completed, int Total, FileIngestionResult Last);
+/// <param name="Last">The result for the file just done; <see langword="null"/> while a file is in progress.</param>
+public sealed record IngestionProgress(int Completed, int Total, FileIngestionResult? Last)
+{
+    /// <summary>The full path of the file being ingested, or of the file just done.</summary>
+    public required string File { get; init; }
+
+    /// <summary>Pages of <see cref="File"/> read and embedded so far; 0 for formats without pages.</summary>
+    public int Page { get; init; }
+
+    /// <summary>Pages in <see cref="File"/>; 0 for formats without pages or before the file is read.</summary>
+    public int Pages { get; init; }
+
+    /// <summary>The run's progress as a fraction from 0 to 1: finished files plus the share of pages of the current one.</summary>
+    public double Fraction => Total == 0 ? 1 : Math.Min(1, (Completed + (Last is null && Pages > 0 ? (double)Page / Pages : 0)) / Total);
+}

@@ -82,7 +82,7 @@ public sealed class RagIngestor
     /// files under the folder that the collection holds but the folder no longer has.
     /// </summary>
     /// <param name="directory">The folder.</param>
-    /// <param name="progress">Told after each file.</param>
+    /// <param name="progress">Told as each batch of pages is embedded and after each file.</param>
     /// <param name="cancellationToken">Stops the run between files or batches; what was written stays.</param>
     /// <returns>The report.</returns>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
@@ -106,7 +106,7 @@ public sealed class RagIngestor
 
     /// <summary>Ingests the given files. Nothing is removed for files not in the list.</summary>
     /// <param name="files">The files.</param>
-    /// <param name="progress">Told after each file.</param>
+    /// <param name="progress">Told as each batch of pages is embedded and after each file.</param>
     /// <param name="cancellationToken">Stops the run between files or batches; what was written stays.</param>
     /// <returns>The report.</returns>
     public Task<IngestionReport> IngestFilesAsync(IEnumerable<string> files, IProgress<IngestionProgress>? progress = null, CancellationToken cancellationToken = default)
@@ -133,10 +133,13 @@ public sealed class RagIngestor
         foreach (var file in files)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var result = await IngestFileAsync(file, cancellationToken).ConfigureAwait(false);
+            var done = results.Count;
+            var pages = progress is null ? null : new Action<int, int>((page, count) =>
+                progress.Report(new IngestionProgress(done, files.Count, null) { File = file, Page = page, Pages = count }));
+            var result = await IngestFileAsync(file, pages, cancellationToken).ConfigureAwait(false);
             results.Add(result);
             Log(result);
-            progress?.Report(new IngestionProgress(results.Count, files.Count, result));
+            progress?.Report(new IngestionProgress(results.Count, files.Count, result) { File = file, Page = result.Pages, Pages = result.Pages });
         }
 
         if (root is not null)
@@ -164,7 +167,8 @@ public sealed class RagIngestor
         return report;
     }
 
-    private async Task<FileIngestionResult> IngestFileAsync(string path, CancellationToken cancellationToken)
+    /// <summary>Ingests one file; <paramref name="pages"/> is told (pages embedded, pages in the file) as its chunks are embedded.</summary>
+    private async Task<FileIngestionResult> IngestFileAsync(string path, Action<int, int>? pages, CancellationToken cancellationToken)
     {
         if (!_readers.TryGetReader(path, out var reader))
         {
@@ -175,7 +179,7 @@ public sealed class RagIngestor
         }
 
         var existing = await FindFirstChunkAsync(path, cancellationToken).ConfigureAwait(false);
-        var outcome = await ReadAndWriteAsync(path, reader, existing, cancellationToken).ConfigureAwait(false);
+        var outcome = await ReadAndWriteAsync(path, reader, existing, pages, cancellationToken).ConfigureAwait(false);
         if (outcome.Status == FileIngestionStatus.Skipped && existing is not null)
         {
             // The file changed into something unreadable: what the collection holds for it is stale.
@@ -185,7 +189,8 @@ public sealed class RagIngestor
         return outcome;
     }
 
-    private async Task<FileIngestionResult> ReadAndWriteAsync(string path, IDocumentReader reader, RagChunkRecord? existing, CancellationToken cancellationToken)
+    private async Task<FileIngestionResult> ReadAndWriteAsync(
+        string path, IDocumentReader reader, RagChunkRecord? existing, Action<int, int>? progress, CancellationToken cancellationToken)
     {
         byte[] content;
         try
@@ -246,6 +251,7 @@ public sealed class RagIngestor
             return Skipped(path, IngestionSkipReason.TooManyChunks, $"'{path}' makes {chunks.Count:N0} chunks, over the limit of {_options.MaxChunksPerFile:N0} (MaxChunksPerFile).") with { Pages = pages };
         }
 
+        progress?.Invoke(0, pages);
         var records = new RagChunkRecord[chunks.Count];
         try
         {
@@ -262,6 +268,9 @@ public sealed class RagIngestor
                 {
                     records[start + i] = ToRecord(batch[i], fileHash, embeddings[i].Vector);
                 }
+
+                // Chunks come in page order, so the last one embedded says how far into the file the run is.
+                progress?.Invoke(batch[^1].Page ?? 0, pages);
             }
         }
         catch (Exception e) when (e is not OperationCanceledException)

@@ -9,7 +9,7 @@ public enum RetrievalMode
     /// <summary>By the query's words only (BM25-style).</summary>
     Keyword,
 
-    /// <summary>Vector and keyword rankings fused by reciprocal rank fusion. The default.</summary>
+    /// <summary>Vector and keyword rankings fused by their z-scored scores (see <see cref="RagRetriever"/>). The default.</summary>
     Hybrid,
 }
 

@@ -33,7 +33,7 @@ public sealed record RetrievedChunk
 
     /// <summary>
     /// The score of the last stage that ranked the chunk (higher is better): cosine similarity, BM25, the fused
-    /// RRF score, or the re-ranker's score. Comparable only within one result list.
+    /// z-score (hybrid), or the re-ranker's score. Comparable only within one result list.
     /// </summary>
     public double Score { get; init; }
 

@@ -237,8 +237,54 @@ public sealed class RagIngestorTests : IAsyncLifetime
 
         await Ingestor().IngestDirectoryAsync(_folder.Root, new SynchronousProgress<IngestionProgress>(seen.Add), Token);
 
-        Assert.Equal([(1, 2), (2, 2)], seen.Select(p => (p.Completed, p.Total)));
-        Assert.EndsWith("b.txt", seen[1].Last.Path, StringComparison.Ordinal);
+        var done = seen.Where(p => p.Last is not null).ToList();
+        Assert.Equal([(1, 2), (2, 2)], done.Select(p => (p.Completed, p.Total)));
+        Assert.EndsWith("b.txt", done[1].Last!.Path, StringComparison.Ordinal);
+        Assert.Equal(1.0, seen[^1].Fraction);
+    }
+
+    [Fact]
+    public async Task IngestDirectory_PagedFile_ReportsPagesAsTheyAreEmbedded()
+    {
+        _folder.Write("manual.pdf", TestPdfs.Simple(
+            ["Close the inlet valve."], ["Drain the pump housing."], ["Remove the worn seal."],
+            ["Fit the new seal ring."], ["Refill the housing with water."], ["Open the inlet valve again."]));
+        var seen = new List<IngestionProgress>();
+
+        await Ingestor(new RagIngestionOptions { EmbeddingBatchSize = 2 }).IngestDirectoryAsync(_folder.Root, new SynchronousProgress<IngestionProgress>(seen.Add), Token);
+
+        var running = seen.Where(p => p.Last is null).ToList();
+        Assert.Equal([0, 2, 4, 6], running.Select(p => p.Page));
+        Assert.All(running, p => Assert.Equal((6, 0, 1), (p.Pages, p.Completed, p.Total)));
+        Assert.Equal([0.0, 1 / 3.0, 2 / 3.0, 1.0], running.Select(p => p.Fraction), new ToleranceComparer(1e-9));
+        Assert.Equal((1, 6, 6), (seen[^1].Completed, seen[^1].Page, seen[^1].Pages));
+        Assert.All(seen, p => Assert.EndsWith("manual.pdf", p.File, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task IngestDirectory_TableOfContents_IsFlaggedAndNeverRetrieved()
+    {
+        _folder.Write("contents.md", "# Contents\n\n1 Priming the pump . . . . . . . . 3 2 Priming after storage . . . . . . . . 7 3 Pump seal . . . . . . . . 9 4 Pump filters . . . . . . . . 12 5 Warranty . . . . . . . . 15");
+        _folder.Write("pumps.md", "# Pumps\n\n## Priming\n\nPrime the pump with water before the first start. A dry start ruins the seal.");
+        await Ingestor().IngestDirectoryAsync(_folder.Root, cancellationToken: Token);
+        var retriever = new RagRetriever(_store.Collection, _embedder);
+
+        var records = await _store.RecordsAsync();
+
+        Assert.True(Assert.Single(records, r => r.Source.EndsWith("contents.md", StringComparison.Ordinal)).Navigation);
+        Assert.False(Assert.Single(records, r => r.Source.EndsWith("pumps.md", StringComparison.Ordinal)).Navigation);
+        foreach (var mode in Enum.GetValues<RetrievalMode>())
+        {
+            var results = await retriever.RetrieveAsync("priming the pump", new RetrievalOptions { Mode = mode, Top = 5 }, Token);
+            Assert.Equal("pumps.md", Path.GetFileName(Assert.Single(results).Source));
+        }
+    }
+
+    private sealed class ToleranceComparer(double tolerance) : IEqualityComparer<double>
+    {
+        public bool Equals(double x, double y) => Math.Abs(x - y) <= tolerance;
+
+        public int GetHashCode(double obj) => 0;
     }
 
     [Fact]

@@ -42,6 +42,34 @@ public sealed class PdfDocumentReaderTests
     }
 
     [Fact]
+    public void Read_BarePageNumbersAndAChapterHeaderOnFourPages_AreDropped()
+    {
+        var pdf = TestPdfs.WithPageNumbersAndChapterHeader(12);
+
+        var document = Reader.Read("book.pdf", pdf, TestContext.Current.CancellationToken);
+
+        Assert.Equal(12, document.Sections.Count);
+        Assert.All(document.Sections, s => Assert.Matches("^Body text of page [a-z]+\\.$", s.Text));
+    }
+
+    [Fact]
+    public void Read_Bookmarks_GiveEachPieceOfTextTheSectionThatCoversItsPosition()
+    {
+        var pdf = TestPdfs.WithBookmarksMidPage();
+
+        var document = Reader.Read("setup.pdf", pdf, TestContext.Current.CancellationToken);
+
+        Assert.Equal(
+            [
+                (1, "Installing", "Installing Unpack the archive into the program folder."),
+                (1, "Configuring", "Configuring Set the port in the settings file."),
+                (2, "Configuring", "Restart the service after every change."),
+                (2, "Troubleshooting", "Troubleshooting Read the log when the service fails to start."),
+            ],
+            document.Sections.Select(s => (s.Page!.Value, s.SectionPath, s.Text)));
+    }
+
+    [Fact]
     public void Read_LineThatAppearsOnOnePageOnly_IsKeptEvenAtThePageTop()
     {
         var pdf = TestPdfs.Simple(["Introduction", "The first page body."], ["Setup", "The second page body."], ["Usage", "The third page body."]);

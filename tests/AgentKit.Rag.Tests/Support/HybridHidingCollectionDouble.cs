@@ -6,8 +6,8 @@ namespace AgentKit.Rag.Tests.Support;
 
 /// <summary>
 /// A test double over a real collection: forwards every call to it but hides its
-/// <see cref="IKeywordHybridSearchable{TRecord}"/>, like a store without hybrid search, so the retriever's own
-/// reciprocal rank fusion runs.
+/// <see cref="IKeywordHybridSearchable{TRecord}"/>, like a store without hybrid search, to show that the retriever's
+/// hybrid ranking does not depend on the store offering one.
 /// </summary>
 internal sealed class HybridHidingCollectionDouble(VectorStoreCollection<Guid, RagChunkRecord> inner) : VectorStoreCollection<Guid, RagChunkRecord>
 {

@@ -3,6 +3,8 @@ using System.IO.Compression;
 using System.Text;
 using UglyToad.PdfPig.Core;
 using UglyToad.PdfPig.Fonts.Standard14Fonts;
+using UglyToad.PdfPig.Outline;
+using UglyToad.PdfPig.Outline.Destinations;
 using UglyToad.PdfPig.Writer;
 
 namespace AgentKit.Rag.Tests.Support;
@@ -61,6 +63,61 @@ internal static class TestPdfs
         }
 
         return builder.Build();
+    }
+
+    /// <summary>
+    /// A book of <paramref name="pages"/> pages, each with a body line, its bare page number centred at the bottom,
+    /// and, on pages 3 to 6 only, the running chapter header "Chapter 2: Maintenance" at the top.
+    /// </summary>
+    public static byte[] WithPageNumbersAndChapterHeader(int pages)
+    {
+        var builder = new PdfDocumentBuilder();
+        var font = builder.AddStandard14Font(Standard14Font.Helvetica);
+        for (var p = 1; p <= pages; p++)
+        {
+            var page = builder.AddPage(PageWidth, PageHeight);
+            if (p is >= 3 and <= 6)
+            {
+                page.AddText("Chapter 2: Maintenance", 9, new PdfPoint(60, 805), font);
+            }
+
+            page.AddText($"Body text of page {Words[p % Words.Length]}.", 11, new PdfPoint(60, 740), font);
+            page.AddText(p.ToString(System.Globalization.CultureInfo.InvariantCulture), 9, new PdfPoint(290, 40), font);
+        }
+
+        return builder.Build();
+    }
+
+    private static readonly string[] Words = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliett", "kilo", "lima"];
+
+    /// <summary>
+    /// Two pages with an outline: "Installing" points at the top of page 1, "Configuring" halfway down page 1, and
+    /// "Troubleshooting" near the bottom of page 2; each heading is followed by its paragraph.
+    /// </summary>
+    public static byte[] WithBookmarksMidPage()
+    {
+        var builder = new PdfDocumentBuilder();
+        var font = builder.AddStandard14Font(Standard14Font.Helvetica);
+        var bold = builder.AddStandard14Font(Standard14Font.HelveticaBold);
+        var first = builder.AddPage(PageWidth, PageHeight);
+        first.AddText("Installing", 14, new PdfPoint(60, 760), bold);
+        first.AddText("Unpack the archive into the program folder.", 11, new PdfPoint(60, 730), font);
+        first.AddText("Configuring", 14, new PdfPoint(60, 400), bold);
+        first.AddText("Set the port in the settings file.", 11, new PdfPoint(60, 370), font);
+        var second = builder.AddPage(PageWidth, PageHeight);
+        second.AddText("Restart the service after every change.", 11, new PdfPoint(60, 760), font);
+        second.AddText("Troubleshooting", 14, new PdfPoint(60, 200), bold);
+        second.AddText("Read the log when the service fails to start.", 11, new PdfPoint(60, 170), font);
+        builder.Bookmarks = new Bookmarks(
+        [
+            Bookmark("Installing", 1, 776),
+            Bookmark("Configuring", 1, 416),
+            Bookmark("Troubleshooting", 2, 216),
+        ]);
+        return builder.Build();
+
+        static DocumentBookmarkNode Bookmark(string title, int page, double top) =>
+            new(title, 0, new ExplicitDestination(page, ExplicitDestinationType.XyzCoordinates, new ExplicitDestinationCoordinates(0, top)), []);
     }
 
     /// <summary>One page with two columns of lines side by side.</summary>

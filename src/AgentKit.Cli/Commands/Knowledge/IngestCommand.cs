@@ -7,7 +7,7 @@ namespace AgentKit.Cli.Commands.Knowledge;
 
 /// <summary>
 /// <c>agentkit ingest &lt;folder&gt;</c>: reads, chunks and embeds every document under a folder into the knowledge
-/// base, behind a progress bar (stderr), then prints the report table (stdout): per file, the chunks written or why
+/// base, behind a progress bar by page (stderr), then prints the report table (stdout): per file, the chunks written or why
 /// it was skipped. Incremental: unchanged files are skipped, changed ones replaced, deleted ones removed.
 /// </summary>
 internal static class IngestCommand
@@ -87,15 +87,21 @@ internal static class IngestCommand
             $"{report.Files.Count} files ({(counts.Length == 0 ? "none" : counts)}): {report.ChunksWritten} chunks written from {report.PagesRead} pages in {report.Elapsed.TotalSeconds:F1} s, into {database} (collection {collection}).");
     }
 
-    /// <summary>Moves the bar after each file, on the ingestor's thread and in order (unlike <see cref="Progress{T}"/>).</summary>
-    private sealed class BarProgress(ProgressTask task, string root) : IProgress<IngestionProgress>
+    /// <summary>
+    /// Moves the bar by pages as the ingestor embeds them (whole files for formats without pages), naming the file and
+    /// its page; on the ingestor's thread and in order (unlike <see cref="Progress{T}"/>).
+    /// </summary>
+    internal sealed class BarProgress(ProgressTask task, string root) : IProgress<IngestionProgress>
     {
         public void Report(IngestionProgress value)
         {
             task.IsIndeterminate = false;
-            task.MaxValue = Math.Max(1, value.Total);
-            task.Value = value.Completed;
-            task.Description = Markup.Escape(Path.GetRelativePath(root, value.Last.Path));
+            task.MaxValue = 1;
+            task.Value = value.Fraction;
+            var file = Markup.Escape(Path.GetRelativePath(root, value.File));
+            task.Description = value.Last is null && value.Pages > 0
+                ? string.Create(CultureInfo.InvariantCulture, $"{file} p. {value.Page}/{value.Pages}")
+                : file;
         }
     }
 }
