@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using AgentKit.Bench.Rag;
+using AgentKit.Embeddings.MiniLM;
 using AgentKit.Rag.Embeddings;
 using AgentKit.Rag.Ingestion;
 using AgentKit.Rag.Readers;
@@ -75,7 +76,7 @@ var database = Path.Combine(qualityOnly ? cache : Path.GetTempPath(), qualityOnl
 try
 {
     using var store = new SqliteVectorStore(database);
-    using IEmbeddingGenerator<string, Embedding<float>> embedder = embedderName == "minilm" ? new MiniLmEmbeddingGenerator() : new HashingEmbeddingGenerator();
+    using IEmbeddingGenerator<string, Embedding<float>> embedder = embedderName == "minilm" ? new MiniLMEmbeddingGenerator() : new HashingEmbeddingGenerator();
     VectorStoreCollection<Guid, RagChunkRecord> collection;
     if (qualityOnly)
     {

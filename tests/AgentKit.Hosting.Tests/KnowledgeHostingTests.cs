@@ -218,7 +218,7 @@ public sealed class KnowledgeHostingTests : IDisposable
     {
         var message = await StartFailureAsync(new() { ["AgentKit:Knowledge:kb:ChunkTokens"] = "64", ["AgentKit:Knowledge:kb:ChunkOverlapTokens"] = "32" });
 
-        Assert.Contains("AgentKit:Knowledge:kb:Sources: name at least one folder, file or glob pattern to ingest.", message, StringComparison.Ordinal);
+        Assert.Contains("AgentKit:Knowledge:kb:Sources: name at least one folder, file or glob pattern to ingest", message, StringComparison.Ordinal);
         Assert.Contains("AgentKit:Knowledge:kb:ChunkOverlapTokens: 32 must be at least 0 and less than half of ChunkTokens (64).", message, StringComparison.Ordinal);
     }
 

@@ -61,7 +61,6 @@ public sealed partial class ShopBotApp : IAsyncDisposable
     /// <summary>The PDF handbook's file name under the data folder.</summary>
     public const string HandbookFileName = "shopbot-policy-handbook.pdf";
 
-    private const string MemoryEmbeddingsKey = "shopbot-memory";
     private const string PoliciesStoreKey = "shopbot-policies";
 
     private ShopBotApp(WebApplication web, WebApplication? carrier, SmtpSink? sink, string handbookPath)
@@ -253,12 +252,11 @@ public sealed partial class ShopBotApp : IAsyncDisposable
         services.AddAgentKitPlugin<SupportPlugin>("support");
         if (options.Memory.Enabled)
         {
-            // Observations get a fixed importance and reflection is off, so remembering costs no model calls.
-            services.AddKeyedSingleton<IEmbeddingGenerator<string, Embedding<float>>>(MemoryEmbeddingsKey, (_, _) => new AgentKit.Rag.Embeddings.HashingEmbeddingGenerator());
+            // Observations get a fixed importance and reflection is off, so remembering costs no model calls. Memories
+            // are embedded with the default embedding model, as the policies are.
             services.AddAgentKitMemory(o =>
             {
                 o.DatabasePath = Path.Combine(dataDirectory, "memory.db");
-                o.EmbeddingGeneratorKey = MemoryEmbeddingsKey;
                 o.BackgroundReflection = false;
                 o.ReflectionThreshold = 0;
             });

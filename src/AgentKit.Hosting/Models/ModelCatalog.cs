@@ -44,7 +44,7 @@ public sealed class ModelCatalog : IAsyncDisposable
                     () => new ModelDownloader(ModelDownloader.CreateHttpClient(), downloaderOptions, loggerFactory),
                     logger);
             }
-            else
+            else if (model.Provider == ModelProvider.OpenAI)
             {
                 _remote[name] = new RemoteModelProbe(name, model, _probeClient, time ?? TimeProvider.System);
             }
@@ -60,7 +60,7 @@ public sealed class ModelCatalog : IAsyncDisposable
     /// </summary>
     public IReadOnlyList<ModelStatus> GetStatuses() =>
         _options.Models.Keys
-            .Select(name => _local.TryGetValue(name, out var host) ? host.Status : _remote[name].Last)
+            .Select(name => _local.TryGetValue(name, out var host) ? host.Status : _remote.TryGetValue(name, out var remote) ? remote.Last : InProcess(name))
             .ToList();
 
     /// <summary>
@@ -73,7 +73,9 @@ public sealed class ModelCatalog : IAsyncDisposable
     public async Task<IReadOnlyList<ModelStatus>> GetStatusesAsync(CancellationToken cancellationToken = default)
     {
         var probes = _options.Models.Keys
-            .Select(name => _local.TryGetValue(name, out var host) ? Task.FromResult(host.Status) : _remote[name].GetStatusAsync(cancellationToken))
+            .Select(name => _local.TryGetValue(name, out var host) ? Task.FromResult(host.Status)
+                : _remote.TryGetValue(name, out var remote) ? remote.GetStatusAsync(cancellationToken)
+                : Task.FromResult(InProcess(name)))
             .ToList();
         return await Task.WhenAll(probes).ConfigureAwait(false);
     }
@@ -97,6 +99,9 @@ public sealed class ModelCatalog : IAsyncDisposable
     }
 
     internal LlamaModelHost GetLocal(string name) => _local[name];
+
+    // In-process embedders (MiniLM, Lexical) load on first use from the application's own files; nothing to probe.
+    private static ModelStatus InProcess(string name) => new(name, ModelLoadState.Loaded, 1, null);
 
     internal IEnumerable<LlamaModelHost> LocalModels => _local.Values;
 

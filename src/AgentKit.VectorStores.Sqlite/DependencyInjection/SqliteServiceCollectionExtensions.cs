@@ -48,6 +48,15 @@ public static class SqliteServiceCollectionExtensions
     {
         var full = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+
+        // As Microsoft's connectors do: without a generator in the options, the container's embeds string vectors.
+        if (options?.EmbeddingGenerator is null
+            && (services.GetService<Microsoft.Extensions.AI.IEmbeddingGenerator>() ?? services.GetService<Microsoft.Extensions.AI.IEmbeddingGenerator<string, Microsoft.Extensions.AI.Embedding<float>>>()) is { } generator)
+        {
+            options ??= new SqliteVectorStoreOptions();
+            options.EmbeddingGenerator = generator;
+        }
+
         return new SqliteVectorStore(full, options, services.GetService<ILoggerFactory>());
     }
 }

@@ -114,6 +114,7 @@ public sealed class ComposedRuntimeTests : IDisposable
     [Fact]
     public async Task AgentMemoryPlannerAndKnowledge_AreComposedFromTheAgentsSection()
     {
+        Directory.CreateDirectory(Path.Combine(_hosts.ContentRoot, "docs"));
         var builder = Builder(new()
         {
             ["AgentKit:Knowledge:policies:Sources:0"] = "docs",
