@@ -19,7 +19,29 @@ internal sealed partial class KnowledgeIngestionService(IEnumerable<KnowledgeBas
     {
         // Host start must not wait for the first file enumeration or collection open.
         await Task.Yield();
-        var bases = names.Select(n => services.GetRequiredKeyedService<KnowledgeBase>(n.Name)).ToList();
+        var bases = new List<KnowledgeBase>();
+        var options = services.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<KnowledgeBaseOptions>>();
+        foreach (var name in names)
+        {
+            // A base with nothing to ingest (filled elsewhere, as the CLI's) is not opened here: its users open it.
+            var settings = options.Get(name.Name);
+            if (!settings.IngestOnStart && settings.RefreshInterval is null)
+            {
+                continue;
+            }
+
+            try
+            {
+                bases.Add(services.GetRequiredKeyedService<KnowledgeBase>(name.Name));
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // A base whose store cannot be opened (for example a file that is not a database) fails alone, with
+                // its reason logged; its users get the same typed error; the host and the other bases keep running.
+                Log.Failed(logger, name.Name, e.GetType().Name, e.Message);
+            }
+        }
+
         await Task.WhenAll(bases.Select(b => RunAsync(b, stoppingToken))).ConfigureAwait(false);
     }
 
