@@ -1,4 +1,5 @@
 using AgentKit.Agents.Tools;
+using AgentKit.Agents.Tools.Selection;
 using Microsoft.Extensions.AI;
 
 namespace AgentKit.Agents;
@@ -20,6 +21,9 @@ public sealed record AgentDefinition
 
     /// <summary>Model settings for every call (temperature, max output tokens per call, …); tools are set by the run.</summary>
     public ChatOptions? ChatOptions { get; init; }
+
+    /// <summary>Shows the model only the tools relevant to each turn (see <see cref="ToolSelectionOptions"/>); <see langword="null"/> (the default) shows every tool.</summary>
+    public ToolSelectionOptions? ToolSelection { get; init; }
 
     /// <summary>Run limits.</summary>
     public AgentLimits Limits { get; init; } = new();

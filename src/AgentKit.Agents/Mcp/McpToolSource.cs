@@ -2,12 +2,15 @@ using AgentKit.Agents.Tools;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
 
 namespace AgentKit.Agents.Mcp;
 
 /// <summary>
 /// Offers the tools of a Model Context Protocol server (each an <see cref="McpClientTool"/>, which is an
-/// <see cref="AIFunction"/>). Connects on first use and keeps the connection until disposed.
+/// <see cref="AIFunction"/>). Connects on first use and keeps the connection until disposed. The tool list is
+/// cached until the server announces a change (<c>notifications/tools/list_changed</c>); the next lookup lists
+/// the tools again, so tool selection embeds the new and changed descriptions.
 /// </summary>
 public sealed class McpToolSource : IToolSource, IAsyncDisposable
 {
@@ -15,7 +18,8 @@ public sealed class McpToolSource : IToolSource, IAsyncDisposable
     private readonly ILoggerFactory? _loggerFactory;
     private readonly SemaphoreSlim _connectLock = new(1, 1);
     private McpClient? _client;
-    private IReadOnlyList<AIFunction>? _tools;
+    private volatile IReadOnlyList<AIFunction>? _tools;
+    private IAsyncDisposable? _listChanged;
 
     /// <summary>Creates a source over any MCP transport.</summary>
     /// <param name="transport">How to reach the server.</param>
@@ -50,7 +54,16 @@ public sealed class McpToolSource : IToolSource, IAsyncDisposable
             if (_tools is null)
             {
                 ObjectDisposedException.ThrowIf(_connectLock is null, this);
-                _client ??= await McpClient.CreateAsync(_transport, loggerFactory: _loggerFactory, cancellationToken: cancellationToken).ConfigureAwait(false);
+                if (_client is null)
+                {
+                    _client = await McpClient.CreateAsync(_transport, loggerFactory: _loggerFactory, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    _listChanged = _client.RegisterNotificationHandler(NotificationMethods.ToolListChangedNotification, (_, _) =>
+                    {
+                        _tools = null;
+                        return ValueTask.CompletedTask;
+                    });
+                }
+
                 var listed = await _client.ListToolsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
                 _tools = [.. listed];
             }
@@ -66,6 +79,11 @@ public sealed class McpToolSource : IToolSource, IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        if (_listChanged is not null)
+        {
+            await _listChanged.DisposeAsync().ConfigureAwait(false);
+        }
+
         if (_client is not null)
         {
             await _client.DisposeAsync().ConfigureAwait(false);

@@ -4,6 +4,7 @@ using AgentKit.Abstractions.Diagnostics;
 using AgentKit.Agents.Diagnostics;
 using AgentKit.Agents.Events;
 using AgentKit.Agents.Tools;
+using AgentKit.Agents.Tools.Selection;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 
@@ -238,7 +239,8 @@ internal sealed class AgentRun : IToolCallObserver
     private async Task<AgentRunOutcome> LoopAsync(List<ChatMessage> request, List<ChatMessage> added, CancellationToken cancellationToken)
     {
         var pipelineOptions = _agent.ToolOptions ?? _runtime.ToolOptions;
-        var tools = await _runtime.Tools.ResolveAsync(_agent.Tools, cancellationToken).ConfigureAwait(false);
+        var (tools, model) = AgentToolSelection.Apply(
+            _agent, _runtime.Services, await _runtime.Tools.ResolveAsync(_agent.Tools, cancellationToken).ConfigureAwait(false), new StepObservingChatClient(_runtime.GetChatClient(_agent), this));
         var byName = tools.ToDictionary(t => t.Name, StringComparer.Ordinal);
         var options = _agent.ChatOptions?.Clone() ?? new ChatOptions();
         if (tools.Count > 0)
@@ -256,7 +258,7 @@ internal sealed class AgentRun : IToolCallObserver
             Observer = this,
         };
         using var client = ToolPipeline.CreateInvokingClient(
-            new StepObservingChatClient(_runtime.GetChatClient(_agent), this), governor, _runtime.LoggerFactory, this, _runtime.Services,
+            model, governor, _runtime.LoggerFactory, this, _runtime.Services,
             maximumIterations: _agent.Limits.MaxSteps + 1);
 
         while (true)

@@ -1,5 +1,5 @@
 using System.Numerics.Tensors;
-using AgentKit.Rag.Text;
+using AgentKit.Abstractions.Text;
 using Microsoft.Extensions.AI;
 
 namespace AgentKit.Rag.Embeddings;

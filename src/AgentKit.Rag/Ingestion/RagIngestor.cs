@@ -4,7 +4,6 @@ using System.Linq.Expressions;
 using System.Security.Cryptography;
 using AgentKit.Rag.Chunking;
 using AgentKit.Rag.Readers;
-using AgentKit.Rag.Text;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;

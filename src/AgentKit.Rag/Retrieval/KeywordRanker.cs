@@ -1,6 +1,6 @@
 using System.Linq.Expressions;
+using AgentKit.Abstractions.Text;
 using AgentKit.Rag.Ingestion;
-using AgentKit.Rag.Text;
 using Microsoft.Extensions.VectorData;
 
 namespace AgentKit.Rag.Retrieval;
