@@ -1,6 +1,7 @@
 using System.CommandLine;
 using AgentKit.Cli.Commands;
 using AgentKit.Cli.Commands.Knowledge;
+using AgentKit.Cli.Commands.Tools;
 
 namespace AgentKit.Cli;
 
@@ -24,6 +25,7 @@ internal static class AgentKitCli
             IngestCommand.Create(context),
             AskCommand.Create(context),
             SearchCommand.Create(context),
+            ToolsSearchCommand.Create(context),
         };
     }
 

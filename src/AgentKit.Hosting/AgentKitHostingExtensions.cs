@@ -8,6 +8,7 @@ using AgentKit.Hosting.Composition;
 using AgentKit.Hosting.Configuration;
 using AgentKit.Hosting.Health;
 using AgentKit.Agents;
+using AgentKit.Agents.Tools.Selection;
 using AgentKit.Embeddings.MiniLM;
 using AgentKit.Rag.Embeddings;
 using AgentKit.Hosting.Models;
@@ -129,6 +130,7 @@ public static class AgentKitHostingExtensions
 
         var storage = AgentKitPaths.Resolve(contentRoot, options.Storage.Directory);
         builder.Services.AddAgentKitAgents(Path.Combine(storage, "sessions.db"));
+        builder.Services.AddAgentKitToolSelection(ModelKeys.DefaultEmbedding);
         builder.Services.AddAgentKitPendingApprovals();
         foreach (var (name, agent) in options.Agents)
         {

@@ -1,4 +1,5 @@
 using AgentKit.Agents;
+using AgentKit.Agents.Tools.Selection;
 using AgentKit.Hosting.Configuration;
 using AgentKit.Hosting.Models;
 using AgentKit.Memory;
@@ -37,6 +38,9 @@ internal static class ConfiguredAgents
                 Timeout = agent.Timeout ?? defaults.Timeout,
             },
             ContextTokenBudget = agent.ContextTokenBudget,
+            ToolSelection = agent.ToolSelection is { } selection
+                ? new ToolSelectionOptions { TopK = selection.TopK, FindTopK = selection.FindTopK, AlwaysOn = [.. selection.AlwaysOn] }
+                : null,
             ChatOptions = agent.Temperature is null && agent.MaxOutputTokens is null
                 ? null
                 : new ChatOptions { Temperature = agent.Temperature, MaxOutputTokens = agent.MaxOutputTokens },

@@ -181,6 +181,19 @@ internal sealed class AgentKitOptionsValidator(IHostEnvironment environment) : I
                 failures.Add($"{key}:Tools:{i}: a tool name must not be empty.");
             }
         }
+
+        if (agent.ToolSelection is { } selection)
+        {
+            CheckRange(failures, $"{key}:ToolSelection:TopK", selection.TopK, 1, 100);
+            CheckRange(failures, $"{key}:ToolSelection:FindTopK", selection.FindTopK, 1, 50);
+            for (var i = 0; i < selection.AlwaysOn.Count; i++)
+            {
+                if (!agent.Tools.Contains(selection.AlwaysOn[i], StringComparer.Ordinal))
+                {
+                    failures.Add($"{key}:ToolSelection:AlwaysOn:{i}: '{selection.AlwaysOn[i]}' is not one of the agent's tools ({key}:Tools); an always-on tool must be on its allowlist.");
+                }
+            }
+        }
     }
 
     private static void ValidateDefault(AgentKitOptions options, string? name, ModelKind kind, string property, List<string> failures)

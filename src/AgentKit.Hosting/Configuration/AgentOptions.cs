@@ -24,6 +24,9 @@ public sealed class AgentOptions
     /// <summary>A planning pass before each turn; <see langword="null"/> (the default) for none.</summary>
     public AgentPlannerOptions? Planner { get; set; }
 
+    /// <summary>Per-turn tool selection (only the relevant tools shown); <see langword="null"/> (the default) shows every tool.</summary>
+    public AgentToolSelectionOptions? ToolSelection { get; set; }
+
     /// <summary>Most model round trips per turn. Default: 10.</summary>
     public int? MaxSteps { get; set; }
 
@@ -41,4 +44,21 @@ public sealed class AgentOptions
 
     /// <summary>Most output tokens per model call. Default: the model's.</summary>
     public int? MaxOutputTokens { get; set; }
+}
+
+/// <summary>
+/// <c>AgentKit:Agents:&lt;name&gt;:ToolSelection</c>: each model call is shown the <see cref="TopK"/> tools most
+/// relevant to the recent turns (the default embedding model fused with keyword matching), the <see cref="AlwaysOn"/>
+/// tools and <c>find_tools</c>. The agent's <c>Tools</c> stay its allowlist.
+/// </summary>
+public sealed class AgentToolSelectionOptions
+{
+    /// <summary>Tools shown per call besides the always-on ones, 1 to 100. Default: 8.</summary>
+    public int TopK { get; set; } = 8;
+
+    /// <summary>Tools shown on every call; each must be one of the agent's <c>Tools</c>. Default: none.</summary>
+    public List<string> AlwaysOn { get; init; } = [];
+
+    /// <summary>Tools one <c>find_tools</c> call returns, 1 to 50. Default: 5.</summary>
+    public int FindTopK { get; set; } = 5;
 }
