@@ -56,7 +56,7 @@ if (!smoke)
     var counter = generator.GetService<ITokenCounter>() ?? throw new InvalidOperationException("The embedding model counts no tokens.");
     var tokens = catalog.ToDictionary(t => t.Name, t => counter.CountTokens(Definition(t)), StringComparer.Ordinal);
     var all = tokens.Values.Sum();
-    var findTools = counter.CountTokens(FindToolsDefinition);
+    var findTools = counter.CountTokens(Definition(new FindToolsFunction(selector, [], new ToolSelectionOptions())));
     var perTurn = new List<int>();
     foreach (var request in requests)
     {
@@ -133,9 +133,3 @@ static List<BenchRequest> LoadRequests(string path, HashSet<string> names)
 }
 
 internal sealed record BenchRequest(string Kind, string Text, List<string[]> Needs);
-
-internal static partial class Program
-{
-    private const string FindToolsDefinition =
-        """{"type":"function","function":{"name":"find_tools","description":"Searches your other tools when none of the tools you have fits the task. Returns the best matching tools, which you can call right after.","parameters":{"type":"object","properties":{"query":{"type":"string","minLength":1,"maxLength":500,"description":"What the tool you need should do, in a few words (for example: create a calendar event)."}},"required":["query"],"additionalProperties":false}}}""";
-}
