@@ -1,6 +1,6 @@
 using AgentKit.Sandbox;
 
-namespace AgentKit.Hostile.Tests.Sandbox;
+namespace AgentKit.Sandbox.Tests;
 
 /// <summary>
 /// Hostile JavaScript, one test per class of attack: each program is stopped within its limit with an error naming
