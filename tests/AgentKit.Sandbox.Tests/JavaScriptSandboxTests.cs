@@ -147,7 +147,7 @@ public sealed class JavaScriptSandboxTests
     [Fact]
     public async Task Concurrency_WhenEverySlotIsBusyPastTheQueueTimeout_NamesTheLimit()
     {
-        using var sandbox = new JavaScriptSandbox(new SandboxOptions { MaxConcurrentRuns = 1, QueueTimeout = TimeSpan.FromMilliseconds(50), Timeout = TimeSpan.FromSeconds(3), MaxStatements = int.MaxValue });
+        using var sandbox = new JavaScriptSandbox(new SandboxOptions { MaxConcurrentRuns = 1, QueueTimeout = TimeSpan.FromMilliseconds(50), Timeout = TimeSpan.FromSeconds(3), MaxStatements = int.MaxValue, MaxMemoryBytes = 1L << 32 });
         var busy = sandbox.RunAsync(new SandboxRequest("const end = Date.now() + 1000; while (Date.now() < end) {}"), Token);
 
         var error = await Assert.ThrowsAsync<SandboxLimitExceededException>(() => sandbox.RunAsync(new SandboxRequest("1"), Token));
