@@ -2,6 +2,7 @@ using AgentKit.Agents;
 using AgentKit.Agents.Mcp;
 using AgentKit.Agents.Tools;
 using AgentKit.Hosting.Configuration;
+using AgentKit.Sandbox;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -33,6 +34,12 @@ internal static class ConfiguredTools
             {
                 services.AddAgentKitMemoryTools();
             }
+        }
+
+        if (tools.Plugins.Contains(BuiltInPlugins.Code, StringComparer.OrdinalIgnoreCase))
+        {
+            services.AddAgentKitSandbox(builder.Configuration);
+            services.AddSingleton<IToolSource>(sp => new StaticToolSource([RunCodeTool.Create(sp.GetRequiredService<IJavaScriptSandbox>())]));
         }
 
         foreach (var typeName in tools.PluginTypes)

@@ -60,5 +60,8 @@ public static class BuiltInPlugins
     /// <summary><c>remember</c>, <c>recall</c> and <c>forget</c> in the calling agent's memory.</summary>
     public const string Memory = "memory";
 
-    internal static readonly string[] All = [Knowledge, Memory];
+    /// <summary><c>run_code</c>: JavaScript in the sandbox (<c>AgentKit:Sandbox</c> sets its limits).</summary>
+    public const string Code = "code";
+
+    internal static readonly string[] All = [Knowledge, Memory, Code];
 }

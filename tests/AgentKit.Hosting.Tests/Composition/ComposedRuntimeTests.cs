@@ -68,6 +68,40 @@ public sealed class ComposedRuntimeTests : IDisposable
     }
 
     [Fact]
+    public async Task CodePlugin_OffersRunCode_AndAnAgentRunsAProgramWithinTheConfiguredLimits()
+    {
+        var model = new ScriptedChatClient();
+        model.Enqueue(new ChatResponse(new ChatMessage(ChatRole.Assistant, [new FunctionCallContent("c1", "run_code", new Dictionary<string, object?> { ["code"] = "console.log(12 * 34)" })])));
+        model.Enqueue(new ChatResponse(new ChatMessage(ChatRole.Assistant, [new FunctionCallContent("c2", "run_code", new Dictionary<string, object?> { ["code"] = "while (true) {}" })])));
+        model.Enqueue("408.");
+        var builder = Builder(new()
+        {
+            ["AgentKit:Tools:Plugins:0"] = "code",
+            ["AgentKit:Sandbox:MaxStatements"] = "5000",
+            ["AgentKit:Agents:analyst:Instructions"] = "Compute.",
+            ["AgentKit:Agents:analyst:Tools:0"] = "run_code",
+        });
+        builder.Services.AddKeyedSingleton<IChatClient>(ModelKeys.ForAgents("chat"), model);
+        using var host = builder.Build();
+        await host.StartAsync(TestContext.Current.CancellationToken);
+
+        var session = await host.Services.GetRequiredService<AgentRunner>().CreateSessionAsync("analyst", TestContext.Current.CancellationToken);
+        var results = new List<ToolResultEvent>();
+        await foreach (var evt in session.RunStreamingAsync("What is 12 times 34?", TestContext.Current.CancellationToken))
+        {
+            if (evt is ToolResultEvent result)
+            {
+                results.Add(result);
+            }
+        }
+
+        Assert.Equal(["run_code", "run_code"], results.Select(r => r.ToolName));
+        Assert.Contains("408", results[0].Result, StringComparison.Ordinal);
+        Assert.Contains("AgentKit:Sandbox:MaxStatements", results[1].Result, StringComparison.Ordinal);
+        await host.StopAsync(TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
     public async Task AgentDefinedInCodeWithoutAChatClientKey_RunsOnTheDefaultModelsAgentPipeline()
     {
         var model = new ScriptedChatClient("Hello from the agents' pipeline.");

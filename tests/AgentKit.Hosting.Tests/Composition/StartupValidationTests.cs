@@ -65,6 +65,14 @@ public sealed class StartupValidationTests : IDisposable
     }
 
     [Fact]
+    public async Task CodePlugin_WithASandboxLimitOutOfRange_FailsNamingTheKey()
+    {
+        var message = await StartFailureAsync(new() { ["AgentKit:Tools:Plugins:0"] = "code", ["AgentKit:Sandbox:MaxStatements"] = "0" });
+
+        Assert.Contains("AgentKit:Sandbox:MaxStatements", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task UnknownPluginType_NamesTheKey()
     {
         var message = await StartFailureAsync(new() { ["AgentKit:Tools:PluginTypes:0"] = "Contoso.Plugins.Missing, Contoso" });
