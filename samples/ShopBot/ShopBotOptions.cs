@@ -30,34 +30,43 @@ public sealed class ShopBotOptions
     /// <summary>Remembering customers across conversations.</summary>
     public ShopBot.Memory.CustomerMemoryOptions Memory { get; init; } = new();
 
-    /// <summary>The web chat's sign-in and rate limits.</summary>
+    /// <summary>The web chat's sign-in.</summary>
     public WebChatOptions Web { get; init; } = new();
 }
 
-/// <summary>The <c>ShopBot:Web</c> section: how often a web client may sign in and send messages.</summary>
+/// <summary>
+/// The <c>ShopBot:Web</c> section: the web chat's sign-in. The chat's own request limits are AgentKit's server
+/// options (<c>AgentKit:Server:MaxRequestsPerWindow</c>, <c>RequestWindow</c>, <c>MaxConcurrentRunsPerKey</c>), per
+/// signed-in customer.
+/// </summary>
 public sealed class WebChatOptions
 {
-    /// <summary>Requests to <c>/api/sessions…</c> one signed-in client may make per <see cref="Window"/>; more get 429 with <c>Retry-After</c>. Default 30.</summary>
-    public int RequestsPerWindow { get; set; } = 30;
-
-    /// <summary>Sign-ins one client address may make per <see cref="Window"/>. Default 10.</summary>
+    /// <summary>Sign-ins one client address may make per <see cref="Window"/>; more get 429 with <c>Retry-After</c>. Default 10.</summary>
     public int SignInsPerWindow { get; set; } = 10;
 
-    /// <summary>The rate limits' fixed window. Default 1 minute.</summary>
+    /// <summary>The sign-in limit's fixed window. Default 1 minute.</summary>
     public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How long a browser stays signed in without using the chat (the cookie slides with use). Default 30 days.</summary>
+    public TimeSpan SignInLifetime { get; set; } = TimeSpan.FromDays(30);
 
     /// <summary>Checks the values.</summary>
     /// <exception cref="InvalidOperationException">A value is out of range; the message names the key.</exception>
     public void Validate()
     {
-        if (RequestsPerWindow < 1 || SignInsPerWindow < 1)
+        if (SignInsPerWindow < 1)
         {
-            throw new InvalidOperationException($"ShopBot:Web:RequestsPerWindow and SignInsPerWindow must be at least 1 (got {RequestsPerWindow} and {SignInsPerWindow}).");
+            throw new InvalidOperationException($"ShopBot:Web:SignInsPerWindow must be at least 1 (got {SignInsPerWindow}).");
         }
 
         if (Window <= TimeSpan.Zero || Window > TimeSpan.FromDays(1))
         {
             throw new InvalidOperationException($"ShopBot:Web:Window must be between 0 and 1 day (got {Window}).");
+        }
+
+        if (SignInLifetime < TimeSpan.FromMinutes(1) || SignInLifetime > TimeSpan.FromDays(400))
+        {
+            throw new InvalidOperationException($"ShopBot:Web:SignInLifetime must be between 1 minute and 400 days (got {SignInLifetime}).");
         }
     }
 }

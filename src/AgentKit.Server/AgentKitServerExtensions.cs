@@ -42,6 +42,8 @@ public static class AgentKitServerExtensions
             .Validate(o => o.MaxOutputTokens is >= 1 and <= 1 << 20, $"{AgentKitServerOptions.SectionName}:MaxOutputTokens must be between 1 and 1048576.")
             .Validate(o => o.MaxMessages is >= 1 and <= 100_000, $"{AgentKitServerOptions.SectionName}:MaxMessages must be between 1 and 100000.")
             .Validate(o => o.MaxConcurrentRunsPerKey is >= 1 and <= 10_000, $"{AgentKitServerOptions.SectionName}:MaxConcurrentRunsPerKey must be between 1 and 10000.")
+            .Validate(o => o.MaxRequestsPerWindow is null or (>= 1 and <= 1_000_000), $"{AgentKitServerOptions.SectionName}:MaxRequestsPerWindow must be between 1 and 1000000, or unset for no limit.")
+            .Validate(o => o.RequestWindow > TimeSpan.Zero && o.RequestWindow <= TimeSpan.FromDays(1), $"{AgentKitServerOptions.SectionName}:RequestWindow must be between 0 and 1 day.")
             .Validate(o => o.RequestTimeout > TimeSpan.Zero, $"{AgentKitServerOptions.SectionName}:RequestTimeout must be positive.")
             .Validate(o => o.ApiKeys.All(k => k.Length >= 16), $"{AgentKitServerOptions.SectionName}:ApiKeys: every key must be at least 16 characters.")
             .ValidateOnStart();
@@ -53,7 +55,7 @@ public static class AgentKitServerExtensions
         builder.Services.AddOptions<AuthorizationOptions>()
             .Configure<IOptions<AgentKitServerOptions>>((authorization, server) => authorization.AddPolicy(AgentKitServerDefaults.Policy, AuthorizationPolicy(server.Value)));
         builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, ApiAuthorizationResultHandler>();
-        builder.Services.AddRateLimiter(limiter => limiter.AddPolicy<string, CallerConcurrencyPolicy>(AgentKitServerDefaults.Policy));
+        builder.Services.AddRateLimiter(limiter => limiter.AddPolicy<string, CallerRateLimitPolicy>(AgentKitServerDefaults.Policy));
         builder.Services.AddRequestTimeouts();
         builder.Services.AddOptions<RequestTimeoutOptions>()
             .Configure<IOptions<AgentKitServerOptions>>((timeouts, server) => timeouts.AddPolicy(AgentKitServerDefaults.Policy, TimeoutPolicy(server.Value.RequestTimeout)));

@@ -88,6 +88,7 @@ public sealed class AuthenticationTests
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
         Assert.Equal("invalid_api_key", body.RootElement.GetProperty("error").GetProperty("code").GetString());
         Assert.Equal("authentication_error", body.RootElement.GetProperty("error").GetProperty("type").GetString());
+        Assert.StartsWith("Sign in first, or send a valid API key", body.RootElement.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

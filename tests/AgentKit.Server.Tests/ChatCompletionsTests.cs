@@ -184,6 +184,51 @@ public sealed class ChatCompletionsTests
     }
 
     [Fact]
+    public async Task RequestsBeyondTheWindow_Get429WithRetryAfter_PerCaller()
+    {
+        await using var server = await TestServer.StartAsync(new()
+        {
+            ["AgentKit:Server:MaxRequestsPerWindow"] = "2",
+            ["AgentKit:Server:RequestWindow"] = "00:10:00",
+            ["AgentKit:Server:ApiKeys:1"] = "other-key-0123456789abcdef",
+        });
+        using var http = server.CreateHttpClient();
+        using var other = server.CreateHttpClient(withKey: false);
+        other.DefaultRequestHeaders.Authorization = new("Bearer", "other-key-0123456789abcdef");
+        var ct = TestContext.Current.CancellationToken;
+
+        for (var i = 0; i < 2; i++)
+        {
+            using var ok = await http.GetAsync(new Uri("v1/models", UriKind.Relative), ct);
+            Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        }
+
+        using var refused = await http.GetAsync(new Uri("v1/models", UriKind.Relative), ct);
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.InRange(refused.Headers.RetryAfter?.Delta ?? TimeSpan.Zero, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10));
+        using var body = JsonDocument.Parse(await refused.Content.ReadAsStringAsync(ct));
+        Assert.Equal("too_many_requests", body.RootElement.GetProperty("error").GetProperty("code").GetString());
+
+        // Another caller has a window of its own.
+        using var others = await other.GetAsync(new Uri("v1/models", UriKind.Relative), ct);
+        Assert.Equal(HttpStatusCode.OK, others.StatusCode);
+    }
+
+    [Fact]
+    public async Task ExposeModelsOff_OffersOnlyAgents()
+    {
+        await using var server = await TestServer.StartAsync(new() { ["AgentKit:Server:ExposeModels"] = "false" });
+        using var http = server.CreateHttpClient();
+        var ct = TestContext.Current.CancellationToken;
+
+        using var models = JsonDocument.Parse(await http.GetStringAsync(new Uri("v1/models", UriKind.Relative), ct));
+        Assert.Equal(["helper"], models.RootElement.GetProperty("data").EnumerateArray().Select(m => m.GetProperty("id").GetString()));
+        using var direct = await http.PostAsJsonAsync(new Uri("v1/chat/completions", UriKind.Relative), new { model = "echo", messages = new[] { new { role = "user", content = "hi" } } }, ct);
+        Assert.Equal(HttpStatusCode.NotFound, direct.StatusCode);
+        Assert.Empty(server.Model.Requests);
+    }
+
+    [Fact]
     public async Task RequestTimeout_Gets504()
     {
         await using var server = await TestServer.StartAsync(new() { ["AgentKit:Server:RequestTimeout"] = "00:00:00.200" });

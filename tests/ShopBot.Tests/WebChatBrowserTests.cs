@@ -58,15 +58,19 @@ public sealed class WebChatBrowserTests
         await page.WaitForSelectorAsync("body[data-ready='true']");
         await Assertions.Expect(page.Locator(".msg.user").First).ToContainTextAsync("order SB-10421");
 
-        // The page signed in: the session belongs to its token, and the API refuses calls without one.
+        // The page signed in: its session belongs to the sign-in cookie, which scripts cannot read, and the API
+        // refuses calls without it.
         var sessionId = await page.EvaluateAsync<string>("localStorage.getItem('shopbot.session')");
-        Assert.False(string.IsNullOrEmpty(await page.EvaluateAsync<string>("localStorage.getItem('shopbot.token')")));
+        var cookie = Assert.Single(await page.Context.CookiesAsync(), c => c.Name == ShopBot.Web.CustomerSignIn.CookieName);
+        Assert.True(cookie.HttpOnly);
+        Assert.Equal(SameSiteAttribute.Strict, cookie.SameSite);
+        Assert.Equal(string.Empty, await page.EvaluateAsync<string>("document.cookie"));
         using (var anonymous = await http.GetAsync(new Uri(shop.App.Url, $"/api/sessions/{sessionId}"), TestContext.Current.CancellationToken))
         {
             Assert.Equal(System.Net.HttpStatusCode.Unauthorized, anonymous.StatusCode);
         }
 
-        // Another browser that has learnt the session id (but not the token) gets a fresh conversation, not Emma's.
+        // Another browser that has learnt the session id (but not the cookie) gets a fresh conversation, not Emma's.
         await using var other = await browser.NewContextAsync();
         await other.AddInitScriptAsync($"localStorage.setItem('shopbot.session', '{sessionId}');");
         var stranger = await other.NewPageAsync();

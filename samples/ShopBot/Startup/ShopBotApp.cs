@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -125,17 +126,22 @@ public sealed partial class ShopBotApp : IAsyncDisposable
 
         WebApplication? carrier = null;
         SmtpSink? sink = null;
+        AddAgentKitDefaults(builder.Configuration, dataDirectory, ResolvePrompts(contentRoot));
+
         // The model first: without one nothing else is worth starting.
-        if (start.ChatClient is { } chat)
-        {
-            builder.Services.AddSingleton(chat);
-        }
-        else
+        if (start.ChatClient is null)
         {
             await ModelSetup.EnsureChatModelAsync(builder.Configuration, start.Console ?? System.Console.Error, cancellationToken).ConfigureAwait(false);
+        }
 
-            // The agent runs its own tool loop (allowlist, validation, authorization); a second invoker would bypass it.
-            builder.AddAgentKit(o => o.ChatPipeline.FunctionInvocation = false);
+        // The agent runs its own tool loop (allowlist, validation, authorization); a second invoker would bypass it.
+        builder.AddAgentKit(o => o.ChatPipeline.FunctionInvocation = false);
+        builder.AddAgentKitServer(o => o.AuthenticationSchemes.Add(CustomerSignIn.Scheme));
+        if (start.ChatClient is { } chat)
+        {
+            // In the default model's place: the client agents without a model key run on, and the unkeyed one.
+            builder.Services.AddKeyedSingleton(AgentChatClients.DefaultKey, chat);
+            builder.Services.AddSingleton(chat);
         }
 
         if (start.EmbeddingGenerator is { } embeddings)
@@ -177,10 +183,10 @@ public sealed partial class ShopBotApp : IAsyncDisposable
                 PolicyPdfWriter.WriteIfChanged(policies, handbook);
             }
 
-            AddServices(builder.Services, options, time, database, new Uri(carrierAddress.ToString().TrimEnd('/') + "/"), sink, contentRoot, dataDirectory);
+            AddServices(builder.Services, options, time, database, new Uri(carrierAddress.ToString().TrimEnd('/') + "/"), sink, dataDirectory);
             AddPolicies(builder.Services, policies, handbook, dataDirectory);
             var web = builder.Build();
-            ChatEndpoints.Map(web);
+            web.MapWebChat();
             await web.StartAsync(cancellationToken).ConfigureAwait(false);
             var app = new ShopBotApp(web, carrier, sink, handbook);
 
@@ -223,8 +229,7 @@ public sealed partial class ShopBotApp : IAsyncDisposable
     }
 
     private static void AddServices(
-        IServiceCollection services, ShopBotOptions options, TimeProvider time, ShopDatabase database, Uri carrierAddress, SmtpSink? sink,
-        string contentRoot, string dataDirectory)
+        IServiceCollection services, ShopBotOptions options, TimeProvider time, ShopDatabase database, Uri carrierAddress, SmtpSink? sink, string dataDirectory)
     {
         services.AddSingleton(time);
         services.AddSingleton(options);
@@ -241,11 +246,8 @@ public sealed partial class ShopBotApp : IAsyncDisposable
         services.AddSingleton(sp => new CarrierClient(
             new HttpClient { BaseAddress = carrierAddress, Timeout = Timeout.InfiniteTimeSpan }, options.Carrier, time, sp.GetRequiredService<ILogger<CarrierClient>>()));
         services.AddSingleton(new LabelMailer(options.Smtp) { LocalSinkPort = sink?.Port });
-        services.AddSingleton(new WebSignIn(Path.Combine(dataDirectory, "web-signin.key")));
-        services.AddWebChatRateLimits(options.Web);
+        services.AddCustomerSignIn(dataDirectory, options.Web);
 
-        services.AddAgentKitPrompts(o => o.RootDirectory = ResolvePrompts(contentRoot));
-        services.AddAgentKitAgents(Path.Combine(dataDirectory, "sessions.db"));
         services.AddAgentKitPlugin<OrdersPlugin>("orders");
         services.AddAgentKitPlugin<ReturnsPlugin>("returns");
         services.AddAgentKitPlugin<ShippingPlugin>("shipping");
@@ -306,6 +308,26 @@ public sealed partial class ShopBotApp : IAsyncDisposable
         var unchanged = report.Count(AgentKit.Rag.Ingestion.FileIngestionStatus.Unchanged);
         Log.Ingested(logger, report.Files.Count, changed, unchanged, report.ChunksWritten, report.Elapsed);
     }
+
+    /// <summary>
+    /// ShopBot's values for AgentKit's keys, below every configuration source (so appsettings, the environment and the
+    /// command line override them): sessions in ShopBot's data folder, its prompts, and a web API for the public —
+    /// customers reach the model only through the agent, with 30 requests a minute each and small bodies (a message
+    /// is at most 4,000 characters).
+    /// </summary>
+    private static void AddAgentKitDefaults(IConfigurationBuilder configuration, string dataDirectory, string prompts) =>
+        configuration.Sources.Insert(0, new MemoryConfigurationSource
+        {
+            InitialData = new Dictionary<string, string?>
+            {
+                ["AgentKit:Storage:Directory"] = dataDirectory,
+                ["AgentKit:Prompts:Directory"] = prompts,
+                ["AgentKit:Server:ExposeModels"] = "false",
+                ["AgentKit:Server:MaxRequestsPerWindow"] = "30",
+                ["AgentKit:Server:RequestWindow"] = "00:01:00",
+                ["AgentKit:Server:MaxRequestBodyBytes"] = "16384",
+            },
+        });
 
     private static string ResolvePolicies(string configured, string contentRoot)
     {

@@ -1,15 +1,15 @@
-// ShopBot web chat: one conversation per browser (its id kept in localStorage, so a customer can come back),
-// replies streamed over server-sent events from POST /api/sessions/{id}/messages. Every API call carries the
-// browser's sign-in token from POST /api/signin (also kept in localStorage): sessions belong to the token.
+// ShopBot web chat on AgentKit's session API (MapAgentKit): one conversation per browser (its id kept in
+// localStorage, so a customer can come back), replies streamed as server-sent events from
+// POST /api/sessions/{id}/messages. The browser signs in with POST /api/signin, which sets ShopBot's sign-in cookie
+// (HttpOnly, SameSite=Strict); the conversations belong to that signed-in customer.
 (() => {
+  const agent = 'shopbot';
   const transcript = document.getElementById('transcript');
   const form = document.getElementById('composer');
   const input = document.getElementById('message');
   const send = document.getElementById('send');
   const storageKey = 'shopbot.session';
-  const tokenKey = 'shopbot.token';
   let sessionId = localStorage.getItem(storageKey);
-  let token = localStorage.getItem(tokenKey);
   const shownLabels = new Set();
 
   function add(className, text) {
@@ -35,38 +35,45 @@
     if (tracking) box.appendChild(document.createTextNode(` (tracking ${tracking})`));
   }
 
+  // AgentKit's errors carry OpenAI's error object and problem details; ShopBot's own carry problem details.
+  async function problemText(response) {
+    const problem = await response.json().catch(() => ({}));
+    return problem.error?.message ?? problem.detail ?? `The server answered ${response.status}.`;
+  }
+
   async function signIn() {
     const response = await fetch('/api/signin', { method: 'POST' });
     if (!response.ok) throw new Error(await problemText(response));
-    token = (await response.json()).token;
-    localStorage.setItem(tokenKey, token);
   }
 
-  async function problemText(response) {
-    const problem = await response.json().catch(() => ({}));
-    return problem.detail ?? `The server answered ${response.status}.`;
-  }
-
-  // An API call with the token; signs in (again) when there is none or the server no longer accepts it.
+  // An API call with the sign-in cookie; signs in (again) when the server does not know the browser.
   async function api(path, init = {}) {
-    if (!token) await signIn();
-    const call = () => fetch(path, { ...init, headers: { ...(init.headers ?? {}), Authorization: `Bearer ${token}` } });
-    let response = await call();
+    let response = await fetch(path, init);
     if (response.status === 401) {
       await signIn();
-      response = await call();
+      response = await fetch(path, init);
     }
     return response;
+  }
+
+  const json = body => ({ method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+
+  // The stored conversation's user and assistant texts (tool calls and results are not replayed).
+  function visibleMessages(messages) {
+    return messages
+      .filter(m => m.role === 'user' || m.role === 'assistant')
+      .map(m => ({ role: m.role, text: (m.contents ?? []).filter(c => c.$type === 'text').map(c => c.text).join('') }))
+      .filter(m => m.text.length > 0);
   }
 
   async function ensureSession() {
     if (sessionId) {
       const existing = await api(`/api/sessions/${encodeURIComponent(sessionId)}`);
-      if (existing.ok) return (await existing.json()).messages;
+      if (existing.ok) return visibleMessages((await existing.json()).messages);
     }
-    const created = await api('/api/sessions', { method: 'POST' });
+    const created = await api('/api/sessions', json({ agent }));
     if (!created.ok) throw new Error(await problemText(created));
-    sessionId = (await created.json()).sessionId;
+    sessionId = (await created.json()).id;
     localStorage.setItem(storageKey, sessionId);
     return [];
   }
@@ -103,9 +110,8 @@
     const state = { reply: null };
     try {
       const response = await api(`/api/sessions/${encodeURIComponent(sessionId)}/messages`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ text }),
+        ...json({ content: text, stream: true }),
+        headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream' },
       });
       if (!response.ok) {
         add('error', await problemText(response));

@@ -16,15 +16,15 @@ internal interface IChatTargetSource
     IChatClient? Resolve(string name);
 }
 
-/// <summary>The configured chat models, each its keyed <see cref="IChatClient"/>.</summary>
-internal sealed class ModelChatTargets(IOptions<AgentKitOptions> options, IServiceProvider services) : IChatTargetSource
+/// <summary>The configured chat models, each its keyed <see cref="IChatClient"/>; none when <see cref="AgentKitServerOptions.ExposeModels"/> is off.</summary>
+internal sealed class ModelChatTargets(IOptions<AgentKitOptions> options, IOptions<AgentKitServerOptions> server, IServiceProvider services) : IChatTargetSource
 {
     public string OwnedBy => "agentkit-model";
 
-    public IEnumerable<string> Names => options.Value.Models.Where(m => m.Value.Kind == ModelKind.Chat).Select(m => m.Key);
+    public IEnumerable<string> Names => server.Value.ExposeModels ? options.Value.Models.Where(m => m.Value.Kind == ModelKind.Chat).Select(m => m.Key) : [];
 
     public IChatClient? Resolve(string name) =>
-        options.Value.Models.TryGetValue(name, out var model) && model.Kind == ModelKind.Chat
+        server.Value.ExposeModels && options.Value.Models.TryGetValue(name, out var model) && model.Kind == ModelKind.Chat
             ? services.GetKeyedService<IChatClient>(name)
             : null;
 }

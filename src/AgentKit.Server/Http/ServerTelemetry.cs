@@ -14,7 +14,7 @@ internal static class ServerTelemetry
 
     /// <summary><c>agentkit.server.requests.rejected</c>: API requests refused before running, by route and reason.</summary>
     public static Counter<long> Rejected { get; } =
-        Meter.CreateCounter<long>("agentkit.server.requests.rejected", "{request}", "API requests refused (unauthorized, forbidden, too_large, concurrency, model_busy, timeout).");
+        Meter.CreateCounter<long>("agentkit.server.requests.rejected", "{request}", "API requests refused (unauthorized, forbidden, too_large, concurrency, rate, model_busy, timeout).");
 
     public static void Reject(string? route, string reason)
     {
