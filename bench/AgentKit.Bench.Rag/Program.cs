@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using AgentKit.Bench.Rag;
 using AgentKit.Embeddings.MiniLM;
+using AgentKit.Rag.Chunking;
 using AgentKit.Rag.Embeddings;
 using AgentKit.Rag.Ingestion;
 using AgentKit.Rag.Readers;
@@ -16,8 +17,14 @@ using UglyToad.PdfPig;
 // RAG ingestion figures for issue #4: pages/s of the whole pipeline on real text PDFs from Debian documentation
 // packages, against raw PdfPig extraction on the same files, and recall@5 of vector, keyword and hybrid retrieval
 // on the labelled questions in questions.json, per kind of question.
-// Usage: AgentKit.Bench.Rag [--cache DIR] [--dump-pages DIR] [--embedder minilm|lexical] [--quality]
-//   --cache       where the .deb files and the corpus are kept (default ~/.cache/agentkit/bench-rag)
+// Usage: AgentKit.Bench.Rag [--cache DIR] [--corpus manuals|heldout] [--questions FILE] [--dump-pages DIR]
+//                           [--embedder minilm|lexical] [--quality] [--index FILE] [--fusion]
+//   --cache       where the .deb files and the corpora are kept (default ~/.cache/agentkit/bench-rag)
+//   --corpus      manuals (default: GLPK, R and ReportLab manuals, questions.json) or heldout (Bash reference
+//                 manual and gnuplot manual, for a second question set kept out of tuning; needs --questions)
+//   --questions   the labelled questions (default for manuals: questions.json next to the program)
+//   --chunk-tokens, --overlap-tokens  chunk sizes (default: RagIngestionOptions' defaults)
+//   --index       with --quality: the index database (default CACHE/index-EMBEDDER.db, CACHE/heldout-EMBEDDER.db)
 //   --dump-pages  also write each page's text as the PDF reader sees it (DIR/<file>/<page>.txt), for writing questions
 //   --embedder    minilm (default: all-MiniLM-L6-v2, the default model) or lexical (the hashing embedder)
 //   --fusion      also compare fusion methods (RRF, min-max and z-score at several keyword weights) on the same
@@ -28,6 +35,16 @@ CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 var cache = Option("--cache") ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "agentkit", "bench-rag");
 var dump = Option("--dump-pages");
 var embedderName = Option("--embedder") ?? "minilm";
+var corpusName = Option("--corpus") ?? "manuals";
+var defaultChunking = new ChunkingOptions();
+var ingestion = new RagIngestionOptions
+{
+    Chunking = new ChunkingOptions
+    {
+        MaxTokens = Option("--chunk-tokens") is { } chunkTokens ? int.Parse(chunkTokens, CultureInfo.InvariantCulture) : defaultChunking.MaxTokens,
+        OverlapTokens = Option("--overlap-tokens") is { } overlapTokens ? int.Parse(overlapTokens, CultureInfo.InvariantCulture) : defaultChunking.OverlapTokens,
+    },
+};
 var qualityOnly = args.Contains("--quality");
 var compareFusion = args.Contains("--fusion");
 if (embedderName is not ("minilm" or "lexical"))
@@ -36,15 +53,38 @@ if (embedderName is not ("minilm" or "lexical"))
     return 2;
 }
 
-DocPackage[] packages =
-[
-    new("glpk-doc", "usr/share/doc/glpk-doc/glpk.pdf", "usr/share/doc/glpk-doc/gmpl.pdf", "usr/share/doc/glpk-doc/graphs.pdf", "usr/share/doc/glpk-doc/cnfsat.pdf"),
-    new("r-doc-pdf", "usr/share/R/doc/manual/R-intro.pdf", "usr/share/R/doc/manual/R-admin.pdf", "usr/share/R/doc/manual/R-data.pdf", "usr/share/R/doc/manual/R-FAQ.pdf"),
-    new("python-reportlab-doc", "usr/share/doc/python-reportlab-doc/reportlab-userguide.pdf"),
-];
+if (corpusName is not ("manuals" or "heldout"))
+{
+    Console.Error.WriteLine($"--corpus must be manuals or heldout, not '{corpusName}'.");
+    return 2;
+}
+
+// The held-out corpus and its questions were written before any tuning and are never read to tune: every default
+// change must hold on both sets.
+var heldOut = corpusName == "heldout";
+DocPackage[] packages = heldOut
+    ?
+    [
+        new("bash-doc", "usr/share/doc/bash/bashref.pdf"),
+        new("gnuplot-doc", "usr/share/doc/gnuplot/gnuplot.pdf"),
+    ]
+    :
+    [
+        new("glpk-doc", "usr/share/doc/glpk-doc/glpk.pdf", "usr/share/doc/glpk-doc/gmpl.pdf", "usr/share/doc/glpk-doc/graphs.pdf", "usr/share/doc/glpk-doc/cnfsat.pdf"),
+        new("r-doc-pdf", "usr/share/R/doc/manual/R-intro.pdf", "usr/share/R/doc/manual/R-admin.pdf", "usr/share/R/doc/manual/R-data.pdf", "usr/share/R/doc/manual/R-FAQ.pdf"),
+        new("python-reportlab-doc", "usr/share/doc/python-reportlab-doc/reportlab-userguide.pdf"),
+    ];
+var questionsFile = Option("--questions") ?? (heldOut ? null : Path.Combine(AppContext.BaseDirectory, "questions.json"));
+if (questionsFile is null || !File.Exists(questionsFile))
+{
+    Console.Error.WriteLine(questionsFile is null
+        ? "--corpus heldout needs --questions FILE: the held-out questions are kept out of the repository's tuning loop."
+        : $"The questions file '{questionsFile}' does not exist.");
+    return 2;
+}
 
 Console.WriteLine($"# RAG ingestion benchmark: {Environment.ProcessorCount} cores, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
-var corpus = Path.Combine(cache, "corpus");
+var corpus = Path.Combine(cache, heldOut ? "heldout" : "corpus");
 List<CorpusPdf> pdfs;
 try
 {
@@ -72,7 +112,9 @@ if (dump is not null)
 // Each stage runs once to warm up (JIT, file cache), then Runs times; the best time is reported, since other
 // processes share this machine.
 const int Runs = 2;
-var database = Path.Combine(qualityOnly ? cache : Path.GetTempPath(), qualityOnly ? $"index-{embedderName}.db" : $"agentkit-bench-rag-{Environment.ProcessId}.db");
+var database = !qualityOnly ? Path.Combine(Path.GetTempPath(), $"agentkit-bench-rag-{Environment.ProcessId}.db")
+    : Option("--index") is { } index ? Path.GetFullPath(index)
+    : Path.Combine(cache, heldOut ? $"heldout-{embedderName}.db" : $"index-{embedderName}.db");
 try
 {
     using var store = new SqliteVectorStore(database);
@@ -81,7 +123,7 @@ try
     if (qualityOnly)
     {
         collection = await RagChunkStore.OpenAsync(store, "bench", embedder);
-        var report = await new RagIngestor(collection, embedder).IngestDirectoryAsync(corpus);
+        var report = await new RagIngestor(collection, embedder, ingestion).IngestDirectoryAsync(corpus);
         var navigation = await collection.GetAsync(r => r.Navigation, 100_000).CountAsync();
         var chunks = await collection.GetAsync(r => r.ChunkIndex >= 0, 100_000).CountAsync();
         Console.WriteLine($"Index {database}: {report.Count(FileIngestionStatus.Unchanged)} files unchanged, {report.ChunksWritten} chunks written; {navigation} of {chunks} chunks are tables of contents or indexes.");
@@ -94,11 +136,17 @@ try
     // Recall@k: a hit is a top-5 chunk from the expected file on one of the expected pages; MRR@5 is the mean of
     // 1 / (rank of the first hit), 0 without one.
     var questions = JsonSerializer.Deserialize<List<LabelledQuestion>>(
-        File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "questions.json")), new JsonSerializerOptions { PropertyNameCaseInsensitive = true })!;
+        File.ReadAllText(questionsFile), new JsonSerializerOptions { PropertyNameCaseInsensitive = true })!;
+    if (questions.Count == 0)
+    {
+        Console.Error.WriteLine($"The questions file '{questionsFile}' holds no questions.");
+        return 2;
+    }
+
     var retriever = new RagRetriever(collection, embedder);
     var kinds = questions.Select(q => q.Kind).Distinct().Order(StringComparer.Ordinal).ToList();
     Console.WriteLine();
-    Console.WriteLine($"Retrieval over {questions.Count} labelled questions (questions.json), top 5, embedder {embedderName}:");
+    Console.WriteLine($"Retrieval over {questions.Count} labelled questions ({Path.GetFileName(questionsFile)}), top 5, embedder {embedderName}:");
     Console.WriteLine();
     Console.WriteLine("| Mode | Questions | Recall@1 | Recall@5 | MRR@5 |");
     Console.WriteLine("|---|---|---:|---:|---:|");
@@ -183,10 +231,10 @@ async Task<VectorStoreCollection<Guid, RagChunkRecord>> TimeIngestionAsync(Sqlit
     var pipeline = await BestAsync(async () =>
     {
         collection = await RagChunkStore.OpenAsync(store, "bench" + run++, embedder);
-        report = await new RagIngestor(collection, embedder).IngestDirectoryAsync(corpus);
+        report = await new RagIngestor(collection, embedder, ingestion).IngestDirectoryAsync(corpus);
         return report.PagesRead;
     });
-    var again = await new RagIngestor(collection, embedder).IngestDirectoryAsync(corpus);
+    var again = await new RagIngestor(collection, embedder, ingestion).IngestDirectoryAsync(corpus);
     foreach (var skipped in report.Files.Where(f => f.Status == FileIngestionStatus.Skipped))
     {
         Console.WriteLine($"skipped: {skipped.Path}: {skipped.Reason}: {skipped.Message}");
@@ -267,9 +315,10 @@ static void DumpPages(List<CorpusPdf> pdfs, string folder)
     foreach (var pdf in pdfs)
     {
         var target = Directory.CreateDirectory(Path.Combine(folder, Path.GetFileNameWithoutExtension(pdf.Path))).FullName;
-        foreach (var section in reader.Read(pdf.Path, File.ReadAllBytes(pdf.Path)).Sections)
+        // A page where a section starts halfway down holds two sections: write them all, in reading order.
+        foreach (var page in reader.Read(pdf.Path, File.ReadAllBytes(pdf.Path)).Sections.GroupBy(s => s.Page))
         {
-            File.WriteAllText(Path.Combine(target, $"{section.Page:D4}.txt"), section.SectionPath + "\n\n" + section.Text);
+            File.WriteAllText(Path.Combine(target, $"{page.Key:D4}.txt"), string.Join("\n\n", page.Select(s => s.SectionPath + "\n\n" + s.Text)));
         }
     }
 }
