@@ -45,22 +45,12 @@ public sealed class QdrantVectorStore : VectorStore
     /// <param name="loggerFactory">Logging (retries, created collections); none by default.</param>
     /// <exception cref="ArgumentException">An option is invalid; the message names its key.</exception>
     public QdrantVectorStore(QdrantClient client, QdrantVectorStoreOptions? options = null, ILoggerFactory? loggerFactory = null)
-        : this(client ?? throw new ArgumentNullException(nameof(client)), ownsClient: false, options ?? new QdrantVectorStoreOptions(), loggerFactory)
+        : this(client ?? throw new ArgumentNullException(nameof(client)), ownsClient: false, Checked(options ?? new QdrantVectorStoreOptions()), loggerFactory)
     {
     }
 
     private QdrantVectorStore(QdrantClient client, bool ownsClient, QdrantVectorStoreOptions options, ILoggerFactory? loggerFactory)
     {
-        if (QdrantVectorStoreOptionsValidator.FirstFailure(options, endpointRequired: ownsClient) is { } failure)
-        {
-            if (ownsClient)
-            {
-                client.Dispose();
-            }
-
-            throw new ArgumentException(failure);
-        }
-
         _client = client;
         _ownsClient = ownsClient;
         _options = options;
@@ -167,4 +157,8 @@ public sealed class QdrantVectorStore : VectorStore
         options.Validate();
         return new QdrantClient(options.Endpoint!, options.ApiKey, default, loggerFactory);
     }
+
+    /// <summary>Options for a client handed over, which knows its own server: everything but the endpoint is checked.</summary>
+    private static QdrantVectorStoreOptions Checked(QdrantVectorStoreOptions options) =>
+        QdrantVectorStoreOptionsValidator.FirstFailure(options, endpointRequired: false) is { } failure ? throw new ArgumentException(failure) : options;
 }
