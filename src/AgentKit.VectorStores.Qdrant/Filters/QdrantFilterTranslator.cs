@@ -154,6 +154,12 @@ internal sealed class QdrantFilterTranslator : FilterTranslatorBase
     private static Condition AnyOf(MethodCallExpression call, PropertyModel property, IEnumerable values)
     {
         var items = values.Cast<object?>().Distinct().ToList();
+        if (items.Count == 0)
+        {
+            // Found by the fuzzer: an empty match (or has_id) list is not a condition Qdrant takes.
+            throw Unsupported(call, "Contains over an empty list (leave the condition out instead)");
+        }
+
         if (property is KeyPropertyModel)
         {
             return HasId(items);
