@@ -1,20 +1,22 @@
 using System.Linq.Expressions;
-using System.Net;
 using System.Runtime.CompilerServices;
 using AgentKit.VectorStores.Qdrant.Filters;
-using AgentKit.VectorStores.Qdrant.Http;
+using AgentKit.VectorStores.Qdrant.Grpc;
 using AgentKit.VectorStores.Qdrant.Hybrid;
 using AgentKit.VectorStores.Qdrant.Mapping;
-using AgentKit.VectorStores.Qdrant.Wire;
+using Grpc.Core;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.VectorData;
 using Microsoft.Extensions.VectorData.ProviderServices;
+using Qdrant.Client;
+using Qdrant.Client.Grpc;
+using Filter = Qdrant.Client.Grpc.Filter;
 
 namespace AgentKit.VectorStores.Qdrant;
 
 /// <summary>
-/// A Qdrant collection of <typeparamref name="TRecord"/> over Qdrant's REST API. Keys are point ids
+/// A Qdrant collection of <typeparamref name="TRecord"/>, reached over gRPC through Qdrant.Client. Keys are point ids
 /// (<see cref="ulong"/> or <see cref="Guid"/>), data properties the payload, vector properties the point's vectors.
 /// Thread-safe. Get one from <see cref="QdrantVectorStore"/>.
 /// </summary>
@@ -26,16 +28,18 @@ public sealed class QdrantCollection<TKey, TRecord> : VectorStoreCollection<TKey
     where TRecord : class
 #pragma warning restore CA1711
 {
-    private readonly QdrantRestClient _client;
+    private static readonly WithPayloadSelector AllPayload = new() { Enable = true };
+
+    private readonly QdrantClient _client;
+    private readonly QdrantCalls _calls;
     private readonly QdrantCollectionLayout _layout;
     private readonly QdrantRecordMapper _mapper;
     private readonly CollectionModel _model;
     private readonly int _batchSize;
     private readonly ILogger _logger;
-    private readonly string _path;
     private readonly VectorStoreCollectionMetadata _metadata;
 
-    internal QdrantCollection(QdrantRestClient client, string name, QdrantCollectionLayout layout, int upsertBatchSize, ILogger logger)
+    internal QdrantCollection(QdrantClient client, QdrantCalls calls, string name, QdrantCollectionLayout layout, int upsertBatchSize, ILogger logger)
     {
         if (typeof(TKey) != typeof(ulong) && typeof(TKey) != typeof(Guid) && typeof(TKey) != typeof(object))
         {
@@ -43,31 +47,27 @@ public sealed class QdrantCollection<TKey, TRecord> : VectorStoreCollection<TKey
         }
 
         _client = client;
+        _calls = calls;
         Name = name;
         _layout = layout;
         _model = layout.Model;
         _mapper = new QdrantRecordMapper(layout);
         _batchSize = upsertBatchSize;
         _logger = logger;
-        _path = "collections/" + Uri.EscapeDataString(name);
-        _metadata = new VectorStoreCollectionMetadata { VectorStoreSystemName = QdrantRestClient.SystemName, CollectionName = name };
+        _metadata = new VectorStoreCollectionMetadata { VectorStoreSystemName = QdrantCalls.SystemName, CollectionName = name };
     }
 
     /// <inheritdoc />
     public override string Name { get; }
 
     /// <inheritdoc />
-    public override async Task<bool> CollectionExistsAsync(CancellationToken cancellationToken = default)
-    {
-        var result = await SendAsync<object, CollectionExistence>(HttpMethod.Get, _path + "/exists", null, null,
-            QdrantJsonContext.Default.QdrantResponseCollectionExistence, "CollectionExists", cancellationToken).ConfigureAwait(false);
-        return result?.Exists ?? false;
-    }
+    public override Task<bool> CollectionExistsAsync(CancellationToken cancellationToken = default) =>
+        QdrantCollectionCalls.ExistsAsync(_client, _calls, Name, cancellationToken);
 
     /// <inheritdoc />
     /// <remarks>
-    /// Creates the vectors (unnamed, or named by storage name), a sparse vector with <c>modifier: idf</c> beside each
-    /// full-text property, the HNSW settings, then a payload index per indexed property (<c>text</c> for full-text).
+    /// Creates the vectors (unnamed, or named by storage name), a sparse vector with the IDF modifier beside each
+    /// full-text property, the HNSW settings, then a payload index per indexed property (text for full-text).
     /// </remarks>
     public override async Task EnsureCollectionExistsAsync(CancellationToken cancellationToken = default)
     {
@@ -76,12 +76,12 @@ public sealed class QdrantCollection<TKey, TRecord> : VectorStoreCollection<TKey
             return;
         }
 
+        var request = CreateRequest();
         try
         {
-            await SendAsync(HttpMethod.Put, _path, CreateRequest(), QdrantJsonContext.Default.CreateCollectionRequest,
-                QdrantJsonContext.Default.QdrantResponseBoolean, "CreateCollection", cancellationToken).ConfigureAwait(false);
+            await _calls.RunAsync(ct => _client.CreateCollectionAsync(request, ct), "CreateCollection", Name, cancellationToken).ConfigureAwait(false);
         }
-        catch (QdrantVectorStoreException e) when (e.StatusCode == HttpStatusCode.Conflict)
+        catch (QdrantVectorStoreException e) when (e.StatusCode == StatusCode.AlreadyExists)
         {
             return; // created concurrently by someone else, who also creates the indexes
         }
@@ -89,26 +89,16 @@ public sealed class QdrantCollection<TKey, TRecord> : VectorStoreCollection<TKey
         var indexes = _layout.PayloadIndexes().ToList();
         foreach (var (field, schema) in indexes)
         {
-            await SendAsync(HttpMethod.Put, _path + "/index?wait=true", new CreateFieldIndexRequest { FieldName = field, FieldSchema = schema },
-                QdrantJsonContext.Default.CreateFieldIndexRequest, QdrantJsonContext.Default.QdrantResponseUpdateResult, "CreatePayloadIndex",
-                cancellationToken).ConfigureAwait(false);
+            await _calls.RunAsync(ct => _client.CreatePayloadIndexAsync(Name, field, schema, wait: true, cancellationToken: ct), "CreatePayloadIndex", Name, cancellationToken)
+                .ConfigureAwait(false);
         }
 
         QdrantLog.CollectionCreated(_logger, Name, _layout.HasNamedVectors ? "named vectors" : "one unnamed vector", indexes.Count);
     }
 
     /// <inheritdoc />
-    public override async Task EnsureCollectionDeletedAsync(CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            await SendAsync<object, bool>(HttpMethod.Delete, _path, null, null, QdrantJsonContext.Default.QdrantResponseBoolean,
-                "DeleteCollection", cancellationToken).ConfigureAwait(false);
-        }
-        catch (QdrantVectorStoreException e) when (e.StatusCode == HttpStatusCode.NotFound)
-        {
-        }
-    }
+    public override Task EnsureCollectionDeletedAsync(CancellationToken cancellationToken = default) =>
+        QdrantCollectionCalls.DeleteAsync(_client, _calls, Name, cancellationToken);
 
     /// <inheritdoc />
     public override async Task<TRecord?> GetAsync(TKey key, RecordRetrievalOptions? options = null, CancellationToken cancellationToken = default)
@@ -127,18 +117,19 @@ public sealed class QdrantCollection<TKey, TRecord> : VectorStoreCollection<TKey
         IEnumerable<TKey> keys, RecordRetrievalOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        var ids = keys.Select(k => QdrantPointId.FromKey(k)).ToList();
+        var ids = keys.Select(k => QdrantPointIds.FromKey(k)).ToList();
         if (ids.Count == 0)
         {
             yield break;
         }
 
         var withVectors = IncludeVectors(options?.IncludeVectors ?? false);
-        var points = await SendAsync(HttpMethod.Post, _path + "/points", new PointRequest { Ids = ids, WithVector = withVectors },
-            QdrantJsonContext.Default.PointRequest, QdrantJsonContext.Default.QdrantResponseListRecordResult, "Get", cancellationToken).ConfigureAwait(false);
-        foreach (var point in points ?? [])
+        var points = await _calls.RunAsync(
+            ct => _client.RetrieveAsync(Name, ids, AllPayload, new WithVectorsSelector { Enable = withVectors }, cancellationToken: ct),
+            "Get", Name, cancellationToken).ConfigureAwait(false);
+        foreach (var point in points)
         {
-            yield return _mapper.FromRecord<TRecord>(point, withVectors);
+            yield return _mapper.FromPoint<TRecord>(point.Id, point.Payload, point.Vectors, withVectors);
         }
     }
 
@@ -162,22 +153,23 @@ public sealed class QdrantCollection<TKey, TRecord> : VectorStoreCollection<TKey
         // Scroll pages by point id, not by count, so skipped records are fetched and dropped here.
         var wanted = options.Skip + top;
         var seen = 0;
-        QdrantPointId? offset = null;
+        PointId? offset = null;
         do
         {
-            var request = new ScrollRequest { Filter = qdrantFilter, Limit = wanted - seen, WithVector = withVectors, OrderBy = orderBy, Offset = offset };
-            var page = await SendAsync(HttpMethod.Post, _path + "/points/scroll", request, QdrantJsonContext.Default.ScrollRequest,
-                QdrantJsonContext.Default.QdrantResponseScrollResult, "GetFiltered", cancellationToken).ConfigureAwait(false);
-            foreach (var point in page?.Points ?? [])
+            var limit = (uint)(wanted - seen);
+            var page = await _calls.RunAsync(
+                ct => _client.ScrollAsync(Name, qdrantFilter, limit, offset, AllPayload, new WithVectorsSelector { Enable = withVectors }, orderBy: orderBy, cancellationToken: ct),
+                "GetFiltered", Name, cancellationToken).ConfigureAwait(false);
+            foreach (var point in page.Result)
             {
                 if (seen++ >= options.Skip && seen <= wanted)
                 {
-                    yield return _mapper.FromRecord<TRecord>(point, withVectors);
+                    yield return _mapper.FromPoint<TRecord>(point.Id, point.Payload, point.Vectors, withVectors);
                 }
             }
 
-            // Ordered scrolls have no next page offset; one request carries the whole window.
-            offset = orderBy is null ? page?.NextPageOffset : null;
+            // Ordered scrolls have no next page offset; one call carries the whole window.
+            offset = orderBy is null ? page.NextPageOffset : null;
         }
         while (offset is not null && seen < wanted);
     }
@@ -190,21 +182,20 @@ public sealed class QdrantCollection<TKey, TRecord> : VectorStoreCollection<TKey
     }
 
     /// <inheritdoc />
-    /// <remarks>Missing ids are ignored; the call returns once Qdrant has applied the deletion (<c>wait=true</c>).</remarks>
+    /// <remarks>Missing ids are ignored; the call returns once Qdrant has applied the deletion (<c>wait</c>).</remarks>
     public override async Task DeleteAsync(IEnumerable<TKey> keys, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        var ids = keys.Select(k => QdrantPointId.FromKey(k)).ToList();
+        var ids = keys.Select(k => QdrantPointIds.FromKey(k)).ToList();
         if (ids.Count == 0)
         {
             return;
         }
 
-        await SendAsync(HttpMethod.Post, _path + "/points/delete?wait=true", new PointIdsList { Points = ids },
-            QdrantJsonContext.Default.PointIdsList, QdrantJsonContext.Default.QdrantResponseUpdateResult, "Delete", cancellationToken).ConfigureAwait(false);
+        await _calls.RunAsync(ct => _client.DeleteAsync(Name, ids, wait: true, cancellationToken: ct), "Delete", Name, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Deletes every record matching <paramref name="filter"/>, once Qdrant has applied it (<c>wait=true</c>).</summary>
+    /// <summary>Deletes every record matching <paramref name="filter"/>, once Qdrant has applied it (<c>wait</c>).</summary>
     /// <param name="filter">Which records; the same LINQ subset as search filters.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <exception cref="NotSupportedException">The filter uses a construct Qdrant cannot express.</exception>
@@ -212,9 +203,9 @@ public sealed class QdrantCollection<TKey, TRecord> : VectorStoreCollection<TKey
     public async Task DeleteAsync(Expression<Func<TRecord, bool>> filter, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(filter);
-        var selector = new FilterSelector { Filter = new QdrantFilterTranslator().Translate(filter, _model) };
-        await SendAsync(HttpMethod.Post, _path + "/points/delete?wait=true", selector, QdrantJsonContext.Default.FilterSelector,
-            QdrantJsonContext.Default.QdrantResponseUpdateResult, "DeleteByFilter", cancellationToken).ConfigureAwait(false);
+        var qdrantFilter = new QdrantFilterTranslator().Translate(filter, _model);
+        await _calls.RunAsync(ct => _client.DeleteAsync(Name, qdrantFilter, wait: true, cancellationToken: ct), "DeleteByFilter", Name, cancellationToken)
+            .ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -227,8 +218,8 @@ public sealed class QdrantCollection<TKey, TRecord> : VectorStoreCollection<TKey
     /// <inheritdoc />
     /// <remarks>
     /// Sent in batches of <see cref="QdrantVectorStoreOptions.UpsertBatchSize"/> points, each acknowledged once applied
-    /// (<c>wait=true</c>); a failure leaves earlier batches stored. Guid keys left empty get a new Guid, written back
-    /// to the record.
+    /// (<c>wait</c>); a failure leaves earlier batches stored. Guid keys left empty get a new Guid, written back to
+    /// the record.
     /// </remarks>
     public override async Task UpsertAsync(IEnumerable<TRecord> records, CancellationToken cancellationToken = default)
     {
@@ -238,16 +229,15 @@ public sealed class QdrantCollection<TKey, TRecord> : VectorStoreCollection<TKey
         foreach (var batch in records.Chunk(_batchSize))
         {
             var generated = await GenerateEmbeddingsAsync(batch, cancellationToken).ConfigureAwait(false);
-            var points = new List<PointStruct>(batch.Length);
+            var request = new UpsertPoints { CollectionName = Name, Wait = true };
             for (var i = 0; i < batch.Length; i++)
             {
                 var record = batch[i] ?? throw new ArgumentException("Records to upsert must not be null.", nameof(records));
-                points.Add(_mapper.ToPoint(record, generated?.Select(g => (g.Key, g.Value[i])).ToDictionary(p => p.Key, p => p.Item2)));
+                request.Points.Add(_mapper.ToPoint(record, generated?.ToDictionary(g => g.Key, g => g.Value[i])));
             }
 
-            await SendAsync(HttpMethod.Put, _path + "/points?wait=true", new PointsList { Points = points }, QdrantJsonContext.Default.PointsList,
-                QdrantJsonContext.Default.QdrantResponseUpdateResult, "Upsert", cancellationToken).ConfigureAwait(false);
-            count += points.Count;
+            await _calls.RunAsync(ct => _client.UpsertAsync(request, ct), "Upsert", Name, cancellationToken).ConfigureAwait(false);
+            count += request.Points.Count;
             batches++;
         }
 
@@ -256,9 +246,9 @@ public sealed class QdrantCollection<TKey, TRecord> : VectorStoreCollection<TKey
 
     /// <inheritdoc />
     /// <remarks>
-    /// One <c>POST /points/query</c>. Scores are Qdrant's: similarity for Cosine and Dot (higher is better), distance
-    /// for Euclid and Manhattan (lower is better); <see cref="VectorSearchOptions{TRecord}.ScoreThreshold"/> follows
-    /// the same direction.
+    /// One Query API call. Scores are Qdrant's: similarity for Cosine and Dot (higher is better), distance for
+    /// Euclid and Manhattan (lower is better); <see cref="VectorSearchOptions{TRecord}.ScoreThreshold"/> follows the
+    /// same direction.
     /// </remarks>
     public override async IAsyncEnumerable<VectorSearchResult<TRecord>> SearchAsync<TInput>(
         TInput searchValue, int top, VectorSearchOptions<TRecord>? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -269,20 +259,18 @@ public sealed class QdrantCollection<TKey, TRecord> : VectorStoreCollection<TKey
         ArgumentOutOfRangeException.ThrowIfNegative(options.Skip, nameof(options.Skip));
         var vectorProperty = _model.GetVectorPropertyOrSingle(options);
         var vector = await SearchVectorAsync(vectorProperty, searchValue, cancellationToken).ConfigureAwait(false);
-        var withVectors = IncludeVectors(options.IncludeVectors);
-        var request = new QueryRequest
-        {
-            Query = new QdrantQuery { Dense = vector },
-            Using = _layout.VectorName(vectorProperty),
-            Filter = options.Filter is null ? null : new QdrantFilterTranslator().Translate(options.Filter, _model),
-            Params = QdrantCollectionLayout.IsExact(vectorProperty) ? new SearchParams { Exact = true } : null,
-            ScoreThreshold = (float?)options.ScoreThreshold,
-            Limit = top,
-            Offset = options.Skip == 0 ? null : options.Skip,
-            WithVector = withVectors,
-        };
+        var query = new QueryRequest(
+            new Query { Nearest = QdrantRecordMapper.DenseInput(vector) },
+            Prefetch: null,
+            Using: _layout.VectorName(vectorProperty),
+            Filter: options.Filter is null ? null : new QdrantFilterTranslator().Translate(options.Filter, _model),
+            Params: QdrantCollectionLayout.IsExact(vectorProperty) ? new SearchParams { Exact = true } : null,
+            ScoreThreshold: (float?)options.ScoreThreshold,
+            Top: top,
+            Skip: options.Skip,
+            WithVectors: IncludeVectors(options.IncludeVectors));
 
-        await foreach (var result in QueryAsync(request, withVectors, "Search", cancellationToken).ConfigureAwait(false))
+        await foreach (var result in QueryAsync(query, "Search", cancellationToken).ConfigureAwait(false))
         {
             yield return result;
         }
@@ -310,36 +298,42 @@ public sealed class QdrantCollection<TKey, TRecord> : VectorStoreCollection<TKey
             ?? throw new NotSupportedException($"Hybrid search on '{Name}' needs named vectors; the collection was configured with HasNamedVectors = false.");
         var vector = await SearchVectorAsync(vectorProperty, searchValue, cancellationToken).ConfigureAwait(false);
         var filter = options.Filter is null ? null : new QdrantFilterTranslator().Translate(options.Filter, _model);
-        var candidates = top + options.Skip;
-        var prefetch = new List<Prefetch>
+        var candidates = (ulong)(top + options.Skip);
+        var dense = new PrefetchQuery { Query = new Query { Nearest = QdrantRecordMapper.DenseInput(vector) }, Limit = candidates };
+        if (_layout.VectorName(vectorProperty) is { } denseName)
         {
-            new()
-            {
-                Query = new QdrantQuery { Dense = vector },
-                Using = _layout.VectorName(vectorProperty),
-                Filter = filter,
-                Params = QdrantCollectionLayout.IsExact(vectorProperty) ? new SearchParams { Exact = true } : null,
-                Limit = candidates,
-            },
-        };
+            dense.Using = denseName;
+        }
+
+        if (QdrantCollectionLayout.IsExact(vectorProperty))
+        {
+            dense.Params = new SearchParams { Exact = true };
+        }
+
+        var prefetch = new List<PrefetchQuery> { dense };
         var sparse = Bm25SparseEncoder.EncodeQuery(keywords);
         if (sparse.Indices.Length > 0)
         {
-            prefetch.Add(new Prefetch { Query = new QdrantQuery { Sparse = sparse }, Using = sparseName, Filter = filter, Limit = candidates });
+            prefetch.Add(new PrefetchQuery { Query = new Query { Nearest = QdrantRecordMapper.SparseInput(sparse) }, Using = sparseName, Limit = candidates });
         }
 
-        var withVectors = IncludeVectors(options.IncludeVectors);
-        var request = new QueryRequest
+        if (filter is not null)
         {
-            Prefetch = prefetch,
-            Query = new QdrantQuery { Fusion = "rrf" },
-            ScoreThreshold = (float?)options.ScoreThreshold,
-            Limit = top,
-            Offset = options.Skip == 0 ? null : options.Skip,
-            WithVector = withVectors,
-        };
+            prefetch.ForEach(p => p.Filter = filter);
+        }
 
-        await foreach (var result in QueryAsync(request, withVectors, "HybridSearch", cancellationToken).ConfigureAwait(false))
+        var query = new QueryRequest(
+            new Query { Fusion = Fusion.Rrf },
+            prefetch,
+            Using: null,
+            Filter: null,
+            Params: null,
+            ScoreThreshold: (float?)options.ScoreThreshold,
+            Top: top,
+            Skip: options.Skip,
+            WithVectors: IncludeVectors(options.IncludeVectors));
+
+        await foreach (var result in QueryAsync(query, "HybridSearch", cancellationToken).ConfigureAwait(false))
         {
             yield return result;
         }
@@ -351,18 +345,21 @@ public sealed class QdrantCollection<TKey, TRecord> : VectorStoreCollection<TKey
         ArgumentNullException.ThrowIfNull(serviceType);
         return serviceKey is not null ? null
             : serviceType == typeof(VectorStoreCollectionMetadata) ? _metadata
+            : serviceType == typeof(QdrantClient) ? _client
             : serviceType.IsInstanceOfType(this) ? this
             : null;
     }
 
-    private async IAsyncEnumerable<VectorSearchResult<TRecord>> QueryAsync(
-        QueryRequest request, bool withVectors, string operation, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<VectorSearchResult<TRecord>> QueryAsync(QueryRequest query, string operation, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var result = await SendAsync(HttpMethod.Post, _path + "/points/query", request, QdrantJsonContext.Default.QueryRequest,
-            QdrantJsonContext.Default.QdrantResponseQueryResult, operation, cancellationToken).ConfigureAwait(false);
-        foreach (var point in result?.Points ?? [])
+        var points = await _calls.RunAsync(
+            ct => _client.QueryAsync(
+                Name, query.Query, query.Prefetch, query.Using, query.Filter, query.ScoreThreshold, query.Params, (ulong)query.Top, (ulong)query.Skip,
+                AllPayload, new WithVectorsSelector { Enable = query.WithVectors }, cancellationToken: ct),
+            operation, Name, cancellationToken).ConfigureAwait(false);
+        foreach (var point in points)
         {
-            yield return new VectorSearchResult<TRecord>(_mapper.FromRecord<TRecord>(point, withVectors), point.Score);
+            yield return new VectorSearchResult<TRecord>(_mapper.FromPoint<TRecord>(point.Id, point.Payload, point.Vectors, query.WithVectors), point.Score);
         }
     }
 
@@ -420,27 +417,54 @@ public sealed class QdrantCollection<TKey, TRecord> : VectorStoreCollection<TKey
         return sorts.Count switch
         {
             0 => null,
-            1 => new OrderBy { Key = _model.GetDataOrKeyProperty(sorts[0].PropertySelector).StorageName, Direction = sorts[0].Ascending ? "asc" : "desc" },
+            1 => new OrderBy { Key = _model.GetDataOrKeyProperty(sorts[0].PropertySelector).StorageName, Direction = sorts[0].Ascending ? Direction.Asc : Direction.Desc },
             _ => throw new NotSupportedException($"Qdrant orders by one payload field; {sorts.Count} were given."),
         };
     }
 
-    private CreateCollectionRequest CreateRequest()
+    private CreateCollection CreateRequest()
     {
-        VectorParams Params(VectorPropertyModel v) => new() { Size = (ulong)v.Dimensions, Distance = QdrantCollectionLayout.Distance(v) };
-        var sparse = _model.DataProperties.Select(_layout.SparseName).OfType<string>().ToDictionary(n => n, _ => new SparseVectorParams { Modifier = "idf" });
-        return new CreateCollectionRequest
+        VectorParams Params(VectorPropertyModel v) => new() { Size = (ulong)v.Dimensions, Distance = QdrantCollectionLayout.DistanceOf(v) };
+        var request = new CreateCollection { CollectionName = Name };
+        if (_layout.HasNamedVectors)
         {
-            Vectors = _layout.HasNamedVectors
-                ? new VectorsConfig { Named = _model.VectorProperties.ToDictionary(v => _layout.VectorName(v)!, Params) }
-                : new VectorsConfig { Single = Params(_model.VectorProperty) },
-            SparseVectors = sparse.Count == 0 ? null : sparse,
-            HnswConfig = _layout.HnswM is null && _layout.HnswEfConstruct is null ? null : new HnswConfig { M = _layout.HnswM, EfConstruct = _layout.HnswEfConstruct },
-        };
+            var map = new VectorParamsMap();
+            foreach (var vector in _model.VectorProperties)
+            {
+                map.Map[_layout.VectorName(vector)!] = Params(vector);
+            }
+
+            request.VectorsConfig = new VectorsConfig { ParamsMap = map };
+        }
+        else
+        {
+            request.VectorsConfig = new VectorsConfig { Params = Params(_model.VectorProperty) };
+        }
+
+        foreach (var sparseName in _model.DataProperties.Select(_layout.SparseName).OfType<string>())
+        {
+            request.SparseVectorsConfig ??= new SparseVectorConfig();
+            request.SparseVectorsConfig.Map[sparseName] = new SparseVectorParams { Modifier = Modifier.Idf };
+        }
+
+        if (_layout.HnswM is not null || _layout.HnswEfConstruct is not null)
+        {
+            request.HnswConfig = new HnswConfigDiff();
+            if (_layout.HnswM is { } m)
+            {
+                request.HnswConfig.M = (ulong)m;
+            }
+
+            if (_layout.HnswEfConstruct is { } ef)
+            {
+                request.HnswConfig.EfConstruct = (ulong)ef;
+            }
+        }
+
+        return request;
     }
 
-    private Task<TResult?> SendAsync<TBody, TResult>(
-        HttpMethod method, string path, TBody? body, System.Text.Json.Serialization.Metadata.JsonTypeInfo<TBody>? bodyInfo,
-        System.Text.Json.Serialization.Metadata.JsonTypeInfo<QdrantResponse<TResult>> resultInfo, string operation, CancellationToken cancellationToken) =>
-        _client.SendAsync(method, path, body, bodyInfo, resultInfo, operation, Name, cancellationToken);
+    /// <summary>One Query API call's parts, as <see cref="QdrantClient.QueryAsync(string, Query, IReadOnlyList{PrefetchQuery}, string, Filter, float?, SearchParams, ulong, ulong, WithPayloadSelector, WithVectorsSelector, ReadConsistency, ShardKeySelector, LookupLocation, TimeSpan?, CancellationToken)"/> takes them.</summary>
+    private sealed record QueryRequest(
+        Query Query, IReadOnlyList<PrefetchQuery>? Prefetch, string? Using, Filter? Filter, SearchParams? Params, float? ScoreThreshold, int Top, int Skip, bool WithVectors);
 }

@@ -1,38 +1,61 @@
 using System.Runtime.CompilerServices;
-using AgentKit.VectorStores.Qdrant.Http;
+using AgentKit.VectorStores.Qdrant.Grpc;
 using AgentKit.VectorStores.Qdrant.Mapping;
-using AgentKit.VectorStores.Qdrant.Wire;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.VectorData;
 using Microsoft.Extensions.VectorData.ProviderServices;
+using Qdrant.Client;
 
 namespace AgentKit.VectorStores.Qdrant;
 
 /// <summary>
-/// A <see cref="VectorStore"/> on a Qdrant server (v1.10 or later) spoken to over REST. Thread-safe; one instance
-/// per server is enough. Register it with <c>services.AddQdrantVectorStore(…)</c> or construct it with an
-/// <see cref="HttpClient"/>, which the store uses but does not dispose.
+/// A <see cref="VectorStore"/> on a Qdrant server (v1.10 or later), spoken to over gRPC through the official
+/// <see cref="QdrantClient"/>. Thread-safe; one instance per server is enough. Register it with
+/// <c>services.AddQdrantVectorStore(…)</c>, or construct it from options (it then owns its client) or with your own
+/// <see cref="QdrantClient"/> (which it uses but does not dispose).
 /// </summary>
 public sealed class QdrantVectorStore : VectorStore
 {
-    private readonly QdrantRestClient _client;
+    private readonly QdrantClient _client;
+    private readonly bool _ownsClient;
+    private readonly QdrantCalls _calls;
     private readonly QdrantVectorStoreOptions _options;
     private readonly ILoggerFactory _loggerFactory;
-    private readonly VectorStoreMetadata _metadata = new() { VectorStoreSystemName = QdrantRestClient.SystemName };
+    private readonly VectorStoreMetadata _metadata = new() { VectorStoreSystemName = QdrantCalls.SystemName };
 
-    /// <summary>Creates a store.</summary>
-    /// <param name="httpClient">Sends the requests; its own timeout should not be shorter than <see cref="QdrantVectorStoreOptions.Timeout"/>.</param>
+    /// <summary>Creates a store with its own <see cref="QdrantClient"/> for <see cref="QdrantVectorStoreOptions.Endpoint"/>, disposed with the store.</summary>
     /// <param name="options">Where the server is and how to talk to it; validated here.</param>
+    /// <param name="loggerFactory">Logging (retries, created collections, the client's own); none by default.</param>
+    /// <exception cref="ArgumentException">An option is invalid; the message names its key.</exception>
+    public QdrantVectorStore(QdrantVectorStoreOptions options, ILoggerFactory? loggerFactory = null)
+        : this(CreateClient(options, loggerFactory), ownsClient: true, options, loggerFactory)
+    {
+    }
+
+    /// <summary>
+    /// Creates a store on a <see cref="QdrantClient"/> you configured (address, TLS, API key, headers, gRPC deadline).
+    /// The store does not dispose it.
+    /// </summary>
+    /// <param name="client">The client every call goes through.</param>
+    /// <param name="options">
+    /// Retries, timeout, batch size, layout and embedding generator; <see cref="QdrantVectorStoreOptions.Endpoint"/> and
+    /// <see cref="QdrantVectorStoreOptions.ApiKey"/> are not used (the client has its own). Defaults when null.
+    /// </param>
     /// <param name="loggerFactory">Logging (retries, created collections); none by default.</param>
     /// <exception cref="ArgumentException">An option is invalid; the message names its key.</exception>
-    public QdrantVectorStore(HttpClient httpClient, QdrantVectorStoreOptions options, ILoggerFactory? loggerFactory = null)
+    public QdrantVectorStore(QdrantClient client, QdrantVectorStoreOptions? options = null, ILoggerFactory? loggerFactory = null)
+        : this(client ?? throw new ArgumentNullException(nameof(client)), ownsClient: false, Checked(options ?? new QdrantVectorStoreOptions()), loggerFactory)
     {
-        ArgumentNullException.ThrowIfNull(httpClient);
-        ArgumentNullException.ThrowIfNull(options);
+    }
+
+    private QdrantVectorStore(QdrantClient client, bool ownsClient, QdrantVectorStoreOptions options, ILoggerFactory? loggerFactory)
+    {
+        _client = client;
+        _ownsClient = ownsClient;
         _options = options;
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
-        _client = new QdrantRestClient(httpClient, options, _loggerFactory.CreateLogger<QdrantVectorStore>());
+        _calls = new QdrantCalls(options, _loggerFactory.CreateLogger<QdrantVectorStore>(), ownsClient ? options.Endpoint : null);
     }
 
     /// <inheritdoc />
@@ -63,7 +86,7 @@ public sealed class QdrantVectorStore : VectorStore
         }
 
         var layout = QdrantCollectionLayout.Create(typeof(TRecord), typeof(TKey), options.Definition, options, _options);
-        return new QdrantCollection<TKey, TRecord>(_client, name, layout, _options.UpsertBatchSize, _loggerFactory.CreateLogger<QdrantVectorStore>());
+        return new QdrantCollection<TKey, TRecord>(_client, _calls, name, layout, _options.UpsertBatchSize, _loggerFactory.CreateLogger<QdrantVectorStore>());
     }
 
     /// <inheritdoc />
@@ -79,41 +102,31 @@ public sealed class QdrantVectorStore : VectorStore
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(options);
         var layout = QdrantCollectionLayout.Create(null, null, options.Definition, options, _options);
-        return new QdrantCollection<object, Dictionary<string, object?>>(_client, name, layout, _options.UpsertBatchSize, _loggerFactory.CreateLogger<QdrantVectorStore>());
+        return new QdrantCollection<object, Dictionary<string, object?>>(_client, _calls, name, layout, _options.UpsertBatchSize, _loggerFactory.CreateLogger<QdrantVectorStore>());
     }
 
     /// <inheritdoc />
     public override async IAsyncEnumerable<string> ListCollectionNamesAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var result = await _client.SendAsync<object, CollectionsResult>(HttpMethod.Get, "collections", null, null,
-            QdrantJsonContext.Default.QdrantResponseCollectionsResult, "ListCollectionNames", null, cancellationToken).ConfigureAwait(false);
-        foreach (var collection in result?.Collections ?? [])
+        var names = await _calls.RunAsync(ct => _client.ListCollectionsAsync(ct), "ListCollectionNames", null, cancellationToken).ConfigureAwait(false);
+        foreach (var name in names)
         {
-            yield return collection.Name;
+            yield return name;
         }
     }
 
     /// <inheritdoc />
-    public override async Task<bool> CollectionExistsAsync(string name, CancellationToken cancellationToken = default)
+    public override Task<bool> CollectionExistsAsync(string name, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        var result = await _client.SendAsync<object, CollectionExistence>(HttpMethod.Get, $"collections/{Uri.EscapeDataString(name)}/exists", null, null,
-            QdrantJsonContext.Default.QdrantResponseCollectionExistence, "CollectionExists", name, cancellationToken).ConfigureAwait(false);
-        return result?.Exists ?? false;
+        return QdrantCollectionCalls.ExistsAsync(_client, _calls, name, cancellationToken);
     }
 
     /// <inheritdoc />
-    public override async Task EnsureCollectionDeletedAsync(string name, CancellationToken cancellationToken = default)
+    public override Task EnsureCollectionDeletedAsync(string name, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        try
-        {
-            await _client.SendAsync<object, bool>(HttpMethod.Delete, $"collections/{Uri.EscapeDataString(name)}", null, null,
-                QdrantJsonContext.Default.QdrantResponseBoolean, "DeleteCollection", name, cancellationToken).ConfigureAwait(false);
-        }
-        catch (QdrantVectorStoreException e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
-        {
-        }
+        return QdrantCollectionCalls.DeleteAsync(_client, _calls, name, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -122,7 +135,30 @@ public sealed class QdrantVectorStore : VectorStore
         ArgumentNullException.ThrowIfNull(serviceType);
         return serviceKey is not null ? null
             : serviceType == typeof(VectorStoreMetadata) ? _metadata
+            : serviceType == typeof(QdrantClient) ? _client
             : serviceType.IsInstanceOfType(this) ? this
             : null;
     }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && _ownsClient)
+        {
+            _client.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private static QdrantClient CreateClient(QdrantVectorStoreOptions options, ILoggerFactory? loggerFactory)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        return new QdrantClient(options.Endpoint!, options.ApiKey, default, loggerFactory);
+    }
+
+    /// <summary>Options for a client handed over, which knows its own server: everything but the endpoint is checked.</summary>
+    private static QdrantVectorStoreOptions Checked(QdrantVectorStoreOptions options) =>
+        QdrantVectorStoreOptionsValidator.FirstFailure(options, endpointRequired: false) is { } failure ? throw new ArgumentException(failure) : options;
 }

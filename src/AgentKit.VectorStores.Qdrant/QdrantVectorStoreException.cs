@@ -1,11 +1,12 @@
-using System.Net;
+using Grpc.Core;
 using Microsoft.Extensions.VectorData;
 
 namespace AgentKit.VectorStores.Qdrant;
 
 /// <summary>
-/// A Qdrant request failed: the server answered with an error (its message in <see cref="QdrantError"/>, the HTTP
-/// status in <see cref="StatusCode"/>), could not be reached, or did not answer in time.
+/// A Qdrant call failed: the server answered with an error (its message in <see cref="QdrantError"/>, the gRPC
+/// status in <see cref="StatusCode"/>), could not be reached (<see cref="StatusCode"/> <c>Unavailable</c>), or did
+/// not answer in time (no status).
 /// <see cref="VectorStoreException.OperationName"/> names the operation.
 /// </summary>
 public sealed class QdrantVectorStoreException : VectorStoreException
@@ -30,9 +31,9 @@ public sealed class QdrantVectorStoreException : VectorStoreException
     {
     }
 
-    /// <summary>The HTTP status Qdrant answered with, or null when no answer came.</summary>
-    public HttpStatusCode? StatusCode { get; init; }
+    /// <summary>The gRPC status of the failed call (for example <c>InvalidArgument</c>, <c>NotFound</c>, <c>Unauthenticated</c>, <c>Unavailable</c>), or null when none applies (timeout, a refused create or delete).</summary>
+    public StatusCode? StatusCode { get; init; }
 
-    /// <summary>Qdrant's own error text (<c>status.error</c>, or the plain-text body), or null.</summary>
+    /// <summary>Qdrant's own error text (the gRPC status detail), or null.</summary>
     public string? QdrantError { get; init; }
 }

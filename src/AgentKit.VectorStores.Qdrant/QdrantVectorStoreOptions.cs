@@ -1,15 +1,21 @@
 namespace AgentKit.VectorStores.Qdrant;
 
-/// <summary>How <see cref="QdrantVectorStore"/> reaches a Qdrant server (v1.10 or later) and how collections are laid out.</summary>
+/// <summary>
+/// How <see cref="QdrantVectorStore"/> reaches a Qdrant server (v1.10 or later) over gRPC with Qdrant.Client, how its
+/// calls are bounded and retried, and how collections are laid out.
+/// </summary>
 public sealed class QdrantVectorStoreOptions
 {
     /// <summary>The configuration section <c>AddQdrantVectorStore</c> reads: <c>Qdrant</c>.</summary>
     public const string SectionName = "Qdrant";
 
-    /// <summary>The server's REST address, for example <c>http://localhost:6333/</c>. Required; http or https.</summary>
+    /// <summary>
+    /// The server's gRPC address, for example <c>http://localhost:6334/</c> (Qdrant's gRPC port; 6333 is its REST
+    /// port). Required unless the store is given its own <c>QdrantClient</c>; http (HTTP/2 without TLS) or https.
+    /// </summary>
     public Uri? Endpoint { get; set; }
 
-    /// <summary>Sent as the <c>api-key</c> header when set. Default: none.</summary>
+    /// <summary>Sent as the <c>api-key</c> metadata of every call when set. Default: none.</summary>
     public string? ApiKey { get; set; }
 
     /// <summary>
@@ -17,16 +23,19 @@ public sealed class QdrantVectorStoreOptions
     /// </summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How many times a request answered 429 or 503 is tried again (0 to 10). Default: 3.</summary>
+    /// <summary>
+    /// How many times a call failing with gRPC <c>Unavailable</c> (server unreachable or shard unavailable) or
+    /// <c>ResourceExhausted</c> (rate limited) is tried again (0 to 10). Default: 3.
+    /// </summary>
     public int MaxRetries { get; set; } = 3;
 
     /// <summary>
-    /// The first retry's wait when the server sends no <c>Retry-After</c>; later waits double, with jitter.
+    /// The first retry's wait when the server sends no <c>retry-after</c> trailer; later waits double, with jitter.
     /// Default: 200 ms.
     /// </summary>
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>Points sent per upsert request (1 to 10,000). Default: 256.</summary>
+    /// <summary>Points sent per upsert call (1 to 10,000). Default: 256.</summary>
     public int UpsertBatchSize { get; set; } = 256;
 
     /// <summary>

@@ -3,22 +3,24 @@ using Microsoft.Extensions.Options;
 namespace AgentKit.VectorStores.Qdrant;
 
 /// <summary>Validates <see cref="QdrantVectorStoreOptions"/>; failures name the configuration key.</summary>
-internal sealed class QdrantVectorStoreOptionsValidator : IValidateOptions<QdrantVectorStoreOptions>
+/// <param name="endpointRequired">False when the store is given its own <c>QdrantClient</c>, which knows its server.</param>
+internal sealed class QdrantVectorStoreOptionsValidator(bool endpointRequired = true) : IValidateOptions<QdrantVectorStoreOptions>
 {
     public ValidateOptionsResult Validate(string? name, QdrantVectorStoreOptions options) =>
-        FirstFailure(options) is { } failure ? ValidateOptionsResult.Fail(failure) : ValidateOptionsResult.Success;
+        FirstFailure(options, endpointRequired) is { } failure ? ValidateOptionsResult.Fail(failure) : ValidateOptionsResult.Success;
 
-    internal static string? FirstFailure(QdrantVectorStoreOptions options)
+    internal static string? FirstFailure(QdrantVectorStoreOptions options, bool endpointRequired = true)
     {
         const string Section = QdrantVectorStoreOptions.SectionName;
-        if (options.Endpoint is null)
+        if (options.Endpoint is null && endpointRequired)
         {
-            return $"{Section}:Endpoint is required: the Qdrant REST address, for example http://localhost:6333/.";
+            return $"{Section}:Endpoint is required: the Qdrant gRPC address, for example http://localhost:6334/.";
         }
 
-        if (!options.Endpoint.IsAbsoluteUri || (options.Endpoint.Scheme != Uri.UriSchemeHttp && options.Endpoint.Scheme != Uri.UriSchemeHttps))
+        if (options.Endpoint is { } endpoint
+            && (!endpoint.IsAbsoluteUri || (endpoint.Scheme != Uri.UriSchemeHttp && endpoint.Scheme != Uri.UriSchemeHttps)))
         {
-            return $"{Section}:Endpoint '{options.Endpoint}' must be an absolute http or https address.";
+            return $"{Section}:Endpoint '{endpoint}' must be an absolute http or https address (gRPC, port 6334 by default).";
         }
 
         if (options.ApiKey is { } key && (key.Length == 0 || key.Any(char.IsControl)))

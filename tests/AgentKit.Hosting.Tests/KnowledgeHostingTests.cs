@@ -243,7 +243,7 @@ public sealed class KnowledgeHostingTests : IDisposable
     [Fact]
     public async Task Start_QdrantConfigured_RegistersTheQdrantStore()
     {
-        using var host = Builder(new() { ["AgentKit:VectorStore:Kind"] = "Qdrant", ["AgentKit:VectorStore:Qdrant:Endpoint"] = "http://127.0.0.1:6333/" }).Build();
+        using var host = Builder(new() { ["AgentKit:VectorStore:Kind"] = "Qdrant", ["AgentKit:VectorStore:Qdrant:Endpoint"] = "http://127.0.0.1:6334/" }).Build();
 
         await host.StartAsync(Token);
 

@@ -8,7 +8,7 @@ public enum VectorStoreKind
     /// <summary>The embedded SQLite store: one file under <c>AgentKit:Storage:Directory</c>, no server.</summary>
     Sqlite,
 
-    /// <summary>A Qdrant server (v1.10 or later) over its REST API.</summary>
+    /// <summary>A Qdrant server (v1.10 or later) over gRPC (Qdrant.Client), port 6334 by default.</summary>
     Qdrant,
 }
 
@@ -24,6 +24,6 @@ public sealed class VectorStoreOptions
     /// <summary>sqlite: the database file. Relative paths resolve against <c>AgentKit:Storage:Directory</c>. Default: <c>vectors.db</c>.</summary>
     public string Path { get; set; } = "vectors.db";
 
-    /// <summary>qdrant: the server's address and settings (<c>AgentKit:VectorStore:Qdrant:Endpoint</c> is required).</summary>
+    /// <summary>qdrant: the server's gRPC address and settings (<c>AgentKit:VectorStore:Qdrant:Endpoint</c> is required, for example <c>http://localhost:6334/</c>).</summary>
     public QdrantVectorStoreOptions Qdrant { get; init; } = new();
 }

@@ -1,30 +1,32 @@
 using System.Collections;
 using System.Linq.Expressions;
-using System.Text.Json.Nodes;
 using AgentKit.VectorStores.Qdrant.Mapping;
-using AgentKit.VectorStores.Qdrant.Wire;
+using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.VectorData.ProviderServices;
 using Microsoft.Extensions.VectorData.ProviderServices.Filter;
+using Qdrant.Client.Grpc;
+using Expression = System.Linq.Expressions.Expression;
+using Range = Qdrant.Client.Grpc.Range;
 
 namespace AgentKit.VectorStores.Qdrant.Filters;
 
 /// <summary>
-/// Translates a LINQ predicate into a Qdrant filter: <c>==</c>/<c>!=</c> (match value, or is_null for null, has_id
-/// for the key), <c>&lt; &lt;= &gt; &gt;=</c> (range; RFC 3339 bounds for dates), <c>&amp;&amp;</c> (must),
-/// <c>||</c> (should), <c>!</c> (must_not), <c>list.Contains(field)</c> (match any), <c>field.Contains(value)</c> on
-/// a collection (match value) and <c>text.Contains(word)</c> on a full-text property (match text). Anything else
-/// throws <see cref="NotSupportedException"/> naming the construct.
+/// Translates a LINQ predicate into a Qdrant <see cref="Filter"/>: <c>==</c>/<c>!=</c> (match keyword, integer or
+/// boolean; is_null for null; has_id for the key), <c>&lt; &lt;= &gt; &gt;=</c> (range, or datetime range for
+/// dates), <c>&amp;&amp;</c> (must), <c>||</c> (should), <c>!</c> (must_not), <c>list.Contains(field)</c> (match
+/// keywords or integers), <c>field.Contains(value)</c> on a collection (match value) and <c>text.Contains(word)</c>
+/// on a full-text property (match text). Anything else throws <see cref="NotSupportedException"/> naming the construct.
 /// </summary>
 internal sealed class QdrantFilterTranslator : FilterTranslatorBase
 {
-    public QdrantFilter Translate(LambdaExpression filter, CollectionModel model)
+    public Filter Translate(LambdaExpression filter, CollectionModel model)
     {
         var body = PreprocessFilter(filter, model, new FilterPreprocessingOptions { SupportsParameterization = false });
         var condition = Translate(body);
-        return IsPureFilter(condition) ? condition : new QdrantFilter { Must = [condition] };
+        return IsPureFilter(condition) ? condition.Filter : new Filter { Must = { condition } };
     }
 
-    private QdrantCondition Translate(Expression node) => node switch
+    private Condition Translate(Expression node) => node switch
     {
         BinaryExpression { NodeType: ExpressionType.AndAlso } and => Combine(Translate(and.Left), Translate(and.Right), all: true),
         BinaryExpression { NodeType: ExpressionType.OrElse } or => Combine(Translate(or.Left), Translate(or.Right), all: false),
@@ -40,29 +42,29 @@ internal sealed class QdrantFilterTranslator : FilterTranslatorBase
         _ => throw Unsupported(node, $"the {node.NodeType} expression"),
     };
 
-    private QdrantCondition Equality(BinaryExpression equal)
+    private Condition Equality(BinaryExpression equal)
     {
         var (property, value) = PropertyAndConstant(equal)
             ?? throw Unsupported(equal, "an equality that does not compare a record property with a value");
         if (property is KeyPropertyModel)
         {
-            return value is null ? throw Unsupported(equal, "comparing the key with null") : new QdrantCondition { HasId = [QdrantPointId.FromKey(value)] };
+            return value is null ? throw Unsupported(equal, "comparing the key with null") : HasId([value]);
         }
 
         return value switch
         {
-            null => new QdrantCondition { IsNull = new PayloadField { Key = property.StorageName } },
+            null => new Condition { IsNull = new IsNullCondition { Key = property.StorageName } },
             string or int or long or bool => Match(property, value),
             Guid g => Match(property, g.ToString("D")),
-            Enum => throw Unsupported(equal, "comparing an enum (store it as int or string)"),
-            _ when IsNonFinite(value) => throw Unsupported(equal, "comparing with NaN or infinity; Qdrant ranges take finite numbers (JSON has no NaN)"),
-            float or double => new QdrantCondition { Key = property.StorageName, Range = new QdrantRange { Gte = ToNumber(value), Lte = ToNumber(value) } },
-            DateTime or DateTimeOffset => new QdrantCondition { Key = property.StorageName, Range = new QdrantRange { Gte = ToDate(value), Lte = ToDate(value) } },
+            System.Enum => throw Unsupported(equal, "comparing an enum (store it as int or string)"),
+            _ when IsNonFinite(value) => throw Unsupported(equal, "comparing with NaN or infinity; Qdrant ranges take finite numbers"),
+            float or double => Field(property, new FieldCondition { Range = new Range { Gte = ToNumber(value), Lte = ToNumber(value) } }),
+            DateTime or DateTimeOffset => Field(property, new FieldCondition { DatetimeRange = new DatetimeRange { Gte = ToTimestamp(value), Lte = ToTimestamp(value) } }),
             _ => throw Unsupported(equal, $"equality on a {value.GetType().Name} value"),
         };
     }
 
-    private QdrantCondition Comparison(BinaryExpression comparison)
+    private Condition Comparison(BinaryExpression comparison)
     {
         var operands = PropertyAndConstant(comparison)
             ?? throw Unsupported(comparison, "a comparison that does not compare a record property with a value");
@@ -80,27 +82,40 @@ internal sealed class QdrantFilterTranslator : FilterTranslatorBase
             };
         }
 
-        JsonNode bound = value switch
+        switch (value)
         {
-            _ when IsNonFinite(value) => throw Unsupported(comparison, "comparing with NaN or infinity; Qdrant ranges take finite numbers (JSON has no NaN)"),
-            int or long or float or double => ToNumber(value),
-            DateTime or DateTimeOffset => ToDate(value),
-            _ => throw Unsupported(comparison, $"ordering comparison ({op}) on {value?.GetType().Name ?? "null"}; Qdrant ranges take numbers and dates"),
-        };
+            case var _ when IsNonFinite(value):
+                throw Unsupported(comparison, "comparing with NaN or infinity; Qdrant ranges take finite numbers");
+            case int or long or float or double:
+                var bound = ToNumber(value);
+                var range = new Range();
+                switch (op)
+                {
+                    case ExpressionType.GreaterThan: range.Gt = bound; break;
+                    case ExpressionType.GreaterThanOrEqual: range.Gte = bound; break;
+                    case ExpressionType.LessThan: range.Lt = bound; break;
+                    default: range.Lte = bound; break;
+                }
 
-        var range = new QdrantRange();
-        switch (op)
-        {
-            case ExpressionType.GreaterThan: range.Gt = bound; break;
-            case ExpressionType.GreaterThanOrEqual: range.Gte = bound; break;
-            case ExpressionType.LessThan: range.Lt = bound; break;
-            default: range.Lte = bound; break;
+                return Field(property, new FieldCondition { Range = range });
+            case DateTime or DateTimeOffset:
+                var instant = ToTimestamp(value);
+                var dates = new DatetimeRange();
+                switch (op)
+                {
+                    case ExpressionType.GreaterThan: dates.Gt = instant; break;
+                    case ExpressionType.GreaterThanOrEqual: dates.Gte = instant; break;
+                    case ExpressionType.LessThan: dates.Lt = instant; break;
+                    default: dates.Lte = instant; break;
+                }
+
+                return Field(property, new FieldCondition { DatetimeRange = dates });
+            default:
+                throw Unsupported(comparison, $"ordering comparison ({op}) on {value?.GetType().Name ?? "null"}; Qdrant ranges take numbers and dates");
         }
-
-        return new QdrantCondition { Key = property.StorageName, Range = range };
     }
 
-    private QdrantCondition MethodCall(MethodCallExpression call)
+    private Condition MethodCall(MethodCallExpression call)
     {
         if (call.Method.DeclaringType == typeof(string) && call.Method.Name == nameof(string.Contains) && call.Object is { } text)
         {
@@ -114,7 +129,7 @@ internal sealed class QdrantFilterTranslator : FilterTranslatorBase
                 throw Unsupported(call, $"string.Contains on '{property.ModelName}', which is not full-text indexed (mark it [VectorStoreData(IsFullTextIndexed = true)])");
             }
 
-            return new QdrantCondition { Key = property.StorageName, Match = new QdrantMatch { Text = word } };
+            return Field(property, new FieldCondition { Match = new Match { Text = word } });
         }
 
         if (TryMatchContains(call, out var source, out var item))
@@ -136,45 +151,58 @@ internal sealed class QdrantFilterTranslator : FilterTranslatorBase
         throw Unsupported(call, $"the method {call.Method.DeclaringType?.Name}.{call.Method.Name}");
     }
 
-    private static QdrantCondition AnyOf(MethodCallExpression call, PropertyModel property, IEnumerable values)
+    private static Condition AnyOf(MethodCallExpression call, PropertyModel property, IEnumerable values)
     {
-        var items = values.Cast<object?>().ToList();
+        var items = values.Cast<object?>().Distinct().ToList();
+        if (items.Count == 0)
+        {
+            // Found by the fuzzer: an empty match (or has_id) list is not a condition Qdrant takes.
+            throw Unsupported(call, "Contains over an empty list (leave the condition out instead)");
+        }
+
         if (property is KeyPropertyModel)
         {
-            return new QdrantCondition { HasId = [.. items.Select(v => QdrantPointId.FromKey(v!))] };
+            return HasId(items);
         }
 
-        var any = new JsonArray();
-        foreach (var value in items.Distinct())
+        if (items.All(v => v is string or Guid))
         {
-            any.Add(value switch
-            {
-                string s => JsonValue.Create(s),
-                Guid g => JsonValue.Create(g.ToString("D")),
-                int i => JsonValue.Create((long)i),
-                long l => JsonValue.Create(l),
-                _ => throw Unsupported(call, $"Contains over values of type {value?.GetType().Name ?? "null"}; Qdrant's match any takes strings or integers"),
-            });
+            return Field(property, new FieldCondition { Match = new Match { Keywords = new RepeatedStrings { Strings = { items.Select(v => v is Guid g ? g.ToString("D") : (string)v!) } } } });
         }
 
-        return new QdrantCondition { Key = property.StorageName, Match = new QdrantMatch { Any = any } };
+        if (items.All(v => v is int or long))
+        {
+            return Field(property, new FieldCondition { Match = new Match { Integers = new RepeatedIntegers { Integers = { items.Select(v => Convert.ToInt64(v, System.Globalization.CultureInfo.InvariantCulture)) } } } });
+        }
+
+        var other = items.First(v => v is not (string or Guid or int or long));
+        throw Unsupported(call, $"Contains over values of type {other?.GetType().Name ?? "null"}; Qdrant's match any takes strings or integers");
     }
 
-    private static QdrantCondition Match(PropertyModel property, object value) => new()
+    private static Condition HasId(IEnumerable<object?> keys)
     {
-        Key = property.StorageName,
-        Match = new QdrantMatch
+        var condition = new HasIdCondition();
+        condition.HasId.AddRange(keys.Select(QdrantPointIds.FromKey));
+        return new Condition { HasId = condition };
+    }
+
+    private static Condition Match(PropertyModel property, object value) => Field(property, new FieldCondition
+    {
+        Match = value switch
         {
-            Value = value switch
-            {
-                string s => JsonValue.Create(s),
-                int i => JsonValue.Create((long)i),
-                long l => JsonValue.Create(l),
-                bool b => JsonValue.Create(b),
-                _ => throw new NotSupportedException($"Qdrant matches strings, integers and booleans exactly; '{property.ModelName}' was compared with {value.GetType().Name}."),
-            },
+            string s => new Match { Keyword = s },
+            int i => new Match { Integer = i },
+            long l => new Match { Integer = l },
+            bool b => new Match { Boolean = b },
+            _ => throw new NotSupportedException($"Qdrant matches strings, integers and booleans exactly; '{property.ModelName}' was compared with {value.GetType().Name}."),
         },
-    };
+    });
+
+    private static Condition Field(PropertyModel property, FieldCondition condition)
+    {
+        condition.Key = property.StorageName;
+        return new Condition { Field = condition };
+    }
 
     private (PropertyModel Property, object? Value)? PropertyAndConstant(BinaryExpression binary)
     {
@@ -216,30 +244,25 @@ internal sealed class QdrantFilterTranslator : FilterTranslatorBase
 
     private static bool IsNonFinite(object? value) => value is double d && !double.IsFinite(d) || value is float f && !float.IsFinite(f);
 
-    private static JsonValue ToNumber(object? value) => JsonValue.Create(Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture));
+    private static double ToNumber(object? value) => Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture);
 
-    private static JsonValue ToDate(object? value) => JsonValue.Create(value switch
-    {
-        DateTime dt => QdrantPayload.Rfc3339(dt),
-        DateTimeOffset dto => QdrantPayload.Rfc3339(dto),
-        _ => throw new InvalidOperationException("Not a date."),
-    });
+    private static Timestamp ToTimestamp(object? value) => Timestamp.FromDateTimeOffset(QdrantPayload.Instant(value!));
 
-    private static QdrantCondition Combine(QdrantCondition left, QdrantCondition right, bool all)
+    private static Condition Combine(Condition left, Condition right, bool all)
     {
-        var first = new List<QdrantCondition>();
-        var negated = new List<QdrantCondition>();
+        var first = new List<Condition>();
+        var negated = new List<Condition>();
         foreach (var side in new[] { left, right })
         {
             // A nested filter of the same kind is flattened into this one: (a && !b) && c → must [a, c], must_not [b].
-            if (all && IsPureFilter(side) && side.Should is null)
+            if (all && IsPureFilter(side) && side.Filter.Should.Count == 0)
             {
-                first.AddRange(side.Must ?? []);
-                negated.AddRange(side.MustNot ?? []);
+                first.AddRange(side.Filter.Must);
+                negated.AddRange(side.Filter.MustNot);
             }
-            else if (!all && IsPureFilter(side) && side is { Must: null, MustNot: null, Should: not null })
+            else if (!all && IsPureFilter(side) && side.Filter is { Must.Count: 0, MustNot.Count: 0, Should.Count: > 0 })
             {
-                first.AddRange(side.Should);
+                first.AddRange(side.Filter.Should);
             }
             else
             {
@@ -247,19 +270,27 @@ internal sealed class QdrantFilterTranslator : FilterTranslatorBase
             }
         }
 
-        return all
-            ? new QdrantCondition { Must = first.Count == 0 ? null : first, MustNot = negated.Count == 0 ? null : negated }
-            : new QdrantCondition { Should = first };
+        var filter = new Filter();
+        if (all)
+        {
+            filter.Must.AddRange(first);
+            filter.MustNot.AddRange(negated);
+        }
+        else
+        {
+            filter.Should.AddRange(first);
+        }
+
+        return new Condition { Filter = filter };
     }
 
-    private static QdrantCondition Negate(QdrantCondition condition) =>
-        IsPureFilter(condition) && condition is { Must: null, Should: null, MustNot: [var single] }
-            ? single
-            : new QdrantCondition { MustNot = [condition] };
+    private static Condition Negate(Condition condition) =>
+        IsPureFilter(condition) && condition.Filter is { Must.Count: 0, Should.Count: 0, MustNot.Count: 1 }
+            ? condition.Filter.MustNot[0]
+            : new Condition { Filter = new Filter { MustNot = { condition } } };
 
-    /// <summary>A condition that is only a nested filter (no field, is_null or has_id part).</summary>
-    private static bool IsPureFilter(QdrantCondition condition) =>
-        condition.Key is null && condition.IsNull is null && condition.HasId is null;
+    /// <summary>A condition that is only a nested filter.</summary>
+    private static bool IsPureFilter(Condition condition) => condition.ConditionOneOfCase == Condition.ConditionOneOfOneofCase.Filter;
 
     private static NotSupportedException Unsupported(Expression node, string construct) =>
         new($"Qdrant filters do not support {construct} (in '{node}').");

@@ -1,5 +1,4 @@
 using System.Text;
-using AgentKit.VectorStores.Qdrant.Wire;
 
 namespace AgentKit.VectorStores.Qdrant.Hybrid;
 
@@ -16,7 +15,7 @@ internal static class Bm25SparseEncoder
     private const double B = 0.75;
     private const double AverageLength = 256;
 
-    public static QdrantSparseVector EncodeDocument(string? text)
+    public static SparseTerms EncodeDocument(string? text)
     {
         var terms = Tokenize(text ?? string.Empty);
         var counts = new Dictionary<uint, int>();
@@ -30,7 +29,7 @@ internal static class Bm25SparseEncoder
         return ToVector(counts.Select(kv => (kv.Key, (float)(kv.Value * (K1 + 1) / (kv.Value + norm)))));
     }
 
-    public static QdrantSparseVector EncodeQuery(IEnumerable<string> keywords)
+    public static SparseTerms EncodeQuery(IEnumerable<string> keywords)
     {
         var indices = new HashSet<uint>();
         foreach (var keyword in keywords)
@@ -80,9 +79,12 @@ internal static class Bm25SparseEncoder
         return hash;
     }
 
-    private static QdrantSparseVector ToVector(IEnumerable<(uint Index, float Weight)> entries)
+    private static SparseTerms ToVector(IEnumerable<(uint Index, float Weight)> entries)
     {
         var sorted = entries.OrderBy(e => e.Index).ToArray();
-        return new QdrantSparseVector { Indices = [.. sorted.Select(e => e.Index)], Values = [.. sorted.Select(e => e.Weight)] };
+        return new SparseTerms([.. sorted.Select(e => e.Index)], [.. sorted.Select(e => e.Weight)]);
     }
 }
+
+/// <summary>A sparse vector: distinct indices in ascending order with their weights.</summary>
+internal sealed record SparseTerms(uint[] Indices, float[] Values);

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.VectorData;
 using Microsoft.Extensions.VectorData.ProviderServices;
+using Qdrant.Client.Grpc;
+using Distance = Qdrant.Client.Grpc.Distance;
 
 namespace AgentKit.VectorStores.Qdrant.Mapping;
 
@@ -47,12 +49,12 @@ internal sealed class QdrantCollectionLayout
     }
 
     /// <summary>Qdrant's name for a distance function; the abstraction's default is cosine similarity.</summary>
-    public static string Distance(VectorPropertyModel vector) => vector.DistanceFunction switch
+    public static Distance DistanceOf(VectorPropertyModel vector) => vector.DistanceFunction switch
     {
-        null or DistanceFunction.CosineSimilarity => "Cosine",
-        DistanceFunction.DotProductSimilarity => "Dot",
-        DistanceFunction.EuclideanDistance => "Euclid",
-        DistanceFunction.ManhattanDistance => "Manhattan",
+        null or DistanceFunction.CosineSimilarity => Distance.Cosine,
+        DistanceFunction.DotProductSimilarity => Distance.Dot,
+        DistanceFunction.EuclideanDistance => Distance.Euclid,
+        DistanceFunction.ManhattanDistance => Distance.Manhattan,
         var other => throw new NotSupportedException(
             $"Distance function '{other}' on vector property '{vector.ModelName}' is not supported by Qdrant; use CosineSimilarity, DotProductSimilarity, EuclideanDistance or ManhattanDistance."),
     };
@@ -74,16 +76,16 @@ internal sealed class QdrantCollectionLayout
         HasNamedVectors && property.IsFullTextIndexed ? property.StorageName + SparseSuffix : null;
 
     /// <summary>The payload indexes to create: field name and schema.</summary>
-    public IEnumerable<(string Field, string Schema)> PayloadIndexes() =>
+    public IEnumerable<(string Field, PayloadSchemaType Schema)> PayloadIndexes() =>
         Model.DataProperties
             .Where(p => p.IsIndexed || p.IsFullTextIndexed)
-            .Select(p => (p.StorageName, p.IsFullTextIndexed ? "text" : QdrantPayload.IndexSchema(p.Type)));
+            .Select(p => (p.StorageName, p.IsFullTextIndexed ? PayloadSchemaType.Text : QdrantPayload.IndexSchema(p.Type)));
 
     private void Validate(List<DataPropertyModel> fullText)
     {
         foreach (var vector in Model.VectorProperties)
         {
-            _ = Distance(vector);
+            _ = DistanceOf(vector);
             _ = IsExact(vector);
         }
 

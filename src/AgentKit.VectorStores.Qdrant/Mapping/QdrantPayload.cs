@@ -1,10 +1,14 @@
 using System.Collections;
 using System.Globalization;
-using System.Text.Json.Nodes;
+using Google.Protobuf.Collections;
+using Qdrant.Client.Grpc;
 
 namespace AgentKit.VectorStores.Qdrant.Mapping;
 
-/// <summary>Converts data property values to and from Qdrant payload JSON.</summary>
+/// <summary>
+/// Converts data property values to and from Qdrant payload values. Dates and Guids are stored as strings (RFC 3339,
+/// and the "D" form), as the REST connector stored them, so collections written by either read the same.
+/// </summary>
 internal static class QdrantPayload
 {
     /// <summary>Whether <paramref name="type"/> is a supported scalar (nullable or not).</summary>
@@ -22,88 +26,122 @@ internal static class QdrantPayload
         : type.IsGenericType && type.GetGenericTypeDefinition() == typeof(List<>) ? type.GenericTypeArguments[0]
         : null;
 
-    /// <summary>The payload index schema for a property's type (<c>keyword</c>, <c>integer</c>, …).</summary>
-    public static string IndexSchema(Type type)
+    /// <summary>The payload index schema for a property's type.</summary>
+    public static PayloadSchemaType IndexSchema(Type type)
     {
         var scalar = ElementType(type) ?? type;
         scalar = Nullable.GetUnderlyingType(scalar) ?? scalar;
         return scalar switch
         {
-            _ when scalar == typeof(int) || scalar == typeof(long) => "integer",
-            _ when scalar == typeof(float) || scalar == typeof(double) => "float",
-            _ when scalar == typeof(bool) => "bool",
-            _ when scalar == typeof(DateTime) || scalar == typeof(DateTimeOffset) => "datetime",
-            _ => "keyword", // string and Guid (stored as its string form; "uuid" indexes need Qdrant 1.11)
+            _ when scalar == typeof(int) || scalar == typeof(long) => PayloadSchemaType.Integer,
+            _ when scalar == typeof(float) || scalar == typeof(double) => PayloadSchemaType.Float,
+            _ when scalar == typeof(bool) => PayloadSchemaType.Bool,
+            _ when scalar == typeof(DateTime) || scalar == typeof(DateTimeOffset) => PayloadSchemaType.Datetime,
+            _ => PayloadSchemaType.Keyword, // string and Guid (stored as its string form; uuid indexes need Qdrant 1.11)
         };
     }
 
-    /// <summary>An RFC 3339 string, the form Qdrant's datetime index and range filters parse.</summary>
+    /// <summary>An RFC 3339 string, the form Qdrant's datetime index parses.</summary>
     public static string Rfc3339(DateTimeOffset value) =>
         value.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);
 
     public static string Rfc3339(DateTime value) =>
         Rfc3339(value.Kind == DateTimeKind.Unspecified ? new DateTimeOffset(value, TimeSpan.Zero) : new DateTimeOffset(value.ToUniversalTime()));
 
-    public static JsonNode? ToNode(object? value) => value switch
+    /// <summary>A UTC instant: unspecified kinds are taken as UTC, like <see cref="Rfc3339(DateTime)"/>.</summary>
+    public static DateTimeOffset Instant(object value) => value switch
     {
-        null => null,
-        string s => JsonValue.Create(s),
-        int i => JsonValue.Create(i),
-        long l => JsonValue.Create(l),
-        float f => JsonValue.Create(f),
-        double d => JsonValue.Create(d),
-        bool b => JsonValue.Create(b),
-        DateTime dt => JsonValue.Create(Rfc3339(dt)),
-        DateTimeOffset dto => JsonValue.Create(Rfc3339(dto)),
-        Guid g => JsonValue.Create(g.ToString("D")),
-        IEnumerable items => new JsonArray([.. items.Cast<object?>().Select(ToNode)]),
+        DateTimeOffset dto => dto.ToUniversalTime(),
+        DateTime dt => dt.Kind == DateTimeKind.Unspecified ? new DateTimeOffset(dt, TimeSpan.Zero) : new DateTimeOffset(dt.ToUniversalTime()),
+        _ => throw new ArgumentException($"{value.GetType().Name} is not a date.", nameof(value)),
+    };
+
+    public static Value ToValue(object? value) => value switch
+    {
+        null => new Value { NullValue = NullValue.NullValue },
+        string s => new Value { StringValue = s },
+        int i => new Value { IntegerValue = i },
+        long l => new Value { IntegerValue = l },
+        float f => new Value { DoubleValue = f },
+        double d => new Value { DoubleValue = d },
+        bool b => new Value { BoolValue = b },
+        DateTime dt => new Value { StringValue = Rfc3339(dt) },
+        DateTimeOffset dto => new Value { StringValue = Rfc3339(dto) },
+        Guid g => new Value { StringValue = g.ToString("D") },
+        IEnumerable items => new Value { ListValue = new ListValue { Values = { items.Cast<object?>().Select(ToValue) } } },
         _ => throw new NotSupportedException($"A payload value of type {value.GetType().Name} cannot be stored in Qdrant; supported: {QdrantModelBuilder.SupportedDataTypes}."),
     };
 
-    public static object? FromNode(JsonNode? node, Type type)
+    /// <summary>Reads a payload value as <paramref name="type"/>; a value of the wrong kind is a <see cref="FormatException"/>.</summary>
+    public static object? FromValue(Value value, Type type)
     {
-        if (node is null)
+        if (value.KindCase is Value.KindOneofCase.NullValue or Value.KindOneofCase.None)
         {
             return null;
         }
 
         if (ElementType(type) is { } element)
         {
-            var items = node as JsonArray ?? throw new FormatException($"Expected a JSON array for {type.Name}, found {node.GetValueKind()}.");
+            var items = value.KindCase == Value.KindOneofCase.ListValue
+                ? value.ListValue.Values
+                : throw new FormatException($"Expected a list for {type.Name}, found {value.KindCase}.");
             return type.IsArray ? ReadArray(items, element) : ReadList(items, element);
         }
 
-        var scalar = Nullable.GetUnderlyingType(type) ?? type;
-        return Scalar(node, scalar);
+        return Scalar(value, Nullable.GetUnderlyingType(type) ?? type);
     }
 
-    private static object Scalar(JsonNode node, Type type) => type switch
+    private static object Scalar(Value value, Type type) => type switch
     {
-        _ when type == typeof(string) => node.GetValue<string>(),
-        _ when type == typeof(int) => node.GetValue<int>(),
-        _ when type == typeof(long) => node.GetValue<long>(),
-        _ when type == typeof(float) => node.GetValue<float>(),
-        _ when type == typeof(double) => node.GetValue<double>(),
-        _ when type == typeof(bool) => node.GetValue<bool>(),
-        _ when type == typeof(DateTimeOffset) => DateTimeOffset.Parse(node.GetValue<string>(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal),
-        _ when type == typeof(DateTime) => DateTimeOffset.Parse(node.GetValue<string>(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal).UtcDateTime,
-        _ when type == typeof(Guid) => Guid.Parse(node.GetValue<string>(), CultureInfo.InvariantCulture),
+        _ when type == typeof(string) => Expect(value, Value.KindOneofCase.StringValue).StringValue,
+        _ when type == typeof(int) => checked((int)Integer(value)),
+        _ when type == typeof(long) => Integer(value),
+        _ when type == typeof(float) => (float)Number(value),
+        _ when type == typeof(double) => Number(value),
+        _ when type == typeof(bool) => Expect(value, Value.KindOneofCase.BoolValue).BoolValue,
+        _ when type == typeof(DateTimeOffset) => ParseDate(value),
+        _ when type == typeof(DateTime) => ParseDate(value).UtcDateTime,
+        _ when type == typeof(Guid) => Guid.Parse(Expect(value, Value.KindOneofCase.StringValue).StringValue, CultureInfo.InvariantCulture),
         _ => throw new NotSupportedException($"Payload values cannot be read as {type.Name}."),
     };
 
-    private static Array ReadArray(JsonArray items, Type element)
+    private static long Integer(Value value) => value.KindCase switch
+    {
+        Value.KindOneofCase.IntegerValue => value.IntegerValue,
+
+        // A whole number written by another client as a double is still the integer it stands for.
+        Value.KindOneofCase.DoubleValue when Math.Floor(value.DoubleValue) == value.DoubleValue && Math.Abs(value.DoubleValue) < 9e15 => (long)value.DoubleValue,
+        _ => throw new FormatException($"Expected an integer, found {Describe(value)}."),
+    };
+
+    private static double Number(Value value) => value.KindCase switch
+    {
+        Value.KindOneofCase.DoubleValue => value.DoubleValue,
+        Value.KindOneofCase.IntegerValue => value.IntegerValue,
+        _ => throw new FormatException($"Expected a number, found {Describe(value)}."),
+    };
+
+    private static DateTimeOffset ParseDate(Value value) =>
+        DateTimeOffset.Parse(Expect(value, Value.KindOneofCase.StringValue).StringValue, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+
+    private static Value Expect(Value value, Value.KindOneofCase kind) =>
+        value.KindCase == kind ? value : throw new FormatException($"Expected {kind}, found {Describe(value)}.");
+
+    private static string Describe(Value value) => value.KindCase.ToString();
+
+    private static Array ReadArray(RepeatedField<Value> items, Type element)
     {
         var array = Array.CreateInstance(element, items.Count);
         for (var i = 0; i < items.Count; i++)
         {
-            array.SetValue(FromNode(items[i], element), i);
+            array.SetValue(FromValue(items[i], element), i);
         }
 
         return array;
     }
 
     // Explicit per element type so no generic type is constructed at run time.
-    private static object ReadList(JsonArray items, Type element)
+    private static object ReadList(RepeatedField<Value> items, Type element)
     {
         var underlying = Nullable.GetUnderlyingType(element);
         return (underlying ?? element) switch
@@ -121,11 +159,11 @@ internal static class QdrantPayload
         };
     }
 
-    private static List<T> Fill<T>(List<T> list, JsonArray items)
+    private static List<T> Fill<T>(List<T> list, RepeatedField<Value> items)
     {
         foreach (var item in items)
         {
-            list.Add((T)FromNode(item, typeof(T))!);
+            list.Add((T)FromValue(item, typeof(T))!);
         }
 
         return list;

@@ -1,9 +1,9 @@
 using System.Collections;
-using System.Text.Json.Nodes;
 using AgentKit.VectorStores.Qdrant.Hybrid;
-using AgentKit.VectorStores.Qdrant.Wire;
+using Google.Protobuf.Collections;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.VectorData.ProviderServices;
+using Qdrant.Client.Grpc;
 
 namespace AgentKit.VectorStores.Qdrant.Mapping;
 
@@ -27,45 +27,45 @@ internal sealed class QdrantRecordMapper(QdrantCollectionLayout layout)
             key.SetValueAsObject(record, keyValue);
         }
 
-        var payload = new JsonObject();
+        var point = new PointStruct { Id = QdrantPointIds.FromKey(keyValue), Vectors = Vectors(record, generated) };
         foreach (var data in _model.DataProperties)
         {
-            payload[data.StorageName] = QdrantPayload.ToNode(data.GetValueAsObject(record));
+            point.Payload[data.StorageName] = QdrantPayload.ToValue(data.GetValueAsObject(record));
         }
 
-        return new PointStruct { Id = QdrantPointId.FromKey(keyValue), Vector = Vectors(record, generated), Payload = payload };
+        return point;
     }
 
-    public TRecord FromRecord<TRecord>(RecordResult point, bool includeVectors)
+    public TRecord FromPoint<TRecord>(PointId id, MapField<string, Value> payload, VectorsOutput? vectors, bool includeVectors)
     {
         var record = _model.CreateRecord<TRecord>()!;
-        _model.KeyProperty.SetValueAsObject(record, point.Id.ToKey());
+        _model.KeyProperty.SetValueAsObject(record, QdrantPointIds.ToKey(id));
         foreach (var data in _model.DataProperties)
         {
-            if (point.Payload is { } payload && payload.TryGetPropertyValue(data.StorageName, out var node))
+            if (payload.TryGetValue(data.StorageName, out var value))
             {
                 try
                 {
-                    data.SetValueAsObject(record, QdrantPayload.FromNode(node, data.Type));
+                    data.SetValueAsObject(record, QdrantPayload.FromValue(value, data.Type));
                 }
-                catch (Exception e) when (e is FormatException or InvalidOperationException)
+                catch (Exception e) when (e is FormatException or OverflowException or InvalidCastException)
                 {
                     throw new InvalidOperationException(
-                        $"Point {point.Id}: payload field '{data.StorageName}' ({node?.GetValueKind()}) cannot be read as {data.Type.Name}: {e.Message}", e);
+                        $"Point {QdrantPointIds.Describe(id)}: payload field '{data.StorageName}' ({value.KindCase}) cannot be read as {data.Type.Name}: {e.Message}", e);
                 }
             }
         }
 
-        if (includeVectors && point.Vector is { } vectors)
+        if (includeVectors && vectors is not null)
         {
             foreach (var vector in _model.VectorProperties)
             {
-                ReadOnlyMemory<float>? values = layout.VectorName(vector) is { } name
-                    ? vectors.Dense.TryGetValue(name, out var named) ? named : null
-                    : vectors.Unnamed;
-                if (values is { } v)
+                var output = layout.VectorName(vector) is { } name
+                    ? vectors.VectorsOptionsCase == VectorsOutput.VectorsOptionsOneofCase.Vectors && vectors.Vectors.Vectors.TryGetValue(name, out var named) ? named : null
+                    : vectors.VectorsOptionsCase == VectorsOutput.VectorsOptionsOneofCase.Vector ? vectors.Vector : null;
+                if (output?.GetDenseVector() is { } dense)
                 {
-                    vector.SetValueAsObject(record, FromFloats(v, vector.Type));
+                    vector.SetValueAsObject(record, FromFloats(dense.Data.ToArray(), vector.Type));
                 }
             }
         }
@@ -85,20 +85,25 @@ internal sealed class QdrantRecordMapper(QdrantCollectionLayout layout)
         _ => (ReadOnlyMemory<float>?)null,
     };
 
-    private QdrantVectors Vectors(object record, IReadOnlyDictionary<VectorPropertyModel, Embedding>? generated)
+    /// <summary>A dense vector as a query input; the values must be finite (Qdrant refuses NaN and infinity).</summary>
+    public static VectorInput DenseInput(ReadOnlyMemory<float> vector) => new() { Dense = Dense(vector) };
+
+    public static VectorInput SparseInput(SparseTerms terms) => new() { Sparse = new SparseVector { Indices = { terms.Indices }, Values = { Finite(terms.Values) } } };
+
+    private Vectors Vectors(object record, IReadOnlyDictionary<VectorPropertyModel, Embedding>? generated)
     {
         if (!layout.HasNamedVectors)
         {
             var single = _model.VectorProperty;
-            return new QdrantVectors { Unnamed = DenseValue(record, single, generated) ?? throw MissingVector(single) };
+            return new Vectors { Vector = DenseVector(DenseValue(record, single, generated) ?? throw MissingVector(single)) };
         }
 
-        var vectors = new QdrantVectors();
+        var named = new NamedVectors();
         foreach (var vector in _model.VectorProperties)
         {
             if (DenseValue(record, vector, generated) is { } dense)
             {
-                vectors.Dense[layout.VectorName(vector)!] = dense;
+                named.Vectors[layout.VectorName(vector)!] = DenseVector(dense);
             }
         }
 
@@ -106,12 +111,27 @@ internal sealed class QdrantRecordMapper(QdrantCollectionLayout layout)
         {
             if (layout.SparseName(data) is { } sparseName)
             {
-                vectors.Sparse[sparseName] = Bm25SparseEncoder.EncodeDocument(Text(data.GetValueAsObject(record)));
+                named.Vectors[sparseName] = SparseVector(Bm25SparseEncoder.EncodeDocument(Text(data.GetValueAsObject(record))));
             }
         }
 
-        return vectors;
+        return new Vectors { Vectors_ = named };
     }
+
+    // Points are written in the vector format every server since v1.10 reads (data, plus indices for a sparse
+    // vector), which current servers still accept; the oneof form (dense/sparse) that Qdrant.Client's own
+    // conversions write came later, so using it would drop the older servers this connector supports.
+#pragma warning disable CS0612 // Vector.data and Vector.indices: deprecated in favour of the oneof, kept for older servers
+    private static Vector DenseVector(ReadOnlyMemory<float> values) => new() { Data = { Finite(values.ToArray()) } };
+
+    private static Vector SparseVector(SparseTerms terms) =>
+        new() { Data = { Finite(terms.Values) }, Indices = new SparseIndices { Data = { terms.Indices } } };
+#pragma warning restore CS0612
+
+    private static DenseVector Dense(ReadOnlyMemory<float> values) => new() { Data = { Finite(values.ToArray()) } };
+
+    private static float[] Finite(float[] values) =>
+        Array.TrueForAll(values, float.IsFinite) ? values : throw new ArgumentException("Vectors sent to Qdrant must hold finite numbers; found NaN or infinity.");
 
     private static ReadOnlyMemory<float>? DenseValue(object record, VectorPropertyModel vector, IReadOnlyDictionary<VectorPropertyModel, Embedding>? generated)
     {
@@ -133,10 +153,10 @@ internal sealed class QdrantRecordMapper(QdrantCollectionLayout layout)
         _ => value.ToString(),
     };
 
-    private static object FromFloats(ReadOnlyMemory<float> values, Type type) =>
-        type == typeof(float[]) ? values.ToArray()
+    private static object FromFloats(float[] values, Type type) =>
+        type == typeof(float[]) ? values
         : type == typeof(Embedding<float>) ? new Embedding<float>(values)
-        : values;
+        : new ReadOnlyMemory<float>(values);
 
     private static ArgumentException MissingVector(VectorPropertyModel vector) =>
         new($"Vector property '{vector.ModelName}' is empty; a collection with one unnamed vector needs it on every record.");

@@ -9,7 +9,8 @@ namespace AgentKit.VectorStores.Qdrant.Tests.Live;
 /// <c>QDRANT_API_KEY</c> when the server needs one), plus what only Qdrant's mapping needs checking live: every
 /// payload type round-tripped with <see cref="ulong"/> keys, and filtered, paged, ordered search over them. Every
 /// test is skipped with the reason "QDRANT_URL not set" when the variable is not set.
-/// Run: <c>docker run -p 6333:6333 qdrant/qdrant</c>, then <c>QDRANT_URL=http://localhost:6333 dotnet test tests/AgentKit.VectorStores.Qdrant.Tests</c>.
+/// <c>QDRANT_URL</c> is the gRPC address. Run: <c>docker run -p 6334:6334 qdrant/qdrant</c>, then
+/// <c>QDRANT_URL=http://localhost:6334 dotnet test --project tests/AgentKit.VectorStores.Qdrant.Tests</c>.
 /// </summary>
 public sealed class QdrantLiveTests : VectorStoreConformanceTests
 {
@@ -27,14 +28,14 @@ public sealed class QdrantLiveTests : VectorStoreConformanceTests
     ];
 
     /// <inheritdoc />
-    protected override VectorStore CreateStore() => new QdrantVectorStore(new HttpClient(), LiveOptions());
+    protected override VectorStore CreateStore() => new QdrantVectorStore(LiveOptions());
 
     /// <inheritdoc />
     protected override VectorStore CreateStore(IEmbeddingGenerator embeddingGenerator)
     {
         var options = LiveOptions();
         options.EmbeddingGenerator = embeddingGenerator;
-        return new QdrantVectorStore(new HttpClient(), options);
+        return new QdrantVectorStore(options);
     }
 
     private static QdrantVectorStoreOptions LiveOptions() => new()

@@ -1,14 +1,17 @@
 using AgentKit.VectorStores.Conformance;
+using AgentKit.VectorStores.Qdrant.Tests.Seam;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.VectorData;
+using Qdrant.Client;
+using Qdrant.Client.Grpc;
 
 namespace AgentKit.VectorStores.Qdrant.Tests.Unit;
 
 public sealed class ConfigurationTests
 {
-    private static readonly Uri Endpoint = new("http://localhost:6333");
+    private static readonly Uri Endpoint = new("http://localhost:6334");
 
     [Fact]
     public void Options_HaveDocumentedDefaults()
@@ -41,7 +44,24 @@ public sealed class ConfigurationTests
         spoil(options);
 
         Assert.StartsWith(key + " ", Assert.Throws<ArgumentException>(options.Validate).Message, StringComparison.Ordinal);
-        Assert.StartsWith(key + " ", Assert.Throws<ArgumentException>(() => new QdrantVectorStore(new HttpClient(), options)).Message, StringComparison.Ordinal);
+        Assert.StartsWith(key + " ", Assert.Throws<ArgumentException>(() => new QdrantVectorStore(options)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void OwnClient_NeedsNoEndpoint_ButOtherOptionsAreStillChecked()
+    {
+        using var client = new QdrantClient(new QdrantGrpcClient(new QdrantCallSeam()));
+
+        using var store = new QdrantVectorStore(client);
+        Assert.Same(client, store.GetService(typeof(QdrantClient)));
+        var e = Assert.Throws<ArgumentException>(() => new QdrantVectorStore(client, new QdrantVectorStoreOptions { MaxRetries = -1 }));
+        Assert.StartsWith("Qdrant:MaxRetries ", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Endpoint_MissingMessage_NamesTheGrpcPort()
+    {
+        Assert.Contains("http://localhost:6334/", Assert.Throws<ArgumentException>(new QdrantVectorStoreOptions().Validate).Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -69,6 +89,22 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
+    public async Task AddQdrantVectorStore_WithAClientFactory_UsesThatClientWithoutAnEndpoint()
+    {
+        var seam = new QdrantCallSeam().On<CollectionExistsRequest>("Collections/CollectionExists", _ => QdrantAnswers.Exists(true));
+        using var client = new QdrantClient(new QdrantGrpcClient(seam));
+        await using var provider = new ServiceCollection().AddSingleton(client).AddQdrantVectorStore(sp => sp.GetRequiredService<QdrantClient>(), o => o.UpsertBatchSize = 7)
+            .BuildServiceProvider();
+
+        var store = provider.GetRequiredService<VectorStore>();
+
+        Assert.Same(client, store.GetService(typeof(QdrantClient)));
+        Assert.True(await store.CollectionExistsAsync("hotels", TestContext.Current.CancellationToken));
+        Assert.Equal("hotels", Assert.Single(seam.Requests<CollectionExistsRequest>("Collections/CollectionExists")).CollectionName);
+        Assert.Equal(7, provider.GetRequiredService<IOptions<QdrantVectorStoreOptions>>().Value.UpsertBatchSize);
+    }
+
+    [Fact]
     public void AddQdrantVectorStore_InvalidOptions_FailNamingTheKey()
     {
         var services = new ServiceCollection().AddQdrantVectorStore(o => o.Endpoint = Endpoint).AddQdrantVectorStore(o => o.UpsertBatchSize = -5);
@@ -81,7 +117,7 @@ public sealed class ConfigurationTests
 
 public sealed class ModelValidationTests
 {
-    private static QdrantVectorStore Store() => new(new HttpClient(), new QdrantVectorStoreOptions { Endpoint = new Uri("http://localhost:6333") });
+    private static QdrantVectorStore Store() => new QdrantCallSeam().CreateStore();
 
     [Fact]
     public void KeyTypes_OtherThanUlongOrGuid_AreRejectedAtCollectionCreation()

@@ -1,85 +1,85 @@
 using System.Linq.Expressions;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using AgentKit.VectorStores.Qdrant.Filters;
 using AgentKit.VectorStores.Qdrant.Mapping;
-using AgentKit.VectorStores.Qdrant.Tests.Contract;
-using AgentKit.VectorStores.Qdrant.Wire;
+using AgentKit.VectorStores.Qdrant.Tests.Seam;
+using Google.Protobuf;
 
 namespace AgentKit.VectorStores.Qdrant.Tests.Unit;
 
+/// <summary>The protobuf filter each LINQ construct becomes, shown in protobuf's JSON form (64-bit integers are strings there).</summary>
 public sealed class FilterTranslatorTests
 {
     private static readonly QdrantCollectionLayout Layout =
-        QdrantCollectionLayout.Create(typeof(Hotel), typeof(ulong), null, null, new QdrantVectorStoreOptions { Endpoint = new Uri("http://localhost") });
+        QdrantCollectionLayout.Create(typeof(Hotel), typeof(ulong), null, null, new QdrantVectorStoreOptions());
 
     private static string Translate(Expression<Func<Hotel, bool>> filter)
     {
-        var json = JsonSerializer.SerializeToNode(new FilterSelector { Filter = new QdrantFilterTranslator().Translate(filter, Layout.Model) }, QdrantJsonContext.Default.FilterSelector)!;
-        foreach (var spec in new[] { QdrantContractServer.V119, QdrantContractServer.V110 })
-        {
-            var errors = spec.Validate(json, spec.Component("FilterSelector"), "$");
-            Assert.True(errors.Count == 0, string.Join("\n", errors));
-        }
-
-        return json["filter"]!.ToJsonString();
+        var translated = new QdrantFilterTranslator().Translate(filter, Layout.Model);
+        var problems = QdrantFilterChecks.Problems(translated);
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+        return JsonFormatter.Default.Format(translated);
     }
+
+    private static string Field(string key, string test) => $$"""{ "field": { "key": "{{key}}", {{test.Trim()}} } }""";
+
+    private static string Must(params string[] conditions) => $$"""{ "must": [ {{string.Join(", ", conditions)}} ] }""";
 
     [Fact]
     public void Equality_OnEachType()
     {
         var name = "Sea";
-        Assert.Equal("""{"must":[{"key":"Name","match":{"value":"Sea"}}]}""", Translate(h => h.Name == name));
-        Assert.Equal("""{"must":[{"key":"Rating","match":{"value":5}}]}""", Translate(h => 5 == h.Rating));
-        Assert.Equal("""{"must":[{"key":"Open","match":{"value":true}}]}""", Translate(h => h.Open));
-        Assert.Equal("""{"must":[{"key":"Price","range":{"gte":9.5,"lte":9.5}}]}""", Translate(h => h.Price == 9.5));
-        Assert.Equal("""{"must":[{"key":"city_code","match":{"value":"OSL"}}]}""", Translate(h => h.City == "OSL"));
-        Assert.Equal("""{"must":[{"is_null":{"key":"city_code"}}]}""", Translate(h => h.City == null));
-        Assert.Equal("""{"must":[{"has_id":[42]}]}""", Translate(h => h.Id == 42));
+        Assert.Equal(Must(Field("Name", """ "match": { "keyword": "Sea" }""")), Translate(h => h.Name == name));
+        Assert.Equal(Must(Field("Rating", """ "match": { "integer": "5" }""")), Translate(h => 5 == h.Rating));
+        Assert.Equal(Must(Field("Open", """ "match": { "boolean": true }""")), Translate(h => h.Open));
+        Assert.Equal(Must(Field("Price", """ "range": { "gte": 9.5, "lte": 9.5 }""")), Translate(h => h.Price == 9.5));
+        Assert.Equal(Must(Field("city_code", """ "match": { "keyword": "OSL" }""")), Translate(h => h.City == "OSL"));
+        Assert.Equal("""{ "must": [ { "isNull": { "key": "city_code" } } ] }""", Translate(h => h.City == null));
+        Assert.Equal("""{ "must": [ { "hasId": { "hasId": [ { "num": "42" } ] } } ] }""", Translate(h => h.Id == 42));
         Assert.Equal(
-            """{"must":[{"key":"Opened","range":{"gte":"2024-01-02T03:04:05Z","lte":"2024-01-02T03:04:05Z"}}]}""",
+            Must(Field("Opened", """ "datetimeRange": { "gte": "2024-01-02T03:04:05Z", "lte": "2024-01-02T03:04:05Z" }""")),
             Translate(h => h.Opened == new DateTimeOffset(2024, 1, 2, 3, 4, 5, TimeSpan.Zero)));
     }
 
     [Fact]
     public void Comparisons_BecomeRanges_WithOperandsEitherSide()
     {
-        Assert.Equal("""{"must":[{"key":"Rating","range":{"gt":3}}]}""", Translate(h => h.Rating > 3));
-        Assert.Equal("""{"must":[{"key":"Rating","range":{"lte":3}}]}""", Translate(h => 3 >= h.Rating));
-        Assert.Equal("""{"must":[{"key":"Price","range":{"lt":100.5}}]}""", Translate(h => h.Price < 100.5));
+        Assert.Equal(Must(Field("Rating", """ "range": { "gt": 3 }""")), Translate(h => h.Rating > 3));
+        Assert.Equal(Must(Field("Rating", """ "range": { "lte": 3 }""")), Translate(h => 3 >= h.Rating));
+        Assert.Equal(Must(Field("Price", """ "range": { "lt": 100.5 }""")), Translate(h => h.Price < 100.5));
         Assert.Equal(
-            """{"must":[{"key":"Opened","range":{"gte":"2024-01-01T22:00:00Z"}}]}""",
+            Must(Field("Opened", """ "datetimeRange": { "gte": "2024-01-01T22:00:00Z" }""")),
             Translate(h => h.Opened >= new DateTimeOffset(2024, 1, 2, 0, 0, 0, TimeSpan.FromHours(2))));
     }
 
     [Fact]
     public void Logic_AndOrNot_Nest()
     {
+        var open = Field("Open", """ "match": { "boolean": true }""");
         Assert.Equal(
-            """{"must":[{"key":"Open","match":{"value":true}},{"key":"Rating","range":{"gte":4}}],"must_not":[{"key":"Name","match":{"value":"x"}}]}""",
+            $$"""{ "must": [ {{open}}, {{Field("Rating", """ "range": { "gte": 4 }""")}} ], "mustNot": [ {{Field("Name", """ "match": { "keyword": "x" }""")}} ] }""",
             Translate(h => h.Open && h.Rating >= 4 && h.Name != "x"));
         Assert.Equal(
-            """{"should":[{"key":"Rating","match":{"value":1}},{"key":"Rating","match":{"value":2}},{"key":"Rating","match":{"value":3}}]}""",
+            $$"""{ "should": [ {{Field("Rating", """ "match": { "integer": "1" }""")}}, {{Field("Rating", """ "match": { "integer": "2" }""")}}, {{Field("Rating", """ "match": { "integer": "3" }""")}} ] }""",
             Translate(h => h.Rating == 1 || h.Rating == 2 || h.Rating == 3));
         Assert.Equal(
-            """{"must":[{"key":"Open","match":{"value":true}},{"should":[{"key":"Name","match":{"value":"a"}},{"key":"Name","match":{"value":"b"}}]}]}""",
+            $$"""{ "must": [ {{open}}, { "filter": { "should": [ {{Field("Name", """ "match": { "keyword": "a" }""")}}, {{Field("Name", """ "match": { "keyword": "b" }""")}} ] } } ] }""",
             Translate(h => h.Open && (h.Name == "a" || h.Name == "b")));
-        Assert.Equal(
-            """{"must_not":[{"should":[{"key":"Name","match":{"value":"a"}},{"must":[{"key":"Open","match":{"value":true}}],"must_not":[{"key":"Rating","match":{"value":2}}]}]}]}""",
-            Translate(h => !(h.Name == "a" || (h.Open && h.Rating != 2))));
-        Assert.Equal("""{"must":[{"key":"Open","match":{"value":true}}]}""", Translate(h => !!h.Open));
+        Assert.Equal(Must(open), Translate(h => !!h.Open));
+        var negated = Translate(h => !(h.Name == "a" || (h.Open && h.Rating != 2)));
+        Assert.StartsWith("""{ "mustNot": [ { "filter": { "should": [ """, negated, StringComparison.Ordinal);
+        Assert.Contains($$"""{ "filter": { "must": [ {{open}} ], "mustNot": [ {{Field("Rating", """ "match": { "integer": "2" }""")}} ] } }""", negated, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Contains_MapsToMatchAnyValueAndText()
+    public void Contains_MapsToMatchKeywordsIntegersValueAndText()
     {
         var names = new[] { "a", "b", "a" };
         var ratings = new List<int> { 4, 5 };
-        Assert.Equal("""{"must":[{"key":"Name","match":{"any":["a","b"]}}]}""", Translate(h => names.Contains(h.Name)));
-        Assert.Equal("""{"must":[{"key":"Rating","match":{"any":[4,5]}}]}""", Translate(h => ratings.Contains(h.Rating)));
-        Assert.Equal("""{"must":[{"has_id":[1,2]}]}""", Translate(h => new ulong[] { 1, 2 }.Contains(h.Id)));
-        Assert.Equal("""{"must":[{"key":"Tags","match":{"value":"pool"}}]}""", Translate(h => h.Tags.Contains("pool")));
-        Assert.Equal("""{"must":[{"key":"Description","match":{"text":"sea view"}}]}""", Translate(h => h.Description.Contains("sea view")));
+        Assert.Equal(Must(Field("Name", """ "match": { "keywords": { "strings": [ "a", "b" ] } }""")), Translate(h => names.Contains(h.Name)));
+        Assert.Equal(Must(Field("Rating", """ "match": { "integers": { "integers": [ "4", "5" ] } }""")), Translate(h => ratings.Contains(h.Rating)));
+        Assert.Equal("""{ "must": [ { "hasId": { "hasId": [ { "num": "1" }, { "num": "2" } ] } } ] }""", Translate(h => new ulong[] { 1, 2 }.Contains(h.Id)));
+        Assert.Equal(Must(Field("Tags", """ "match": { "keyword": "pool" }""")), Translate(h => h.Tags.Contains("pool")));
+        Assert.Equal(Must(Field("Description", """ "match": { "text": "sea view" }""")), Translate(h => h.Description.Contains("sea view")));
     }
 
     [Fact]
@@ -90,5 +90,6 @@ public sealed class FilterTranslatorTests
         Assert.Contains("a comparison that does not compare", Assert.Throws<NotSupportedException>(() => Translate(h => string.Compare(h.Name, "m", StringComparison.Ordinal) > 0 || h.Name == "z")).Message, StringComparison.Ordinal);
         Assert.Contains("does not compare a record property", Assert.Throws<NotSupportedException>(() => Translate(h => h.Name == h.Description)).Message, StringComparison.Ordinal);
         Assert.Contains("(h.Rating % 2)", Assert.Throws<NotSupportedException>(() => Translate(h => h.Rating % 2 == 0)).Message, StringComparison.Ordinal);
+        Assert.Contains("NaN or infinity", Assert.Throws<NotSupportedException>(() => Translate(h => h.Price < double.PositiveInfinity)).Message, StringComparison.Ordinal);
     }
 }
