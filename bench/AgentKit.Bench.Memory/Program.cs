@@ -11,18 +11,25 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.VectorData;
 
 // Memory read figures for issues #5 and #14. Usage: AgentKit.Bench.Memory [memories] [dimensions] [--model minilm]
-// Defaults: 100,000 memories of one agent (plus 10% of a second agent), 384 dimensions, SQLite store, query vectors
-// drawn in advance. With --model minilm each read embeds its ~20-token query with the default embedding model
-// (all-MiniLM-L6-v2, 384 dimensions), so "memory read" includes the query embedding.
+// Defaults: 100,000 memories of one agent (plus 10% of a second agent), 384 dimensions, SQLite store, random unit
+// vectors for memories and queries. With --model minilm each read embeds its ~20-token query with the default
+// embedding model (all-MiniLM-L6-v2, 384 dimensions), so "memory read" includes the query embedding; the memories
+// are seeded from the model's vectors of 256 real memory texts plus noise, because embedding every one of 110,000
+// texts would take about 40 minutes on 2 cores and would not change what a read costs.
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 var realModel = args.SkipWhile(a => a != "--model").Skip(1).FirstOrDefault() is { } modelName
     && (modelName.Equals("minilm", StringComparison.OrdinalIgnoreCase) ? true : throw new ArgumentException($"Unknown --model '{modelName}'; the one choice is minilm."));
 args = args.Where((a, i) => a != "--model" && (i == 0 || args[i - 1] != "--model")).ToArray();
 var count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 100_000;
 var dimensions = realModel ? MiniLMEmbeddingGenerator.Dimensions : args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 384;
+const int SeedTexts = 256;
+const float SeedNoise = 0.01f;
 var folder = Path.Combine(Path.GetTempPath(), "agentkit-bench-memory-" + Environment.ProcessId);
 Directory.CreateDirectory(folder);
 Console.WriteLine($"# Memory read benchmark: {Environment.ProcessorCount} cores, {count} memories x {dimensions} dimensions, query embedding: {(realModel ? "all-MiniLM-L6-v2 (per read)" : "drawn in advance")}, .NET {Environment.Version}");
+Console.WriteLine(realModel
+    ? $"# memory vectors: not embedded one by one; each is one of {SeedTexts} memory texts embedded by all-MiniLM-L6-v2 plus Gaussian noise (sigma {SeedNoise} per dimension), normalised; every read embeds its query with the model"
+    : "# memory vectors: random unit vectors; query vectors drawn in advance (no model in the read)");
 try
 {
     var random = new Random(5);
@@ -31,6 +38,7 @@ try
     var queries = miniLM is null
         ? Enumerable.Range(0, 100).Select(i => ($"query {i}", RandomUnit(random, dimensions))).ToArray()
         : await QueriesAsync(miniLM);
+    var seeds = miniLM is null ? null : await SeedTextsAsync(miniLM, SeedTexts);
     IEmbeddingGenerator<string, Embedding<float>> embedder = miniLM is null ? new TableEmbeddings(queries.ToDictionary(q => q.Item1, q => q.Item2), dimensions) : miniLM;
     using var store = new SqliteVectorStore(Path.Combine(folder, "memory.db"));
     var prompts = new PromptRegistry(new PromptRegistryOptions { RootDirectory = Path.Combine(AppContext.BaseDirectory, "prompts") });
@@ -40,13 +48,13 @@ try
     var kinds = new[] { MemoryKind.Observation, MemoryKind.Observation, MemoryKind.Observation, MemoryKind.Fact, MemoryKind.Reflection, MemoryKind.Plan };
     await memory.ImportAsync(Enumerable.Range(0, count + (count / 10)).Select(i => new MemoryRecord
     {
-        Text = $"memory {i}: something the agent saw or was told, about twenty words long, so the token budget has real texts to count.",
+        Text = seeds is null ? $"memory {i}: something the agent saw or was told, about twenty words long, so the token budget has real texts to count." : seeds[i % seeds.Length].Text,
         AgentId = i < count ? "agent" : "other",
         Kind = kinds[i % kinds.Length],
         Importance = 1 + random.Next(10),
         Created = start.AddHours(-random.Next(24 * 90)),
         LastAccessed = start.AddMinutes(-random.Next(60 * 24 * 30)),
-        Embedding = RandomUnit(random, dimensions),
+        Embedding = seeds is null ? RandomUnit(random, dimensions) : Noisy(random, seeds[i % seeds.Length].Vector, SeedNoise),
     }));
     import.Stop();
     Console.WriteLine($"import {count + (count / 10)} memories (batches of 1000, synchronous=FULL): {import.Elapsed.TotalSeconds:F1} s");
@@ -103,6 +111,63 @@ static async Task<(string, float[])[]> QueriesAsync(MiniLMEmbeddingGenerator mod
     var texts = Enumerable.Range(0, 100).Select(i => $"What did the customer tell us last week about {topics[i % topics.Length]} and the call number {i}?").ToArray();
     var vectors = await model.GenerateAsync(texts);
     return [.. texts.Select((t, i) => (t, vectors[i].Vector.ToArray()))];
+}
+
+// Memories an agent keeps about its customers, embedded once; the stored memories are noisy copies of them.
+static async Task<(string Text, float[] Vector)[]> SeedTextsAsync(MiniLMEmbeddingGenerator model, int count)
+{
+    string[] who = ["The customer", "Anna Meyer", "The buyer of order 455", "Mr. Okafor", "The caller from Lyon", "The shop owner", "Our regular client", "The new subscriber"];
+    string[] what = [
+        "said the parcel arrived with a crushed corner and asked for a replacement",
+        "prefers to be contacted by e-mail rather than by phone after six in the evening",
+        "moved to a new delivery address in the north of the city last month",
+        "asked whether the laptop warranty covers a broken hinge",
+        "was refunded twice by mistake and agreed to return the second payment",
+        "wants invoices in English and the company's VAT number on each of them",
+        "complained that the courier left the box in the rain",
+        "ordered the blue model but received the grey one",
+        "asked to pause the subscription during the summer holidays",
+        "is allergic to nuts and needs the ingredient list before ordering",
+        "reported that the app logs them out every time they switch networks",
+        "would like a call back from the same agent as last time",
+        "paid by bank transfer and is waiting for the confirmation",
+        "found the assembly instructions missing from the package",
+        "asked for a discount because the delivery was three days late",
+        "changed their phone number and wants the old one removed",
+        "said the printer runs out of ink much faster than advertised",
+        "is planning a large order for their office in January",
+        "asked how to export their order history to a spreadsheet",
+        "was unhappy with the tone of the previous support reply",
+        "wants the gift wrapped and delivered without the price tag",
+        "noticed a scratch on the screen after unpacking it",
+        "asked if the store ships to Switzerland and what customs cost",
+        "forgot their password and could not receive the reset e-mail",
+        "returned the shoes because they were half a size too small",
+        "asked for the opening hours of the shop on public holidays",
+        "is comparing our offer with a competitor's cheaper bundle",
+        "needs the delivery before Friday for a birthday",
+        "asked whether batteries are included with the remote control",
+        "reported being charged for express shipping they did not choose",
+        "wants to know when the out-of-stock jacket will be back",
+        "thanked the team for fixing the billing error so quickly",
+    ];
+    var texts = Enumerable.Range(0, count).Select(i => $"{who[i % who.Length]} {what[i / who.Length % what.Length]}.").ToArray();
+    var vectors = await model.GenerateAsync(texts);
+    return [.. texts.Select((t, i) => (t, vectors[i].Vector.ToArray()))];
+}
+
+static float[] Noisy(Random random, float[] vector, float sigma)
+{
+    var noisy = new float[vector.Length];
+    for (var i = 0; i < noisy.Length; i++)
+    {
+        // Box-Muller: a standard normal draw.
+        var gaussian = Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+        noisy[i] = vector[i] + (float)(sigma * gaussian);
+    }
+
+    TensorPrimitives.Divide(noisy, TensorPrimitives.Norm(noisy), noisy);
+    return noisy;
 }
 
 static float[] RandomUnit(Random random, int dimensions)

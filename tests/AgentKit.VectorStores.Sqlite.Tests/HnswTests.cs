@@ -153,13 +153,90 @@ public sealed class HnswTests : IDisposable
         Assert.Equal((1, 0), Counters(reopened));
     }
 
-    [Fact(Skip = "Known HNSW gap (issue #14 §3): a cluster of 40 identical vectors among 3,000 can end up linked only to itself (the in-link guard counts links from its own copies), so a search never enters it; builds in parallel, so whether it happens depends on scheduling.")]
+    [Fact]
+    public async Task Search_RandomData_RecallAtTenMatchesExactSearch()
+    {
+        var random = new Random(12);
+        var vectors = Enumerable.Range(0, 5000).Select(_ => RandomVector(random)).ToList();
+        using var store = new SqliteVectorStore(_database.Path);
+        var approximate = await FillAsync(store, "random", IndexKind.Hnsw, vectors);
+        var exact = await FillAsync(store, "randomexact", IndexKind.Flat, vectors);
+
+        var hits = 0;
+        var queries = Enumerable.Range(0, 100).Select(_ => RandomVector(random)).ToList();
+        foreach (var query in queries)
+        {
+            var truth = (await exact.SearchAsync(query, 10).ToListAsync()).Select(r => r.Record.Id).ToHashSet();
+            hits += (await approximate.SearchAsync(query, 10).ToListAsync()).Count(r => truth.Contains(r.Record.Id));
+        }
+
+        var recall = hits / (double)(queries.Count * 10);
+        Assert.True(recall >= 0.95, $"recall@10 was {recall:F3}");
+    }
+
+    [Theory]
+    [InlineData(DistanceFunction.CosineSimilarity)]
+    [InlineData(DistanceFunction.EuclideanDistance)]
+    [InlineData(DistanceFunction.DotProductSimilarity)]
+    [InlineData(DistanceFunction.ManhattanDistance)]
+    public async Task Search_FiftyIdenticalVectors_TopFiftyReturnsAll_AlsoAfterDeleteAndReinsertRounds(string distance)
+    {
+        const int Count = 50;
+        var same = RandomVector(new Random(13));
+        using var store = new SqliteVectorStore(_database.Path);
+        var collection = store.GetCollection<int, Item>("identical", Definition(IndexKind.Hnsw, distance));
+        await collection.EnsureCollectionExistsAsync();
+
+        for (var round = 0; round < 5; round++)
+        {
+            var ids = Enumerable.Range(round * Count, Count).ToList();
+            await collection.UpsertAsync(ids.Select(id => new Item { Id = id, Embedding = same.ToArray() }));
+
+            var found = await collection.SearchAsync(same, Count).ToListAsync();
+
+            Assert.Equal(ids, found.Select(r => r.Record.Id).Order());
+            await collection.DeleteAsync(ids);
+        }
+    }
+
+    [Fact]
+    public async Task Search_IdenticalVectorsAmongDistinctOnes_FindsEveryCopy_AndTheirNeighbours()
+    {
+        const int Copies = 50;
+        var vectors = ClusteredVectors(1500, clusters: 10, seed: 14);
+        var same = vectors[0].ToArray();
+        vectors.AddRange(Enumerable.Range(0, Copies).Select(_ => same.ToArray()));
+        using var store = new SqliteVectorStore(_database.Path);
+        var approximate = await FillAsync(store, "mixed", IndexKind.Hnsw, vectors);
+        var exact = await FillAsync(store, "mixedexact", IndexKind.Flat, vectors);
+
+        for (var round = 0; round < 3; round++)
+        {
+            var copies = await approximate.SearchAsync(same, Copies + 1).ToListAsync();
+            var beyond = await approximate.SearchAsync(same, Copies + 11).ToListAsync();
+            var truth = await exact.SearchAsync(same, Copies + 11).ToListAsync();
+
+            Assert.Equal(Copies + 1, copies.Count(r => r.Score > 0.9999));
+            Assert.Equal(truth.Select(r => r.Record.Id).Order(), beyond.Select(r => r.Record.Id).Order());
+
+            // Every copy deleted and stored again under new keys, in both collections.
+            var ids = copies.Select(r => r.Record.Id).ToList();
+            var renewed = ids.Select(id => new Item { Id = id + 10_000, Group = 0, Embedding = same.ToArray() }).ToList();
+            foreach (var collection in new[] { approximate, exact })
+            {
+                await collection.DeleteAsync(ids);
+                await collection.UpsertAsync(renewed);
+            }
+        }
+    }
+
+    [Fact]
     public async Task Search_DuplicateClustersAndNearDuplicates_LoseNoRecordAndKeepRecall()
     {
         const int Copies = 40;
         var vectors = ClusteredVectors(3000, clusters: 30, seed: 9);
         var random = new Random(10);
-        var duplicated = Enumerable.Range(0, 20).Select(_ => Enumerable.Range(0, Dimensions).Select(_ => (float)((random.NextDouble() * 2) - 1)).ToArray()).ToList();
+        var duplicated = Enumerable.Range(0, 20).Select(_ => RandomVector(random)).ToList();
         foreach (var vector in duplicated)
         {
             vectors.AddRange(Enumerable.Range(0, Copies).Select(_ => vector.ToArray()));
@@ -235,6 +312,8 @@ public sealed class HnswTests : IDisposable
 
     public void Dispose() => _database.Dispose();
 
+    private static float[] RandomVector(Random random) => [.. Enumerable.Range(0, Dimensions).Select(_ => (float)((random.NextDouble() * 2) - 1))];
+
     internal static List<float[]> ClusteredVectors(int count, int clusters, int seed)
     {
         var centres = new Random(1234);
@@ -243,13 +322,13 @@ public sealed class HnswTests : IDisposable
         return [.. Enumerable.Range(0, count).Select(i => centroids[i % clusters].Select(c => c + (float)(((random.NextDouble() * 2) - 1) * 0.3)).ToArray())];
     }
 
-    private static VectorStoreCollectionDefinition Definition(string indexKind) => new()
+    private static VectorStoreCollectionDefinition Definition(string indexKind, string distance = DistanceFunction.CosineSimilarity) => new()
     {
         Properties =
         [
             new VectorStoreKeyProperty(nameof(Item.Id), typeof(int)),
             new VectorStoreDataProperty(nameof(Item.Group), typeof(int)) { IsIndexed = true },
-            new VectorStoreVectorProperty(nameof(Item.Embedding), typeof(ReadOnlyMemory<float>), Dimensions) { IndexKind = indexKind },
+            new VectorStoreVectorProperty(nameof(Item.Embedding), typeof(ReadOnlyMemory<float>), Dimensions) { IndexKind = indexKind, DistanceFunction = distance },
         ],
     };
 

@@ -6,14 +6,14 @@ namespace AgentKit.VectorStores.Sqlite.Hnsw;
 /// <summary>
 /// Saving the graph with the slot layout of its cache, and restoring both, so that a reopened store need not
 /// rebuild the graph. The format: a header (format, dimensions, distance, M, efConstruction, slots, entry point,
-/// top level), the row id of every slot (−1 for dead ones), each node's level, the bottom-layer links, the upper
-/// links of the nodes that have some, and the vectors of dead slots (kept for navigation, gone from the table). The
+/// top level), the row id of every slot (−1 for dead ones), each node's level, the bottom-layer links, each node's
+/// next twin, the upper links of the nodes that have some, and the vectors of dead slots (kept for navigation, gone from the table). The
 /// live vectors are not saved: they are read from the vector table, whose rows must match the saved row ids.
 /// </summary>
 internal sealed partial class HnswGraph
 {
     private const int Magic = 0x57534E48;
-    private const int FormatVersion = 1;
+    private const int FormatVersion = 2;
 
     /// <summary>Serializes the graph and its cache's layout into parts of at most <paramref name="partBytes"/> bytes. The graph must hold every slot of the cache.</summary>
     internal List<byte[]> Save(int partBytes)
@@ -29,6 +29,7 @@ internal sealed partial class HnswGraph
         writer.Write(_cache.RowIds);
         writer.Write<int>(_levels.AsSpan(0, slots));
         writer.Write<int>(_links0.AsSpan(0, slots * (_m0 + 1)));
+        writer.Write<int>(_nextTwin.AsSpan(0, slots));
         for (var node = 0; node < slots; node++)
         {
             if (_levels[node] > 0)
@@ -72,7 +73,8 @@ internal sealed partial class HnswGraph
 
         var cache = VectorCache.WithLayout(dimensions, distance, rowIds, Math.Max(capacity, slots));
         var graph = new HnswGraph(cache, options) { NodeCount = slots, _entryPoint = header[7], _maxLevel = header[8] };
-        if (!reader.TryRead<int>(graph._levels.AsSpan(0, slots)) || !reader.TryRead<int>(graph._links0.AsSpan(0, slots * (graph._m0 + 1))))
+        if (!reader.TryRead<int>(graph._levels.AsSpan(0, slots)) || !reader.TryRead<int>(graph._links0.AsSpan(0, slots * (graph._m0 + 1)))
+            || !reader.TryRead<int>(graph._nextTwin.AsSpan(0, slots)) || !graph.TryRestoreGroups(slots))
         {
             return null;
         }
@@ -94,7 +96,7 @@ internal sealed partial class HnswGraph
                     return null;
                 }
 
-                graph._inLinks0[target]++;
+                graph._inLinks0[graph._group[target]]++;
             }
         }
 
@@ -128,6 +130,42 @@ internal sealed partial class HnswGraph
         }
 
         return reader.AtEnd && (slots == 0 || (uint)graph._entryPoint < (uint)slots) ? (cache, graph) : null;
+    }
+
+    /// <summary>
+    /// Checks that the restored next-twin pointers form rings (each slot the next of exactly one), and names each
+    /// ring's group after its first slot.
+    /// </summary>
+    private bool TryRestoreGroups(int slots)
+    {
+        var pointedTo = new bool[slots];
+        for (var slot = 0; slot < slots; slot++)
+        {
+            var next = _nextTwin[slot];
+            if ((uint)next >= (uint)slots || pointedTo[next])
+            {
+                return false;
+            }
+
+            pointedTo[next] = true;
+            _group[slot] = -1;
+        }
+
+        for (var slot = 0; slot < slots; slot++)
+        {
+            if (_group[slot] < 0)
+            {
+                var member = slot;
+                do
+                {
+                    _group[member] = slot;
+                    member = _nextTwin[member];
+                }
+                while (member != slot);
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Appends values to a list of byte arrays of a fixed size (the last one shorter).</summary>

@@ -11,15 +11,22 @@ namespace AgentKit.VectorStores.Sqlite.Hnsw;
 /// each other; the owner keeps inserts and searches apart.
 /// </summary>
 /// <remarks>
-/// Exact distance ties (duplicate vectors, common in RAG data) are what disconnects a plain HNSW graph: when a full
-/// node prunes its links among equally distant candidates, which one goes is arbitrary, and a node whose every
-/// in-link is pruned can no longer be reached. So candidates are ordered by rank, then slot (deterministic), and the
-/// bottom layer counts each node's in-links: pruning never takes a node's last in-link (it drops the farthest kept
-/// neighbour that has another one instead), so every node stays reachable from some other node.
+/// Coincident vectors (identical, or apart by no more than float32 rounding; duplicate chunks are common in RAG data)
+/// are what disconnects a plain HNSW graph: their distance ties fill a node's link slots with copies of itself, so a
+/// cluster of copies ends up linked only to itself and a search never enters or leaves it. Here coincident nodes
+/// ("twins") never take link slots from each other: they are chained in a ring (a circular list through
+/// <c>_nextTwin</c>), and a bottom-layer search that reaches one member walks the ring, so all members are found
+/// together and every node's slots go to distinct points. A candidate that coincides with a neighbour already chosen
+/// is redundant. The bottom layer counts in-links per ring (at its <c>_group</c> member; the links come from other
+/// points, never from twins): pruning never takes a ring's last in-link (it drops the farthest kept neighbour that has
+/// another one instead), so every ring stays reachable. Candidates are ordered by rank, then slot (deterministic).
 /// </remarks>
 internal sealed partial class HnswGraph
 {
     private const int LockStripes = 4096;
+
+    /// <summary>Cosine ranks (1 − cosine) up to this, and Euclidean ones up to this × the larger squared norm, are rounding noise: the points coincide.</summary>
+    private const float CoincidenceTolerance = 1e-6f;
     private readonly VectorCache _cache;
     private readonly int _m;
     private readonly int _m0;
@@ -34,6 +41,8 @@ internal sealed partial class HnswGraph
     private int[] _levels;
     private int[] _links0;
     private int[] _inLinks0;
+    private int[] _nextTwin;
+    private int[] _group;
     private int[]?[] _upperLinks;
     private int _entryPoint = -1;
     private int _maxLevel = -1;
@@ -54,6 +63,8 @@ internal sealed partial class HnswGraph
         _levels = new int[cache.Capacity];
         _links0 = new int[cache.Capacity * (_m0 + 1)];
         _inLinks0 = new int[cache.Capacity];
+        _nextTwin = new int[cache.Capacity];
+        _group = new int[cache.Capacity];
         _upperLinks = new int[]?[cache.Capacity];
     }
 
@@ -65,7 +76,7 @@ internal sealed partial class HnswGraph
     {
         get
         {
-            long bytes = ((long)_links0.Length * sizeof(int)) + ((long)_levels.Length * sizeof(int));
+            long bytes = ((long)_links0.Length + _levels.Length + _inLinks0.Length + _nextTwin.Length + _group.Length) * sizeof(int);
             foreach (var upper in _upperLinks)
             {
                 bytes += upper is null ? 8 : 24 + ((long)upper.Length * sizeof(int));
@@ -124,9 +135,19 @@ internal sealed partial class HnswGraph
         var (current, currentRank) = GreedyDescend(query, queryAuxiliary, entry, _maxLevel, 0);
         var results = SearchLayer(query, queryAuxiliary, current, currentRank, Math.Max(ef, k), 0, accept);
         var heap = new TopKHeap(k);
-        while (results.TryDequeue(out var slot, out var negativeRank))
+        while (results.TryDequeue(out var point, out var negativeRank))
         {
-            heap.Add(-negativeRank, slot);
+            var member = point;
+            do
+            {
+                if (accept(member))
+                {
+                    heap.Add(member == point ? -negativeRank : QueryRank(query, queryAuxiliary, member), member);
+                }
+
+                member = Volatile.Read(ref _nextTwin[member]);
+            }
+            while (member != point);
         }
 
         return heap.ToSorted();
@@ -136,6 +157,8 @@ internal sealed partial class HnswGraph
     {
         var level = RandomLevel();
         _levels[slot] = level;
+        _nextTwin[slot] = slot;
+        _group[slot] = slot;
         if (level > 0)
         {
             _upperLinks[slot] = new int[level * (_m + 1)];
@@ -169,18 +192,21 @@ internal sealed partial class HnswGraph
 
             candidates.Sort(CompareCandidates);
             (current, currentRank) = candidates[0];
-            var neighbours = SelectNeighbours(candidates, _m);
+            var neighbours = SelectNeighbours(slot, candidates, _m);
             lock (LockOf(slot))
             {
-                SetLinks(slot, layer, neighbours);
+                SetNewLinks(slot, layer, neighbours);
             }
 
             if (layer == 0)
             {
                 foreach (var neighbour in neighbours)
                 {
-                    Interlocked.Increment(ref _inLinks0[neighbour]);
+                    Interlocked.Increment(ref _inLinks0[_group[neighbour]]);
                 }
+
+                // Joined only now: a search that reaches the node through its ring finds its links set.
+                JoinTwins(slot, candidates);
             }
 
             foreach (var neighbour in neighbours)
@@ -216,7 +242,7 @@ internal sealed partial class HnswGraph
                 links[offset] = count + 1;
                 if (layer == 0)
                 {
-                    Interlocked.Increment(ref _inLinks0[newcomer]);
+                    Interlocked.Increment(ref _inLinks0[_group[newcomer]]);
                 }
 
                 return;
@@ -230,10 +256,10 @@ internal sealed partial class HnswGraph
             }
 
             candidates.Sort(CompareCandidates);
-            var selected = SelectNeighbours(candidates, capacity);
+            var selected = SelectNeighbours(node, candidates, capacity);
             if (layer == 0)
             {
-                KeepInLinks(candidates, selected, newcomer);
+                KeepInLinks(candidates, selected, newcomer, capacity);
             }
 
             SetLinks(node, layer, selected);
@@ -241,55 +267,69 @@ internal sealed partial class HnswGraph
     }
 
     /// <summary>
-    /// Bottom-layer pruning drops one of the candidates; when that would take its last in-link (for the newcomer:
-    /// leave it with none), drops instead the farthest kept neighbour that has another in-link, and keeps the counts.
+    /// Bottom-layer pruning drops the candidates not selected; one whose link is its ring's last in-link (for the
+    /// newcomer: whose ring has none yet) is kept instead, in a free slot or in place of the farthest kept neighbour
+    /// whose ring has another in-link. Keeps the per-ring counts.
     /// </summary>
-    private void KeepInLinks(List<(int Slot, float Rank)> candidates, List<int> selected, int newcomer)
+    private void KeepInLinks(List<(int Slot, float Rank)> candidates, List<int> selected, int newcomer, int capacity)
     {
-        var dropped = -1;
+        var dropped = new List<int>();
         foreach (var (slot, _) in candidates)
         {
             if (!selected.Contains(slot))
             {
-                dropped = slot;
-                break;
+                dropped.Add(slot);
             }
         }
 
-        if (!CanDrop(dropped, newcomer))
+        foreach (var slot in dropped)
         {
+            if (CanDrop(slot, newcomer))
+            {
+                continue;
+            }
+
+            if (selected.Count < capacity)
+            {
+                selected.Add(slot);
+                continue;
+            }
+
             var spared = false;
             for (var i = selected.Count - 1; i >= 0 && !spared; i--)
             {
                 if (CanDrop(selected[i], newcomer))
                 {
-                    (selected[i], dropped) = (dropped, selected[i]);
+                    selected[i] = slot;
                     spared = true;
                 }
             }
 
-            if (!spared && dropped != newcomer)
+            if (!spared && slot != newcomer)
             {
-                // Every kept neighbour has a single in-link too: one of them loses it whatever is dropped.
-                Interlocked.Decrement(ref _inLinks0[dropped]);
+                // Every kept neighbour holds its ring's last in-link too: one ring loses it whatever is dropped.
+                Interlocked.Decrement(ref _inLinks0[_group[slot]]);
             }
         }
 
-        if (dropped != newcomer)
+        if (selected.Contains(newcomer))
         {
-            Interlocked.Increment(ref _inLinks0[newcomer]);
+            Interlocked.Increment(ref _inLinks0[_group[newcomer]]);
         }
     }
 
-    /// <summary>Whether this node's link to <paramref name="slot"/> may go; for an old neighbour, takes its in-link count down when it may.</summary>
+    /// <summary>
+    /// Whether this node's link to <paramref name="slot"/> may go without leaving its ring unreachable; for an old
+    /// neighbour, takes its ring's in-link count down when it may (the newcomer's link is not counted yet).
+    /// </summary>
     private bool CanDrop(int slot, int newcomer)
     {
+        ref var inLinks = ref _inLinks0[_group[slot]];
         if (slot == newcomer)
         {
-            return Volatile.Read(ref _inLinks0[slot]) > 0;
+            return Volatile.Read(ref inLinks) > 0;
         }
 
-        ref var inLinks = ref _inLinks0[slot];
         var current = Volatile.Read(ref inLinks);
         while (current > 1)
         {
@@ -305,6 +345,46 @@ internal sealed partial class HnswGraph
         return false;
     }
 
+    /// <summary>
+    /// Puts a node being inserted into the ring of the first candidate it coincides with (bottom-layer candidates
+    /// stand for whole rings), handing the ring the in-links the node got meanwhile.
+    /// </summary>
+    private void JoinTwins(int node, List<(int Slot, float Rank)> candidates)
+    {
+        foreach (var (candidate, rank) in candidates)
+        {
+            if (candidate != node && Coincide(node, candidate, rank))
+            {
+                int group;
+                lock (LockOf(candidate))
+                {
+                    group = _group[candidate];
+                    _group[node] = group;
+                    _nextTwin[node] = _nextTwin[candidate];
+                    Volatile.Write(ref _nextTwin[candidate], node);
+                }
+
+                Interlocked.Add(ref _inLinks0[group], Interlocked.Exchange(ref _inLinks0[node], 0));
+                return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether two stored vectors are the same point for the distance: equal, or (cosine and Euclidean, whose ranks
+    /// are distances) nearer than float32 rounding can tell apart. <paramref name="rank"/> is their rank.
+    /// </summary>
+    private bool Coincide(int a, int b, float rank)
+    {
+        var tolerance = _cache.Distance.Kind switch
+        {
+            DistanceKind.CosineSimilarity or DistanceKind.CosineDistance => CoincidenceTolerance,
+            DistanceKind.EuclideanDistance or DistanceKind.EuclideanSquaredDistance => CoincidenceTolerance * MathF.Max(_cache.Auxiliary(a), _cache.Auxiliary(b)),
+            _ => float.NegativeInfinity,
+        };
+        return rank <= tolerance || _cache.Vector(a).SequenceEqual(_cache.Vector(b));
+    }
+
     /// <summary>Nearest first; equal ranks by slot, so that ties are broken the same way every time.</summary>
     private static int CompareCandidates((int Slot, float Rank) a, (int Slot, float Rank) b)
     {
@@ -315,17 +395,13 @@ internal sealed partial class HnswGraph
     /// <summary>
     /// The neighbour-selection heuristic: walking candidates nearest first, keeps one only when it is nearer to the
     /// base than to every neighbour kept so far, which keeps links spread across clusters; fills up with the nearest
-    /// discarded ones when the heuristic keeps too few.
+    /// discarded ones when the heuristic keeps too few. Twins of the base (reached through its ring) and candidates
+    /// coinciding with a kept neighbour (reached through that one's ring) take no slot.
     /// </summary>
-    private List<int> SelectNeighbours(List<(int Slot, float Rank)> sortedCandidates, int count)
+    private List<int> SelectNeighbours(int node, List<(int Slot, float Rank)> sortedCandidates, int count)
     {
         var selected = new List<int>(count);
-        if (sortedCandidates.Count <= count)
-        {
-            selected.AddRange(sortedCandidates.Select(c => c.Slot));
-            return selected;
-        }
-
+        var fitAll = sortedCandidates.Count <= count;
         var discarded = new List<int>();
         foreach (var (candidate, rank) in sortedCandidates)
         {
@@ -334,12 +410,20 @@ internal sealed partial class HnswGraph
                 break;
             }
 
-            var keep = true;
-            foreach (var kept in selected)
+            if (candidate == node || Coincide(node, candidate, rank))
             {
-                if (PairRank(candidate, kept) < rank)
+                continue;
+            }
+
+            var keep = true;
+            var redundant = false;
+            for (var i = 0; i < selected.Count && !fitAll; i++)
+            {
+                var between = PairRank(candidate, selected[i]);
+                if (between < rank)
                 {
                     keep = false;
+                    redundant = Coincide(candidate, selected[i], between);
                     break;
                 }
             }
@@ -348,7 +432,7 @@ internal sealed partial class HnswGraph
             {
                 selected.Add(candidate);
             }
-            else
+            else if (!redundant)
             {
                 discarded.Add(candidate);
             }
@@ -390,63 +474,68 @@ internal sealed partial class HnswGraph
         return (current, currentRank);
     }
 
-    /// <summary>Best-first search of one layer; returns up to <paramref name="ef"/> accepted nodes in a max-heap (priority −rank).</summary>
+    /// <summary>
+    /// Best-first search of one layer; returns up to <paramref name="ef"/> accepted points in a max-heap (priority
+    /// −rank). On the bottom layer a point is a ring of twins, reached through any member, named by that member,
+    /// accepted when any member is, expanded through the links of all: copies of one vector take one place in the
+    /// candidate list, so they cannot crowd out the distinct points the search needs to find its way.
+    /// </summary>
     private PriorityQueue<int, float> SearchLayer(ReadOnlySpan<float> query, float queryAuxiliary, int entry, float entryRank, int ef, int layer, Func<int, bool> accept)
     {
         var visited = RentVisited();
         try
         {
-            var candidates = new PriorityQueue<int, float>();
-            var results = new PriorityQueue<int, float>();
+            var search = new LayerSearch(ef);
             visited.Mark(entry);
-            candidates.Enqueue(entry, entryRank);
-            if (accept(entry))
-            {
-                results.Enqueue(entry, -entryRank);
-            }
-
+            search.Consider(entry, entryRank, Reach(entry, layer, visited, accept));
             Span<int> buffer = stackalloc int[_m0 + 1];
-            while (candidates.TryDequeue(out var candidate, out var candidateRank))
+            while (search.Candidates.TryDequeue(out var candidate, out var candidateRank))
             {
-                var bound = results.Count >= ef && results.TryPeek(out _, out var worst) ? -worst : float.PositiveInfinity;
-                if (candidateRank > bound)
+                if (candidateRank > search.Bound)
                 {
                     break;
                 }
 
-                var count = CopyLinks(candidate, layer, buffer);
-                for (var i = 0; i < count; i++)
+                var member = candidate;
+                do
                 {
-                    var neighbour = buffer[i];
-                    if (!visited.Mark(neighbour))
+                    var count = CopyLinks(member, layer, buffer);
+                    for (var i = 0; i < count; i++)
                     {
-                        continue;
-                    }
-
-                    var rank = QueryRank(query, queryAuxiliary, neighbour);
-                    if (results.Count < ef || rank < bound)
-                    {
-                        candidates.Enqueue(neighbour, rank);
-                        if (accept(neighbour))
+                        var neighbour = buffer[i];
+                        if (visited.Mark(neighbour))
                         {
-                            results.Enqueue(neighbour, -rank);
-                            if (results.Count > ef)
-                            {
-                                results.Dequeue();
-                            }
-
-                            bound = results.Count >= ef && results.TryPeek(out _, out worst) ? -worst : float.PositiveInfinity;
+                            search.Consider(neighbour, QueryRank(query, queryAuxiliary, neighbour), Reach(neighbour, layer, visited, accept));
                         }
                     }
+
+                    member = layer == 0 ? Volatile.Read(ref _nextTwin[member]) : candidate;
                 }
+                while (member != candidate);
             }
 
-            return results;
+            return search.Results;
         }
         finally
         {
             _visitedPool.Add(visited);
         }
+    }
+
+    /// <summary>Marks the twins of a node just reached (on the bottom layer) as visited; whether it or any twin is accepted.</summary>
+    private bool Reach(int node, int layer, VisitedSet visited, Func<int, bool> accept)
+    {
+        var accepted = accept(node);
+        if (layer == 0)
+        {
+            for (var twin = Volatile.Read(ref _nextTwin[node]); twin != node; twin = Volatile.Read(ref _nextTwin[twin]))
+            {
+                visited.Mark(twin);
+                accepted = accepted || accept(twin);
+            }
+        }
+
+        return accepted;
     }
 
     private float QueryRank(ReadOnlySpan<float> query, float queryAuxiliary, int slot)
@@ -479,6 +568,31 @@ internal sealed partial class HnswGraph
             var count = links[offset];
             links.AsSpan(offset + 1, count).CopyTo(buffer);
             return count;
+        }
+    }
+
+    /// <summary>
+    /// Sets the links of a node being inserted, keeping the links to newcomers that other inserts added meanwhile
+    /// (they reached it from above or through its ring) while there is room; on the bottom layer, takes back the
+    /// in-link counts of those it cannot keep and of those it already links to (each link counts once).
+    /// </summary>
+    private void SetNewLinks(int node, int layer, List<int> neighbours)
+    {
+        var links = Links(node, layer, out var offset);
+        var added = links.AsSpan(offset + 1, links[offset]).ToArray();
+        var capacity = layer == 0 ? _m0 : _m;
+        SetLinks(node, layer, neighbours);
+        foreach (var newcomer in added)
+        {
+            if (!neighbours.Contains(newcomer) && links[offset] < capacity)
+            {
+                links[offset + 1 + links[offset]] = newcomer;
+                links[offset]++;
+            }
+            else if (layer == 0)
+            {
+                Interlocked.Decrement(ref _inLinks0[_group[newcomer]]);
+            }
         }
     }
 
@@ -527,6 +641,8 @@ internal sealed partial class HnswGraph
         Array.Resize(ref _levels, capacity);
         Array.Resize(ref _links0, capacity * (_m0 + 1));
         Array.Resize(ref _inLinks0, capacity);
+        Array.Resize(ref _nextTwin, capacity);
+        Array.Resize(ref _group, capacity);
         Array.Resize(ref _upperLinks, capacity);
     }
 
@@ -543,6 +659,38 @@ internal sealed partial class HnswGraph
         }
 
         return new VisitedSet(size);
+    }
+
+    /// <summary>The candidate queue and result list of one layer search.</summary>
+    private sealed class LayerSearch(int ef)
+    {
+        /// <summary>Nodes to expand, nearest first.</summary>
+        internal PriorityQueue<int, float> Candidates { get; } = new();
+
+        /// <summary>Up to ef accepted nodes, farthest first (priority −rank).</summary>
+        internal PriorityQueue<int, float> Results { get; } = new();
+
+        /// <summary>The rank a node must beat to enter the full result list (infinite until it is full).</summary>
+        internal float Bound => Results.Count >= ef && Results.TryPeek(out _, out var worst) ? -worst : float.PositiveInfinity;
+
+        /// <summary>Queues a reached point for expansion, and as a result when accepted, unless it cannot improve the full results.</summary>
+        internal void Consider(int node, float rank, bool accepted)
+        {
+            if (Results.Count >= ef && !(rank < Bound))
+            {
+                return;
+            }
+
+            Candidates.Enqueue(node, rank);
+            if (accepted)
+            {
+                Results.Enqueue(node, -rank);
+                if (Results.Count > ef)
+                {
+                    Results.Dequeue();
+                }
+            }
+        }
     }
 
     /// <summary>A visited-node set cleared in O(1) by bumping a stamp.</summary>
