@@ -285,7 +285,7 @@ public sealed partial class ShopBotApp : IAsyncDisposable
         });
 
         // MMR: the handbook repeats the Markdown files, so near-identical passages should not crowd the results.
-        services.AddSingleton<AgentKit.Agents.Tools.IToolSource>(sp => new AgentKit.Agents.Tools.StaticToolSource(
+        services.AddSingleton<AgentKit.Abstractions.Tools.IToolSource>(sp => new AgentKit.Abstractions.Tools.StaticToolSource(
             [KnowledgePlugin.For(sp.GetRequiredKeyedService<KnowledgeBase>(PoliciesKnowledgeBase), new KnowledgePluginOptions { MaxTop = 8, MmrLambda = 0.6 }).AsAIFunction()]));
     }
 

@@ -1,6 +1,6 @@
+using AgentKit.Abstractions.Tools;
 using AgentKit.Agents;
 using AgentKit.Agents.Mcp;
-using AgentKit.Agents.Tools;
 using AgentKit.Hosting.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,4 +1,4 @@
-using AgentKit.Agents.Tools;
+using AgentKit.Abstractions.Tools;
 using AgentKit.Embeddings.MiniLM;
 using AgentKit.Memory;
 using AgentKit.Memory.Agents;
