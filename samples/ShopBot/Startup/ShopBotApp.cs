@@ -63,6 +63,8 @@ public sealed partial class ShopBotApp : IAsyncDisposable
 
     private const string PoliciesStoreKey = "shopbot-policies";
 
+    private const string MemoryStoreKey = "shopbot-memory";
+
     private ShopBotApp(WebApplication web, WebApplication? carrier, SmtpSink? sink, string handbookPath)
     {
         Web = web;
@@ -253,10 +255,11 @@ public sealed partial class ShopBotApp : IAsyncDisposable
         if (options.Memory.Enabled)
         {
             // Observations get a fixed importance and reflection is off, so remembering costs no model calls. Memories
-            // are embedded with the default embedding model, as the policies are.
+            // are embedded with the default embedding model, as the policies are, in their own SQLite file.
+            services.AddKeyedSqliteVectorStore(MemoryStoreKey, Path.Combine(dataDirectory, "memory.db"));
             services.AddAgentKitMemory(o =>
             {
-                o.DatabasePath = Path.Combine(dataDirectory, "memory.db");
+                o.VectorStoreKey = MemoryStoreKey;
                 o.BackgroundReflection = false;
                 o.ReflectionThreshold = 0;
             });

@@ -136,7 +136,6 @@ public sealed class ComposedRuntimeTests : IDisposable
         Assert.Equal("sc", planner.Planner);
         Assert.True(planner.UseAgentTools);
         Assert.Equal(4, planner.Budget!.MaxCalls);
-        Assert.Equal(Path.Combine(_hosts.ContentRoot, "data", "memories.db"), host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<AgentKit.Memory.MemoryOptions>>().Value.DatabasePath);
         await host.StopAsync(TestContext.Current.CancellationToken);
     }
 
