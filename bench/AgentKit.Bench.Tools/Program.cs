@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using AgentKit.Agents.Tools;
+using AgentKit.Abstractions.Tools;
 using Microsoft.Extensions.AI;
 
 // Per-call overhead of AgentKit's governed tool pipeline (allowlist, JSON-Schema and range checks, approval check,

@@ -1,4 +1,5 @@
-using AgentKit.Agents.Tools;
+using AgentKit.Abstractions.Agents;
+using AgentKit.Abstractions.Tools;
 using AgentKit.Agents.Tools.Selection;
 using Microsoft.Extensions.AI;
 

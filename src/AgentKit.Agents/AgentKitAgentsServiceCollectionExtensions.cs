@@ -1,3 +1,4 @@
+using AgentKit.Abstractions.Tools;
 using AgentKit.Agents.Mcp;
 using AgentKit.Agents.Plugins;
 using AgentKit.Agents.Sessions;

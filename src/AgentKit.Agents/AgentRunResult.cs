@@ -20,7 +20,7 @@ public enum AgentRunOutcome
     /// <summary>The caller cancelled the run.</summary>
     Cancelled,
 
-    /// <summary>The model kept calling tools with invalid arguments past the retry budget (<see cref="Tools.ToolPipelineOptions.MaxInvalidArgumentRetries"/>).</summary>
+    /// <summary>The model kept calling tools with invalid arguments past the retry budget (<see cref="Abstractions.Tools.ToolPipelineOptions.MaxInvalidArgumentRetries"/>).</summary>
     ToolArgumentsRejected,
 
     /// <summary>The model or the runtime failed; <see cref="AgentRunResult.Error"/> says how.</summary>

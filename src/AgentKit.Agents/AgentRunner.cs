@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using AgentKit.Abstractions.Tools;
 using AgentKit.Agents.Diagnostics;
 using AgentKit.Agents.Runs;
 using AgentKit.Agents.Sessions;

@@ -35,7 +35,7 @@ public sealed partial class AgentMemory : IAsyncDisposable
     private int _disposed;
 
     /// <summary>Creates the memory.</summary>
-    /// <param name="store">Holds the memories (a <c>SqliteVectorStore</c> by default; any VectorData store works).</param>
+    /// <param name="store">Holds the memories (any VectorData store).</param>
     /// <param name="embeddings">Embeds memories and queries; its vectors set the collection's length.</param>
     /// <param name="chatClient">Rates importance, reconciles facts and reflects, with structured output.</param>
     /// <param name="prompts">Holds the <c>memory/*</c> prompt files.</param>

@@ -59,15 +59,15 @@ public sealed class MemoryOptions
     /// <summary>The longest memory text accepted, in characters. Defaults to 8,000.</summary>
     public int MaxTextLength { get; set; } = 8000;
 
-    /// <summary>The SQLite file <c>AddAgentKitMemory</c> stores memories in when no <c>VectorStore</c> service is registered. Defaults to <c>agentkit-memory.db</c>.</summary>
-    public string DatabasePath { get; set; } = "agentkit-memory.db";
+    /// <summary>The key of the keyed <c>VectorStore</c> service <c>AddAgentKitMemory</c> keeps the memories in; <see langword="null"/> (the default) for the unkeyed one.</summary>
+    public string? VectorStoreKey { get; set; }
 
     /// <summary>The key of the keyed <c>IChatClient</c> service <c>AddAgentKitMemory</c> uses; <see langword="null"/> (the default) for the unkeyed one.</summary>
     public string? ChatClientKey { get; set; }
 
     /// <summary>
     /// The key of the keyed <c>IEmbeddingGenerator&lt;string, Embedding&lt;float&gt;&gt;</c> service <c>AddAgentKitMemory</c> uses;
-    /// <see langword="null"/> (the default) for the unkeyed one, or AgentKit's default embedding model (all-MiniLM-L6-v2) when none is registered.
+    /// <see langword="null"/> (the default) for the unkeyed one.
     /// </summary>
     public string? EmbeddingGeneratorKey { get; set; }
 
@@ -100,11 +100,6 @@ public sealed class MemoryOptions
         Range(errors, nameof(MaxInsightsPerQuestion), MaxInsightsPerQuestion, 1, 10);
         Range(errors, nameof(MaxTextLength), MaxTextLength, 1, 1_000_000);
         Range(errors, nameof(ReflectionQueueCapacity), ReflectionQueueCapacity, 1, 1_000_000);
-        if (string.IsNullOrWhiteSpace(DatabasePath))
-        {
-            errors.Add("Memory:DatabasePath must not be empty.");
-        }
-
         if (MaxMemoriesPerAgent is { } cap)
         {
             Range(errors, nameof(MaxMemoriesPerAgent), cap, 1, int.MaxValue);

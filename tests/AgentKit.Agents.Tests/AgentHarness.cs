@@ -1,5 +1,5 @@
+using AgentKit.Abstractions.Tools;
 using AgentKit.Agents.Sessions;
-using AgentKit.Agents.Tools;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 

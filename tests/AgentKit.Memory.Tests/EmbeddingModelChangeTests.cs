@@ -1,4 +1,4 @@
-using AgentKit.Embeddings.Collections;
+using AgentKit.Abstractions.Embeddings;
 using AgentKit.Memory.Tests.Support;
 using AgentKit.Rag.Embeddings;
 using Microsoft.Extensions.AI;

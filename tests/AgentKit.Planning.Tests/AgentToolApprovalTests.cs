@@ -1,7 +1,7 @@
+using AgentKit.Abstractions.Tools;
 using AgentKit.Agents;
 using AgentKit.Agents.Events;
 using AgentKit.Agents.Sessions;
-using AgentKit.Agents.Tools;
 using AgentKit.Testing;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;

@@ -1,3 +1,4 @@
+using AgentKit.Abstractions.Agents;
 using AgentKit.Agents;
 using Microsoft.Extensions.AI;
 using ShopBot.Tools;

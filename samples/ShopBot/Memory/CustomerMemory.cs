@@ -1,4 +1,4 @@
-using AgentKit.Agents;
+using AgentKit.Abstractions.Agents;
 using AgentKit.Memory;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
@@ -55,7 +55,7 @@ public sealed partial class CustomerMemory(AgentMemory memory, SupportStore supp
     }
 
     /// <inheritdoc/>
-    public async ValueTask AfterTurnAsync(AgentTurnContext context, AgentRunResult result, CancellationToken cancellationToken)
+    public async ValueTask AfterTurnAsync(AgentTurnContext context, AgentTurnResult result, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(result);

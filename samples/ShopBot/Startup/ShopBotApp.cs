@@ -64,6 +64,8 @@ public sealed partial class ShopBotApp : IAsyncDisposable
 
     private const string PoliciesStoreKey = "shopbot-policies";
 
+    private const string MemoryStoreKey = "shopbot-memory";
+
     private ShopBotApp(WebApplication web, WebApplication? carrier, SmtpSink? sink, string handbookPath)
     {
         Web = web;
@@ -255,10 +257,11 @@ public sealed partial class ShopBotApp : IAsyncDisposable
         if (options.Memory.Enabled)
         {
             // Observations get a fixed importance and reflection is off, so remembering costs no model calls. Memories
-            // are embedded with the default embedding model, as the policies are.
+            // are embedded with the default embedding model, as the policies are, in their own SQLite file.
+            services.AddKeyedSqliteVectorStore(MemoryStoreKey, Path.Combine(dataDirectory, "memory.db"));
             services.AddAgentKitMemory(o =>
             {
-                o.DatabasePath = Path.Combine(dataDirectory, "memory.db");
+                o.VectorStoreKey = MemoryStoreKey;
                 o.BackgroundReflection = false;
                 o.ReflectionThreshold = 0;
             });
@@ -287,7 +290,7 @@ public sealed partial class ShopBotApp : IAsyncDisposable
         });
 
         // MMR: the handbook repeats the Markdown files, so near-identical passages should not crowd the results.
-        services.AddSingleton<AgentKit.Agents.Tools.IToolSource>(sp => new AgentKit.Agents.Tools.StaticToolSource(
+        services.AddSingleton<AgentKit.Abstractions.Tools.IToolSource>(sp => new AgentKit.Abstractions.Tools.StaticToolSource(
             [KnowledgePlugin.For(sp.GetRequiredKeyedService<KnowledgeBase>(PoliciesKnowledgeBase), new KnowledgePluginOptions { MaxTop = 8, MmrLambda = 0.6 }).AsAIFunction()]));
     }
 

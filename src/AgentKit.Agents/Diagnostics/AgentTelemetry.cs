@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using System.Text;
 using System.Text.Json;
 using AgentKit.Abstractions.Diagnostics;
+using AgentKit.Abstractions.Tools;
 
 namespace AgentKit.Agents.Diagnostics;
 
@@ -29,7 +30,7 @@ public static class AgentTelemetry
     /// result cap; display name <c>agent.tool_call {tool}</c>), a child of the conventional <c>execute_tool {tool}</c> span.
     /// Both carry <c>agentkit.tool.status</c>.
     /// </summary>
-    public const string ToolCallActivityName = "agent.tool_call";
+    public const string ToolCallActivityName = ToolTelemetry.ToolCallActivityName;
 
     /// <summary>Histogram of run durations in seconds (<c>agentkit.agent.run.duration</c>), by agent and outcome.</summary>
     public const string RunDurationMetric = "agentkit.agent.run.duration";
@@ -38,20 +39,16 @@ public static class AgentTelemetry
     public const string RunTokensMetric = "agentkit.agent.run.tokens";
 
     /// <summary>Histogram of tool call durations in seconds (<c>agentkit.tool.duration</c>), by tool and status.</summary>
-    public const string ToolDurationMetric = "agentkit.tool.duration";
+    public const string ToolDurationMetric = ToolTelemetry.ToolDurationMetric;
 
-    /// <summary>Compact JSON for attribute values (Microsoft.Extensions.AI's defaults indent).</summary>
-    internal static JsonSerializerOptions Json { get; } = new(Microsoft.Extensions.AI.AIJsonUtilities.DefaultOptions) { WriteIndented = false };
+    // One source and one meter for the runtime and the tool pipeline (in AgentKit.Abstractions), so tool spans nest under runs.
+    internal static ActivitySource Source => ToolTelemetry.Source;
 
-    internal static ActivitySource Source { get; } = new(SourceName, AgentKitTelemetry.Version);
-
-    internal static Meter Meter { get; } = new(SourceName, AgentKitTelemetry.Version);
+    internal static Meter Meter => ToolTelemetry.Meter;
 
     internal static Histogram<double> RunDuration { get; } = Meter.CreateHistogram<double>(RunDurationMetric, "s", "Duration of agent runs.");
 
     internal static Histogram<long> RunTokens { get; } = Meter.CreateHistogram<long>(RunTokensMetric, "{token}", "Tokens an agent run used.");
-
-    internal static Histogram<double> ToolDuration { get; } = Meter.CreateHistogram<double>(ToolDurationMetric, "s", "Duration of tool calls.");
 
     /// <summary>One text message in the GenAI conventions' message JSON: <c>[{"role":…,"parts":[{"type":"text","content":…}]}]</c>.</summary>
     internal static string MessagesJson(string role, string text)

@@ -4,21 +4,6 @@ namespace AgentKit.Agents.Diagnostics;
 
 internal static partial class AgentsLog
 {
-    [LoggerMessage(1, LogLevel.Warning, "Tool {Tool} (call {CallId}) refused: it is not on the agent's allowlist")]
-    public static partial void ToolNotAllowed(ILogger logger, string tool, string callId);
-
-    [LoggerMessage(2, LogLevel.Information, "Tool {Tool} (call {CallId}) got invalid arguments: {Errors}")]
-    public static partial void ToolArgumentsInvalid(ILogger logger, string tool, string callId, string errors);
-
-    [LoggerMessage(3, LogLevel.Warning, "Tool {Tool} (call {CallId}) timed out after {Timeout}")]
-    public static partial void ToolTimedOut(ILogger logger, string tool, string callId, TimeSpan timeout);
-
-    [LoggerMessage(4, LogLevel.Error, "Tool {Tool} (call {CallId}) failed")]
-    public static partial void ToolFailed(ILogger logger, Exception exception, string tool, string callId);
-
-    [LoggerMessage(5, LogLevel.Information, "Tool {Tool} result cut from {Length} to {Cap} characters")]
-    public static partial void ToolResultTruncated(ILogger logger, string tool, int length, int cap);
-
     [LoggerMessage(6, LogLevel.Warning, "Tool {Tool}: invalid-argument retry budget of {Budget} used up; the turn ends")]
     public static partial void ArgumentRetryBudgetExhausted(ILogger logger, string tool, int budget);
 

@@ -1,5 +1,5 @@
 using System.Text.Json.Serialization;
-using AgentKit.Agents.Tools;
+using AgentKit.Abstractions.Tools;
 using Microsoft.Extensions.AI;
 
 namespace AgentKit.Agents.Events;

@@ -1,3 +1,4 @@
+using AgentKit.Abstractions.Tools;
 using AgentKit.Prompts;
 using Microsoft.Extensions.AI;
 
@@ -93,8 +94,8 @@ public sealed class SummarizingHistoryReducer : IChatReducer
     private static string Describe(ChatMessage message) => string.Join("\n", message.Contents.Select(c => c switch
     {
         TextContent t => t.Text,
-        FunctionCallContent call => $"(called {call.Name} with {Tools.ToolResultFormatter.ToText(call.Arguments)})",
-        FunctionResultContent result => $"(tool result: {Tools.ToolResultFormatter.ToText(result.Result)})",
+        FunctionCallContent call => $"(called {call.Name} with {ToolResultFormatter.ToText(call.Arguments)})",
+        FunctionResultContent result => $"(tool result: {ToolResultFormatter.ToText(result.Result)})",
         _ => string.Empty,
     }).Where(s => s.Length > 0));
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using AgentKit.Abstractions.Tools;
 using AgentKit.Agents.Tools;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;

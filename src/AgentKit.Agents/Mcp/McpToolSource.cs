@@ -1,4 +1,4 @@
-using AgentKit.Agents.Tools;
+using AgentKit.Abstractions.Tools;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Client;

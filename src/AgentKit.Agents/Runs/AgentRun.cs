@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Threading.Channels;
+using AgentKit.Abstractions.Agents;
 using AgentKit.Abstractions.Diagnostics;
+using AgentKit.Abstractions.Tools;
 using AgentKit.Agents.Diagnostics;
 using AgentKit.Agents.Events;
 using AgentKit.Agents.Tools;
@@ -70,7 +72,17 @@ internal sealed class AgentRun : IToolCallObserver
             request.AddRange(await _runtime.RenderInstructionsAsync(_agent, _sessionId, token).ConfigureAwait(false));
             request.AddRange(history);
             request.Add(_input);
-            turn = new AgentTurnContext(_agent, _sessionId, Id, _input, history, request, _runtime.Services, RequestApprovalAsync);
+            turn = new AgentRunTurnContext(GovernToolsForPlannerAsync)
+            {
+                AgentName = _agent.Name,
+                SessionId = _sessionId,
+                RunId = Id,
+                Input = _input,
+                History = history,
+                RequestMessages = request,
+                ChatClient = _runtime.GetChatClient(_agent),
+                Services = _runtime.Services,
+            };
             if (_agent.Memory is { } memory)
             {
                 await memory.BeforeTurnAsync(turn, token).ConfigureAwait(false);
@@ -136,7 +148,7 @@ internal sealed class AgentRun : IToolCallObserver
         {
             try
             {
-                await after.AfterTurnAsync(turn, _result, CancellationToken.None).ConfigureAwait(false);
+                await after.AfterTurnAsync(turn, new AgentTurnResult(_result.IsCompleted, _result.Text, _result.Messages), CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception ex)
             {
@@ -335,8 +347,24 @@ internal sealed class AgentRun : IToolCallObserver
         return approval.CreateResponse(decision.Approved, decision.Reason);
     }
 
-    /// <summary>A tool call outside the model loop (a planner's) asked and resolved the same way, events included.</summary>
-    private async Task<ToolApprovalDecision> RequestApprovalAsync(ToolApprovalRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// The agent's allowlisted tools for calls outside the model loop (a planner's), in a pipeline with the agent's
+    /// tool options; approvals are asked and resolved as the loop's are, events included.
+    /// </summary>
+    private async ValueTask<IReadOnlyList<AIFunction>> GovernToolsForPlannerAsync(CancellationToken cancellationToken)
+    {
+        var tools = await _runtime.Tools.ResolveAsync(_agent.Tools, cancellationToken).ConfigureAwait(false);
+        var governor = new ToolGovernor(tools, _agent.ToolOptions ?? _runtime.ToolOptions, new DelegateToolApprovalHandler(RequestApprovalAsync), _runtime.LoggerFactory)
+        {
+            SessionId = _sessionId,
+            AgentName = _agent.Name,
+            EnableSensitiveData = _runtime.Telemetry.EnableSensitiveData,
+            TimeProvider = _runtime.Time,
+        };
+        return governor.Tools;
+    }
+
+    private async ValueTask<ToolApprovalDecision> RequestApprovalAsync(ToolApprovalRequest request, CancellationToken cancellationToken)
     {
         var decision = await AskAsync(request, cancellationToken).ConfigureAwait(false);
         Resolved(request.ApprovalId, request.ToolName, decision);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using AgentKit.Abstractions.Tools;
 
 namespace AgentKit.Agents.Tools;
 

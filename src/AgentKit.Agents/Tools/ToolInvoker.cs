@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using AgentKit.Abstractions.Diagnostics;
+using AgentKit.Abstractions.Tools;
 using AgentKit.Agents.Diagnostics;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
@@ -12,9 +13,6 @@ namespace AgentKit.Agents.Tools;
 /// </summary>
 internal sealed class ToolInvoker(ToolGovernor governor, ILogger logger, IToolCallObserver? observer = null)
 {
-    /// <summary>How an invalid-arguments result starts; the retry budget counts results with this prefix.</summary>
-    public const string InvalidArgumentsPrefix = "Error: invalid arguments for tool ";
-
     public async ValueTask<object?> InvokeAsync(FunctionInvocationContext context, CancellationToken cancellationToken)
     {
         var function = context.Function;
@@ -51,7 +49,7 @@ internal sealed class ToolInvoker(ToolGovernor governor, ILogger logger, IToolCa
 
             foreach (var content in message.Contents)
             {
-                if (content is FunctionResultContent { Result: string text } && text.StartsWith(InvalidArgumentsPrefix, StringComparison.Ordinal))
+                if (content is FunctionResultContent { Result: string text } && text.StartsWith(ToolGovernor.InvalidArgumentsPrefix, StringComparison.Ordinal))
                 {
                     count++;
                 }

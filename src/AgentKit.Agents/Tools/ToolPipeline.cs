@@ -1,3 +1,4 @@
+using AgentKit.Abstractions.Tools;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 

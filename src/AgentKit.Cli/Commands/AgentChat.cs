@@ -1,7 +1,7 @@
 using System.Text.Json;
+using AgentKit.Abstractions.Tools;
 using AgentKit.Agents;
 using AgentKit.Agents.Events;
-using AgentKit.Agents.Tools;
 using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console;
 

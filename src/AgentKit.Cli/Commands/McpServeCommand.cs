@@ -1,4 +1,5 @@
 using System.CommandLine;
+using AgentKit.Abstractions.Tools;
 using AgentKit.Agents.Mcp;
 using AgentKit.Agents.Tools;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,3 +1,4 @@
+using AgentKit.Abstractions.Tools;
 using AgentKit.Agents;
 using AgentKit.Agents.Tools;
 using AgentKit.Hosting.Configuration;

@@ -1,6 +1,6 @@
+using AgentKit.Abstractions.Tools;
 using AgentKit.Agents;
 using AgentKit.Agents.Mcp;
-using AgentKit.Agents.Tools;
 using AgentKit.Hosting.Configuration;
 using AgentKit.Sandbox;
 using Microsoft.Extensions.Configuration;
@@ -29,7 +29,7 @@ internal static class ConfiguredTools
         var usesMemory = tools.Plugins.Contains(BuiltInPlugins.Memory, StringComparer.OrdinalIgnoreCase) || options.Agents.Values.Any(a => a.Memory is { Enabled: true });
         if (usesMemory)
         {
-            AddMemory(builder, options);
+            AddMemory(builder);
             if (tools.Plugins.Contains(BuiltInPlugins.Memory, StringComparer.OrdinalIgnoreCase))
             {
                 services.AddAgentKitMemoryTools();
@@ -110,16 +110,11 @@ internal static class ConfiguredTools
         return new NamedMcpToolSource($"{AgentKitOptions.SectionName}:Tools:McpServers:{name}", new McpToolSource(transport, loggers), timeout);
     }
 
-    private static void AddMemory(IHostApplicationBuilder builder, AgentKitOptions options)
+    private static void AddMemory(IHostApplicationBuilder builder)
     {
+        // The memories live in the configured vector store (AgentKit:VectorStore), beside the knowledge bases.
         var section = builder.Configuration.GetSection($"{AgentKitOptions.SectionName}:Memory");
-        var storage = AgentKitPaths.Resolve(builder.Environment.ContentRootPath, options.Storage.Directory);
-        var contentRoot = builder.Environment.ContentRootPath;
-        builder.Services.AddAgentKitMemory(memory =>
-        {
-            section.Bind(memory);
-            memory.DatabasePath = section[nameof(memory.DatabasePath)] is { } path ? AgentKitPaths.Resolve(contentRoot, path) : Path.Combine(storage, "memories.db");
-        });
+        builder.Services.AddAgentKitMemory(memory => section.Bind(memory));
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AgentKit.Memory.MemoryOptions>, MemoryModelsValidator>());
     }
 }

@@ -1,6 +1,6 @@
 using System.Security;
 using System.Text;
-using AgentKit.Agents;
+using AgentKit.Abstractions.Agents;
 using AgentKit.Memory.Diagnostics;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
@@ -9,7 +9,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace AgentKit.Memory.Agents;
 
 /// <summary>
-/// Plugs <see cref="AgentMemory"/> into an agent (<see cref="AgentDefinition.Memory"/>): before each turn the memories
+/// Plugs <see cref="AgentMemory"/> into an agent (<c>AgentDefinition.Memory</c>): before each turn the memories
 /// relevant to the user's message are recalled and sent as a system message (not stored in the session), which also
 /// carries the turn's <see cref="MemoryScope"/> for the memory tools; after the turn the exchange is written as an
 /// observation. The agent's name is the memory's agent id; the session id is stored as provenance.
@@ -79,7 +79,7 @@ public sealed class MemoryAgentHook : IAgentMemory
     }
 
     /// <inheritdoc />
-    public async ValueTask AfterTurnAsync(AgentTurnContext context, AgentRunResult result, CancellationToken cancellationToken)
+    public async ValueTask AfterTurnAsync(AgentTurnContext context, AgentTurnResult result, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(result);
@@ -103,11 +103,11 @@ public sealed class MemoryAgentHook : IAgentMemory
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // The turn has happened and is stored; a failed observation (the model's rating, the store) must not undo it.
-            MemoryLog.ObservationFailed(_logger, ex, context.Agent.Name);
+            MemoryLog.ObservationFailed(_logger, ex, context.AgentName);
         }
     }
 
-    private MemoryScope ScopeOf(AgentTurnContext context) => new(context.Agent.Name, context.SessionId, _options.RestrictToSession);
+    private MemoryScope ScopeOf(AgentTurnContext context) => new(context.AgentName, context.SessionId, _options.RestrictToSession);
 }
 
 /// <summary>Settings of a <see cref="MemoryAgentHook"/>.</summary>

@@ -1,10 +1,8 @@
-using AgentKit.Agents.Tools;
-using AgentKit.Embeddings.MiniLM;
+using AgentKit.Abstractions.Tools;
 using AgentKit.Memory;
 using AgentKit.Memory.Agents;
 using AgentKit.Memory.Reflection;
 using AgentKit.Prompts;
-using AgentKit.VectorStores.Sqlite;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -20,11 +18,11 @@ public static class MemoryServiceCollectionExtensions
     /// <summary>
     /// Registers <see cref="AgentMemory"/> (singleton) with <see cref="MemoryOptions"/> validated at start, the
     /// prompt registry, the agent hook <see cref="MemoryAgentHook"/>, a <see cref="ReflectionScheduler"/> and the hosted service that runs due reflections (when
-    /// <see cref="MemoryOptions.BackgroundReflection"/> is on). The memory uses the registered <see cref="VectorStore"/>,
-    /// else a SQLite file at <see cref="MemoryOptions.DatabasePath"/>; the (keyed) <see cref="IChatClient"/> must be
-    /// registered by the application. The embedding model is the keyed one when <see cref="MemoryOptions.EmbeddingGeneratorKey"/>
-    /// is set, else the registered <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/> (with <c>AddAgentKit()</c>: the
-    /// default embedding model), else AgentKit's default embedding model, all-MiniLM-L6-v2 (<see cref="MiniLMEmbeddingGenerator"/>).
+    /// <see cref="MemoryOptions.BackgroundReflection"/> is on). The application chooses the store and the models: the
+    /// memory uses the (keyed) <see cref="VectorStore"/>, the (keyed) <see cref="IChatClient"/> and the (keyed)
+    /// <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/> (<c>AddAgentKit()</c> registers all three from its
+    /// configuration: the <c>AgentKit:VectorStore</c> section, the default models). A missing one fails validation at
+    /// start, naming it.
     /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="configure">Adjusts the settings; optional.</param>
@@ -40,21 +38,19 @@ public static class MemoryServiceCollectionExtensions
 
         options.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MemoryOptions>, MemoryOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MemoryOptions>, MemoryServicesValidator>());
         services.AddAgentKitPrompts();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new ReflectionScheduler(sp.GetRequiredService<IOptions<MemoryOptions>>().Value.ReflectionQueueCapacity));
-        services.TryAddSingleton<OwnedDefaultEmbedder>();
-        services.TryAddSingleton(sp => new OwnedMemoryStore(sp.GetRequiredService<IOptions<MemoryOptions>>().Value.DatabasePath, sp.GetService<ILoggerFactory>()));
         services.TryAddSingleton(sp =>
         {
             var settings = sp.GetRequiredService<IOptions<MemoryOptions>>().Value;
-            var store = sp.GetService<VectorStore>() ?? sp.GetRequiredService<OwnedMemoryStore>().Store;
             var chat = settings.ChatClientKey is { } chatKey ? sp.GetRequiredKeyedService<IChatClient>(chatKey) : sp.GetRequiredService<IChatClient>();
             var embeddings = settings.EmbeddingGeneratorKey is { } embeddingKey
                 ? sp.GetRequiredKeyedService<IEmbeddingGenerator<string, Embedding<float>>>(embeddingKey)
-                : sp.GetService<IEmbeddingGenerator<string, Embedding<float>>>() ?? sp.GetRequiredService<OwnedDefaultEmbedder>().Generator;
+                : sp.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>();
             return new AgentMemory(
-                store,
+                settings.VectorStoreKey is { } storeKey ? sp.GetRequiredKeyedService<VectorStore>(storeKey) : sp.GetRequiredService<VectorStore>(),
                 embeddings,
                 chat,
                 sp.GetRequiredService<IPromptRegistry>(),
@@ -92,37 +88,33 @@ public static class MemoryServiceCollectionExtensions
         }
     }
 
-    // The SQLite store the memory opens itself when the application registers none; disposed with the container.
-    private sealed class OwnedMemoryStore(string path, ILoggerFactory? loggerFactory) : IDisposable
+    // What AddAgentKitMemory takes from the container, checked with the options so a missing service is named at start
+    // rather than surfacing as a resolution error at the first turn.
+    private sealed class MemoryServicesValidator(IServiceProvider services) : IValidateOptions<MemoryOptions>
     {
-        private readonly Lazy<SqliteVectorStore> _store = new(() =>
+        public ValidateOptionsResult Validate(string? name, MemoryOptions options)
         {
-            // A configured data folder may not exist yet on first start (as the session store handles too).
-            if (Path.GetDirectoryName(Path.GetFullPath(path)) is { Length: > 0 } folder)
+            if (services.GetService<IServiceProviderIsService>() is not IServiceProviderIsKeyedService registered)
             {
-                Directory.CreateDirectory(folder);
+                return ValidateOptionsResult.Skip;
             }
 
-            return new SqliteVectorStore(path, loggerFactory: loggerFactory);
-        });
+            List<string> failures = [];
+            Check(registered, typeof(VectorStore), "VectorStore", options.VectorStoreKey, nameof(MemoryOptions.VectorStoreKey), failures);
+            Check(registered, typeof(IChatClient), "IChatClient", options.ChatClientKey, nameof(MemoryOptions.ChatClientKey), failures);
+            Check(registered, typeof(IEmbeddingGenerator<string, Embedding<float>>), "IEmbeddingGenerator<string, Embedding<float>>", options.EmbeddingGeneratorKey, nameof(MemoryOptions.EmbeddingGeneratorKey), failures);
+            return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        }
 
-        public VectorStore Store => _store.Value;
-
-        public void Dispose()
+        private static void Check(IServiceProviderIsKeyedService registered, Type service, string serviceName, string? key, string option, List<string> failures)
         {
-            if (_store.IsValueCreated)
+            if (key is null ? !registered.IsService(service) : !registered.IsKeyedService(service, key))
             {
-                _store.Value.Dispose();
+                failures.Add(key is null
+                    ? $"Memory: no {serviceName} service is registered; register one (AddAgentKit() registers the configured vector store and default models), or name a keyed one in Memory:{option}."
+                    : $"Memory:{option}: no {serviceName} service is registered under the key '{key}'.");
             }
         }
-    }
-
-    // The default embedding model the memory creates itself when the application registers none; disposed with the container.
-    private sealed class OwnedDefaultEmbedder : IDisposable
-    {
-        public MiniLMEmbeddingGenerator Generator { get; } = new();
-
-        public void Dispose() => Generator.Dispose();
     }
 
     private sealed class IdleService : IHostedService

@@ -1,5 +1,5 @@
 using System.Linq.Expressions;
-using AgentKit.Embeddings.Collections;
+using AgentKit.Abstractions.Embeddings;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.VectorData;
 

@@ -1,9 +1,7 @@
-using AgentKit.Agents;
-using AgentKit.Agents.Tools;
+using AgentKit.Abstractions.Agents;
 using AgentKit.Prompts;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace AgentKit.Planning;
@@ -33,10 +31,10 @@ public sealed class PlanningAgentPlanner : IAgentPlanner
     public string? Planner { get; }
 
     /// <summary>
-    /// Whether ReAct and plan-and-execute may call the agent's allowlisted tools. Their calls run in the agent's
-    /// <see cref="ToolGovernor"/>: only the allowlisted tools, schema and range checks, each tool's timeout and result
-    /// cap, and approval through the application's <see cref="IToolApprovalHandler"/> for tools that need it (denied
-    /// when none is registered; the planner then sees "Error: the call … was denied"). Default: false.
+    /// Whether ReAct and plan-and-execute may call the agent's allowlisted tools. Their calls run in the agent's tool
+    /// pipeline (<see cref="AgentTurnContext.GetToolsAsync"/>): only the allowlisted tools, schema and range checks,
+    /// each tool's timeout and result cap, and approval through the application's approval handler for tools that
+    /// need it (denied when none is registered; the planner then sees "Error: the call … was denied"). Default: false.
     /// </summary>
     public bool UseAgentTools { get; init; }
 
@@ -55,11 +53,10 @@ public sealed class PlanningAgentPlanner : IAgentPlanner
 
         var services = context.Services;
         var planner = services.GetRequiredService<IPlannerFactory>().Create(SelectName(context, services.GetRequiredService<IOptionsMonitor<PlanningOptions>>().CurrentValue));
-        var client = AgentChatClients.Resolve(services, context.Agent);
         IReadOnlyList<AIFunction> tools = UseAgentTools && planner.UsesTools
-            ? await GovernAgentToolsAsync(context, cancellationToken).ConfigureAwait(false)
+            ? await context.GetToolsAsync(cancellationToken).ConfigureAwait(false)
             : [];
-        var result = await planner.RunAsync(client, new PlanningRequest(question) { Tools = tools, Budget = Budget }, cancellationToken).ConfigureAwait(false);
+        var result = await planner.RunAsync(context.ChatClient, new PlanningRequest(question) { Tools = tools, Budget = Budget }, cancellationToken).ConfigureAwait(false);
 
         var guidance = services.GetRequiredService<IPromptRegistry>().Get(GuidancePrompt).Render(new Dictionary<string, object?>
         {
@@ -84,25 +81,6 @@ public sealed class PlanningAgentPlanner : IAgentPlanner
         }
     }
 
-    /// <summary>
-    /// The agent's allowlisted tools in the agent's pipeline: its tool options (timeouts, caps, approval policies), and
-    /// approval asked through the run (<see cref="AgentTurnContext.RequestApprovalAsync"/>, announced on its events).
-    /// </summary>
-    private static async ValueTask<IReadOnlyList<AIFunction>> GovernAgentToolsAsync(AgentTurnContext context, CancellationToken cancellationToken)
-    {
-        var services = context.Services;
-        var tools = await services.GetRequiredService<ToolCatalog>().ResolveAsync(context.Agent.Tools, cancellationToken).ConfigureAwait(false);
-        var options = context.Agent.ToolOptions ?? services.GetService<IOptions<ToolPipelineOptions>>()?.Value;
-        var approvals = new DelegateToolApprovalHandler(async (request, ct) => await context.RequestApprovalAsync(request, ct).ConfigureAwait(false));
-        var governor = new ToolGovernor(tools, options, approvals, services.GetService<ILoggerFactory>())
-        {
-            SessionId = context.SessionId,
-            AgentName = context.Agent.Name,
-            TimeProvider = services.GetService<TimeProvider>() ?? TimeProvider.System,
-        };
-        return governor.Tools;
-    }
-
     private string SelectName(AgentTurnContext context, PlanningOptions options)
     {
         if (context.Input.AdditionalProperties?.TryGetValue(PlannerProperty, out var value) == true && value?.ToString() is { } perCall)
@@ -110,6 +88,6 @@ public sealed class PlanningAgentPlanner : IAgentPlanner
             return perCall;
         }
 
-        return Planner ?? (options.Agents.TryGetValue(context.Agent.Name, out var configured) ? configured : options.DefaultPlanner);
+        return Planner ?? (options.Agents.TryGetValue(context.AgentName, out var configured) ? configured : options.DefaultPlanner);
     }
 }

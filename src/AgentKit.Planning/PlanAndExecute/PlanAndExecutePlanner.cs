@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using AgentKit.Agents.Tools;
+using AgentKit.Abstractions.Tools;
 using AgentKit.Prompts;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using AgentKit.Agents.Tools;
+using AgentKit.Abstractions.Tools;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 

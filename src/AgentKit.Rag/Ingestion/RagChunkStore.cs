@@ -1,4 +1,4 @@
-using AgentKit.Embeddings.Collections;
+using AgentKit.Abstractions.Embeddings;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.VectorData;
 

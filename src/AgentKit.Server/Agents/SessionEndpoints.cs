@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using AgentKit.Abstractions.Tools;
 using AgentKit.Agents;
 using AgentKit.Agents.Events;
 using AgentKit.Agents.Sessions;

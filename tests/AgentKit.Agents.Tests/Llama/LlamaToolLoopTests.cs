@@ -43,7 +43,7 @@ public sealed class LlamaToolLoopTests
         Assert.Empty(JsonSchemaValidator.Validate(lookup.JsonSchema, args));
         Assert.NotEmpty(invocations);
         var result = events.OfType<ToolResultEvent>().First();
-        Assert.Equal(AgentKit.Agents.Tools.ToolCallStatus.Succeeded, result.Status);
+        Assert.Equal(AgentKit.Abstractions.Tools.ToolCallStatus.Succeeded, result.Status);
         Assert.Contains("shipped", result.Result, StringComparison.Ordinal);
 
         var final = Assert.IsType<RunCompletedEvent>(events[^1]).Result;

@@ -1,8 +1,8 @@
 using System.IO.Pipelines;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using AgentKit.Abstractions.Tools;
 using AgentKit.Agents.Mcp;
-using AgentKit.Agents.Tools;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging.Abstractions;
 using ModelContextProtocol;

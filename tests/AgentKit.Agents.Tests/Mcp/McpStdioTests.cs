@@ -1,7 +1,7 @@
-using Microsoft.Extensions.DependencyInjection;
 using AgentKit.Agents.Mcp;
 using AgentKit.Testing;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
 using ModelContextProtocol.Client;
 
 namespace AgentKit.Agents.Tests.Mcp;
@@ -50,7 +50,7 @@ public sealed class McpStdioTests
         var model = new ScriptedChatClient()
             .CallTool("reverse", new Dictionary<string, object?> { ["text"] = "abc" })
             .Reply("reversed");
-        using var harness = new AgentHarness(model, [AgentHarness.Agent(tools: ["reverse"])], configure: s => s.AddSingleton<Agents.Tools.IToolSource>(source));
+        using var harness = new AgentHarness(model, [AgentHarness.Agent(tools: ["reverse"])], configure: s => s.AddSingleton<Abstractions.Tools.IToolSource>(source));
         var session = await harness.Runner.CreateSessionAsync("helper", TestContext.Current.CancellationToken);
 
         var result = await session.RunAsync("reverse abc", TestContext.Current.CancellationToken);

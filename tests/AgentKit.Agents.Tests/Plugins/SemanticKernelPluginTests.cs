@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using AgentKit.Abstractions.Tools;
 using AgentKit.Agents.Plugins;
 using AgentKit.Agents.Tools;
 using Microsoft.Extensions.AI;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using AgentKit.Abstractions.Tools;
 using AgentKit.Agents.Diagnostics;
 using AgentKit.Agents.Events;
 using AgentKit.Agents.Tools;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using AgentKit.Agents.Tools;
+using AgentKit.Abstractions.Tools;
 using AgentKit.Testing;
 using Microsoft.Extensions.AI;
 

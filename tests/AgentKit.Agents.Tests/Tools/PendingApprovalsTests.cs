@@ -1,3 +1,4 @@
+using AgentKit.Abstractions.Tools;
 using AgentKit.Agents.Tools;
 
 namespace AgentKit.Agents.Tests.Tools;

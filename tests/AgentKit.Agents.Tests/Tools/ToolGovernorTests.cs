@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Diagnostics;
 using System.Text.Json;
 using AgentKit.Abstractions.Diagnostics;
+using AgentKit.Abstractions.Tools;
 using AgentKit.Agents.Diagnostics;
 using AgentKit.Agents.Tools;
 using AgentKit.Testing;

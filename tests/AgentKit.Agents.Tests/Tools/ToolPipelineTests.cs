@@ -1,3 +1,4 @@
+using AgentKit.Abstractions.Tools;
 using AgentKit.Agents.Tools;
 using AgentKit.Testing;
 using Microsoft.Extensions.AI;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AgentKit.Abstractions.Tools;
 using AgentKit.Agents.Tools;
 using AgentKit.Hostile.Tests.Json;
 using AgentKit.Testing;

@@ -70,7 +70,7 @@ public sealed class KnowledgeToolTests : IDisposable
         {
             if (evt is ToolResultEvent result)
             {
-                Assert.Equal(Agents.Tools.ToolCallStatus.Succeeded, result.Status);
+                Assert.Equal(Abstractions.Tools.ToolCallStatus.Succeeded, result.Status);
                 return result.Result;
             }
         }

@@ -1,4 +1,4 @@
-using AgentKit.Embeddings.Collections;
+using AgentKit.Abstractions.Embeddings;
 using AgentKit.Rag.Embeddings;
 using AgentKit.Rag.Ingestion;
 using AgentKit.VectorStores.Sqlite;

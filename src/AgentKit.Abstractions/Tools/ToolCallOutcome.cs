@@ -1,4 +1,4 @@
-namespace AgentKit.Agents.Tools;
+namespace AgentKit.Abstractions.Tools;
 
 /// <summary>What the governed pipeline did with one tool call.</summary>
 /// <param name="Status">How the call ended.</param>

@@ -1,4 +1,4 @@
-namespace AgentKit.Embeddings.Collections;
+namespace AgentKit.Abstractions.Embeddings;
 
 /// <summary>
 /// A vector store collection holds embeddings of another model (or length) than the one configured: searching or

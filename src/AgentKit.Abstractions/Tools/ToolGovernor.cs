@@ -1,12 +1,11 @@
 using System.Diagnostics;
 using System.Text.Json;
 using AgentKit.Abstractions.Diagnostics;
-using AgentKit.Agents.Diagnostics;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace AgentKit.Agents.Tools;
+namespace AgentKit.Abstractions.Tools;
 
 /// <summary>
 /// AgentKit's one tool pipeline. Every tool call — the model loop's, a planner's, the MCP server's — runs through
@@ -118,6 +117,9 @@ public sealed class ToolGovernor
             : InvokeAsync(null, name, arguments, callId ?? NewCallId(), approved: false, cancellationToken);
     }
 
+    /// <summary>How an invalid-arguments result starts; the model loop's retry budget counts results with this prefix.</summary>
+    internal const string InvalidArgumentsPrefix = "Error: invalid arguments for tool ";
+
     internal static string NewCallId() => Guid.NewGuid().ToString("N");
 
     /// <summary>The registered tool behind <paramref name="function"/> (the loop may hand over a wrapper such as <see cref="ApprovalRequiredAIFunction"/>), whose schema is compiled already.</summary>
@@ -142,9 +144,9 @@ public sealed class ToolGovernor
             activity?.SetTag(TelemetryAttributes.ToolCallResult, outcome.Text);
         }
 
-        if (AgentTelemetry.ToolDuration.Enabled)
+        if (ToolTelemetry.ToolDuration.Enabled)
         {
-            AgentTelemetry.ToolDuration.Record(
+            ToolTelemetry.ToolDuration.Record(
                 elapsed.TotalSeconds,
                 new KeyValuePair<string, object?>(TelemetryAttributes.ToolName, name),
                 new KeyValuePair<string, object?>(TelemetryAttributes.ToolStatus, outcome.Status.ToString()));
@@ -196,19 +198,19 @@ public sealed class ToolGovernor
 
     private Activity? StartActivity(string name, string callId, AIFunctionArguments arguments)
     {
-        var activity = AgentTelemetry.Source.StartActivity(AgentTelemetry.ToolCallActivityName, ActivityKind.Internal);
+        var activity = ToolTelemetry.Source.StartActivity(ToolTelemetry.ToolCallActivityName, ActivityKind.Internal);
         if (activity is null)
         {
             return null;
         }
 
-        activity.DisplayName = $"{AgentTelemetry.ToolCallActivityName} {name}";
+        activity.DisplayName = $"{ToolTelemetry.ToolCallActivityName} {name}";
         activity.SetTag(TelemetryAttributes.ToolName, name);
         activity.SetTag(TelemetryAttributes.ToolCallId, callId);
         if (EnableSensitiveData)
         {
             activity.SetTag(TelemetryAttributes.ToolCallArguments, JsonSerializer.Serialize(
-                (IDictionary<string, object?>)arguments, AgentTelemetry.Json.GetTypeInfo(typeof(IDictionary<string, object?>))));
+                (IDictionary<string, object?>)arguments, ToolTelemetry.Json.GetTypeInfo(typeof(IDictionary<string, object?>))));
         }
 
         return activity;
@@ -218,7 +220,7 @@ public sealed class ToolGovernor
     {
         if (tool is null || !IsAllowed(tool.Name))
         {
-            AgentsLog.ToolNotAllowed(_logger, name, callId);
+            ToolsLog.ToolNotAllowed(_logger, name, callId);
             var available = _tools is { Count: > 0 } ? $" The tools are: {string.Join(", ", _tools.Keys)}." : "";
             return new(ToolCallStatus.NotAllowed, $"Error: the tool '{name}' is not available to this agent. Use only the tools you were given.{available}");
         }
@@ -231,15 +233,15 @@ public sealed class ToolGovernor
         catch (ToolSchemaException e)
         {
             // Only a tool handed over per request gets here; registered tools were refused at registration.
-            AgentsLog.ToolFailed(_logger, e, name, callId);
+            ToolsLog.ToolFailed(_logger, e, name, callId);
             return new(ToolCallStatus.Failed, $"Error: {e.Message}");
         }
 
         if (errors.Count > 0)
         {
             var joined = string.Join("; ", errors);
-            AgentsLog.ToolArgumentsInvalid(_logger, name, callId, joined);
-            return new(ToolCallStatus.InvalidArguments, $"{ToolInvoker.InvalidArgumentsPrefix}'{name}': {joined}. Call it again with arguments that match its parameter schema.");
+            ToolsLog.ToolArgumentsInvalid(_logger, name, callId, joined);
+            return new(ToolCallStatus.InvalidArguments, $"{InvalidArgumentsPrefix}'{name}': {joined}. Call it again with arguments that match its parameter schema.");
         }
 
         if (!approved && RequiresApproval(tool))
@@ -267,12 +269,12 @@ public sealed class ToolGovernor
         }
         catch (OperationCanceledException) when (timeoutSource.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            AgentsLog.ToolTimedOut(_logger, name, callId, timeout);
+            ToolsLog.ToolTimedOut(_logger, name, callId, timeout);
             return new(ToolCallStatus.TimedOut, $"Error: the tool '{name}' did not finish within {timeout.TotalSeconds:0.###} seconds and was cancelled.");
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            AgentsLog.ToolFailed(_logger, ex, name, callId);
+            ToolsLog.ToolFailed(_logger, ex, name, callId);
             var detail = Options.ExposeExceptionMessages ? $" {ex.GetType().Name}: {ex.Message}" : string.Empty;
             return new(ToolCallStatus.Failed, $"Error: the tool '{name}' failed.{detail}");
         }
@@ -282,7 +284,7 @@ public sealed class ToolGovernor
         var capped = ToolResultFormatter.Truncate(full, cap, out var truncated);
         if (truncated)
         {
-            AgentsLog.ToolResultTruncated(_logger, name, full.Length, cap);
+            ToolsLog.ToolResultTruncated(_logger, name, full.Length, cap);
         }
 
         return new(ToolCallStatus.Succeeded, capped);

@@ -3,7 +3,7 @@ using System.Reflection;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 
-namespace AgentKit.Agents.Tools;
+namespace AgentKit.Abstractions.Tools;
 
 /// <summary>
 /// Checks numeric arguments against the .NET type of the parameter they bind to. A generated schema says

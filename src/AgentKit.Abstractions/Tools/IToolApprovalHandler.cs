@@ -1,8 +1,8 @@
-namespace AgentKit.Agents.Tools;
+namespace AgentKit.Abstractions.Tools;
 
 /// <summary>
 /// Decides whether a tool call that needs approval may run. The CLI asks the user; an HTTP host registers
-/// <see cref="PendingApprovals"/> and exposes its list to approve or deny.
+/// <c>PendingApprovals</c> (AgentKit.Agents) and exposes its list to approve or deny.
 /// </summary>
 public interface IToolApprovalHandler
 {
@@ -14,7 +14,7 @@ public interface IToolApprovalHandler
 }
 
 /// <summary>A tool call waiting for a person's approval.</summary>
-/// <param name="ApprovalId">Identifies the request; pass it to <see cref="PendingApprovals.Approve"/> or <see cref="PendingApprovals.Deny"/>.</param>
+/// <param name="ApprovalId">Identifies the request; pass it to <c>PendingApprovals.Approve</c> or <c>PendingApprovals.Deny</c>.</param>
 /// <param name="SessionId">The session whose run made the call.</param>
 /// <param name="AgentName">The agent that made the call.</param>
 /// <param name="ToolName">The tool to run.</param>

@@ -1,4 +1,4 @@
-namespace AgentKit.Agents.Tools;
+namespace AgentKit.Abstractions.Tools;
 
 /// <summary>How the tool pipeline invokes tools: validation retry budget, timeouts and result size caps.</summary>
 public sealed class ToolPipelineOptions

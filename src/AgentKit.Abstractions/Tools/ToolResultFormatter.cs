@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 
-namespace AgentKit.Agents.Tools;
+namespace AgentKit.Abstractions.Tools;
 
 /// <summary>Turns a tool's return value into the text the model reads, capped in length.</summary>
 internal static class ToolResultFormatter

@@ -1,4 +1,4 @@
-namespace AgentKit.Agents.Tools;
+namespace AgentKit.Abstractions.Tools;
 
 /// <summary>How a tool call ended, as reported in run events.</summary>
 public enum ToolCallStatus

@@ -3,7 +3,7 @@ using System.Text.Json;
 using AgentKit.Abstractions.Json;
 using Microsoft.Extensions.AI;
 
-namespace AgentKit.Agents.Tools;
+namespace AgentKit.Abstractions.Tools;
 
 /// <summary>Each tool's compiled parameter schema, built once per function instance (at registration) and reused by every call.</summary>
 internal static class ToolSchemas

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.AI;
 
-namespace AgentKit.Agents.Tools;
+namespace AgentKit.Abstractions.Tools;
 
 /// <summary>
 /// A tool wrapped in AgentKit's one pipeline (<see cref="ToolGovernor"/>): invoking it runs the allowlist, schema and

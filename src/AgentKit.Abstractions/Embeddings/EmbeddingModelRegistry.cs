@@ -1,9 +1,10 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.VectorData;
 
-namespace AgentKit.Embeddings.Collections;
+namespace AgentKit.Abstractions.Embeddings;
 
 /// <summary>
 /// Records which embedding model (id and dimensions) wrote each collection AgentKit keeps in a vector store, in the
@@ -43,21 +44,31 @@ public static class EmbeddingModelRegistry
         ArgumentException.ThrowIfNullOrWhiteSpace(collection);
         ArgumentNullException.ThrowIfNull(generator);
         var model = ModelId(generator);
-        var registry = store.GetCollection<Guid, EmbeddingModelEntry>(CollectionName, EmbeddingModelEntry.Definition);
+        var registry = Open(store);
         await registry.EnsureCollectionExistsAsync(cancellationToken).ConfigureAwait(false);
         var key = KeyOf(collection);
         var entry = await registry.GetAsync(key, cancellationToken: cancellationToken).ConfigureAwait(false);
         if (entry is null)
         {
             await registry.UpsertAsync(
-                new EmbeddingModelEntry { Key = key, Collection = collection, Model = model, Dimensions = dimensions, Recorded = DateTimeOffset.UtcNow },
+                new Dictionary<string, object?>
+                {
+                    [KeyProperty] = key,
+                    [CollectionProperty] = collection,
+                    [ModelProperty] = model,
+                    [DimensionsProperty] = dimensions,
+                    [RecordedProperty] = DateTimeOffset.UtcNow,
+                    [UnusedProperty] = new ReadOnlyMemory<float>([1f]),
+                },
                 cancellationToken).ConfigureAwait(false);
             return;
         }
 
-        if (!string.Equals(entry.Model, model, StringComparison.Ordinal) || entry.Dimensions != dimensions)
+        var storedModel = entry.GetValueOrDefault(ModelProperty) as string ?? "";
+        var storedDimensions = Convert.ToInt32(entry.GetValueOrDefault(DimensionsProperty), CultureInfo.InvariantCulture);
+        if (!string.Equals(storedModel, model, StringComparison.Ordinal) || storedDimensions != dimensions)
         {
-            throw new EmbeddingModelMismatchException(collection, entry.Model, entry.Dimensions, model, dimensions);
+            throw new EmbeddingModelMismatchException(collection, storedModel, storedDimensions, model, dimensions);
         }
     }
 
@@ -69,7 +80,7 @@ public static class EmbeddingModelRegistry
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentException.ThrowIfNullOrWhiteSpace(collection);
-        var registry = store.GetCollection<Guid, EmbeddingModelEntry>(CollectionName, EmbeddingModelEntry.Definition);
+        var registry = Open(store);
         if (await registry.CollectionExistsAsync(cancellationToken).ConfigureAwait(false))
         {
             await registry.DeleteAsync(KeyOf(collection), cancellationToken).ConfigureAwait(false);
@@ -79,34 +90,29 @@ public static class EmbeddingModelRegistry
     // Stores differ in the key types they take; a GUID derived from the name works in all of them.
     private static Guid KeyOf(string collection) => new(SHA256.HashData(Encoding.UTF8.GetBytes(collection)).AsSpan(0, 16));
 
-    /// <summary>One collection's embedding model.</summary>
-    internal sealed class EmbeddingModelEntry
+    // One entry per collection, mapped as a dynamic record: typed records need reflection over the record type, which
+    // this trimming- and NativeAOT-safe library avoids.
+    private const string KeyProperty = "Key";
+    private const string CollectionProperty = "Collection";
+    private const string ModelProperty = "Model";
+    private const string DimensionsProperty = "Dimensions";
+    private const string RecordedProperty = "Recorded";
+
+    // Some stores require a vector in every collection; this one is never searched.
+    private const string UnusedProperty = "Unused";
+
+    private static readonly VectorStoreCollectionDefinition Definition = new()
     {
-        public static VectorStoreCollectionDefinition Definition { get; } = new()
-        {
-            Properties =
-            [
-                new VectorStoreKeyProperty(nameof(Key), typeof(Guid)),
-                new VectorStoreDataProperty(nameof(Collection), typeof(string)),
-                new VectorStoreDataProperty(nameof(Model), typeof(string)),
-                new VectorStoreDataProperty(nameof(Dimensions), typeof(int)),
-                new VectorStoreDataProperty(nameof(Recorded), typeof(DateTimeOffset)),
+        Properties =
+        [
+            new VectorStoreKeyProperty(KeyProperty, typeof(Guid)),
+            new VectorStoreDataProperty(CollectionProperty, typeof(string)),
+            new VectorStoreDataProperty(ModelProperty, typeof(string)),
+            new VectorStoreDataProperty(DimensionsProperty, typeof(int)),
+            new VectorStoreDataProperty(RecordedProperty, typeof(DateTimeOffset)),
+            new VectorStoreVectorProperty(UnusedProperty, typeof(ReadOnlyMemory<float>), 1),
+        ],
+    };
 
-                // Some stores require a vector in every collection; this one is never searched.
-                new VectorStoreVectorProperty(nameof(Unused), typeof(ReadOnlyMemory<float>), 1),
-            ],
-        };
-
-        public Guid Key { get; set; }
-
-        public string Collection { get; set; } = "";
-
-        public string Model { get; set; } = "";
-
-        public int Dimensions { get; set; }
-
-        public DateTimeOffset Recorded { get; set; }
-
-        public ReadOnlyMemory<float> Unused { get; set; } = new float[] { 1f };
-    }
+    private static VectorStoreCollection<object, Dictionary<string, object?>> Open(VectorStore store) => store.GetDynamicCollection(CollectionName, Definition);
 }

@@ -1,4 +1,4 @@
-namespace AgentKit.Agents;
+namespace AgentKit.Abstractions.Agents;
 
 /// <summary>
 /// Extension point for memory modules: recall before a turn (add context to the request) and record after it.
@@ -16,15 +16,5 @@ public interface IAgentMemory
     /// <param name="result">How the run ended.</param>
     /// <param name="cancellationToken">Cancels the update.</param>
     /// <returns>A task.</returns>
-    ValueTask AfterTurnAsync(AgentTurnContext context, AgentRunResult result, CancellationToken cancellationToken);
-}
-
-/// <summary>Extension point for planners: prepares a turn before the model loop runs (for example, adds a plan to the request).</summary>
-public interface IAgentPlanner
-{
-    /// <summary>Called after memory recall and before the first model call; may change <see cref="AgentTurnContext.RequestMessages"/>.</summary>
-    /// <param name="context">The turn.</param>
-    /// <param name="cancellationToken">Cancels the run.</param>
-    /// <returns>A task.</returns>
-    ValueTask PlanTurnAsync(AgentTurnContext context, CancellationToken cancellationToken);
+    ValueTask AfterTurnAsync(AgentTurnContext context, AgentTurnResult result, CancellationToken cancellationToken);
 }

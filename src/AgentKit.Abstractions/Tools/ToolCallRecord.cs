@@ -1,4 +1,4 @@
-namespace AgentKit.Agents.Tools;
+namespace AgentKit.Abstractions.Tools;
 
 /// <summary>What the pipeline did with one tool call, reported to a run.</summary>
 internal sealed record ToolCallRecord(string CallId, string ToolName, ToolCallStatus Status, string Result, TimeSpan Duration);

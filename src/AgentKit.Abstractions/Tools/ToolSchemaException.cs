@@ -1,6 +1,6 @@
 using AgentKit.Abstractions.Json;
 
-namespace AgentKit.Agents.Tools;
+namespace AgentKit.Abstractions.Tools;
 
 /// <summary>
 /// A tool's parameter schema cannot be enforced (an unknown keyword, a <c>$ref</c> that does not resolve, a pattern .NET

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.AI;
 
-namespace AgentKit.Agents.Tools;
+namespace AgentKit.Abstractions.Tools;
 
-/// <summary>Supplies tools to the <see cref="ToolCatalog"/>: plain functions, Semantic Kernel plugins, MCP servers.</summary>
+/// <summary>Supplies tools to the agent runtime's tool catalog: plain functions, Semantic Kernel plugins, MCP servers.</summary>
 public interface IToolSource
 {
     /// <summary>The tools this source offers now.</summary>

@@ -1,4 +1,4 @@
-namespace AgentKit.Agents.Tools;
+namespace AgentKit.Abstractions.Tools;
 
 /// <summary>Per-tool settings that override <see cref="ToolPipelineOptions"/> for one tool.</summary>
 public sealed record ToolPolicy
