@@ -21,6 +21,11 @@ public sealed partial class LlamaContext : IDisposable
     private int _busy;
     private bool _disposed;
 
+    // Threads the owner (a pool sharing its cores) wants for the next decode, packed as (threads << 16) | batch
+    // threads; 0: keep what the context was created with. Applied by the decoding thread itself.
+    private int _wantedThreads;
+    private int _appliedThreads;
+
     internal unsafe LlamaContext(LlamaModel model, LlamaContextOptions options)
     {
         options.Validate();
@@ -324,10 +329,30 @@ public sealed partial class LlamaContext : IDisposable
         _batch.n_tokens = i + 1;
     }
 
+    /// <summary>
+    /// Asks for other thread counts from the next decode on (set from any thread; the decoding thread applies them,
+    /// so a decode in flight is never changed under it).
+    /// </summary>
+    internal void SetThreads(int threads, int batchThreads)
+    {
+        Volatile.Write(ref _wantedThreads, (Math.Clamp(threads, 1, 1024) << 16) | Math.Clamp(batchThreads, 1, 1024));
+    }
+
+    /// <summary>The thread counts llama.cpp uses now (generation, batch).</summary>
+    internal (int Threads, int BatchThreads) NativeThreads
+        => (NativeMethods.llama_n_threads(Pointer), NativeMethods.llama_n_threads_batch(Pointer));
+
     /// <summary>Runs llama_decode on the current batch; on failure the sequences touched are reset so the bookkeeping stays true.</summary>
     internal unsafe void Decode(CancellationToken cancellationToken, params ReadOnlySpan<int> touchedSequences)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        var wanted = Volatile.Read(ref _wantedThreads);
+        if (wanted != 0 && wanted != _appliedThreads)
+        {
+            NativeMethods.llama_set_n_threads(Pointer, wanted >> 16, wanted & 0xFFFF);
+            _appliedThreads = wanted;
+        }
+
         int result;
         using (cancellationToken.CanBeCanceled ? cancellationToken.UnsafeRegister(static s => SetAbort((nint)s!), (nint)_abortFlag) : default)
         {

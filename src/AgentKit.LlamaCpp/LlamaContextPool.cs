@@ -7,7 +7,10 @@ namespace AgentKit.LlamaCpp;
 /// longest prefix with its prompt (so a conversation's next turn lands where its history is already decoded),
 /// creating contexts lazily up to the limit; beyond it, requests wait.
 /// </summary>
-/// <remarks>Reports its limit, use and queue to the <c>AgentKit.LlamaCpp</c> meter tagged with the model id.</remarks>
+/// <remarks>
+/// With <c>shareThreads</c>, the contexts in use split the configured threads among themselves (at least one each),
+/// so concurrent requests never ask for more threads than one request would: threads fighting over the same cores
+/// make every request slower than running them in turn. Reports its limit, use and queue to the <c>AgentKit.LlamaCpp</c> meter tagged with the model id.</remarks>
 internal sealed class LlamaContextPool : IDisposable
 {
     private readonly LlamaModel _model;
@@ -16,13 +19,16 @@ internal sealed class LlamaContextPool : IDisposable
     private readonly KeyValuePair<string, object?> _modelTag;
     private readonly SemaphoreSlim _slots;
     private readonly List<LlamaContext> _idle = [];
+    private readonly List<LlamaContext> _leased = [];
+    private readonly bool _shareThreads;
     private readonly Lock _lock = new();
     private int _created;
     private bool _disposed;
 
-    public LlamaContextPool(LlamaModel model, LlamaContextOptions options, int maxContexts, string? modelId = null)
+    public LlamaContextPool(LlamaModel model, LlamaContextOptions options, int maxContexts, string? modelId = null, bool shareThreads = false)
     {
         _model = model;
+        _shareThreads = shareThreads;
         _options = options;
         _maxContexts = maxContexts;
         _slots = new SemaphoreSlim(maxContexts, maxContexts);
@@ -63,6 +69,7 @@ internal sealed class LlamaContextPool : IDisposable
                 if (best is not null && (bestLength > 0 || _created >= _maxContexts))
                 {
                     _idle.Remove(best);
+                    Lend(best);
                     LlamaTelemetry.PoolInUse.Add(1, _modelTag);
                     return new Lease(this, best);
                 }
@@ -72,9 +79,14 @@ internal sealed class LlamaContextPool : IDisposable
 
             try
             {
-                var lease = new Lease(this, _model.CreateContext(_options));
+                var created = _model.CreateContext(_options);
+                lock (_lock)
+                {
+                    Lend(created);
+                }
+
                 LlamaTelemetry.PoolInUse.Add(1, _modelTag);
-                return lease;
+                return new Lease(this, created);
             }
             catch
             {
@@ -122,6 +134,8 @@ internal sealed class LlamaContextPool : IDisposable
         LlamaTelemetry.PoolInUse.Add(-1, _modelTag);
         lock (_lock)
         {
+            _leased.Remove(context);
+            Rebalance();
             if (_disposed)
             {
                 context.Dispose();
@@ -133,6 +147,28 @@ internal sealed class LlamaContextPool : IDisposable
         }
 
         _slots.Release();
+    }
+
+    /// <summary>Counts a context as in use and, when sharing threads, gives every context in use its new share. Under the lock.</summary>
+    private void Lend(LlamaContext context)
+    {
+        _leased.Add(context);
+        Rebalance();
+    }
+
+    private void Rebalance()
+    {
+        if (!_shareThreads || _leased.Count == 0)
+        {
+            return;
+        }
+
+        var threads = Math.Max(1, _options.Threads / _leased.Count);
+        var batchThreads = Math.Max(1, _options.BatchThreads / _leased.Count);
+        foreach (var context in _leased)
+        {
+            context.SetThreads(threads, batchThreads);
+        }
     }
 
     public void Dispose()

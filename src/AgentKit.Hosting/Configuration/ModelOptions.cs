@@ -50,10 +50,13 @@ public sealed class ModelOptions
     /// <summary>llama: context size in tokens per context. Default: the engine's default (4096).</summary>
     public int? ContextSize { get; set; }
 
-    /// <summary>llama, minilm: threads for generation, prompt processing or embedding. Default: <see cref="Environment.ProcessorCount"/>.</summary>
+    /// <summary>
+    /// llama, minilm: threads for generation, prompt processing or embedding; for a llama chat model, the threads of
+    /// all its contexts together (the contexts in use split them). Default: <see cref="Environment.ProcessorCount"/>.
+    /// </summary>
     public int? Threads { get; set; }
 
-    /// <summary>llama: contexts kept for concurrent requests (each holds a KV cache). Default: 2.</summary>
+    /// <summary>llama: contexts kept for concurrent requests (each holds a KV cache). Default: 2 (1 on a one-core machine).</summary>
     public int? MaxContexts { get; set; }
 
     /// <summary>

@@ -60,7 +60,7 @@ public sealed partial class LlamaChatClient : IChatClient, IMultiSequenceChatCli
         _tokenCounter = new LlamaTokenCounter(model.Vocabulary);
         _logger = loggerFactory?.CreateLogger<LlamaChatClient>() ?? NullLogger<LlamaChatClient>.Instance;
         var modelId = _options.ModelId ?? model.Metadata.Name ?? Path.GetFileNameWithoutExtension(model.Path);
-        _pool = new LlamaContextPool(model, _options.Context, _options.MaxContexts, modelId);
+        _pool = new LlamaContextPool(model, _options.Context, _options.MaxContexts, modelId, _options.ShareThreadsAcrossContexts);
         _prompts = new ChatPromptBuilder(model, _options, new ToolPromptTemplates(_options.ToolPrompts ?? new ToolPromptFiles(_options.PromptsDirectory ?? ToolPromptFiles.DefaultDirectory)));
         _metadata = new ChatClientMetadata("llama.cpp", null, modelId);
     }

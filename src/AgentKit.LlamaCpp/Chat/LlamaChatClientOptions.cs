@@ -18,9 +18,20 @@ public sealed record LlamaChatClientOptions
 
     /// <summary>
     /// Most contexts (concurrent requests) the client keeps. Requests beyond it wait for a free context.
-    /// Each context owns a KV cache of <see cref="LlamaContextOptions.ContextSize"/> tokens. Default 2.
+    /// Each context owns a KV cache of <see cref="LlamaContextOptions.ContextSize"/> tokens. Default 2 (1 on a
+    /// one-core machine).
     /// </summary>
-    public int MaxContexts { get; init; } = 2;
+    public int MaxContexts { get; init; } = Math.Min(2, Environment.ProcessorCount);
+
+    /// <summary>
+    /// Whether the contexts in use split <see cref="LlamaContextOptions.Threads"/> and
+    /// <see cref="LlamaContextOptions.BatchThreads"/> among themselves (at least one thread each) instead of each
+    /// taking all of them. Default true: one request alone gets every thread, two concurrent requests half each, so
+    /// the defaults never run more threads than cores (concurrent contexts each running one thread per core fight
+    /// over the cores and decode several times slower than in turn). False gives every context the configured
+    /// threads.
+    /// </summary>
+    public bool ShareThreadsAcrossContexts { get; init; } = true;
 
     /// <summary>
     /// A chat template used when the model has none or llama.cpp does not recognise the model's own: a built-in

@@ -239,6 +239,12 @@ internal static unsafe partial class NativeMethods
     internal static partial void llama_set_n_threads(nint context, int nThreads, int nThreadsBatch);
 
     [LibraryImport(LibLlama)]
+    internal static partial int llama_n_threads(nint context);
+
+    [LibraryImport(LibLlama)]
+    internal static partial int llama_n_threads_batch(nint context);
+
+    [LibraryImport(LibLlama)]
     internal static partial void llama_set_embeddings(nint context, [MarshalAs(UnmanagedType.U1)] bool embeddings);
 
     [LibraryImport(LibLlama)]
