@@ -97,7 +97,7 @@ public sealed class KnowledgePlugin
             MmrLambda = _options.MmrLambda,
         };
         var chunks = await _search(query, options, cancellationToken).ConfigureAwait(false);
-        return chunks.Select((c, i) => new KnowledgeSearchResult(i + 1, c.Citation, c.Source, c.Page, c.Section, c.Text, Math.Round(c.Score, 6))).ToList();
+        return chunks.Select((c, i) => new KnowledgeSearchResult(i + 1, c.Citation, c.Source, c.Page, c.Section, c.Text, Math.Round(c.Score, 6)) { Updated = c.SourceTime }).ToList();
     }
 
     /// <summary>The search as an <see cref="AIFunction"/> named <see cref="FunctionName"/>, ready for <see cref="ChatOptions.Tools"/>.</summary>
@@ -114,7 +114,11 @@ public sealed class KnowledgePlugin
 /// <param name="Section">The heading path.</param>
 /// <param name="Text">The passage.</param>
 /// <param name="Score">The retrieval score (higher is better; comparable within one result list).</param>
-public sealed record KnowledgeSearchResult(int Rank, string Citation, string Source, int? Page, string Section, string Text, double Score);
+public sealed record KnowledgeSearchResult(int Rank, string Citation, string Source, int? Page, string Section, string Text, double Score)
+{
+    /// <summary>When the source file was last changed, when known: lets the agent loop tell newer passages from older ones.</summary>
+    public DateTimeOffset? Updated { get; init; }
+}
 
 /// <summary>Settings of <see cref="KnowledgePlugin"/>.</summary>
 public sealed record KnowledgePluginOptions

@@ -1,3 +1,5 @@
+using AgentKit.Abstractions.Evidence;
+
 namespace AgentKit.Abstractions.Tools;
 
 /// <summary>How the tool pipeline invokes tools: validation retry budget, timeouts and result size caps.</summary>
@@ -38,6 +40,12 @@ public sealed class ToolPipelineOptions
     /// trace). Defaults to <see langword="true"/>; set <see langword="false"/> when tool messages may carry secrets.
     /// </summary>
     public bool ExposeExceptionMessages { get; set; } = true;
+
+    /// <summary>
+    /// How tool results that disagree within a turn are found and surfaced (<see cref="EvidenceConflictChatClient"/>);
+    /// null turns it off. Default: on, with the detector's defaults.
+    /// </summary>
+    public EvidenceConflictOptions? EvidenceConflicts { get; set; } = new();
 
     /// <summary>Per-tool overrides, keyed by tool name (ordinal).</summary>
     public IDictionary<string, ToolPolicy> Policies { get; } = new Dictionary<string, ToolPolicy>(StringComparer.Ordinal);

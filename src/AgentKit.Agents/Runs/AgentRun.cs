@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using AgentKit.Abstractions.Agents;
 using AgentKit.Abstractions.Diagnostics;
+using AgentKit.Abstractions.Evidence;
 using AgentKit.Abstractions.Tools;
 using AgentKit.Agents.Diagnostics;
 using AgentKit.Agents.Events;
@@ -252,7 +253,7 @@ internal sealed class AgentRun : IToolCallObserver
     {
         var pipelineOptions = _agent.ToolOptions ?? _runtime.ToolOptions;
         var (tools, model) = AgentToolSelection.Apply(
-            _agent, _runtime.Services, await _runtime.Tools.ResolveAsync(_agent.Tools, cancellationToken).ConfigureAwait(false), new StepObservingChatClient(_runtime.GetChatClient(_agent), this));
+            _agent, _runtime.Services, await _runtime.Tools.ResolveAsync(_agent.Tools, cancellationToken).ConfigureAwait(false), new StepObservingChatClient(WithEvidenceConflicts(_runtime.GetChatClient(_agent), pipelineOptions), this));
         var byName = tools.ToDictionary(t => t.Name, StringComparer.Ordinal);
         var options = _agent.ChatOptions?.Clone() ?? new ChatOptions();
         if (tools.Count > 0)
@@ -433,4 +434,8 @@ internal sealed class AgentRun : IToolCallObserver
             _events.Writer.TryWrite(evt with { RunId = Id, Sequence = Interlocked.Increment(ref _sequence), Timestamp = _runtime.Time.GetUtcNow() });
         }
     }
+
+    /// <summary>Surfaces disagreeing tool results under the function-invoking loop, unless the pipeline turns it off.</summary>
+    private static IChatClient WithEvidenceConflicts(IChatClient model, ToolPipelineOptions options) =>
+        options.EvidenceConflicts is { } conflicts ? new EvidenceConflictChatClient(model, conflicts) : model;
 }

@@ -1,3 +1,4 @@
+using AgentKit.Abstractions.Evidence;
 using AgentKit.Abstractions.Tools;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,7 +13,8 @@ public static class ToolPipelineChatClientBuilderExtensions
     /// <summary>
     /// Adds function invocation (Microsoft.Extensions.AI's <see cref="FunctionInvokingChatClient"/>) whose invoker
     /// runs every call through AgentKit's <see cref="ToolGovernor"/>: the allowlist, the arguments against each tool's
-    /// JSON schema and parameter ranges, timeouts and the result cap, failures turned into model-readable errors. Tools wrapped in
+    /// JSON schema and parameter ranges, timeouts and the result cap, failures turned into model-readable errors, and
+    /// tool results that disagree surfaced (<see cref="EvidenceConflictChatClient"/>). Tools wrapped in
     /// <see cref="ApprovalRequiredAIFunction"/> come back as approval requests for the caller to resolve.
     /// </summary>
     /// <param name="builder">The builder.</param>
@@ -32,7 +34,8 @@ public static class ToolPipelineChatClientBuilderExtensions
         {
             var loggerFactory = services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
             var governor = new ToolGovernor(options, loggerFactory: loggerFactory) { Allowlist = allowlist };
-            IChatClient invoking = ToolPipeline.CreateInvokingClient(inner, governor, loggerFactory, null, services, maximumIterationsPerRequest);
+            var model = options.EvidenceConflicts is { } conflicts ? new EvidenceConflictChatClient(inner, conflicts) : inner;
+            IChatClient invoking = ToolPipeline.CreateInvokingClient(model, governor, loggerFactory, null, services, maximumIterationsPerRequest);
             return allowlist is null ? invoking : new ToolAllowlistChatClient(invoking, allowlist);
         });
     }

@@ -1,3 +1,4 @@
+using AgentKit.Abstractions.Evidence;
 using AgentKit.Rag.Retrieval;
 
 namespace AgentKit.Rag.Answers;
@@ -20,4 +21,9 @@ public sealed record RagAnswer(string Question, string Text, IReadOnlyList<RagCi
 {
     /// <summary>The citations the answer uses, in order of first use.</summary>
     public IReadOnlyList<RagCitation> UsedCitations => UsedNumbers.Select(n => Citations[n - 1]).ToList();
+
+    /// <summary>
+    /// Where the passages disagree; evidence ids are citation numbers. Empty when they agree or the check is off.
+    /// </summary>
+    public IReadOnlyList<EvidenceConflict> Conflicts { get; init; } = [];
 }

@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text;
+using AgentKit.Abstractions.Evidence;
 using AgentKit.Prompts;
 using AgentKit.Rag.Retrieval;
 using Microsoft.Extensions.AI;
@@ -10,6 +13,12 @@ namespace AgentKit.Rag.Answers;
 /// cannot close the fence) and asks the chat model, which cites passages as <c>[n]</c>. The result carries the
 /// text, every numbered citation and the numbers the text actually uses.
 /// </summary>
+/// <remarks>
+/// Passages that disagree (<see cref="EvidenceConflictDetector"/>: different values, or opposite polarity, for what
+/// reads as the same thing) are never left to the model to notice: the conflicts go to the prompt when it declares a
+/// <c>conflicts</c> input, to <see cref="RagAnswer.Conflicts"/>, and when the answer does not cite both sides of one,
+/// a note naming both passages, their dates and the preferred (newer) one is appended to it.
+/// </remarks>
 public sealed class RagAnswerer
 {
     /// <summary>The default answer prompt's name.</summary>
@@ -19,6 +28,7 @@ public sealed class RagAnswerer
     private readonly IChatClient _chatClient;
     private readonly IPromptRegistry _prompts;
     private readonly RagAnswererOptions _options;
+    private readonly EvidenceConflictDetector? _conflicts;
 
     /// <summary>Creates an answerer.</summary>
     /// <param name="retriever">Finds the chunks.</param>
@@ -35,6 +45,7 @@ public sealed class RagAnswerer
         _prompts = prompts;
         _options = options ?? new RagAnswererOptions();
         _options.Retrieval.Validate();
+        _conflicts = _options.Conflicts is { } conflicts ? new EvidenceConflictDetector(conflicts) : null;
     }
 
     /// <summary>Answers a question.</summary>
@@ -53,15 +64,37 @@ public sealed class RagAnswerer
             return new RagAnswer(question, _options.NothingFoundAnswer, [], []);
         }
 
+        var conflicts = _conflicts?.Detect([.. chunks.Select((c, i) => new Evidence((i + 1).ToString(CultureInfo.InvariantCulture), c.Text, c.Citation, c.SourceTime))]) ?? [];
         var inputs = new Dictionary<string, object?>
         {
             ["question"] = question,
             ["documents"] = DocumentFence.Render(chunks),
             ["count"] = chunks.Count,
         };
+        if (prompt.Inputs.ContainsKey("conflicts"))
+        {
+            inputs["conflicts"] = string.Join('\n', conflicts.Select(c => "- " + DocumentFence.Escape(c.Describe(), attribute: false)));
+        }
+
         var response = await _chatClient.GetResponseAsync(prompt, inputs, chatOptions, cancellationToken).ConfigureAwait(false);
         var text = response.Text.Trim();
         var citations = chunks.Select((c, i) => new RagCitation(i + 1, c)).ToList();
-        return new RagAnswer(question, text, citations, CitationMarkers.Used(text, citations.Count));
+        var used = CitationMarkers.Used(text, citations.Count);
+        var unstated = conflicts.Where(c => !used.Contains(Number(c.First)) || !used.Contains(Number(c.Second))).ToList();
+        if (unstated.Count > 0)
+        {
+            var note = new StringBuilder(text).Append("\n\nNote: the sources disagree.");
+            foreach (var conflict in unstated)
+            {
+                note.Append(' ').Append(conflict.Describe());
+            }
+
+            text = note.ToString();
+            used = CitationMarkers.Used(text, citations.Count);
+        }
+
+        return new RagAnswer(question, text, citations, used) { Conflicts = conflicts };
     }
+
+    private static int Number(Evidence evidence) => int.Parse(evidence.Id, CultureInfo.InvariantCulture);
 }

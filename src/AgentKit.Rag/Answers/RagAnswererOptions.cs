@@ -1,3 +1,4 @@
+using AgentKit.Abstractions.Evidence;
 using AgentKit.Rag.Retrieval;
 
 namespace AgentKit.Rag.Answers;
@@ -16,4 +17,12 @@ public sealed record RagAnswererOptions
     /// nothing on this question."
     /// </summary>
     public string NothingFoundAnswer { get; init; } = "The knowledge base has nothing on this question.";
+
+    /// <summary>
+    /// How disagreements between the retrieved passages are found (<see cref="EvidenceConflictDetector"/>); null turns
+    /// the check off. Default: the detector's defaults. Found conflicts go to the prompt (input <c>conflicts</c>, when
+    /// the prompt declares it) and to <see cref="RagAnswer.Conflicts"/>, and an answer that does not cite both sides of
+    /// one gets a note stating it.
+    /// </summary>
+    public EvidenceConflictOptions? Conflicts { get; init; } = new();
 }

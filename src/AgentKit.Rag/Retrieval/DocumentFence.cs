@@ -5,7 +5,7 @@ namespace AgentKit.Rag.Retrieval;
 
 /// <summary>
 /// Renders retrieved chunks as the data block prompts receive: a <c>&lt;documents&gt;</c> element with one
-/// <c>&lt;document id="n" source="…" page="…" section="…"&gt;</c> per chunk, numbered from 1. Text and attribute
+/// <c>&lt;document id="n" source="…" page="…" section="…" date="…"&gt;</c> per chunk, numbered from 1. Text and attribute
 /// values are XML-escaped (<c>&amp;</c>, <c>&lt;</c>, <c>&gt;</c>, and <c>"</c> in attributes), so retrieved text can
 /// never close the fence or open a new element, whatever it contains.
 /// </summary>
@@ -30,6 +30,11 @@ public static class DocumentFence
             if (chunk.Section.Length > 0)
             {
                 text.Append(CultureInfo.InvariantCulture, $" section=\"{Escape(chunk.Section, attribute: true)}\"");
+            }
+
+            if (chunk.SourceTime is { } time)
+            {
+                text.Append(CultureInfo.InvariantCulture, $" date=\"{time.UtcDateTime:yyyy-MM-dd}\"");
             }
 
             text.Append(">\n").Append(Escape(chunk.Text, attribute: false)).Append("\n</document>\n");

@@ -37,6 +37,12 @@ public sealed record RetrievedChunk
     /// </summary>
     public double Score { get; init; }
 
+    /// <summary>
+    /// When the source was last changed: the file's last-write time when the file can be read from here; null
+    /// otherwise. Decides which of two disagreeing passages is newer.
+    /// </summary>
+    public DateTimeOffset? SourceTime { get; init; }
+
     /// <summary>The chunk's embedding when the retrieval needed it (MMR); otherwise empty.</summary>
     public ReadOnlyMemory<float> Vector { get; init; }
 
@@ -71,6 +77,19 @@ public sealed record RetrievedChunk
         ChunkIndex = record.ChunkIndex,
         ContentHash = record.ContentHash,
         Score = score,
+        SourceTime = LastWriteTime(record.Source),
         Vector = record.Vector,
     };
+
+    private static DateTimeOffset? LastWriteTime(string source)
+    {
+        try
+        {
+            return File.Exists(source) ? new DateTimeOffset(File.GetLastWriteTimeUtc(source), TimeSpan.Zero) : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            return null;
+        }
+    }
 }

@@ -107,6 +107,73 @@ public sealed class RagAnswererTests : IAsyncLifetime
     public void CitationMarkers_FindsValidNumbersInOrderOfFirstUse(string text, int[] expected) =>
         Assert.Equal(expected, CitationMarkers.Used(text, 4));
 
+    [Fact]
+    public async Task Answer_ConflictingPassagesTheModelPassesOver_GetANoteCitingBothAndPreferringTheNewer()
+    {
+        var (older, newer) = WritePolicies();
+        await new RagIngestor(_kb.Collection, _kb.Embedder).IngestFilesAsync([older, newer], cancellationToken: Token);
+        var client = new ScriptedChatClient((messages, _) => new ChatResponse(new ChatMessage(ChatRole.Assistant, $"You have 14 days [{NumberOf(messages, "returns-2023.md")}].")));
+
+        var answer = await Answerer(client).AnswerAsync("within how many days can unused items be returned after delivery", cancellationToken: Token);
+
+        var conflict = Assert.Single(answer.Conflicts);
+        var user = client.Calls[0].Messages[1].Text;
+        var oldNumber = NumberOf(client.Calls[0].Messages, "returns-2023.md");
+        var newNumber = NumberOf(client.Calls[0].Messages, "returns-2025.md");
+        Assert.Contains("<conflicts>", user, StringComparison.Ordinal);
+        Assert.Contains($"date=\"2025-03-01\"", user, StringComparison.Ordinal);
+        Assert.Equal(newNumber.ToString(System.Globalization.CultureInfo.InvariantCulture), conflict.Preferred?.Id);
+        Assert.Contains("Note: the sources disagree.", answer.Text, StringComparison.Ordinal);
+        Assert.Contains($"The newer, [{newNumber}], is preferred.", answer.Text, StringComparison.Ordinal);
+        Assert.Equal(new[] { oldNumber, newNumber }.Order(), answer.UsedNumbers.Order());
+    }
+
+    [Fact]
+    public async Task Answer_ModelStatesTheConflict_GetsNoNote()
+    {
+        var (older, newer) = WritePolicies();
+        await new RagIngestor(_kb.Collection, _kb.Embedder).IngestFilesAsync([older, newer], cancellationToken: Token);
+        var client = new ScriptedChatClient((messages, _) => new ChatResponse(new ChatMessage(ChatRole.Assistant,
+            $"The sources disagree: 14 days [{NumberOf(messages, "returns-2023.md")}] or 30 days [{NumberOf(messages, "returns-2025.md")}]; the newer says 30.")));
+
+        var answer = await Answerer(client).AnswerAsync("within how many days can unused items be returned after delivery", cancellationToken: Token);
+
+        Assert.Single(answer.Conflicts);
+        Assert.DoesNotContain("Note:", answer.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Answer_ConflictCheckOff_PassesNothingAndAddsNothing()
+    {
+        var (older, newer) = WritePolicies();
+        await new RagIngestor(_kb.Collection, _kb.Embedder).IngestFilesAsync([older, newer], cancellationToken: Token);
+        var client = new ScriptedChatClient("You have 14 days [1].");
+        var answerer = new RagAnswerer(new RagRetriever(_kb.Collection, _kb.Embedder), client, _prompts, new RagAnswererOptions { Conflicts = null });
+
+        var answer = await answerer.AnswerAsync("within how many days can unused items be returned after delivery", cancellationToken: Token);
+
+        Assert.Empty(answer.Conflicts);
+        Assert.Equal("You have 14 days [1].", answer.Text);
+        Assert.DoesNotContain("<conflicts>", client.Calls[0].Messages[1].Text, StringComparison.Ordinal);
+    }
+
+    private (string Older, string Newer) WritePolicies()
+    {
+        var older = _kb.Folder.Write("returns-2023.md", "# Returns\n\nUnused items can be returned within 14 days of delivery.");
+        var newer = _kb.Folder.Write("returns-2025.md", "# Returns\n\nUnused items can be returned within 30 days of delivery.");
+        File.SetLastWriteTimeUtc(older, new DateTime(2023, 1, 10, 0, 0, 0, DateTimeKind.Utc));
+        File.SetLastWriteTimeUtc(newer, new DateTime(2025, 3, 1, 0, 0, 0, DateTimeKind.Utc));
+        return (older, newer);
+    }
+
+    /// <summary>The number the fence gave the passage of a file.</summary>
+    private static int NumberOf(IReadOnlyList<ChatMessage> messages, string file)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(messages[^1].Text, $"<document id=\"(\\d+)\" source=\"{file}\"");
+        Assert.True(match.Success, $"{file} was not retrieved");
+        return int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     private static int CountOf(string text, string value)
     {
         var count = 0;

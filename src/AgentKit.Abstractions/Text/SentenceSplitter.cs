@@ -1,11 +1,11 @@
-namespace AgentKit.Rag.Chunking;
+namespace AgentKit.Abstractions.Text;
 
 /// <summary>
 /// Splits text into sentence spans. A sentence ends at a blank line, at a line that starts a list item, or after
 /// <c>.</c>, <c>!</c> or <c>?</c> (and any closing quotes or brackets) followed by whitespace and a character that
 /// is not lower case, unless the word before the period is a common abbreviation or a single letter (an initial).
 /// </summary>
-internal static class SentenceSplitter
+public static class SentenceSplitter
 {
     private static readonly HashSet<string> Abbreviations = new(StringComparer.OrdinalIgnoreCase)
     {

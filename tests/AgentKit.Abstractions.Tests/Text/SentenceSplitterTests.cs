@@ -1,6 +1,6 @@
-using AgentKit.Rag.Chunking;
+using AgentKit.Abstractions.Text;
 
-namespace AgentKit.Rag.Tests.Chunking;
+namespace AgentKit.Abstractions.Tests.Text;
 
 public sealed class SentenceSplitterTests
 {
