@@ -148,7 +148,7 @@ public static class LlamaNativeLibrary
         _ => nint.Zero,
     };
 
-    private static unsafe List<LlamaBackendDevice> ReadDevices()
+    internal static unsafe List<LlamaBackendDevice> ReadDevices()
     {
         var devices = new List<LlamaBackendDevice>();
         var count = NativeMethods.ggml_backend_dev_count();

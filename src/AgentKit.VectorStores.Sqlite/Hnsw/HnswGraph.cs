@@ -19,7 +19,10 @@ namespace AgentKit.VectorStores.Sqlite.Hnsw;
 /// together and every node's slots go to distinct points. A candidate that coincides with a neighbour already chosen
 /// is redundant. The bottom layer counts in-links per ring (at its <c>_group</c> member; the links come from other
 /// points, never from twins): pruning never takes a ring's last in-link (it drops the farthest kept neighbour that has
-/// another one instead), so every ring stays reachable. Candidates are ordered by rank, then slot (deterministic).
+/// another one instead), so every ring stays reachable. An exact copy of a stored vector also finds the first slot
+/// holding it by a hash of the vector, not only by search, so copies inserted in parallel never stay in rings apart;
+/// near-coincident points are found by the insert's search, which merges every ring it finds them in.
+/// Candidates are ordered by rank, then slot (deterministic).
 /// </remarks>
 internal sealed partial class HnswGraph
 {
@@ -35,6 +38,11 @@ internal sealed partial class HnswGraph
     private readonly Random _random = new(42);
     private readonly object[] _locks;
     private readonly object _entryLock = new();
+    private readonly object _twinLock = new();
+
+    /// <summary>A hash of each distinct stored vector → the first slot holding it (under <see cref="_twinLock"/>).</summary>
+    private readonly Dictionary<long, int> _firstCopy = [];
+    private int _copiesIndexed;
     private readonly ConcurrentBag<VisitedSet> _visitedPool = [];
     [ThreadStatic]
     private static float[]? t_queryBuffer;
@@ -77,6 +85,7 @@ internal sealed partial class HnswGraph
         get
         {
             long bytes = ((long)_links0.Length + _levels.Length + _inLinks0.Length + _nextTwin.Length + _group.Length) * sizeof(int);
+            bytes += (long)_firstCopy.Count * 28;
             foreach (var upper in _upperLinks)
             {
                 bytes += upper is null ? 8 : 24 + ((long)upper.Length * sizeof(int));
@@ -97,6 +106,7 @@ internal sealed partial class HnswGraph
         }
 
         EnsureCapacity(_cache.Capacity);
+        IndexCopies(from);
         if (parallelism <= 1 || to - from < 1000)
         {
             for (var slot = from; slot < to; slot++)
@@ -118,6 +128,7 @@ internal sealed partial class HnswGraph
         }
 
         NodeCount = to;
+        _copiesIndexed = to;
     }
 
     /// <summary>
@@ -159,6 +170,7 @@ internal sealed partial class HnswGraph
         _levels[slot] = level;
         _nextTwin[slot] = slot;
         _group[slot] = slot;
+        var copy = FindCopy(slot);
         if (level > 0)
         {
             _upperLinks[slot] = new int[level * (_m + 1)];
@@ -206,7 +218,7 @@ internal sealed partial class HnswGraph
                 }
 
                 // Joined only now: a search that reaches the node through its ring finds its links set.
-                JoinTwins(slot, candidates);
+                JoinTwins(slot, candidates, copy);
             }
 
             foreach (var neighbour in neighbours)
@@ -346,27 +358,100 @@ internal sealed partial class HnswGraph
     }
 
     /// <summary>
-    /// Puts a node being inserted into the ring of the first candidate it coincides with (bottom-layer candidates
-    /// stand for whole rings), handing the ring the in-links the node got meanwhile.
+    /// The first slot holding exactly the vector of <paramref name="slot"/>, or −1 (then <paramref name="slot"/> is
+    /// recorded as the first holder of its vector, unless another vector has the same hash).
     /// </summary>
-    private void JoinTwins(int node, List<(int Slot, float Rank)> candidates)
+    private int FindCopy(int slot)
     {
+        var vector = _cache.Vector(slot);
+        var key = VectorKey(vector);
+        lock (_twinLock)
+        {
+            if (_firstCopy.TryGetValue(key, out var first))
+            {
+                return first != slot && _cache.Vector(first).SequenceEqual(vector) ? first : -1;
+            }
+
+            _firstCopy.Add(key, slot);
+            return -1;
+        }
+    }
+
+    /// <summary>Records the vectors of slots already in the graph (a restored graph), so that copies of them are found.</summary>
+    private void IndexCopies(int nodeCount)
+    {
+        lock (_twinLock)
+        {
+            for (; _copiesIndexed < nodeCount; _copiesIndexed++)
+            {
+                _firstCopy.TryAdd(VectorKey(_cache.Vector(_copiesIndexed)), _copiesIndexed);
+            }
+        }
+    }
+
+    private static long VectorKey(ReadOnlySpan<float> vector)
+    {
+        var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(vector);
+        var low = default(HashCode);
+        low.AddBytes(bytes);
+        var high = default(HashCode);
+        high.Add(bytes.Length);
+        high.AddBytes(bytes);
+        return ((long)high.ToHashCode() << 32) | (uint)low.ToHashCode();
+    }
+
+    /// <summary>
+    /// Merges the ring of a node being inserted with the ring of the first slot holding exactly its vector
+    /// (<paramref name="copy"/>, found by hash whatever inserts run beside it) and of every candidate it coincides
+    /// with (bottom-layer candidates stand for whole rings). All of them, not only the first: twins inserted in
+    /// parallel may not have seen each other and started rings of their own, and neighbour selection treats
+    /// coincident points as one, so a ring left apart could lose its in-links.
+    /// </summary>
+    private void JoinTwins(int node, List<(int Slot, float Rank)> candidates, int copy)
+    {
+        if (copy >= 0)
+        {
+            MergeRings(node, copy);
+        }
+
         foreach (var (candidate, rank) in candidates)
         {
             if (candidate != node && Coincide(node, candidate, rank))
             {
-                int group;
-                lock (LockOf(candidate))
-                {
-                    group = _group[candidate];
-                    _group[node] = group;
-                    _nextTwin[node] = _nextTwin[candidate];
-                    Volatile.Write(ref _nextTwin[candidate], node);
-                }
+                MergeRings(node, candidate);
+            }
+        }
+    }
 
-                Interlocked.Add(ref _inLinks0[group], Interlocked.Exchange(ref _inLinks0[node], 0));
+    /// <summary>
+    /// Splices two distinct rings into one by swapping one successor of each (a node already in a ring, joined by a
+    /// concurrent insert, keeps its ring whole), relabels the members of <paramref name="a"/>'s ring with
+    /// <paramref name="b"/>'s group and hands that group the in-links. Serialised: merges are rare, and a walk of a
+    /// ring running meanwhile still ends, because every node stays on one cycle.
+    /// </summary>
+    private void MergeRings(int a, int b)
+    {
+        lock (_twinLock)
+        {
+            var from = _group[a];
+            var to = _group[b];
+            if (from == to)
+            {
                 return;
             }
+
+            var member = a;
+            do
+            {
+                _group[member] = to;
+                member = _nextTwin[member];
+            }
+            while (member != a);
+
+            var successor = _nextTwin[a];
+            Volatile.Write(ref _nextTwin[a], _nextTwin[b]);
+            Volatile.Write(ref _nextTwin[b], successor);
+            Interlocked.Add(ref _inLinks0[to], Interlocked.Exchange(ref _inLinks0[from], 0));
         }
     }
 
