@@ -95,6 +95,34 @@ public sealed class OptionsValidationTests : IDisposable
     }
 
     [Fact]
+    public async Task Start_WithBadToolSelection_ReportsEachKey()
+    {
+        var builder = _hosts.Builder(new Dictionary<string, string?>
+        {
+            ["AgentKit:Models:chat:Provider"] = "OpenAI",
+            ["AgentKit:Models:chat:Endpoint"] = "http://127.0.0.1:9/v1",
+            ["AgentKit:Models:chat:ApiKey"] = "k",
+            ["AgentKit:Models:chat:Model"] = "m",
+            ["AgentKit:Agents:picker:Instructions"] = "Hi.",
+            ["AgentKit:Agents:picker:Model"] = "chat",
+            ["AgentKit:Agents:picker:Tools:0"] = "run_code",
+            ["AgentKit:Agents:picker:ToolSelection:TopK"] = "0",
+            ["AgentKit:Agents:picker:ToolSelection:FindTopK"] = "51",
+            ["AgentKit:Agents:picker:ToolSelection:AlwaysOn:0"] = "run_code",
+            ["AgentKit:Agents:picker:ToolSelection:AlwaysOn:1"] = "delete_everything",
+        });
+        builder.AddAgentKit();
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(TestContext.Current.CancellationToken));
+
+        Assert.Contains("AgentKit:Agents:picker:ToolSelection:TopK", error.Message, StringComparison.Ordinal);
+        Assert.Contains("AgentKit:Agents:picker:ToolSelection:FindTopK", error.Message, StringComparison.Ordinal);
+        Assert.Contains("AgentKit:Agents:picker:ToolSelection:AlwaysOn:1: 'delete_everything' is not one of the agent's tools", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("AlwaysOn:0", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Start_WithNoModels_StartsAndStops()
     {
         var builder = _hosts.Builder(new Dictionary<string, string?>());
