@@ -1,5 +1,7 @@
 using AgentKit.Sandbox;
 using AgentKit.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AgentKit.Planning.Tests;
 
@@ -113,6 +115,24 @@ public sealed class ProgramAidedTests
         });
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Planner.RunAsync(client, Question, Number(), cts.Token));
+    }
+
+    [Fact]
+    public async Task SelectedByName_ProgramsRunWithinTheConfiguredSandboxLimits()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["AgentKit:Sandbox:MaxCodeChars"] = "64" }).Build();
+        using var services = new ServiceCollection()
+            .AddAgentKitPrompts(o => { o.RootDirectory = RepositoryPrompts.Folder; o.WatchForChanges = false; })
+            .AddAgentKitPlanning(configuration)
+            .BuildServiceProvider();
+        var client = new ScriptedChatClient(Js("const moneyOliviaHad = 23;\nconst costOfTheBagels = 5 * 3;\nconsole.log(moneyOliviaHad - costOfTheBagels);"), Js("console.log(8)"));
+
+        var result = await services.GetRequiredService<IPlannerFactory>().Create("pal")
+            .RunAsync(client, new PlanningRequest(Question) { Format = AnswerFormat.Number }, TestContext.Current.CancellationToken);
+
+        var pal = Assert.IsType<ProgramAidedResult>(result);
+        Assert.Equal("8", pal.Answer);
+        Assert.Contains("AgentKit:Sandbox:MaxCodeChars", pal.Attempts[0].Error, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -13,7 +13,7 @@ public static class PlanningServiceCollectionExtensions
     /// as an application adds its own) and <see cref="PlanningOptions"/> (from the <c>AgentKit:Planning</c> section of
     /// <paramref name="configuration"/> when given, then <paramref name="configure"/>), validated at start.
     /// Needs an <c>IPromptRegistry</c> (<c>AddAgentKitPrompts</c>); registers the JavaScript sandbox PAL runs programs in
-    /// (<c>AddAgentKitSandbox</c>, configured by its own <c>AgentKit:Sandbox</c> section).
+    /// (<c>AddAgentKitSandbox</c>, its limits from the <c>AgentKit:Sandbox</c> section of the same configuration).
     /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="configuration">The application's configuration; optional.</param>
@@ -45,7 +45,7 @@ public static class PlanningServiceCollectionExtensions
         services.TryAddSingleton<TreeOfThoughtsPlanner>();
         services.TryAddSingleton<ReActPlanner>();
         services.TryAddSingleton<PlanAndExecutePlanner>();
-        services.AddAgentKitSandbox();
+        services.AddAgentKitSandbox(configuration);
         services.TryAddSingleton<ProgramAidedPlanner>();
         services.TryAddSingleton<SelfCheckPlanner>();
         services.TryAddSingleton<CritiquePlanner>();
