@@ -74,6 +74,16 @@ public sealed class SelfCheckTests
     }
 
     [Fact]
+    public async Task ProgrammaticVerifierThatThrows_EndsTheRun_WithItsException()
+    {
+        var client = new ScriptedChatClient("The answer is 8.");
+        var options = Options() with { Verifier = (_, _, _) => throw new InvalidOperationException("the price list is unavailable") };
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => Planner.RunAsync(client, Question, options, TestContext.Current.CancellationToken));
+        Assert.Equal("the price list is unavailable", error.Message);
+    }
+
+    [Fact]
     public async Task RevisionsRunOut_TheLastAnswerIsReturned_NotAccepted()
     {
         var client = new ScriptedChatClient((_, _) => Text("The answer is 6."));

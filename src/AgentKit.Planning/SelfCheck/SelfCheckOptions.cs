@@ -4,8 +4,9 @@ namespace AgentKit.Planning;
 public sealed record SelfCheckOptions : ReviewOptions
 {
     /// <summary>
-    /// A check in code; when set it replaces the verifier prompt (no model call to verify). Not bindable from
-    /// configuration: set it in code. Default: none (the model verifies with <see cref="VerifyPrompt"/>).
+    /// A check in code; when set it replaces the verifier prompt (no model call to verify). An exception it throws
+    /// ends the run and reaches the caller. Not bindable from configuration: set it in code. Default: none (the model
+    /// verifies with <see cref="VerifyPrompt"/>).
     /// </summary>
     public AnswerVerifier? Verifier { get; init; }
 
