@@ -46,6 +46,38 @@ public sealed class LlamaEndToEndTests
     }
 
     [Fact]
+    public async Task Debate_EachRoundIsOneMultiSequenceRequest_OnTheEngine()
+    {
+        using var client = await ClientAsync();
+        var result = await new DebatePlanner(RepositoryPrompts.Registry).RunAsync(client, "What is 2 + 2?",
+            new DebateOptions { Agents = 3, Rounds = 2, Extraction = AnswerExtraction.Parse, Format = AnswerFormat.Number, ChatOptions = Short() },
+            TestContext.Current.CancellationToken);
+
+        Assert.True(result.UsedMultiSequence);
+        Assert.Equal(result.Rounds.Count * 3, result.ModelCalls);
+        Assert.Equal(result.Rounds.Count, result.Requests);
+        Assert.All(result.Rounds, round => Assert.Equal(3, round.Count));
+        Assert.True(result.Usage.OutputTokenCount > 0);
+    }
+
+    [Fact]
+    public async Task ProgramAided_RunsTheEnginesProgramsInTheSandbox_AndFeedsErrorsBack()
+    {
+        using var client = await ClientAsync();
+        using var sandbox = new AgentKit.Sandbox.JavaScriptSandbox();
+        var result = await new ProgramAidedPlanner(RepositoryPrompts.Registry, sandbox).RunAsync(client, "What is 2 + 2?",
+            new ProgramAidedOptions { Format = AnswerFormat.Number, MaxAttempts = 2, ChatOptions = Short(16) }, TestContext.Current.CancellationToken);
+
+        Assert.InRange(result.Attempts.Count, 1, 2);
+        Assert.Equal(result.Attempts.Count, result.ModelCalls);
+        Assert.Equal(result.Attempts.Count, result.Trace.Steps.Count(s => s.Kind == TraceStepKind.ToolCall));
+        if (result.Outcome == PlanningOutcome.NoAnswer)
+        {
+            Assert.All(result.Attempts, a => Assert.False(string.IsNullOrEmpty(a.Error)));
+        }
+    }
+
+    [Fact]
     public async Task ChainOfThought_TwoStage_RunsTheExtractionUnderItsSchemaGrammar()
     {
         using var client = await ClientAsync();

@@ -10,6 +10,8 @@ public sealed class PlanningPromptsTests
         "planning/tot-propose", "planning/tot-sample", "planning/tot-value", "planning/tot-vote",
         "planning/game24-propose", "planning/game24-sample", "planning/game24-value", "planning/game24-vote",
         "planning/react", "planning/plan", "planning/execute-step", "planning/replan", "planning/agent-guidance",
+        "planning/pal", "planning/verify", "planning/critique", "planning/revise", "planning/debate", "planning/debate-judge",
+        "planning/ltm-decompose", "planning/ltm-solve",
     ];
 
     public static TheoryData<string> PlanningPrompts => [.. Names];

@@ -34,6 +34,12 @@ public sealed class SelectionTests
     [InlineData("TreeOfThoughts", PlannerNames.TreeOfThoughts)]
     [InlineData("react", PlannerNames.ReAct)]
     [InlineData("plan-execute", PlannerNames.PlanAndExecute)]
+    [InlineData("PAL", PlannerNames.ProgramAided)]
+    [InlineData("program-aided", PlannerNames.ProgramAided)]
+    [InlineData("reflexion", PlannerNames.SelfCheck)]
+    [InlineData("critique", PlannerNames.Critique)]
+    [InlineData("debate", PlannerNames.Debate)]
+    [InlineData("ltm", PlannerNames.LeastToMost)]
     public void Factory_CreatesByNameOrAlias(string name, string registered)
     {
         using var services = Services([]);

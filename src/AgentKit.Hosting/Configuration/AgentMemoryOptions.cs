@@ -34,7 +34,8 @@ public sealed class AgentPlannerOptions
 {
     /// <summary>
     /// The planner's registered name (<c>chain-of-thought</c>, <c>self-consistency</c>, <c>tree-of-thoughts</c>,
-    /// <c>react</c>, <c>plan-and-execute</c>, their aliases, or one added with <c>AddAgentKitPlanner&lt;T&gt;</c>).
+    /// <c>react</c>, <c>plan-and-execute</c>, <c>pal</c>, <c>self-check</c>, <c>critique</c>, <c>debate</c>,
+    /// <c>least-to-most</c>, their aliases, or one added with <c>AddAgentKitPlanner&lt;T&gt;</c>).
     /// Default: <c>AgentKit:Planning:Agents:&lt;name&gt;</c>, else <c>AgentKit:Planning:DefaultPlanner</c>.
     /// The strategies' own options are under <c>AgentKit:Planning</c>.
     /// </summary>

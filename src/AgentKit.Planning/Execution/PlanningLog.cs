@@ -23,6 +23,15 @@ internal static partial class PlanningLog
     [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "Plan revised (revision {Revision}) at step '{Step}': {Problem}")]
     public static partial void Replanned(ILogger logger, int revision, string step, string problem);
 
+    [LoggerMessage(EventId = 7, Level = LogLevel.Debug, Message = "PAL program {Attempt} of {MaxAttempts} gave no answer: {Error}")]
+    public static partial void ProgramFailed(ILogger logger, int attempt, int maxAttempts, string error);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Debug, Message = "{Planner} review {Round} rejected the answer: {Feedback}")]
+    public static partial void Rejected(ILogger logger, string planner, int round, string feedback);
+
+    [LoggerMessage(EventId = 9, Level = LogLevel.Debug, Message = "Debate reached consensus on '{Answer}' in round {Round} of {Rounds}")]
+    public static partial void DebateConsensus(ILogger logger, int round, int rounds, string answer);
+
     public static TResult Finish<TResult>(ILogger logger, PlanningRun run, TResult result)
         where TResult : PlanningResult
     {

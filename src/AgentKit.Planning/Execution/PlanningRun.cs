@@ -50,16 +50,16 @@ internal sealed class PlanningRun : IDisposable
 
     public PromptTemplate Prompt(string name) => Prompts.Get(name);
 
-    /// <summary>One completion of a rendered prompt.</summary>
-    public async Task<ChatResponse> CompleteAsync(PromptTemplate prompt, IReadOnlyDictionary<string, object?> inputs, ChatOptions? overrides = null)
+    /// <summary>One completion of a rendered prompt, by the run's client or <paramref name="client"/> (a critic, a judge), metered alike.</summary>
+    public async Task<ChatResponse> CompleteAsync(PromptTemplate prompt, IReadOnlyDictionary<string, object?> inputs, ChatOptions? overrides = null, IChatClient? client = null)
     {
         var messages = prompt.Render(inputs);
         var options = prompt.CreateChatOptions(overrides);
-        return await CompleteAsync(prompt.Name, messages, options).ConfigureAwait(false);
+        return await CompleteAsync(prompt.Name, messages, options, client).ConfigureAwait(false);
     }
 
-    /// <summary>One completion of a conversation.</summary>
-    public Task<ChatResponse> CompleteAsync(string name, IList<ChatMessage> messages, ChatOptions options) =>
+    /// <summary>One completion of a conversation, by the run's client or <paramref name="client"/>.</summary>
+    public Task<ChatResponse> CompleteAsync(string name, IList<ChatMessage> messages, ChatOptions options, IChatClient? client = null) =>
         GuardAsync(async () =>
         {
             var reserved = _meter.Reserve(1);
@@ -67,7 +67,7 @@ internal sealed class PlanningRun : IDisposable
             ChatResponse response;
             try
             {
-                response = await _client.GetResponseAsync(messages, options, Token).ConfigureAwait(false);
+                response = await (client ?? _client).GetResponseAsync(messages, options, Token).ConfigureAwait(false);
             }
             catch (Exception e) when (AgentKitTelemetry.Fail(step, e))
             {
@@ -90,8 +90,8 @@ internal sealed class PlanningRun : IDisposable
     /// through <see cref="PromptChatClientExtensions.GetStructuredAsync{T}"/>: its correction round trip is metered
     /// and traced like any call.
     /// </summary>
-    public Task<T> StructuredAsync<T>(PromptTemplate prompt, IReadOnlyDictionary<string, object?> inputs, ChatOptions? overrides = null) =>
-        GuardAsync(() => new MeteredChatClient(this, prompt.Name).GetStructuredAsync<T>(prompt, inputs, overrides, Token));
+    public Task<T> StructuredAsync<T>(PromptTemplate prompt, IReadOnlyDictionary<string, object?> inputs, ChatOptions? overrides = null, IChatClient? client = null) =>
+        GuardAsync(() => new MeteredChatClient(this, prompt.Name, client ?? _client).GetStructuredAsync<T>(prompt, inputs, overrides, Token));
 
     /// <summary>
     /// Up to <paramref name="count"/> completions of one prompt: one multi-sequence batch per
@@ -282,10 +282,10 @@ internal sealed class PlanningRun : IDisposable
     }
 
     /// <summary>Meters and traces the calls a structured request makes (the first answer and a correction).</summary>
-    private sealed class MeteredChatClient(PlanningRun run, string name) : DelegatingChatClient(run._client)
+    private sealed class MeteredChatClient(PlanningRun run, string name, IChatClient client) : DelegatingChatClient(client)
     {
         public override Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
-            run.CompleteAsync(name, messages as IList<ChatMessage> ?? [.. messages], options ?? new ChatOptions());
+            run.CompleteAsync(name, messages as IList<ChatMessage> ?? [.. messages], options ?? new ChatOptions(), InnerClient);
 
         public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
             throw new NotSupportedException("Planners request whole responses; streaming is not metered.");

@@ -17,6 +17,21 @@ public static class PlannerNames
 
     /// <summary>Plan-and-execute (aliases <c>plan-execute</c>, <c>PlanAndExecute</c>).</summary>
     public const string PlanAndExecute = "plan-and-execute";
+
+    /// <summary>Program-aided answering, PAL (aliases <c>program-aided</c>, <c>ProgramAided</c>).</summary>
+    public const string ProgramAided = "pal";
+
+    /// <summary>Self-check (aliases <c>reflexion</c>, <c>SelfCheck</c>).</summary>
+    public const string SelfCheck = "self-check";
+
+    /// <summary>Critique (answerer and critic).</summary>
+    public const string Critique = "critique";
+
+    /// <summary>Multi-agent debate.</summary>
+    public const string Debate = "debate";
+
+    /// <summary>Least-to-most (aliases <c>ltm</c>, <c>LeastToMost</c>).</summary>
+    public const string LeastToMost = "least-to-most";
 }
 
 /// <summary>A planner registered by <c>AddAgentKitPlanner&lt;T&gt;</c>: the service key it is resolved by and its aliases.</summary>

@@ -33,4 +33,19 @@ public sealed class PlanningOptions
 
     /// <summary>Plan-and-execute defaults.</summary>
     public PlanAndExecuteOptions PlanAndExecute { get; set; } = new();
+
+    /// <summary>Program-aided (PAL) defaults.</summary>
+    public ProgramAidedOptions ProgramAided { get; set; } = new();
+
+    /// <summary>Self-check defaults.</summary>
+    public SelfCheckOptions SelfCheck { get; set; } = new();
+
+    /// <summary>Critique defaults.</summary>
+    public CritiqueOptions Critique { get; set; } = new();
+
+    /// <summary>Debate defaults.</summary>
+    public DebateOptions Debate { get; set; } = new();
+
+    /// <summary>Least-to-most defaults.</summary>
+    public LeastToMostOptions LeastToMost { get; set; } = new();
 }

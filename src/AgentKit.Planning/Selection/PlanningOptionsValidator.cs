@@ -1,9 +1,11 @@
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace AgentKit.Planning;
 
 /// <summary>Checks <see cref="PlanningOptions"/> at start-up: planner names and each strategy's ranges, naming the configuration key.</summary>
-internal sealed class PlanningOptionsValidator(IEnumerable<PlannerRegistration> registrations) : IValidateOptions<PlanningOptions>
+internal sealed class PlanningOptionsValidator(IEnumerable<PlannerRegistration> registrations, IServiceProviderIsKeyedService? keyedServices = null) : IValidateOptions<PlanningOptions>
 {
     private const string Section = PlanningOptions.SectionName;
 
@@ -29,6 +31,15 @@ internal sealed class PlanningOptionsValidator(IEnumerable<PlannerRegistration> 
         Check(failures, nameof(PlanningOptions.TreeOfThoughts), () => { options.TreeOfThoughts.Validate(); options.TreeOfThoughts.Budget.Validate(); });
         Check(failures, nameof(PlanningOptions.ReAct), () => { options.ReAct.Validate(); options.ReAct.Budget.Validate(); });
         Check(failures, nameof(PlanningOptions.PlanAndExecute), () => { options.PlanAndExecute.Validate(); options.PlanAndExecute.Budget.Validate(); });
+        Check(failures, nameof(PlanningOptions.ProgramAided), () => { options.ProgramAided.Validate(); options.ProgramAided.Budget.Validate(); });
+        Check(failures, nameof(PlanningOptions.SelfCheck), () => { options.SelfCheck.Validate(); options.SelfCheck.Budget.Validate(); });
+        Check(failures, nameof(PlanningOptions.Critique), () => { options.Critique.Validate(); options.Critique.Budget.Validate(); });
+        Check(failures, nameof(PlanningOptions.Debate), () => { options.Debate.Validate(); options.Debate.Budget.Validate(); });
+        Check(failures, nameof(PlanningOptions.LeastToMost), () => { options.LeastToMost.Validate(); options.LeastToMost.Budget.Validate(); });
+        if (options.Critique.CriticModel is { Length: > 0 } critic && keyedServices?.IsKeyedService(typeof(IChatClient), critic) == false)
+        {
+            failures.Add($"{Section}:Critique:CriticModel: no chat client is registered under the key '{critic}'; register a keyed IChatClient (AgentKit:Models) or remove the setting to use the answerer's model.");
+        }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
