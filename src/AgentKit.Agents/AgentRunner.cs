@@ -25,6 +25,7 @@ public sealed class AgentRunner
     private readonly ConcurrentDictionary<string, IChatClient> _clients = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, IChatReducer?> _reducers = new(StringComparer.Ordinal);
     private readonly IPromptRegistry? _prompts;
+    private readonly ISessionRunLock? _runLock;
 
     /// <summary>Creates the runner (DI does this; see <c>AddAgentKitAgents</c>).</summary>
     /// <param name="agents">The agent definitions; names must be unique.</param>
@@ -57,6 +58,7 @@ public sealed class AgentRunner
         Time = timeProvider ?? TimeProvider.System;
         ApprovalHandler = services.GetService<IToolApprovalHandler>() ?? DenyingToolApprovalHandler.Instance;
         _prompts = services.GetService<IPromptRegistry>();
+        _runLock = services.GetService<ISessionRunLock>();
         Telemetry = services.GetService<IOptions<AgentTelemetryOptions>>()?.Value ?? new AgentTelemetryOptions();
     }
 
@@ -159,6 +161,41 @@ public sealed class AgentRunner
     }
 
     internal void ExitRun(string sessionId) => _running.TryRemove(sessionId, out _);
+
+    /// <summary>Enters a turn in this process and, with a shared store, across processes; disposing the result leaves it.</summary>
+    internal async ValueTask<IAsyncDisposable> EnterRunAsync(string sessionId, CancellationToken cancellationToken)
+    {
+        EnterRun(sessionId);
+        try
+        {
+            var shared = _runLock is null ? null : await _runLock.TryAcquireAsync(sessionId, cancellationToken).ConfigureAwait(false)
+                ?? throw new AgentSessionBusyException($"Session '{sessionId}' is running a turn in another process; wait for it to finish or cancel it there.");
+            return new RunEntry(this, sessionId, shared);
+        }
+        catch
+        {
+            ExitRun(sessionId);
+            throw;
+        }
+    }
+
+    private sealed class RunEntry(AgentRunner runner, string sessionId, IAsyncDisposable? shared) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                if (shared is not null)
+                {
+                    await shared.DisposeAsync().ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                runner.ExitRun(sessionId);
+            }
+        }
+    }
 
     internal IChatClient GetChatClient(AgentDefinition agent) => _clients.GetOrAdd(agent.ChatClientKey ?? string.Empty, key =>
     {
