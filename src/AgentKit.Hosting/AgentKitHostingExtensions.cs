@@ -140,6 +140,7 @@ public static class AgentKitHostingExtensions
                 o.Schema = postgreSql.Schema;
                 o.CommandTimeout = postgreSql.CommandTimeout;
                 o.MaxMessagesPerSession = postgreSql.MaxMessagesPerSession;
+                o.MaxConcurrentTurns = postgreSql.MaxConcurrentTurns;
             });
         }
 

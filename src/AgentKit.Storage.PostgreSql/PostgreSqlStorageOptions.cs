@@ -11,8 +11,8 @@ public sealed partial class PostgreSqlStorageOptions
 {
     /// <summary>
     /// The Npgsql connection string, for example <c>Host=db;Port=5432;Database=agentkit;Username=agentkit;Password=…</c>.
-    /// Required; <c>Host</c> and <c>Database</c> must be set. Pool size (<c>Maximum Pool Size</c>, default 100) bounds
-    /// the turns one process runs at once, since each running turn holds a connection for its run lock.
+    /// Required; <c>Host</c> and <c>Database</c> must be set. Its <c>Maximum Pool Size</c> (default 100) bounds the
+    /// connections for reads and writes; run locks have a pool of their own (<see cref="MaxConcurrentTurns"/>).
     /// </summary>
     public string? ConnectionString { get; set; }
 
@@ -24,6 +24,15 @@ public sealed partial class PostgreSqlStorageOptions
 
     /// <summary>The most messages one session may hold, 1 to 1,000,000; an append beyond it is refused. Default: 100,000.</summary>
     public int MaxMessagesPerSession { get; set; } = 100_000;
+
+    /// <summary>
+    /// The most turns this process runs at once, 1 to 10,000: each running turn holds one connection of a separate pool
+    /// for its run lock, so lock holders never starve reads and writes of connections. A turn beyond it waits for a
+    /// connection up to the connection string's <c>Timeout</c> (default 15 s), then fails. Each replica may open this
+    /// many connections plus <c>Maximum Pool Size</c>: keep the sum over replicas under the server's <c>max_connections</c>.
+    /// Default: 100.
+    /// </summary>
+    public int MaxConcurrentTurns { get; set; } = 100;
 
     /// <summary>Returns what is wrong, one line per problem, each naming its key under <paramref name="section"/>; empty when valid.</summary>
     /// <param name="section">The configuration section the options came from, for the messages.</param>
@@ -69,6 +78,11 @@ public sealed partial class PostgreSqlStorageOptions
         if (MaxMessagesPerSession is < 1 or > 1_000_000)
         {
             failures.Add($"{section}:MaxMessagesPerSession: must be between 1 and 1000000 (was {MaxMessagesPerSession}).");
+        }
+
+        if (MaxConcurrentTurns is < 1 or > 10_000)
+        {
+            failures.Add($"{section}:MaxConcurrentTurns: must be between 1 and 10000 (was {MaxConcurrentTurns}).");
         }
 
         return failures;

@@ -67,6 +67,7 @@ public sealed class ConnectionFailureTests(PostgreSqlServerFixture server)
             o.Schema = "Bad-Name";
             o.CommandTimeout = TimeSpan.Zero;
             o.MaxMessagesPerSession = 0;
+            o.MaxConcurrentTurns = 0;
         });
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(Ct));
@@ -76,6 +77,7 @@ public sealed class ConnectionFailureTests(PostgreSqlServerFixture server)
         Assert.Contains(error.Failures, f => f.StartsWith("AgentKit:Storage:PostgreSql:Schema: 'Bad-Name'", StringComparison.Ordinal));
         Assert.Contains(error.Failures, f => f.StartsWith("AgentKit:Storage:PostgreSql:CommandTimeout", StringComparison.Ordinal));
         Assert.Contains(error.Failures, f => f.StartsWith("AgentKit:Storage:PostgreSql:MaxMessagesPerSession", StringComparison.Ordinal));
+        Assert.Contains(error.Failures, f => f.StartsWith("AgentKit:Storage:PostgreSql:MaxConcurrentTurns", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -12,6 +12,7 @@ namespace AgentKit.Storage.PostgreSql.Database;
 internal sealed class PostgreSqlDatabase : IAsyncDisposable
 {
     private readonly NpgsqlDataSource _dataSource;
+    private readonly NpgsqlDataSource _runLocks;
     private Task? _migration;
 
     public PostgreSqlDatabase(PostgreSqlStorageOptions options)
@@ -32,6 +33,11 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable
         Schema = options.Schema;
         MaxMessagesPerSession = options.MaxMessagesPerSession;
         _dataSource = NpgsqlDataSource.Create(builder);
+
+        // A pool of its own: turns holding locks must never use up the connections their own writes need.
+        builder.MaxPoolSize = options.MaxConcurrentTurns;
+        builder.MinPoolSize = Math.Min(builder.MinPoolSize, builder.MaxPoolSize);
+        _runLocks = NpgsqlDataSource.Create(builder);
     }
 
     /// <summary>The server as <c>host:port/database</c>, for messages.</summary>
@@ -68,6 +74,20 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable
     {
         await MigrateAsync(cancellationToken).ConfigureAwait(false);
         return await OpenRawAsync("connect", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Opens a connection of the run-lock pool, to hold a session-level advisory lock for a turn.</summary>
+    public async Task<NpgsqlConnection> OpenRunLockAsync(CancellationToken cancellationToken)
+    {
+        await MigrateAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await _runLocks.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (NpgsqlException e)
+        {
+            throw Describe("connect for a run lock", e);
+        }
     }
 
     /// <summary>Opens a pooled connection without migrating (the migrator's own).</summary>
@@ -107,5 +127,9 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable
         };
     }
 
-    public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _runLocks.DisposeAsync().ConfigureAwait(false);
+        await _dataSource.DisposeAsync().ConfigureAwait(false);
+    }
 }

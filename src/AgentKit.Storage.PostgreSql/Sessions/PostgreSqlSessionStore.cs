@@ -134,8 +134,8 @@ public sealed class PostgreSqlSessionStore : ISessionStore, ISessionRunLock, IAs
     }
 
     /// <summary>
-    /// Takes the session's run lock: a PostgreSQL advisory lock held on a pooled connection until the returned lock is
-    /// disposed, so a turn on one replica makes the same session busy on every other. Two session ids whose hashes
+    /// Takes the session's run lock: a PostgreSQL advisory lock held on a connection of the run-lock pool
+    /// (<see cref="PostgreSqlStorageOptions.MaxConcurrentTurns"/>) until the returned lock is disposed, so a turn on one replica makes the same session busy on every other. Two session ids whose hashes
     /// collide (about one pair in four billion) share a lock and are serialised together.
     /// </summary>
     /// <param name="sessionId">The session id.</param>
@@ -146,7 +146,7 @@ public sealed class PostgreSqlSessionStore : ISessionStore, ISessionRunLock, IAs
         ArgumentNullException.ThrowIfNull(sessionId);
         return GuardAsync<IAsyncDisposable?>("take a session's run lock", async () =>
         {
-            var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+            var connection = await _database.OpenRunLockAsync(cancellationToken).ConfigureAwait(false);
             try
             {
                 await using var command = Command(connection, "SELECT pg_try_advisory_lock($1, hashtext($2))", RunLockClass, sessionId);
