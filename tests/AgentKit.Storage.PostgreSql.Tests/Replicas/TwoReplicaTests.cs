@@ -27,6 +27,15 @@ public sealed class TwoReplicaTests(PostgreSqlServerFixture server)
     }
 
     [Fact]
+    public async Task Configuration_WithoutAServer_StopsStart_NamingTheKey()
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => ReplicaServer.StartAsync("Database=agentkit", "agentkit", "replica-unconfigured"));
+
+        var failures = error is AggregateException all ? all.InnerExceptions.OfType<Microsoft.Extensions.Options.OptionsValidationException>().SelectMany(e => e.Failures) : Assert.IsType<Microsoft.Extensions.Options.OptionsValidationException>(error).Failures;
+        Assert.Contains("AgentKit:Storage:PostgreSql:ConnectionString: names no Host.", failures);
+    }
+
+    [Fact]
     public async Task ConcurrentTurns_OnOneSession_FromTwoReplicas_AreSerialised()
     {
         server.SkipIfUnavailable();
