@@ -22,10 +22,12 @@ internal sealed class ReplicaServer : IAsyncDisposable
     public const string ApiKey = "replica-key-0123456789abcdef";
 
     private readonly WebApplication _app;
+    private readonly DirectoryInfo _contentRoot;
 
-    private ReplicaServer(WebApplication app, GatedChatClient model)
+    private ReplicaServer(WebApplication app, DirectoryInfo contentRoot, GatedChatClient model)
     {
         _app = app;
+        _contentRoot = contentRoot;
         Model = model;
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         Http = new HttpClient { BaseAddress = new Uri(address.TrimEnd('/') + "/") };
@@ -40,7 +42,8 @@ internal sealed class ReplicaServer : IAsyncDisposable
 
     public static async Task<ReplicaServer> StartAsync(string connectionString, string schema, string name)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = Directory.CreateTempSubdirectory($"agentkit-{name}-").FullName });
+        var contentRoot = Directory.CreateTempSubdirectory($"agentkit-{name}-");
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = contentRoot.FullName });
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -67,8 +70,18 @@ internal sealed class ReplicaServer : IAsyncDisposable
         builder.Services.AddKeyedSingleton<IChatClient>(ModelKeys.ForAgents("scripted"), model);
         var app = builder.Build();
         app.MapAgentKit();
-        await app.StartAsync(TestContext.Current.CancellationToken);
-        return new ReplicaServer(app, model);
+        try
+        {
+            await app.StartAsync(TestContext.Current.CancellationToken);
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            contentRoot.Delete(recursive: true);
+            throw;
+        }
+
+        return new ReplicaServer(app, contentRoot, model);
     }
 
     public async ValueTask DisposeAsync()
@@ -76,6 +89,7 @@ internal sealed class ReplicaServer : IAsyncDisposable
         Http.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
+        _contentRoot.Delete(recursive: true);
     }
 }
 
