@@ -142,14 +142,25 @@ public sealed class AgentRunner
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>Whether there was such a session.</returns>
     /// <exception cref="AgentSessionBusyException">The session is running a turn.</exception>
-    public ValueTask<bool> DeleteSessionAsync(string sessionId, CancellationToken cancellationToken = default)
+    public async ValueTask<bool> DeleteSessionAsync(string sessionId, CancellationToken cancellationToken = default)
     {
         if (_running.ContainsKey(sessionId))
         {
             throw new AgentSessionBusyException($"Session '{sessionId}' is running a turn; cancel it before deleting the session.");
         }
 
-        return Store.DeleteAsync(sessionId, cancellationToken);
+        if (_runLock is null)
+        {
+            return await Store.DeleteAsync(sessionId, cancellationToken).ConfigureAwait(false);
+        }
+
+        // Holding the run lock while deleting: a turn in another process cannot be left writing to a deleted session.
+        var held = await _runLock.TryAcquireAsync(sessionId, cancellationToken).ConfigureAwait(false)
+            ?? throw new AgentSessionBusyException($"Session '{sessionId}' is running a turn in another process; cancel it before deleting the session.");
+        await using (held.ConfigureAwait(false))
+        {
+            return await Store.DeleteAsync(sessionId, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     internal void EnterRun(string sessionId)

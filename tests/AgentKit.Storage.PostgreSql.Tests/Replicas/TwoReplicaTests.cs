@@ -58,6 +58,12 @@ public sealed class TwoReplicaTests(PostgreSqlServerFixture server)
 
         Assert.Equal(0, b.Model.Calls);
 
+        // Nor can B delete it under A's running turn.
+        using (var delete = await b.Http.DeleteAsync(new Uri($"api/sessions/{id}", UriKind.Relative), Ct))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, delete.StatusCode);
+        }
+
         a.Model.Gate.SetResult();
         using (var done = await first)
         {
@@ -75,6 +81,13 @@ public sealed class TwoReplicaTests(PostgreSqlServerFixture server)
         Assert.Equal(
             ["first", "reply 1 to first (saw 1 messages)", "second", "reply 2 to second (saw 3 messages)"],
             await HistoryAsync(a, id));
+        using (var delete = await b.Http.DeleteAsync(new Uri($"api/sessions/{id}", UriKind.Relative), Ct))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, delete.StatusCode);
+        }
+
+        using var gone = await a.Http.GetAsync(new Uri($"api/sessions/{id}", UriKind.Relative), Ct);
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
     }
 
     [Fact]
