@@ -25,6 +25,7 @@ public sealed class AgentRunner
     private readonly ConcurrentDictionary<string, IChatClient> _clients = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, IChatReducer?> _reducers = new(StringComparer.Ordinal);
     private readonly IPromptRegistry? _prompts;
+    private readonly ISessionRunLock? _runLock;
 
     /// <summary>Creates the runner (DI does this; see <c>AddAgentKitAgents</c>).</summary>
     /// <param name="agents">The agent definitions; names must be unique.</param>
@@ -57,6 +58,7 @@ public sealed class AgentRunner
         Time = timeProvider ?? TimeProvider.System;
         ApprovalHandler = services.GetService<IToolApprovalHandler>() ?? DenyingToolApprovalHandler.Instance;
         _prompts = services.GetService<IPromptRegistry>();
+        _runLock = services.GetService<ISessionRunLock>();
         Telemetry = services.GetService<IOptions<AgentTelemetryOptions>>()?.Value ?? new AgentTelemetryOptions();
     }
 
@@ -140,14 +142,25 @@ public sealed class AgentRunner
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>Whether there was such a session.</returns>
     /// <exception cref="AgentSessionBusyException">The session is running a turn.</exception>
-    public ValueTask<bool> DeleteSessionAsync(string sessionId, CancellationToken cancellationToken = default)
+    public async ValueTask<bool> DeleteSessionAsync(string sessionId, CancellationToken cancellationToken = default)
     {
         if (_running.ContainsKey(sessionId))
         {
             throw new AgentSessionBusyException($"Session '{sessionId}' is running a turn; cancel it before deleting the session.");
         }
 
-        return Store.DeleteAsync(sessionId, cancellationToken);
+        if (_runLock is null)
+        {
+            return await Store.DeleteAsync(sessionId, cancellationToken).ConfigureAwait(false);
+        }
+
+        // Holding the run lock while deleting: a turn in another process cannot be left writing to a deleted session.
+        var held = await _runLock.TryAcquireAsync(sessionId, cancellationToken).ConfigureAwait(false)
+            ?? throw new AgentSessionBusyException($"Session '{sessionId}' is running a turn in another process; cancel it before deleting the session.");
+        await using (held.ConfigureAwait(false))
+        {
+            return await Store.DeleteAsync(sessionId, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     internal void EnterRun(string sessionId)
@@ -159,6 +172,41 @@ public sealed class AgentRunner
     }
 
     internal void ExitRun(string sessionId) => _running.TryRemove(sessionId, out _);
+
+    /// <summary>Enters a turn in this process and, with a shared store, across processes; disposing the result leaves it.</summary>
+    internal async ValueTask<IAsyncDisposable> EnterRunAsync(string sessionId, CancellationToken cancellationToken)
+    {
+        EnterRun(sessionId);
+        try
+        {
+            var shared = _runLock is null ? null : await _runLock.TryAcquireAsync(sessionId, cancellationToken).ConfigureAwait(false)
+                ?? throw new AgentSessionBusyException($"Session '{sessionId}' is running a turn in another process; wait for it to finish or cancel it there.");
+            return new RunEntry(this, sessionId, shared);
+        }
+        catch
+        {
+            ExitRun(sessionId);
+            throw;
+        }
+    }
+
+    private sealed class RunEntry(AgentRunner runner, string sessionId, IAsyncDisposable? shared) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                if (shared is not null)
+                {
+                    await shared.DisposeAsync().ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                runner.ExitRun(sessionId);
+            }
+        }
+    }
 
     internal IChatClient GetChatClient(AgentDefinition agent) => _clients.GetOrAdd(agent.ChatClientKey ?? string.Empty, key =>
     {

@@ -8,7 +8,8 @@ namespace AgentKit.Agents;
 /// <summary>
 /// A conversation with one agent, its history kept in the session store. Cheap to create: hosts open one per
 /// request with <see cref="AgentRunner.OpenSessionAsync"/>. One turn runs at a time per session id, across
-/// instances; a second concurrent run throws <see cref="AgentSessionBusyException"/>.
+/// instances (and across processes when an <see cref="Sessions.ISessionRunLock"/> is registered); a second
+/// concurrent run throws <see cref="AgentSessionBusyException"/>.
 /// </summary>
 public sealed class AgentSession
 {
@@ -45,16 +46,12 @@ public sealed class AgentSession
     public async Task<AgentRunResult> RunAsync(ChatMessage input, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(input);
-        _runner.EnterRun(Id);
-        try
+        var entry = await _runner.EnterRunAsync(Id, cancellationToken).ConfigureAwait(false);
+        await using (entry.ConfigureAwait(false))
         {
             var run = new AgentRun(_runner, Agent, Id, input, streamEvents: false);
             await run.ExecuteAsync(cancellationToken).ConfigureAwait(false);
             return run.Result;
-        }
-        finally
-        {
-            _runner.ExitRun(Id);
         }
     }
 
@@ -70,7 +67,7 @@ public sealed class AgentSession
     public async IAsyncEnumerable<AgentEvent> RunStreamingAsync(ChatMessage input, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(input);
-        _runner.EnterRun(Id);
+        var entry = await _runner.EnterRunAsync(Id, cancellationToken).ConfigureAwait(false);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         Task execution = Task.CompletedTask;
         try
@@ -91,7 +88,7 @@ public sealed class AgentSession
         {
             await stop.CancelAsync().ConfigureAwait(false);
             await execution.ConfigureAwait(false);
-            _runner.ExitRun(Id);
+            await entry.DisposeAsync().ConfigureAwait(false);
         }
     }
 }

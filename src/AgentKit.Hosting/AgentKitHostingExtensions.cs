@@ -13,6 +13,7 @@ using AgentKit.Embeddings.MiniLM;
 using AgentKit.Rag.Embeddings;
 using AgentKit.Hosting.Models;
 using AgentKit.Prompts;
+using AgentKit.Storage.PostgreSql;
 using AgentKit.LlamaCpp.Chat;
 using AgentKit.LlamaCpp.Embeddings;
 using Microsoft.Extensions.AI;
@@ -129,6 +130,20 @@ public static class AgentKitHostingExtensions
         });
 
         var storage = AgentKitPaths.Resolve(contentRoot, options.Storage.Directory);
+        if (options.Storage.Provider == StorageProvider.PostgreSql)
+        {
+            // Registered first: AddAgentKitAgents adds its SQLite store only when no session store is registered.
+            var postgreSql = options.Storage.PostgreSql;
+            builder.Services.AddAgentKitPostgreSqlStorage(o =>
+            {
+                o.ConnectionString = postgreSql.ConnectionString;
+                o.Schema = postgreSql.Schema;
+                o.CommandTimeout = postgreSql.CommandTimeout;
+                o.MaxMessagesPerSession = postgreSql.MaxMessagesPerSession;
+                o.MaxConcurrentTurns = postgreSql.MaxConcurrentTurns;
+            });
+        }
+
         builder.Services.AddAgentKitAgents(Path.Combine(storage, "sessions.db"));
         builder.Services.AddAgentKitToolSelection(ModelKeys.DefaultEmbedding);
         builder.Services.AddAgentKitPendingApprovals();

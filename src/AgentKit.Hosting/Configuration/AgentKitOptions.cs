@@ -59,8 +59,24 @@ public sealed class PromptsOptions
 /// <summary>The <c>AgentKit:Storage</c> section.</summary>
 public sealed class StorageOptions
 {
-    /// <summary>The data folder. Relative paths resolve against the content root. Default: <c>data</c>.</summary>
+    /// <summary>The data folder (SQLite files, the embedded vector store). Relative paths resolve against the content root. Default: <c>data</c>.</summary>
     public string Directory { get; set; } = "data";
+
+    /// <summary>Where sessions are kept. Default: <see cref="StorageProvider.Sqlite"/>.</summary>
+    public StorageProvider Provider { get; set; } = StorageProvider.Sqlite;
+
+    /// <summary>postgresql: the server and schema (<c>AgentKit:Storage:PostgreSql:ConnectionString</c> is required).</summary>
+    public AgentKit.Storage.PostgreSql.PostgreSqlStorageOptions PostgreSql { get; init; } = new();
+}
+
+/// <summary>Which store <c>AddAgentKit()</c> keeps sessions in.</summary>
+public enum StorageProvider
+{
+    /// <summary>Embedded: <c>sessions.db</c> under <c>AgentKit:Storage:Directory</c>, for one process.</summary>
+    Sqlite,
+
+    /// <summary>A PostgreSQL server shared by every replica, with turns of one session serialised across them.</summary>
+    PostgreSql,
 }
 
 /// <summary>The <c>AgentKit:ChatPipeline</c> section: <c>ChatClientBuilder</c> layers around every chat model.</summary>

@@ -35,6 +35,11 @@ internal sealed class AgentKitOptionsValidator(IHostEnvironment environment) : I
             failures.Add($"{Section}:Storage:Directory: must not be empty.");
         }
 
+        if (!Enum.IsDefined(options.Storage.Provider))
+        {
+            failures.Add($"{Section}:Storage:Provider: must be Sqlite or PostgreSql.");
+        }
+
         CheckRange(failures, $"{Section}:ChatPipeline:ResponseCacheMegabytes", options.ChatPipeline.ResponseCacheMegabytes, 1, 1 << 20);
         CheckRange(failures, $"{Section}:ChatPipeline:MaxFunctionIterations", options.ChatPipeline.MaxFunctionIterations, 1, 1000);
         ValidateTelemetry(options.Telemetry, failures);

@@ -91,9 +91,16 @@ internal static class SessionEndpoints
     {
         var cancellationToken = context.RequestAborted;
         await GetOwnedAsync(context, store, id, cancellationToken).ConfigureAwait(false);
-        return await runner.DeleteSessionAsync(id, cancellationToken).ConfigureAwait(false)
-            ? Results.NoContent()
-            : throw NotFound(id);
+        try
+        {
+            return await runner.DeleteSessionAsync(id, cancellationToken).ConfigureAwait(false)
+                ? Results.NoContent()
+                : throw NotFound(id);
+        }
+        catch (AgentSessionBusyException e)
+        {
+            throw new ApiProblemException(StatusCodes.Status409Conflict, "session_busy", e.Message);
+        }
     }
 
     /// <summary>

@@ -1,0 +1,44 @@
+using AgentKit.Agents.Sessions;
+using AgentKit.Storage.PostgreSql.Database;
+using AgentKit.Storage.PostgreSql.DependencyInjection;
+using AgentKit.Storage.PostgreSql.Sessions;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace AgentKit.Storage.PostgreSql;
+
+/// <summary>Registers PostgreSQL as AgentKit's runtime store.</summary>
+public static class PostgreSqlStorageServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers <see cref="PostgreSqlSessionStore"/> as the <see cref="ISessionStore"/> and the
+    /// <see cref="ISessionRunLock"/> (call before <c>AddAgentKitAgents</c>, whose SQLite default is then not used), with
+    /// the options validated and the schema migrated when the host starts.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configure">Sets the options (at least <see cref="PostgreSqlStorageOptions.ConnectionString"/>).</param>
+    /// <returns>The services.</returns>
+    public static IServiceCollection AddAgentKitPostgreSqlStorage(this IServiceCollection services, Action<PostgreSqlStorageOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        services.AddOptions<PostgreSqlStorageOptions>().Configure(configure).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PostgreSqlStorageOptions>, OptionsValidator>());
+        services.TryAddSingleton(sp => new PostgreSqlDatabase(sp.GetRequiredService<IOptions<PostgreSqlStorageOptions>>().Value));
+        services.TryAddSingleton(sp => new PostgreSqlSessionStore(sp.GetRequiredService<PostgreSqlDatabase>(), ownsDatabase: false, sp.GetService<TimeProvider>()));
+        services.AddSingleton<ISessionStore>(sp => sp.GetRequiredService<PostgreSqlSessionStore>());
+        services.AddSingleton<ISessionRunLock>(sp => sp.GetRequiredService<PostgreSqlSessionStore>());
+        services.AddHostedService<PostgreSqlMigrationService>();
+        return services;
+    }
+
+    private sealed class OptionsValidator : IValidateOptions<PostgreSqlStorageOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, PostgreSqlStorageOptions options)
+        {
+            var failures = options.Validate();
+            return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        }
+    }
+}

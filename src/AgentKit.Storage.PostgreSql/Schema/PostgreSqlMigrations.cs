@@ -1,0 +1,40 @@
+namespace AgentKit.Storage.PostgreSql.Schema;
+
+/// <summary>One schema change: applied once, in version order, inside a transaction.</summary>
+/// <param name="Version">Its number; versions are consecutive from 1 and never reused.</param>
+/// <param name="Name">What it does, recorded beside the version.</param>
+/// <param name="Sql">The statements, given the schema name.</param>
+internal sealed record PostgreSqlMigration(int Version, string Name, Func<string, string> Sql);
+
+/// <summary>
+/// Every schema change AgentKit has made, oldest first. A released migration is never edited: a change to the tables
+/// (a run-checkpoint or approvals table) is a new entry at the end, and the stores that use it go through the same
+/// <see cref="Database.PostgreSqlDatabase"/>.
+/// </summary>
+internal static class PostgreSqlMigrations
+{
+    public static IReadOnlyList<PostgreSqlMigration> All { get; } =
+    [
+        // Messages are text, not jsonb: jsonb reorders keys, and System.Text.Json reads the "$type" discriminator of
+        // Microsoft.Extensions.AI's contents only when it comes first.
+        new(1, "sessions", s => $"""
+            CREATE TABLE {s}.sessions (
+                id text PRIMARY KEY,
+                agent text NOT NULL,
+                owner text,
+                created timestamptz NOT NULL,
+                updated timestamptz NOT NULL,
+                message_count integer NOT NULL DEFAULT 0);
+            CREATE INDEX sessions_updated ON {s}.sessions (updated DESC, id);
+            CREATE INDEX sessions_agent ON {s}.sessions (agent, updated DESC, id);
+            CREATE INDEX sessions_owner ON {s}.sessions (owner, updated DESC, id);
+            CREATE TABLE {s}.messages (
+                session_id text NOT NULL REFERENCES {s}.sessions (id) ON DELETE CASCADE,
+                seq integer NOT NULL,
+                message text NOT NULL,
+                PRIMARY KEY (session_id, seq));
+            """),
+    ];
+
+    public static int Latest => All[^1].Version;
+}
