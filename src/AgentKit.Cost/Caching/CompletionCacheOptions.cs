@@ -117,6 +117,9 @@ public sealed class CompletionCacheOptions
     /// <summary>What time it is; tests move it. Default <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
-    internal static CompletionCacheCaller DefaultCaller(ChatOptions? options) =>
+    /// <summary>The default <see cref="ResolveCaller"/>: the request's <see cref="CompletionCacheRequest"/> properties.</summary>
+    /// <param name="options">The request's options.</param>
+    /// <returns>The agent and session the properties name.</returns>
+    public static CompletionCacheCaller DefaultCaller(ChatOptions? options) =>
         new(CompletionCacheRequest.GetString(options, CompletionCacheRequest.AgentIdKey), CompletionCacheRequest.GetString(options, CompletionCacheRequest.SessionIdKey));
 }
