@@ -12,7 +12,7 @@ public sealed class CompletionCacheOptions
 {
     private TimeSpan _timeToLive = TimeSpan.FromDays(1);
     private int _maxEntries = 100_000;
-    private double _similarityThreshold = 0.9;
+    private double _similarityThreshold = 0.85;
     private int _maxResponseChars = 64 * 1024;
     private int _maxSemanticRequestChars = 2_000;
     private int _semanticCandidates = 4;
@@ -52,7 +52,7 @@ public sealed class CompletionCacheOptions
 
     /// <summary>
     /// Cosine similarity of the last user messages at or above which a cached answer is reused, and then only when the
-    /// entity guard agrees. Default 0.9; 0.5 to 1.
+    /// entity guard agrees. Default 0.85 (the benchmark's best hit rate with no wrong answer); 0.5 to 1.
     /// </summary>
     public double SimilarityThreshold
     {

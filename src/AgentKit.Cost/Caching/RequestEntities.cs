@@ -17,7 +17,7 @@ internal static partial class RequestEntities
     {
         "a", "an", "the", "i", "i'm", "i've", "i'd", "my", "me", "we", "our", "you", "your", "it", "its", "this", "that", "these", "those",
         "what", "what's", "whats", "which", "who", "whom", "whose", "where", "where's", "when", "why", "how", "how's",
-        "is", "are", "was", "were", "be", "do", "does", "did", "can", "could", "would", "will", "shall", "should", "may", "might", "must",
+        "is", "am", "are", "was", "were", "be", "name", "do", "does", "did", "can", "could", "would", "will", "shall", "should", "may", "might", "must",
         "please", "tell", "show", "give", "explain", "describe", "list", "find", "let", "help", "hi", "hello", "hey", "thanks", "thank",
         "and", "or", "but", "so", "if", "in", "on", "at", "for", "to", "of", "with", "about", "from", "by", "any", "there", "here",
         "ok", "okay", "yes", "no", "not", "have", "has", "had", "get", "got", "need", "want", "ask", "kindly", "quick", "quickly",

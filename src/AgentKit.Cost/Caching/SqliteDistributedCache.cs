@@ -203,6 +203,9 @@ public sealed class SqliteDistributedCache : IDistributedCache
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
+
+        // A cache entry lost to a power failure is recomputed; a flush per write would bound writes by the disk.
+        Execute(connection, "PRAGMA synchronous=NORMAL");
         return connection;
     }
 

@@ -26,8 +26,8 @@ public sealed class CompletionCacheSettings
     /// <summary>Answer similar requests too (embedding similarity and the entity guard). Default: true.</summary>
     public bool Semantic { get; set; } = true;
 
-    /// <summary>Cosine similarity at or above which a similar request reuses an answer. Default: 0.9; 0.5 to 1.</summary>
-    public double SimilarityThreshold { get; set; } = 0.9;
+    /// <summary>Cosine similarity at or above which a similar request reuses an answer. Default: 0.85; 0.5 to 1.</summary>
+    public double SimilarityThreshold { get; set; } = 0.85;
 
     /// <summary>The embedding model of the semantic layer. Default: <c>AgentKit:DefaultEmbeddingModel</c> (MiniLM unless configured).</summary>
     public string? EmbeddingModel { get; set; }
