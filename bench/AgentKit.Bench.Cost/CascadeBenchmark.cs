@@ -163,14 +163,15 @@ internal static partial class CascadeBenchmark
     {
         const int width = 640, height = 420, left = 60, right = 20, top = 30, bottom = 50;
         var minAccuracy = Math.Floor(Math.Min(singles.Min(s => s.Accuracy), curves.Values.SelectMany(c => c).Min(p => p.Accuracy)) * 20) / 20;
-        double X(double cost) => left + (cost / 1.05) * (width - left - right);
+        var maxCost = Math.Ceiling(Math.Max(1.0, curves.Values.SelectMany(c => c).Max(p => p.RelativeCost)) * 5) / 5 + 0.05;
+        double X(double cost) => left + (cost / maxCost) * (width - left - right);
         double Y(double accuracy) => height - bottom - (accuracy - minAccuracy) / (1 - minAccuracy) * (height - top - bottom);
         var svg = new StringBuilder();
         var inv = CultureInfo.InvariantCulture;
         svg.Append(inv, $"""<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="12">""").AppendLine();
         svg.Append(inv, $"""<rect width="{width}" height="{height}" fill="white"/><text x="{left}" y="18" font-size="14">Cascade cost–accuracy over thresholds (scripted oracle models)</text>""").AppendLine();
         svg.Append(inv, $"""<line x1="{left}" y1="{height - bottom}" x2="{width - right}" y2="{height - bottom}" stroke="black"/><line x1="{left}" y1="{top}" x2="{left}" y2="{height - bottom}" stroke="black"/>""").AppendLine();
-        for (var c = 0.0; c <= 1.0001; c += 0.2)
+        for (var c = 0.0; c <= maxCost; c += 0.2)
         {
             svg.Append(inv, $"""<text x="{X(c):F1}" y="{height - bottom + 16}" text-anchor="middle">{c:F1}</text>""");
         }

@@ -6,7 +6,7 @@ namespace AgentKit.Cost.Caching;
 
 /// <summary>
 /// The semantic layer's nearest-neighbour lookup: a collection of any <see cref="VectorStore"/> (AgentKit's SQLite
-/// store by default, with its HNSW index), created when the first answer is embedded and its dimensions are known.
+/// store by default, with its HNSW index), created on first use with the embedding model's dimensions.
 /// </summary>
 internal sealed class SemanticCacheIndex(VectorStore store, string collectionName, int maxEntries, Func<CancellationToken, ValueTask<int>> dimensions) : IDisposable
 {
@@ -42,19 +42,13 @@ internal sealed class SemanticCacheIndex(VectorStore store, string collectionNam
 
     public async Task DeleteAsync(string id, CancellationToken cancellationToken)
     {
-        if (await ExistingAsync(cancellationToken).ConfigureAwait(false) is { } collection)
-        {
-            await collection.DeleteAsync(id, cancellationToken).ConfigureAwait(false);
-        }
+        var collection = await GetAsync(await dimensions(cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        await collection.DeleteAsync(id, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task DeleteScopeAsync(string scope, CancellationToken cancellationToken)
     {
-        if (await ExistingAsync(cancellationToken).ConfigureAwait(false) is not { } collection)
-        {
-            return;
-        }
-
+        var collection = await GetAsync(await dimensions(cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         while (true)
         {
             var ids = new List<string>();
@@ -110,12 +104,6 @@ internal sealed class SemanticCacheIndex(VectorStore store, string collectionNam
             await collection.DeleteAsync(doomed, cancellationToken).ConfigureAwait(false);
             CostTelemetry.Evictions.Add(doomed.Count, new KeyValuePair<string, object?>(CostTelemetry.LayerTag, "semantic"));
         }
-    }
-
-    private async Task<VectorStoreCollection<string, SemanticCacheEntry>?> ExistingAsync(CancellationToken cancellationToken)
-    {
-        var collection = await GetAsync(await dimensions(cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-        return collection;
     }
 
     private async ValueTask<VectorStoreCollection<string, SemanticCacheEntry>> GetAsync(int dimensions, CancellationToken cancellationToken)
