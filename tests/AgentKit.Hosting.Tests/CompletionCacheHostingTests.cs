@@ -40,6 +40,37 @@ public sealed class CompletionCacheHostingTests : IDisposable
     }
 
     [Fact]
+    public async Task AgentScope_ComesFromTheRunningAgent_NotFromTheRequest()
+    {
+        await using var server = new LoopbackHttpServer(request => Completion($"answer {Interlocked.Increment(ref _requests)}", Encoding.UTF8.GetString(request.Body).Contains("\"stream\":true", StringComparison.Ordinal)));
+        using var host = await StartAsync(server, new()
+        {
+            ["AgentKit:Models:remote:Cache:Scope"] = "Agent",
+            ["AgentKit:Agents:first:Instructions"] = "You help.",
+            ["AgentKit:Agents:second:Instructions"] = "You help.",
+        });
+        var runner = host.Services.GetRequiredService<AgentKit.Agents.AgentRunner>();
+        var ct = TestContext.Current.CancellationToken;
+
+        async Task<string?> RunAsync(string agent)
+        {
+            var session = await runner.CreateSessionAsync(agent, ct);
+            return (await session.RunAsync("What are your opening hours?", ct)).Text;
+        }
+
+        Assert.Equal("answer 1", await RunAsync("first"));
+        Assert.Equal("answer 1", await RunAsync("first"));
+        Assert.Equal("answer 2", await RunAsync("second"));
+        Assert.Equal(2, _requests);
+
+        // Outside an agent run, the Agent scope needs an agent id on the request, else nothing is cached.
+        var client = host.Services.GetRequiredKeyedService<IChatClient>("remote");
+        await client.GetResponseAsync("What are your opening hours?", cancellationToken: ct);
+        await client.GetResponseAsync("What are your opening hours?", cancellationToken: ct);
+        Assert.Equal(4, _requests);
+    }
+
+    [Fact]
     public async Task BadCacheSettings_StopStartUp_NamingTheirKeys()
     {
         await using var server = new LoopbackHttpServer(_ => Completion("unused"));

@@ -20,10 +20,15 @@ internal sealed class SemanticCacheIndex(VectorStore store, string collectionNam
     {
         var collection = await GetAsync(embedding.Length, cancellationToken).ConfigureAwait(false);
         var results = new List<(SemanticCacheEntry, double)>(top);
-        var options = new VectorSearchOptions<SemanticCacheEntry> { Filter = e => e.Scope == scope && e.Context == context && e.Expires > now };
+        // Expiry is checked here, not in the filter: a filter with the current time in it differs on every lookup, so a
+        // store could not keep the filter's matching records between lookups (the SQLite store's HNSW search does).
+        var options = new VectorSearchOptions<SemanticCacheEntry> { Filter = e => e.Scope == scope && e.Context == context };
         await foreach (var result in collection.SearchAsync(embedding, top, options, cancellationToken).ConfigureAwait(false))
         {
-            results.Add((result.Record, result.Score ?? 0));
+            if (result.Record.Expires > now)
+            {
+                results.Add((result.Record, result.Score ?? 0));
+            }
         }
 
         return results;
