@@ -153,6 +153,11 @@ internal static class CacheBenchmark
             $"semantic lookup p50 {P(semanticTimes, 0.5):F3} ms p95 {P(semanticTimes, 0.95):F3} ms including the MiniLM query embedding, " +
             $"p50 {P(withoutEmbedding, 0.5):F3} ms p95 {P(withoutEmbedding, 0.95):F3} ms without it ({semanticHits}/{semanticTimes.Count} hits)");
 
+        if (modelTokens == 0)
+        {
+            return;
+        }
+
         // The local engine answering a request, against a semantic hit (embedding included).
         var spec = halfBModel ? TestModelFactory.Qwen2HalfB : TestModelFactory.TinyQwen2;
         Console.WriteLine($"Local model: generated {(halfBModel ? "Qwen2.5-0.5B-shaped (random weights, f16)" : "tiny 64-dim qwen2")} GGUF, {modelTokens} tokens, {Environment.ProcessorCount} threads");

@@ -1,7 +1,7 @@
 using AgentKit.Bench.Cost;
 
 // Cost benchmarks (issue #16): the completion cache and the model cascade.
-// Usage: dotnet bench/AgentKit.Bench.Cost/bin/Release/net10.0/AgentKit.Bench.Cost.dll [cache|cascade|all] [--entries 100000] [--half-b] [--latency-only] [--tokens 32] [--questions 250] [--svg docs/images/cost-cascade.svg]
+// Usage: dotnet bench/AgentKit.Bench.Cost/bin/Release/net10.0/AgentKit.Bench.Cost.dll [cache|cascade|all] [--entries 100000] [--half-b] [--latency-only] [--tokens 32 (0: no local model)] [--questions 250] [--svg docs/images/cost-cascade.svg]
 var mode = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 var folder = Directory.CreateTempSubdirectory("agentkit-bench-cost-").FullName;
 try
