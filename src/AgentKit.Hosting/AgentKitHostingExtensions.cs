@@ -87,6 +87,12 @@ public static class AgentKitHostingExtensions
                 }
 
                 builder.Services.AddKeyedSingleton(EngineKey(name), (sp, _) => CreateInnerChatClient(sp, name));
+                if (model.Cache.Enabled)
+                {
+                    // One cache per model, shared by its two pipelines; disposed by the container.
+                    builder.Services.AddKeyedSingleton(CacheKey(name), (sp, _) => CompletionCacheSetup.Create(sp, name));
+                }
+
                 builder.Services.AddKeyedSingleton(name, (sp, _) => BuildChatClient(sp, name, functionInvocation: true));
                 builder.Services.AddKeyedSingleton(ModelKeys.ForAgents(name), (sp, _) => BuildChatClient(sp, name, functionInvocation: false));
             }
@@ -158,6 +164,8 @@ public static class AgentKitHostingExtensions
 
     private static string AdmissionKey(string modelName) => $"{modelName}#admission";
 
+    private static string CacheKey(string modelName) => $"{modelName}#cache";
+
     private static void ApplyDefaults(AgentKitOptions options)
     {
         options.DefaultChatModel ??= SingleOfKind(options, ModelKind.Chat);
@@ -203,6 +211,13 @@ public static class AgentKitHostingExtensions
         if (functionInvocation && pipeline.FunctionInvocation)
         {
             builder.UseFunctionInvocation(loggerFactory, f => f.MaximumIterationsPerRequest = pipeline.MaxFunctionIterations);
+        }
+
+        // Inside function invocation, so every model round trip is looked up on its own and a cached tool call is
+        // executed again rather than its effect skipped; outside the application's layers, so a hit costs nothing below.
+        if (options.Models[name].Cache.Enabled)
+        {
+            builder.UseCompletionCache(services.GetRequiredKeyedService<AgentKit.Cost.Caching.CompletionCache>(CacheKey(name)));
         }
 
         // The application's layers (ConfigureChatPipeline) sit inside function invocation, so they see every model

@@ -40,12 +40,15 @@ public static class AgentKitTelemetry
     /// <summary>The HTTP API: requests running and rejected (<c>AgentKit.Server</c>). A meter.</summary>
     public const string ServerMeterName = "AgentKit.Server";
 
+    /// <summary>The completion cache, cascades and routing (<c>AgentKit.Cost</c>): hits, misses, guard rejections, cascade steps. A meter.</summary>
+    public const string CostMeterName = "AgentKit.Cost";
+
     /// <summary>Every activity source name.</summary>
     public static IReadOnlyList<string> SourceNames { get; } = [ModelsSourceName, AgentsSourceName, RagSourceName, PlanningSourceName, MemorySourceName, EmbeddingsSourceName];
 
     /// <summary>Every meter name.</summary>
     public static IReadOnlyList<string> MeterNames { get; } =
-        [ModelsSourceName, AgentsSourceName, RagSourceName, PlanningSourceName, MemorySourceName, EmbeddingsSourceName, LlamaCppMeterName, ServerMeterName];
+        [ModelsSourceName, AgentsSourceName, RagSourceName, PlanningSourceName, MemorySourceName, EmbeddingsSourceName, LlamaCppMeterName, ServerMeterName, CostMeterName];
 
     /// <summary>
     /// Marks <paramref name="activity"/> failed with <paramref name="exception"/>'s type (<c>error.type</c>) and message,

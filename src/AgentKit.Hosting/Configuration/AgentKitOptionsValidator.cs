@@ -17,6 +17,11 @@ internal sealed class AgentKitOptionsValidator(IHostEnvironment environment) : I
             ValidateModel($"{Section}:Models:{modelName}", model, failures);
         }
 
+        foreach (var (modelName, model) in options.Models)
+        {
+            ValidateCache($"{Section}:Models:{modelName}", model, options, failures);
+        }
+
         ValidateDefault(options, options.DefaultChatModel, ModelKind.Chat, nameof(AgentKitOptions.DefaultChatModel), failures);
         ValidateDefault(options, options.DefaultEmbeddingModel, ModelKind.Embedding, nameof(AgentKitOptions.DefaultEmbeddingModel), failures);
 
@@ -149,6 +154,47 @@ internal sealed class AgentKitOptionsValidator(IHostEnvironment environment) : I
             default:
                 failures.Add($"{key}:Provider: '{model.Provider}' is not a provider; use Llama, OpenAI, MiniLM or Lexical.");
                 break;
+        }
+    }
+
+    private static void ValidateCache(string key, ModelOptions model, AgentKitOptions options, List<string> failures)
+    {
+        var cache = model.Cache;
+        if (!cache.Enabled)
+        {
+            return;
+        }
+
+        key += ":Cache";
+        if (model.Kind != ModelKind.Chat)
+        {
+            failures.Add($"{key}: only chat models have a completion cache; '{key}' belongs to an embedding model.");
+        }
+
+        if (!Enum.IsDefined(cache.Scope))
+        {
+            failures.Add($"{key}:Scope: must be Global, Agent or UserSession.");
+        }
+
+        if (cache.TimeToLive < TimeSpan.FromSeconds(1) || cache.TimeToLive > TimeSpan.FromDays(365))
+        {
+            failures.Add($"{key}:TimeToLive: {cache.TimeToLive} must be between 00:00:01 and 365.00:00:00.");
+        }
+
+        CheckRange(failures, $"{key}:MaxEntries", cache.MaxEntries, 1, 10_000_000);
+        if (!(cache.SimilarityThreshold >= 0.5 && cache.SimilarityThreshold <= 1))
+        {
+            failures.Add($"{key}:SimilarityThreshold: {cache.SimilarityThreshold} is outside 0.5..1.");
+        }
+
+        if (cache.Path is { } path && string.IsNullOrWhiteSpace(path))
+        {
+            failures.Add($"{key}:Path: must not be blank.");
+        }
+
+        if (cache.Semantic)
+        {
+            AgentKit.Hosting.Composition.ModelChecks.CheckUse(options, cache.EmbeddingModel ?? options.DefaultEmbeddingModel, ModelKind.Embedding, $"{key}:EmbeddingModel", failures);
         }
     }
 
