@@ -17,12 +17,21 @@ public sealed partial class AgentRunner
 
     private readonly ConcurrentDictionary<string, RunEventLog> _logs = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _finishedLogs = new();
+    private volatile bool _suspending;
 
     /// <summary>Where runs are checkpointed; <see langword="null"/> when they are not (see <see cref="DurableRunOptions.Checkpoints"/>).</summary>
     public IRunCheckpointStore? Checkpoints { get; }
 
     /// <summary>The checkpoint and resume settings.</summary>
     public DurableRunOptions Durability { get; }
+
+    /// <summary>
+    /// Marks the process as shutting down (hosts call it when the application stops): a checkpointed run cancelled
+    /// from now on is left unfinished, to be resumed by the next process, instead of ending <see cref="AgentRunOutcome.Cancelled"/>.
+    /// </summary>
+    public void SuspendRuns() => _suspending = true;
+
+    internal bool IsSuspending => _suspending;
 
     /// <summary>Lists runs a previous process left unfinished, oldest first.</summary>
     /// <param name="cancellationToken">Cancels the call.</param>

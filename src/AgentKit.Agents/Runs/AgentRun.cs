@@ -137,7 +137,11 @@ internal sealed class AgentRun : IToolCallObserver, IToolCallJournal
         {
             // Stored even when the run was cancelled: the input and every finished step are part of the conversation.
             // A checkpointed run stores them with its end in one transaction, so a resumed run never stores them twice.
-            if (_journal is { Started: true })
+            if (_journal is { Started: true } && outcome == AgentRunOutcome.Cancelled && _runtime.IsSuspending)
+            {
+                // Shutting down: the run stays unfinished and the next process resumes it from its checkpoints.
+            }
+            else if (_journal is { Started: true })
             {
                 await _journal.CompleteAsync(outcome.ToString(), stored, CancellationToken.None).ConfigureAwait(false);
             }
