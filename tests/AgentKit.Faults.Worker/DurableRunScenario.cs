@@ -61,7 +61,7 @@ public static class DurableRunScenario
         var runner = services.GetRequiredService<AgentRunner>();
         var marker = Path.Combine(folder, "session.txt");
         AgentRunResult result;
-        if ((await runner.ListUnfinishedRunsAsync()).FirstOrDefault() is { } unfinished)
+        if (await runner.ListUnfinishedRunsAsync() is [var unfinished, ..])
         {
             Console.WriteLine("RESUMING " + unfinished.RunId);
             result = await runner.ResumeAsync(unfinished.RunId);
@@ -114,7 +114,7 @@ public static class DurableRunScenario
     {
         var store = new SqliteSessionStore(Path.Combine(folder, "sessions.db"));
         var sessionId = await File.ReadAllTextAsync(Path.Combine(folder, "session.txt"));
-        var run = (await store.ListRunsAsync(sessionId)).Single();
+        var run = await store.ListRunsAsync(sessionId) is [var only] ? only : throw new InvalidOperationException($"Session {sessionId} should hold one run.");
         var checkpoints = (await store.LoadCheckpointsAsync(run.RunId)).ToDictionary(c => c.Sequence, c => c.Kind.ToString());
         await using var connection = new SqliteConnection($"Data Source={Path.Combine(folder, "effects.db")};Pooling=False");
         await connection.OpenAsync();
