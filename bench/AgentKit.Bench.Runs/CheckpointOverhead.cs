@@ -87,7 +87,7 @@ internal static class CheckpointOverhead
             .Configure<DurableRunOptions>(o => o.Checkpoints = checkpoints)
             .AddSingleton<IRunCheckpointStore>(sp => new TimedCheckpointStore((IRunCheckpointStore)sp.GetRequiredService<AgentKit.Agents.Sessions.ISessionStore>(), writes))
             .AddAgentKitTools(DurableRunScenario.Tools.Select(name => AIFunctionFactory.Create((int order) => name + " " + order.ToString(CultureInfo.InvariantCulture), name)))
-            .AddAgent(new AgentDefinition { Name = FaultModels.AgentName, Instructions = AgentInstructions.Literal("You process returns."), Tools = DurableRunScenario.Tools })
+            .AddAgent(new AgentDefinition { Name = FaultModels.AgentName, Instructions = AgentInstructions.Literal("You process returns."), Tools = DurableRunScenario.Tools, Limits = new AgentLimits { MaxSteps = ToolCalls + 1 } })
             .BuildServiceProvider();
 
     private static double Percentile(List<double> values, double p)

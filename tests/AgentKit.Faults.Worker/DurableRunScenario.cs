@@ -56,7 +56,7 @@ public static class DurableRunScenario
             }))
             .AddSingleton<IToolApprovalHandler>(new DelegateToolApprovalHandler((_, _) => ValueTask.FromResult(ToolApprovalDecision.Deny(Declined))))
             .AddAgentKitTools(CreateTools(effects, effectPause))
-            .AddAgent(new AgentDefinition { Name = FaultModels.AgentName, Instructions = AgentInstructions.Literal("You process returns."), Tools = Tools })
+            .AddAgent(new AgentDefinition { Name = FaultModels.AgentName, Instructions = AgentInstructions.Literal("You process returns."), Tools = Tools, Limits = new AgentLimits { MaxSteps = toolCalls + 1 } })
             .BuildServiceProvider();
         var runner = services.GetRequiredService<AgentRunner>();
         var marker = Path.Combine(folder, "session.txt");
@@ -66,14 +66,17 @@ public static class DurableRunScenario
             Console.WriteLine("RESUMING " + unfinished.RunId);
             result = await runner.ResumeAsync(unfinished.RunId);
         }
-        else if (File.Exists(marker))
+        else if (File.Exists(marker) && await runner.Checkpoints!.ListRunsAsync(await File.ReadAllTextAsync(marker)) is { Count: > 0 })
         {
             Console.WriteLine("NOTHING");
             return;
         }
         else
         {
-            var session = await runner.CreateSessionAsync(FaultModels.AgentName);
+            // A process killed before the run's start was recorded acknowledged nothing: the request is sent again.
+            var session = File.Exists(marker)
+                ? await runner.OpenSessionAsync(await File.ReadAllTextAsync(marker))
+                : await runner.CreateSessionAsync(FaultModels.AgentName);
             await File.WriteAllTextAsync(marker, session.Id);
             Console.WriteLine("STARTED " + session.Id);
             result = await session.RunAsync("Process the return.");
