@@ -97,26 +97,14 @@ internal static class CheckpointOverhead
     }
 
     /// <summary>Times each checkpoint append.</summary>
-    private sealed class TimedCheckpointStore(IRunCheckpointStore inner, List<double>? writes) : IRunCheckpointStore
+    private sealed class TimedCheckpointStore(IRunCheckpointStore inner, List<double>? writes) : DelegatingRunCheckpointStore(inner)
     {
-        public ValueTask StartRunAsync(RunInfo run, CancellationToken cancellationToken = default) => inner.StartRunAsync(run, cancellationToken);
-
-        public async ValueTask<long> AppendAsync(string runId, RunCheckpointData checkpoint, CancellationToken cancellationToken = default)
+        public override async ValueTask<long> AppendAsync(string runId, RunCheckpointData checkpoint, CancellationToken cancellationToken = default)
         {
             var started = Stopwatch.GetTimestamp();
-            var sequence = await inner.AppendAsync(runId, checkpoint, cancellationToken);
+            var sequence = await base.AppendAsync(runId, checkpoint, cancellationToken);
             writes?.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             return sequence;
         }
-
-        public ValueTask CompleteRunAsync(string runId, string outcome, IEnumerable<ChatMessage> messages, CancellationToken cancellationToken = default) => inner.CompleteRunAsync(runId, outcome, messages, cancellationToken);
-
-        public ValueTask<RunInfo?> GetRunAsync(string runId, CancellationToken cancellationToken = default) => inner.GetRunAsync(runId, cancellationToken);
-
-        public ValueTask<IReadOnlyList<RunInfo>> ListUnfinishedRunsAsync(CancellationToken cancellationToken = default) => inner.ListUnfinishedRunsAsync(cancellationToken);
-
-        public ValueTask<IReadOnlyList<RunInfo>> ListRunsAsync(string sessionId, CancellationToken cancellationToken = default) => inner.ListRunsAsync(sessionId, cancellationToken);
-
-        public ValueTask<IReadOnlyList<RunCheckpoint>> LoadCheckpointsAsync(string runId, CancellationToken cancellationToken = default) => inner.LoadCheckpointsAsync(runId, cancellationToken);
     }
 }

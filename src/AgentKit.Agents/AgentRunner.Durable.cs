@@ -54,24 +54,46 @@ public sealed partial class AgentRunner
     public async Task<AgentRunResult> ResumeAsync(string runId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(runId);
+        var run = await RequireCheckpoints().GetRunAsync(runId, cancellationToken).ConfigureAwait(false)
+            ?? throw new AgentRunNotFoundException($"No run '{runId}' is recorded.");
+        return await ResumeAsync(run, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Resumes an unfinished run already read from the store (see <see cref="ResumeAsync(string, CancellationToken)"/>).
+    /// The session is taken and the run's events are attachable before this method returns, so a host can start the
+    /// run in the background and answer with the address of its events at once.
+    /// </summary>
+    /// <param name="run">The run, as <see cref="IRunCheckpointStore.GetRunAsync"/> returned it.</param>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    /// <returns>How it ended.</returns>
+    /// <exception cref="AgentRunNotFoundException">The run has finished.</exception>
+    /// <exception cref="AgentSessionBusyException">Its session is running a turn (the run is being resumed already); thrown before the task is returned.</exception>
+    public Task<AgentRunResult> ResumeAsync(RunInfo run, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(run);
         var store = RequireCheckpoints();
-        var run = await store.GetRunAsync(runId, cancellationToken).ConfigureAwait(false);
-        if (run is not { State: RunState.Running })
+        if (run.State != RunState.Running)
         {
-            throw new AgentRunNotFoundException(run is null
-                ? $"No run '{runId}' is recorded."
-                : $"Run '{runId}' finished ({run.Outcome}); only unfinished runs can be resumed.");
+            throw new AgentRunNotFoundException($"Run '{run.RunId}' finished ({run.Outcome}); only unfinished runs can be resumed.");
         }
 
         var agent = GetAgent(run.AgentName);
         EnterRun(run.SessionId);
-        var log = new RunEventLog(runId, run.SessionId);
-        _logs[runId] = log;
+        var log = new RunEventLog(run.RunId, run.SessionId);
+        _logs[run.RunId] = log;
+        return ResumeCoreAsync(store, agent, run, log, cancellationToken);
+    }
+
+    private async Task<AgentRunResult> ResumeCoreAsync(IRunCheckpointStore store, AgentDefinition agent, RunInfo run, RunEventLog log, CancellationToken cancellationToken)
+    {
         try
         {
-            var checkpoints = await store.LoadCheckpointsAsync(runId, cancellationToken).ConfigureAwait(false);
-            AgentsLog.ResumingRun(LoggerFactory.CreateLogger<AgentRunner>(), runId, run.SessionId, checkpoints.Count);
-            var resumed = new AgentRun(this, agent, run.SessionId, run.Input, streamEvents: false, RunJournal.Resume(store, runId, checkpoints), log);
+            // The caller gets the task at once (a host answers 202 while the run goes on); SQLite reads complete synchronously.
+            await Task.Yield();
+            var checkpoints = await store.LoadCheckpointsAsync(run.RunId, cancellationToken).ConfigureAwait(false);
+            AgentsLog.ResumingRun(LoggerFactory.CreateLogger<AgentRunner>(), run.RunId, run.SessionId, checkpoints.Count);
+            var resumed = new AgentRun(this, agent, run.SessionId, run.Input, streamEvents: false, RunJournal.Resume(store, run.RunId, checkpoints), log);
             await resumed.ExecuteAsync(cancellationToken).ConfigureAwait(false);
             return resumed.Result;
         }
@@ -79,7 +101,7 @@ public sealed partial class AgentRunner
         {
             log.Complete();
             ExitRun(run.SessionId);
-            KeepFinished(runId);
+            KeepFinished(run.RunId);
         }
     }
 

@@ -179,32 +179,22 @@ public static class DurableRunScenario
     }
 
     /// <summary>Prints an acknowledgement after each checkpoint write returns, then calls <c>afterWrite</c>.</summary>
-    private sealed class AcknowledgingCheckpointStore(IRunCheckpointStore inner, Action afterWrite) : IRunCheckpointStore
+    private sealed class AcknowledgingCheckpointStore(IRunCheckpointStore inner, Action afterWrite) : DelegatingRunCheckpointStore(inner)
     {
-        public ValueTask StartRunAsync(RunInfo run, CancellationToken cancellationToken = default) => inner.StartRunAsync(run, cancellationToken);
-
-        public async ValueTask<long> AppendAsync(string runId, RunCheckpointData checkpoint, CancellationToken cancellationToken = default)
+        public override async ValueTask<long> AppendAsync(string runId, RunCheckpointData checkpoint, CancellationToken cancellationToken = default)
         {
-            var sequence = await inner.AppendAsync(runId, checkpoint, cancellationToken);
+            var sequence = await base.AppendAsync(runId, checkpoint, cancellationToken);
             Console.WriteLine($"ACK {sequence.ToString(CultureInfo.InvariantCulture)} {checkpoint.Kind}");
             afterWrite();
             return sequence;
         }
 
-        public async ValueTask CompleteRunAsync(string runId, string outcome, IEnumerable<ChatMessage> messages, CancellationToken cancellationToken = default)
+        public override async ValueTask CompleteRunAsync(string runId, string outcome, IEnumerable<ChatMessage> messages, CancellationToken cancellationToken = default)
         {
-            await inner.CompleteRunAsync(runId, outcome, messages, cancellationToken);
+            await base.CompleteRunAsync(runId, outcome, messages, cancellationToken);
             Console.WriteLine("ACK complete");
             afterWrite();
         }
-
-        public ValueTask<RunInfo?> GetRunAsync(string runId, CancellationToken cancellationToken = default) => inner.GetRunAsync(runId, cancellationToken);
-
-        public ValueTask<IReadOnlyList<RunInfo>> ListUnfinishedRunsAsync(CancellationToken cancellationToken = default) => inner.ListUnfinishedRunsAsync(cancellationToken);
-
-        public ValueTask<IReadOnlyList<RunInfo>> ListRunsAsync(string sessionId, CancellationToken cancellationToken = default) => inner.ListRunsAsync(sessionId, cancellationToken);
-
-        public ValueTask<IReadOnlyList<RunCheckpoint>> LoadCheckpointsAsync(string runId, CancellationToken cancellationToken = default) => inner.LoadCheckpointsAsync(runId, cancellationToken);
     }
 }
 

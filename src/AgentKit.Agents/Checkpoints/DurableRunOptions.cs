@@ -30,6 +30,6 @@ public enum RunResumeMode
     /// <summary>Resume every unfinished run when the host starts.</summary>
     Automatic = 0,
 
-    /// <summary>Leave them until <see cref="AgentRunner.ResumeAsync"/> is called (<c>POST /api/runs/{id}/resume</c>).</summary>
+    /// <summary>Leave them until <see cref="AgentRunner.ResumeAsync(string, CancellationToken)"/> is called (<c>POST /api/runs/{id}/resume</c>).</summary>
     OnRequest = 1,
 }

@@ -71,23 +71,19 @@ internal static partial class RunEndpoints
             throw new ApiProblemException(StatusCodes.Status409Conflict, "run_finished", $"Run '{id}' finished ({run.Outcome}); only unfinished runs can be resumed.", "id");
         }
 
-        if (runner.GetAttachableRunSession(id) is not null)
+        Task<AgentRunResult> resuming;
+        try
         {
-            throw new ApiProblemException(StatusCodes.Status409Conflict, "run_resuming", $"Run '{id}' is being resumed already; read its events at /api/runs/{id}/events.", "id");
+            // Not tied to this request: the run goes on when the client disconnects, and its events are attachable
+            // from the moment ResumeAsync returns.
+            resuming = runner.ResumeAsync(run, CancellationToken.None);
+        }
+        catch (AgentSessionBusyException)
+        {
+            throw new ApiProblemException(StatusCodes.Status409Conflict, "run_resuming", $"Run '{id}' is being resumed already (or its session is running a turn); read its events at /api/runs/{id}/events.", "id");
         }
 
-        // Not tied to this request: the run goes on when the client disconnects, and its events stay attachable.
-        _ = Task.Run(async () =>
-        {
-            try
-            {
-                await runner.ResumeAsync(id, CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (Exception e)
-            {
-                ResumeFailed(logger, e, id);
-            }
-        });
+        _ = resuming.ContinueWith(t => ResumeFailed(logger, t.Exception!.GetBaseException(), id), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         return Results.Json(new { runId = id, sessionId = run.SessionId, events = $"/api/runs/{id}/events" }, Json, statusCode: StatusCodes.Status202Accepted);
     }
 

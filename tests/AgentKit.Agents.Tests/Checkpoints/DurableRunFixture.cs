@@ -62,37 +62,27 @@ internal sealed class DurableRunFixture
 }
 
 /// <summary>A process death at a chosen checkpoint write: that write and every write after it fail, as if the process had died there.</summary>
-internal sealed class CrashingCheckpointStore(IRunCheckpointStore inner, int crashAtAppend) : IRunCheckpointStore
+internal sealed class CrashingCheckpointStore(IRunCheckpointStore inner, int crashAtAppend) : DelegatingRunCheckpointStore(inner)
 {
     private int _appends;
 
     public bool Crashed { get; private set; }
 
-    public ValueTask StartRunAsync(RunInfo run, CancellationToken cancellationToken = default) => Alive() ? inner.StartRunAsync(run, cancellationToken) : throw Dead();
+    public override ValueTask StartRunAsync(RunInfo run, CancellationToken cancellationToken = default) => Crashed ? throw Dead() : base.StartRunAsync(run, cancellationToken);
 
-    public ValueTask<long> AppendAsync(string runId, RunCheckpointData checkpoint, CancellationToken cancellationToken = default)
+    public override ValueTask<long> AppendAsync(string runId, RunCheckpointData checkpoint, CancellationToken cancellationToken = default)
     {
-        if (!Alive() || Interlocked.Increment(ref _appends) == crashAtAppend)
+        if (Crashed || Interlocked.Increment(ref _appends) == crashAtAppend)
         {
             Crashed = true;
             throw Dead();
         }
 
-        return inner.AppendAsync(runId, checkpoint, cancellationToken);
+        return base.AppendAsync(runId, checkpoint, cancellationToken);
     }
 
-    public ValueTask CompleteRunAsync(string runId, string outcome, IEnumerable<ChatMessage> messages, CancellationToken cancellationToken = default) =>
-        Alive() ? inner.CompleteRunAsync(runId, outcome, messages, cancellationToken) : throw Dead();
-
-    public ValueTask<RunInfo?> GetRunAsync(string runId, CancellationToken cancellationToken = default) => inner.GetRunAsync(runId, cancellationToken);
-
-    public ValueTask<IReadOnlyList<RunInfo>> ListUnfinishedRunsAsync(CancellationToken cancellationToken = default) => inner.ListUnfinishedRunsAsync(cancellationToken);
-
-    public ValueTask<IReadOnlyList<RunInfo>> ListRunsAsync(string sessionId, CancellationToken cancellationToken = default) => inner.ListRunsAsync(sessionId, cancellationToken);
-
-    public ValueTask<IReadOnlyList<RunCheckpoint>> LoadCheckpointsAsync(string runId, CancellationToken cancellationToken = default) => inner.LoadCheckpointsAsync(runId, cancellationToken);
-
-    private bool Alive() => !Crashed;
+    public override ValueTask CompleteRunAsync(string runId, string outcome, IEnumerable<ChatMessage> messages, CancellationToken cancellationToken = default) =>
+        Crashed ? throw Dead() : base.CompleteRunAsync(runId, outcome, messages, cancellationToken);
 
     private static IOException Dead() => new("The process died here (simulated).");
 }
