@@ -7,8 +7,10 @@ using Microsoft.Extensions.AI;
 
 namespace AgentKit.Server.Tests;
 
-public sealed class DurableRunEndpointsTests
+public sealed class DurableRunEndpointsTests : IDisposable
 {
+    private readonly string _storage = Directory.CreateTempSubdirectory("agentkit-durable-").FullName;
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
@@ -50,7 +52,7 @@ public sealed class DurableRunEndpointsTests
     [Fact]
     public async Task UnfinishedRun_OnRequest_IsListed_Resumed_AndItsEventsReattached()
     {
-        var storage = Directory.CreateTempSubdirectory("agentkit-durable-").FullName;
+        var storage = _storage;
         var settings = new Dictionary<string, string?> { ["AgentKit:Storage:Directory"] = storage, ["AgentKit:Runs:Resume"] = "OnRequest" };
         var sessionId = await CrashedRunAsync(settings, storage, "r-crashed");
 
@@ -78,7 +80,7 @@ public sealed class DurableRunEndpointsTests
     [Fact]
     public async Task UnfinishedRun_Automatic_IsResumedWhenTheServerStarts()
     {
-        var storage = Directory.CreateTempSubdirectory("agentkit-durable-").FullName;
+        var storage = _storage;
         var settings = new Dictionary<string, string?> { ["AgentKit:Storage:Directory"] = storage };
         var sessionId = await CrashedRunAsync(settings, storage, "r-auto");
 
@@ -102,6 +104,12 @@ public sealed class DurableRunEndpointsTests
     {
         var error = await Assert.ThrowsAnyAsync<Exception>(() => TestServer.StartAsync(new() { ["AgentKit:Runs:MaxConcurrentResumes"] = "0" }));
         Assert.Contains("AgentKit:Runs:MaxConcurrentResumes", error.ToString(), StringComparison.Ordinal);
+    }
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_storage, recursive: true);
     }
 
     /// <summary>A session created over HTTP (so the caller owns it), then a run of it recorded as started and never finished, as a killed process leaves it.</summary>
