@@ -71,3 +71,27 @@ public sealed class AgentConfigurationException : Exception
     {
     }
 }
+
+/// <summary>No run has the given id, or it is not in the state the operation needs (unfinished to resume, kept to attach).</summary>
+public sealed class AgentRunNotFoundException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public AgentRunNotFoundException()
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">The message.</param>
+    public AgentRunNotFoundException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">The message.</param>
+    /// <param name="innerException">The cause.</param>
+    public AgentRunNotFoundException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

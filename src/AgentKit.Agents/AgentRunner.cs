@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using AgentKit.Abstractions.Tools;
+using AgentKit.Agents.Checkpoints;
 using AgentKit.Agents.Diagnostics;
 using AgentKit.Agents.Runs;
 using AgentKit.Agents.Sessions;
@@ -18,7 +19,7 @@ namespace AgentKit.Agents;
 /// One instance per application (a singleton in DI); thread-safe. A host (CLI, HTTP) opens an
 /// <see cref="AgentSession"/> per request and streams its run events.
 /// </summary>
-public sealed class AgentRunner
+public sealed partial class AgentRunner
 {
     private readonly Dictionary<string, AgentDefinition> _agents;
     private readonly ConcurrentDictionary<string, byte> _running = new(StringComparer.Ordinal);
@@ -60,6 +61,8 @@ public sealed class AgentRunner
         _prompts = services.GetService<IPromptRegistry>();
         _runLock = services.GetService<ISessionRunLock>();
         Telemetry = services.GetService<IOptions<AgentTelemetryOptions>>()?.Value ?? new AgentTelemetryOptions();
+        Durability = services.GetService<IOptions<DurableRunOptions>>()?.Value ?? new DurableRunOptions();
+        Checkpoints = Durability.Checkpoints ? services.GetService<IRunCheckpointStore>() ?? store as IRunCheckpointStore : null;
     }
 
     /// <summary>The registered agents.</summary>

@@ -8,6 +8,7 @@ using AgentKit.Hosting.Composition;
 using AgentKit.Hosting.Configuration;
 using AgentKit.Hosting.Health;
 using AgentKit.Agents;
+using AgentKit.Agents.Checkpoints;
 using AgentKit.Agents.Tools.Selection;
 using AgentKit.Embeddings.MiniLM;
 using AgentKit.Rag.Embeddings;
@@ -153,6 +154,8 @@ public static class AgentKitHostingExtensions
         builder.Services.AddAgentKitAgents(Path.Combine(storage, "sessions.db"));
         builder.Services.AddAgentKitToolSelection(ModelKeys.DefaultEmbedding);
         builder.Services.AddAgentKitPendingApprovals();
+        builder.Services.AddOptions<DurableRunOptions>().Bind(builder.Configuration.GetSection($"{AgentKitOptions.SectionName}:Runs")).ValidateOnStart();
+        builder.Services.AddHostedService<AgentKit.Hosting.Runs.RunResumeService>();
         foreach (var (name, agent) in options.Agents)
         {
             // Built when first resolved, after start-up validation has named any bad value.

@@ -16,6 +16,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.Hosting;
@@ -121,6 +122,11 @@ public static class AgentKitServerExtensions
         api.MapGet("/api/sessions/{id}", (HttpContext context, ISessionStore store, string id) => SessionEndpoints.GetSessionAsync(context, store, id));
         api.MapDelete("/api/sessions/{id}", (HttpContext context, AgentRunner runner, ISessionStore store, string id) => SessionEndpoints.DeleteSessionAsync(context, runner, store, id));
         api.MapPost("/api/sessions/{id}/messages", (HttpContext context, AgentRunner runner, ISessionStore store, string id) => SessionEndpoints.PostMessageAsync(context, runner, store, id));
+        api.MapGet("/api/sessions/{id}/checkpoints", (HttpContext context, AgentRunner runner, ISessionStore store, string id) => RunEndpoints.ListCheckpointsAsync(context, runner, store, id));
+        api.MapPost("/api/sessions/{id}/fork", (HttpContext context, AgentRunner runner, ISessionStore store, string id) => RunEndpoints.ForkAsync(context, runner, store, id));
+        api.MapGet("/api/runs", (HttpContext context, AgentRunner runner, ISessionStore store) => RunEndpoints.ListUnfinishedAsync(context, runner, store));
+        api.MapPost("/api/runs/{id}/resume", (HttpContext context, AgentRunner runner, ISessionStore store, ILogger<AgentRunner> logger, string id) => RunEndpoints.ResumeAsync(context, runner, store, logger, id));
+        api.MapGet("/api/runs/{id}/events", (HttpContext context, AgentRunner runner, ISessionStore store, string id, long? after) => RunEndpoints.AttachAsync(context, runner, store, id, after));
         api.MapGet("/api/approvals", (HttpContext context, PendingApprovals approvals, ISessionStore store, string? session) => SessionEndpoints.ListApprovalsAsync(context, approvals, store, session));
         api.MapPost("/api/approvals/{id}/approve", (HttpContext context, PendingApprovals approvals, ISessionStore store, string id) => SessionEndpoints.DecideAsync(context, approvals, store, id, approve: true));
         api.MapPost("/api/approvals/{id}/deny", (HttpContext context, PendingApprovals approvals, ISessionStore store, string id) => SessionEndpoints.DecideAsync(context, approvals, store, id, approve: false));

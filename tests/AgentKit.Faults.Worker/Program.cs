@@ -4,11 +4,12 @@ using AgentKit.Faults.Worker;
 //        AgentKit.Faults.Worker session <data folder>
 //        AgentKit.Faults.Worker reflect <data folder> [model call delay, ms]
 //        AgentKit.Faults.Worker diskfull <data folder on a small file system>
+//        AgentKit.Faults.Worker durable <data folder> [pause for good after n checkpoint writes] [pause after each tool effect, ms] [tool calls]
 // Each mode prints one line per acknowledged write ("ACK ..."): a line is printed only after the write's task has
 // completed, so everything acknowledged must survive a SIGKILL that comes after it.
 if (args.Length < 2)
 {
-    Console.Error.WriteLine("usage: AgentKit.Faults.Worker <ingest|session|reflect|diskfull> <data folder> [argument]");
+    Console.Error.WriteLine("usage: AgentKit.Faults.Worker <ingest|session|reflect|diskfull|durable> <data folder> [argument]");
     return 2;
 }
 
@@ -23,6 +24,11 @@ switch (args[0])
         return 0;
     case "reflect":
         await Scenarios.ReflectAsync(folder, Milliseconds(2));
+        return 0;
+    case "durable":
+        await DurableRunScenario.RunAsync(
+            folder, args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 0, Milliseconds(3),
+            args.Length > 4 ? int.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture) : DurableRunScenario.ToolCalls);
         return 0;
     case "diskfull":
         return await DiskFullScenario.RunAsync(folder);

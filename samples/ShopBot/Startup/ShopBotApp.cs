@@ -254,6 +254,7 @@ public sealed partial class ShopBotApp : IAsyncDisposable
         services.AddAgentKitPlugin<ReturnsPlugin>("returns");
         services.AddAgentKitPlugin<ShippingPlugin>("shipping");
         services.AddAgentKitPlugin<SupportPlugin>("support");
+        services.Configure<AgentKit.Abstractions.Tools.ToolPipelineOptions>(ToolPolicies.Apply);
         if (options.Memory.Enabled)
         {
             // Observations get a fixed importance and reflection is off, so remembering costs no model calls. Memories

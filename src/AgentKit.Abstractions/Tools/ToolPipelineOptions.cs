@@ -55,4 +55,6 @@ public sealed class ToolPipelineOptions
     internal int MaxResultLengthFor(string tool) => Policies.TryGetValue(tool, out var p) && p.MaxResultLength is { } m ? m : MaxResultLength;
 
     internal bool RequiresApproval(string tool) => Policies.TryGetValue(tool, out var p) && p.RequiresApproval;
+
+    internal ToolIdempotency IdempotencyFor(string tool) => Policies.TryGetValue(tool, out var p) ? p.Idempotency : ToolIdempotency.NotIdempotent;
 }

@@ -11,4 +11,10 @@ public sealed record ToolPolicy
 
     /// <summary>Whether a person must approve each call before it runs (for side-effecting tools). Defaults to <see langword="false"/>; a tool already wrapped in <c>ApprovalRequiredAIFunction</c> always requires approval.</summary>
     public bool RequiresApproval { get; init; }
+
+    /// <summary>
+    /// What a resumed agent run does with a call of this tool that started before a crash and has no recorded
+    /// result. Defaults to <see cref="ToolIdempotency.NotIdempotent"/>: a person is asked before it runs again.
+    /// </summary>
+    public ToolIdempotency Idempotency { get; init; }
 }

@@ -22,6 +22,15 @@ internal static partial class AgentsLog
     [LoggerMessage(11, LogLevel.Warning, "MCP tool source {Name}: server process wrote to stderr: {Line}")]
     public static partial void McpServerStderr(ILogger logger, string name, string line);
 
+    [LoggerMessage(12, LogLevel.Warning, "Tool {Tool} call {CallId} started before a restart and has no recorded result; its idempotency policy is {Policy}")]
+    public static partial void InterruptedToolCall(ILogger logger, string tool, string callId, string policy);
+
+    [LoggerMessage(13, LogLevel.Information, "Resuming run {RunId} of session {SessionId} from {Checkpoints} checkpoints")]
+    public static partial void ResumingRun(ILogger logger, string runId, string sessionId, int checkpoints);
+
+    [LoggerMessage(14, LogLevel.Error, "Resuming run {RunId} failed")]
+    public static partial void ResumeFailed(ILogger logger, Exception exception, string runId);
+
     private static readonly Func<ILogger, string, string, string, IDisposable?> RunScopeFormat =
         LoggerMessage.DefineScope<string, string, string>("SessionId:{SessionId} RunId:{RunId} Agent:{Agent}");
 

@@ -4,6 +4,7 @@ using AgentKit.Abstractions.Agents;
 using AgentKit.Abstractions.Diagnostics;
 using AgentKit.Abstractions.Evidence;
 using AgentKit.Abstractions.Tools;
+using AgentKit.Agents.Checkpoints;
 using AgentKit.Agents.Diagnostics;
 using AgentKit.Agents.Events;
 using AgentKit.Agents.Tools;
@@ -18,7 +19,7 @@ namespace AgentKit.Agents.Runs;
 /// (with AgentKit's tool invoker under it and a step observer under that), resolves approvals, enforces limits and
 /// writes every event to <see cref="Events"/>.
 /// </summary>
-internal sealed class AgentRun : IToolCallObserver
+internal sealed class AgentRun : IToolCallObserver, IToolCallJournal
 {
     private readonly AgentRunner _runtime;
     private readonly AgentDefinition _agent;
@@ -28,15 +29,22 @@ internal sealed class AgentRun : IToolCallObserver
     private readonly UsageDetails _usage = new() { InputTokenCount = 0, OutputTokenCount = 0, TotalTokenCount = 0 };
     private readonly ILogger _logger;
     private readonly bool _streamEvents;
+    private readonly RunJournal? _journal;
+    private readonly RunEventLog? _log;
     private long _sequence;
     private int _steps;
     private int _toolCalls;
     private bool _argumentBudgetExhausted;
     private AgentRunResult? _result;
 
-    public AgentRun(AgentRunner runtime, AgentDefinition agent, string sessionId, ChatMessage input, bool streamEvents)
+    // resumed: the checkpoints of an interrupted run to resume, null for a new run; log: keeps the events for
+    // clients that attach later (resumed runs).
+    public AgentRun(AgentRunner runtime, AgentDefinition agent, string sessionId, ChatMessage input, bool streamEvents, RunJournal? resumed = null, RunEventLog? log = null)
     {
         _streamEvents = streamEvents;
+        _log = log;
+        Id = resumed?.RunId ?? Guid.NewGuid().ToString("N");
+        _journal = resumed ?? (runtime.Checkpoints is { } checkpoints ? RunJournal.New(checkpoints, Id) : null);
         _runtime = runtime;
         _agent = agent;
         _sessionId = sessionId;
@@ -44,7 +52,9 @@ internal sealed class AgentRun : IToolCallObserver
         _logger = runtime.LoggerFactory.CreateLogger<AgentRun>();
     }
 
-    public string Id { get; } = Guid.NewGuid().ToString("N");
+    public string Id { get; }
+
+    internal bool IsCheckpointed => _journal is not null;
 
     public ChannelReader<AgentEvent> Events => _events.Reader;
 
@@ -69,6 +79,11 @@ internal sealed class AgentRun : IToolCallObserver
         try
         {
             var history = await LoadHistoryAsync(token).ConfigureAwait(false);
+            if (_journal is not null)
+            {
+                await _journal.StartAsync(new RunInfo(Id, _sessionId, _agent.Name, _input, history.Count, _runtime.Time.GetUtcNow()), token).ConfigureAwait(false);
+            }
+
             var request = new List<ChatMessage>(history.Count + 4);
             request.AddRange(await _runtime.RenderInstructionsAsync(_agent, _sessionId, token).ConfigureAwait(false));
             request.AddRange(history);
@@ -122,7 +137,19 @@ internal sealed class AgentRun : IToolCallObserver
         try
         {
             // Stored even when the run was cancelled: the input and every finished step are part of the conversation.
-            await _runtime.Store.AppendMessagesAsync(_sessionId, stored, CancellationToken.None).ConfigureAwait(false);
+            // A checkpointed run stores them with its end in one transaction, so a resumed run never stores them twice.
+            if (_journal is { Started: true } && outcome == AgentRunOutcome.Cancelled && _runtime.IsSuspending)
+            {
+                // Shutting down: the run stays unfinished and the next process resumes it from its checkpoints.
+            }
+            else if (_journal is { Started: true })
+            {
+                await _journal.CompleteAsync(outcome.ToString(), stored, CancellationToken.None).ConfigureAwait(false);
+            }
+            else
+            {
+                await _runtime.Store.AppendMessagesAsync(_sessionId, stored, CancellationToken.None).ConfigureAwait(false);
+            }
         }
         catch (Exception ex)
         {
@@ -162,6 +189,7 @@ internal sealed class AgentRun : IToolCallObserver
         AgentsLog.RunFinished(_logger, _agent.Name, Id, _sessionId, outcome.ToString(), _steps, elapsed);
         Emit(outcome == AgentRunOutcome.Completed ? new RunCompletedEvent(_result) : new RunFailedEvent(_result));
         _events.Writer.TryComplete();
+        _log?.Complete();
     }
 
     private Activity? StartRunActivity()
@@ -272,7 +300,7 @@ internal sealed class AgentRun : IToolCallObserver
         };
         using var client = ToolPipeline.CreateInvokingClient(
             model, governor, _runtime.LoggerFactory, this, _runtime.Services,
-            maximumIterations: _agent.Limits.MaxSteps + 1);
+            maximumIterations: _agent.Limits.MaxSteps + 1, journal: _journal is null ? null : this);
 
         while (true)
         {
@@ -335,7 +363,7 @@ internal sealed class AgentRun : IToolCallObserver
         {
             var request = new ToolApprovalRequest(
                 approval.RequestId, _sessionId, _agent.Name, call.Name, call.CallId, new Dictionary<string, object?>(call.Arguments ?? new Dictionary<string, object?>()), _runtime.Time.GetUtcNow());
-            decision = await AskAsync(request, cancellationToken).ConfigureAwait(false);
+            decision = await AskDurablyAsync(request, request.CallId, null, cancellationToken).ConfigureAwait(false);
         }
 
         Resolved(approval.RequestId, call.Name, decision);
@@ -372,6 +400,33 @@ internal sealed class AgentRun : IToolCallObserver
         return decision;
     }
 
+    /// <summary>
+    /// Asks for a decision the run records: an answer recorded before a crash is reused, a request recorded without
+    /// an answer is asked again under its recorded id (so a client holding that id can still answer it).
+    /// </summary>
+    private async Task<ToolApprovalDecision> AskDurablyAsync(ToolApprovalRequest request, string key, string? reason, CancellationToken cancellationToken)
+    {
+        if (_journal is null)
+        {
+            return await AskAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (_journal.RecordedAnswer(_steps, key) is { } answered)
+        {
+            return answered;
+        }
+
+        if (_journal.RecordedApprovalId(_steps, key) is { } recordedId)
+        {
+            request = request with { ApprovalId = recordedId };
+        }
+
+        await _journal.RecordApprovalRequestAsync(_steps, key, request.ToolName, request.ApprovalId, reason, cancellationToken).ConfigureAwait(false);
+        var decision = await AskAsync(request, cancellationToken).ConfigureAwait(false);
+        await _journal.RecordApprovalAnswerAsync(_steps, key, request.ToolName, decision, cancellationToken).ConfigureAwait(false);
+        return decision;
+    }
+
     private async Task<ToolApprovalDecision> AskAsync(ToolApprovalRequest request, CancellationToken cancellationToken)
     {
         // Ask first, announce second: a handler registers the request before its first await (PendingApprovals
@@ -402,6 +457,65 @@ internal sealed class AgentRun : IToolCallObserver
         _steps++;
     }
 
+    internal bool TryReplayResponse(out ChatResponse response)
+    {
+        response = null!;
+        return _journal is not null && _journal.TryReplayResponse(_steps, out response);
+    }
+
+    internal async ValueTask CheckpointResponseAsync(ChatResponse response, CancellationToken cancellationToken)
+    {
+        if (_journal is not null)
+        {
+            await _journal.RecordResponseAsync(_steps, response, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    async ValueTask<ToolCallOutcome?> IToolCallJournal.BeforeInvokeAsync(AIFunction tool, FunctionInvocationContext context, CancellationToken cancellationToken)
+    {
+        var journal = _journal!;
+        var callId = context.CallContent.CallId;
+        var step = _steps;
+        (context.Arguments.Context ??= new Dictionary<object, object?>())[ToolCallContext.IdempotencyKeyName] = journal.IdempotencyKey(step, callId);
+        if (journal.RecordedResult(step, callId) is { } recorded)
+        {
+            // Replayed, never re-run: the call's effect and result are part of the run already.
+            ((IToolCallObserver)this).OnToolCallCompleted(new ToolCallRecord(callId, tool.Name, recorded.Status, recorded.Text, TimeSpan.Zero));
+            return recorded;
+        }
+
+        if (journal.WasStarted(step, callId))
+        {
+            var policy = (_agent.ToolOptions ?? _runtime.ToolOptions).IdempotencyFor(tool.Name);
+            AgentsLog.InterruptedToolCall(_logger, tool.Name, callId, policy.ToString());
+            if (policy == ToolIdempotency.NotIdempotent)
+            {
+                var request = new ToolApprovalRequest(
+                    "resume-" + journal.IdempotencyKey(step, callId), _sessionId, _agent.Name, tool.Name, callId,
+                    new Dictionary<string, object?>(context.Arguments), _runtime.Time.GetUtcNow());
+                var decision = await AskDurablyAsync(request, "interrupted:" + callId, "interrupted", cancellationToken).ConfigureAwait(false);
+                Resolved(request.ApprovalId, tool.Name, decision);
+                if (!decision.Approved)
+                {
+                    var refused = new ToolCallOutcome(
+                        ToolCallStatus.Denied,
+                        $"Error: the call to '{tool.Name}' was interrupted by a restart before its result was recorded, so it may or may not have taken effect; it was not run again: {decision.Reason ?? "no reason given"}.");
+                    await journal.RecordToolResultAsync(step, callId, tool.Name, refused, cancellationToken).ConfigureAwait(false);
+                    ((IToolCallObserver)this).OnToolCallCompleted(new ToolCallRecord(callId, tool.Name, refused.Status, refused.Text, TimeSpan.Zero));
+                    return refused;
+                }
+            }
+
+            return null;
+        }
+
+        await journal.RecordToolStartAsync(step, callId, tool.Name, context.Arguments, cancellationToken).ConfigureAwait(false);
+        return null;
+    }
+
+    async ValueTask IToolCallJournal.AfterInvokeAsync(AIFunction tool, FunctionInvocationContext context, ToolCallOutcome outcome, CancellationToken cancellationToken) =>
+        await _journal!.RecordToolResultAsync(_steps, context.CallContent.CallId, tool.Name, outcome, cancellationToken).ConfigureAwait(false);
+
     internal void OnToolCallRequested(FunctionCallContent call) => Emit(new ToolCallRequestedEvent(call.CallId, call.Name, call.Arguments));
 
     internal void OnModelCallCompleted(TimeSpan duration, UsageDetails? usage, string? modelId)
@@ -429,9 +543,15 @@ internal sealed class AgentRun : IToolCallObserver
 
     private void Emit(AgentEvent evt)
     {
-        if (_streamEvents)
+        if (_streamEvents || _log is not null)
         {
-            _events.Writer.TryWrite(evt with { RunId = Id, Sequence = Interlocked.Increment(ref _sequence), Timestamp = _runtime.Time.GetUtcNow() });
+            var stamped = evt with { RunId = Id, Sequence = Interlocked.Increment(ref _sequence), Timestamp = _runtime.Time.GetUtcNow() };
+            if (_streamEvents)
+            {
+                _events.Writer.TryWrite(stamped);
+            }
+
+            _log?.Add(stamped);
         }
     }
 

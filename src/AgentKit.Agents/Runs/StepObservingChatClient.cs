@@ -16,14 +16,20 @@ internal sealed class StepObservingChatClient(IChatClient inner, AgentRun run) :
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         run.BeforeModelCall();
+        if (run.TryReplayResponse(out var replayed))
+        {
+            ReportCalls(replayed);
+            run.OnModelCallCompleted(TimeSpan.Zero, replayed.Usage, replayed.ModelId);
+            return replayed;
+        }
+
         using var activity = StartActivity(options, streaming: false);
         var started = Stopwatch.GetTimestamp();
         var response = await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
-        foreach (var call in response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>())
-        {
-            run.OnToolCallRequested(call);
-        }
+        ReportCalls(response);
 
+        // Durable before function invocation sees the response, so no tool runs for a step that was not recorded.
+        await run.CheckpointResponseAsync(response, cancellationToken).ConfigureAwait(false);
         Complete(activity, started, response.Usage, response.ModelId, response.FinishReason, firstChunk: null);
         return response;
     }
@@ -32,8 +38,21 @@ internal sealed class StepObservingChatClient(IChatClient inner, AgentRun run) :
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         run.BeforeModelCall();
+        if (run.TryReplayResponse(out var replayed))
+        {
+            ReportCalls(replayed);
+            foreach (var update in replayed.ToChatResponseUpdates())
+            {
+                yield return update;
+            }
+
+            run.OnModelCallCompleted(TimeSpan.Zero, replayed.Usage, replayed.ModelId);
+            yield break;
+        }
+
         using var activity = StartActivity(options, streaming: true);
         var started = Stopwatch.GetTimestamp();
+        List<ChatResponseUpdate>? recorded = run.IsCheckpointed ? [] : null;
         UsageDetails? usage = null;
         string? modelId = null;
         ChatFinishReason? finishReason = null;
@@ -55,10 +74,25 @@ internal sealed class StepObservingChatClient(IChatClient inner, AgentRun run) :
                 }
             }
 
+            recorded?.Add(update);
             yield return update;
         }
 
+        if (recorded is not null)
+        {
+            // Written before this enumeration ends, which is when function invocation starts the response's tool calls.
+            await run.CheckpointResponseAsync(recorded.ToChatResponse(), cancellationToken).ConfigureAwait(false);
+        }
+
         Complete(activity, started, usage, modelId, finishReason, firstChunk);
+    }
+
+    private void ReportCalls(ChatResponse response)
+    {
+        foreach (var call in response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>())
+        {
+            run.OnToolCallRequested(call);
+        }
     }
 
     private Activity? StartActivity(ChatOptions? options, bool streaming)

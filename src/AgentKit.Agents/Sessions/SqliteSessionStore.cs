@@ -16,7 +16,7 @@ namespace AgentKit.Agents.Sessions;
 /// <see cref="SessionStoreException"/> naming the file.
 /// </summary>
 [SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "The write gate is a SemaphoreSlim whose AvailableWaitHandle is never used, so it holds nothing to release.")]
-public sealed class SqliteSessionStore : ISessionStore
+public sealed partial class SqliteSessionStore : ISessionStore
 {
     private readonly string _connectionString;
     private readonly TimeProvider _time;
@@ -134,7 +134,7 @@ public sealed class SqliteSessionStore : ISessionStore
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = "DELETE FROM messages WHERE session_id = $id; DELETE FROM sessions WHERE id = $id; SELECT changes()";
+        command.CommandText = "DELETE FROM run_checkpoints WHERE run_id IN (SELECT id FROM runs WHERE session_id = $id); DELETE FROM runs WHERE session_id = $id; DELETE FROM messages WHERE session_id = $id; DELETE FROM sessions WHERE id = $id; SELECT changes()";
         command.Parameters.AddWithValue("$id", sessionId);
         await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -171,22 +171,28 @@ public sealed class SqliteSessionStore : ISessionStore
     private async Task WriteMessagesAsync(SqliteConnection connection, string sessionId, List<string> rows, bool replace, CancellationToken cancellationToken)
     {
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        if (replace)
+        {
+            await using var delete = connection.CreateCommand();
+            delete.Transaction = transaction;
+            delete.CommandText = "DELETE FROM messages WHERE session_id = $id";
+            delete.Parameters.AddWithValue("$id", sessionId);
+            await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await InsertMessagesAsync(connection, transaction, sessionId, rows, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Appends serialized messages after the session's last one, inside the caller's transaction.</summary>
+    private async Task InsertMessagesAsync(SqliteConnection connection, SqliteTransaction transaction, string sessionId, List<string> rows, CancellationToken cancellationToken)
+    {
         await EnsureExistsAsync(connection, transaction, sessionId, cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.Parameters.AddWithValue("$id", sessionId);
-        long next = 0;
-        if (replace)
-        {
-            command.CommandText = "DELETE FROM messages WHERE session_id = $id";
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-        else
-        {
-            command.CommandText = "SELECT COALESCE(MAX(seq) + 1, 0) FROM messages WHERE session_id = $id";
-            next = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
-        }
-
+        command.CommandText = "SELECT COALESCE(MAX(seq) + 1, 0) FROM messages WHERE session_id = $id";
+        var next = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
         command.CommandText = "INSERT INTO messages (session_id, seq, json) VALUES ($id, $seq, $json)";
         var seq = command.Parameters.Add("$seq", SqliteType.Integer);
         var json = command.Parameters.Add("$json", SqliteType.Text);
@@ -202,7 +208,6 @@ public sealed class SqliteSessionStore : ISessionStore
         command.Parameters.AddWithValue("$id", sessionId);
         command.Parameters.AddWithValue("$now", Format(_time.GetUtcNow()));
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private async Task WriteAsync(SqliteCommand command, CancellationToken cancellationToken)
@@ -331,7 +336,7 @@ public sealed class SqliteSessionStore : ISessionStore
             CREATE TABLE IF NOT EXISTS sessions (id TEXT PRIMARY KEY, agent TEXT NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL, owner TEXT);
             CREATE INDEX IF NOT EXISTS sessions_agent ON sessions (agent, updated);
             CREATE TABLE IF NOT EXISTS messages (session_id TEXT NOT NULL, seq INTEGER NOT NULL, json TEXT NOT NULL, PRIMARY KEY (session_id, seq)) WITHOUT ROWID;
-            """;
+            """ + CheckpointSchema;
         await command.ExecuteNonQueryAsync().ConfigureAwait(false);
 
         // Files written before sessions had owners: add the column; their sessions stay without an owner.

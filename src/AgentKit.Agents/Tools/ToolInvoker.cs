@@ -11,7 +11,7 @@ namespace AgentKit.Agents.Tools;
 /// The <see cref="FunctionInvokingChatClient.FunctionInvoker"/> of the model loop: runs each call through the
 /// <see cref="ToolGovernor"/> and adds what only the loop has, the per-turn budget of invalid-argument retries.
 /// </summary>
-internal sealed class ToolInvoker(ToolGovernor governor, ILogger logger, IToolCallObserver? observer = null)
+internal sealed class ToolInvoker(ToolGovernor governor, ILogger logger, IToolCallObserver? observer = null, IToolCallJournal? journal = null)
 {
     public async ValueTask<object?> InvokeAsync(FunctionInvocationContext context, CancellationToken cancellationToken)
     {
@@ -24,7 +24,21 @@ internal sealed class ToolInvoker(ToolGovernor governor, ILogger logger, IToolCa
 
         // The loop's approval round trip (ApprovalRequiredAIFunction → the run's approval handler) has already
         // happened when a call reaches the invoker.
-        var outcome = await governor.InvokeAsync(governor.Registered(function), function.Name, context.Arguments, callId, approved: true, cancellationToken).ConfigureAwait(false);
+        var registered = governor.Registered(function);
+        ToolCallOutcome outcome;
+        if (journal is not null && await journal.BeforeInvokeAsync(registered, context, cancellationToken).ConfigureAwait(false) is { } recorded)
+        {
+            outcome = recorded;
+        }
+        else
+        {
+            outcome = await governor.InvokeAsync(registered, function.Name, context.Arguments, callId, approved: true, cancellationToken).ConfigureAwait(false);
+            if (journal is not null)
+            {
+                await journal.AfterInvokeAsync(registered, context, outcome, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
         ToolGovernor.SetOutcome(conventional, outcome.Status);
         if (outcome.Status == ToolCallStatus.InvalidArguments && CountInvalidResultsThisTurn(context.Messages) >= governor.Options.MaxInvalidArgumentRetries)
         {
@@ -58,4 +72,17 @@ internal sealed class ToolInvoker(ToolGovernor governor, ILogger logger, IToolCa
 
         return count;
     }
+}
+
+/// <summary>Checkpoints the model loop's tool calls (a durable agent run implements it).</summary>
+internal interface IToolCallJournal
+{
+    /// <summary>
+    /// Called before a call runs. Returns the outcome to use instead of running it (a recorded result, or a refusal to
+    /// repeat an interrupted call); otherwise records the call's start and returns <see langword="null"/>.
+    /// </summary>
+    ValueTask<ToolCallOutcome?> BeforeInvokeAsync(AIFunction tool, FunctionInvocationContext context, CancellationToken cancellationToken);
+
+    /// <summary>Records the result of a call that ran.</summary>
+    ValueTask AfterInvokeAsync(AIFunction tool, FunctionInvocationContext context, ToolCallOutcome outcome, CancellationToken cancellationToken);
 }

@@ -8,9 +8,9 @@ namespace AgentKit.Agents.Tools;
 internal static class ToolPipeline
 {
     public static FunctionInvokingChatClient CreateInvokingClient(
-        IChatClient inner, ToolGovernor governor, ILoggerFactory loggerFactory, IToolCallObserver? observer, IServiceProvider? services, int maximumIterations)
+        IChatClient inner, ToolGovernor governor, ILoggerFactory loggerFactory, IToolCallObserver? observer, IServiceProvider? services, int maximumIterations, IToolCallJournal? journal = null)
     {
-        var invoker = new ToolInvoker(governor, loggerFactory.CreateLogger<ToolInvoker>(), observer);
+        var invoker = new ToolInvoker(governor, loggerFactory.CreateLogger<ToolInvoker>(), observer, journal);
         return new FunctionInvokingChatClient(inner, loggerFactory, services)
         {
             FunctionInvoker = invoker.InvokeAsync,

@@ -151,21 +151,31 @@ internal static class SessionEndpoints
                 return Results.Json(Summarize(result!), Json);
             }
 
-            var response = context.Response;
-            response.ContentType = "text/event-stream";
-            response.Headers.CacheControl = "no-cache";
-            response.Headers["X-Accel-Buffering"] = "no";
+            StartEventStream(context.Response);
             while (more)
             {
-                var node = JsonSerializer.SerializeToNode(events.Current, Json)!;
-                var payload = $"event: {node["type"]}\ndata: {node.ToJsonString(EventJson)}\n\n";
-                await response.Body.WriteAsync(Encoding.UTF8.GetBytes(payload), cancellationToken).ConfigureAwait(false);
-                await response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
+                await WriteEventAsync(context.Response, events.Current, cancellationToken).ConfigureAwait(false);
                 more = await events.MoveNextAsync().ConfigureAwait(false);
             }
 
             return Results.Empty;
         }
+    }
+
+    public static void StartEventStream(HttpResponse response)
+    {
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache";
+        response.Headers["X-Accel-Buffering"] = "no";
+    }
+
+    /// <summary>Writes one run event as a server-sent event whose id is its sequence, so a client reconnects with <c>Last-Event-ID</c>.</summary>
+    public static async Task WriteEventAsync(HttpResponse response, AgentEvent evt, CancellationToken cancellationToken)
+    {
+        var node = JsonSerializer.SerializeToNode(evt, Json)!;
+        var payload = $"id: {evt.Sequence}\nevent: {node["type"]}\ndata: {node.ToJsonString(EventJson)}\n\n";
+        await response.Body.WriteAsync(Encoding.UTF8.GetBytes(payload), cancellationToken).ConfigureAwait(false);
+        await response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The pending approvals of the caller's own sessions: another API key's tool calls are neither listed nor decidable.</summary>
@@ -253,7 +263,7 @@ internal static class SessionEndpoints
         error = result.Error,
     };
 
-    private static async Task<T> ReadAsync<T>(HttpContext context)
+    public static async Task<T> ReadAsync<T>(HttpContext context)
     {
         if (context.Request.ContentType is not { } type || !type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
         {
@@ -275,6 +285,6 @@ internal static class SessionEndpoints
         }
     }
 
-    private static ApiProblemException NotFound(string id) =>
+    public static ApiProblemException NotFound(string id) =>
         new(StatusCodes.Status404NotFound, "session_not_found", $"No session '{id}'; create one with POST /api/sessions.", "id");
 }

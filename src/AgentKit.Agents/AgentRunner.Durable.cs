@@ -1,0 +1,260 @@
+using System.Collections.Concurrent;
+using AgentKit.Agents.Checkpoints;
+using AgentKit.Agents.Diagnostics;
+using AgentKit.Agents.Events;
+using AgentKit.Agents.Runs;
+using AgentKit.Agents.Sessions;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+
+namespace AgentKit.Agents;
+
+/// <summary>Durable runs: resume after a crash, attach to a run's events, list checkpoints and fork sessions from them.</summary>
+public sealed partial class AgentRunner
+{
+    /// <summary>How many finished runs keep their events for late attachers.</summary>
+    private const int KeptFinishedLogs = 64;
+
+    private readonly ConcurrentDictionary<string, RunEventLog> _logs = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<string> _finishedLogs = new();
+    private volatile bool _suspending;
+
+    /// <summary>Where runs are checkpointed; <see langword="null"/> when they are not (see <see cref="DurableRunOptions.Checkpoints"/>).</summary>
+    public IRunCheckpointStore? Checkpoints { get; }
+
+    /// <summary>The checkpoint and resume settings.</summary>
+    public DurableRunOptions Durability { get; }
+
+    /// <summary>
+    /// Marks the process as shutting down (hosts call it when the application stops): a checkpointed run cancelled
+    /// from now on is left unfinished, to be resumed by the next process, instead of ending <see cref="AgentRunOutcome.Cancelled"/>.
+    /// </summary>
+    public void SuspendRuns() => _suspending = true;
+
+    internal bool IsSuspending => _suspending;
+
+    /// <summary>Lists runs a previous process left unfinished, oldest first.</summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The runs.</returns>
+    /// <exception cref="InvalidOperationException">Runs are not checkpointed.</exception>
+    public ValueTask<IReadOnlyList<RunInfo>> ListUnfinishedRunsAsync(CancellationToken cancellationToken = default) =>
+        RequireCheckpoints().ListUnfinishedRunsAsync(cancellationToken);
+
+    /// <summary>
+    /// Resumes an unfinished run from its last checkpoint: recorded model responses, tool results and approval answers
+    /// are replayed, not repeated; a tool call that started without a recorded result follows its
+    /// <see cref="Abstractions.Tools.ToolPolicy.Idempotency"/>. The session ends as it would have without the crash.
+    /// Its events can be read with <see cref="AttachAsync"/> while it runs.
+    /// </summary>
+    /// <param name="runId">The run.</param>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    /// <returns>How it ended.</returns>
+    /// <exception cref="AgentRunNotFoundException">No unfinished run has that id.</exception>
+    /// <exception cref="AgentSessionBusyException">Its session is running a turn (the run is being resumed already).</exception>
+    public async Task<AgentRunResult> ResumeAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(runId);
+        var run = await RequireCheckpoints().GetRunAsync(runId, cancellationToken).ConfigureAwait(false)
+            ?? throw new AgentRunNotFoundException($"No run '{runId}' is recorded.");
+        return await ResumeAsync(run, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Resumes an unfinished run already read from the store (see <see cref="ResumeAsync(string, CancellationToken)"/>).
+    /// The session is taken and the run's events are attachable before this method returns, so a host can start the
+    /// run in the background and answer with the address of its events at once.
+    /// </summary>
+    /// <param name="run">The run, as <see cref="IRunCheckpointStore.GetRunAsync"/> returned it.</param>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    /// <returns>How it ended.</returns>
+    /// <exception cref="AgentRunNotFoundException">The run has finished.</exception>
+    /// <exception cref="AgentSessionBusyException">Its session is running a turn (the run is being resumed already); thrown before the task is returned.</exception>
+    public Task<AgentRunResult> ResumeAsync(RunInfo run, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var store = RequireCheckpoints();
+        if (run.State != RunState.Running)
+        {
+            throw new AgentRunNotFoundException($"Run '{run.RunId}' finished ({run.Outcome}); only unfinished runs can be resumed.");
+        }
+
+        var agent = GetAgent(run.AgentName);
+        EnterRun(run.SessionId);
+        var log = new RunEventLog(run.RunId, run.SessionId);
+        _logs[run.RunId] = log;
+        return ResumeCoreAsync(store, agent, run, log, cancellationToken);
+    }
+
+    private async Task<AgentRunResult> ResumeCoreAsync(IRunCheckpointStore store, AgentDefinition agent, RunInfo run, RunEventLog log, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // The caller gets the task at once (a host answers 202 while the run goes on); SQLite reads complete synchronously.
+            await Task.Yield();
+            var checkpoints = await store.LoadCheckpointsAsync(run.RunId, cancellationToken).ConfigureAwait(false);
+            AgentsLog.ResumingRun(LoggerFactory.CreateLogger<AgentRunner>(), run.RunId, run.SessionId, checkpoints.Count);
+            var resumed = new AgentRun(this, agent, run.SessionId, run.Input, streamEvents: false, RunJournal.Resume(store, run.RunId, checkpoints), log);
+            await resumed.ExecuteAsync(cancellationToken).ConfigureAwait(false);
+            return resumed.Result;
+        }
+        finally
+        {
+            log.Complete();
+            ExitRun(run.SessionId);
+            KeepFinished(run.RunId);
+        }
+    }
+
+    /// <summary>Resumes every unfinished run, <see cref="DurableRunOptions.MaxConcurrentResumes"/> at a time.</summary>
+    /// <param name="cancellationToken">Cancels the runs.</param>
+    /// <returns>How each ended; a run that could not be resumed (its agent is gone, its session busy) is logged and left out.</returns>
+    public async Task<IReadOnlyList<AgentRunResult>> ResumeUnfinishedRunsAsync(CancellationToken cancellationToken = default)
+    {
+        var runs = await ListUnfinishedRunsAsync(cancellationToken).ConfigureAwait(false);
+        using var gate = new SemaphoreSlim(Durability.MaxConcurrentResumes);
+        var logger = LoggerFactory.CreateLogger<AgentRunner>();
+        var results = await Task.WhenAll(runs.Select(async run =>
+        {
+            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return await ResumeAsync(run.RunId, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is AgentRunNotFoundException or AgentNotFoundException or AgentSessionBusyException)
+            {
+                AgentsLog.ResumeFailed(logger, e, run.RunId);
+                return null;
+            }
+            finally
+            {
+                gate.Release();
+            }
+        })).ConfigureAwait(false);
+        return [.. results.OfType<AgentRunResult>()];
+    }
+
+    /// <summary>
+    /// The events of a resumed run, from the one after <paramref name="afterSequence"/>, then live until it ends (for a
+    /// streaming client that reconnects after a restart). The last <see cref="KeptFinishedLogs"/> finished runs stay attachable.
+    /// </summary>
+    /// <param name="runId">The run.</param>
+    /// <param name="afterSequence">The last <see cref="AgentEvent.Sequence"/> the client saw; 0 for all.</param>
+    /// <param name="cancellationToken">Stops reading (the run goes on).</param>
+    /// <returns>The events.</returns>
+    /// <exception cref="AgentRunNotFoundException">This process holds no events of that run.</exception>
+    public IAsyncEnumerable<AgentEvent> AttachAsync(string runId, long afterSequence = 0, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(runId);
+        return _logs.TryGetValue(runId, out var log)
+            ? log.ReadAsync(afterSequence, cancellationToken)
+            : throw new AgentRunNotFoundException($"Run '{runId}' is not running in this process and is not among its last {KeptFinishedLogs} finished runs; read the session's history instead.");
+    }
+
+    /// <summary>The session a run being resumed or kept for attachment belongs to, for hosts that check ownership.</summary>
+    /// <param name="runId">The run.</param>
+    /// <returns>The session id, or <see langword="null"/> when this process holds no events of that run.</returns>
+    public string? GetAttachableRunSession(string runId) => _logs.TryGetValue(runId, out var log) ? log.SessionId : null;
+
+    /// <summary>Lists a session's checkpoints, run by run, oldest first (time travel: pick one to fork from).</summary>
+    /// <param name="sessionId">The session.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The checkpoints.</returns>
+    /// <exception cref="SessionNotFoundException">No such session.</exception>
+    /// <exception cref="InvalidOperationException">Runs are not checkpointed.</exception>
+    public async Task<IReadOnlyList<RunCheckpoint>> ListCheckpointsAsync(string sessionId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sessionId);
+        var store = RequireCheckpoints();
+        _ = await Store.GetAsync(sessionId, cancellationToken).ConfigureAwait(false) ?? throw SessionNotFoundException.For(sessionId);
+        var all = new List<RunCheckpoint>();
+        foreach (var run in await store.ListRunsAsync(sessionId, cancellationToken).ConfigureAwait(false))
+        {
+            all.AddRange(await store.LoadCheckpointsAsync(run.RunId, cancellationToken).ConfigureAwait(false));
+        }
+
+        return all;
+    }
+
+    /// <summary>
+    /// Starts a new session whose history is the original's as it stood at a checkpoint: the messages before that
+    /// run, the run's input, and its model responses and tool results up to and including the checkpoint (calls
+    /// without a result there are left out). The original session is not changed.
+    /// </summary>
+    /// <param name="sessionId">The session to fork.</param>
+    /// <param name="runId">The run the checkpoint belongs to.</param>
+    /// <param name="sequence">The checkpoint's <see cref="RunCheckpoint.Sequence"/>.</param>
+    /// <param name="owner">Who owns the new session (see <see cref="CreateSessionAsync(string, string?, CancellationToken)"/>).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The new session.</returns>
+    /// <exception cref="SessionNotFoundException">No such session.</exception>
+    /// <exception cref="RunCheckpointException">The session has no such run or checkpoint.</exception>
+    public async Task<AgentSession> ForkSessionAsync(string sessionId, string runId, long sequence, string? owner = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sessionId);
+        ArgumentNullException.ThrowIfNull(runId);
+        var store = RequireCheckpoints();
+        var info = await Store.GetAsync(sessionId, cancellationToken).ConfigureAwait(false) ?? throw SessionNotFoundException.For(sessionId);
+        var runs = await store.ListRunsAsync(sessionId, cancellationToken).ConfigureAwait(false);
+        var index = runs.ToList().FindIndex(r => string.Equals(r.RunId, runId, StringComparison.Ordinal));
+        if (index < 0)
+        {
+            throw new RunCheckpointException($"Session '{sessionId}' has no run '{runId}'; list its checkpoints to find one.");
+        }
+
+        var run = runs[index];
+        var checkpoints = await store.LoadCheckpointsAsync(runId, cancellationToken).ConfigureAwait(false);
+        var upTo = checkpoints.Where(c => c.Sequence <= sequence).ToList();
+        if (upTo.Count == 0 || upTo[^1].Sequence != sequence)
+        {
+            throw new RunCheckpointException($"Run '{runId}' has no checkpoint {sequence}; its checkpoints are 1 to {checkpoints.Count}.");
+        }
+
+        var history = await Store.LoadMessagesAsync(sessionId, cancellationToken).ConfigureAwait(false);
+        List<ChatMessage> forked;
+        if (upTo[^1].Kind == RunCheckpointKind.Completed)
+        {
+            // The run's messages as stored, up to where the next run began.
+            var end = index + 1 < runs.Count ? runs[index + 1].HistoryCount : history.Count;
+            forked = [.. history.Take(Math.Min(end, history.Count))];
+        }
+        else
+        {
+            forked = [.. history.Take(Math.Min(run.HistoryCount, history.Count)), run.Input, .. HistoryNormalizer.Normalize(Replay(upTo))];
+        }
+
+        var agent = GetAgent(info.AgentName);
+        var created = await Store.CreateAsync(agent.Name, owner, cancellationToken).ConfigureAwait(false);
+        await Store.AppendMessagesAsync(created.Id, forked, cancellationToken).ConfigureAwait(false);
+        return new AgentSession(this, agent, created.Id);
+    }
+
+    private static IEnumerable<ChatMessage> Replay(IEnumerable<RunCheckpoint> checkpoints)
+    {
+        foreach (var checkpoint in checkpoints)
+        {
+            if (checkpoint.Kind == RunCheckpointKind.ModelResponse)
+            {
+                foreach (var message in CheckpointJson.ReadResponse(checkpoint).Messages)
+                {
+                    yield return message;
+                }
+            }
+            else if (checkpoint.Kind == RunCheckpointKind.ToolCallCompleted && checkpoint.CallId is { } callId)
+            {
+                yield return new ChatMessage(ChatRole.Tool, [new FunctionResultContent(callId, CheckpointJson.ReadResult(checkpoint).Text)]);
+            }
+        }
+    }
+
+    private void KeepFinished(string runId)
+    {
+        _finishedLogs.Enqueue(runId);
+        while (_finishedLogs.Count > KeptFinishedLogs && _finishedLogs.TryDequeue(out var old))
+        {
+            _logs.TryRemove(old, out _);
+        }
+    }
+
+    private IRunCheckpointStore RequireCheckpoints() => Checkpoints ?? throw new InvalidOperationException(
+        $"Runs are not checkpointed: the session store ({Store.GetType().Name}) is not an IRunCheckpointStore, or DurableRunOptions.Checkpoints (AgentKit:Runs:Checkpoints) is off.");
+}
