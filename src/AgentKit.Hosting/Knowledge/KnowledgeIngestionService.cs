@@ -19,6 +19,12 @@ internal sealed partial class KnowledgeIngestionService(IEnumerable<KnowledgeBas
     {
         // Host start must not wait for the first file enumeration or collection open.
         await Task.Yield();
+        if (stoppingToken.IsCancellationRequested)
+        {
+            // The host stopped before this service got going (a command that failed at once): nothing to ingest.
+            return;
+        }
+
         var bases = new List<KnowledgeBase>();
         var options = services.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<KnowledgeBaseOptions>>();
         foreach (var name in names)

@@ -111,7 +111,28 @@ internal sealed class CliKnowledgeBase(IHost host, KnowledgeBase knowledge, stri
         return text.ToString();
     }
 
-    public void Dispose() => host.Dispose();
+    public void Dispose() => StopAndDispose(host);
+
+    /// <summary>
+    /// Stops the host before disposing it, so its background services see their stopping token instead of a
+    /// disposed service provider (which the host would report as a failed BackgroundService).
+    /// </summary>
+    private static void StopAndDispose(IHost host)
+    {
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+        {
+            try
+            {
+                host.StopAsync(timeout.Token).GetAwaiter().GetResult();
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopping took too long; disposing ends what is left.
+            }
+        }
+
+        host.Dispose();
+    }
 
     private static async Task<CliKnowledgeBase> OpenAsync(CliContext context, string path, string collection, string? folder, CancellationToken cancellationToken)
     {
@@ -135,7 +156,7 @@ internal sealed class CliKnowledgeBase(IHost host, KnowledgeBase knowledge, stri
         catch
         {
             // The store throws here when the file is not a SQLite database.
-            host.Dispose();
+            StopAndDispose(host);
             throw;
         }
     }
