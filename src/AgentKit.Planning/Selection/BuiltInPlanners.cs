@@ -4,151 +4,85 @@ using Microsoft.Extensions.Options;
 
 namespace AgentKit.Planning;
 
-// The built-in strategies behind IPlanner, over the planners registered in DI: each reads its defaults from PlanningOptions at every run (so reloads
-// apply) and lets the request's values win.
-internal sealed class ChainOfThoughtStrategy(ChainOfThoughtPlanner planner, IOptionsMonitor<PlanningOptions> options) : IPlanner
+/// <summary>
+/// A built-in strategy behind <see cref="IPlanner"/>, over a planner registered in DI: reads its defaults from
+/// <see cref="PlanningOptions"/> at every run (so reloads apply), lets the request's values win, and runs.
+/// </summary>
+internal sealed class BuiltInPlanner<TOptions>(
+    string name,
+    bool usesTools,
+    IOptionsMonitor<PlanningOptions> options,
+    Func<PlanningOptions, TOptions> select,
+    Func<TOptions, PlanningRequest, TOptions> merge,
+    Func<IChatClient, PlanningRequest, TOptions, CancellationToken, Task<PlanningResult>> run) : IPlanner
 {
-    public string Name => PlannerNames.ChainOfThought;
+    public string Name => name;
 
-    public bool UsesTools => false;
+    public bool UsesTools => usesTools;
 
     public async Task<PlanningResult> RunAsync(IChatClient client, PlanningRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var o = options.CurrentValue.ChainOfThought;
-        return await planner.RunAsync(client, request.Question, o with { Format = request.Format ?? o.Format, Budget = request.Budget ?? o.Budget }, cancellationToken).ConfigureAwait(false);
+        return await run(client, request, merge(select(options.CurrentValue), request), cancellationToken).ConfigureAwait(false);
     }
 }
 
-internal sealed class SelfConsistencyStrategy(SelfConsistencyPlanner planner, IOptionsMonitor<PlanningOptions> options) : IPlanner
+/// <summary>Registers the ten built-in planners under their names and aliases.</summary>
+internal static class BuiltInPlanners
 {
-    public string Name => PlannerNames.SelfConsistency;
-
-    public bool UsesTools => false;
-
-    public async Task<PlanningResult> RunAsync(IChatClient client, PlanningRequest request, CancellationToken cancellationToken = default)
+    public static void Add(IServiceCollection services)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        var o = options.CurrentValue.SelfConsistency;
-        return await planner.RunAsync(client, request.Question, o with { Format = request.Format ?? o.Format, Budget = request.Budget ?? o.Budget }, cancellationToken).ConfigureAwait(false);
+        Add<ChainOfThoughtPlanner, ChainOfThoughtOptions>(services, PlannerNames.ChainOfThought, ["cot", "ChainOfThought"], false, o => o.ChainOfThought,
+            (o, r) => o with { Format = r.Format ?? o.Format, Budget = r.Budget ?? o.Budget },
+            (p, _) => async (client, r, o, ct) => await p.RunAsync(client, r.Question, o, ct).ConfigureAwait(false));
+        Add<SelfConsistencyPlanner, SelfConsistencyOptions>(services, PlannerNames.SelfConsistency, ["sc", "SelfConsistency"], false, o => o.SelfConsistency,
+            (o, r) => o with { Format = r.Format ?? o.Format, Budget = r.Budget ?? o.Budget },
+            (p, _) => async (client, r, o, ct) => await p.RunAsync(client, r.Question, o, ct).ConfigureAwait(false));
+        Add<TreeOfThoughtsPlanner, TreeOfThoughtsOptions>(services, PlannerNames.TreeOfThoughts, ["tot", "TreeOfThoughts"], false, o => o.TreeOfThoughts,
+            (o, r) => o with { Budget = r.Budget ?? o.Budget },
+            (p, _) => async (client, r, o, ct) => await p.RunAsync(client, r.ThoughtTask ?? new QuestionThoughtTask(r.Question, r.Format), o, ct).ConfigureAwait(false));
+        Add<ReActPlanner, ReActOptions>(services, PlannerNames.ReAct, [], true, o => o.ReAct,
+            (o, r) => o with
+            {
+                Tools = r.Tools.Count > 0 ? r.Tools : o.Tools,
+                Budget = r.Budget ?? o.Budget,
+                Fallback = o.Fallback with { Format = r.Format ?? o.Fallback.Format },
+            },
+            (p, _) => async (client, r, o, ct) => await p.RunAsync(client, r.Question, o, ct).ConfigureAwait(false));
+        Add<PlanAndExecutePlanner, PlanAndExecuteOptions>(services, PlannerNames.PlanAndExecute, ["plan-execute", "PlanAndExecute"], true, o => o.PlanAndExecute,
+            (o, r) => o with { Tools = r.Tools.Count > 0 ? r.Tools : o.Tools, Budget = r.Budget ?? o.Budget },
+            (p, _) => async (client, r, o, ct) => await p.RunAsync(client, r.Question, o, ct).ConfigureAwait(false));
+        Add<ProgramAidedPlanner, ProgramAidedOptions>(services, PlannerNames.ProgramAided, ["program-aided", "ProgramAided"], false, o => o.ProgramAided,
+            (o, r) => o with { Format = r.Format ?? o.Format, Budget = r.Budget ?? o.Budget },
+            (p, _) => async (client, r, o, ct) => await p.RunAsync(client, r.Question, o, ct).ConfigureAwait(false));
+        Add<SelfCheckPlanner, SelfCheckOptions>(services, PlannerNames.SelfCheck, ["reflexion", "SelfCheck"], false, o => o.SelfCheck,
+            (o, r) => o with { Format = r.Format ?? o.Format, Budget = r.Budget ?? o.Budget },
+            (p, _) => async (client, r, o, ct) => await p.RunAsync(client, r.Question, o, ct).ConfigureAwait(false));
+
+        // The critic runs on the keyed chat client named by CritiqueOptions.CriticModel (checked at start), else on the answerer's.
+        Add<CritiquePlanner, CritiqueOptions>(services, PlannerNames.Critique, [], false, o => o.Critique,
+            (o, r) => o with { Format = r.Format ?? o.Format, Budget = r.Budget ?? o.Budget },
+            (p, sp) => async (client, r, o, ct) => await p.RunAsync(client, o.CriticModel is { Length: > 0 } key ? sp.GetRequiredKeyedService<IChatClient>(key) : null, r.Question, o, ct).ConfigureAwait(false));
+        Add<DebatePlanner, DebateOptions>(services, PlannerNames.Debate, [], false, o => o.Debate,
+            (o, r) => o with { Format = r.Format ?? o.Format, Budget = r.Budget ?? o.Budget },
+            (p, _) => async (client, r, o, ct) => await p.RunAsync(client, r.Question, o, ct).ConfigureAwait(false));
+        Add<LeastToMostPlanner, LeastToMostOptions>(services, PlannerNames.LeastToMost, ["ltm", "LeastToMost"], false, o => o.LeastToMost,
+            (o, r) => o with { Format = r.Format ?? o.Format, Budget = r.Budget ?? o.Budget },
+            (p, _) => async (client, r, o, ct) => await p.RunAsync(client, r.Question, o, ct).ConfigureAwait(false));
     }
-}
 
-internal sealed class TreeOfThoughtsStrategy(TreeOfThoughtsPlanner planner, IOptionsMonitor<PlanningOptions> options) : IPlanner
-{
-    public string Name => PlannerNames.TreeOfThoughts;
-
-    public bool UsesTools => false;
-
-    public async Task<PlanningResult> RunAsync(IChatClient client, PlanningRequest request, CancellationToken cancellationToken = default)
+    private static void Add<TPlanner, TOptions>(
+        IServiceCollection services,
+        string name,
+        string[] aliases,
+        bool usesTools,
+        Func<PlanningOptions, TOptions> select,
+        Func<TOptions, PlanningRequest, TOptions> merge,
+        Func<TPlanner, IServiceProvider, Func<IChatClient, PlanningRequest, TOptions, CancellationToken, Task<PlanningResult>>> run)
+        where TPlanner : notnull
     {
-        ArgumentNullException.ThrowIfNull(request);
-        var o = options.CurrentValue.TreeOfThoughts;
-        return await planner.RunAsync(client, request.ThoughtTask ?? new QuestionThoughtTask(request.Question, request.Format), o with { Budget = request.Budget ?? o.Budget }, cancellationToken).ConfigureAwait(false);
-    }
-}
-
-internal sealed class ReActStrategy(ReActPlanner planner, IOptionsMonitor<PlanningOptions> options) : IPlanner
-{
-    public string Name => PlannerNames.ReAct;
-
-    public bool UsesTools => true;
-
-    public async Task<PlanningResult> RunAsync(IChatClient client, PlanningRequest request, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        var o = options.CurrentValue.ReAct;
-        return await planner.RunAsync(client, request.Question, o with
-        {
-            Tools = request.Tools.Count > 0 ? request.Tools : o.Tools,
-            Budget = request.Budget ?? o.Budget,
-            Fallback = o.Fallback with { Format = request.Format ?? o.Fallback.Format },
-        }, cancellationToken).ConfigureAwait(false);
-    }
-}
-
-internal sealed class PlanAndExecuteStrategy(PlanAndExecutePlanner planner, IOptionsMonitor<PlanningOptions> options) : IPlanner
-{
-    public string Name => PlannerNames.PlanAndExecute;
-
-    public bool UsesTools => true;
-
-    public async Task<PlanningResult> RunAsync(IChatClient client, PlanningRequest request, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        var o = options.CurrentValue.PlanAndExecute;
-        return await planner.RunAsync(client, request.Question, o with { Tools = request.Tools.Count > 0 ? request.Tools : o.Tools, Budget = request.Budget ?? o.Budget }, cancellationToken).ConfigureAwait(false);
-    }
-}
-
-internal sealed class ProgramAidedStrategy(ProgramAidedPlanner planner, IOptionsMonitor<PlanningOptions> options) : IPlanner
-{
-    public string Name => PlannerNames.ProgramAided;
-
-    public bool UsesTools => false;
-
-    public async Task<PlanningResult> RunAsync(IChatClient client, PlanningRequest request, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        var o = options.CurrentValue.ProgramAided;
-        return await planner.RunAsync(client, request.Question, o with { Format = request.Format ?? o.Format, Budget = request.Budget ?? o.Budget }, cancellationToken).ConfigureAwait(false);
-    }
-}
-
-internal sealed class SelfCheckStrategy(SelfCheckPlanner planner, IOptionsMonitor<PlanningOptions> options) : IPlanner
-{
-    public string Name => PlannerNames.SelfCheck;
-
-    public bool UsesTools => false;
-
-    public async Task<PlanningResult> RunAsync(IChatClient client, PlanningRequest request, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        var o = options.CurrentValue.SelfCheck;
-        return await planner.RunAsync(client, request.Question, o with { Format = request.Format ?? o.Format, Budget = request.Budget ?? o.Budget }, cancellationToken).ConfigureAwait(false);
-    }
-}
-
-/// <summary>The critic runs on the keyed chat client named by <see cref="CritiqueOptions.CriticModel"/> (checked at start), else on the answerer's.</summary>
-internal sealed class CritiqueStrategy(CritiquePlanner planner, IOptionsMonitor<PlanningOptions> options, IServiceProvider services) : IPlanner
-{
-    public string Name => PlannerNames.Critique;
-
-    public bool UsesTools => false;
-
-    public async Task<PlanningResult> RunAsync(IChatClient client, PlanningRequest request, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        var o = options.CurrentValue.Critique;
-        var critic = o.CriticModel is { Length: > 0 } key ? services.GetRequiredKeyedService<IChatClient>(key) : null;
-        return await planner.RunAsync(client, critic, request.Question, o with { Format = request.Format ?? o.Format, Budget = request.Budget ?? o.Budget }, cancellationToken).ConfigureAwait(false);
-    }
-}
-
-internal sealed class DebateStrategy(DebatePlanner planner, IOptionsMonitor<PlanningOptions> options) : IPlanner
-{
-    public string Name => PlannerNames.Debate;
-
-    public bool UsesTools => false;
-
-    public async Task<PlanningResult> RunAsync(IChatClient client, PlanningRequest request, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        var o = options.CurrentValue.Debate;
-        return await planner.RunAsync(client, request.Question, o with { Format = request.Format ?? o.Format, Budget = request.Budget ?? o.Budget }, cancellationToken).ConfigureAwait(false);
-    }
-}
-
-internal sealed class LeastToMostStrategy(LeastToMostPlanner planner, IOptionsMonitor<PlanningOptions> options) : IPlanner
-{
-    public string Name => PlannerNames.LeastToMost;
-
-    public bool UsesTools => false;
-
-    public async Task<PlanningResult> RunAsync(IChatClient client, PlanningRequest request, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        var o = options.CurrentValue.LeastToMost;
-        return await planner.RunAsync(client, request.Question, o with { Format = request.Format ?? o.Format, Budget = request.Budget ?? o.Budget }, cancellationToken).ConfigureAwait(false);
+        services.AddKeyedSingleton<IPlanner>(name, (sp, _) => new BuiltInPlanner<TOptions>(
+            name, usesTools, sp.GetRequiredService<IOptionsMonitor<PlanningOptions>>(), select, merge, run(sp.GetRequiredService<TPlanner>(), sp)));
+        services.AddSingleton(new PlannerRegistration(name, aliases));
     }
 }

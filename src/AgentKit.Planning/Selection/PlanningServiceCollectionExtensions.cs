@@ -9,8 +9,8 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class PlanningServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers <see cref="IPlannerFactory"/>, the ten built-in planners (each with <see cref="AddAgentKitPlanner{T}"/>,
-    /// as an application adds its own) and <see cref="PlanningOptions"/> (from the <c>AgentKit:Planning</c> section of
+    /// Registers <see cref="IPlannerFactory"/>, the ten built-in planners (keyed <see cref="IPlanner"/>s by name, as
+    /// <see cref="AddAgentKitPlanner{T}"/> registers an application's own) and <see cref="PlanningOptions"/> (from the <c>AgentKit:Planning</c> section of
     /// <paramref name="configuration"/> when given, then <paramref name="configure"/>), validated at start.
     /// Needs an <c>IPromptRegistry</c> (<c>AddAgentKitPrompts</c>); registers the JavaScript sandbox PAL runs programs in
     /// (<c>AddAgentKitSandbox</c>, its limits from the <c>AgentKit:Sandbox</c> section of the same configuration).
@@ -51,16 +51,7 @@ public static class PlanningServiceCollectionExtensions
         services.TryAddSingleton<CritiquePlanner>();
         services.TryAddSingleton<DebatePlanner>();
         services.TryAddSingleton<LeastToMostPlanner>();
-        services.AddAgentKitPlanner<ChainOfThoughtStrategy>(PlannerNames.ChainOfThought, "cot", "ChainOfThought");
-        services.AddAgentKitPlanner<SelfConsistencyStrategy>(PlannerNames.SelfConsistency, "sc", "SelfConsistency");
-        services.AddAgentKitPlanner<TreeOfThoughtsStrategy>(PlannerNames.TreeOfThoughts, "tot", "TreeOfThoughts");
-        services.AddAgentKitPlanner<ReActStrategy>(PlannerNames.ReAct);
-        services.AddAgentKitPlanner<PlanAndExecuteStrategy>(PlannerNames.PlanAndExecute, "plan-execute", "PlanAndExecute");
-        services.AddAgentKitPlanner<ProgramAidedStrategy>(PlannerNames.ProgramAided, "program-aided", "ProgramAided");
-        services.AddAgentKitPlanner<SelfCheckStrategy>(PlannerNames.SelfCheck, "reflexion", "SelfCheck");
-        services.AddAgentKitPlanner<CritiqueStrategy>(PlannerNames.Critique);
-        services.AddAgentKitPlanner<DebateStrategy>(PlannerNames.Debate);
-        services.AddAgentKitPlanner<LeastToMostStrategy>(PlannerNames.LeastToMost, "ltm", "LeastToMost");
+        BuiltInPlanners.Add(services);
         services.TryAddSingleton<IPlannerFactory, PlannerFactory>();
         return services;
     }
