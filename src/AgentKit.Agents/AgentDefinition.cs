@@ -20,6 +20,13 @@ public sealed record AgentDefinition
     /// <summary>The allowlist: names of the registered tools this agent may use. Other tools are never offered, and calls to them are refused.</summary>
     public IReadOnlyList<string> Tools { get; init; } = [];
 
+    /// <summary>
+    /// Whether the agent is also offered, each turn, the tools the registered <see cref="IAgentToolSource"/>s hold for
+    /// it — the tools a model made (its own and shared ones, AgentKit.Sandbox). They are outside <see cref="Tools"/>,
+    /// re-listed every turn, and never shadow a registered tool. Defaults to <see langword="false"/>.
+    /// </summary>
+    public bool UseAgentToolSources { get; init; }
+
     /// <summary>Model settings for every call (temperature, max output tokens per call, …); tools are set by the run.</summary>
     public ChatOptions? ChatOptions { get; init; }
 

@@ -33,7 +33,7 @@ public static class AgentKitAgentsServiceCollectionExtensions
         }
 
         services.TryAddSingleton<ISessionStore>(sp => new SqliteSessionStore(sessionDatabasePath, sp.GetService<TimeProvider>()));
-        services.TryAddSingleton(sp => new ToolCatalog(sp.GetServices<IToolSource>()));
+        services.TryAddSingleton(sp => new ToolCatalog(sp.GetServices<IToolSource>(), sp.GetServices<IAgentToolSource>()));
         services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<AgentRunner>(sp));
         return services;
     }

@@ -281,7 +281,7 @@ internal sealed class AgentRun : IToolCallObserver, IToolCallJournal
     {
         var pipelineOptions = _agent.ToolOptions ?? _runtime.ToolOptions;
         var (tools, model) = AgentToolSelection.Apply(
-            _agent, _runtime.Services, await _runtime.Tools.ResolveAsync(_agent.Tools, cancellationToken).ConfigureAwait(false), new StepObservingChatClient(WithEvidenceConflicts(_runtime.GetChatClient(_agent), pipelineOptions), this));
+            _agent, _runtime.Services, await _runtime.Tools.ResolveAsync(_agent.Tools, _agent.UseAgentToolSources ? _agent.Name : null, cancellationToken).ConfigureAwait(false), new StepObservingChatClient(WithEvidenceConflicts(_runtime.GetChatClient(_agent), pipelineOptions), this));
         var byName = tools.ToDictionary(t => t.Name, StringComparer.Ordinal);
         var options = _agent.ChatOptions?.Clone() ?? new ChatOptions();
         if (tools.Count > 0)
@@ -382,7 +382,7 @@ internal sealed class AgentRun : IToolCallObserver, IToolCallJournal
     /// </summary>
     private async ValueTask<IReadOnlyList<AIFunction>> GovernToolsForPlannerAsync(CancellationToken cancellationToken)
     {
-        var tools = await _runtime.Tools.ResolveAsync(_agent.Tools, cancellationToken).ConfigureAwait(false);
+        var tools = await _runtime.Tools.ResolveAsync(_agent.Tools, _agent.UseAgentToolSources ? _agent.Name : null, cancellationToken).ConfigureAwait(false);
         var governor = new ToolGovernor(tools, _agent.ToolOptions ?? _runtime.ToolOptions, new DelegateToolApprovalHandler(RequestApprovalAsync), _runtime.LoggerFactory)
         {
             SessionId = _sessionId,

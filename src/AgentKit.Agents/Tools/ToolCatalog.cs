@@ -3,11 +3,16 @@ using Microsoft.Extensions.AI;
 
 namespace AgentKit.Agents.Tools;
 
-/// <summary>Every tool registered with the application, by name, gathered from the <see cref="IToolSource"/>s.</summary>
+/// <summary>
+/// Every tool registered with the application, by name, gathered from the <see cref="IToolSource"/>s; and the tools
+/// of the <see cref="IAgentToolSource"/>s (made tools), added per agent by <see cref="ResolveAsync(IEnumerable{string}, string?, CancellationToken)"/>.
+/// </summary>
 /// <param name="sources">Where the tools come from.</param>
-public sealed class ToolCatalog(IEnumerable<IToolSource> sources)
+/// <param name="agentSources">Where each agent's own, changing tools come from; none when <see langword="null"/>.</param>
+public sealed class ToolCatalog(IEnumerable<IToolSource> sources, IEnumerable<IAgentToolSource>? agentSources = null)
 {
     private readonly IToolSource[] _sources = [.. sources ?? throw new ArgumentNullException(nameof(sources))];
+    private readonly IAgentToolSource[] _agentSources = [.. agentSources ?? []];
 
     /// <summary>All tools, keyed by name.</summary>
     /// <param name="cancellationToken">Cancels the lookup.</param>
@@ -39,7 +44,21 @@ public sealed class ToolCatalog(IEnumerable<IToolSource> sources)
     /// <returns>The tools.</returns>
     /// <exception cref="ToolCatalogException">A name matches no registered tool.</exception>
     /// <exception cref="ToolSchemaException">A tool's parameter schema cannot be enforced.</exception>
-    public async ValueTask<IReadOnlyList<AIFunction>> ResolveAsync(IEnumerable<string> names, CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyList<AIFunction>> ResolveAsync(IEnumerable<string> names, CancellationToken cancellationToken = default) =>
+        ResolveAsync(names, null, cancellationToken);
+
+    /// <summary>
+    /// The tools with the given names, in that order, then — when <paramref name="agentName"/> is given — the tools the
+    /// <see cref="IAgentToolSource"/>s hold for that agent, except any whose name a registered tool already has (a
+    /// made tool never shadows a built-in, plugin or MCP tool) or an earlier agent source gave.
+    /// </summary>
+    /// <param name="names">Tool names.</param>
+    /// <param name="agentName">The agent whose own tools join the list; <see langword="null"/> for none.</param>
+    /// <param name="cancellationToken">Cancels the lookup.</param>
+    /// <returns>The tools.</returns>
+    /// <exception cref="ToolCatalogException">A name matches no registered tool.</exception>
+    /// <exception cref="ToolSchemaException">A tool's parameter schema cannot be enforced.</exception>
+    public async ValueTask<IReadOnlyList<AIFunction>> ResolveAsync(IEnumerable<string> names, string? agentName, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(names);
         var all = await GetAllAsync(cancellationToken).ConfigureAwait(false);
@@ -52,6 +71,24 @@ public sealed class ToolCatalog(IEnumerable<IToolSource> sources)
             }
 
             resolved.Add(tool);
+        }
+
+        if (agentName is null)
+        {
+            return resolved;
+        }
+
+        var taken = new HashSet<string>(all.Keys, StringComparer.Ordinal);
+        foreach (var source in _agentSources)
+        {
+            foreach (var tool in await source.GetToolsAsync(agentName, cancellationToken).ConfigureAwait(false))
+            {
+                if (taken.Add(tool.Name))
+                {
+                    _ = ToolSchemas.For(tool);
+                    resolved.Add(tool);
+                }
+            }
         }
 
         return resolved;

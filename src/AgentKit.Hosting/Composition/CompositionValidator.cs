@@ -122,6 +122,11 @@ internal sealed class CompositionValidator(IServiceProvider services, IHostEnvir
             failures.Add($"{key}:Knowledge: the agent lists the tool '{KnowledgePlugin.FunctionName}' but names no knowledge base to search; list the bases under {key}:Knowledge.");
         }
 
+        if (agent.MadeTools && !options.Tools.Plugins.Contains(BuiltInPlugins.ToolMaking, StringComparer.OrdinalIgnoreCase))
+        {
+            failures.Add($"{key}:MadeTools: the agent uses made tools, which come from the built-in plugin '{BuiltInPlugins.ToolMaking}'; add it to {Section}:Tools:Plugins.");
+        }
+
         ValidateMemory(key, agent, options, failures);
         ValidatePlanner(key, agent.Planner, failures);
 

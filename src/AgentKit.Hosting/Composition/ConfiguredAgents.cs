@@ -31,6 +31,7 @@ internal static class ConfiguredAgents
             Instructions = AgentInstructions.Parse(agent.Instructions ?? string.Empty),
             ChatClientKey = model is null ? null : ModelKeys.ForAgents(model),
             Tools = tools,
+            UseAgentToolSources = agent.MadeTools,
             Limits = defaults with
             {
                 MaxSteps = agent.MaxSteps ?? defaults.MaxSteps,

@@ -3,6 +3,7 @@ using AgentKit.Agents;
 using AgentKit.Agents.Mcp;
 using AgentKit.Hosting.Configuration;
 using AgentKit.Sandbox;
+using AgentKit.Sandbox.Making;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -40,6 +41,11 @@ internal static class ConfiguredTools
         {
             services.AddAgentKitSandbox(builder.Configuration);
             services.AddSingleton<IToolSource>(sp => new StaticToolSource([RunCodeTool.Create(sp.GetRequiredService<IJavaScriptSandbox>())]));
+        }
+
+        if (tools.Plugins.Contains(BuiltInPlugins.ToolMaking, StringComparer.OrdinalIgnoreCase))
+        {
+            AddToolMaking(builder, options);
         }
 
         foreach (var typeName in tools.PluginTypes)
@@ -108,6 +114,17 @@ internal static class ConfiguredTools
                 WorkingDirectory = AgentKitPaths.Resolve(environment, server.WorkingDirectory ?? "."),
             }, loggers);
         return new NamedMcpToolSource($"{AgentKitOptions.SectionName}:Tools:McpServers:{name}", new McpToolSource(transport, loggers), timeout);
+    }
+
+    private static void AddToolMaking(IHostApplicationBuilder builder, AgentKitOptions options)
+    {
+        // Beside the sessions file unless AgentKit:Tools:Making:Path names one (relative to the content root).
+        var storage = AgentKitPaths.Resolve(builder.Environment.ContentRootPath, options.Storage.Directory);
+        var configured = builder.Configuration[$"{ToolMakingOptions.SectionName}:Path"];
+        builder.Services.AddAgentKitToolMaking(builder.Configuration, making => making.Path = string.IsNullOrWhiteSpace(configured)
+            ? Path.Combine(storage, "made-tools.db")
+            : AgentKitPaths.Resolve(builder.Environment.ContentRootPath, configured));
+        builder.Services.AddSingleton<IToolSource>(sp => new StaticToolSource(ToolMakingTools.Create(sp.GetRequiredService<ToolMaker>(), () => AgentRunContext.Current?.AgentName)));
     }
 
     private static void AddMemory(IHostApplicationBuilder builder)

@@ -27,6 +27,12 @@ public sealed class AgentOptions
     /// <summary>Per-turn tool selection (only the relevant tools shown); <see langword="null"/> (the default) shows every tool.</summary>
     public AgentToolSelectionOptions? ToolSelection { get; set; }
 
+    /// <summary>
+    /// Whether the agent is offered the tools made with the built-in plugin <c>tool-making</c> — its own and shared
+    /// ones, re-read every turn — besides <see cref="Tools"/>. Default: <see langword="false"/>.
+    /// </summary>
+    public bool MadeTools { get; set; }
+
     /// <summary>Most model round trips per turn. Default: 10.</summary>
     public int? MaxSteps { get; set; }
 

@@ -9,7 +9,8 @@ public sealed class ToolsOptions
     /// <summary>
     /// Built-in plugins by name: <c>knowledge</c> (<c>search_knowledge</c>, over the calling agent's knowledge bases;
     /// added by itself when an agent names <c>Knowledge</c>) and <c>memory</c> (<c>remember</c>, <c>recall</c>,
-    /// <c>forget</c>, acting in the calling agent's memory).
+    /// <c>forget</c>, acting in the calling agent's memory), <c>code</c> (<c>run_code</c>) and <c>tool-making</c>
+    /// (<c>propose_tool</c>, <c>list_made_tools</c>, <c>remove_tool</c>).
     /// </summary>
     public List<string> Plugins { get; init; } = [];
 
@@ -63,5 +64,11 @@ public static class BuiltInPlugins
     /// <summary><c>run_code</c>: JavaScript in the sandbox (<c>AgentKit:Sandbox</c> sets its limits).</summary>
     public const string Code = "code";
 
-    internal static readonly string[] All = [Knowledge, Memory, Code];
+    /// <summary>
+    /// <c>propose_tool</c>, <c>list_made_tools</c> and <c>remove_tool</c>: the model makes tools whose JavaScript runs in
+    /// the sandbox (<c>AgentKit:Tools:Making</c>); agents with <c>MadeTools</c> are offered them.
+    /// </summary>
+    public const string ToolMaking = "tool-making";
+
+    internal static readonly string[] All = [Knowledge, Memory, Code, ToolMaking];
 }
