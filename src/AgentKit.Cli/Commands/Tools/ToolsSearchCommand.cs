@@ -21,7 +21,7 @@ internal static class ToolsSearchCommand
         var command = new Command("search", "Print the tools of a catalog that best match a request, ranked as agents' tool selection ranks them.") { request, catalog, top };
         command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, () => RunAsync(
             context, parse.GetRequiredValue(request), parse.GetRequiredValue(catalog), parse.GetValue(top), cancellationToken)));
-        return new Command("tools", "Inspect tool catalogs.") { command };
+        return new Command("tools", "Inspect tool catalogs and the tools models made.") { command, MadeToolsCommand.Create(context) };
     }
 
     private static async Task<int> RunAsync(CliContext context, string request, string catalogPath, int top, CancellationToken cancellationToken)
