@@ -6,7 +6,13 @@ using Jint;
 // Overhead of starting a sandboxed run (fresh limited engine on its own thread, globals, result as JSON) over a raw
 // `new Engine().Evaluate` of the same program, measured in one run with the two alternating per round. Target: the
 // sandboxed run's p50 ≤ 5 ms. `--smoke` runs a few rounds to prove it works.
+// `--propose` times making a tool instead (ProposeBenchmark).
 var smoke = args.Contains("--smoke");
+if (args.Contains("--propose"))
+{
+    return await ProposeBenchmark.RunAsync(smoke);
+}
+
 var rounds = smoke ? 3 : 20;
 var runsPerRound = smoke ? 20 : 200;
 const double TargetMilliseconds = 5;
