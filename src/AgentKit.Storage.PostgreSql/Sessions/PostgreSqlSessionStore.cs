@@ -168,6 +168,23 @@ public sealed partial class PostgreSqlSessionStore : ISessionStore, ISessionRunL
         });
     }
 
+    /// <summary>
+    /// Checks the server answers and the schema is migrated, for health checks: one pooled connection, one query.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The schema's migration version.</returns>
+    /// <exception cref="SessionStoreException">The server cannot be reached or the schema read; the message names the server.</exception>
+    public ValueTask<int> GetSchemaVersionAsync(CancellationToken cancellationToken = default) =>
+        GuardAsync("read the schema version", async () =>
+        {
+            await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var command = Command(connection, $"SELECT COALESCE(MAX(version), 0) FROM {_database.Schema}.schema_migrations");
+            return (int)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        });
+
+    /// <summary>The schema the store's tables are in.</summary>
+    public string Schema => _database.Schema;
+
     /// <summary>Closes the connection pool when the store created it.</summary>
     /// <returns>A task.</returns>
     public ValueTask DisposeAsync() => _ownsDatabase ? _database.DisposeAsync() : ValueTask.CompletedTask;
