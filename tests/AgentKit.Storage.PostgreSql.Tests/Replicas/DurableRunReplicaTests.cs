@@ -13,7 +13,8 @@ namespace AgentKit.Storage.PostgreSql.Tests.Replicas;
 /// <summary>
 /// Durable runs across two AgentKit server replicas on one PostgreSQL schema, over HTTP on loopback: a run that
 /// replica A leaves unfinished (stopped mid-turn, waiting for an approval) is resumed by replica B, the approval asked
-/// on A is answered on B under the same id, and no tool runs twice (the tools count their own executions).
+/// on A is answered on B under the same id, and no tool runs twice (the tools count their own executions); a replica
+/// that starts with automatic resume picks such a run up by itself.
 /// </summary>
 public sealed class DurableRunReplicaTests(PostgreSqlServerFixture server)
 {
@@ -122,6 +123,43 @@ public sealed class DurableRunReplicaTests(PostgreSqlServerFixture server)
         Assert.Equal(0, (runner == b ? c : b).Model.Calls);
     }
 
+    [Fact]
+    public async Task AReplicaStartingWithAutomaticResume_ResumesARunAnotherLeftUnfinished()
+    {
+        server.SkipIfUnavailable();
+        var schema = PostgreSqlServerFixture.NewSchema();
+        string approvalId;
+        string sessionId;
+        await using (var a = await StartAsync(schema, "durable-a3"))
+        {
+            sessionId = await a.CreateSessionAsync();
+            var turn = a.Http.PostAsJsonAsync(new Uri($"api/sessions/{sessionId}/messages", UriKind.Relative), new { content = "refund order 7", stream = false }, Ct);
+            approvalId = await WaitForApprovalAsync(a, sessionId, turn);
+            await a.StopAsync(TimeSpan.FromMilliseconds(200));
+            await Assert.ThrowsAnyAsync<Exception>(async () => (await turn).EnsureSuccessStatusCode());
+        }
+
+        await using var b = await StartAsync(schema, "durable-b3", automatic: true);
+        Assert.Equal(approvalId, await WaitForApprovalAsync(b, sessionId, running: null));
+        using (var approved = await b.Http.PostAsync(new Uri($"api/approvals/{approvalId}/approve", UriKind.Relative), null, Ct))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, approved.StatusCode);
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        List<string> history;
+        do
+        {
+            await Task.Delay(50, Ct);
+            history = await b.HistoryAsync(sessionId);
+        }
+        while (history.Count == 0 && DateTime.UtcNow < deadline);
+
+        Assert.Equal("done: refunded order 7", history[^1]);
+        Assert.Equal((1, 1), (Executions("lookup"), Executions("refund")));
+        Assert.Equal(1, b.Model.Calls);
+    }
+
     /// <summary>Looks order 7 up, then asks to refund it (a tool that needs approval), then reports the refund's result.</summary>
     private static ScriptedChatClient RefundScript() => new((messages, _) =>
     {
@@ -134,8 +172,8 @@ public sealed class DurableRunReplicaTests(PostgreSqlServerFixture server)
         };
     });
 
-    private Task<ReplicaServer> StartAsync(string schema, string name) => ReplicaServer.StartAsync(
-        server.Cluster.ConnectionString, schema, name, RefundScript(), Settings, services => services.AddAgentKitTools(
+    private Task<ReplicaServer> StartAsync(string schema, string name, bool automatic = false) => ReplicaServer.StartAsync(
+        server.Cluster.ConnectionString, schema, name, RefundScript(), automatic ? new Dictionary<string, string?>(Settings) { ["AgentKit:Runs:Resume"] = "Automatic" } : Settings, services => services.AddAgentKitTools(
             AIFunctionFactory.Create((int order) => { Count("lookup"); return $"order {order} was paid"; }, "lookup"),
             new ApprovalRequiredAIFunction(AIFunctionFactory.Create((int order) => { Count("refund"); return $"refunded order {order}"; }, "refund"))));
 
