@@ -50,26 +50,28 @@ public sealed partial class AgentRunner
     /// <param name="cancellationToken">Cancels the run.</param>
     /// <returns>How it ended.</returns>
     /// <exception cref="AgentRunNotFoundException">No unfinished run has that id.</exception>
-    /// <exception cref="AgentSessionBusyException">Its session is running a turn (the run is being resumed already).</exception>
+    /// <exception cref="AgentSessionBusyException">Its session is running a turn, in this process or (with a shared <see cref="ISessionRunLock"/>) in another: the run is being resumed or executed already.</exception>
     public async Task<AgentRunResult> ResumeAsync(string runId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(runId);
         var run = await RequireCheckpoints().GetRunAsync(runId, cancellationToken).ConfigureAwait(false)
             ?? throw new AgentRunNotFoundException($"No run '{runId}' is recorded.");
-        return await ResumeAsync(run, cancellationToken).ConfigureAwait(false);
+        var resuming = await StartResumeAsync(run, cancellationToken).ConfigureAwait(false);
+        return await resuming.ConfigureAwait(false);
     }
 
     /// <summary>
-    /// Resumes an unfinished run already read from the store (see <see cref="ResumeAsync(string, CancellationToken)"/>).
-    /// The session is taken and the run's events are attachable before this method returns, so a host can start the
-    /// run in the background and answer with the address of its events at once.
+    /// Starts resuming an unfinished run already read from the store (see <see cref="ResumeAsync(string, CancellationToken)"/>).
+    /// When the returned task completes, the session is taken (in this process and, with a shared
+    /// <see cref="ISessionRunLock"/>, across processes), the run is known to be still unfinished, and its events are
+    /// attachable; the inner task is the run going on, so a host can answer with the address of its events at once.
     /// </summary>
     /// <param name="run">The run, as <see cref="IRunCheckpointStore.GetRunAsync"/> returned it.</param>
     /// <param name="cancellationToken">Cancels the run.</param>
-    /// <returns>How it ended.</returns>
-    /// <exception cref="AgentRunNotFoundException">The run has finished.</exception>
-    /// <exception cref="AgentSessionBusyException">Its session is running a turn (the run is being resumed already); thrown before the task is returned.</exception>
-    public Task<AgentRunResult> ResumeAsync(RunInfo run, CancellationToken cancellationToken = default)
+    /// <returns>The run going on; it completes with how the run ended.</returns>
+    /// <exception cref="AgentRunNotFoundException">The run has finished (here, or in another process since <paramref name="run"/> was read).</exception>
+    /// <exception cref="AgentSessionBusyException">Its session is running a turn, here or in another process: the run is being resumed or executed already.</exception>
+    public async Task<Task<AgentRunResult>> StartResumeAsync(RunInfo run, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(run);
         var store = RequireCheckpoints();
@@ -79,13 +81,29 @@ public sealed partial class AgentRunner
         }
 
         var agent = GetAgent(run.AgentName);
-        EnterRun(run.SessionId);
+
+        // A run another replica is executing looks unfinished too, but its turn holds the session's shared lock. Once
+        // the lock is ours the run is read again: its process may have finished it after it was listed.
+        var entry = await EnterRunAsync(run.SessionId, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (await store.GetRunAsync(run.RunId, cancellationToken).ConfigureAwait(false) is not { State: RunState.Running })
+            {
+                throw new AgentRunNotFoundException($"Run '{run.RunId}' was finished by another process; only unfinished runs can be resumed.");
+            }
+        }
+        catch
+        {
+            await entry.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
         var log = new RunEventLog(run.RunId, run.SessionId);
         _logs[run.RunId] = log;
-        return ResumeCoreAsync(store, agent, run, log, cancellationToken);
+        return ResumeCoreAsync(store, agent, run, log, entry, cancellationToken);
     }
 
-    private async Task<AgentRunResult> ResumeCoreAsync(IRunCheckpointStore store, AgentDefinition agent, RunInfo run, RunEventLog log, CancellationToken cancellationToken)
+    private async Task<AgentRunResult> ResumeCoreAsync(IRunCheckpointStore store, AgentDefinition agent, RunInfo run, RunEventLog log, IAsyncDisposable entry, CancellationToken cancellationToken)
     {
         try
         {
@@ -100,7 +118,7 @@ public sealed partial class AgentRunner
         finally
         {
             log.Complete();
-            ExitRun(run.SessionId);
+            await entry.DisposeAsync().ConfigureAwait(false);
             KeepFinished(run.RunId);
         }
     }

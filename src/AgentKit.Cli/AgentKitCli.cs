@@ -26,6 +26,7 @@ internal static class AgentKitCli
             AskCommand.Create(context),
             SearchCommand.Create(context),
             ToolsSearchCommand.Create(context),
+            RunsCommands.Create(context),
         };
     }
 

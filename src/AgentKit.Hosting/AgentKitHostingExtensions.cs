@@ -149,6 +149,7 @@ public static class AgentKitHostingExtensions
                 o.MaxMessagesPerSession = postgreSql.MaxMessagesPerSession;
                 o.MaxConcurrentTurns = postgreSql.MaxConcurrentTurns;
             });
+            builder.Services.AddHealthChecks().AddCheck<PostgreSqlHealthCheck>("agentkit-postgresql");
         }
 
         builder.Services.AddAgentKitAgents(Path.Combine(storage, "sessions.db"));

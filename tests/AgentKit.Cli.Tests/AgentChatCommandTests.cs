@@ -156,23 +156,10 @@ public sealed class AgentChatCommandTests : IDisposable
         services.AddKeyedSingleton<IChatClient>(ModelKeys.ForAgents("scripted"), model);
 
     /// <summary>A configuration with an OpenAI-compatible model (replaced by the scripted one) and two agents.</summary>
-    private string WriteConfig()
-    {
-        var path = Path.Combine(_folder.FullName, "agentkit.json");
-        var storage = Path.Combine(_folder.FullName, "data").Replace("\\", "\\\\", StringComparison.Ordinal);
-        File.WriteAllText(path, $$"""
-            {
-              "AgentKit": {
-                "Models": { "scripted": { "Provider": "OpenAI", "Endpoint": "http://127.0.0.1:9/v1", "ApiKey": "unused", "Model": "scripted" } },
-                "Storage": { "Directory": "{{storage}}" },
-                "Prompts": { "Watch": false },
-                "Agents": {
-                  "shop": { "Instructions": "You handle refunds.", "Tools": [ "refund" ] },
-                  "helper": { "Instructions": "You help." }
-                }
-              }
-            }
-            """);
-        return path;
-    }
+    private string WriteConfig() => CliHarness.WriteAgentConfig(_folder, """
+        {
+          "shop": { "Instructions": "You handle refunds.", "Tools": [ "refund" ] },
+          "helper": { "Instructions": "You help." }
+        }
+        """);
 }

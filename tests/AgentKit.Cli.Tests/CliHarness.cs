@@ -45,6 +45,28 @@ internal sealed class CliHarness : IDisposable
 
     public string Error => _error.ToString();
 
+    /// <summary>
+    /// Writes a configuration file into <paramref name="folder"/>: an OpenAI-compatible model named <c>scripted</c>
+    /// (tests replace it with a scripted client), storage under the folder's <c>data</c>, and <paramref name="agentsJson"/>
+    /// as the <c>Agents</c> section.
+    /// </summary>
+    public static string WriteAgentConfig(DirectoryInfo folder, string agentsJson)
+    {
+        var path = Path.Combine(folder.FullName, "agentkit.json");
+        var storage = Path.Combine(folder.FullName, "data").Replace("\\", "\\\\", StringComparison.Ordinal);
+        File.WriteAllText(path, $$"""
+            {
+              "AgentKit": {
+                "Models": { "scripted": { "Provider": "OpenAI", "Endpoint": "http://127.0.0.1:9/v1", "ApiKey": "unused", "Model": "scripted" } },
+                "Storage": { "Directory": "{{storage}}" },
+                "Prompts": { "Watch": false },
+                "Agents": {{agentsJson}}
+              }
+            }
+            """);
+        return path;
+    }
+
     public Task<int> RunAsync(params string[] args) =>
         AgentKitCli.RunAsync(args, Context, TestContext.Current.CancellationToken);
 

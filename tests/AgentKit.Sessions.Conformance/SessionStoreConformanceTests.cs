@@ -41,7 +41,14 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
     /// <inheritdoc />
     public virtual async ValueTask DisposeAsync()
     {
-        switch (_store)
+        await DisposeStoreAsync(_store);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Disposes a store when it is disposable (a file's or a server's connections).</summary>
+    internal static async ValueTask DisposeStoreAsync(object? store)
+    {
+        switch (store)
         {
             case IAsyncDisposable asyncDisposable:
                 await asyncDisposable.DisposeAsync();
@@ -50,8 +57,6 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
                 disposable.Dispose();
                 break;
         }
-
-        GC.SuppressFinalize(this);
     }
 
     /// <summary>Skips the test with <see cref="SkipReason"/> when set.</summary>

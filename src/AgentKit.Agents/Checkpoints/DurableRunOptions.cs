@@ -7,7 +7,7 @@ public sealed class DurableRunOptions
 
     /// <summary>
     /// Whether runs are checkpointed when the session store is also an <see cref="IRunCheckpointStore"/> (the SQLite
-    /// store is). Defaults to <see langword="true"/>.
+    /// and PostgreSQL stores are). Defaults to <see langword="true"/>.
     /// </summary>
     public bool Checkpoints { get; set; } = true;
 

@@ -76,11 +76,15 @@ internal static partial class RunEndpoints
         {
             // Not tied to this request: the run goes on when the client disconnects, and its events are attachable
             // from the moment ResumeAsync returns.
-            resuming = runner.ResumeAsync(run, CancellationToken.None);
+            resuming = await runner.StartResumeAsync(run, CancellationToken.None).ConfigureAwait(false);
         }
         catch (AgentSessionBusyException)
         {
-            throw new ApiProblemException(StatusCodes.Status409Conflict, "run_resuming", $"Run '{id}' is being resumed already (or its session is running a turn); read its events at /api/runs/{id}/events.", "id");
+            throw new ApiProblemException(StatusCodes.Status409Conflict, "run_resuming", $"Run '{id}' is being resumed or executed already (its session is running a turn here or on another replica); read its events at /api/runs/{id}/events on the replica running it.", "id");
+        }
+        catch (AgentRunNotFoundException e)
+        {
+            throw new ApiProblemException(StatusCodes.Status409Conflict, "run_finished", e.Message, "id");
         }
 
         _ = resuming.ContinueWith(t => ResumeFailed(logger, t.Exception!.GetBaseException(), id), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);

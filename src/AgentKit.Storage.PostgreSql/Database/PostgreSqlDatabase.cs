@@ -7,7 +7,7 @@ namespace AgentKit.Storage.PostgreSql.Database;
 /// <summary>
 /// One PostgreSQL database as AgentKit uses it: the connection pool, the schema's migrations (applied before the first
 /// connection is handed out), and the translation of Npgsql failures into errors that name the server. Every table
-/// AgentKit keeps there (sessions today; run checkpoints and approvals can follow as further migrations) goes through it.
+/// AgentKit keeps there (sessions, runs and their checkpoints) goes through it.
 /// </summary>
 internal sealed class PostgreSqlDatabase : IAsyncDisposable
 {

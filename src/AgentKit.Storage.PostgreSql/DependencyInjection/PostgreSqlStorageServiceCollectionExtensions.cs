@@ -1,3 +1,4 @@
+using AgentKit.Agents.Checkpoints;
 using AgentKit.Agents.Sessions;
 using AgentKit.Storage.PostgreSql.Database;
 using AgentKit.Storage.PostgreSql.DependencyInjection;
@@ -12,8 +13,8 @@ namespace AgentKit.Storage.PostgreSql;
 public static class PostgreSqlStorageServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers <see cref="PostgreSqlSessionStore"/> as the <see cref="ISessionStore"/> and the
-    /// <see cref="ISessionRunLock"/> (call before <c>AddAgentKitAgents</c>, whose SQLite default is then not used), with
+    /// Registers <see cref="PostgreSqlSessionStore"/> as the <see cref="ISessionStore"/>, the <see cref="ISessionRunLock"/>
+    /// and the <see cref="IRunCheckpointStore"/> (durable runs, pending approvals and forks on PostgreSQL; call before <c>AddAgentKitAgents</c>, whose SQLite default is then not used), with
     /// the options validated and the schema migrated when the host starts.
     /// </summary>
     /// <param name="services">The services.</param>
@@ -29,6 +30,7 @@ public static class PostgreSqlStorageServiceCollectionExtensions
         services.TryAddSingleton(sp => new PostgreSqlSessionStore(sp.GetRequiredService<PostgreSqlDatabase>(), ownsDatabase: false, sp.GetService<TimeProvider>()));
         services.AddSingleton<ISessionStore>(sp => sp.GetRequiredService<PostgreSqlSessionStore>());
         services.AddSingleton<ISessionRunLock>(sp => sp.GetRequiredService<PostgreSqlSessionStore>());
+        services.AddSingleton<IRunCheckpointStore>(sp => sp.GetRequiredService<PostgreSqlSessionStore>());
         services.AddHostedService<PostgreSqlMigrationService>();
         return services;
     }

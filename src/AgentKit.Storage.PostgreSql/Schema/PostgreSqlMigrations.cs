@@ -8,8 +8,7 @@ internal sealed record PostgreSqlMigration(int Version, string Name, Func<string
 
 /// <summary>
 /// Every schema change AgentKit has made, oldest first. A released migration is never edited: a change to the tables
-/// (a run-checkpoint or approvals table) is a new entry at the end, and the stores that use it go through the same
-/// <see cref="Database.PostgreSqlDatabase"/>.
+/// is a new entry at the end, and the stores that use it go through the same <see cref="Database.PostgreSqlDatabase"/>.
 /// </summary>
 internal static class PostgreSqlMigrations
 {
@@ -33,6 +32,34 @@ internal static class PostgreSqlMigrations
                 seq integer NOT NULL,
                 message text NOT NULL,
                 PRIMARY KEY (session_id, seq));
+            """),
+
+        // Durable runs (IRunCheckpointStore). checkpoint_count numbers a run's checkpoints: an append increments it
+        // under the run's row lock, so appends to one run from any process are serialised without a retry loop. A
+        // pending approval is the ApprovalRequested checkpoint of an unfinished run, so it needs no table of its own.
+        new(2, "runs", s => $"""
+            CREATE TABLE {s}.runs (
+                id text PRIMARY KEY,
+                session_id text NOT NULL REFERENCES {s}.sessions (id) ON DELETE CASCADE,
+                agent text NOT NULL,
+                input text NOT NULL,
+                history_count integer NOT NULL,
+                started timestamptz NOT NULL,
+                finished timestamptz,
+                outcome text,
+                checkpoint_count bigint NOT NULL DEFAULT 0);
+            CREATE INDEX runs_session ON {s}.runs (session_id, started, id);
+            CREATE INDEX runs_unfinished ON {s}.runs (started, id) WHERE finished IS NULL;
+            CREATE TABLE {s}.run_checkpoints (
+                run_id text NOT NULL REFERENCES {s}.runs (id) ON DELETE CASCADE,
+                seq bigint NOT NULL,
+                kind integer NOT NULL,
+                step integer NOT NULL,
+                call_id text,
+                tool text,
+                payload text NOT NULL,
+                created timestamptz NOT NULL,
+                PRIMARY KEY (run_id, seq));
             """),
     ];
 

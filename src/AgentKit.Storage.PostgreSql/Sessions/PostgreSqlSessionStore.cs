@@ -14,7 +14,7 @@ namespace AgentKit.Storage.PostgreSql.Sessions;
 /// <see cref="SessionStoreException"/> naming the server, with a <see cref="PostgreSqlStorageException"/> as the cause.
 /// Thread-safe.
 /// </summary>
-public sealed class PostgreSqlSessionStore : ISessionStore, ISessionRunLock, IAsyncDisposable
+public sealed partial class PostgreSqlSessionStore : ISessionStore, ISessionRunLock, IAsyncDisposable
 {
     // The first key of the two-key advisory lock a running turn holds; the second is hashtext(session id).
     private const int RunLockClass = 0x41_4B_00_02;
@@ -42,6 +42,8 @@ public sealed class PostgreSqlSessionStore : ISessionStore, ISessionRunLock, IAs
         _time = timeProvider ?? TimeProvider.System;
         _sessions = $"{database.Schema}.sessions";
         _messages = $"{database.Schema}.messages";
+        _runs = $"{database.Schema}.runs";
+        _checkpoints = $"{database.Schema}.run_checkpoints";
     }
 
     /// <summary>The server, as <c>host:port/database</c>.</summary>
@@ -166,6 +168,23 @@ public sealed class PostgreSqlSessionStore : ISessionStore, ISessionRunLock, IAs
         });
     }
 
+    /// <summary>
+    /// Checks the server answers and the schema is migrated, for health checks: one pooled connection, one query.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The schema's migration version.</returns>
+    /// <exception cref="SessionStoreException">The server cannot be reached or the schema read; the message names the server.</exception>
+    public ValueTask<int> GetSchemaVersionAsync(CancellationToken cancellationToken = default) =>
+        GuardAsync("read the schema version", async () =>
+        {
+            await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var command = Command(connection, $"SELECT COALESCE(MAX(version), 0) FROM {_database.Schema}.schema_migrations");
+            return (int)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        });
+
+    /// <summary>The schema the store's tables are in.</summary>
+    public string Schema => _database.Schema;
+
     /// <summary>Closes the connection pool when the store created it.</summary>
     /// <returns>A task.</returns>
     public ValueTask DisposeAsync() => _ownsDatabase ? _database.DisposeAsync() : ValueTask.CompletedTask;
@@ -179,32 +198,41 @@ public sealed class PostgreSqlSessionStore : ISessionStore, ISessionRunLock, IAs
         {
             await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-
-            // The row lock serialises every writer of this session, in any process, until commit.
-            await using var lockRow = Command(connection, $"SELECT message_count FROM {_sessions} WHERE id = $1 FOR UPDATE", sessionId);
-            var count = await lockRow.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as int?
-                ?? throw SessionNotFoundException.For(sessionId);
-            var start = replace ? 0 : count;
-            if ((long)start + rows.Length > _database.MaxMessagesPerSession)
-            {
-                throw new SessionStoreException(
-                    $"Session '{sessionId}' would hold {(long)start + rows.Length} messages, more than MaxMessagesPerSession ({_database.MaxMessagesPerSession}) of the PostgreSQL store at {Server}; nothing was stored. Reduce the history (an agent's ContextTokenBudget) or raise the limit.");
-            }
-
-            await using var batch = new NpgsqlBatch(connection);
-            if (replace)
-            {
-                batch.BatchCommands.Add(BatchCommand($"DELETE FROM {_messages} WHERE session_id = $1", sessionId));
-            }
-
-            var insert = BatchCommand($"INSERT INTO {_messages} (session_id, seq, message) SELECT $1, $2 + t.ord - 1, t.m FROM unnest($3) WITH ORDINALITY AS t (m, ord)", sessionId, start);
-            insert.Parameters.Add(new NpgsqlParameter { Value = rows, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-            batch.BatchCommands.Add(insert);
-            batch.BatchCommands.Add(BatchCommand($"UPDATE {_sessions} SET updated = $2, message_count = $3 WHERE id = $1", sessionId, Now(), start + rows.Length));
+            await using var batch = await LockForWriteAsync(connection, sessionId, rows, replace, cancellationToken).ConfigureAwait(false);
             await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             return true;
         }).AsTask());
+    }
+
+    /// <summary>
+    /// Locks the session's row for the open transaction and returns the batch that writes <paramref name="rows"/>
+    /// (after the history, or in place of it), for the caller to extend and execute before it commits.
+    /// </summary>
+    private async Task<NpgsqlBatch> LockForWriteAsync(NpgsqlConnection connection, string sessionId, string[] rows, bool replace, CancellationToken cancellationToken)
+    {
+        // The row lock serialises every writer of this session, in any process, until commit.
+        await using var lockRow = Command(connection, $"SELECT message_count FROM {_sessions} WHERE id = $1 FOR UPDATE", sessionId);
+        var count = await lockRow.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as int?
+            ?? throw SessionNotFoundException.For(sessionId);
+        var start = replace ? 0 : count;
+        if ((long)start + rows.Length > _database.MaxMessagesPerSession)
+        {
+            throw new SessionStoreException(
+                $"Session '{sessionId}' would hold {(long)start + rows.Length} messages, more than MaxMessagesPerSession ({_database.MaxMessagesPerSession}) of the PostgreSQL store at {Server}; nothing was stored. Reduce the history (an agent's ContextTokenBudget) or raise the limit.");
+        }
+
+        var batch = new NpgsqlBatch(connection);
+        if (replace)
+        {
+            batch.BatchCommands.Add(BatchCommand($"DELETE FROM {_messages} WHERE session_id = $1", sessionId));
+        }
+
+        var insert = BatchCommand($"INSERT INTO {_messages} (session_id, seq, message) SELECT $1, $2 + t.ord - 1, t.m FROM unnest($3) WITH ORDINALITY AS t (m, ord)", sessionId, start);
+        insert.Parameters.Add(new NpgsqlParameter { Value = rows, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        batch.BatchCommands.Add(insert);
+        batch.BatchCommands.Add(BatchCommand($"UPDATE {_sessions} SET updated = $2, message_count = $3 WHERE id = $1", sessionId, Now(), start + rows.Length));
+        return batch;
     }
 
     private async ValueTask<IReadOnlyList<AgentSessionInfo>> QueryAsync(string operation, string sql, CancellationToken cancellationToken, params object?[] parameters) =>

@@ -1,3 +1,6 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using AgentKit.Hosting.Models;
 using AgentKit.Testing;
 using Microsoft.AspNetCore.Builder;
@@ -40,7 +43,9 @@ internal sealed class ReplicaServer : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<ReplicaServer> StartAsync(string connectionString, string schema, string name)
+    /// <summary>Starts a replica; <paramref name="model"/> replaces the echoing script, <paramref name="settings"/> add to or override the configuration, <paramref name="services"/> registers more (tools).</summary>
+    public static async Task<ReplicaServer> StartAsync(
+        string connectionString, string schema, string name, ScriptedChatClient? model = null, IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
         var contentRoot = Directory.CreateTempSubdirectory($"agentkit-{name}-");
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = contentRoot.FullName });
@@ -59,15 +64,21 @@ internal sealed class ReplicaServer : IAsyncDisposable
             ["AgentKit:Agents:helper:Instructions"] = "You are a helpful test agent.",
             ["AgentKit:Agents:helper:Model"] = "scripted",
         });
+        if (settings is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+        }
+
         builder.AddAgentKit();
         builder.AddAgentKitServer();
-        var model = new GatedChatClient(new ScriptedChatClient((messages, _) =>
+        var gated = new GatedChatClient(model ?? new ScriptedChatClient((messages, _) =>
         {
             var users = messages.Count(m => m.Role == ChatRole.User);
             return new ChatResponse(new ChatMessage(ChatRole.Assistant, $"reply {users} to {messages[^1].Text} (saw {messages.Count(m => m.Role != ChatRole.System)} messages)"));
         }));
-        builder.Services.AddKeyedSingleton<IChatClient>("scripted", model);
-        builder.Services.AddKeyedSingleton<IChatClient>(ModelKeys.ForAgents("scripted"), model);
+        builder.Services.AddKeyedSingleton<IChatClient>("scripted", gated);
+        builder.Services.AddKeyedSingleton<IChatClient>(ModelKeys.ForAgents("scripted"), gated);
+        services?.Invoke(builder.Services);
         var app = builder.Build();
         app.MapAgentKit();
         try
@@ -81,7 +92,34 @@ internal sealed class ReplicaServer : IAsyncDisposable
             throw;
         }
 
-        return new ReplicaServer(app, contentRoot, model);
+        return new ReplicaServer(app, contentRoot, gated);
+    }
+
+    /// <summary>Creates a session of the helper agent over HTTP.</summary>
+    public async Task<string> CreateSessionAsync()
+    {
+        using var response = await Http.PostAsJsonAsync(new Uri("api/sessions", UriKind.Relative), new { agent = "helper" }, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        return body.RootElement.GetProperty("id").GetString()!;
+    }
+
+    /// <summary>A session's history over HTTP, each message as the concatenation of its texts.</summary>
+    public async Task<List<string>> HistoryAsync(string sessionId)
+    {
+        using var body = JsonDocument.Parse(await Http.GetStringAsync(new Uri($"api/sessions/{sessionId}", UriKind.Relative), TestContext.Current.CancellationToken));
+        return [.. body.RootElement.GetProperty("messages").EnumerateArray().Select(m => string.Concat(
+            m.GetProperty("contents").EnumerateArray().Select(c => c.TryGetProperty("text", out var text) ? text.GetString() : null)))];
+    }
+
+    /// <summary>
+    /// Stops the host giving requests still running <paramref name="grace"/> to finish before their connections are
+    /// aborted, as an orchestrator's stop with a short grace period does: a turn still going is left unfinished.
+    /// </summary>
+    public async Task StopAsync(TimeSpan grace)
+    {
+        using var deadline = new CancellationTokenSource(grace);
+        await _app.StopAsync(deadline.Token);
     }
 
     public async ValueTask DisposeAsync()

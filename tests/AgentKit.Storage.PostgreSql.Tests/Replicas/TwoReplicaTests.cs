@@ -42,7 +42,7 @@ public sealed class TwoReplicaTests(PostgreSqlServerFixture server)
         var schema = PostgreSqlServerFixture.NewSchema();
         await using var a = await ReplicaServer.StartAsync(server.Cluster.ConnectionString, schema, "replica-a");
         await using var b = await ReplicaServer.StartAsync(server.Cluster.ConnectionString, schema, "replica-b");
-        var id = await CreateSessionAsync(a);
+        var id = await a.CreateSessionAsync();
 
         // A turn on replica A, held inside the model call.
         a.Model.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -80,7 +80,7 @@ public sealed class TwoReplicaTests(PostgreSqlServerFixture server)
 
         Assert.Equal(
             ["first", "reply 1 to first (saw 1 messages)", "second", "reply 2 to second (saw 3 messages)"],
-            await HistoryAsync(a, id));
+            await a.HistoryAsync(id));
         using (var delete = await b.Http.DeleteAsync(new Uri($"api/sessions/{id}", UriKind.Relative), Ct))
         {
             Assert.Equal(HttpStatusCode.NoContent, delete.StatusCode);
@@ -97,7 +97,7 @@ public sealed class TwoReplicaTests(PostgreSqlServerFixture server)
         var schema = PostgreSqlServerFixture.NewSchema();
         await using var a = await ReplicaServer.StartAsync(server.Cluster.ConnectionString, schema, "replica-a2");
         await using var b = await ReplicaServer.StartAsync(server.Cluster.ConnectionString, schema, "replica-b2");
-        var id = await CreateSessionAsync(a);
+        var id = await a.CreateSessionAsync();
         var accepted = 0;
 
         await Task.WhenAll(Enumerable.Range(0, 12).Select(i => Task.Run(async () =>
@@ -115,7 +115,7 @@ public sealed class TwoReplicaTests(PostgreSqlServerFixture server)
 
         // Each accepted turn is a user message followed by its own reply, and each reply counted every message
         // stored before it: no turn ran beside another.
-        var history = await HistoryAsync(b, id);
+        var history = await b.HistoryAsync(id);
         Assert.True(accepted >= 1);
         Assert.Equal(accepted * 2, history.Count);
         for (var turn = 0; turn < accepted; turn++)
@@ -124,21 +124,6 @@ public sealed class TwoReplicaTests(PostgreSqlServerFixture server)
         }
     }
 
-    private static async Task<string> CreateSessionAsync(ReplicaServer replica)
-    {
-        using var response = await replica.Http.PostAsJsonAsync(new Uri("api/sessions", UriKind.Relative), new { agent = "helper" }, Ct);
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct));
-        return body.RootElement.GetProperty("id").GetString()!;
-    }
-
     private static Task<HttpResponseMessage> PostAsync(ReplicaServer replica, string id, string content) =>
         replica.Http.PostAsJsonAsync(new Uri($"api/sessions/{id}/messages", UriKind.Relative), new { content, stream = false }, Ct);
-
-    private static async Task<List<string>> HistoryAsync(ReplicaServer replica, string id)
-    {
-        using var body = JsonDocument.Parse(await replica.Http.GetStringAsync(new Uri($"api/sessions/{id}", UriKind.Relative), Ct));
-        return [.. body.RootElement.GetProperty("messages").EnumerateArray().Select(m => string.Concat(
-            m.GetProperty("contents").EnumerateArray().Select(c => c.TryGetProperty("text", out var text) ? text.GetString() : null)))];
-    }
 }
