@@ -8,7 +8,7 @@ namespace AgentKit.Graph;
 /// <summary>
 /// Decides which graph entity each extracted name is: the entity with the same normalized name (or a name merged into
 /// it before), else the entity whose name embedding is at least <see cref="EntityResolutionOptions.SimilarityThreshold"/>
-/// similar (and of the same type), recorded in the merge log, else a new entity.
+/// similar, of the same type and spelled alike (character trigrams), recorded in the merge log, else a new entity.
 /// </summary>
 public sealed class EntityResolver
 {
@@ -63,7 +63,9 @@ public sealed class EntityResolver
             else if (_options.SimilarityThreshold < 1)
             {
                 var nearest = await _store.NearestEntitiesAsync(vector, 5, _options.SimilarityThreshold, cancellationToken).ConfigureAwait(false);
-                var match = nearest.FirstOrDefault(n => !_options.RequireSameType || string.Equals(n.Entity.Type, entity.Type, StringComparison.Ordinal));
+                var match = nearest.FirstOrDefault(n =>
+                    (!_options.RequireSameType || string.Equals(n.Entity.Type, entity.Type, StringComparison.Ordinal))
+                    && TrigramOverlap(n.Entity.NormalizedName, entity.NormalizedName) >= _options.MinNameOverlap);
                 if (match.Entity is not null)
                 {
                     (existing, similarity) = (match.Entity.Id, match.Similarity);
@@ -79,5 +81,19 @@ public sealed class EntityResolver
             .Select(r => new ResolvedRelation(index[r.Source], r.Relation, index[r.Target], r.Description))
             .ToList();
         return new ResolvedExtraction(entities, relations);
+    }
+
+    internal static double TrigramOverlap(string a, string b)
+    {
+        var first = Trigrams(a);
+        var second = Trigrams(b);
+        var union = first.Count + second.Count - first.Count(second.Contains);
+        return union == 0 ? 0 : (double)first.Count(second.Contains) / union;
+
+        static HashSet<string> Trigrams(string name)
+        {
+            var padded = $" {name} ";
+            return [.. Enumerable.Range(0, padded.Length - 2).Select(i => padded.Substring(i, 3))];
+        }
     }
 }

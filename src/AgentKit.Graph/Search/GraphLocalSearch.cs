@@ -11,11 +11,19 @@ namespace AgentKit.Graph;
 /// embedding is close to the question's), walks their k-hop neighbourhood and returns the facts found, best first,
 /// with the chunks and memories that state them. Facts are scored by how close they are to a linked entity
 /// (halved per hop) and how many of the question's words they share, so the path the question describes wins over
-/// other neighbours. The text stays within a token budget.
+/// other neighbours; words of the linked names do not count. The text stays within a token budget.
 /// </summary>
 public sealed class GraphLocalSearch : IGraphContextSource
 {
     private const double HopDecay = 0.5;
+
+    // A fact's score is reach × (BaseRelevance + overlap): a two-hop fact that repeats one of the question's words
+    // outranks a direct fact that repeats none, so the path the question describes wins over other neighbours.
+    private const double BaseRelevance = 0.1;
+
+    // A name found in the question is a sure link (reach 1); a name only close in embedding space ("Alice Okafor" for
+    // a question about "Alice Moreau") is a guess, weighted down so its facts do not crowd out the named entity's.
+    private const double EmbeddingLinkWeight = 0.5;
     private const int MaxQuestionWords = 200;
     private const int MaxNameWords = 5;
     private readonly IGraphStore _store;
@@ -55,11 +63,14 @@ public sealed class GraphLocalSearch : IGraphContextSource
             return GraphContext.Empty;
         }
 
-        var keywords = words.Where(w => w.Length > 3).ToHashSet(StringComparer.Ordinal);
         var entityScore = seeds.ToDictionary(s => s.Key, s => s.Value);
         var facts = new Dictionary<long, (GraphRelation Relation, double Score)>();
         var frontier = seeds.Keys.ToHashSet();
         var names = (await _store.GetEntitiesAsync([.. frontier], cancellationToken).ConfigureAwait(false)).ToDictionary(e => e.Id);
+
+        // The words that say what is asked: the linked names are where the walk starts, not what it looks for.
+        var seedWords = names.Values.SelectMany(e => WordTokenizer.Words(e.Name)).ToHashSet(StringComparer.Ordinal);
+        var keywords = words.Where(w => w.Length > 3 && !seedWords.Contains(w)).ToHashSet(StringComparer.Ordinal);
         for (var hop = 1; hop <= _options.Hops && frontier.Count > 0 && facts.Count < _options.MaxRelations; hop++)
         {
             var relations = await _store.GetRelationsAsync(frontier, _options.MaxRelations - facts.Count, cancellationToken).ConfigureAwait(false);
@@ -81,7 +92,7 @@ public sealed class GraphLocalSearch : IGraphContextSource
                 var from = fromSource ? relation.SourceId : relation.TargetId;
                 var other = fromSource ? relation.TargetId : relation.SourceId;
                 var reach = entityScore[from];
-                var score = reach * (0.5 + Overlap(keywords, relation, names.GetValueOrDefault(other)));
+                var score = reach * (BaseRelevance + Overlap(keywords, relation, names.GetValueOrDefault(other)));
                 facts[relation.Id] = (relation, score);
                 if (!entityScore.ContainsKey(other))
                 {
@@ -102,7 +113,7 @@ public sealed class GraphLocalSearch : IGraphContextSource
 
         foreach (var mention in await _store.GetMentionsAsync([.. seeds.Keys], _options.MaxRelations, cancellationToken).ConfigureAwait(false))
         {
-            evidenceScore[mention.EvidenceId] = Math.Max(evidenceScore.GetValueOrDefault(mention.EvidenceId), seeds[mention.EntityId] * HopDecay);
+            evidenceScore[mention.EvidenceId] = Math.Max(evidenceScore.GetValueOrDefault(mention.EvidenceId), seeds[mention.EntityId] * BaseRelevance);
         }
 
         var records = (await _store.GetEvidenceAsync([.. evidenceScore.Keys], cancellationToken).ConfigureAwait(false))
@@ -141,7 +152,7 @@ public sealed class GraphLocalSearch : IGraphContextSource
             var vector = (await _embedder.GenerateAsync([question], cancellationToken: cancellationToken).ConfigureAwait(false))[0].Vector;
             foreach (var (entity, similarity) in await _store.NearestEntitiesAsync(vector, _options.MaxSeeds, _options.LinkThreshold, cancellationToken).ConfigureAwait(false))
             {
-                seeds[entity.Id] = Math.Max(seeds.GetValueOrDefault(entity.Id), similarity);
+                seeds[entity.Id] = Math.Max(seeds.GetValueOrDefault(entity.Id), similarity * EmbeddingLinkWeight);
             }
         }
 
