@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using AgentKit.Abstractions.Graph;
 using AgentKit.Memory.Policies;
 using AgentKit.Memory.Read;
 using AgentKit.Memory.Storage;
@@ -26,6 +27,7 @@ public sealed partial class AgentMemory : IAsyncDisposable
     private readonly MemoryOptions _options;
     private readonly TimeProvider _time;
     private readonly ReflectionScheduler? _reflectionScheduler;
+    private readonly IGraphContextSource? _graph;
     private readonly ILogger _logger;
     private readonly ImportanceRater _rater;
     private readonly FactReconciler _reconciler;
@@ -43,6 +45,10 @@ public sealed partial class AgentMemory : IAsyncDisposable
     /// <param name="timeProvider">The clock for created and last-accessed times and recency; the system clock when <see langword="null"/>.</param>
     /// <param name="reflectionScheduler">Where due reflections are queued for the hosted service; <see langword="null"/> runs them inline, at the end of the write that made them due.</param>
     /// <param name="logger">The logger.</param>
+    /// <param name="graph">
+    /// A knowledge graph over the memories (AgentKit.Graph): when given and <see cref="MemoryOptions.UseGraph"/> is on,
+    /// reads add the memories it links to the query's entities to the candidates. None when null.
+    /// </param>
     /// <exception cref="ArgumentException">The options are invalid; the message names each problem.</exception>
     public AgentMemory(
         VectorStore store,
@@ -52,7 +58,8 @@ public sealed partial class AgentMemory : IAsyncDisposable
         MemoryOptions? options = null,
         TimeProvider? timeProvider = null,
         ReflectionScheduler? reflectionScheduler = null,
-        ILogger<AgentMemory>? logger = null)
+        ILogger<AgentMemory>? logger = null,
+        IGraphContextSource? graph = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         _embedder = embeddings ?? throw new ArgumentNullException(nameof(embeddings));
@@ -62,6 +69,7 @@ public sealed partial class AgentMemory : IAsyncDisposable
         _options.ThrowIfInvalid();
         _time = timeProvider ?? TimeProvider.System;
         _reflectionScheduler = reflectionScheduler;
+        _graph = graph;
         _logger = logger ?? NullLogger<AgentMemory>.Instance;
         _collection = new MemoryCollection(store, _options.CollectionName, _embedder);
         _rater = new ImportanceRater(_chat, _prompts);

@@ -74,6 +74,13 @@ public sealed class MemoryOptions
     /// <summary>Whether <c>AddAgentKitMemory</c> runs due reflections in a hosted background service instead of inside the write that made them due. Defaults to <see langword="true"/>.</summary>
     public bool BackgroundReflection { get; set; } = true;
 
+    /// <summary>
+    /// Whether reads consult the knowledge graph (an <c>IGraphContextSource</c>, registered by
+    /// <c>AddAgentKitGraph</c>) when there is one: memories it links to the query's entities join the candidates, with
+    /// the link's score as their relevance when it beats their cosine. Default true; no effect without a graph.
+    /// </summary>
+    public bool UseGraph { get; set; } = true;
+
     /// <summary>How many agents may wait for a background reflection. Defaults to 64.</summary>
     public int ReflectionQueueCapacity { get; set; } = 64;
 

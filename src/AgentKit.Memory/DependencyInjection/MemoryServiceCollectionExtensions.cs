@@ -1,3 +1,4 @@
+using AgentKit.Abstractions.Graph;
 using AgentKit.Abstractions.Tools;
 using AgentKit.Memory;
 using AgentKit.Memory.Agents;
@@ -57,7 +58,8 @@ public static class MemoryServiceCollectionExtensions
                 settings,
                 sp.GetRequiredService<TimeProvider>(),
                 settings.BackgroundReflection ? sp.GetRequiredService<ReflectionScheduler>() : null,
-                sp.GetService<ILogger<AgentMemory>>());
+                sp.GetService<ILogger<AgentMemory>>(),
+                settings.UseGraph ? sp.GetService<IGraphContextSource>() : null);
         });
         services.TryAddSingleton(sp => new MemoryAgentHook(sp.GetRequiredService<AgentMemory>(), null, sp.GetService<ILogger<MemoryAgentHook>>()));
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<IOptions<MemoryOptions>>().Value.BackgroundReflection

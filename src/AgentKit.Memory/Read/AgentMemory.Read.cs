@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Linq.Expressions;
 using AgentKit.Abstractions.Diagnostics;
+using AgentKit.Abstractions.Graph;
 using AgentKit.Memory.Diagnostics;
 using AgentKit.Memory.Read;
 using AgentKit.Memory.Storage;
@@ -37,7 +38,7 @@ public sealed partial class AgentMemory
         try
         {
             var vector = await EmbedAsync(query, cancellationToken).ConfigureAwait(false);
-            var ranked = await RankAsync(scope, vector, options.Kinds, cancellationToken).ConfigureAwait(false);
+            var ranked = await RankAsync(scope, query, vector, options.Kinds, cancellationToken).ConfigureAwait(false);
             var chosen = MemoryScoring.FitBudget(ranked, budget, maxResults);
             MemoryLog.Recalled(_logger, scope.AgentId, ranked.Count, chosen.Count);
             activity?.SetTag(TelemetryAttributes.MemoryCandidates, ranked.Count);
@@ -73,18 +74,51 @@ public sealed partial class AgentMemory
         }
     }
 
-    private async Task<List<RetrievedMemory>> RankAsync(MemoryScope scope, ReadOnlyMemory<float> vector, IReadOnlyList<MemoryKind>? kinds, CancellationToken cancellationToken)
+    private async Task<List<RetrievedMemory>> RankAsync(MemoryScope scope, string query, ReadOnlyMemory<float> vector, IReadOnlyList<MemoryKind>? kinds, CancellationToken cancellationToken)
     {
         var hits = await _collection.SearchAsync(vector, _options.CandidateCount, Filter(scope, kinds), cancellationToken).ConfigureAwait(false);
         var now = _time.GetUtcNow();
-        var candidates = new List<MemoryScoring.Candidate>(hits.Count);
-        foreach (var hit in hits)
+        var linked = await GraphLinkedAsync(scope, query, kinds, hits.Select(h => h.Record.Id).ToHashSet(), cancellationToken).ConfigureAwait(false);
+        var candidates = new List<MemoryScoring.Candidate>(hits.Count + linked.Entities.Count);
+        foreach (var entity in hits.Select(h => h.Record).Concat(linked.Entities))
         {
-            var entity = hit.Record;
-            candidates.Add(new MemoryScoring.Candidate(entity.ToRecord(), _access.Effective(entity.Id, entity.LastAccessed), MemoryScoring.Cosine(vector.Span, entity.Embedding.Span)));
+            // A memory the graph links to the query is relevant by that link even when its embedding is far from the query's.
+            var similarity = Math.Max(MemoryScoring.Cosine(vector.Span, entity.Embedding.Span), linked.Scores.GetValueOrDefault(entity.Id));
+            candidates.Add(new MemoryScoring.Candidate(entity.ToRecord(), _access.Effective(entity.Id, entity.LastAccessed), similarity));
         }
 
         return MemoryScoring.Rank(candidates, now, _options);
+    }
+
+    // The scope's memories the knowledge graph cites for the query, with the graph's score (at most 1); those already
+    // among the vector hits get only the score. Memories of other agents or sessions are never read here.
+    private async Task<(List<MemoryEntity> Entities, Dictionary<Guid, double> Scores)> GraphLinkedAsync(
+        MemoryScope scope, string query, IReadOnlyList<MemoryKind>? kinds, HashSet<Guid> found, CancellationToken cancellationToken)
+    {
+        if (_graph is null || !_options.UseGraph)
+        {
+            return ([], []);
+        }
+
+        var context = await _graph.GetContextAsync(new GraphContextQuery { Question = query, EvidenceKind = GraphEvidenceKind.Memory }, cancellationToken).ConfigureAwait(false);
+        var scores = new Dictionary<Guid, double>();
+        foreach (var evidence in context.Evidence)
+        {
+            if (Guid.TryParse(evidence.Id, out var id))
+            {
+                scores[id] = Math.Max(scores.GetValueOrDefault(id), Math.Min(1, evidence.Score));
+            }
+        }
+
+        var missing = scores.Keys.Where(id => !found.Contains(id)).ToList();
+        if (missing.Count == 0)
+        {
+            return ([], scores);
+        }
+
+        var kindNames = kinds is { Count: > 0 } ? kinds.Select(MemoryEntity.KindName).ToHashSet(StringComparer.Ordinal) : null;
+        var entities = await _collection.GetByIdsAsync(missing, includeVectors: true, cancellationToken).ConfigureAwait(false);
+        return ([.. entities.Where(e => scope.Owns(e.ToRecord()) && (kindNames is null || kindNames.Contains(e.Kind)))], scores);
     }
 
     private static Expression<Func<MemoryEntity, bool>> Filter(MemoryScope scope, IReadOnlyList<MemoryKind>? kinds)

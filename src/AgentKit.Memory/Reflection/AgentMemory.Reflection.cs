@@ -116,7 +116,7 @@ public sealed partial class AgentMemory
         var droppedIds = 0;
         foreach (var question in questions)
         {
-            var ranked = await RankAsync(scope, await EmbedAsync(question, cancellationToken).ConfigureAwait(false), null, cancellationToken).ConfigureAwait(false);
+            var ranked = await RankAsync(scope, question, await EmbedAsync(question, cancellationToken).ConfigureAwait(false), null, cancellationToken).ConfigureAwait(false);
             var evidence = MemoryScoring.FitBudget(ranked, int.MaxValue, _options.ReflectionEvidenceCount);
             if (evidence.Count == 0)
             {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Linq.Expressions;
 using AgentKit.Abstractions.Diagnostics;
+using AgentKit.Abstractions.Graph;
 using AgentKit.Rag.Diagnostics;
 using AgentKit.Rag.Ingestion;
 using Microsoft.Extensions.AI;
@@ -26,18 +27,26 @@ public sealed class RagRetriever
     private readonly VectorStoreCollection<Guid, RagChunkRecord> _collection;
     private readonly IEmbeddingGenerator<string, Embedding<float>> _embedder;
     private readonly IRagReranker? _reranker;
+    private readonly IGraphContextSource? _graph;
 
     /// <summary>Creates a retriever.</summary>
     /// <param name="collection">The chunk collection.</param>
     /// <param name="embedder">The embedding generator the chunks were ingested with.</param>
     /// <param name="reranker">Re-scores candidates when <see cref="RetrievalOptions.Rerank"/> is set; none when null.</param>
-    public RagRetriever(VectorStoreCollection<Guid, RagChunkRecord> collection, IEmbeddingGenerator<string, Embedding<float>> embedder, IRagReranker? reranker = null)
+    /// <param name="graph">
+    /// A knowledge graph over the same chunks (AgentKit.Graph): when given and <see cref="RetrievalOptions.UseGraph"/>
+    /// is on, the chunks that state facts about the question's entities and their neighbours are fused with the
+    /// vector/keyword ranking (reciprocal rank fusion), so a chunk linked to the question only through an entity
+    /// named elsewhere can still be retrieved. None when null.
+    /// </param>
+    public RagRetriever(VectorStoreCollection<Guid, RagChunkRecord> collection, IEmbeddingGenerator<string, Embedding<float>> embedder, IRagReranker? reranker = null, IGraphContextSource? graph = null)
     {
         ArgumentNullException.ThrowIfNull(collection);
         ArgumentNullException.ThrowIfNull(embedder);
         _collection = collection;
         _embedder = embedder;
         _reranker = reranker;
+        _graph = graph;
     }
 
     /// <summary>Retrieves the chunks most relevant to a query.</summary>
@@ -68,6 +77,15 @@ public sealed class RagRetriever
             RetrievalMode.Keyword => await KeywordRanker.RankAsync(_collection, query, count, scope, withVectors, cancellationToken).ConfigureAwait(false),
             _ => await HybridAsync(query, count, scope, withVectors, cancellationToken).ConfigureAwait(false),
         };
+
+        if (_graph is not null && options.UseGraph)
+        {
+            var linked = await GraphAsync(query, count, options.Source, withVectors, cancellationToken).ConfigureAwait(false);
+            if (linked.Count > 0)
+            {
+                candidates = Fusion.ReciprocalRank(candidates, linked).Take(count).ToList();
+            }
+        }
 
         if (options.Rerank && candidates.Count > 0)
         {
@@ -138,6 +156,28 @@ public sealed class RagRetriever
         }
 
         return results;
+    }
+
+    // The chunks the graph cites for the question, in the graph's order, limited to what the scope allows.
+    private async Task<List<RetrievedChunk>> GraphAsync(string query, int count, string? source, bool withVectors, CancellationToken cancellationToken)
+    {
+        var context = await _graph!.GetContextAsync(new GraphContextQuery { Question = query, EvidenceKind = GraphEvidenceKind.Chunk, MaxEvidence = count }, cancellationToken).ConfigureAwait(false);
+        var keys = context.Evidence.Select(e => Guid.TryParse(e.Id, out var key) ? key : Guid.Empty).Where(k => k != Guid.Empty).ToList();
+        if (keys.Count == 0)
+        {
+            return [];
+        }
+
+        var records = new Dictionary<Guid, RagChunkRecord>();
+        await foreach (var record in _collection.GetAsync(keys, new RecordRetrievalOptions { IncludeVectors = withVectors }, cancellationToken).ConfigureAwait(false))
+        {
+            if (!record.Navigation && (source is null || record.Source == source))
+            {
+                records[record.Id] = record;
+            }
+        }
+
+        return [.. keys.Where(records.ContainsKey).Select((k, i) => RetrievedChunk.From(records[k], 1.0 / (i + 1)))];
     }
 
     private async Task<List<RetrievedChunk>> HybridAsync(

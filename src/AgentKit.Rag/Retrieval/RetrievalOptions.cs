@@ -41,6 +41,12 @@ public sealed record RetrievalOptions
     /// <summary>Only chunks from this source path (full path as ingested). Default <see langword="null"/>: all sources.</summary>
     public string? Source { get; init; }
 
+    /// <summary>
+    /// Whether the retriever's knowledge graph (when it has one) adds the chunks it links to the question. Default
+    /// true; it has no effect on a retriever without a graph.
+    /// </summary>
+    public bool UseGraph { get; init; } = true;
+
     /// <summary>Checks the options.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A value is out of range; the message names it.</exception>
     public void Validate()

@@ -1,0 +1,50 @@
+namespace AgentKit.Graph;
+
+/// <summary>The knowledge graph's settings (configuration section <c>AgentKit:Graph</c>).</summary>
+public sealed class GraphOptions
+{
+    /// <summary>The configuration section the host binds.</summary>
+    public const string SectionName = "AgentKit:Graph";
+
+    /// <summary>The SQLite file and the graph's bounds.</summary>
+    public GraphStoreOptions Store { get; set; } = new();
+
+    /// <summary>The extraction prompt and per-item bounds.</summary>
+    public GraphExtractionOptions Extraction { get; set; } = new();
+
+    /// <summary>When names merge.</summary>
+    public EntityResolutionOptions Resolution { get; set; } = new();
+
+    /// <summary>Local search bounds.</summary>
+    public GraphSearchOptions Search { get; set; } = new();
+
+    /// <summary>The keyed <c>IChatClient</c> that extracts; the unkeyed one when null.</summary>
+    public string? ChatClientKey { get; set; }
+
+    /// <summary>The keyed embedding generator for names and questions; the unkeyed one when null.</summary>
+    public string? EmbeddingGeneratorKey { get; set; }
+
+    /// <summary>Checks every part.</summary>
+    /// <returns>The problems, each naming its setting; empty when valid.</returns>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        Check(Store.Validate, "Store");
+        Check(Extraction.Validate, "Extraction");
+        Check(Resolution.Validate, "Resolution");
+        Check(Search.Validate, "Search");
+        return errors;
+
+        void Check(Action validate, string part)
+        {
+            try
+            {
+                validate();
+            }
+            catch (ArgumentException e)
+            {
+                errors.Add($"{SectionName}:{part}: {e.Message}");
+            }
+        }
+    }
+}

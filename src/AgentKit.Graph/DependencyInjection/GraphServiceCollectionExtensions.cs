@@ -1,0 +1,74 @@
+using AgentKit.Abstractions.Graph;
+using AgentKit.Graph;
+using AgentKit.Prompts;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers AgentKit's knowledge graph.</summary>
+public static class GraphServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the knowledge graph with <see cref="GraphOptions"/> validated at start: the <see cref="IGraphStore"/>
+    /// (<see cref="SqliteGraphStore"/>), <see cref="GraphExtractor"/>, <see cref="EntityResolver"/>,
+    /// <see cref="GraphIndexer"/> as <see cref="IGraphEvidenceSink"/> and <see cref="GraphLocalSearch"/> as
+    /// <see cref="IGraphContextSource"/> — the contracts retrieval and memory look for. The chat client and embedding
+    /// generator come from the container (keyed when the options name a key).
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configuration">The <c>AgentKit:Graph</c> section to bind; none when null.</param>
+    /// <param name="configure">Adjusts the settings after binding; optional.</param>
+    /// <returns><paramref name="services"/>.</returns>
+    public static IServiceCollection AddAgentKitGraph(this IServiceCollection services, IConfiguration? configuration = null, Action<GraphOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var options = services.AddOptions<GraphOptions>();
+        if (configuration is not null)
+        {
+            options.Bind(configuration);
+        }
+
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options.ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GraphOptions>, GraphOptionsValidator>());
+        services.AddAgentKitPrompts();
+        services.TryAddSingleton<IGraphStore>(sp => new SqliteGraphStore(Settings(sp).Store));
+        services.TryAddSingleton(sp =>
+        {
+            var settings = Settings(sp);
+            var chat = settings.ChatClientKey is { } key ? sp.GetRequiredKeyedService<IChatClient>(key) : sp.GetRequiredService<IChatClient>();
+            return new GraphExtractor(chat, sp.GetRequiredService<IPromptRegistry>(), settings.Extraction, settings.Store, sp.GetService<ILogger<GraphExtractor>>());
+        });
+        services.TryAddSingleton(sp => new EntityResolver(sp.GetRequiredService<IGraphStore>(), Embedder(sp), Settings(sp).Resolution, sp.GetService<ILogger<EntityResolver>>()));
+        services.TryAddSingleton(sp => new GraphIndexer(
+            sp.GetRequiredService<IGraphStore>(), sp.GetRequiredService<GraphExtractor>(), sp.GetRequiredService<EntityResolver>(), Settings(sp).Extraction, sp.GetService<ILogger<GraphIndexer>>()));
+        services.TryAddSingleton<IGraphEvidenceSink>(sp => sp.GetRequiredService<GraphIndexer>());
+        services.TryAddSingleton(sp => new GraphLocalSearch(sp.GetRequiredService<IGraphStore>(), Embedder(sp), Settings(sp).Search));
+        services.TryAddSingleton<IGraphContextSource>(sp => sp.GetRequiredService<GraphLocalSearch>());
+        return services;
+    }
+
+    private static GraphOptions Settings(IServiceProvider services) => services.GetRequiredService<IOptions<GraphOptions>>().Value;
+
+    private static IEmbeddingGenerator<string, Embedding<float>> Embedder(IServiceProvider services) =>
+        Settings(services).EmbeddingGeneratorKey is { } key
+            ? services.GetRequiredKeyedService<IEmbeddingGenerator<string, Embedding<float>>>(key)
+            : services.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>();
+
+    private sealed class GraphOptionsValidator : IValidateOptions<GraphOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, GraphOptions options)
+        {
+            var errors = options.Validate();
+            return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+        }
+    }
+}

@@ -1,0 +1,18 @@
+using Microsoft.Extensions.Logging;
+
+namespace AgentKit.Graph.Diagnostics;
+
+internal static partial class GraphLog
+{
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Graph extraction of '{EvidenceId}' dropped part of the model's answer: {Reason}")]
+    public static partial void Dropped(ILogger logger, string evidenceId, string reason);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Graph extraction of '{EvidenceId}' from source '{Source}' failed and will be retried at the next update: {Reason}")]
+    public static partial void ExtractionFailed(ILogger logger, string evidenceId, string source, string reason, Exception exception);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "Entity '{Name}' merged into '{Into}' (name embedding similarity {Similarity:F3})")]
+    public static partial void Merged(ILogger logger, string name, string into, double similarity);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "Graph source '{Source}' updated: {Extracted} extracted, {Unchanged} unchanged, {Removed} removed, {Failed} failed")]
+    public static partial void SourceUpdated(ILogger logger, string source, int extracted, int unchanged, int removed, int failed);
+}

@@ -1,0 +1,97 @@
+using AgentKit.Abstractions.Graph;
+using AgentKit.Graph.Tests.Support;
+using AgentKit.VectorStores.Sqlite;
+using Microsoft.Data.Sqlite;
+
+namespace AgentKit.Graph.Tests;
+
+public sealed class SqliteGraphStoreTests : IDisposable
+{
+    private static readonly DateTimeOffset Time = new(2026, 3, 1, 0, 0, 0, TimeSpan.Zero);
+    private readonly string _folder = Directory.CreateTempSubdirectory("agentkit-graph-store-").FullName;
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    [Fact]
+    public async Task Store_SharesTheVectorStoresFile_AndReopensWithItsData()
+    {
+        var path = Path.Combine(_folder, "agentkit.db");
+        using (var vectors = new SqliteVectorStore(path))
+        {
+            using var store = new SqliteGraphStore(new GraphStoreOptions { Path = path });
+            await store.ReplaceEvidenceAsync(Evidence("c-1"), Pair("Alice", "Zentrix"), TestContext.Current.CancellationToken);
+            Assert.False(await vectors.CollectionExistsAsync("chunks", TestContext.Current.CancellationToken));
+        }
+
+        using var reopened = new SqliteGraphStore(new GraphStoreOptions { Path = path });
+        Assert.Equal(new GraphStatistics(2, 1, 1, 0), await reopened.GetStatisticsAsync(TestContext.Current.CancellationToken));
+        var nearest = await reopened.NearestEntitiesAsync(Vector(1), 1, 0.99, TestContext.Current.CancellationToken);
+        Assert.Equal("Alice", Assert.Single(nearest).Entity.Name);
+        await using var connection = new SqliteConnection($"Data Source={path}");
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        await using var mode = connection.CreateCommand();
+        mode.CommandText = "PRAGMA journal_mode";
+        Assert.Equal("wal", (string?)await mode.ExecuteScalarAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task Open_AFileWithANewerSchema_ThrowsGraphException()
+    {
+        var path = Path.Combine(_folder, "newer.db");
+        new SqliteGraphStore(new GraphStoreOptions { Path = path }).Dispose();
+        await using (var connection = new SqliteConnection($"Data Source={path}"))
+        {
+            await connection.OpenAsync(TestContext.Current.CancellationToken);
+            await using var update = connection.CreateCommand();
+            update.CommandText = "UPDATE __agentkit_graph_meta SET value = '99' WHERE key = 'schema_version'";
+            await update.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+        }
+
+        var error = Assert.Throws<GraphException>(() => new SqliteGraphStore(new GraphStoreOptions { Path = path }));
+        Assert.Contains("schema version '99'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Replace_PastMaxEntities_ThrowsTheTypedLimit_AndWritesNothing()
+    {
+        using var store = new SqliteGraphStore(new GraphStoreOptions { Path = Path.Combine(_folder, "small.db"), MaxEntities = 3 });
+        await store.ReplaceEvidenceAsync(Evidence("c-1"), Pair("Alice", "Zentrix"), TestContext.Current.CancellationToken);
+
+        var error = await Assert.ThrowsAsync<GraphLimitExceededException>(() => store.ReplaceEvidenceAsync(Evidence("c-2"), Pair("Bob", "Kappa"), TestContext.Current.CancellationToken));
+
+        Assert.Equal((nameof(GraphStoreOptions.MaxEntities), 3L), (error.Limit, error.Value));
+        Assert.Equal(new GraphStatistics(2, 1, 1, 0), await store.GetStatisticsAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task Replace_AnOverLongName_ThrowsTheTypedLimit()
+    {
+        using var store = new SqliteGraphStore(new GraphStoreOptions { Path = Path.Combine(_folder, "names.db"), MaxNameLength = 5 });
+        var error = await Assert.ThrowsAsync<GraphLimitExceededException>(() => store.ReplaceEvidenceAsync(Evidence("c-1"), Pair("Alexandra", "Zen"), TestContext.Current.CancellationToken));
+        Assert.Equal(nameof(GraphStoreOptions.MaxNameLength), error.Limit);
+    }
+
+    [Fact]
+    public void Options_InMemoryPath_IsRefused() =>
+        Assert.Throws<ArgumentException>(() => new SqliteGraphStore(new GraphStoreOptions { Path = ":memory:" }));
+
+    private static GraphEvidenceRecord Evidence(string id) => new(id, "doc.md", GraphEvidenceKind.Chunk, "hash-" + id, Time);
+
+    private static ResolvedExtraction Pair(string a, string b) => new(
+        [
+            new ResolvedEntity(null, EntityNames.Normalize(a), a, "thing", a + " is a thing.", Vector(1), null),
+            new ResolvedEntity(null, EntityNames.Normalize(b), b, "thing", b + " is a thing.", Vector(2), null),
+        ],
+        [new ResolvedRelation(0, "knows", 1, $"{a} knows {b}.")]);
+
+    private static float[] Vector(int axis)
+    {
+        var vector = new float[8];
+        vector[axis] = 1;
+        return vector;
+    }
+}
