@@ -273,7 +273,7 @@ static async Task CompareFusionAsync(RagRetriever retriever, List<LabelledQuesti
         ("keyword only", (v, k) => k.ToList()),
         ("RRF (k = 60)", (v, k) => Fusion.ReciprocalRank(v, k)),
     };
-    foreach (var weight in new[] { 0.3, 0.4, 0.5, 0.6, 0.7 })
+    foreach (var weight in new[] { 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7 })
     {
         methods.Add(($"min-max, keyword weight {weight:F1}", (v, k) => Fusion.MinMax(v, k, weight)));
         methods.Add(($"z-score, keyword weight {weight:F1}", (v, k) => Fusion.ZScore(v, k, weight)));

@@ -25,4 +25,7 @@ internal static partial class Log
 
     [LoggerMessage(7, LogLevel.Warning, "Could not save the HNSW graph of {Collection}.{Property}; it will be rebuilt on the next open")]
     internal static partial void GraphSaveFailed(ILogger logger, string collection, string property, Exception exception);
+
+    [LoggerMessage(8, LogLevel.Warning, "Collection {Collection} had no full-text index; it was re-created from the records")]
+    internal static partial void FullTextIndexRestored(ILogger logger, string collection);
 }

@@ -4,6 +4,7 @@ using System.Linq.Expressions;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using AgentKit.Abstractions.Search;
 using AgentKit.VectorStores.Sqlite.Filtering;
 using AgentKit.VectorStores.Sqlite.Schema;
 using AgentKit.VectorStores.Sqlite.Search;
@@ -117,6 +118,44 @@ public sealed partial class SqliteCollection<TKey, TRecord>
         }
     }
 
+    /// <inheritdoc />
+    /// <remarks>
+    /// Ranks by the FTS5 index's <c>bm25()</c> (k1 = 1.2, b = 0.75) over the whole collection: the index is
+    /// written with the records in the same transaction, so its statistics are those of every record. Tokens are
+    /// Unicode words, lower-cased, diacritics removed and Porter-stemmed (<c>install</c>, <c>installing</c> and
+    /// <c>installed</c> match each other). The filter runs as SQL in the same query. The score is the BM25 score
+    /// (higher is better).
+    /// </remarks>
+    /// <exception cref="InvalidOperationException">The record has no full-text indexed property, or several and none was named.</exception>
+    public async IAsyncEnumerable<VectorSearchResult<TRecord>> KeywordSearchAsync(ICollection<string> keywords, int top, KeywordSearchOptions<TRecord>? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(keywords);
+        ArgumentOutOfRangeException.ThrowIfLessThan(top, 1);
+        options ??= new KeywordSearchOptions<TRecord>();
+        CheckIncludeVectors(options.IncludeVectors);
+        var textProperty = _model.GetFullTextDataPropertyOrSingle(options.TextProperty);
+        var filter = options.Filter is null ? null : SqliteFilterTranslator.Translate(options.Filter, _model, "t");
+        var match = FtsMatch(textProperty, keywords);
+        if (match is null)
+        {
+            yield break;
+        }
+
+        var results = await _context.RunAsync(Name, "KeywordSearch", () =>
+        {
+            using var connection = OpenVerifiedReader();
+            using var transaction = connection.BeginTransaction(deferred: true);
+            var ranked = KeywordScores(connection, transaction, match, top, filter);
+            return Task.FromResult(FetchInOrder(connection, transaction, ranked, options.IncludeVectors));
+        }).ConfigureAwait(false);
+
+        foreach (var result in results)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return result;
+        }
+    }
+
     /// <summary>The FTS5 query for any of the keywords in one column, each keyword a quoted phrase; null when there are none.</summary>
     private string? FtsMatch(DataPropertyModel property, ICollection<string> keywords)
     {
@@ -135,11 +174,15 @@ public sealed partial class SqliteCollection<TKey, TRecord>
     }
 
     private List<long> KeywordRanking(SqliteConnection connection, SqliteTransaction transaction, string match, int limit, SqlFilter? filter)
+        => [.. KeywordScores(connection, transaction, match, limit, filter).Select(r => r.RowId)];
+
+    /// <summary>The best <paramref name="limit"/> matches by BM25, as row ids with scores (FTS5's bm25() negated: higher is better).</summary>
+    private List<(long RowId, double Score)> KeywordScores(SqliteConnection connection, SqliteTransaction transaction, string match, int limit, SqlFilter? filter)
     {
         var rid = CollectionSchema.Quote(CollectionSchema.RowId);
         var fts = _schema.FtsTable;
         using var command = SqliteDatabase.Command(connection, transaction,
-            $"SELECT t.{rid} FROM {fts} JOIN {_schema.Table} AS t ON t.{rid} = {fts}.rowid WHERE {fts} MATCH @match{(filter is null ? "" : $" AND {filter.Sql}")} ORDER BY bm25({fts}), t.{rid} LIMIT @limit",
+            $"SELECT t.{rid}, -bm25({fts}) AS score FROM {fts} JOIN {_schema.Table} AS t ON t.{rid} = {fts}.rowid WHERE {fts} MATCH @match{(filter is null ? "" : $" AND {filter.Sql}")} ORDER BY score DESC, t.{rid} LIMIT @limit",
             ("@match", match), ("@limit", limit));
         if (filter is not null)
         {
@@ -147,13 +190,13 @@ public sealed partial class SqliteCollection<TKey, TRecord>
         }
 
         using var reader = command.ExecuteReader();
-        var rowIds = new List<long>();
+        var ranked = new List<(long, double)>();
         while (reader.Read())
         {
-            rowIds.Add(reader.GetInt64(0));
+            ranked.Add((reader.GetInt64(0), reader.GetDouble(1)));
         }
 
-        return rowIds;
+        return ranked;
     }
 
     private async ValueTask<ReadOnlyMemory<float>> ResolveQueryAsync<TInput>(TInput searchValue, VectorColumn column, CancellationToken cancellationToken)

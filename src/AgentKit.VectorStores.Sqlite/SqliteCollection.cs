@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using System.Linq.Expressions;
 using System.Runtime.CompilerServices;
+using AgentKit.Abstractions.Search;
 using AgentKit.VectorStores.Sqlite.Filtering;
 using AgentKit.VectorStores.Sqlite.Schema;
 using AgentKit.VectorStores.Sqlite.Search;
@@ -20,7 +21,7 @@ namespace AgentKit.VectorStores.Sqlite;
 /// <typeparam name="TKey">The key type: <see cref="string"/>, <see cref="Guid"/>, <see cref="int"/> or <see cref="long"/> (<see cref="object"/> for dynamic collections).</typeparam>
 /// <typeparam name="TRecord">The record type.</typeparam>
 #pragma warning disable CA1711 // The name pairs with VectorStoreCollection, which it implements.
-public sealed partial class SqliteCollection<TKey, TRecord> : VectorStoreCollection<TKey, TRecord>, IKeywordHybridSearchable<TRecord>
+public sealed partial class SqliteCollection<TKey, TRecord> : VectorStoreCollection<TKey, TRecord>, IKeywordHybridSearchable<TRecord>, IKeywordSearchable<TRecord>
     where TKey : notnull
     where TRecord : class
 #pragma warning restore CA1711
@@ -65,6 +66,7 @@ public sealed partial class SqliteCollection<TKey, TRecord> : VectorStoreCollect
             if (existing is not null)
             {
                 CheckSignature(existing);
+                RestoreFullTextIndex(connection, transaction);
                 return false;
             }
 
@@ -86,6 +88,27 @@ public sealed partial class SqliteCollection<TKey, TRecord> : VectorStoreCollect
             _context.ForgetCollection(Name);
             Log.CollectionCreated(_context.Logger, Name);
         }
+    }
+
+    /// <summary>
+    /// Re-creates and fills the FTS5 index of a collection whose file lacks it (the table was dropped, or the file
+    /// was written by a tool that does not keep it), so keyword search covers every record again.
+    /// </summary>
+    private void RestoreFullTextIndex(SqliteConnection connection, SqliteTransaction transaction)
+    {
+        if (_schema.FullTextProperties.Count == 0
+            || SqliteDatabase.Scalar(connection, transaction, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = @name", ("@name", _schema.FtsTableName)) is not null)
+        {
+            return;
+        }
+
+        foreach (var statement in _schema.CreateStatements())
+        {
+            SqliteDatabase.Execute(connection, transaction, statement);
+        }
+
+        SqliteDatabase.Execute(connection, transaction, $"INSERT INTO {_schema.FtsTable}({_schema.FtsTable}) VALUES ('rebuild')");
+        Log.FullTextIndexRestored(_context.Logger, Name);
     }
 
     /// <inheritdoc />

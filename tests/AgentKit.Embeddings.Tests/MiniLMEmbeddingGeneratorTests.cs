@@ -146,6 +146,18 @@ public sealed class MiniLMEmbeddingGeneratorTests(MiniLMFixture fixture) : IClas
     }
 
     [Fact]
+    public async Task GetService_InputLimit_IsExactlyWhatTheModelReadsWhole()
+    {
+        var limit = Generator.GetService<ModelInputLimit>();
+        using var strict = new MiniLMEmbeddingGenerator(new MiniLMEmbeddingGeneratorOptions { TruncateLongInputs = false });
+
+        Assert.NotNull(limit);
+        Assert.Equal(MiniLMEmbeddingGenerator.MaxInputTokens - 2, limit.MaxTokens);
+        Assert.Single(await strict.GenerateAsync([Words(limit.MaxTokens)], cancellationToken: Token));
+        await Assert.ThrowsAsync<EmbeddingInputTooLongException>(() => strict.GenerateAsync([Words(limit.MaxTokens + 1)], cancellationToken: Token));
+    }
+
+    [Fact]
     public void GetService_Metadata_NamesModelAndDimensions()
     {
         var metadata = Generator.GetService<EmbeddingGeneratorMetadata>();

@@ -14,7 +14,8 @@ namespace AgentKit.Embeddings.MiniLM;
 /// WordPiece-tokenised (uncased), grouped by length into batches of <see cref="MiniLMEmbeddingGeneratorOptions.BatchSize"/>
 /// padded to each batch's longest, mean-pooled over the attention mask and L2-normalised. The model reads at most
 /// <see cref="MaxInputTokens"/> tokens; see <see cref="MiniLMEmbeddingGeneratorOptions.TruncateLongInputs"/> for longer input.
-/// <c>GetService(typeof(ITokenCounter))</c> answers with the WordPiece count. The model loads on first use, once per process.
+/// <c>GetService(typeof(ITokenCounter))</c> answers with the WordPiece count and <c>GetService(typeof(ModelInputLimit))</c>
+/// with the word pieces read (<see cref="MaxInputTokens"/> − 2). The model loads on first use, once per process.
 /// </summary>
 public sealed class MiniLMEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>
 {
@@ -28,6 +29,9 @@ public sealed class MiniLMEmbeddingGenerator : IEmbeddingGenerator<string, Embed
     public const int Dimensions = 384;
 
     private static readonly string[] s_inputNames = ["input_ids", "attention_mask", "token_type_ids"];
+
+    // [CLS] and [SEP] take two of the model's positions.
+    private static readonly ModelInputLimit InputLimit = new(MaxInputTokens - 2);
 
     private readonly MiniLMEmbeddingGeneratorOptions _options;
     private readonly EmbeddingGeneratorMetadata _metadata;
@@ -92,6 +96,11 @@ public sealed class MiniLMEmbeddingGenerator : IEmbeddingGenerator<string, Embed
         if (serviceType == typeof(ITokenCounter))
         {
             return _tokenCounter.Value;
+        }
+
+        if (serviceType == typeof(ModelInputLimit))
+        {
+            return InputLimit;
         }
 
         return serviceType.IsInstanceOfType(this) ? this : null;

@@ -18,6 +18,15 @@ public sealed record DocumentChunk(
     /// <summary>The heading path as one string (<c>Install &gt; On Linux</c>); empty when there is none.</summary>
     public string SectionPath => Documents.DocumentSection.FormatPath(HeadingPath);
 
+    /// <summary>
+    /// The headings embedded with the text: <see cref="HeadingPath"/>, or its innermost headings when the whole path
+    /// would take too much of the embedding model's input (<see cref="TextChunker"/> decides).
+    /// </summary>
+    public IReadOnlyList<string> EmbeddedHeadingPath { get; init; } = HeadingPath;
+
+    /// <summary>What is embedded for the chunk: the embedded heading path (context the text alone may lack), then the text.</summary>
+    public string EmbeddingText => EmbeddingPrefix(EmbeddedHeadingPath) + Text;
+
     /// <summary>The SHA-256 of the text's UTF-8 bytes, lower-case hex.</summary>
     public string ContentHash { get; } = Hash(Text);
 
@@ -26,6 +35,10 @@ public sealed record DocumentChunk(
     /// such chunks are stored but left out of retrieval.
     /// </summary>
     public bool IsNavigation { get; } = NavigationText.IsNavigation(Text);
+
+    /// <summary>The part of <see cref="EmbeddingText"/> before the text.</summary>
+    internal static string EmbeddingPrefix(IReadOnlyList<string> headings) =>
+        headings.Count == 0 ? "" : Documents.DocumentSection.FormatPath(headings) + "\n\n";
 
     /// <summary>The SHA-256 of a string's UTF-8 bytes as lower-case hex.</summary>
     /// <param name="text">The text.</param>

@@ -10,21 +10,37 @@ namespace AgentKit.Rag.Chunking;
 /// that fit in <see cref="ChunkingOptions.OverlapTokens"/>. Only a sentence longer than the limit on its own is cut,
 /// first at line breaks, then between words.
 /// </summary>
+/// <remarks>
+/// With a model input limit, every chunk's <see cref="DocumentChunk.EmbeddingText"/> (heading path and text) fits
+/// it, counted by the same counter: a section's chunks get what the limit leaves after its heading path, and a
+/// heading path that would take more than half of the limit is shortened to its innermost headings (or dropped).
+/// </remarks>
 public sealed class TextChunker
 {
     private readonly ITokenCounter _counter;
     private readonly ChunkingOptions _options;
+    private readonly int? _inputLimit;
 
     /// <summary>Creates a chunker.</summary>
     /// <param name="counter">Counts tokens; use the embedding model's tokenizer when there is one.</param>
     /// <param name="options">Sizes; defaults when null.</param>
-    /// <exception cref="ArgumentOutOfRangeException">The options are out of range.</exception>
-    public TextChunker(ITokenCounter counter, ChunkingOptions? options = null)
+    /// <param name="inputLimit">
+    /// The embedding model's input limit in <paramref name="counter"/>'s tokens (its <see cref="ModelInputLimit"/>):
+    /// no chunk's <see cref="DocumentChunk.EmbeddingText"/> exceeds it. None when null.
+    /// </param>
+    /// <exception cref="ArgumentOutOfRangeException">The options are out of range, or the limit is under 16.</exception>
+    public TextChunker(ITokenCounter counter, ChunkingOptions? options = null, ModelInputLimit? inputLimit = null)
     {
         ArgumentNullException.ThrowIfNull(counter);
         _counter = counter;
         _options = options ?? new ChunkingOptions();
         _options.Validate();
+        if (inputLimit is { MaxTokens: < 16 })
+        {
+            throw new ArgumentOutOfRangeException(nameof(inputLimit), inputLimit.MaxTokens, "The model input limit must be at least 16 tokens.");
+        }
+
+        _inputLimit = inputLimit?.MaxTokens;
     }
 
     /// <summary>Chunks a document.</summary>
@@ -38,32 +54,82 @@ public sealed class TextChunker
         foreach (var section in document.Sections)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            foreach (var (text, tokens) in ChunkText(section.Text))
+            var context = EmbeddedHeadings(section.HeadingPath);
+            var prefix = DocumentChunk.EmbeddingPrefix(context);
+            var budget = _inputLimit is { } limit ? Math.Min(_options.MaxTokens, limit - _counter.CountTokens(prefix)) : _options.MaxTokens;
+            foreach (var (text, tokens) in Fit(section.Text, prefix, budget))
             {
-                chunks.Add(new DocumentChunk(document.SourcePath, document.Title, section.Page, section.HeadingPath, text, chunks.Count, tokens));
+                chunks.Add(new DocumentChunk(document.SourcePath, document.Title, section.Page, section.HeadingPath, text, chunks.Count, tokens)
+                {
+                    EmbeddedHeadingPath = context,
+                });
             }
         }
 
         return chunks;
     }
 
+    /// <summary>The headings embedded with a section's chunks: the innermost ones whose prefix takes at most half of the limit.</summary>
+    private IReadOnlyList<string> EmbeddedHeadings(IReadOnlyList<string> headings)
+    {
+        if (_inputLimit is not { } limit)
+        {
+            return headings;
+        }
+
+        for (var skip = 0; skip < headings.Count; skip++)
+        {
+            var kept = headings.Skip(skip).ToList();
+            if (_counter.CountTokens(DocumentChunk.EmbeddingPrefix(kept)) <= limit / 2)
+            {
+                return skip == 0 ? headings : kept;
+            }
+        }
+
+        return [];
+    }
+
+    /// <summary>
+    /// Chunks a section's text within <paramref name="budget"/>; with a model limit, a chunk whose embedding text
+    /// still counts over it (tokenizers do not always add up across the cut points) is chunked again, tighter.
+    /// </summary>
+    private IEnumerable<(string Text, int Tokens)> Fit(string text, string prefix, int budget)
+    {
+        foreach (var (piece, tokens) in ChunkText(text, budget))
+        {
+            var over = _inputLimit is { } limit ? _counter.CountTokens(prefix + piece) - limit : 0;
+            if (over <= 0 || budget <= 1)
+            {
+                yield return (piece, tokens);
+                continue;
+            }
+
+            foreach (var smaller in Fit(piece, prefix, Math.Max(1, Math.Min(budget - over, budget / 2))))
+            {
+                yield return smaller;
+            }
+        }
+    }
+
     /// <summary>Chunks one section's text into (text, tokens) pieces.</summary>
-    internal IEnumerable<(string Text, int Tokens)> ChunkText(string text)
+    internal IEnumerable<(string Text, int Tokens)> ChunkText(string text) => ChunkText(text, _options.MaxTokens);
+
+    private IEnumerable<(string Text, int Tokens)> ChunkText(string text, int max)
     {
         var units = new List<Unit>();
         foreach (var (start, end) in SentenceSplitter.Split(text))
         {
-            AddUnits(text, start, end, units);
+            AddUnits(text, start, end, units, max);
         }
 
         var current = new List<Unit>();
         var total = 0;
         foreach (var unit in units)
         {
-            if (current.Count > 0 && total + unit.Tokens > _options.MaxTokens)
+            if (current.Count > 0 && total + unit.Tokens > max)
             {
                 yield return Emit(text, current, total);
-                var overlap = Overlap(current, unit.Tokens);
+                var overlap = Overlap(current, unit.Tokens, max);
                 current = overlap;
                 total = overlap.Sum(u => u.Tokens);
             }
@@ -82,9 +148,9 @@ public sealed class TextChunker
         (text[units[0].Start..units[^1].End], tokens);
 
     /// <summary>The trailing units of <paramref name="previous"/> within the overlap budget that still leave room for the next unit.</summary>
-    private List<Unit> Overlap(List<Unit> previous, int nextTokens)
+    private List<Unit> Overlap(List<Unit> previous, int nextTokens, int max)
     {
-        var budget = Math.Min(_options.OverlapTokens, _options.MaxTokens - nextTokens);
+        var budget = Math.Min(Math.Min(_options.OverlapTokens, max / 2), max - nextTokens);
         var overlap = new List<Unit>();
         var used = 0;
         for (var i = previous.Count - 1; i > 0 && budget > 0; i--)
@@ -102,10 +168,10 @@ public sealed class TextChunker
     }
 
     /// <summary>Adds a sentence as one unit, or as several when it alone is over the limit.</summary>
-    private void AddUnits(string text, int start, int end, List<Unit> units)
+    private void AddUnits(string text, int start, int end, List<Unit> units, int max)
     {
         var tokens = _counter.CountTokens(text[start..end]);
-        if (tokens <= _options.MaxTokens)
+        if (tokens <= max)
         {
             units.Add(new Unit(start, end, tokens));
             return;
@@ -130,17 +196,17 @@ public sealed class TextChunker
         {
             foreach (var (s, e) in pieces)
             {
-                AddUnits(text, s, e, units);
+                AddUnits(text, s, e, units, max);
             }
 
             return;
         }
 
-        AddWordPieces(text, start, end, units);
+        AddWordPieces(text, start, end, units, max);
     }
 
     /// <summary>Cuts an over-long line between words into pieces that fit (a single word over the limit is cut by characters).</summary>
-    private void AddWordPieces(string text, int start, int end, List<Unit> units)
+    private void AddWordPieces(string text, int start, int end, List<Unit> units, int max)
     {
         var pieceStart = start;
         var pieceTokens = 0;
@@ -159,7 +225,7 @@ public sealed class TextChunker
             }
 
             var wordTokens = _counter.CountTokens(text[i..wordEnd]);
-            if (wordTokens > _options.MaxTokens)
+            if (wordTokens > max)
             {
                 // One "word" longer than a chunk (a base64 blob, a URL run): cut it by characters.
                 if (pieceTokens > 0)
@@ -167,7 +233,7 @@ public sealed class TextChunker
                     units.Add(new Unit(pieceStart, i, pieceTokens));
                 }
 
-                var step = Math.Max(1, (wordEnd - i) * _options.MaxTokens / wordTokens);
+                var step = Math.Max(1, (wordEnd - i) * max / wordTokens);
                 for (var s = i; s < wordEnd; s += step)
                 {
                     var e = Math.Min(wordEnd, s + step);
@@ -177,7 +243,7 @@ public sealed class TextChunker
                 pieceStart = wordEnd;
                 pieceTokens = 0;
             }
-            else if (pieceTokens + wordTokens > _options.MaxTokens)
+            else if (pieceTokens + wordTokens > max)
             {
                 units.Add(new Unit(pieceStart, i, pieceTokens));
                 pieceStart = SkipSpaces(text, i, end);

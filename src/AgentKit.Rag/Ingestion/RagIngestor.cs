@@ -67,7 +67,9 @@ public sealed class RagIngestor
         _collection = collection;
         _embedder = embedder;
         _readers = readers ?? DocumentReaderRegistry.CreateDefault();
-        _chunker = new TextChunker(tokenCounter ?? TokenCounterFor(embedder), _options.Chunking);
+        // The model's input limit only holds in its own tokens: a caller's counter may count differently.
+        var counter = tokenCounter ?? TokenCounterFor(embedder);
+        _chunker = new TextChunker(counter, _options.Chunking, tokenCounter is null ? embedder.GetService<ModelInputLimit>() : null);
         _modelName = RagChunkStore.ModelName(embedder);
         _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
@@ -257,7 +259,7 @@ public sealed class RagIngestor
             for (var start = 0; start < chunks.Count; start += _options.EmbeddingBatchSize)
             {
                 var batch = chunks.Skip(start).Take(_options.EmbeddingBatchSize).ToList();
-                var embeddings = await _embedder.GenerateAsync(batch.Select(EmbeddingInput), cancellationToken: cancellationToken).ConfigureAwait(false);
+                var embeddings = await _embedder.GenerateAsync(batch.Select(c => c.EmbeddingText), cancellationToken: cancellationToken).ConfigureAwait(false);
                 if (embeddings.Count != batch.Count)
                 {
                     throw new InvalidOperationException($"The embedding generator returned {embeddings.Count} embeddings for {batch.Count} inputs.");
@@ -288,10 +290,6 @@ public sealed class RagIngestor
 
         return new FileIngestionResult(path, existing is null ? FileIngestionStatus.Added : FileIngestionStatus.Updated, records.Length, pages);
     }
-
-    /// <summary>What is embedded for a chunk: its heading path (context the text alone may lack), then the text.</summary>
-    internal static string EmbeddingInput(DocumentChunk chunk) =>
-        chunk.HeadingPath.Count == 0 ? chunk.Text : chunk.SectionPath + "\n\n" + chunk.Text;
 
     private RagChunkRecord ToRecord(DocumentChunk chunk, string fileHash, ReadOnlyMemory<float> vector) => new()
     {

@@ -1,4 +1,5 @@
 using System.Linq.Expressions;
+using AgentKit.Abstractions.Search;
 using AgentKit.Abstractions.Text;
 using AgentKit.Rag.Ingestion;
 using Microsoft.Extensions.VectorData;
@@ -6,11 +7,13 @@ using Microsoft.Extensions.VectorData;
 namespace AgentKit.Rag.Retrieval;
 
 /// <summary>
-/// Keyword ranking that needs nothing from the store beyond filtered reads: for each query word (stop words
-/// dropped, at most <see cref="MaxTerms"/>), the chunks whose <see cref="RagChunkRecord.Terms"/> contain the whole
-/// word are fetched (at most <see cref="CandidatesPerTerm"/> each), then scored with BM25 (k1 = 1.2, b = 0.75).
-/// Document frequencies come from those fetches, so a word matching the cap counts as common; IDF is
-/// ln(1 + (<see cref="CandidatesPerTerm"/> + 1) / df).
+/// Keyword ranking of chunks by BM25 over the query's words (stop words dropped, at most <see cref="MaxTerms"/>).
+/// A collection that offers <see cref="IKeywordSearchable{TRecord}"/> (the SQLite store: FTS5, Porter-stemmed)
+/// ranks exactly over the whole collection. Any other store is served by filtered reads: for each word, the chunks
+/// whose <see cref="RagChunkRecord.Terms"/> contain the whole word are fetched (at most
+/// <see cref="CandidatesPerTerm"/> each) and scored with BM25 (k1 = 1.2, b = 0.75), document frequencies coming from
+/// those fetches (IDF ln(1 + (<see cref="CandidatesPerTerm"/> + 1) / df)), so on a large collection a common word's
+/// best chunks can be missed.
 /// </summary>
 internal static class KeywordRanker
 {
@@ -38,6 +41,24 @@ internal static class KeywordRanker
         VectorStoreCollection<Guid, RagChunkRecord> collection, string query, int top, Expression<Func<RagChunkRecord, bool>>? scope, bool includeVectors, CancellationToken cancellationToken)
     {
         var terms = QueryTerms(query);
+        if (collection.GetService(typeof(IKeywordSearchable<RagChunkRecord>)) is IKeywordSearchable<RagChunkRecord> index)
+        {
+            var ranked = new List<RetrievedChunk>(top);
+            var options = new KeywordSearchOptions<RagChunkRecord> { Filter = scope, IncludeVectors = includeVectors };
+            await foreach (var result in index.KeywordSearchAsync(terms, top, options, cancellationToken).ConfigureAwait(false))
+            {
+                ranked.Add(RetrievedChunk.From(result.Record, result.Score ?? 0));
+            }
+
+            return ranked;
+        }
+
+        return await RankByTermsAsync(collection, terms, top, scope, includeVectors, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<List<RetrievedChunk>> RankByTermsAsync(
+        VectorStoreCollection<Guid, RagChunkRecord> collection, List<string> terms, int top, Expression<Func<RagChunkRecord, bool>>? scope, bool includeVectors, CancellationToken cancellationToken)
+    {
         var candidates = new Dictionary<Guid, RagChunkRecord>();
         var frequencies = new Dictionary<string, int>(StringComparer.Ordinal);
         var options = new FilteredRecordRetrievalOptions<RagChunkRecord> { IncludeVectors = includeVectors };

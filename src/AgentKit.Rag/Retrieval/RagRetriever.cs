@@ -16,7 +16,9 @@ namespace AgentKit.Rag.Retrieval;
 /// indexes (<see cref="RagChunkRecord.Navigation"/>) are never returned.
 /// </summary>
 /// <remarks>
-/// Keyword mode ranks whole-word candidates by BM25, which works on any store with string <c>Contains</c> filters.
+/// Keyword mode ranks by BM25: exactly over the whole collection on a store that offers
+/// <see cref="AgentKit.Abstractions.Search.IKeywordSearchable{TRecord}"/> (the SQLite store's FTS5 index, stemmed),
+/// else over whole-word candidates read with string <c>Contains</c> filters (see <c>KeywordRanker</c>).
 /// Hybrid mode takes the top <c>max(Top, 50)</c> of the vector ranking and of that same keyword ranking, turns each
 /// side's scores into z-scores over its own list, and ranks by their mean (a chunk missing from one list gets that
 /// list's lowest z-score). A side whose best hit stands far above the rest of its list (an exact rare term for BM25)

@@ -1,6 +1,9 @@
+using AgentKit.Abstractions.Search;
 using AgentKit.Rag.Embeddings;
+using AgentKit.Rag.Ingestion;
 using AgentKit.Rag.Retrieval;
 using AgentKit.Rag.Tests.Support;
+using Microsoft.Extensions.VectorData;
 
 namespace AgentKit.Rag.Tests.Retrieval;
 
@@ -60,13 +63,25 @@ public sealed class RagRetrieverTests : IAsyncLifetime
     [Fact]
     public async Task Retrieve_HybridWithoutStoreHybridSearch_RanksTheSameAsWithIt()
     {
-        var hidden = await new RagRetriever(new HybridHidingCollectionDouble(_kb.Collection), _kb.Embedder)
+        var hidden = await new RagRetriever(new CapabilityHidingCollectionDouble(_kb.Collection, typeof(IKeywordHybridSearchable<RagChunkRecord>)), _kb.Embedder)
             .RetrieveAsync("winter frost storage", new RetrievalOptions { Mode = RetrievalMode.Hybrid, Top = 5 }, Token);
 
         var hybrid = await Retriever().RetrieveAsync("winter frost storage", new RetrievalOptions { Mode = RetrievalMode.Hybrid, Top = 5 }, Token);
 
         Assert.Equal(hybrid.Select(c => c.Id), hidden.Select(c => c.Id));
         Assert.Equal("winter.md", Name(hybrid[0]));
+    }
+
+    [Fact]
+    public async Task Retrieve_KeywordOnStoreWithoutKeywordSearch_RanksByTermReads()
+    {
+        var plain = new RagRetriever(new CapabilityHidingCollectionDouble(_kb.Collection, typeof(IKeywordSearchable<RagChunkRecord>)), _kb.Embedder);
+
+        var results = await plain.RetrieveAsync("zeolite cartridge", new RetrievalOptions { Mode = RetrievalMode.Keyword, Top = 5 }, Token);
+
+        Assert.Equal("filters.md", Name(results[0]));
+        Assert.Equal(["filters-copy.md", "filters.md"], results.Select(Name).Order());
+        Assert.Empty(await plain.RetrieveAsync("zeol", new RetrievalOptions { Mode = RetrievalMode.Keyword }, Token));
     }
 
     [Fact]

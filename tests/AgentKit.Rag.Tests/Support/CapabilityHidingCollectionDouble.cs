@@ -5,11 +5,13 @@ using Microsoft.Extensions.VectorData;
 namespace AgentKit.Rag.Tests.Support;
 
 /// <summary>
-/// A test double over a real collection: forwards every call to it but hides its
-/// <see cref="IKeywordHybridSearchable{TRecord}"/>, like a store without hybrid search, to show that the retriever's
-/// hybrid ranking does not depend on the store offering one.
+/// A test double over a real collection: forwards every call to it but hides the capabilities named (by
+/// <c>GetService</c>), like a store without them: without <see cref="IKeywordHybridSearchable{TRecord}"/> to show that
+/// the retriever's hybrid ranking does not depend on the store's own, without
+/// <see cref="AgentKit.Abstractions.Search.IKeywordSearchable{TRecord}"/> to exercise keyword ranking on stores that
+/// have no full-text index.
 /// </summary>
-internal sealed class HybridHidingCollectionDouble(VectorStoreCollection<Guid, RagChunkRecord> inner) : VectorStoreCollection<Guid, RagChunkRecord>
+internal sealed class CapabilityHidingCollectionDouble(VectorStoreCollection<Guid, RagChunkRecord> inner, params Type[] hidden) : VectorStoreCollection<Guid, RagChunkRecord>
 {
     public override string Name => inner.Name;
 
@@ -40,5 +42,5 @@ internal sealed class HybridHidingCollectionDouble(VectorStoreCollection<Guid, R
         inner.SearchAsync(searchValue, top, options, cancellationToken);
 
     public override object? GetService(Type serviceType, object? serviceKey = null) =>
-        serviceType == typeof(IKeywordHybridSearchable<RagChunkRecord>) ? null : inner.GetService(serviceType, serviceKey);
+        hidden.Contains(serviceType) ? null : inner.GetService(serviceType, serviceKey);
 }
