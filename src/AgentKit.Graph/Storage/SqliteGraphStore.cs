@@ -44,6 +44,7 @@ public sealed class SqliteGraphStore : IGraphStore, IDisposable
         }.ToString();
         try
         {
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
             _writer = new SqliteConnection(_connectionString);
             _writer.Open();
             Execute(_writer, null, "PRAGMA journal_mode=WAL");
@@ -55,7 +56,7 @@ public sealed class SqliteGraphStore : IGraphStore, IDisposable
             count.CommandText = $"SELECT COUNT(*) FROM {Relations}";
             _relationCount = (long)count.ExecuteScalar()!;
         }
-        catch (SqliteException e)
+        catch (Exception e) when (e is SqliteException or IOException or UnauthorizedAccessException)
         {
             _writer?.Dispose();
             throw new GraphException($"Cannot open the graph in '{Path}': {e.Message}", e);

@@ -67,6 +67,9 @@ public sealed class CommunitySummarizer : IDisposable
         _tokens = embedder.GetService(typeof(ITokenCounter)) as ITokenCounter;
     }
 
+    /// <summary>Raised after each refresh with its report.</summary>
+    public event EventHandler<CommunityRefreshReport>? Refreshed;
+
     /// <summary>Brings the community reports up to date with the graph.</summary>
     /// <param name="cancellationToken">Cancels the refresh; reports written by earlier refreshes stay.</param>
     /// <returns>What was summarised, kept and removed.</returns>
@@ -104,6 +107,7 @@ public sealed class CommunitySummarizer : IDisposable
             var removed = await _store.ReplaceCommunitiesAsync(keep, added, cancellationToken).ConfigureAwait(false);
             var report = new CommunityRefreshReport(communities.Count, added.Count, keep.Count, removed, failures);
             GraphLog.CommunitiesRefreshed(_logger, report.Communities, report.Summarized, report.Unchanged, report.Removed, failures.Count);
+            Refreshed?.Invoke(this, report);
             return report;
         }
         finally
