@@ -62,6 +62,28 @@ public sealed class GlobalSearchTests : IDisposable
     }
 
     [Fact]
+    public async Task Search_AMapAnswerThatStaysInvalid_IsSkipped_AndOnlyAllFailedFailsTheSearch()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await BuildAsync();
+        _model.MapKeyword = "based in";
+        var respond = _model.Client.Respond!;
+        var maps = 0;
+        _model.Client.Respond = (messages, options) =>
+            messages.Any(m => m.Text.Contains("<reports>", StringComparison.Ordinal)) && Interlocked.Increment(ref maps) <= 2
+                ? new(new Microsoft.Extensions.AI.ChatMessage(Microsoft.Extensions.AI.ChatRole.Assistant, """{"points": "none"}"""))
+                : respond(messages, options);
+        var search = new GraphGlobalSearch(_graph.Store, _model.Client, Shared.Registry, Shared.Embedder, new GlobalSearchOptions { MaxMapTokens = 100, MaxParallelMaps = 1 });
+
+        var answer = await search.SearchAsync("What places do the documents mention?", ct);
+        Assert.True(answer.Answered);
+        Assert.Single(answer.Communities);
+
+        maps = -100;
+        await Assert.ThrowsAsync<AgentKit.Prompts.PromptOutputException>(() => search.SearchAsync("What places do the documents mention?", ct));
+    }
+
+    [Fact]
     public async Task Search_WithoutReports_SaysSoWithoutModelCalls()
     {
         var search = new GraphGlobalSearch(_graph.Store, _model.Client, Shared.Registry, Shared.Embedder);

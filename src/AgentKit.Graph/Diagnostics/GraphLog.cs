@@ -27,4 +27,7 @@ internal static partial class GraphLog
 
     [LoggerMessage(EventId = 2008, Level = LogLevel.Information, Message = "Graph global search dropped part of a map answer: {Reason}")]
     public static partial void MapDropped(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 2009, Level = LogLevel.Warning, Message = "Graph global search: the map of a batch of {Reports} community reports failed and was skipped: {Reason}")]
+    public static partial void MapFailed(ILogger logger, int reports, string reason, Exception exception);
 }

@@ -1,5 +1,7 @@
 using System.ComponentModel;
 using System.Globalization;
+using System.Runtime.ExceptionServices;
+using AgentKit.Abstractions.Models;
 using AgentKit.Abstractions.Text;
 using AgentKit.Graph.Diagnostics;
 using AgentKit.Graph.Summaries;
@@ -57,7 +59,8 @@ public sealed class GraphGlobalSearch
     /// <param name="question">The question.</param>
     /// <param name="cancellationToken">Cancels the search, including model calls in flight.</param>
     /// <returns>The answer with its citations; not answered when there are no reports or none helps.</returns>
-    /// <exception cref="PromptOutputException">A map or the reduce answer did not fit its prompt's schema, twice.</exception>
+    /// <exception cref="PromptOutputException">Every map answer, or the reduce answer, did not fit its prompt's schema, twice (a failed map among others is logged and skipped).</exception>
+    /// <exception cref="ModelException">Every map call, or the reduce call, failed.</exception>
     public async Task<GraphGlobalAnswer> SearchAsync(string question, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(question);
@@ -76,6 +79,7 @@ public sealed class GraphGlobalSearch
 
         var batches = Batch(ranked.Select(r => r.Community).ToList());
         using var gate = new SemaphoreSlim(_options.MaxParallelMaps);
+        var failures = new List<Exception>();
         var maps = await Task.WhenAll(batches.Select(async batch =>
         {
             await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -83,11 +87,26 @@ public sealed class GraphGlobalSearch
             {
                 return await MapAsync(question, batch, cancellationToken).ConfigureAwait(false);
             }
+            catch (Exception e) when (e is PromptOutputException or ModelException)
+            {
+                // One batch the model could not map leaves the others' points; only a search with none fails.
+                GraphLog.MapFailed(_logger, batch.Count, e.Message, e);
+                lock (failures)
+                {
+                    failures.Add(e);
+                }
+
+                return [];
+            }
             finally
             {
                 gate.Release();
             }
         })).ConfigureAwait(false);
+        if (failures.Count == batches.Count)
+        {
+            ExceptionDispatchInfo.Throw(failures[0]);
+        }
 
         var points = maps.SelectMany(p => p)
             .Where(p => p.Rating >= _options.MinPointRating)
