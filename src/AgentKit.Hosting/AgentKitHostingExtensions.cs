@@ -40,7 +40,8 @@ public static class AgentKitHostingExtensions
     /// model as a keyed <see cref="IChatClient"/> or <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/> under its
     /// name (the defaults also unkeyed), warms local models up in the background and adds health checks
     /// (<c>agentkit-models</c>, <c>agentkit-storage</c>), the vector store (<c>AgentKit:VectorStore</c>) and the
-    /// knowledge bases (<c>AgentKit:Knowledge</c>, ingested in the background, health <c>agentkit-knowledge</c>).
+    /// knowledge bases (<c>AgentKit:Knowledge</c>, ingested in the background, health <c>agentkit-knowledge</c>) and,
+    /// when configured, the knowledge graph (<c>AgentKit:Graph</c>).
     /// </summary>
     /// <param name="builder">The host builder.</param>
     /// <param name="configure">Changes applied after configuration binding.</param>
@@ -119,6 +120,7 @@ public static class AgentKitHostingExtensions
 
         AddPromptsAndAgents(builder, snapshot);
         AgentKit.Hosting.Knowledge.KnowledgeSetup.Add(builder, section, snapshot);
+        AgentKit.Hosting.Knowledge.GraphSetup.Add(builder, section, snapshot);
         builder.Services.AddAgentKitPlanning(builder.Configuration);
         ConfiguredTools.Add(builder, snapshot);
         TelemetrySetup.Add(builder, snapshot.Telemetry);

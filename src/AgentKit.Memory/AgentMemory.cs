@@ -28,6 +28,7 @@ public sealed partial class AgentMemory : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ReflectionScheduler? _reflectionScheduler;
     private readonly IGraphContextSource? _graph;
+    private readonly IGraphEvidenceSink? _graphSink;
     private readonly ILogger _logger;
     private readonly ImportanceRater _rater;
     private readonly FactReconciler _reconciler;
@@ -49,6 +50,10 @@ public sealed partial class AgentMemory : IAsyncDisposable
     /// A knowledge graph over the memories (AgentKit.Graph): when given and <see cref="MemoryOptions.UseGraph"/> is on,
     /// reads add the memories it links to the query's entities to the candidates. None when null.
     /// </param>
+    /// <param name="graphSink">
+    /// A knowledge graph fed with the memories: each memory a write adds or updates (reflections too) is extracted (one
+    /// model call), each it deletes or evicts, and each forgotten, is removed from it. Imports are not fed. None when null.
+    /// </param>
     /// <exception cref="ArgumentException">The options are invalid; the message names each problem.</exception>
     public AgentMemory(
         VectorStore store,
@@ -59,7 +64,8 @@ public sealed partial class AgentMemory : IAsyncDisposable
         TimeProvider? timeProvider = null,
         ReflectionScheduler? reflectionScheduler = null,
         ILogger<AgentMemory>? logger = null,
-        IGraphContextSource? graph = null)
+        IGraphContextSource? graph = null,
+        IGraphEvidenceSink? graphSink = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         _embedder = embeddings ?? throw new ArgumentNullException(nameof(embeddings));
@@ -70,6 +76,7 @@ public sealed partial class AgentMemory : IAsyncDisposable
         _time = timeProvider ?? TimeProvider.System;
         _reflectionScheduler = reflectionScheduler;
         _graph = graph;
+        _graphSink = graphSink;
         _logger = logger ?? NullLogger<AgentMemory>.Instance;
         _collection = new MemoryCollection(store, _options.CollectionName, _embedder);
         _rater = new ImportanceRater(_chat, _prompts);
@@ -128,12 +135,48 @@ public sealed partial class AgentMemory : IAsyncDisposable
             {
                 state.Count--;
             }
-
-            return true;
         }
         finally
         {
             _writeLock.Release();
+        }
+
+        await FeedGraphAsync([new MemoryChange(MemoryOperation.Delete, id, "", "Forgotten.")], _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    // The graph is derived from the memories: a failure to update it is logged, never a failed write.
+    private async Task FeedGraphAsync(IEnumerable<MemoryChange> changes, DateTimeOffset observed, CancellationToken cancellationToken)
+    {
+        if (_graphSink is null)
+        {
+            return;
+        }
+
+        foreach (var change in changes)
+        {
+            if (change.MemoryId is not { } id)
+            {
+                continue;
+            }
+
+            try
+            {
+                var source = id.ToString();
+                switch (change.Operation)
+                {
+                    case MemoryOperation.Add or MemoryOperation.Update:
+                        await _graphSink.UpsertSourceAsync(source, GraphEvidenceKind.Memory, [new GraphEvidenceItem(source, change.Text, observed)], cancellationToken).ConfigureAwait(false);
+                        break;
+                    case MemoryOperation.Delete or MemoryOperation.Evict:
+                        await _graphSink.DeleteSourceAsync(source, cancellationToken).ConfigureAwait(false);
+                        break;
+                }
+            }
+            catch (Exception e)
+            {
+                Diagnostics.MemoryLog.GraphFailed(_logger, id, e.Message, e);
+            }
         }
     }
 

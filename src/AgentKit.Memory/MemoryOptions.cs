@@ -75,9 +75,10 @@ public sealed class MemoryOptions
     public bool BackgroundReflection { get; set; } = true;
 
     /// <summary>
-    /// Whether reads consult the knowledge graph (an <c>IGraphContextSource</c>, registered by
-    /// <c>AddAgentKitGraph</c>) when there is one: memories it links to the query's entities join the candidates, with
-    /// the link's score as their relevance when it beats their cosine. Default true; no effect without a graph.
+    /// Whether memory uses the knowledge graph (registered by <c>AddAgentKitGraph</c>) when there is one: writes feed it
+    /// (an <c>IGraphEvidenceSink</c>: one extraction call per memory added or updated; deleted memories leave it), and
+    /// reads consult it (an <c>IGraphContextSource</c>): memories it links to the query's entities join the candidates,
+    /// with the link's score as their relevance when it beats their cosine. Default true; no effect without a graph.
     /// </summary>
     public bool UseGraph { get; set; } = true;
 

@@ -56,6 +56,35 @@ public sealed class SqliteGraphStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Open_AVersion1File_AddsTheCommunityTable_AndKeepsTheGraph()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var path = Path.Combine(_folder, "v1.db");
+        using (var store = new SqliteGraphStore(new GraphStoreOptions { Path = path }))
+        {
+            await store.ReplaceEvidenceAsync(Evidence("c-1"), Pair("Alice", "Zentrix"), ct);
+        }
+
+        await using (var connection = new SqliteConnection($"Data Source={path};Pooling=false"))
+        {
+            await connection.OpenAsync(ct);
+            await using var downgrade = connection.CreateCommand();
+            downgrade.CommandText = "DROP TABLE __agentkit_graph_communities; UPDATE __agentkit_graph_meta SET value = '1' WHERE key = 'schema_version'";
+            await downgrade.ExecuteNonQueryAsync(ct);
+        }
+
+        using var upgraded = new SqliteGraphStore(new GraphStoreOptions { Path = path });
+        Assert.Empty(await upgraded.GetCommunitiesAsync(ct));
+        Assert.Equal(2, (await upgraded.GetStatisticsAsync(ct)).Entities);
+        var community = new GraphCommunity("h", "Title", "Summary", 3, [1, 2], ["c-1"], new float[] { 1, 0 }, DateTimeOffset.UnixEpoch);
+        Assert.Equal(0, await upgraded.ReplaceCommunitiesAsync([], [community], ct));
+        var read = Assert.Single(await upgraded.GetCommunitiesAsync(ct));
+        Assert.Equal([1L, 2L], read.Members);
+        Assert.Equal(("c-1", 2), (read.Evidence[0], read.Embedding.Length));
+        Assert.Equal(1, await upgraded.ReplaceCommunitiesAsync([], [], ct));
+    }
+
+    [Fact]
     public async Task Replace_PastMaxEntities_ThrowsTheTypedLimit_AndWritesNothing()
     {
         using var store = new SqliteGraphStore(new GraphStoreOptions { Path = Path.Combine(_folder, "small.db"), MaxEntities = 3 });

@@ -18,7 +18,13 @@ public sealed class GraphOptions
     /// <summary>Local search bounds.</summary>
     public GraphSearchOptions Search { get; set; } = new();
 
-    /// <summary>The keyed <c>IChatClient</c> that extracts; the unkeyed one when null.</summary>
+    /// <summary>Community detection, summaries and their refresh after updates.</summary>
+    public CommunitySummaryOptions Communities { get; set; } = new();
+
+    /// <summary>Global search bounds.</summary>
+    public GlobalSearchOptions GlobalSearch { get; set; } = new();
+
+    /// <summary>The keyed <c>IChatClient</c> that extracts, summarises communities and runs global search (with the host, a chat model under <c>AgentKit:Models</c>); the unkeyed one when null.</summary>
     public string? ChatClientKey { get; set; }
 
     /// <summary>The keyed embedding generator for names and questions; the unkeyed one when null.</summary>
@@ -33,6 +39,8 @@ public sealed class GraphOptions
         Check(Extraction.Validate, "Extraction");
         Check(Resolution.Validate, "Resolution");
         Check(Search.Validate, "Search");
+        Check(Communities.Validate, "Communities");
+        Check(GlobalSearch.Validate, "GlobalSearch");
         return errors;
 
         void Check(Action validate, string part)

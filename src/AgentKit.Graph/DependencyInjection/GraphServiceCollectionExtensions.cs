@@ -4,6 +4,7 @@ using AgentKit.Prompts;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -16,8 +17,11 @@ public static class GraphServiceCollectionExtensions
     /// Registers the knowledge graph with <see cref="GraphOptions"/> validated at start: the <see cref="IGraphStore"/>
     /// (<see cref="SqliteGraphStore"/>), <see cref="GraphExtractor"/>, <see cref="EntityResolver"/>,
     /// <see cref="GraphIndexer"/> as <see cref="IGraphEvidenceSink"/> and <see cref="GraphLocalSearch"/> as
-    /// <see cref="IGraphContextSource"/> — the contracts retrieval and memory look for. The chat client and embedding
-    /// generator come from the container (keyed when the options name a key).
+    /// <see cref="IGraphContextSource"/> — the contracts retrieval and memory look for — and
+    /// <see cref="CommunitySummarizer"/> and <see cref="GraphGlobalSearch"/>; with
+    /// <see cref="CommunitySummaryOptions.RefreshAfterUpdates"/>, a hosted service refreshes the community summaries at
+    /// start and after graph updates. The chat client and embedding generator come from the container (keyed when the
+    /// options name a key).
     /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="configuration">The <c>AgentKit:Graph</c> section to bind; none when null.</param>
@@ -44,8 +48,7 @@ public static class GraphServiceCollectionExtensions
         services.TryAddSingleton(sp =>
         {
             var settings = Settings(sp);
-            var chat = settings.ChatClientKey is { } key ? sp.GetRequiredKeyedService<IChatClient>(key) : sp.GetRequiredService<IChatClient>();
-            return new GraphExtractor(chat, sp.GetRequiredService<IPromptRegistry>(), settings.Extraction, settings.Store, sp.GetService<ILogger<GraphExtractor>>());
+            return new GraphExtractor(Chat(sp), sp.GetRequiredService<IPromptRegistry>(), settings.Extraction, settings.Store, sp.GetService<ILogger<GraphExtractor>>());
         });
         services.TryAddSingleton(sp => new EntityResolver(sp.GetRequiredService<IGraphStore>(), Embedder(sp), Settings(sp).Resolution, sp.GetService<ILogger<EntityResolver>>()));
         services.TryAddSingleton(sp => new GraphIndexer(
@@ -53,8 +56,16 @@ public static class GraphServiceCollectionExtensions
         services.TryAddSingleton<IGraphEvidenceSink>(sp => sp.GetRequiredService<GraphIndexer>());
         services.TryAddSingleton(sp => new GraphLocalSearch(sp.GetRequiredService<IGraphStore>(), Embedder(sp), Settings(sp).Search));
         services.TryAddSingleton<IGraphContextSource>(sp => sp.GetRequiredService<GraphLocalSearch>());
+        services.TryAddSingleton(sp => new CommunitySummarizer(
+            sp.GetRequiredService<IGraphStore>(), Chat(sp), sp.GetRequiredService<IPromptRegistry>(), Embedder(sp), Settings(sp).Communities, sp.GetService<TimeProvider>(), sp.GetService<ILogger<CommunitySummarizer>>()));
+        services.TryAddSingleton(sp => new GraphGlobalSearch(
+            sp.GetRequiredService<IGraphStore>(), Chat(sp), sp.GetRequiredService<IPromptRegistry>(), Embedder(sp), Settings(sp).GlobalSearch, sp.GetService<ILogger<GraphGlobalSearch>>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, CommunityRefreshService>());
         return services;
     }
+
+    private static IChatClient Chat(IServiceProvider services) =>
+        Settings(services).ChatClientKey is { } key ? services.GetRequiredKeyedService<IChatClient>(key) : services.GetRequiredService<IChatClient>();
 
     private static GraphOptions Settings(IServiceProvider services) => services.GetRequiredService<IOptions<GraphOptions>>().Value;
 

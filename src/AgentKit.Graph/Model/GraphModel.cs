@@ -52,3 +52,25 @@ public sealed record GraphMerge(long EntityId, string MergedName, string IntoNam
 /// <param name="Evidence">Chunks and memories extracted.</param>
 /// <param name="Merges">Entries of the merge log.</param>
 public sealed record GraphStatistics(long Entities, long Relations, long Evidence, long Merges);
+
+/// <summary>How strongly two entities are related: the number of relations between them, in either direction.</summary>
+/// <param name="A">The entity with the smaller id.</param>
+/// <param name="B">The entity with the larger id.</param>
+/// <param name="Relations">Relations between them.</param>
+public sealed record GraphEdgeWeight(long A, long B, int Relations);
+
+/// <summary>
+/// A community of the graph (entities more densely related to each other than to the rest) with its model-written
+/// report. Its id is the hash of the input the report was written from (members, their descriptions and the relations
+/// among them), so a community whose members or facts change gets a new id and a new report, and one that did not
+/// keeps its report.
+/// </summary>
+/// <param name="Id">The SHA-256 of the summarised input, lower-case hex.</param>
+/// <param name="Title">The report's title.</param>
+/// <param name="Summary">The report.</param>
+/// <param name="Rating">How important the model rated it for questions about the whole collection, 0 to 10.</param>
+/// <param name="Members">The entities, by id.</param>
+/// <param name="Evidence">The chunks and memories that state the community's relations (the citations of answers built on it).</param>
+/// <param name="Embedding">The embedding of title and summary, unit length, for ranking against questions.</param>
+/// <param name="UpdatedAt">When the report was written.</param>
+public sealed record GraphCommunity(string Id, string Title, string Summary, int Rating, IReadOnlyList<long> Members, IReadOnlyList<string> Evidence, ReadOnlyMemory<float> Embedding, DateTimeOffset UpdatedAt);

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using AgentKit.Abstractions.Graph;
 using AgentKit.Abstractions.Text;
 using Microsoft.Extensions.AI;
@@ -173,13 +172,12 @@ public sealed class GraphLocalSearch : IGraphContextSource
 
     private string Render(List<GraphEntity> linked, IEnumerable<GraphRelation> relations, Dictionary<long, GraphEntity> names, Dictionary<string, int> number, int maxTokens)
     {
-        var text = new StringBuilder();
-        var used = 0;
+        var text = new TokenBudget(_tokens, maxTokens);
         foreach (var entity in linked)
         {
-            if (!Append($"{entity.Name} ({entity.Type}): {entity.Description}"))
+            if (!text.TryAppendLine($"{entity.Name} ({entity.Type}): {entity.Description}"))
             {
-                return text.ToString();
+                return text.Text;
             }
         }
 
@@ -191,25 +189,12 @@ public sealed class GraphLocalSearch : IGraphContextSource
             }
 
             var observed = relation.ObservedAt.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-            if (!Append($"{source.Name} —{relation.Relation}→ {target.Name}: {relation.Description} ({observed}) [{n.ToString(CultureInfo.InvariantCulture)}]"))
+            if (!text.TryAppendLine($"{source.Name} —{relation.Relation}→ {target.Name}: {relation.Description} ({observed}) [{n.ToString(CultureInfo.InvariantCulture)}]"))
             {
                 break;
             }
         }
 
-        return text.ToString();
-
-        bool Append(string line)
-        {
-            var cost = _tokens?.CountTokens(line) ?? (line.Length + 3) / 4;
-            if (used + cost > maxTokens)
-            {
-                return false;
-            }
-
-            used += cost;
-            text.AppendLine(line);
-            return true;
-        }
+        return text.Text;
     }
 }

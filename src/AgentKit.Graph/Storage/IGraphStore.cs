@@ -70,6 +70,30 @@ public interface IGraphStore
     /// <returns>The counts.</returns>
     Task<GraphStatistics> GetStatisticsAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>The graph's edges for community detection: one per related pair of entities, weighted by its relations.</summary>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The pairs, ordered by <see cref="GraphEdgeWeight.A"/> then <see cref="GraphEdgeWeight.B"/>.</returns>
+    Task<IReadOnlyList<GraphEdgeWeight>> GetEdgeWeightsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Relations whose two ends are both among <paramref name="entityIds"/>.</summary>
+    /// <param name="entityIds">The entities (a community's members).</param>
+    /// <param name="limit">At most this many relations.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The relations, by id.</returns>
+    Task<IReadOnlyList<GraphRelation>> GetRelationsWithinAsync(IReadOnlyCollection<long> entityIds, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>The stored community reports.</summary>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>Every community, with its embedding.</returns>
+    Task<IReadOnlyList<GraphCommunity>> GetCommunitiesAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Replaces the community reports in one transaction: reports not in <paramref name="keep"/> are deleted and <paramref name="add"/> are stored.</summary>
+    /// <param name="keep">Ids of the reports that still describe a community.</param>
+    /// <param name="add">New reports.</param>
+    /// <param name="cancellationToken">Cancels the write (before it commits).</param>
+    /// <returns>How many reports were deleted.</returns>
+    Task<int> ReplaceCommunitiesAsync(IReadOnlyCollection<string> keep, IReadOnlyList<GraphCommunity> add, CancellationToken cancellationToken = default);
+
     /// <summary>
     /// Replaces what one piece of evidence contributes: its old mentions and relations go, the new ones come, entities
     /// are created or reused, merges are logged, and entities no evidence mentions any more are removed.

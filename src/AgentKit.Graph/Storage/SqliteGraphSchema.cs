@@ -10,7 +10,7 @@ namespace AgentKit.Graph;
 /// </summary>
 internal static class SqliteGraphSchema
 {
-    public const int Version = 1;
+    public const int Version = 2;
     public const string Meta = "__agentkit_graph_meta";
     public const string Entities = "__agentkit_graph_entities";
     public const string Aliases = "__agentkit_graph_aliases";
@@ -18,6 +18,7 @@ internal static class SqliteGraphSchema
     public const string Mentions = "__agentkit_graph_mentions";
     public const string Relations = "__agentkit_graph_relations";
     public const string Merges = "__agentkit_graph_merges";
+    public const string CommunityReports = "__agentkit_graph_communities";
 
     private static readonly string[] V1 =
     [
@@ -35,6 +36,12 @@ internal static class SqliteGraphSchema
         $"CREATE TABLE {Merges} (id INTEGER PRIMARY KEY, entity_id INTEGER NOT NULL, merged_name TEXT NOT NULL, into_name TEXT NOT NULL, similarity REAL NOT NULL, evidence_id TEXT NOT NULL, merged_at INTEGER NOT NULL)",
     ];
 
+    // Version 2: community summaries, keyed by the hash of what they summarise.
+    private static readonly string[] V2 =
+    [
+        $"CREATE TABLE {CommunityReports} (id TEXT PRIMARY KEY, title TEXT NOT NULL, summary TEXT NOT NULL, rating INTEGER NOT NULL, members TEXT NOT NULL, evidence TEXT NOT NULL, embedding BLOB NOT NULL, updated INTEGER NOT NULL)",
+    ];
+
     /// <summary>Creates the tables, or checks the version of those there.</summary>
     public static void Apply(SqliteConnection connection, string path)
     {
@@ -44,18 +51,20 @@ internal static class SqliteGraphSchema
         read.Transaction = transaction;
         read.CommandText = $"SELECT value FROM {Meta} WHERE key = 'schema_version'";
         var found = read.ExecuteScalar() as string;
-        if (found is null)
-        {
-            foreach (var statement in V1)
-            {
-                Execute(connection, transaction, statement);
-            }
-
-            Execute(connection, transaction, $"INSERT INTO {Meta} (key, value) VALUES ('schema_version', '{Version.ToString(CultureInfo.InvariantCulture)}')");
-        }
-        else if (!int.TryParse(found, NumberStyles.None, CultureInfo.InvariantCulture, out var version) || version > Version)
+        var version = 0;
+        if (found is not null && (!int.TryParse(found, NumberStyles.None, CultureInfo.InvariantCulture, out version) || version > Version))
         {
             throw new GraphException($"The graph tables in '{path}' have schema version '{found}', newer than this AgentKit.Graph knows ({Version}); upgrade AgentKit or use another file.");
+        }
+
+        foreach (var statement in (version < 1 ? V1 : []).Concat(version < 2 ? V2 : []))
+        {
+            Execute(connection, transaction, statement);
+        }
+
+        if (version < Version)
+        {
+            Execute(connection, transaction, $"INSERT INTO {Meta} (key, value) VALUES ('schema_version', '{Version.ToString(CultureInfo.InvariantCulture)}') ON CONFLICT(key) DO UPDATE SET value = excluded.value");
         }
 
         transaction.Commit();

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
+using System.Text.Json;
 using AgentKit.Abstractions.Graph;
 using Microsoft.Data.Sqlite;
 using static AgentKit.Graph.SqliteGraphSchema;
@@ -43,6 +44,7 @@ public sealed class SqliteGraphStore : IGraphStore, IDisposable
         }.ToString();
         try
         {
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
             _writer = new SqliteConnection(_connectionString);
             _writer.Open();
             Execute(_writer, null, "PRAGMA journal_mode=WAL");
@@ -54,7 +56,7 @@ public sealed class SqliteGraphStore : IGraphStore, IDisposable
             count.CommandText = $"SELECT COUNT(*) FROM {Relations}";
             _relationCount = (long)count.ExecuteScalar()!;
         }
-        catch (SqliteException e)
+        catch (Exception e) when (e is SqliteException or IOException or UnauthorizedAccessException)
         {
             _writer?.Dispose();
             throw new GraphException($"Cannot open the graph in '{Path}': {e.Message}", e);
@@ -288,6 +290,107 @@ public sealed class SqliteGraphStore : IGraphStore, IDisposable
             reader.Read();
             return new GraphStatistics(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
         }, cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<GraphEdgeWeight>> GetEdgeWeightsAsync(CancellationToken cancellationToken = default) =>
+        ReadAsync<IReadOnlyList<GraphEdgeWeight>>(connection =>
+        {
+            using var command = Command(connection,
+                $"SELECT MIN(source_id, target_id) AS a, MAX(source_id, target_id) AS b, COUNT(*) FROM {Relations} GROUP BY a, b ORDER BY a, b");
+            using var reader = command.ExecuteReader();
+            var edges = new List<GraphEdgeWeight>();
+            while (reader.Read())
+            {
+                edges.Add(new GraphEdgeWeight(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt32(2)));
+            }
+
+            return edges;
+        }, cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<GraphRelation>> GetRelationsWithinAsync(IReadOnlyCollection<long> entityIds, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(entityIds);
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        var members = JsonSerializer.Serialize(entityIds.Distinct());
+        return ReadAsync<IReadOnlyList<GraphRelation>>(connection =>
+        {
+            using var command = Command(connection,
+                $"SELECT id, source_id, relation, target_id, description, evidence_id, observed FROM {Relations} WHERE source_id IN (SELECT value FROM json_each($m)) AND target_id IN (SELECT value FROM json_each($m)) ORDER BY id LIMIT {limit.ToString(CultureInfo.InvariantCulture)}",
+                ("$m", members));
+            using var reader = command.ExecuteReader();
+            var found = new List<GraphRelation>();
+            while (reader.Read())
+            {
+                found.Add(new GraphRelation(reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.GetInt64(3), reader.GetString(4), reader.GetString(5), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6))));
+            }
+
+            return found;
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<GraphCommunity>> GetCommunitiesAsync(CancellationToken cancellationToken = default) =>
+        ReadAsync<IReadOnlyList<GraphCommunity>>(connection =>
+        {
+            using var command = Command(connection, $"SELECT id, title, summary, rating, members, evidence, embedding, updated FROM {CommunityReports} ORDER BY id");
+            using var reader = command.ExecuteReader();
+            var communities = new List<GraphCommunity>();
+            while (reader.Read())
+            {
+                communities.Add(new GraphCommunity(
+                    reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt32(3),
+                    JsonSerializer.Deserialize<long[]>(reader.GetString(4)) ?? [], JsonSerializer.Deserialize<string[]>(reader.GetString(5)) ?? [],
+                    MemoryMarshal.Cast<byte, float>((byte[])reader.GetValue(6)).ToArray(), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7))));
+            }
+
+            return communities;
+        }, cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<int> ReplaceCommunitiesAsync(IReadOnlyCollection<string> keep, IReadOnlyList<GraphCommunity> add, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(keep);
+        ArgumentNullException.ThrowIfNull(add);
+        var kept = keep.ToHashSet(StringComparer.Ordinal);
+        return WriteAsync((connection, transaction, _) =>
+        {
+            var stale = new List<string>();
+            using (var ids = Command(connection, $"SELECT id FROM {CommunityReports}"))
+            {
+                ids.Transaction = transaction;
+                using var reader = ids.ExecuteReader();
+                while (reader.Read())
+                {
+                    var id = reader.GetString(0);
+                    if (!kept.Contains(id))
+                    {
+                        stale.Add(id);
+                    }
+                }
+            }
+
+            foreach (var id in stale)
+            {
+                using var delete = Command(connection, $"DELETE FROM {CommunityReports} WHERE id = $id", ("$id", id));
+                delete.Transaction = transaction;
+                delete.ExecuteNonQuery();
+            }
+
+            foreach (var community in add)
+            {
+                using var insert = Command(connection,
+                    $"INSERT OR REPLACE INTO {CommunityReports} (id, title, summary, rating, members, evidence, embedding, updated) VALUES ($id, $t, $s, $r, $m, $e, $v, $u)",
+                    ("$id", community.Id), ("$t", community.Title), ("$s", community.Summary), ("$r", community.Rating),
+                    ("$m", JsonSerializer.Serialize(community.Members)), ("$e", JsonSerializer.Serialize(community.Evidence)),
+                    ("$v", MemoryMarshal.AsBytes(community.Embedding.Span).ToArray()), ("$u", community.UpdatedAt.ToUnixTimeMilliseconds()));
+                insert.Transaction = transaction;
+                insert.ExecuteNonQuery();
+            }
+
+            return stale.Count;
+        }, cancellationToken);
+    }
 
     /// <inheritdoc/>
     public Task ReplaceEvidenceAsync(GraphEvidenceRecord evidence, ResolvedExtraction extraction, CancellationToken cancellationToken = default)

@@ -51,6 +51,11 @@ internal sealed class CompositionValidator(IServiceProvider services, IHostEnvir
             {
                 failures.Add($"{key}:Plugins:{i}: no built-in plugin is named '{tools.Plugins[i]}'; the built-in plugins are {string.Join(", ", BuiltInPlugins.All)} (plugin classes go under {key}:PluginTypes).");
             }
+            else if (string.Equals(tools.Plugins[i], BuiltInPlugins.Graph, StringComparison.OrdinalIgnoreCase)
+                && services.GetService<IServiceProviderIsService>()?.IsService(typeof(AgentKit.Graph.GraphGlobalSearch)) != true)
+            {
+                failures.Add($"{key}:Plugins:{i}: the built-in plugin '{BuiltInPlugins.Graph}' searches the knowledge graph, and none is configured; add the {Section}:Graph section.");
+            }
         }
 
         for (var i = 0; i < tools.PluginTypes.Count; i++)

@@ -48,6 +48,12 @@ internal static class ConfiguredTools
             AddToolMaking(builder, options);
         }
 
+        if (tools.Plugins.Contains(BuiltInPlugins.Graph, StringComparer.OrdinalIgnoreCase))
+        {
+            // Without AgentKit:Graph the validator names the missing section at start.
+            services.AddSingleton<IToolSource>(sp => new StaticToolSource([sp.GetRequiredService<AgentKit.Graph.GraphGlobalSearch>().AsAIFunction()]));
+        }
+
         foreach (var typeName in tools.PluginTypes)
         {
             // An unknown type is reported by the validator at start, naming its key.

@@ -70,5 +70,8 @@ public static class BuiltInPlugins
     /// </summary>
     public const string ToolMaking = "tool-making";
 
-    internal static readonly string[] All = [Knowledge, Memory, Code, ToolMaking];
+    /// <summary><c>graph_global_search</c>: questions about the whole collection answered from the knowledge graph's community summaries (<c>AgentKit:Graph</c>).</summary>
+    public const string Graph = "graph";
+
+    internal static readonly string[] All = [Knowledge, Memory, Code, ToolMaking, Graph];
 }

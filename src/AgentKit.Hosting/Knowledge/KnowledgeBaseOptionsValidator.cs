@@ -1,3 +1,4 @@
+using AgentKit.Abstractions.Graph;
 using AgentKit.Hosting.Configuration;
 using AgentKit.Rag.Knowledge;
 using Microsoft.Extensions.AI;
@@ -24,6 +25,11 @@ internal sealed class KnowledgeBaseOptionsValidator(IServiceProvider services, I
         var key = $"{AgentKitOptions.SectionName}:Knowledge:{name}";
         var root = services.GetService<IHostEnvironment>()?.ContentRootPath ?? Directory.GetCurrentDirectory();
         var failures = options.Validate(key, root).ToList();
+        if (options.UseGraph && services.GetService<IServiceProviderIsService>()?.IsService(typeof(IGraphEvidenceSink)) != true)
+        {
+            failures.Add($"{key}:UseGraph: the base feeds and reads the knowledge graph, and none is configured; add the {AgentKitOptions.SectionName}:Graph section or set UseGraph to false.");
+        }
+
         var registered = services.GetService<IServiceProviderIsKeyedService>();
         var models = agentKit.Value.Models;
         if (options.EmbeddingModel is { } model)

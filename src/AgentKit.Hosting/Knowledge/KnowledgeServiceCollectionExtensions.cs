@@ -1,3 +1,4 @@
+using AgentKit.Abstractions.Graph;
 using AgentKit.Hosting.Knowledge;
 using AgentKit.Prompts;
 using AgentKit.Rag.Knowledge;
@@ -72,6 +73,8 @@ public static class KnowledgeServiceCollectionExtensions
             services.GetService<IHostEnvironment>()?.ContentRootPath,
             services.GetService<ILoggerFactory>(),
             () => options.ChatModel is { } chat ? services.GetRequiredKeyedService<IChatClient>(chat) : services.GetRequiredService<IChatClient>(),
-            services.GetService<IPromptRegistry>());
+            services.GetService<IPromptRegistry>(),
+            options.UseGraph ? services.GetService<IGraphEvidenceSink>() : null,
+            options.UseGraph ? services.GetService<IGraphContextSource>() : null);
     }
 }

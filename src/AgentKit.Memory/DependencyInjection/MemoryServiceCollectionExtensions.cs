@@ -59,7 +59,8 @@ public static class MemoryServiceCollectionExtensions
                 sp.GetRequiredService<TimeProvider>(),
                 settings.BackgroundReflection ? sp.GetRequiredService<ReflectionScheduler>() : null,
                 sp.GetService<ILogger<AgentMemory>>(),
-                settings.UseGraph ? sp.GetService<IGraphContextSource>() : null);
+                settings.UseGraph ? sp.GetService<IGraphContextSource>() : null,
+                settings.UseGraph ? sp.GetService<IGraphEvidenceSink>() : null);
         });
         services.TryAddSingleton(sp => new MemoryAgentHook(sp.GetRequiredService<AgentMemory>(), null, sp.GetService<ILogger<MemoryAgentHook>>()));
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<IOptions<MemoryOptions>>().Value.BackgroundReflection

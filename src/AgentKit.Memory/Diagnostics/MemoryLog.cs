@@ -33,4 +33,7 @@ internal static partial class MemoryLog
 
     [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "Memory of agent '{AgentId}' could not be updated after the turn")]
     public static partial void ObservationFailed(ILogger logger, Exception exception, string agentId);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "The knowledge graph update for memory {MemoryId} failed; the memory is stored, the graph misses it: {Reason}")]
+    public static partial void GraphFailed(ILogger logger, Guid memoryId, string reason, Exception exception);
 }

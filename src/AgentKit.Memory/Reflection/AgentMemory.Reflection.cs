@@ -170,12 +170,14 @@ public sealed partial class AgentMemory
         }
 
         var vectors = await EmbedAsync([.. insights.Select(i => i.Text)], cancellationToken).ConfigureAwait(false);
+        var now = _time.GetUtcNow();
+        List<MemoryRecord> records;
+        List<MemoryChange> changes;
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var state = await StateAsync(agentId, CancellationToken.None).ConfigureAwait(false);
-            var now = _time.GetUtcNow();
-            var records = insights.Select((insight, i) => new MemoryRecord
+            records = insights.Select((insight, i) => new MemoryRecord
             {
                 Id = Guid.NewGuid(),
                 Text = insight.Text,
@@ -189,17 +191,19 @@ public sealed partial class AgentMemory
                 AgentId = agentId,
             }).ToList();
             await _collection.UpsertAsync([.. records.Select(MemoryEntity.From)], cancellationToken).ConfigureAwait(false);
+            changes = [.. records.Select(r => new MemoryChange(MemoryOperation.Add, r.Id, r.Text, "Reflection."))];
             if (state is not null)
             {
                 state.Count += records.Count;
-                await EnforceCapAsync(agentId, state, now).ConfigureAwait(false);
+                changes.AddRange(await EnforceCapAsync(agentId, state, now).ConfigureAwait(false));
             }
-
-            return records;
         }
         finally
         {
             _writeLock.Release();
         }
+
+        await FeedGraphAsync(changes, now, cancellationToken).ConfigureAwait(false);
+        return records;
     }
 }

@@ -222,6 +222,7 @@ public sealed partial class AgentMemory
         var counts = CountByOperation(changes);
 
         MemoryLog.Written(_logger, scope.AgentId, counts[(int)MemoryOperation.Add], counts[(int)MemoryOperation.Update], counts[(int)MemoryOperation.Delete], counts[(int)MemoryOperation.Noop], counts[(int)MemoryOperation.Evict], rejected.Count);
+        await FeedGraphAsync(changes, stored?.Created ?? _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         var triggered = reflectionDue && await TriggerReflectionAsync(scope.AgentId, cancellationToken).ConfigureAwait(false);
         return new MemoryWriteResult { Changes = changes, Rejected = rejected, Stored = stored, Importance = importance, ReflectionTriggered = triggered };
     }

@@ -18,4 +18,7 @@ internal static partial class IngestionLog
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "Ingestion done in {Elapsed}: {Written} chunks written, {Added} added, {Updated} updated, {Unchanged} unchanged, {Skipped} skipped, {Removed} removed")]
     public static partial void RunFinished(ILogger logger, TimeSpan elapsed, int written, int added, int updated, int unchanged, int skipped, int removed);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "The knowledge graph update of '{Path}' failed; the next ingestion run retries it: {Reason}")]
+    public static partial void GraphFailed(ILogger logger, string path, string reason, Exception exception);
 }

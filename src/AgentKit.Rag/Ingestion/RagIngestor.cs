@@ -1,3 +1,4 @@
+using AgentKit.Abstractions.Graph;
 using AgentKit.Abstractions.Text;
 using System.Diagnostics;
 using System.Linq.Expressions;
@@ -30,6 +31,12 @@ namespace AgentKit.Rag.Ingestion;
 /// <see cref="IngestionSkipReason"/> and a message naming the file. A previously ingested file that now fails has
 /// its stale chunks deleted. Store errors and cancellation do stop the run.
 /// </para>
+/// <para>
+/// With a knowledge graph (an <see cref="IGraphEvidenceSink"/>), each file's chunks are handed to it after the file
+/// is stored, unchanged files too: the graph extracts only chunks whose text it has not seen, so a file added or
+/// changed costs model calls for its new chunks only, and a graph that missed a run catches up on the next. Files
+/// removed or turned unreadable are removed from the graph. A graph failure is logged and does not fail the file.
+/// </para>
 /// </remarks>
 public sealed class RagIngestor
 {
@@ -39,6 +46,7 @@ public sealed class RagIngestor
     private readonly DocumentReaderRegistry _readers;
     private readonly TextChunker _chunker;
     private readonly string _modelName;
+    private readonly IGraphEvidenceSink? _graph;
     private readonly ILogger _logger;
 
     /// <summary>Creates an ingestor.</summary>
@@ -51,6 +59,7 @@ public sealed class RagIngestor
     /// <see cref="EstimatedTokenCounter"/>.
     /// </param>
     /// <param name="logger">Where progress is logged; nowhere when null.</param>
+    /// <param name="graph">The knowledge graph fed with each file's chunks (keyed by chunk key, source = file path); none when null.</param>
     /// <exception cref="ArgumentOutOfRangeException">The options are out of range.</exception>
     public RagIngestor(
         VectorStoreCollection<Guid, RagChunkRecord> collection,
@@ -58,7 +67,8 @@ public sealed class RagIngestor
         RagIngestionOptions? options = null,
         DocumentReaderRegistry? readers = null,
         ITokenCounter? tokenCounter = null,
-        ILogger<RagIngestor>? logger = null)
+        ILogger<RagIngestor>? logger = null,
+        IGraphEvidenceSink? graph = null)
     {
         ArgumentNullException.ThrowIfNull(collection);
         ArgumentNullException.ThrowIfNull(embedder);
@@ -71,6 +81,7 @@ public sealed class RagIngestor
         var counter = tokenCounter ?? TokenCounterFor(embedder);
         _chunker = new TextChunker(counter, _options.Chunking, tokenCounter is null ? embedder.GetService<ModelInputLimit>() : null);
         _modelName = RagChunkStore.ModelName(embedder);
+        _graph = graph;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
 
@@ -121,10 +132,13 @@ public sealed class RagIngestor
     /// <param name="path">The file path (it need not exist any more).</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>How many chunks were deleted.</returns>
-    public Task<int> RemoveFileAsync(string path, CancellationToken cancellationToken = default)
+    public async Task<int> RemoveFileAsync(string path, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        return DeleteChunksAsync(Path.GetFullPath(path), cancellationToken);
+        var full = Path.GetFullPath(path);
+        var deleted = await DeleteChunksAsync(full, cancellationToken).ConfigureAwait(false);
+        await RemoveFromGraphAsync(full, cancellationToken).ConfigureAwait(false);
+        return deleted;
     }
 
     private async Task<IngestionReport> RunAsync(List<string> files, string? root, IProgress<IngestionProgress>? progress, CancellationToken cancellationToken)
@@ -152,6 +166,7 @@ public sealed class RagIngestor
                 if (source.StartsWith(prefix, StringComparison.Ordinal) && !present.Contains(source))
                 {
                     var deleted = await DeleteChunksAsync(source, cancellationToken).ConfigureAwait(false);
+                    await RemoveFromGraphAsync(source, cancellationToken).ConfigureAwait(false);
                     var removed = new FileIngestionResult(source, FileIngestionStatus.Removed, deleted);
                     results.Add(removed);
                     IngestionLog.FileRemoved(_logger, source, deleted);
@@ -185,9 +200,56 @@ public sealed class RagIngestor
         {
             // The file changed into something unreadable: what the collection holds for it is stale.
             await DeleteChunksAsync(path, cancellationToken).ConfigureAwait(false);
+            await RemoveFromGraphAsync(path, cancellationToken).ConfigureAwait(false);
+        }
+        else if (outcome.Status != FileIngestionStatus.Skipped)
+        {
+            await FeedGraphAsync(path, cancellationToken).ConfigureAwait(false);
         }
 
         return outcome;
+    }
+
+    // The graph gets the file's chunks as stored; it extracts only those whose text it has not seen.
+    private async Task FeedGraphAsync(string path, CancellationToken cancellationToken)
+    {
+        if (_graph is null)
+        {
+            return;
+        }
+
+        try
+        {
+            var observed = new DateTimeOffset(File.GetLastWriteTimeUtc(path), TimeSpan.Zero);
+            var items = new List<GraphEvidenceItem>();
+            await foreach (var record in _collection.GetAsync(r => r.Source == path, _options.MaxChunksPerFile + 1, cancellationToken: cancellationToken).ConfigureAwait(false))
+            {
+                items.Add(new GraphEvidenceItem(record.Id.ToString(), record.Text, observed));
+            }
+
+            await _graph.UpsertSourceAsync(path, GraphEvidenceKind.Chunk, items, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            IngestionLog.GraphFailed(_logger, path, e.Message, e);
+        }
+    }
+
+    private async Task RemoveFromGraphAsync(string path, CancellationToken cancellationToken)
+    {
+        if (_graph is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await _graph.DeleteSourceAsync(path, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            IngestionLog.GraphFailed(_logger, path, e.Message, e);
+        }
     }
 
     private async Task<FileIngestionResult> ReadAndWriteAsync(

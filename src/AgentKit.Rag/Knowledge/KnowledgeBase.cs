@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using AgentKit.Abstractions.Graph;
 using AgentKit.Prompts;
 using AgentKit.Rag.Answers;
 using AgentKit.Rag.Diagnostics;
@@ -27,6 +28,8 @@ public sealed partial class KnowledgeBase : IDisposable
     private readonly KnowledgeSources _sources;
     private readonly Func<IChatClient>? _chatClient;
     private readonly IPromptRegistry? _prompts;
+    private readonly IGraphEvidenceSink? _graphSink;
+    private readonly IGraphContextSource? _graphSource;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _openLock = new(1, 1);
@@ -45,6 +48,8 @@ public sealed partial class KnowledgeBase : IDisposable
     /// <param name="loggerFactory">Where ingestion progress is logged; nowhere when null.</param>
     /// <param name="chatClient">Gives the chat model <see cref="AnswerAsync"/> uses; resolved on first answer.</param>
     /// <param name="prompts">Holds the answer prompt <see cref="AnswerAsync"/> uses.</param>
+    /// <param name="graphSink">A knowledge graph ingestion feeds with each file's chunks (only new or changed chunks are extracted); none when null.</param>
+    /// <param name="graphSource">A knowledge graph searches fuse with the base's own ranking (<see cref="RetrievalOptions.UseGraph"/>); none when null.</param>
     public KnowledgeBase(
         string name,
         KnowledgeBaseOptions options,
@@ -53,7 +58,9 @@ public sealed partial class KnowledgeBase : IDisposable
         string? baseDirectory = null,
         ILoggerFactory? loggerFactory = null,
         Func<IChatClient>? chatClient = null,
-        IPromptRegistry? prompts = null)
+        IPromptRegistry? prompts = null,
+        IGraphEvidenceSink? graphSink = null,
+        IGraphContextSource? graphSource = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(options);
@@ -66,6 +73,8 @@ public sealed partial class KnowledgeBase : IDisposable
         _sources = new KnowledgeSources(options.Sources, baseDirectory ?? Directory.GetCurrentDirectory());
         _chatClient = chatClient;
         _prompts = prompts;
+        _graphSink = graphSink;
+        _graphSource = graphSource;
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger<KnowledgeBase>();
     }
@@ -121,7 +130,7 @@ public sealed partial class KnowledgeBase : IDisposable
     /// <param name="cancellationToken">Cancels opening the collection.</param>
     /// <returns>The retriever.</returns>
     public async Task<RagRetriever> GetRetrieverAsync(CancellationToken cancellationToken = default) =>
-        _retriever ??= new RagRetriever(await GetCollectionAsync(cancellationToken).ConfigureAwait(false), _embedder);
+        _retriever ??= new RagRetriever(await GetCollectionAsync(cancellationToken).ConfigureAwait(false), _embedder, graph: _graphSource);
 
     /// <summary>Finds the chunks that best match a query.</summary>
     /// <param name="query">The query.</param>
@@ -178,7 +187,7 @@ public sealed partial class KnowledgeBase : IDisposable
             var files = _sources.Expand(Math.Max(1, Options.MaxFiles));
             Log.Started(_logger, Name, files.Count);
             var collection = await GetCollectionAsync(cancellationToken).ConfigureAwait(false);
-            var ingestor = new RagIngestor(collection, _embedder, Options.ToIngestionOptions(), logger: _loggerFactory.CreateLogger<RagIngestor>());
+            var ingestor = new RagIngestor(collection, _embedder, Options.ToIngestionOptions(), logger: _loggerFactory.CreateLogger<RagIngestor>(), graph: _graphSink);
             var report = await ingestor.IngestFilesAsync(files, progress, cancellationToken).ConfigureAwait(false);
             var removed = await RemoveVanishedAsync(collection, ingestor, files, cancellationToken).ConfigureAwait(false);
             report = new IngestionReport([.. report.Files, .. removed], Stopwatch.GetElapsedTime(started));

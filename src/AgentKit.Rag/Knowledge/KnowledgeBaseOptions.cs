@@ -32,6 +32,12 @@ public sealed class KnowledgeBaseOptions
     /// <summary>The chat model <see cref="KnowledgeBase.AnswerAsync"/> writes answers with. Default: the default chat model.</summary>
     public string? ChatModel { get; set; }
 
+    /// <summary>
+    /// Whether the base feeds the host's knowledge graph (<c>AgentKit:Graph</c>) as it ingests, and fuses the graph's
+    /// context into its searches. Extraction costs one model call per new or changed chunk. Default: false.
+    /// </summary>
+    public bool UseGraph { get; set; }
+
     /// <summary>How chunks are ranked by default. Default: <see cref="RetrievalMode.Hybrid"/>.</summary>
     public RetrievalMode Mode { get; set; } = RetrievalMode.Hybrid;
 

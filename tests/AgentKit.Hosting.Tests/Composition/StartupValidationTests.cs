@@ -57,6 +57,43 @@ public sealed class StartupValidationTests : IDisposable
     }
 
     [Fact]
+    public async Task KnowledgeBaseUsingTheGraph_WithoutAgentKitGraph_NamesTheKey()
+    {
+        Directory.CreateDirectory(Path.Combine(_hosts.ContentRoot, "docs"));
+        var message = await StartFailureAsync(new()
+        {
+            ["AgentKit:Knowledge:docs:Sources:0"] = "docs",
+            ["AgentKit:Knowledge:docs:UseGraph"] = "true",
+        });
+
+        Assert.Contains("AgentKit:Knowledge:docs:UseGraph: the base feeds and reads the knowledge graph, and none is configured", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GraphPlugin_WithoutAgentKitGraph_NamesTheKey()
+    {
+        var message = await StartFailureAsync(new() { ["AgentKit:Tools:Plugins:0"] = "graph" });
+
+        Assert.Contains("AgentKit:Tools:Plugins:0: the built-in plugin 'graph' searches the knowledge graph, and none is configured", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BadGraphSettings_NameTheirKeys()
+    {
+        var message = await StartFailureAsync(new()
+        {
+            ["AgentKit:Graph:ChatClientKey"] = "embed",
+            ["AgentKit:Graph:Communities:MinMembers"] = "1",
+            ["AgentKit:Graph:GlobalSearch:MaxMapCalls"] = "0",
+        });
+
+        Assert.Contains("AgentKit:Graph:ChatClientKey: 'embed' is an Embedding model", message, StringComparison.Ordinal);
+        Assert.Contains("AgentKit:Graph:Communities: ", message, StringComparison.Ordinal);
+        Assert.Contains("CommunitySummaryOptions.MinMembers", message, StringComparison.Ordinal);
+        Assert.Contains("AgentKit:Graph:GlobalSearch: ", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task UnknownBuiltInPlugin_NamesTheKeyAndTheBuiltIns()
     {
         var message = await StartFailureAsync(new() { ["AgentKit:Tools:Plugins:0"] = "websearch" });
