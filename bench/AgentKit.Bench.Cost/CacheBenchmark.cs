@@ -169,7 +169,7 @@ internal static class CacheBenchmark
         foreach (var query in queries)
         {
             var started = Stopwatch.GetTimestamp();
-            quantized.Search(QuantizedVectors.Prepare(query.Span), (float)options.SimilarityThreshold - QuantizedVectors.MaxError, 0, new TopCandidates(options.SemanticCandidates * 2));
+            quantized.Search(QuantizedVectors.Prepare(query.Span), (float)options.SimilarityThreshold, 0, new TopCandidates(options.SemanticCandidates));
             quantizedTimes.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
 

@@ -188,19 +188,19 @@ public sealed class CompletionCache : IDisposable
             lookup = new CacheLookup { Scope = lookup.Scope, Key = key, StorageKey = lookup.StorageKey, Entities = entities, Embedding = embedding };
             var now = Options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
             var rejected = false;
-            foreach (var (entry, score) in await _semantic.SearchAsync(embedding, lookup.Scope, key.ContextKey, now, Options.SemanticCandidates, Options.SimilarityThreshold, cancellationToken).ConfigureAwait(false))
+            foreach (var (id, candidateEntities, score) in await _semantic.SearchAsync(embedding, lookup.Scope, key.ContextKey, now, Options.SemanticCandidates, Options.SimilarityThreshold, cancellationToken).ConfigureAwait(false))
             {
-                if (score < Options.SimilarityThreshold)
+                if (!RequestEntities.Agree(entities, RequestEntities.Split(candidateEntities)))
                 {
-                    break;
+                    rejected = true;
+                    continue;
                 }
 
-                if (RequestEntities.Agree(entities, RequestEntities.Split(entry.Entities)))
+                if (await _semantic.ReadAsync(id, lookup.Scope, key.ContextKey, now, cancellationToken).ConfigureAwait(false) is { } entry
+                    && RequestEntities.Agree(entities, RequestEntities.Split(entry.Entities)))
                 {
                     return Found(lookup, Deserialize(Encoding.UTF8.GetBytes(entry.Response)), "semantic", started);
                 }
-
-                rejected = true;
             }
 
             if (rejected)

@@ -9,18 +9,12 @@ namespace AgentKit.Cost.Caching;
 /// <summary>
 /// The unit vectors of one partition of the semantic layer (one scope and context), each quantised to signed bytes
 /// with its own scale, in one contiguous array: a full scan reads a quarter of the float32 bytes, which is what a
-/// brute-force scan at 100k entries is bound by. Scores are approximate (within <see cref="MaxError"/>); the caller
-/// rescores the candidates on their stored float vectors. Not thread-safe: <see cref="SemanticCacheIndex"/> locks.
+/// brute-force scan at 100k entries is bound by. Scores are approximate: each code is off by at most half a step, and
+/// with 16-bit query codes the cosine is typically within 0.002 of the exact one (the tests bound it by 0.01).
+/// Not thread-safe: <see cref="SemanticCacheIndex"/> locks.
 /// </summary>
 internal sealed class QuantizedVectors(int dimensions)
 {
-    /// <summary>
-    /// How far an approximate cosine may be from the exact one. Each code is off by at most half a step
-    /// (max |v| / 127 ≤ 1 / 127), so the bound |q·e| ≤ ‖e‖ ≤ √d / 254 holds for any unit vectors; in practice the error
-    /// is about a hundredth of it, and this margin only widens the candidates that are then rescored exactly.
-    /// </summary>
-    public const float MaxError = 0.03f;
-
     /// <summary>Entries from which a search is split across cores.</summary>
     internal const int ParallelFrom = 32_768;
 

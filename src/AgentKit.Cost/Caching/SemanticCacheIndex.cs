@@ -8,8 +8,8 @@ namespace AgentKit.Cost.Caching;
 /// The semantic layer's nearest-neighbour lookup. Entries are stored in a collection of any <see cref="VectorStore"/>
 /// (AgentKit's SQLite store by default), created on first use with the embedding model's dimensions; the search runs
 /// on an in-memory copy of their vectors, one <see cref="QuantizedVectors"/> per scope and context, loaded from the
-/// store on first use and kept in step with this process's writes. Only the few candidates the scan finds near the
-/// threshold are read back from the store, and ranked there by their exact cosine.
+/// store on first use and kept in step with this process's writes, with each entry's entities beside it, so that the
+/// entity guard runs in memory too. Only the one entry that answers is read back from the store.
 /// </summary>
 /// <remarks>
 /// The store's own search (an HNSW graph behind a scope and context filter) measured 27 ms at 100k entries under load;
@@ -22,6 +22,7 @@ internal sealed class SemanticCacheIndex(VectorStore store, string collectionNam
     private readonly ReaderWriterLockSlim _lock = new();
     private readonly Dictionary<(string Scope, string Context), QuantizedVectors> _partitions = [];
     private readonly Dictionary<string, (string Scope, string Context)> _partitionOf = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _entities = new(StringComparer.Ordinal);
     private readonly int _trimEvery = Math.Clamp(maxEntries / 10, 1, 1000);
     private VectorStoreCollection<string, SemanticCacheEntry>? _collection;
     private int _insertsSinceTrim;
@@ -45,45 +46,40 @@ internal sealed class SemanticCacheIndex(VectorStore store, string collectionNam
 
     /// <summary>
     /// The <paramref name="top"/> unexpired entries of the scope and context nearest to <paramref name="embedding"/>
-    /// whose cosine is at least <paramref name="minScore"/>, nearest first, with their exact cosine.
+    /// whose cosine is at least <paramref name="minScore"/>, nearest first, with their entities, from memory: the
+    /// cosine is the quantised one (within a few thousandths of the exact one).
     /// </summary>
-    public async Task<IReadOnlyList<(SemanticCacheEntry Entry, double Score)>> SearchAsync(
+    public async Task<IReadOnlyList<(string Id, string Entities, double Score)>> SearchAsync(
         ReadOnlyMemory<float> embedding, string scope, string context, long now, int top, double minScore, CancellationToken cancellationToken)
     {
-        var collection = await GetAsync(embedding.Length, cancellationToken).ConfigureAwait(false);
-        var unit = Unit(embedding.Span);
-        var best = new TopCandidates(top * 2);
+        await GetAsync(embedding.Length, cancellationToken).ConfigureAwait(false);
+        var best = new TopCandidates(top);
         _lock.EnterReadLock();
         try
         {
-            if (_partitions.TryGetValue((scope, context), out var vectors))
+            if (!_partitions.TryGetValue((scope, context), out var vectors))
             {
-                vectors.Search(QuantizedVectors.Prepare(unit), (float)minScore - QuantizedVectors.MaxError, now, best);
+                return [];
             }
+
+            vectors.Search(QuantizedVectors.Prepare(Unit(embedding.Span)), (float)minScore, now, best);
+            return [.. best.Items.Select(c => (c.Id, _entities.GetValueOrDefault(c.Id) ?? "", (double)c.Score))];
         }
         finally
         {
             _lock.ExitReadLock();
         }
+    }
 
-        if (best.Items.Count == 0)
-        {
-            return [];
-        }
-
-        var results = new List<(SemanticCacheEntry, double)>(best.Items.Count);
-        await foreach (var entry in collection.GetAsync(best.Items.Select(c => c.Id), new RecordRetrievalOptions { IncludeVectors = true }, cancellationToken).ConfigureAwait(false))
-        {
-            // The store is the truth: an entry changed or expired there since it was loaded does not answer.
-            var score = entry.Embedding.Length == unit.Length ? TensorPrimitives.CosineSimilarity(unit, entry.Embedding.Span) : 0;
-            if (entry.Scope == scope && entry.Context == context && entry.Expires > now && score >= minScore)
-            {
-                results.Add((entry, score));
-            }
-        }
-
-        results.Sort((a, b) => b.Item2.CompareTo(a.Item2));
-        return results.Count > top ? results[..top] : results;
+    /// <summary>
+    /// The stored entry a search found, read from the store, which is the truth: <see langword="null"/> when it was
+    /// removed, replaced by one of another scope or context, or expired since it was loaded.
+    /// </summary>
+    public async Task<SemanticCacheEntry?> ReadAsync(string id, string scope, string context, long now, CancellationToken cancellationToken)
+    {
+        var collection = await GetAsync(await dimensions(cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        var entry = await collection.GetAsync(id, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return entry is not null && entry.Scope == scope && entry.Context == context && entry.Expires > now ? entry : null;
     }
 
     public async Task UpsertAsync(SemanticCacheEntry entry, long now, CancellationToken cancellationToken)
@@ -133,6 +129,7 @@ internal sealed class SemanticCacheIndex(VectorStore store, string collectionNam
                 foreach (var id in _partitionOf.Where(p => p.Value == key).Select(p => p.Key).ToList())
                 {
                     _partitionOf.Remove(id);
+                    _entities.Remove(id);
                 }
 
                 _partitions.Remove(key);
@@ -157,6 +154,7 @@ internal sealed class SemanticCacheIndex(VectorStore store, string collectionNam
             {
                 _partitions.Clear();
                 _partitionOf.Clear();
+                _entities.Clear();
             }
             finally
             {
@@ -220,6 +218,7 @@ internal sealed class SemanticCacheIndex(VectorStore store, string collectionNam
             {
                 vectors.Set(entry.Id, unit, entry.Expires);
                 _partitionOf[entry.Id] = key;
+                _entities[entry.Id] = entry.Entities;
             }
         }
         finally
@@ -239,6 +238,8 @@ internal sealed class SemanticCacheIndex(VectorStore store, string collectionNam
                 {
                     RemoveFrom(key, id);
                 }
+
+                _entities.Remove(id);
             }
         }
         finally

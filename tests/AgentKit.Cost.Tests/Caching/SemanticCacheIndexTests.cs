@@ -14,7 +14,7 @@ public sealed class SemanticCacheIndexTests(MiniLMFixture miniLM) : IDisposable
     public void Dispose() => _folder.Dispose();
 
     [Fact]
-    public void QuantizedScores_StayWithinMaxErrorOfExactCosine()
+    public void QuantizedScores_StayWithinAHundredthOfExactCosine()
     {
         var random = new Random(3);
         var vectors = new QuantizedVectors(384);
