@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using AgentKit.LlamaCpp.Generation;
 using AgentKit.LlamaCpp.Sampling;
@@ -47,6 +49,7 @@ public sealed partial class LlamaContext
         {
             cancellationToken.ThrowIfCancellationRequested();
             var token = sampler.Sample(this, logitsRow);
+            float? logProbability = options.LogProbabilities ? LogProbabilityOf(logitsRow, token) : null;
             if (Model.Vocabulary.IsEndOfGeneration(token))
             {
                 finish = LlamaFinishReason.Stop;
@@ -63,7 +66,7 @@ public sealed partial class LlamaContext
                 break;
             }
 
-            yield return new LlamaGenerationUpdate(emit, token, null, usage);
+            yield return new LlamaGenerationUpdate(emit, token, null, usage) { LogProbability = logProbability };
 
             if (generated + 1 == options.MaxTokens || tokens.Count + 1 >= SequenceCapacity)
             {
@@ -79,6 +82,28 @@ public sealed partial class LlamaContext
         }
 
         yield return new LlamaGenerationUpdate(tail, LlamaToken.Null, finish, usage);
+    }
+
+    /// <summary>
+    /// The natural-log probability of <paramref name="token"/> under the softmax of batch row <paramref name="batchIndex"/>'s
+    /// logits (the sampler works on a copy, so they are still the model's own after sampling).
+    /// </summary>
+    internal float LogProbabilityOf(int batchIndex, LlamaToken token)
+    {
+        var logits = GetLogits(batchIndex);
+        var max = TensorPrimitives.Max(logits);
+        var shifted = ArrayPool<float>.Shared.Rent(logits.Length);
+        try
+        {
+            var span = shifted.AsSpan(0, logits.Length);
+            TensorPrimitives.Subtract(logits, max, span);
+            TensorPrimitives.Exp(span, span);
+            return logits[token.Value] - max - MathF.Log(TensorPrimitives.Sum(span));
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(shifted);
+        }
     }
 
     /// <summary>Generates a complete text (see <see cref="GenerateAsync"/>).</summary>

@@ -1,5 +1,8 @@
 using AgentKit.Testing;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using static AgentKit.Planning.Tests.ScriptedReplies;
 
 namespace AgentKit.Planning.Tests;
@@ -101,6 +104,64 @@ public sealed class DebateTests
         Assert.Contains("multiplies", result.JudgeRationale, StringComparison.Ordinal);
         Assert.Equal(2, result.Votes["6"]);
         Assert.Contains("Agent 3 (answer: 6)", client.Calls[^1].Messages[^1].Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task JudgeModel_DecidesOnItsOwnClient_CountedInTheBudget()
+    {
+        var agents = new ScriptedChatClient((m, o) => Agents(m, o));
+        var judge = new ScriptedChatClient((m, _) =>
+        {
+            Assert.True(Is(m, Judge));
+            return Text("""{"rationale": "Agent 1 multiplies the groups by the price.", "answer": "8"}""");
+        });
+
+        var result = await Planner.RunAsync(agents, judge, Question, Options(rounds: 2) with { Decision = DebateDecision.Judge }, TestContext.Current.CancellationToken);
+
+        Assert.Equal("8", result.Answer);
+        Assert.Equal("judge", result.DecidedBy);
+        Assert.Equal(1, judge.CallCount);
+        Assert.Equal(6, agents.CallCount);
+        Assert.Equal(7, result.ModelCalls);
+        Assert.DoesNotContain(agents.Calls, c => Is(c.Messages, Judge));
+    }
+
+    [Fact]
+    public async Task SelectedByName_TheJudgeIsTheConfiguredKeyedClient()
+    {
+        // Agents alternate between two answers, so the debate never reaches consensus.
+        var calls = 0;
+        var agents = new ScriptedChatClient((_, _) => Text(Interlocked.Increment(ref calls) % 2 == 0 ? "The answer is 8." : "The answer is 6."));
+        var judge = new ScriptedChatClient("""{"rationale": "Agent 1 is right.", "answer": "8"}""");
+        using var services = new ServiceCollection()
+            .AddAgentKitPrompts(o => { o.RootDirectory = RepositoryPrompts.Folder; o.WatchForChanges = false; })
+            .AddAgentKitPlanning(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["AgentKit:Planning:Debate:Decision"] = "Judge",
+                ["AgentKit:Planning:Debate:Rounds"] = "2",
+                ["AgentKit:Planning:Debate:JudgeModel"] = "strong",
+            }).Build())
+            .AddKeyedSingleton<IChatClient>("strong", judge)
+            .BuildServiceProvider();
+
+        var result = await services.GetRequiredService<IPlannerFactory>().Create("debate")
+            .RunAsync(agents, new PlanningRequest(Question) { Format = AnswerFormat.Number }, TestContext.Current.CancellationToken);
+
+        Assert.Equal("judge", Assert.IsType<DebateResult>(result).DecidedBy);
+        Assert.Equal(1, judge.CallCount);
+    }
+
+    [Fact]
+    public void UnknownJudgeModel_FailsAtStart_NamingTheKey()
+    {
+        using var services = new ServiceCollection()
+            .AddAgentKitPrompts(o => { o.RootDirectory = RepositoryPrompts.Folder; o.WatchForChanges = false; })
+            .AddAgentKitPlanning(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["AgentKit:Planning:Debate:JudgeModel"] = "missing" }).Build())
+            .BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<PlanningOptions>>().Value);
+        Assert.Contains("AgentKit:Planning:Debate:JudgeModel", error.Message, StringComparison.Ordinal);
+        Assert.Contains("'missing'", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -69,6 +69,9 @@ public sealed class CompletionCache : IDisposable
     /// <summary>The options.</summary>
     public CompletionCacheOptions Options { get; }
 
+    /// <summary>Entries the semantic layer holds in memory (loaded on its first use).</summary>
+    internal int SemanticEntriesInMemory => _semantic?.Count ?? 0;
+
     /// <summary>
     /// Opens a cache whose two layers share one SQLite file: the exact layer a <see cref="SqliteDistributedCache"/>,
     /// the semantic layer a <see cref="SqliteVectorStore"/> collection (HNSW index).
@@ -185,19 +188,19 @@ public sealed class CompletionCache : IDisposable
             lookup = new CacheLookup { Scope = lookup.Scope, Key = key, StorageKey = lookup.StorageKey, Entities = entities, Embedding = embedding };
             var now = Options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
             var rejected = false;
-            foreach (var (entry, score) in await _semantic.SearchAsync(embedding, lookup.Scope, key.ContextKey, now, Options.SemanticCandidates, cancellationToken).ConfigureAwait(false))
+            foreach (var (id, candidateEntities, score) in await _semantic.SearchAsync(embedding, lookup.Scope, key.ContextKey, now, Options.SemanticCandidates, Options.SimilarityThreshold, cancellationToken).ConfigureAwait(false))
             {
-                if (score < Options.SimilarityThreshold)
+                if (!RequestEntities.Agree(entities, RequestEntities.Split(candidateEntities)))
                 {
-                    break;
+                    rejected = true;
+                    continue;
                 }
 
-                if (RequestEntities.Agree(entities, RequestEntities.Split(entry.Entities)))
+                if (await _semantic.ReadAsync(id, lookup.Scope, key.ContextKey, now, cancellationToken).ConfigureAwait(false) is { } entry
+                    && RequestEntities.Agree(entities, RequestEntities.Split(entry.Entities)))
                 {
                     return Found(lookup, Deserialize(Encoding.UTF8.GetBytes(entry.Response)), "semantic", started);
                 }
-
-                rejected = true;
             }
 
             if (rejected)

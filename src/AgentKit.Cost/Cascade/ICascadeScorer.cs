@@ -23,4 +23,12 @@ public interface ICascadeScorer
     /// <param name="cancellationToken">Cancels scoring.</param>
     /// <returns>The score.</returns>
     Task<CascadeScore> ScoreAsync(CascadeScoringRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The options the step's model is asked with, given the request's (a copy the scorer may change): a scorer that
+    /// reads what only the answering call can return (token log-probabilities) asks for it here. Default: unchanged.
+    /// </summary>
+    /// <param name="options">A copy of the request's options, or <see langword="null"/>.</param>
+    /// <returns>The options for the step's model.</returns>
+    ChatOptions? PrepareRequest(ChatOptions? options) => options;
 }

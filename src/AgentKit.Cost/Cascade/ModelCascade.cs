@@ -61,9 +61,10 @@ public sealed class ModelCascade : IChatClient
         for (var i = 0; i < _steps.Count; i++)
         {
             var step = _steps[i];
-            var response = await step.Model.GetResponseAsync(request, options?.Clone(), cancellationToken).ConfigureAwait(false);
-            var usage = UsageMeter.Copy(response.Usage);
             var last = i == _steps.Count - 1;
+            var stepOptions = last ? options?.Clone() : step.Scorer!.PrepareRequest(options?.Clone());
+            var response = await step.Model.GetResponseAsync(request, stepOptions, cancellationToken).ConfigureAwait(false);
+            var usage = UsageMeter.Copy(response.Usage);
             double? score = null;
             decimal scoringCost = 0;
             if (!last)

@@ -96,10 +96,16 @@ public sealed partial class LlamaChatClient : IChatClient, IMultiSequenceChatCli
         using var lease = await _pool.RentAsync(request.Prompt, cancellationToken).ConfigureAwait(false);
         var speed = new GenerationSpeed(_metadata.DefaultModelId);
         LlamaGenerationUpdate last = default;
+        var logProbabilities = request.Generation[0].LogProbabilities ? new List<float>() : null;
         await foreach (var update in lease.Context.GenerateAsync(request.Prompt, request.Generation[0], LlamaSeqId.Zero, cancellationToken).ConfigureAwait(false))
         {
             speed.OnToken();
             last = update;
+            if (update.LogProbability is { } logProbability)
+            {
+                logProbabilities!.Add(logProbability);
+            }
+
             var visible = stream.Push(update.Text);
             if (visible.Length > 0)
             {
@@ -119,6 +125,11 @@ public sealed partial class LlamaChatClient : IChatClient, IMultiSequenceChatCli
         contents.AddRange(final.Calls);
         contents.Add(new UsageContent(Usage(last.Usage)));
         var finalUpdate = Update(responseId, created, contents);
+        if (logProbabilities is not null)
+        {
+            finalUpdate.AdditionalProperties = new() { [TokenLogProbabilities.PropertyKey] = logProbabilities.ToArray() };
+        }
+
         finalUpdate.FinishReason = final.Calls.Count > 0 ? ChatFinishReason.ToolCalls
             : last.FinishReason == LlamaFinishReason.Length ? ChatFinishReason.Length : ChatFinishReason.Stop;
         yield return finalUpdate;
@@ -255,6 +266,7 @@ public sealed partial class LlamaChatClient : IChatClient, IMultiSequenceChatCli
         {
             MaxTokens = maxTokens,
             StopSequences = stops,
+            LogProbabilities = count == 1 && TokenLogProbabilities.Requested(options),
             Sampling = sampling.Seed == LlamaSamplingOptions.RandomSeed || i == 0 ? sampling : sampling with { Seed = unchecked(sampling.Seed + (uint)i) },
         }).ToArray();
         return new PreparedRequest(prompt, generation, tools);

@@ -20,6 +20,13 @@ public sealed record LlamaGenerationOptions
     /// <summary>Render control tokens (such as <c>&lt;|im_end|&gt;</c>) as text instead of dropping them. Default false.</summary>
     public bool RenderSpecialTokens { get; init; }
 
+    /// <summary>
+    /// Report each generated token's log-probability (<see cref="LlamaGenerationUpdate.LogProbability"/>) under the
+    /// model's distribution: the log-softmax of the raw logits, before penalties, grammar, temperature or top-k/p. Default
+    /// false: it costs one pass over the vocabulary per token.
+    /// </summary>
+    public bool LogProbabilities { get; init; }
+
     internal void Validate()
     {
         if (MaxTokens < 1)
@@ -53,7 +60,11 @@ public enum LlamaFinishReason
 /// <param name="Token">The token this step produced; <see cref="LlamaToken.Null"/> on the final update.</param>
 /// <param name="FinishReason">Set on the final update only.</param>
 /// <param name="Usage">Token counts so far.</param>
-public readonly record struct LlamaGenerationUpdate(string Text, LlamaToken Token, LlamaFinishReason? FinishReason, LlamaUsage Usage);
+public readonly record struct LlamaGenerationUpdate(string Text, LlamaToken Token, LlamaFinishReason? FinishReason, LlamaUsage Usage)
+{
+    /// <summary>The natural-log probability of <see cref="Token"/> under the model; set when <see cref="LlamaGenerationOptions.LogProbabilities"/> is on.</summary>
+    public float? LogProbability { get; init; }
+}
 
 /// <summary>Token counts of a generation.</summary>
 /// <param name="PromptTokens">Tokens in the prompt.</param>

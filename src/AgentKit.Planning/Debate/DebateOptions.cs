@@ -51,6 +51,13 @@ public sealed record DebateOptions
     /// <summary>The later rounds' prompt. Default: <c>planning/debate</c>.</summary>
     public string DebatePrompt { get; init; } = "planning/debate";
 
+    /// <summary>
+    /// The keyed <see cref="IChatClient"/> service the judge runs on when the planner is selected by name
+    /// (<see cref="IPlanner"/>) and <see cref="Decision"/> is <see cref="DebateDecision.Judge"/>; checked at start.
+    /// Default: none (the agents' client, in the judge's role).
+    /// </summary>
+    public string? JudgeModel { get; init; }
+
     /// <summary>The judge's prompt. Default: <c>planning/debate-judge</c>.</summary>
     public string JudgePrompt { get; init; } = "planning/debate-judge";
 
@@ -69,5 +76,9 @@ public sealed record DebateOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxSolutionChars, 64, nameof(MaxSolutionChars));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxConcurrency, 1, nameof(MaxConcurrency));
         ArgumentNullException.ThrowIfNull(Format, nameof(Format));
+        if (JudgeModel is { } key && string.IsNullOrWhiteSpace(key))
+        {
+            throw new ArgumentException("DebateOptions.JudgeModel must name a keyed chat client (or be null for the agents').", nameof(JudgeModel));
+        }
     }
 }

@@ -35,7 +35,17 @@ public sealed class DebatePlanner
     /// <param name="options">Options; default <see cref="DebateOptions"/>.</param>
     /// <param name="cancellationToken">Stops the run (raises <see cref="OperationCanceledException"/>).</param>
     /// <returns>The answer, every round, how it was decided; a budget stop is an outcome, not an exception.</returns>
-    public async Task<DebateResult> RunAsync(IChatClient client, string question, DebateOptions? options = null, CancellationToken cancellationToken = default)
+    public Task<DebateResult> RunAsync(IChatClient client, string question, DebateOptions? options = null, CancellationToken cancellationToken = default) =>
+        RunAsync(client, judge: null, question, options, cancellationToken);
+
+    /// <summary>Answers <paramref name="question"/> by debate, a judge model deciding a debate without consensus.</summary>
+    /// <param name="client">The model every agent runs on.</param>
+    /// <param name="judge">The model that judges when <see cref="DebateOptions.Decision"/> is <see cref="DebateDecision.Judge"/>; <see langword="null"/> for <paramref name="client"/>. Its calls count against the same budget.</param>
+    /// <param name="question">The question or task.</param>
+    /// <param name="options">Options; default <see cref="DebateOptions"/>.</param>
+    /// <param name="cancellationToken">Stops the run (raises <see cref="OperationCanceledException"/>).</param>
+    /// <returns>The answer, every round, how it was decided; a budget stop is an outcome, not an exception.</returns>
+    public async Task<DebateResult> RunAsync(IChatClient client, IChatClient? judge, string question, DebateOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentException.ThrowIfNullOrWhiteSpace(question);
@@ -96,7 +106,7 @@ public sealed class DebatePlanner
         {
             try
             {
-                var verdict = await JudgeAsync(run, question, options, final).ConfigureAwait(false);
+                var verdict = await JudgeAsync(run, judge, question, options, final).ConfigureAwait(false);
                 if (options.Format.Normalize(verdict.Answer) is { } judged)
                 {
                     (answer, decidedBy, rationale) = (judged, "judge", verdict.Rationale);
@@ -162,13 +172,13 @@ public sealed class DebatePlanner
         return await run.CompleteManyAsync(prompt.Name, conversations, prompt.CreateChatOptions(chatOptions), batch, options.MaxConcurrency).ConfigureAwait(false);
     }
 
-    private static Task<JudgeReply> JudgeAsync(PlanningRun run, string question, DebateOptions options, IReadOnlyList<DebateTurn> final) =>
+    private static Task<JudgeReply> JudgeAsync(PlanningRun run, IChatClient? judge, string question, DebateOptions options, IReadOnlyList<DebateTurn> final) =>
         run.StructuredAsync<JudgeReply>(run.Prompt(options.JudgePrompt), new Dictionary<string, object?>
         {
             ["question"] = question,
             ["solutions"] = Solutions(final, options.MaxSolutionChars),
             ["format"] = options.Format.Kind,
-        });
+        }, client: judge);
 
     private static List<Dictionary<string, object?>> Solutions(IEnumerable<DebateTurn> turns, int maxChars) =>
         turns.Select(t => new Dictionary<string, object?>

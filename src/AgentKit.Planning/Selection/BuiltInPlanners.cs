@@ -65,7 +65,7 @@ internal static class BuiltInPlanners
             (p, sp) => async (client, r, o, ct) => await p.RunAsync(client, o.CriticModel is { Length: > 0 } key ? sp.GetRequiredKeyedService<IChatClient>(key) : null, r.Question, o, ct).ConfigureAwait(false));
         Add<DebatePlanner, DebateOptions>(services, PlannerNames.Debate, [], false, o => o.Debate,
             (o, r) => o with { Format = r.Format ?? o.Format, Budget = r.Budget ?? o.Budget },
-            (p, _) => async (client, r, o, ct) => await p.RunAsync(client, r.Question, o, ct).ConfigureAwait(false));
+            (p, sp) => async (client, r, o, ct) => await p.RunAsync(client, o.JudgeModel is { Length: > 0 } key ? sp.GetRequiredKeyedService<IChatClient>(key) : null, r.Question, o, ct).ConfigureAwait(false));
         Add<LeastToMostPlanner, LeastToMostOptions>(services, PlannerNames.LeastToMost, ["ltm", "LeastToMost"], false, o => o.LeastToMost,
             (o, r) => o with { Format = r.Format ?? o.Format, Budget = r.Budget ?? o.Budget },
             (p, _) => async (client, r, o, ct) => await p.RunAsync(client, r.Question, o, ct).ConfigureAwait(false));

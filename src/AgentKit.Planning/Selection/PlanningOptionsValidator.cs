@@ -40,6 +40,11 @@ internal sealed class PlanningOptionsValidator(IEnumerable<PlannerRegistration> 
         {
             failures.Add($"{Section}:Critique:CriticModel: no chat client is registered under the key '{critic}'; register a keyed IChatClient (AgentKit:Models) or remove the setting to use the answerer's model.");
         }
+
+        if (options.Debate.JudgeModel is { Length: > 0 } judge && keyedServices?.IsKeyedService(typeof(IChatClient), judge) == false)
+        {
+            failures.Add($"{Section}:Debate:JudgeModel: no chat client is registered under the key '{judge}'; register a keyed IChatClient (AgentKit:Models) or remove the setting to use the agents' model.");
+        }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

@@ -29,6 +29,27 @@ public sealed class LlamaChatClientTests
         Assert.Equal("llama.cpp", client.GetService<ChatClientMetadata>()!.ProviderName);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task WithTokenLogProbabilities_AnswerCarriesOnePerGeneratedToken(bool streaming)
+    {
+        using var client = await ClientAsync();
+        var options = new ChatOptions { MaxOutputTokens = 8, Temperature = 0 }.WithTokenLogProbabilities();
+
+        var response = streaming
+            ? await client.GetStreamingResponseAsync("Say hello.", options).ToChatResponseAsync()
+            : await client.GetResponseAsync("Say hello.", options);
+        var plain = await client.GetResponseAsync("Say hello.", new ChatOptions { MaxOutputTokens = 8, Temperature = 0 });
+
+        var values = TokenLogProbabilities.Get(response);
+        Assert.NotNull(values);
+        Assert.Equal(response.Usage!.OutputTokenCount, values.Count);
+        Assert.All(values, v => Assert.InRange(v, -50f, 0f));
+        Assert.Equal(plain.Text, response.Text);
+        Assert.Null(TokenLogProbabilities.Get(plain));
+    }
+
     [Fact]
     public async Task GetStreamingResponseAsync_StreamsDeltasEndingWithUsage()
     {

@@ -179,4 +179,61 @@ public sealed class GenerationTests
 
         Assert.NotEqual(banned, biased.Tokens[0]);
     }
+
+    [Theory]
+    [InlineData(0f)]
+    [InlineData(1.5f)]
+    public async Task LogProbabilities_AreTheModelsOwnDistribution_WhateverTheSampling(float temperature)
+    {
+        var (model, prompt) = await PromptAsync();
+        using var context = model.CreateContext(SharedModels.SmallContext);
+        var sampling = temperature == 0 ? LlamaSamplingOptions.Greedy : new LlamaSamplingOptions { Seed = 3, Temperature = temperature, TopK = 5 };
+        var steps = new List<(LlamaToken Token, float LogProbability)>();
+        await foreach (var update in context.GenerateAsync(prompt, new LlamaGenerationOptions { MaxTokens = 8, Sampling = sampling, LogProbabilities = true }, cancellationToken: TestContext.Current.CancellationToken))
+        {
+            if (update.Token != LlamaToken.Null)
+            {
+                steps.Add((update.Token, Assert.NotNull(update.LogProbability)));
+            }
+        }
+
+        Assert.NotEmpty(steps);
+
+        // Reference: a fresh context decodes the prompt plus the tokens before each step, and the log-softmax of its
+        // last logits is computed here in double precision.
+        using var reference = model.CreateContext(SharedModels.SmallContext);
+        var sequence = prompt.ToList();
+        double total = 0, expectedTotal = 0;
+        foreach (var (token, logProbability) in steps)
+        {
+            reference.Clear();
+            reference.Evaluate(LlamaSeqId.Zero, sequence, TestContext.Current.CancellationToken);
+            var logits = reference.GetLogits(-1).ToArray();
+            var max = logits.Max();
+            var logSum = Math.Log(logits.Sum(l => Math.Exp(l - max))) + max;
+            var expected = logits[token.Value] - logSum;
+            Assert.Equal(expected, logProbability, 2);
+            if (temperature == 0)
+            {
+                Assert.Equal(logits.Max(), logits[token.Value]);
+            }
+
+            total += logProbability;
+            expectedTotal += expected;
+            sequence.Add(token);
+        }
+
+        Assert.Equal(expectedTotal, total, 2);
+    }
+
+    [Fact]
+    public async Task LogProbabilities_AreAbsentUnlessAsked()
+    {
+        var (model, prompt) = await PromptAsync();
+        using var context = model.CreateContext(SharedModels.SmallContext);
+        await foreach (var update in context.GenerateAsync(prompt, new LlamaGenerationOptions { MaxTokens = 3, Sampling = LlamaSamplingOptions.Greedy }, cancellationToken: TestContext.Current.CancellationToken))
+        {
+            Assert.Null(update.LogProbability);
+        }
+    }
 }
