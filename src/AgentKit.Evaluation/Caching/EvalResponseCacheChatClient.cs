@@ -10,8 +10,9 @@ namespace AgentKit.Evaluation.Caching;
 /// over AgentKit.Cost's <c>SqliteDistributedCache</c>, one file), with a key made for re-running a dataset:
 /// the messages' roles and contents, the options that shape the answer, the tools' names, descriptions and schemas,
 /// and the run's repeat index (so <c>--repeat N</c> samples the model N times, and a re-run replays each sample).
-/// Message ids, timestamps, conversation ids and per-request properties (a new session id every run) are left out,
-/// so an unchanged case hits. Unlike the completion cache of AgentKit.Cost, responses that call tools are cached too:
+/// Message ids, timestamps, conversation ids and per-request properties are left out, and so is what the run masked
+/// (<see cref="EvalMeter.MaskInCacheKey(string)"/>: the session id an agent puts in its instructions, random ids a tool
+/// returns), so an unchanged case hits. Unlike the completion cache of AgentKit.Cost, responses that call tools are cached too:
 /// the runner gives each run a fresh world, so replaying a call repeats its effect exactly as the first run did.
 /// </summary>
 /// <param name="innerClient">The model (under it, <see cref="EvalMeteringChatClient"/>).</param>
@@ -21,7 +22,8 @@ public sealed class EvalResponseCacheChatClient(IChatClient innerClient, IDistri
     /// <inheritdoc/>
     protected override string GetCacheKey(IEnumerable<ChatMessage> messages, ChatOptions? options, params ReadOnlySpan<object?> additionalValues)
     {
-        var normalized = messages.Select(m => new ChatMessage(m.Role, [.. m.Contents.Select(Normalize).OfType<AIContent>()]) { AuthorName = m.AuthorName }).ToList();
+        var meter = EvalMeter.Current;
+        var normalized = messages.Select(m => new ChatMessage(m.Role, [.. m.Contents.Select(c => Normalize(c, meter)).OfType<AIContent>()]) { AuthorName = m.AuthorName }).ToList();
         ChatOptions? shaped = null;
         string[] tools = [];
         if (options is not null)
@@ -33,7 +35,7 @@ public sealed class EvalResponseCacheChatClient(IChatClient innerClient, IDistri
             tools = [.. (options.Tools ?? []).Select(t => t is AIFunction f ? $"{f.Name}\n{f.Description}\n{f.JsonSchema.GetRawText()}" : t.Name)];
         }
 
-        object?[] values = [.. additionalValues, EvalMeter.Current?.Repeat ?? 0, tools];
+        object?[] values = [.. additionalValues, meter?.Repeat ?? 0, tools];
         return base.GetCacheKey(normalized, shaped, values);
     }
 
@@ -64,14 +66,18 @@ public sealed class EvalResponseCacheChatClient(IChatClient innerClient, IDistri
         return hit;
     }
 
-    private static AIContent? Normalize(AIContent content) => content switch
+    private static AIContent? Normalize(AIContent content, EvalMeter? meter)
     {
-        TextContent t => new TextContent(t.Text),
-        FunctionCallContent c => new FunctionCallContent(c.CallId, c.Name, c.Arguments),
-        FunctionResultContent r => new FunctionResultContent(r.CallId, r.Result is JsonElement j ? j.GetRawText() : r.Result?.ToString()),
-        UsageContent => null,
-        _ => content,
-    };
+        string Mask(string? text) => meter is null || text is null ? text ?? string.Empty : meter.Mask(text);
+        return content switch
+        {
+            TextContent t => new TextContent(Mask(t.Text)),
+            FunctionCallContent c => new FunctionCallContent(c.CallId, c.Name, new Dictionary<string, object?> { ["arguments"] = Mask(JsonSerializer.Serialize(c.Arguments, AIJsonUtilities.DefaultOptions)) }),
+            FunctionResultContent r => new FunctionResultContent(r.CallId, Mask(r.Result is JsonElement j ? j.GetRawText() : r.Result?.ToString())),
+            UsageContent => null,
+            _ => content,
+        };
+    }
 }
 
 /// <summary>Adds <see cref="EvalResponseCacheChatClient"/> to a pipeline.</summary>

@@ -48,6 +48,9 @@ public sealed class AgentEvalSession : IEvalSession
     {
         ArgumentNullException.ThrowIfNull(runner);
         var session = await runner.CreateSessionAsync(agentName, cancellationToken).ConfigureAwait(false);
+
+        // The session id reaches the model (agents name their conversation in the instructions) and is new every run.
+        EvalMeter.Current?.MaskInCacheKey(session.Id);
         return new AgentEvalSession(session, checker, owner);
     }
 

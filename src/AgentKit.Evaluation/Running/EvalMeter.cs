@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.AI;
 
 namespace AgentKit.Evaluation.Running;
@@ -7,11 +8,16 @@ namespace AgentKit.Evaluation.Running;
 /// <summary>
 /// What one run of a case spent on models: calls, time inside them, tokens, cache hits. The runner sets the current
 /// meter for each run (it flows with the run's async calls); <see cref="EvalMeteringChatClient"/> and the response
-/// cache record into it.
+/// cache record into it. It also carries the run's cache-key masks: values that differ on every run without changing
+/// what the model should answer (a session id in the instructions, a random tracking number or port in a tool result).
 /// </summary>
 public sealed class EvalMeter
 {
+    /// <summary>The most masks one run may register.</summary>
+    public const int MaxMasks = 32;
+
     private static readonly AsyncLocal<EvalMeter?> CurrentMeter = new();
+    private readonly List<Regex> _masks = [];
     private long _modelCalls;
     private long _modelTicks;
     private long _inputTokens;
@@ -46,6 +52,48 @@ public sealed class EvalMeter
 
     /// <summary>Model calls answered from the response cache.</summary>
     public long CacheHits => Interlocked.Read(ref _cacheHits);
+
+    /// <summary>The run's cache-key masks.</summary>
+    public IReadOnlyList<Regex> CacheKeyMasks => _masks;
+
+    /// <summary>Leaves every occurrence of <paramref name="value"/> out of this run's response-cache keys (a session id, say).</summary>
+    /// <param name="value">The exact text.</param>
+    /// <exception cref="InvalidOperationException">More than <see cref="MaxMasks"/> masks.</exception>
+    public void MaskInCacheKey(string value)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(value);
+        MaskInCacheKey(new Regex(Regex.Escape(value), RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)));
+    }
+
+    /// <summary>Leaves every match of <paramref name="pattern"/> out of this run's response-cache keys (random ids in tool results, say).</summary>
+    /// <param name="pattern">The pattern; give it a match timeout.</param>
+    /// <exception cref="InvalidOperationException">More than <see cref="MaxMasks"/> masks.</exception>
+    public void MaskInCacheKey(Regex pattern)
+    {
+        ArgumentNullException.ThrowIfNull(pattern);
+        lock (_masks)
+        {
+            if (_masks.Count == MaxMasks)
+            {
+                throw new InvalidOperationException($"A run may mask at most {MaxMasks} values in its cache keys.");
+            }
+
+            _masks.Add(pattern);
+        }
+    }
+
+    internal string Mask(string text)
+    {
+        lock (_masks)
+        {
+            foreach (var mask in _masks)
+            {
+                text = mask.Replace(text, "\u2026");
+            }
+        }
+
+        return text;
+    }
 
     internal void RecordCall(TimeSpan elapsed, UsageDetails? usage)
     {
