@@ -77,6 +77,9 @@ public sealed class ShopBotEvalTarget(Func<EvalCase, IChatClient> model, ShopBot
             {
                 meter.MaskInCacheKey(volatileValue);
             }
+
+            // Passages cite their source files by path, under this run's folder.
+            meter.MaskInCacheKey(root);
         }
 
         var rmas = 0;
