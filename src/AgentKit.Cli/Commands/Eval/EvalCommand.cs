@@ -171,13 +171,16 @@ internal static class EvalCommand
         return builder.UseEvalMetering().Build();
     }
 
+    /// <summary>What <see cref="ModelKeys.ForAgents"/> appends to a model's name.</summary>
+    private static readonly string AgentKeySuffix = ModelKeys.ForAgents("m")[1..];
+
     /// <summary>Puts the response cache and the meter around every model agents run on (the <c>NAME#agent</c> clients).</summary>
     private static void WrapAgentModels(IServiceCollection services, SqliteDistributedCache? storage)
     {
         for (var i = 0; i < services.Count; i++)
         {
             var d = services[i];
-            if (d.ServiceType == typeof(IChatClient) && d.IsKeyedService && d.ServiceKey is string key && key.EndsWith(ModelKeys.ForAgents("x")[1..], StringComparison.Ordinal))
+            if (d.ServiceType == typeof(IChatClient) && d.IsKeyedService && d.ServiceKey is string key && key.EndsWith(AgentKeySuffix, StringComparison.Ordinal))
             {
                 services[i] = new ServiceDescriptor(typeof(IChatClient), d.ServiceKey, (sp, k) => Wrap(Original(d, sp, k), storage), d.Lifetime);
             }
