@@ -37,6 +37,10 @@ internal static class ShopBotQualification
         // The runs share the host's client: a shop does not dispose a client it was given (it is registered as an instance).
         var model = builder.UseEvalMetering().Build();
         var target = new ShopBotEvalTarget(_ => model);
+
+        // Scenarios with a simulated customer ('simulator') are played by the same model on prompts/eval/user-simulator.
+        options.UserSimulatorModel = model;
+        options.Prompts = modelHost.Services.GetService<AgentKit.Prompts.IPromptRegistry>();
         var progress = new Progress<(EvalCase Case, EvalRunRecord Run)>(p => output.WriteLine($"{(p.Run.Passed ? "pass" : "FAIL")}  {p.Case.Id}"));
         var report = await new EvalRunner(target, options).RunAsync(dataset, "configured ShopBot model", progress, cancellationToken).ConfigureAwait(false);
         var totals = report.Totals;
