@@ -23,6 +23,14 @@ Console.CancelKeyPress += (_, e) =>
     stop.Cancel();
 };
 
+// `-- --eval eval/scenarios.jsonl`: qualify the configured model on the evaluation suite (docs/shopbot.md).
+if (args.Contains("--eval"))
+{
+    string[] evalOptions = ["--eval", "--repeat", "--parallel", "--json", "--html", "--min-pass-rate"];
+    var evalHostArgs = args.Where((a, i) => !evalOptions.Contains(a) && a != "--no-cache" && (i == 0 || !evalOptions.Contains(args[i - 1]))).Append("--urls=http://127.0.0.1:0").ToList();
+    return await ShopBot.Eval.ShopBotQualification.RunAsync(args, evalHostArgs, Console.Out, stop.Token);
+}
+
 ShopBotApp app;
 try
 {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using AgentKit.Cli.Commands;
 using AgentKit.Cli.Commands.Knowledge;
+using AgentKit.Cli.Commands.Eval;
 using AgentKit.Cli.Commands.Tools;
 
 namespace AgentKit.Cli;
@@ -27,6 +28,7 @@ internal static class AgentKitCli
             SearchCommand.Create(context),
             ToolsSearchCommand.Create(context),
             RunsCommands.Create(context),
+            EvalCommand.Create(context),
         };
     }
 

@@ -11,6 +11,9 @@ internal static class ExitCodes
     /// <summary>A model had to be downloaded but the host could not be reached.</summary>
     public const int Offline = 2;
 
+    /// <summary><c>agentkit eval</c>: a metric dropped below the baseline beyond the tolerance, or the pass rate below <c>--min-pass-rate</c>.</summary>
+    public const int EvalRegression = 3;
+
     /// <summary>Stopped with Ctrl+C (128 + SIGINT, as shells report it).</summary>
     public const int Cancelled = 130;
 }

@@ -52,19 +52,9 @@ internal sealed class TestShop : IAsyncDisposable
         }
 
         preparePolicies?.Invoke(policies);
-        var all = new Dictionary<string, string?>
-        {
-            ["Urls"] = "http://127.0.0.1:0",
-            ["Logging:LogLevel:Default"] = "Warning",
-            ["ShopBot:DataDirectory"] = Path.Combine(root, "data"),
-            ["ShopBot:PoliciesDirectory"] = policies,
-            ["ShopBot:Carrier:LocalUrl"] = "http://127.0.0.1:0",
-            ["ShopBot:Carrier:LocalLatency"] = "00:00:00",
-            ["ShopBot:Carrier:RetryDelay"] = "00:00:00.010",
-            ["ShopBot:Carrier:MaxRetries"] = "2",
-            ["ShopBot:Carrier:BreakAfterFailures"] = "4",
-            ["ShopBot:Smtp:LocalSinkPort"] = "0",
-        };
+        var all = ShopBot.Eval.ShopBotEvalTarget.IsolatedSettings(root, policies);
+        all["ShopBot:Carrier:MaxRetries"] = "2";
+        all["ShopBot:Carrier:BreakAfterFailures"] = "4";
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             all[key] = value;

@@ -6,7 +6,8 @@ namespace ShopBot.Data;
 
 /// <summary>Return requests (RMAs): created idempotently per set of order lines, then labelled and e-mailed.</summary>
 /// <param name="database">The shop database.</param>
-public sealed class ReturnStore(ShopDatabase database)
+/// <param name="newRma">Makes RMA numbers; random when null. Evaluation runs use a fixed sequence, so a re-run sends the model the same tool results and its cached answers apply.</param>
+public sealed class ReturnStore(ShopDatabase database, Func<string>? newRma = null)
 {
     /// <summary>
     /// Creates a return for the given lines, or returns the open one that already covers exactly the same lines and
@@ -31,7 +32,7 @@ public sealed class ReturnStore(ShopDatabase database)
             return ((await LoadAsync(connection, existing, cancellationToken).ConfigureAwait(false))!, false);
         }
 
-        var rma = "RMA-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(4));
+        var rma = newRma?.Invoke() ?? "RMA-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(4));
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         long id;
         try

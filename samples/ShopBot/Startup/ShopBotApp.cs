@@ -48,6 +48,9 @@ public sealed class ShopBotStartOptions
 
     /// <summary>Adds to the web application's logging after the defaults (a capturing provider in tests).</summary>
     public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
+
+    /// <summary>Makes RMA numbers; random when null (see <see cref="ReturnStore"/>).</summary>
+    public Func<string>? NewRma { get; init; }
 }
 
 /// <summary>
@@ -185,7 +188,7 @@ public sealed partial class ShopBotApp : IAsyncDisposable
                 PolicyPdfWriter.WriteIfChanged(policies, handbook);
             }
 
-            AddServices(builder.Services, options, time, database, new Uri(carrierAddress.ToString().TrimEnd('/') + "/"), sink, dataDirectory);
+            AddServices(builder.Services, options, time, database, new Uri(carrierAddress.ToString().TrimEnd('/') + "/"), sink, dataDirectory, start.NewRma);
             AddPolicies(builder.Services, policies, handbook, dataDirectory);
             var web = builder.Build();
             web.MapWebChat();
@@ -231,7 +234,7 @@ public sealed partial class ShopBotApp : IAsyncDisposable
     }
 
     private static void AddServices(
-        IServiceCollection services, ShopBotOptions options, TimeProvider time, ShopDatabase database, Uri carrierAddress, SmtpSink? sink, string dataDirectory)
+        IServiceCollection services, ShopBotOptions options, TimeProvider time, ShopDatabase database, Uri carrierAddress, SmtpSink? sink, string dataDirectory, Func<string>? newRma)
     {
         services.AddSingleton(time);
         services.AddSingleton(options);
@@ -241,7 +244,7 @@ public sealed partial class ShopBotApp : IAsyncDisposable
         services.AddSingleton(options.Smtp);
         services.AddSingleton(database);
         services.AddSingleton<OrderStore>();
-        services.AddSingleton<ReturnStore>();
+        services.AddSingleton(new ReturnStore(database, newRma));
         services.AddSingleton<SupportStore>();
         services.AddSingleton<ShopGuard>();
         services.AddSingleton<ReturnEligibility>();

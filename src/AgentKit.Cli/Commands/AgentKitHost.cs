@@ -21,8 +21,9 @@ internal static class AgentKitHost
     /// <param name="config">The <c>--config</c> file, if any.</param>
     /// <param name="services">The command's own registrations (an approval handler), made after AddAgentKit's.</param>
     /// <param name="cancellationToken">Stops the start.</param>
+    /// <param name="decorate">Runs after every other registration, the context's included (<c>agentkit eval</c> wraps the models the agents got).</param>
     /// <exception cref="CommandInputException">The configuration file does not exist.</exception>
-    public static async Task<IHost> StartAsync(CliContext context, FileInfo? config, Action<IServiceCollection>? services, CancellationToken cancellationToken)
+    public static async Task<IHost> StartAsync(CliContext context, FileInfo? config, Action<IServiceCollection>? services, CancellationToken cancellationToken, Action<IServiceCollection>? decorate = null)
     {
         if (config is { Exists: false })
         {
@@ -44,6 +45,7 @@ internal static class AgentKitHost
         builder.AddAgentKit();
         services?.Invoke(builder.Services);
         context.ConfigureAgentServices?.Invoke(builder.Services);
+        decorate?.Invoke(builder.Services);
         var host = builder.Build();
         try
         {
