@@ -14,7 +14,8 @@ namespace AgentKit.Faults.Tests;
 /// </summary>
 public sealed class DurableRunCrashTests : IDisposable
 {
-    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(120);
+    // Fourteen worker processes start one after another; a loaded 2-core machine needs several seconds for each.
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(300);
     private readonly TempFolder _folder = new();
     private readonly List<(long Sequence, string Kind)> _acknowledged = [];
 
