@@ -93,14 +93,17 @@ public static class AgentKitAgentsServiceCollectionExtensions
         return services.AddSingleton<IToolSource>(sp => McpToolSource.ForStdioServer(server, sp.GetService<ILoggerFactory>()));
     }
 
-    /// <summary>Registers <see cref="PendingApprovals"/> as the approval handler, for hosts that expose pending approvals (HTTP).</summary>
+    /// <summary>
+    /// Registers <see cref="PendingApprovals"/> as the approval handler, for hosts that expose pending approvals (HTTP);
+    /// it shares requests through the registered <see cref="IToolApprovalExchange"/>, if any (replicas on PostgreSQL).
+    /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="timeout">How long a request waits before it is denied. Defaults to 5 minutes.</param>
     /// <returns>The services.</returns>
     public static IServiceCollection AddAgentKitPendingApprovals(this IServiceCollection services, TimeSpan? timeout = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.TryAddSingleton(sp => new PendingApprovals(timeout, sp.GetService<TimeProvider>()));
+        services.TryAddSingleton(sp => new PendingApprovals(timeout, sp.GetService<TimeProvider>(), sp.GetService<IToolApprovalExchange>(), sp.GetService<ILogger<PendingApprovals>>()));
         services.TryAddSingleton<IToolApprovalHandler>(sp => sp.GetRequiredService<PendingApprovals>());
         return services;
     }

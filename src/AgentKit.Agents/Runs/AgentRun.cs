@@ -431,7 +431,13 @@ internal sealed class AgentRun : IToolCallObserver, IToolCallJournal
     {
         // Ask first, announce second: a handler registers the request before its first await (PendingApprovals
         // does), so a client that approves the moment it sees the event finds the request pending.
+        // With replicas sharing approvals, the request is also visible to the others before the event goes out.
         var pending = _runtime.ApprovalHandler.RequestApprovalAsync(request, cancellationToken);
+        if (_runtime.ApprovalHandler is PendingApprovals shared && !pending.IsCompleted)
+        {
+            await shared.WhenPublished(request.ApprovalId).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
         Emit(new ApprovalRequestedEvent(request));
         return await pending.ConfigureAwait(false);
     }

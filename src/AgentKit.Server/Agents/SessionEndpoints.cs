@@ -183,7 +183,7 @@ internal static class SessionEndpoints
     {
         var cancellationToken = context.RequestAborted;
         var visible = new List<ToolApprovalRequest>();
-        foreach (var request in approvals.List(session))
+        foreach (var request in await approvals.ListAsync(session, cancellationToken).ConfigureAwait(false))
         {
             if (await IsOwnSessionAsync(context, store, request.SessionId, cancellationToken).ConfigureAwait(false))
             {
@@ -194,12 +194,16 @@ internal static class SessionEndpoints
         return Results.Json(visible, Json);
     }
 
+    /// <summary>Approves or denies a pending approval of the caller's own sessions, waiting on this replica or, with shared approvals, on any.</summary>
     public static async Task<IResult> DecideAsync(HttpContext context, PendingApprovals approvals, ISessionStore store, string id, bool approve)
     {
+        var cancellationToken = context.RequestAborted;
         var request = context.Request.ContentLength is > 0 ? await ReadAsync<DecisionRequest>(context).ConfigureAwait(false) : new DecisionRequest(null);
-        var pending = approvals.List().FirstOrDefault(r => string.Equals(r.ApprovalId, id, StringComparison.Ordinal));
-        var own = pending is not null && await IsOwnSessionAsync(context, store, pending.SessionId, context.RequestAborted).ConfigureAwait(false);
-        var resolved = own && (approve ? approvals.Approve(id, request.Reason) : approvals.Deny(id, request.Reason));
+        var pending = await approvals.GetAsync(id, cancellationToken).ConfigureAwait(false);
+        var own = pending is not null && await IsOwnSessionAsync(context, store, pending.SessionId, cancellationToken).ConfigureAwait(false);
+        var resolved = own && (approve
+            ? await approvals.ApproveAsync(id, request.Reason, cancellationToken).ConfigureAwait(false)
+            : await approvals.DenyAsync(id, request.Reason, cancellationToken).ConfigureAwait(false));
         return resolved
             ? Results.NoContent()
             : throw new ApiProblemException(StatusCodes.Status404NotFound, "approval_not_found", $"No pending approval '{id}': it was decided, timed out, or never existed.", "id");

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using AgentKit.Agents.Sessions;
 using AgentKit.Storage.PostgreSql.Schema;
 using Npgsql;
 
@@ -100,6 +101,24 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable
         catch (NpgsqlException e)
         {
             throw Describe(operation, e);
+        }
+    }
+
+    /// <summary>Runs an operation, turning Npgsql failures into a <see cref="SessionStoreException"/> that names the server.</summary>
+    public async ValueTask<T> GuardAsync<T>(string operation, Func<Task<T>> action)
+    {
+        try
+        {
+            return await action().ConfigureAwait(false);
+        }
+        catch (NpgsqlException e)
+        {
+            var described = Describe(operation, e);
+            throw new SessionStoreException(described.Message, described);
+        }
+        catch (PostgreSqlStorageException e)
+        {
+            throw new SessionStoreException(e.Message, e);
         }
     }
 

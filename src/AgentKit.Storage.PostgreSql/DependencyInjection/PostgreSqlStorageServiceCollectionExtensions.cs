@@ -1,10 +1,13 @@
 using AgentKit.Agents.Checkpoints;
 using AgentKit.Agents.Sessions;
+using AgentKit.Agents.Tools;
+using AgentKit.Storage.PostgreSql.Approvals;
 using AgentKit.Storage.PostgreSql.Database;
 using AgentKit.Storage.PostgreSql.DependencyInjection;
 using AgentKit.Storage.PostgreSql.Sessions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace AgentKit.Storage.PostgreSql;
@@ -14,8 +17,10 @@ public static class PostgreSqlStorageServiceCollectionExtensions
 {
     /// <summary>
     /// Registers <see cref="PostgreSqlSessionStore"/> as the <see cref="ISessionStore"/>, the <see cref="ISessionRunLock"/>
-    /// and the <see cref="IRunCheckpointStore"/> (durable runs, pending approvals and forks on PostgreSQL; call before <c>AddAgentKitAgents</c>, whose SQLite default is then not used), with
-    /// the options validated and the schema migrated when the host starts.
+    /// and the <see cref="IRunCheckpointStore"/> (durable runs and forks on PostgreSQL), and
+    /// <see cref="PostgreSqlApprovalExchange"/> as the <see cref="IToolApprovalExchange"/> (an approval waiting on one
+    /// replica is answered on any), with the options validated and the schema migrated when the host starts. Call
+    /// before <c>AddAgentKitAgents</c>, whose SQLite default is then not used.
     /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="configure">Sets the options (at least <see cref="PostgreSqlStorageOptions.ConnectionString"/>).</param>
@@ -31,6 +36,8 @@ public static class PostgreSqlStorageServiceCollectionExtensions
         services.AddSingleton<ISessionStore>(sp => sp.GetRequiredService<PostgreSqlSessionStore>());
         services.AddSingleton<ISessionRunLock>(sp => sp.GetRequiredService<PostgreSqlSessionStore>());
         services.AddSingleton<IRunCheckpointStore>(sp => sp.GetRequiredService<PostgreSqlSessionStore>());
+        services.TryAddSingleton(sp => new PostgreSqlApprovalExchange(sp.GetRequiredService<PostgreSqlDatabase>(), ownsDatabase: false, sp.GetService<TimeProvider>(), sp.GetService<ILogger<PostgreSqlApprovalExchange>>()));
+        services.AddSingleton<IToolApprovalExchange>(sp => sp.GetRequiredService<PostgreSqlApprovalExchange>());
         services.AddHostedService<PostgreSqlMigrationService>();
         return services;
     }

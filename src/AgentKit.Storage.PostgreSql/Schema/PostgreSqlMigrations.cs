@@ -61,6 +61,20 @@ internal static class PostgreSqlMigrations
                 created timestamptz NOT NULL,
                 PRIMARY KEY (run_id, seq));
             """),
+
+        // Pending tool approvals shared by replicas (PostgreSqlApprovalExchange): a row while a request waits; the
+        // decision is written into it once ("decided IS NULL" guards the update) and announced with NOTIFY.
+        new(3, "approvals", s => $"""
+            CREATE TABLE {s}.approvals (
+                id text PRIMARY KEY,
+                session_id text NOT NULL REFERENCES {s}.sessions (id) ON DELETE CASCADE,
+                request text NOT NULL,
+                requested timestamptz NOT NULL,
+                decided timestamptz,
+                approved boolean,
+                reason text);
+            CREATE INDEX approvals_waiting ON {s}.approvals (session_id, requested) WHERE decided IS NULL;
+            """),
     ];
 
     public static int Latest => All[^1].Version;

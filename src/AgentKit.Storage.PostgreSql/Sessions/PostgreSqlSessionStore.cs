@@ -252,23 +252,7 @@ public sealed partial class PostgreSqlSessionStore : ISessionStore, ISessionRunL
             return sessions;
         }).ConfigureAwait(false);
 
-    /// <summary>Runs an operation, turning Npgsql failures into a <see cref="SessionStoreException"/> that names the server.</summary>
-    private async ValueTask<T> GuardAsync<T>(string operation, Func<Task<T>> action)
-    {
-        try
-        {
-            return await action().ConfigureAwait(false);
-        }
-        catch (NpgsqlException e)
-        {
-            var described = _database.Describe(operation, e);
-            throw new SessionStoreException(described.Message, described);
-        }
-        catch (PostgreSqlStorageException e)
-        {
-            throw new SessionStoreException(e.Message, e);
-        }
-    }
+    private ValueTask<T> GuardAsync<T>(string operation, Func<Task<T>> action) => _database.GuardAsync(operation, action);
 
     // PostgreSQL keeps microseconds: rounding here makes what CreateAsync returns equal what GetAsync reads back.
     private DateTimeOffset Now()
@@ -277,31 +261,9 @@ public sealed partial class PostgreSqlSessionStore : ISessionStore, ISessionRunL
         return new DateTimeOffset(now.Ticks - (now.Ticks % 10), TimeSpan.Zero);
     }
 
-    private static NpgsqlCommand Command(NpgsqlConnection connection, string sql, params object?[] parameters)
-    {
-        var command = new NpgsqlCommand(sql, connection);
-        foreach (var parameter in parameters)
-        {
-            command.Parameters.Add(Parameter(parameter));
-        }
+    private static NpgsqlCommand Command(NpgsqlConnection connection, string sql, params object?[] parameters) => Sql.Command(connection, sql, parameters);
 
-        return command;
-    }
-
-    private static NpgsqlBatchCommand BatchCommand(string sql, params object?[] parameters)
-    {
-        var command = new NpgsqlBatchCommand(sql);
-        foreach (var parameter in parameters)
-        {
-            command.Parameters.Add(Parameter(parameter));
-        }
-
-        return command;
-    }
-
-    // Nulls are typed as text: PostgreSQL cannot infer a type for an untyped null in "$1 IS NULL".
-    private static NpgsqlParameter Parameter(object? value) =>
-        value is null ? new NpgsqlParameter { Value = DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text } : new NpgsqlParameter { Value = value };
+    private static NpgsqlBatchCommand BatchCommand(string sql, params object?[] parameters) => Sql.BatchCommand(sql, parameters);
 
     private sealed class RunLock(NpgsqlConnection connection, string sessionId) : IAsyncDisposable
     {

@@ -25,6 +25,21 @@ public sealed class PendingApprovalsTests
     }
 
     [Fact]
+    public async Task AsyncDecisions_WithoutAnExchange_DecideRequestsWaitingInThisProcess()
+    {
+        var store = new PendingApprovals();
+        var waiting = store.RequestApprovalAsync(Request("c1", "s9"), CancellationToken.None).AsTask();
+
+        Assert.Equal("c1", Assert.Single(await store.ListAsync("s9", TestContext.Current.CancellationToken)).ApprovalId);
+        Assert.Empty(await store.ListAsync("other", TestContext.Current.CancellationToken));
+        Assert.Equal("s9", (await store.GetAsync("c1", TestContext.Current.CancellationToken))?.SessionId);
+        Assert.Null(await store.GetAsync("unknown", TestContext.Current.CancellationToken));
+        Assert.True(await store.DenyAsync("c1", "no", TestContext.Current.CancellationToken));
+        Assert.False(await store.ApproveAsync("c1", null, TestContext.Current.CancellationToken));
+        Assert.Equal(ToolApprovalDecision.Deny("no"), await waiting);
+    }
+
+    [Fact]
     public async Task Deny_ResolvesAsDenied()
     {
         var store = new PendingApprovals();

@@ -14,7 +14,7 @@ namespace AgentKit.Storage.PostgreSql.Tests.Replicas;
 /// Durable runs across two AgentKit server replicas on one PostgreSQL schema, over HTTP on loopback: a run that
 /// replica A leaves unfinished (stopped mid-turn, waiting for an approval) is resumed by replica B, the approval asked
 /// on A is answered on B under the same id, and no tool runs twice (the tools count their own executions); a replica
-/// that starts with automatic resume picks such a run up by itself.
+/// that starts with automatic resume picks such a run up by itself; an approval waiting on A is answered on B.
 /// </summary>
 public sealed class DurableRunReplicaTests(PostgreSqlServerFixture server)
 {
@@ -83,6 +83,40 @@ public sealed class DurableRunReplicaTests(PostgreSqlServerFixture server)
         Assert.Equal(nameof(RunCheckpointKind.Completed), checkpoints.RootElement.EnumerateArray().Last().GetProperty("kind").GetString());
         using var none = JsonDocument.Parse(await b.Http.GetStringAsync(new Uri("api/runs", UriKind.Relative), Ct));
         Assert.Empty(none.RootElement.EnumerateArray());
+    }
+
+    [Fact]
+    public async Task AnApprovalWaitingOnReplicaA_IsListedAndAnsweredOnReplicaB_AndTheTurnFinishesOnA()
+    {
+        server.SkipIfUnavailable();
+        var schema = PostgreSqlServerFixture.NewSchema();
+        await using var a = await StartAsync(schema, "approve-a");
+        await using var b = await StartAsync(schema, "approve-b");
+        var sessionId = await a.CreateSessionAsync();
+
+        var turn = a.Http.PostAsJsonAsync(new Uri($"api/sessions/{sessionId}/messages", UriKind.Relative), new { content = "refund order 7", stream = false }, Ct);
+        var approvalId = await WaitForApprovalAsync(a, sessionId, turn);
+        Assert.Equal(approvalId, await WaitForApprovalAsync(b, sessionId, turn));
+        using (var approved = await b.Http.PostAsJsonAsync(new Uri($"api/approvals/{approvalId}/approve", UriKind.Relative), new { reason = "checked on B" }, Ct))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, approved.StatusCode);
+        }
+
+        // Decided once: a second answer, on either replica, finds nothing pending.
+        using (var again = await a.Http.PostAsync(new Uri($"api/approvals/{approvalId}/deny", UriKind.Relative), null, Ct))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);
+        }
+
+        using var response = await turn;
+        response.EnsureSuccessStatusCode();
+        Assert.Contains("done: refunded order 7", await response.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        Assert.Equal((1, 1), (Executions("lookup"), Executions("refund")));
+        Assert.Equal((3, 0), (a.Model.Calls, b.Model.Calls));
+        foreach (var replica in new[] { a, b })
+        {
+            Assert.Equal("[]", await replica.Http.GetStringAsync(new Uri($"api/approvals?session={sessionId}", UriKind.Relative), Ct));
+        }
     }
 
     [Fact]
