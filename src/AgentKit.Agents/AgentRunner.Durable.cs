@@ -17,6 +17,8 @@ public sealed partial class AgentRunner
 
     private readonly ConcurrentDictionary<string, RunEventLog> _logs = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _finishedLogs = new();
+    private readonly ConcurrentDictionary<string, byte> _unresumable = new(StringComparer.Ordinal);
+    private int _sweptRunsGoingOn;
     private volatile bool _suspending;
 
     /// <summary>Where runs are checkpointed; <see langword="null"/> when they are not (see <see cref="DurableRunOptions.Checkpoints"/>).</summary>
@@ -149,6 +151,90 @@ public sealed partial class AgentRunner
             }
         })).ConfigureAwait(false);
         return [.. results.OfType<AgentRunResult>()];
+    }
+
+    /// <summary>Whether <see cref="ResumeOrphanedRunsAsync"/> can run here: runs are checkpointed and a shared <see cref="ISessionRunLock"/> tells live replicas' runs from orphans.</summary>
+    public bool CanResumeOrphanedRuns => Checkpoints is not null && _runLock is not null;
+
+    /// <summary>
+    /// Starts resuming the unfinished runs that no process is executing: those whose session's shared run lock is free,
+    /// because the replica that ran them died (<c>kill -9</c>, a lost machine) after the others started. Runs of this
+    /// process and runs another live replica holds are skipped; at most <see cref="DurableRunOptions.MaxConcurrentResumes"/>
+    /// runs started by sweeps go on at once. Hosts call it every <see cref="DurableRunOptions.SweepInterval"/>.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the sweep and the runs it starts.</param>
+    /// <returns>The runs started, each going on (it completes with how the run ended; failures are logged, never thrown).</returns>
+    /// <exception cref="InvalidOperationException">
+    /// Runs are not checkpointed, or no shared <see cref="ISessionRunLock"/> is registered: without one, a run executing
+    /// in another process on the same store cannot be told apart from an orphan (a single process resumes at start only).
+    /// </exception>
+    public async Task<IReadOnlyList<Task<AgentRunResult>>> ResumeOrphanedRunsAsync(CancellationToken cancellationToken = default)
+    {
+        var store = RequireCheckpoints();
+        if (_runLock is null)
+        {
+            throw new InvalidOperationException("Sweeping for orphaned runs needs a shared ISessionRunLock (the PostgreSQL storage registers one): without it, runs of other processes on the same store look orphaned.");
+        }
+
+        var started = new List<Task<AgentRunResult>>();
+        var logger = LoggerFactory.CreateLogger<AgentRunner>();
+        foreach (var run in await store.ListUnfinishedRunsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (_running.ContainsKey(run.SessionId) || _logs.ContainsKey(run.RunId))
+            {
+                continue;
+            }
+
+            if (Interlocked.Increment(ref _sweptRunsGoingOn) > Durability.MaxConcurrentResumes)
+            {
+                Interlocked.Decrement(ref _sweptRunsGoingOn);
+                break;
+            }
+
+            try
+            {
+                var resuming = await StartResumeAsync(run, cancellationToken).ConfigureAwait(false);
+                AgentsLog.OrphanedRunResumed(logger, run.RunId, run.SessionId);
+                started.Add(ObserveAsync(resuming, run.RunId));
+            }
+            catch (Exception e) when (e is AgentSessionBusyException or AgentRunNotFoundException)
+            {
+                // Held by a live replica, or finished since it was listed: not an orphan.
+                Interlocked.Decrement(ref _sweptRunsGoingOn);
+            }
+            catch (AgentNotFoundException e)
+            {
+                Interlocked.Decrement(ref _sweptRunsGoingOn);
+                if (_unresumable.TryAdd(run.RunId, 0))
+                {
+                    AgentsLog.ResumeFailed(logger, e, run.RunId);
+                }
+            }
+            catch
+            {
+                Interlocked.Decrement(ref _sweptRunsGoingOn);
+                throw;
+            }
+        }
+
+        return started;
+
+        async Task<AgentRunResult> ObserveAsync(Task<AgentRunResult> resuming, string runId)
+        {
+            try
+            {
+                return await resuming.ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                AgentsLog.ResumeFailed(logger, e, runId);
+                throw;
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _sweptRunsGoingOn);
+            }
+        }
     }
 
     /// <summary>

@@ -2,7 +2,6 @@ using System.Globalization;
 using AgentKit.Agents.Checkpoints;
 using AgentKit.Agents.Sessions;
 using AgentKit.Faults.Worker;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.AI;
 
 namespace AgentKit.Faults.Tests;
@@ -114,46 +113,16 @@ public sealed class DurableRunCrashTests : IDisposable
         throw new InvalidOperationException("The run did not finish within 30 restarts.");
     }
 
-    /// <summary>The run finished, every acknowledged checkpoint is stored as acknowledged, the history is the uninterrupted run's.</summary>
-    private async Task<IReadOnlyList<ChatMessage>> AssertEndStateAsync(CancellationToken cancellationToken)
+    private Task<IReadOnlyList<ChatMessage>> AssertEndStateAsync(CancellationToken cancellationToken)
     {
         var store = new SqliteSessionStore(Path.Combine(_folder.Path, "sessions.db"));
-        Assert.Empty(await store.ListUnfinishedRunsAsync(cancellationToken));
-        var sessionId = await File.ReadAllTextAsync(Path.Combine(_folder.Path, "session.txt"), cancellationToken);
-        var run = Assert.Single(await store.ListRunsAsync(sessionId, cancellationToken));
-        Assert.Equal("Completed", run.Outcome);
-        var stored = (await store.LoadCheckpointsAsync(run.RunId, cancellationToken)).ToDictionary(c => c.Sequence, c => c.Kind.ToString());
-        Assert.All(_acknowledged, ack => Assert.Equal(ack.Kind, stored[ack.Sequence]));
-        Assert.Equal(RunCheckpointKind.Completed.ToString(), stored[stored.Keys.Max()]);
-
-        var history = await store.LoadMessagesAsync(sessionId, cancellationToken);
-        Assert.Equal(2 + (2 * DurableRunScenario.ToolCalls), history.Count);
-        Assert.Equal("Process the return.", history[0].Text);
-        for (var i = 0; i < DurableRunScenario.ToolCalls; i++)
-        {
-            var call = Assert.IsType<FunctionCallContent>(Assert.Single(history[1 + (2 * i)].Contents));
-            Assert.Equal((DurableRunScenario.CallId(i), DurableRunScenario.Tools[i]), (call.CallId, call.Name));
-            Assert.Equal(DurableRunScenario.CallId(i), Assert.IsType<FunctionResultContent>(Assert.Single(history[2 + (2 * i)].Contents)).CallId);
-        }
-
-        Assert.Equal(DurableRunScenario.Answer, history[^1].Text);
-        return history;
+        return DurableRunEndState.AssertAsync(store, store, _folder.Path, _acknowledged, cancellationToken);
     }
 
-    private static string Result(IReadOnlyList<ChatMessage> history, int call) =>
-        ((FunctionResultContent)history[2 + (2 * call)].Contents[0]).Result?.ToString() ?? string.Empty;
+    private static string Result(IReadOnlyList<ChatMessage> history, int call) => DurableRunEndState.Result(history, call);
 
-    private async Task<(long, long, long)> CountAsync(string a, string b, string c, CancellationToken cancellationToken) =>
-        (await ScalarAsync($"SELECT COUNT(*) FROM executions WHERE tool = '{a}'", cancellationToken),
-         await ScalarAsync($"SELECT COUNT(*) FROM executions WHERE tool = '{b}'", cancellationToken),
-         await ScalarAsync($"SELECT COUNT(*) FROM executions WHERE tool = '{c}'", cancellationToken));
+    private Task<(long, long, long)> CountAsync(string a, string b, string c, CancellationToken cancellationToken) =>
+        DurableRunEndState.CountAsync(_folder.Path, a, b, c, cancellationToken);
 
-    private async Task<long> ScalarAsync(string sql, CancellationToken cancellationToken)
-    {
-        await using var connection = new SqliteConnection($"Data Source={Path.Combine(_folder.Path, "effects.db")};Pooling=False");
-        await connection.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
-    }
+    private Task<long> ScalarAsync(string sql, CancellationToken cancellationToken) => DurableRunEndState.EffectsScalarAsync(_folder.Path, sql, cancellationToken);
 }

@@ -3,6 +3,7 @@ using AgentKit.Abstractions.Tools;
 using AgentKit.Agents;
 using AgentKit.Agents.Checkpoints;
 using AgentKit.Agents.Sessions;
+using AgentKit.Storage.PostgreSql;
 using AgentKit.Testing;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.AI;
@@ -37,27 +38,11 @@ public static class DurableRunScenario
     /// <param name="pauseAfterCheckpoints">Pause for good after this many checkpoint writes of this process (0: never).</param>
     /// <param name="effectPause">How long a tool waits between committing its effect and returning.</param>
     /// <param name="toolCalls">How many tool calls the run makes.</param>
+    /// <param name="postgreSql">Sessions and checkpoints in this PostgreSQL database and schema instead of <c>sessions.db</c>.</param>
     /// <returns>A task.</returns>
-    public static async Task RunAsync(string folder, int pauseAfterCheckpoints, TimeSpan effectPause, int toolCalls = ToolCalls)
+    public static async Task RunAsync(string folder, int pauseAfterCheckpoints, TimeSpan effectPause, int toolCalls = ToolCalls, (string Connection, string Schema)? postgreSql = null)
     {
-        var effects = Path.Combine(folder, "effects.db");
-        await InitializeEffectsAsync(effects);
-        var written = 0;
-        await using var services = new ServiceCollection()
-            .AddSingleton<IChatClient>(Model(toolCalls))
-            .AddAgentKitAgents(Path.Combine(folder, "sessions.db"), Policies)
-            .AddSingleton<IRunCheckpointStore>(sp => new AcknowledgingCheckpointStore((IRunCheckpointStore)sp.GetRequiredService<ISessionStore>(), () =>
-            {
-                if (pauseAfterCheckpoints > 0 && ++written == pauseAfterCheckpoints)
-                {
-                    Console.WriteLine("PAUSED");
-                    Thread.Sleep(Timeout.Infinite);
-                }
-            }))
-            .AddSingleton<IToolApprovalHandler>(new DelegateToolApprovalHandler((_, _) => ValueTask.FromResult(ToolApprovalDecision.Deny(Declined))))
-            .AddAgentKitTools(CreateTools(effects, effectPause))
-            .AddAgent(new AgentDefinition { Name = FaultModels.AgentName, Instructions = AgentInstructions.Literal("You process returns."), Tools = Tools, Limits = new AgentLimits { MaxSteps = toolCalls + 1 } })
-            .BuildServiceProvider();
+        await using var services = await BuildServicesAsync(folder, pauseAfterCheckpoints, effectPause, toolCalls, postgreSql);
         var runner = services.GetRequiredService<AgentRunner>();
         var marker = Path.Combine(folder, "session.txt");
         AgentRunResult result;
@@ -83,6 +68,60 @@ public static class DurableRunScenario
         }
 
         Console.WriteLine("DONE " + result.Outcome);
+    }
+
+    /// <summary>
+    /// A second replica on the same PostgreSQL schema: prints "READY", then sweeps for orphaned runs every 200 ms
+    /// (<see cref="AgentRunner.ResumeOrphanedRunsAsync"/>) — a run a live process holds is skipped — until it resumes
+    /// one, printing "RESUMING id" and "DONE outcome".
+    /// </summary>
+    /// <param name="folder">The data folder (its <c>effects.db</c> is shared with the first replica).</param>
+    /// <param name="postgreSql">The database and schema.</param>
+    /// <returns>A task.</returns>
+    public static async Task StandbyAsync(string folder, (string Connection, string Schema) postgreSql)
+    {
+        await using var services = await BuildServicesAsync(folder, 0, TimeSpan.Zero, ToolCalls, postgreSql);
+        var runner = services.GetRequiredService<AgentRunner>();
+        Console.WriteLine("READY");
+        while (true)
+        {
+            if (await runner.ResumeOrphanedRunsAsync() is [var resuming, ..])
+            {
+                Console.WriteLine("RESUMING");
+                Console.WriteLine("DONE " + (await resuming).Outcome);
+                return;
+            }
+
+            await Task.Delay(200);
+        }
+    }
+
+    private static async Task<ServiceProvider> BuildServicesAsync(string folder, int pauseAfterCheckpoints, TimeSpan effectPause, int toolCalls, (string Connection, string Schema)? postgreSql)
+    {
+        var effects = Path.Combine(folder, "effects.db");
+        await InitializeEffectsAsync(effects);
+        var written = 0;
+        var services = new ServiceCollection();
+        if (postgreSql is { } database)
+        {
+            services.AddAgentKitPostgreSqlStorage(options => (options.ConnectionString, options.Schema) = database);
+        }
+
+        return services
+            .AddSingleton<IChatClient>(Model(toolCalls))
+            .AddAgentKitAgents(Path.Combine(folder, "sessions.db"), Policies)
+            .AddSingleton<IRunCheckpointStore>(sp => new AcknowledgingCheckpointStore((IRunCheckpointStore)sp.GetRequiredService<ISessionStore>(), () =>
+            {
+                if (pauseAfterCheckpoints > 0 && ++written == pauseAfterCheckpoints)
+                {
+                    Console.WriteLine("PAUSED");
+                    Thread.Sleep(Timeout.Infinite);
+                }
+            }))
+            .AddSingleton<IToolApprovalHandler>(new DelegateToolApprovalHandler((_, _) => ValueTask.FromResult(ToolApprovalDecision.Deny(Declined))))
+            .AddAgentKitTools(CreateTools(effects, effectPause))
+            .AddAgent(new AgentDefinition { Name = FaultModels.AgentName, Instructions = AgentInstructions.Literal("You process returns."), Tools = Tools, Limits = new AgentLimits { MaxSteps = toolCalls + 1 } })
+            .BuildServiceProvider();
     }
 
     /// <summary>The scripted model: the next tool call by how many results the request holds, then the answer.</summary>

@@ -99,11 +99,14 @@ public sealed class DurableRunEndpointsTests : IDisposable
         Assert.Equal(2, count);
     }
 
-    [Fact]
-    public async Task RunsOptions_OutOfRange_StopStartUp_NamingTheKey()
+    [Theory]
+    [InlineData("MaxConcurrentResumes", "0")]
+    [InlineData("SweepInterval", "00:00:00.500")]
+    [InlineData("SweepInterval", "2.00:00:00")]
+    public async Task RunsOptions_OutOfRange_StopStartUp_NamingTheKey(string key, string value)
     {
-        var error = await Assert.ThrowsAnyAsync<Exception>(() => TestServer.StartAsync(new() { ["AgentKit:Runs:MaxConcurrentResumes"] = "0" }));
-        Assert.Contains("AgentKit:Runs:MaxConcurrentResumes", error.ToString(), StringComparison.Ordinal);
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => TestServer.StartAsync(new() { ["AgentKit:Runs:" + key] = value }));
+        Assert.Contains("AgentKit:Runs:" + key, error.ToString(), StringComparison.Ordinal);
     }
 
     public void Dispose()

@@ -4,6 +4,7 @@ namespace AgentKit.Agents.Checkpoints;
 public sealed class DurableRunOptions
 {
     private int _maxConcurrentResumes = 4;
+    private TimeSpan _sweepInterval = TimeSpan.FromSeconds(30);
 
     /// <summary>
     /// Whether runs are checkpointed when the session store is also an <see cref="IRunCheckpointStore"/> (the SQLite
@@ -21,6 +22,19 @@ public sealed class DurableRunOptions
         set => _maxConcurrentResumes = value is >= 1 and <= 64
             ? value
             : throw new ArgumentOutOfRangeException(nameof(value), value, "DurableRunOptions.MaxConcurrentResumes (AgentKit:Runs:MaxConcurrentResumes) must be between 1 and 64.");
+    }
+
+    /// <summary>
+    /// How often a host with a shared run lock (several replicas on PostgreSQL) looks for runs whose replica died and
+    /// resumes them (<see cref="AgentRunner.ResumeOrphanedRunsAsync"/>), 1 second to 1 day; <see cref="TimeSpan.Zero"/>:
+    /// only at start. Applies when <see cref="Resume"/> is <see cref="RunResumeMode.Automatic"/>. Defaults to 30 seconds.
+    /// </summary>
+    public TimeSpan SweepInterval
+    {
+        get => _sweepInterval;
+        set => _sweepInterval = value == TimeSpan.Zero || (value >= TimeSpan.FromSeconds(1) && value <= TimeSpan.FromDays(1))
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, "DurableRunOptions.SweepInterval (AgentKit:Runs:SweepInterval) must be from 00:00:01 to 1.00:00:00, or 00:00:00 to sweep only at start.");
     }
 }
 

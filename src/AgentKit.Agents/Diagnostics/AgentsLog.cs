@@ -31,6 +31,9 @@ internal static partial class AgentsLog
     [LoggerMessage(14, LogLevel.Error, "Resuming run {RunId} failed")]
     public static partial void ResumeFailed(ILogger logger, Exception exception, string runId);
 
+    [LoggerMessage(15, LogLevel.Warning, "Run {RunId} of session {SessionId} was left by a process that is gone; resuming it here")]
+    public static partial void OrphanedRunResumed(ILogger logger, string runId, string sessionId);
+
     private static readonly Func<ILogger, string, string, string, IDisposable?> RunScopeFormat =
         LoggerMessage.DefineScope<string, string, string>("SessionId:{SessionId} RunId:{RunId} Agent:{Agent}");
 

@@ -10,6 +10,8 @@ namespace AgentKit.Hosting.Runs;
 /// Resumes the runs a previous process left unfinished when the host starts (<c>AgentKit:Runs:Resume</c> =
 /// <c>Automatic</c>), in the background so start-up does not wait for them; when the application stops, runs still
 /// going are left unfinished for the next process (<see cref="AgentRunner.SuspendRuns"/>) rather than cancelled.
+/// With a shared run lock (replicas on PostgreSQL), it then sweeps every <c>AgentKit:Runs:SweepInterval</c> for runs
+/// whose replica died and resumes them (<see cref="AgentRunner.ResumeOrphanedRunsAsync"/>).
 /// </summary>
 internal sealed partial class RunResumeService(AgentRunner runner, IOptions<DurableRunOptions> options, IHostApplicationLifetime lifetime, ILogger<RunResumeService> logger) : BackgroundService
 {
@@ -26,6 +28,33 @@ internal sealed partial class RunResumeService(AgentRunner runner, IOptions<Dura
             return;
         }
 
+        if (options.Value.SweepInterval != TimeSpan.Zero && runner.CanResumeOrphanedRuns)
+        {
+            // Replicas: the first sweep resumes what a dead replica left (runs live replicas hold are skipped); later
+            // sweeps catch replicas that die while this one runs. A resumed run waiting for hours does not hold them up.
+            await SweepAsync(stoppingToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await ResumeAtStartAsync(stoppingToken).ConfigureAwait(false);
+            return;
+        }
+
+        using var timer = new PeriodicTimer(options.Value.SweepInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            {
+                await SweepAsync(stoppingToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task ResumeAtStartAsync(CancellationToken stoppingToken)
+    {
         try
         {
             var results = await runner.ResumeUnfinishedRunsAsync(stoppingToken).ConfigureAwait(false);
@@ -44,9 +73,25 @@ internal sealed partial class RunResumeService(AgentRunner runner, IOptions<Dura
         }
     }
 
+    private async Task SweepAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await runner.ResumeOrphanedRunsAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The store is unreachable for now: the next sweep tries again.
+            SweepFailed(logger, e);
+        }
+    }
+
     [LoggerMessage(1, LogLevel.Information, "Resumed {Count} unfinished agent runs; {Completed} completed")]
     private static partial void Resumed(ILogger logger, int count, int completed);
 
     [LoggerMessage(2, LogLevel.Error, "Resuming unfinished agent runs failed; resume them on request (POST /api/runs/{{id}}/resume)")]
     private static partial void ResumeFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(3, LogLevel.Warning, "Sweeping for agent runs left by a replica that is gone failed; the next sweep tries again")]
+    private static partial void SweepFailed(ILogger logger, Exception exception);
 }

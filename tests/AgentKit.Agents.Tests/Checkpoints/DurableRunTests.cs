@@ -50,6 +50,16 @@ public sealed class DurableRunTests
         Assert.Single(fixture.ShipmentKeys, k => k is { Length: 32 });
     }
 
+    [Fact]
+    public async Task OrphanSweep_WithoutASharedRunLock_IsRefused_BecauseAnotherProcesssRunWouldLookOrphaned()
+    {
+        using var harness = new DurableRunFixture().Harness();
+
+        Assert.False(harness.Runner.CanResumeOrphanedRuns);
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => harness.Runner.ResumeOrphanedRunsAsync(Ct));
+        Assert.Contains("ISessionRunLock", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [MemberData(nameof(CrashPoints))]
     public async Task Resume_AfterACrashAtAnyCheckpoint_EndsAsWithoutTheCrash_AndRepeatsNoSideEffect(int crashAt, bool streaming)

@@ -14,7 +14,8 @@ namespace AgentKit.Storage.PostgreSql.Tests.Replicas;
 /// Durable runs across two AgentKit server replicas on one PostgreSQL schema, over HTTP on loopback: a run that
 /// replica A leaves unfinished (stopped mid-turn, waiting for an approval) is resumed by replica B, the approval asked
 /// on A is answered on B under the same id, and no tool runs twice (the tools count their own executions); a replica
-/// that starts with automatic resume picks such a run up by itself; an approval waiting on A is answered on B.
+/// that starts with automatic resume picks such a run up by itself, and a running replica's sweep picks it up when
+/// its replica goes away (never while that replica lives); an approval waiting on A is answered on B.
 /// </summary>
 public sealed class DurableRunReplicaTests(PostgreSqlServerFixture server)
 {
@@ -194,6 +195,51 @@ public sealed class DurableRunReplicaTests(PostgreSqlServerFixture server)
         Assert.Equal(1, b.Model.Calls);
     }
 
+    [Fact]
+    public async Task ARunWhoseReplicaGoesAway_IsResumedByAnotherReplicasSweep_AndALiveReplicasRunIsLeftAlone()
+    {
+        server.SkipIfUnavailable();
+        var schema = PostgreSqlServerFixture.NewSchema();
+        var sweeping = new Dictionary<string, string?>(Settings) { ["AgentKit:Runs:Resume"] = "Automatic", ["AgentKit:Runs:SweepInterval"] = "00:00:01" };
+        await using var b = await ReplicaServer.StartAsync(server.Cluster.ConnectionString, schema, "sweep-b", RefundScript(), sweeping, Tools);
+        string sessionId;
+        string approvalId;
+        await using (var a = await ReplicaServer.StartAsync(server.Cluster.ConnectionString, schema, "sweep-a", RefundScript(), sweeping, Tools))
+        {
+            sessionId = await a.CreateSessionAsync();
+            var turn = a.Http.PostAsJsonAsync(new Uri($"api/sessions/{sessionId}/messages", UriKind.Relative), new { content = "refund order 7", stream = false }, Ct);
+            approvalId = await WaitForApprovalAsync(a, sessionId, turn);
+
+            // Three sweeps on each replica while A waits for the person: A's run is neither taken by B nor restarted by A.
+            await Task.Delay(TimeSpan.FromSeconds(3.2), Ct);
+            Assert.Equal((2, 0), (a.Model.Calls, b.Model.Calls));
+            Assert.False(turn.IsCompleted);
+
+            // A goes away mid-turn; its session lock is freed with its connections, and B's next sweep resumes the run.
+            await a.StopAsync(TimeSpan.FromMilliseconds(200));
+            await Assert.ThrowsAnyAsync<Exception>(async () => (await turn).EnsureSuccessStatusCode());
+        }
+
+        Assert.Equal(approvalId, await WaitForApprovalAsync(b, sessionId, running: null));
+        using (var approved = await b.Http.PostAsync(new Uri($"api/approvals/{approvalId}/approve", UriKind.Relative), null, Ct))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, approved.StatusCode);
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        List<string> history;
+        do
+        {
+            await Task.Delay(50, Ct);
+            history = await b.HistoryAsync(sessionId);
+        }
+        while (history.Count == 0 && DateTime.UtcNow < deadline);
+
+        Assert.Equal("done: refunded order 7", history[^1]);
+        Assert.Equal((1, 1), (Executions("lookup"), Executions("refund")));
+        Assert.Equal(1, b.Model.Calls);
+    }
+
     /// <summary>Looks order 7 up, then asks to refund it (a tool that needs approval), then reports the refund's result.</summary>
     private static ScriptedChatClient RefundScript() => new((messages, _) =>
     {
@@ -207,9 +253,11 @@ public sealed class DurableRunReplicaTests(PostgreSqlServerFixture server)
     });
 
     private Task<ReplicaServer> StartAsync(string schema, string name, bool automatic = false) => ReplicaServer.StartAsync(
-        server.Cluster.ConnectionString, schema, name, RefundScript(), automatic ? new Dictionary<string, string?>(Settings) { ["AgentKit:Runs:Resume"] = "Automatic" } : Settings, services => services.AddAgentKitTools(
-            AIFunctionFactory.Create((int order) => { Count("lookup"); return $"order {order} was paid"; }, "lookup"),
-            new ApprovalRequiredAIFunction(AIFunctionFactory.Create((int order) => { Count("refund"); return $"refunded order {order}"; }, "refund"))));
+        server.Cluster.ConnectionString, schema, name, RefundScript(), automatic ? new Dictionary<string, string?>(Settings) { ["AgentKit:Runs:Resume"] = "Automatic" } : Settings, Tools);
+
+    private void Tools(IServiceCollection services) => services.AddAgentKitTools(
+        AIFunctionFactory.Create((int order) => { Count("lookup"); return $"order {order} was paid"; }, "lookup"),
+        new ApprovalRequiredAIFunction(AIFunctionFactory.Create((int order) => { Count("refund"); return $"refunded order {order}"; }, "refund")));
 
     private void Count(string tool) => _executions.AddOrUpdate(tool, 1, (_, n) => n + 1);
 
