@@ -28,13 +28,29 @@ if (args.Contains("--eval"))
 {
     string[] evalOptions = ["--eval", "--repeat", "--parallel", "--json", "--html", "--min-pass-rate"];
     var evalHostArgs = args.Where((a, i) => !evalOptions.Contains(a) && a != "--no-cache" && (i == 0 || !evalOptions.Contains(args[i - 1]))).Append("--urls=http://127.0.0.1:0").ToList();
-    return await ShopBot.Eval.ShopBotQualification.RunAsync(args, evalHostArgs, Console.Out, stop.Token);
+    try
+    {
+        return await ShopBot.Eval.ShopBotQualification.RunAsync(args, evalHostArgs, Console.Out, stop.Token);
+    }
+    catch (OperationCanceledException) when (stop.IsCancellationRequested)
+    {
+        Console.Error.WriteLine();
+        Console.Error.WriteLine("Stopped.");
+        return 130;
+    }
 }
 
 ShopBotApp app;
 try
 {
     app = await ShopBotApp.StartAsync(new ShopBotStartOptions { Args = hostArgs }, stop.Token);
+}
+catch (OperationCanceledException) when (stop.IsCancellationRequested)
+{
+    // Ctrl+C while starting (most likely during the first model download): one line, the shell's code for SIGINT.
+    Console.Error.WriteLine();
+    Console.Error.WriteLine("Stopped before ShopBot was ready. A model download resumes where it stopped on the next start.");
+    return 130;
 }
 catch (ModelDownloadException e) when (e.IsOffline)
 {
@@ -45,6 +61,11 @@ catch (ModelDownloadException e)
 {
     Console.Error.WriteLine($"ShopBot could not get its model: {e.Message}");
     return 3;
+}
+catch (ShopBot.Agent.ContextPlanException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 2;
 }
 catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
 {

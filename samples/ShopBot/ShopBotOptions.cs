@@ -82,6 +82,18 @@ public sealed class AgentOptions
 
     /// <summary>Sampling temperature. Default 0.2.</summary>
     public float Temperature { get; set; } = 0.2f;
+
+    /// <summary>How long one turn may take; a turn that runs longer stops, keeping what was streamed. Default 3 minutes.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(3);
+
+    /// <summary>
+    /// The model's context window in tokens. Unset: a local model's own (<c>AgentKit:Models:NAME:ContextSize</c>, 16,384
+    /// for the downloaded default), 16,384 for an endpoint. The agent's history gets what the rest leaves (see <see cref="Agent.ContextPlan"/>).
+    /// </summary>
+    public int? ContextTokens { get; set; }
+
+    /// <summary>Tokens kept free for one turn's tool calls and results besides a policy search (order details, verdicts, labels). Default 1,500.</summary>
+    public int ToolExchangeTokens { get; set; } = 1_500;
 }
 
 /// <summary>The <c>ShopBot:Carrier</c> section: where the label API is and how hard to try.</summary>
@@ -177,7 +189,7 @@ public sealed class SmtpOptions
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
 }
 
-/// <summary>The <c>ShopBot:Returns</c> section: the rules <c>check_return_eligibility</c> and <c>create_return</c> enforce. Keep them in step with <c>policies/return-policy.md</c>.</summary>
+/// <summary>The <c>ShopBot:Returns</c> section: the rules <c>returns_check_return_eligibility</c> and <c>returns_create_return</c> enforce. Keep them in step with <c>policies/return-policy.md</c>.</summary>
 public sealed class ReturnPolicyOptions
 {
     /// <summary>Days from delivery within which items can be returned. Default 30.</summary>

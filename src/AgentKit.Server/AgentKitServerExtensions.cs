@@ -119,7 +119,7 @@ public static class AgentKitServerExtensions
         api.MapGet("/api/agents", (AgentRunner runner) => SessionEndpoints.ListAgents(runner));
         api.MapPost("/api/sessions", (HttpContext context, AgentRunner runner) => SessionEndpoints.CreateSessionAsync(context, runner));
         api.MapGet("/api/sessions", (HttpContext context, AgentRunner runner, string? agent, int? limit, int? offset) => SessionEndpoints.ListSessionsAsync(context, runner, agent, limit, offset));
-        api.MapGet("/api/sessions/{id}", (HttpContext context, ISessionStore store, string id) => SessionEndpoints.GetSessionAsync(context, store, id));
+        api.MapGet("/api/sessions/{id}", (HttpContext context, AgentRunner runner, ISessionStore store, IOptions<ToolPipelineOptions> tools, string id) => SessionEndpoints.GetSessionAsync(context, runner, store, tools, id));
         api.MapDelete("/api/sessions/{id}", (HttpContext context, AgentRunner runner, ISessionStore store, string id) => SessionEndpoints.DeleteSessionAsync(context, runner, store, id));
         api.MapPost("/api/sessions/{id}/messages", (HttpContext context, AgentRunner runner, ISessionStore store, string id) => SessionEndpoints.PostMessageAsync(context, runner, store, id));
         api.MapGet("/api/sessions/{id}/checkpoints", (HttpContext context, AgentRunner runner, ISessionStore store, string id) => RunEndpoints.ListCheckpointsAsync(context, runner, store, id));

@@ -301,7 +301,7 @@ public sealed class KnowledgeCommandTests : IDisposable
     public async Task Ask_PrintsTheAnswerAndItsNumberedCitations()
     {
         await IngestAsync();
-        var client = new TestingChatClient((messages, _) => new ChatResponse(new ChatMessage(ChatRole.Assistant, "Drain the tank and the hoses before frost [1].")));
+        var client = new TestingChatClient((messages, _) => new ChatResponse(new ChatMessage(ChatRole.Assistant, "Drain the tank and the hoses before frost [1]."))) { StreamChunkLength = 6 };
         using var cli = Harness(createChatClient: (_, _, _) => client);
 
         var exit = await cli.RunAsync("ask", "what should I do before frost?", "--model", Model, "--db", Database, "--top", "2", "--max-tokens", "40");
@@ -313,6 +313,7 @@ public sealed class KnowledgeCommandTests : IDisposable
         Assert.Matches(@"^\[1\] .*winter\.md, Winter > Storage$", lines[2]);
         Assert.Equal(3, lines.Length);
         var call = Assert.Single(client.Calls);
+        Assert.True(call.Streaming, "agentkit ask streams the answer");
         Assert.Equal(40, call.Options!.MaxOutputTokens);
         var user = call.Messages[^1].Text;
         Assert.Contains("<document id=\"1\" source=\"winter.md\"", user, StringComparison.Ordinal);

@@ -28,6 +28,25 @@ public sealed class ModelHostingTests : IDisposable
     };
 
     [Fact]
+    public async Task LocalModel_OffersItsTokenizer_OnceWarmedUp_BeforeAnyRequest()
+    {
+        var builder = _hosts.Builder(LocalChat(TestModelFactory.GetOrCreate(TestModelFactory.TinyQwen2)));
+        builder.AddAgentKit(o => o.Models["tiny"].WarmUp = false);
+        using var host = builder.Build();
+        var ct = TestContext.Current.CancellationToken;
+        await host.StartAsync(ct);
+        var chat = host.Services.GetRequiredKeyedService<IChatClient>("tiny");
+        Assert.Null(chat.GetService<AgentKit.Abstractions.Text.ITokenCounter>());
+
+        await host.Services.GetRequiredService<ModelCatalog>().WarmUpAsync("tiny", ct);
+
+        var counter = chat.GetService<AgentKit.Abstractions.Text.ITokenCounter>();
+        Assert.NotNull(counter);
+        Assert.InRange(counter.CountTokens("Where is my order SB-10421?"), 3, 30);
+        Assert.NotNull(chat.GetService<AgentKit.LlamaCpp.LlamaModel>());
+    }
+
+    [Fact]
     public async Task LocalModel_WarmsUp_IsHealthy_AndAnswersThroughKeyedAndDefaultClients()
     {
         var builder = _hosts.Builder(LocalChat(TestModelFactory.GetOrCreate(TestModelFactory.TinyQwen2)));

@@ -14,6 +14,12 @@ public static class ModelSetup
     /// <summary>The model name ShopBot configures when none is.</summary>
     public const string DefaultModelName = "local";
 
+    /// <summary>
+    /// The default model's context in tokens: half of the 32,768 Qwen2.5-0.5B-Instruct is trained for, which holds the
+    /// instructions, tool schemas, a policy search and a long conversation, with a KV cache of about 190 MB per context.
+    /// </summary>
+    public const int DefaultContextSize = 16_384;
+
     /// <summary>Configures the default model when no chat model is configured.</summary>
     /// <param name="configuration">The application's configuration; the model is added to it.</param>
     /// <param name="progressOutput">Where the progress bar goes (standard error).</param>
@@ -45,6 +51,7 @@ public static class ModelSetup
 
         configuration[$"AgentKit:Models:{DefaultModelName}:Provider"] = "Llama";
         configuration[$"AgentKit:Models:{DefaultModelName}:Path"] = path;
+        configuration[$"AgentKit:Models:{DefaultModelName}:ContextSize"] ??= DefaultContextSize.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return path;
     }
 

@@ -191,6 +191,9 @@ public sealed partial class ShopBotApp : IAsyncDisposable
             AddServices(builder.Services, options, time, database, new Uri(carrierAddress.ToString().TrimEnd('/') + "/"), sink, dataDirectory, start.NewRma);
             AddPolicies(builder.Services, policies, handbook, dataDirectory);
             var web = builder.Build();
+            var plan = await ContextPlan.MeasureAsync(web.Services, options, web.Services.GetRequiredKeyedService<KnowledgeBase>(PoliciesKnowledgeBase).Options.ChunkTokens, cancellationToken).ConfigureAwait(false);
+            web.Services.GetRequiredService<MeasuredContextPlan>().Plan = plan;
+            Log.ContextPlanned(bootLog, plan);
             web.MapWebChat();
             await web.StartAsync(cancellationToken).ConfigureAwait(false);
             var app = new ShopBotApp(web, carrier, sink, handbook);
@@ -271,12 +274,12 @@ public sealed partial class ShopBotApp : IAsyncDisposable
             });
             services.AddSingleton(options.Memory);
             services.AddSingleton<CustomerMemory>();
-            services.AddSingleton(sp => ShopBotAgent.Create(options.Returns, options.Agent, sp.GetRequiredService<CustomerMemory>()));
         }
-        else
-        {
-            services.AddAgent(ShopBotAgent.Create(options.Returns, options.Agent));
-        }
+
+        // The context plan is measured once the model and tools can be resolved, before anything resolves the agent.
+        services.AddSingleton<MeasuredContextPlan>();
+        services.AddSingleton(sp => ShopBotAgent.Create(
+            options.Returns, options.Agent, sp.GetRequiredService<MeasuredContextPlan>().Plan, options.Memory.Enabled ? sp.GetRequiredService<CustomerMemory>() : null));
     }
 
     /// <summary>
@@ -295,7 +298,7 @@ public sealed partial class ShopBotApp : IAsyncDisposable
 
         // MMR: the handbook repeats the Markdown files, so near-identical passages should not crowd the results.
         services.AddSingleton<AgentKit.Abstractions.Tools.IToolSource>(sp => new AgentKit.Abstractions.Tools.StaticToolSource(
-            [KnowledgePlugin.For(sp.GetRequiredKeyedService<KnowledgeBase>(PoliciesKnowledgeBase), new KnowledgePluginOptions { MaxTop = 8, MmrLambda = 0.6 }).AsAIFunction()]));
+            [KnowledgePlugin.For(sp.GetRequiredKeyedService<KnowledgeBase>(PoliciesKnowledgeBase), new KnowledgePluginOptions { MaxTop = ContextPlan.MaxPolicyPassages, MmrLambda = 0.6 }).AsAIFunction()]));
     }
 
     private static void LogIngestion(ILogger logger, KnowledgeBase knowledge)
@@ -362,10 +365,25 @@ public sealed partial class ShopBotApp : IAsyncDisposable
         return Path.Combine(AppContext.BaseDirectory, "prompts");
     }
 
+    /// <summary>The context plan, measured after the host is built and before the agent is first resolved.</summary>
+    private sealed class MeasuredContextPlan
+    {
+        private ContextPlan? _plan;
+
+        public ContextPlan Plan
+        {
+            get => _plan ?? throw new InvalidOperationException("ShopBot's context plan is measured when the application starts; start it with ShopBotApp.StartAsync.");
+            set => _plan = value;
+        }
+    }
+
     private static partial class Log
     {
         [LoggerMessage(Level = LogLevel.Information, Message = "Policies: {Files} files, {Changed} (re)ingested, {Unchanged} unchanged, {Chunks} chunks written in {Elapsed}")]
         public static partial void Ingested(ILogger logger, int files, int changed, int unchanged, int chunks, TimeSpan elapsed);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Model context: {Plan}")]
+        public static partial void ContextPlanned(ILogger logger, ContextPlan plan);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "Policy file {Path} was not ingested: {Message}")]
         public static partial void Skipped(ILogger logger, string path, string message);

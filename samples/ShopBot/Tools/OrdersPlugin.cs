@@ -19,7 +19,7 @@ public sealed class OrdersPlugin(OrderStore orders, ReturnStore returns, Support
     /// <param name="cancellationToken">Cancels the lookup.</param>
     /// <returns>What the session may see.</returns>
     [KernelFunction("lookup_order")]
-    [Description("Looks up an order by its number (like SB-10421). Before the customer is verified for that order it only says whether the order exists; after verify_customer succeeded it returns the order's status, delivery date, lines (line numbers, products, categories) and existing returns.")]
+    [Description("Looks up an order by its number (like SB-10421). Before the customer is verified for that order it only says whether the order exists; after orders_verify_customer succeeded it returns the order's status, delivery date, lines (line numbers, products, categories) and existing returns.")]
     public async Task<OrderLookupResult> LookupOrderAsync(
         [Description("The order number, e.g. SB-10421.")] string orderNumber,
         CancellationToken cancellationToken = default)
@@ -34,7 +34,7 @@ public sealed class OrdersPlugin(OrderStore orders, ReturnStore returns, Support
         if (!await guard.IsVerifiedAsync(order, cancellationToken).ConfigureAwait(false))
         {
             await guard.AuditAsync(ToolNames.LookupOrder, order.OrderNumber, AuditOutcome.Allowed, "found_unverified", "Only existence disclosed.", cancellationToken).ConfigureAwait(false);
-            return new OrderLookupResult(true, false, $"Order {order.OrderNumber} exists. Its details are shown only after the customer is verified: ask for the e-mail address used for the order and call verify_customer.", null);
+            return new OrderLookupResult(true, false, $"Order {order.OrderNumber} exists. Its details are shown only after the customer is verified: ask for the e-mail address used for the order and call orders_verify_customer.", null);
         }
 
         var existing = await returns.ListForOrderAsync(order.Id, cancellationToken).ConfigureAwait(false);
@@ -70,13 +70,13 @@ public sealed class OrdersPlugin(OrderStore orders, ReturnStore returns, Support
         if (sessionFailures >= options.MaxFailedAttemptsPerSession)
         {
             await guard.AuditAsync(ToolNames.VerifyCustomer, orderNumber, AuditOutcome.Refused, "session_locked_out", $"{sessionFailures} failed attempts in this session.", cancellationToken).ConfigureAwait(false);
-            return new VerificationResult(false, 0, "Refused: too many wrong e-mail addresses in this conversation; verification is locked. Offer to hand over to a human colleague (escalate_to_human).");
+            return new VerificationResult(false, 0, "Refused: too many wrong e-mail addresses in this conversation; verification is locked. Offer to hand over to a human colleague (support_escalate_to_human).");
         }
 
         if (orderFailures >= options.MaxFailedAttemptsPerOrder)
         {
             await guard.AuditAsync(ToolNames.VerifyCustomer, orderNumber, AuditOutcome.Refused, "order_locked_out", $"{orderFailures} failed attempts by this requester for this order recently.", cancellationToken).ConfigureAwait(false);
-            return new VerificationResult(false, 0, "Refused: too many failed verification attempts for this order from you recently; verification of it is locked for now. Offer to hand over to a human colleague (escalate_to_human).");
+            return new VerificationResult(false, 0, "Refused: too many failed verification attempts for this order from you recently; verification of it is locked for now. Offer to hand over to a human colleague (support_escalate_to_human).");
         }
 
         var order = await orders.FindAsync(orderNumber, cancellationToken).ConfigureAwait(false);
@@ -85,13 +85,13 @@ public sealed class OrdersPlugin(OrderStore orders, ReturnStore returns, Support
         if (matches)
         {
             await guard.AuditAsync(ToolNames.VerifyCustomer, order!.OrderNumber, AuditOutcome.Allowed, "verified", cancellationToken: cancellationToken).ConfigureAwait(false);
-            return new VerificationResult(true, options.MaxFailedAttemptsPerSession - sessionFailures, $"Verified: the customer owns order {order.OrderNumber}. Call lookup_order to see its details.");
+            return new VerificationResult(true, options.MaxFailedAttemptsPerSession - sessionFailures, $"Verified: the customer owns order {order.OrderNumber}. Call orders_lookup_order to see its details.");
         }
 
         var left = Math.Max(0, options.MaxFailedAttemptsPerSession - sessionFailures - 1);
         await guard.AuditAsync(ToolNames.VerifyCustomer, orderNumber, AuditOutcome.Refused, order is null ? "order_not_found" : "email_mismatch", $"{left} attempt(s) left.", cancellationToken).ConfigureAwait(false);
         return new VerificationResult(false, left, left > 0
             ? $"Not verified: that e-mail address does not match order {orderNumber}. {left} attempt(s) left. Do not reveal or guess the address."
-            : "Not verified, and no attempts are left: verification is now locked for this conversation. Offer to hand over to a human colleague (escalate_to_human).");
+            : "Not verified, and no attempts are left: verification is now locked for this conversation. Offer to hand over to a human colleague (support_escalate_to_human).");
     }
 }

@@ -50,8 +50,8 @@ public sealed class ReturnsPlugin(OrderStore orders, ReturnStore returns, ShopGu
         await guard.AuditAsync(ToolNames.CheckEligibility, order.OrderNumber, AuditOutcome.Allowed, any ? "eligible" : "not_eligible",
             string.Join("; ", verdicts.Select(v => $"line {v.LineNumber}: {v.Reason}")), cancellationToken).ConfigureAwait(false);
         var message = any
-            ? "Lines marked eligible can be returned; create_return registers them. Explain any others with their policy reference."
-            : "Nothing in this request can be returned. Explain why with the policy references, and offer escalate_to_human if the customer disagrees or the item is faulty.";
+            ? "Lines marked eligible can be returned; returns_create_return registers them. Explain any others with their policy reference."
+            : "Nothing in this request can be returned. Explain why with the policy references, and offer support_escalate_to_human if the customer disagrees or the item is faulty.";
         return new EligibilityResult(order.OrderNumber, any, verdicts, message);
     }
 
@@ -113,7 +113,7 @@ public sealed class ReturnsPlugin(OrderStore orders, ReturnStore returns, ShopGu
         var returnLines = verdicts.Select(v => new ReturnLine(v.Line.Id, v.Line.LineNumber, v.Verdict.ReturnableQuantity, ReturnEligibility.ConditionName(parsed))).ToList();
         var (created, _) = await returns.CreateAsync(order, returnLines, reason.Trim(), ShopGuard.CurrentSessionId, guard.Now, cancellationToken).ConfigureAwait(false);
         await guard.AuditAsync(ToolNames.CreateReturn, order.OrderNumber, AuditOutcome.Allowed, "created", created.Rma, cancellationToken).ConfigureAwait(false);
-        return new ActionResult("ok", $"Return {created.Rma} is registered for line(s) {string.Join(", ", created.Lines.Select(l => l.LineNumber))}. Next: request_return_label.", created.Rma);
+        return new ActionResult("ok", $"Return {created.Rma} is registered for line(s) {string.Join(", ", created.Lines.Select(l => l.LineNumber))}. Next: shipping_request_return_label.", created.Rma);
     }
 
     private static (List<OrderLine> Lines, List<int> Unknown) SelectLines(ShopOrder order, int[]? lineNumbers)

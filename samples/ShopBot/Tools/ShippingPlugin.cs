@@ -26,7 +26,7 @@ public sealed partial class ShippingPlugin(
     [KernelFunction("request_return_label")]
     [Description("Asks the shipping partner for a prepaid return label for a registered return (RMA) of a verified order. Returns the tracking number and the label link. If the partner is down, says so and opens a ticket: tell the customer plainly.")]
     public async Task<ActionResult> RequestReturnLabelAsync(
-        [Description("The RMA number create_return gave, e.g. RMA-1A2B3C4D.")] string rma,
+        [Description("The RMA number returns_create_return gave, e.g. RMA-1A2B3C4D.")] string rma,
         CancellationToken cancellationToken = default)
     {
         var (request, order, refusal) = await AuthorizeAsync(ToolNames.RequestLabel, rma, cancellationToken).ConfigureAwait(false);
@@ -55,7 +55,7 @@ public sealed partial class ShippingPlugin(
             var label = new IssuedReturnLabel(response.LabelId, response.TrackingNumber, response.LabelUrl, guard.Now);
             await returns.RecordLabelAsync(request.Id, label, cancellationToken).ConfigureAwait(false);
             await guard.AuditAsync(ToolNames.RequestLabel, order.OrderNumber, AuditOutcome.Allowed, "label_issued", $"{request.Rma} {label.TrackingNumber}", cancellationToken).ConfigureAwait(false);
-            return Issued(request, label, "The return label is ready. Next: email_label sends it to the address on the order.");
+            return Issued(request, label, "The return label is ready. Next: shipping_email_label sends it to the address on the order.");
         }
         catch (Exception e) when (e is CarrierUnavailableException or CarrierRejectedException)
         {
@@ -94,13 +94,13 @@ public sealed partial class ShippingPlugin(
         if (!string.IsNullOrWhiteSpace(recipient) && !string.Equals(recipient.Trim(), to, StringComparison.OrdinalIgnoreCase))
         {
             await guard.AuditAsync(ToolNames.EmailLabel, order.OrderNumber, AuditOutcome.Refused, "recipient_mismatch", $"Asked to send {request!.Rma} to another address.", cancellationToken).ConfigureAwait(false);
-            return ActionResult.Refused("Refused: labels are only sent to the e-mail address on the order. Nothing was sent. Call email_label without a recipient to send it there.");
+            return ActionResult.Refused("Refused: labels are only sent to the e-mail address on the order. Nothing was sent. Call shipping_email_label without a recipient to send it there.");
         }
 
         if (request!.Label is not { } label)
         {
             await guard.AuditAsync(ToolNames.EmailLabel, order.OrderNumber, AuditOutcome.Refused, "no_label", request.Rma, cancellationToken).ConfigureAwait(false);
-            return ActionResult.Refused($"Refused: return {request.Rma} has no label yet; call request_return_label first.");
+            return ActionResult.Refused($"Refused: return {request.Rma} has no label yet; call shipping_request_return_label first.");
         }
 
         byte[]? pdf;
@@ -142,7 +142,7 @@ public sealed partial class ShippingPlugin(
         if (request is null || order is null)
         {
             await guard.AuditAsync(tool, null, AuditOutcome.Refused, "return_not_found", rma, cancellationToken).ConfigureAwait(false);
-            return (null, null, ActionResult.Refused($"Refused: there is no return '{rma}'. Use the RMA number create_return gave."));
+            return (null, null, ActionResult.Refused($"Refused: there is no return '{rma}'. Use the RMA number returns_create_return gave."));
         }
 
         if (!await guard.RequireVerifiedAsync(tool, order, cancellationToken).ConfigureAwait(false))

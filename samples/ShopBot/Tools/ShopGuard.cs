@@ -101,7 +101,7 @@ public sealed class ShopGuard(OrderStore orders, SupportStore support, TimeProvi
     /// <param name="orderNumber">The order number.</param>
     /// <returns>The text.</returns>
     public static string NotVerifiedText(string orderNumber) =>
-        $"Refused: this conversation has not verified the customer of order {orderNumber}. Ask the customer for the e-mail address used for the order and call verify_customer first.";
+        $"Refused: this conversation has not verified the customer of order {orderNumber}. Ask the customer for the e-mail address used for the order and call orders_verify_customer first.";
 }
 
 /// <summary>A ShopBot tool was called without the agent run context it needs.</summary>

@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace ShopBot.Tools;
 
-/// <summary>What <c>lookup_order</c> tells the model.</summary>
+/// <summary>What <c>orders_lookup_order</c> tells the model.</summary>
 /// <param name="Found">Whether the order exists.</param>
 /// <param name="Verified">Whether this session verified its customer (details only then).</param>
 /// <param name="Message">What to do next.</param>
@@ -56,7 +56,7 @@ public sealed record ExistingReturn(
     [property: JsonPropertyName("line_numbers")] IReadOnlyList<int> LineNumbers,
     [property: JsonPropertyName("tracking_number")] string? TrackingNumber);
 
-/// <summary>What <c>verify_customer</c> tells the model.</summary>
+/// <summary>What <c>orders_verify_customer</c> tells the model.</summary>
 /// <param name="Verified">Whether the customer is now verified for the order.</param>
 /// <param name="AttemptsLeft">Failed attempts this session may still make.</param>
 /// <param name="Message">What to do next.</param>
@@ -65,7 +65,7 @@ public sealed record VerificationResult(
     [property: JsonPropertyName("attempts_left")] int AttemptsLeft,
     [property: JsonPropertyName("message")] string Message);
 
-/// <summary>What <c>check_return_eligibility</c> tells the model.</summary>
+/// <summary>What <c>returns_check_return_eligibility</c> tells the model.</summary>
 /// <param name="OrderNumber">The order.</param>
 /// <param name="AnyEligible">Whether at least one line can go back.</param>
 /// <param name="Lines">The verdict per line.</param>
@@ -76,7 +76,7 @@ public sealed record EligibilityResult(
     [property: JsonPropertyName("lines")] IReadOnlyList<Policies.LineEligibility> Lines,
     [property: JsonPropertyName("message")] string Message);
 
-/// <summary>What <c>create_return</c>, <c>request_return_label</c>, <c>email_label</c> and <c>escalate_to_human</c> tell the model.</summary>
+/// <summary>What <c>returns_create_return</c>, <c>shipping_request_return_label</c>, <c>shipping_email_label</c> and <c>support_escalate_to_human</c> tell the model.</summary>
 /// <param name="Status"><c>ok</c>, <c>refused</c> or <c>unavailable</c>.</param>
 /// <param name="Message">What happened, in plain words to pass on.</param>
 /// <param name="Rma">The return, when one is concerned.</param>

@@ -133,6 +133,12 @@ internal sealed class AgentRun : IToolCallObserver, IToolCallJournal
             (outcome, error) = (AgentRunOutcome.Failed, $"{ex.GetType().Name}: {ex.Message}");
         }
 
+        if (outcome != AgentRunOutcome.Completed && error is not null)
+        {
+            // Kept in the session so that a client reloading the conversation sees how the turn ended; never sent to a model.
+            added.Add(new ChatMessage(ChatRole.Assistant, [new ErrorContent(error) { ErrorCode = outcome.ToString() }]));
+        }
+
         var stored = HistoryNormalizer.Normalize(added);
         try
         {
@@ -259,7 +265,7 @@ internal sealed class AgentRun : IToolCallObserver, IToolCallJournal
 
     private async Task<IReadOnlyList<ChatMessage>> LoadHistoryAsync(CancellationToken cancellationToken)
     {
-        var history = await _runtime.Store.LoadMessagesAsync(_sessionId, cancellationToken).ConfigureAwait(false);
+        var history = HistoryNormalizer.WithoutRunErrors(await _runtime.Store.LoadMessagesAsync(_sessionId, cancellationToken).ConfigureAwait(false));
         if (_runtime.GetHistoryReducer(_agent) is not { } reducer)
         {
             return history;
@@ -306,20 +312,30 @@ internal sealed class AgentRun : IToolCallObserver, IToolCallJournal
         {
             var updates = new List<ChatResponseUpdate>();
             List<ToolApprovalRequestContent>? approvals = null;
-            await foreach (var update in client.GetStreamingResponseAsync(request, options, cancellationToken).ConfigureAwait(false))
+            try
             {
-                updates.Add(update);
-                foreach (var content in update.Contents)
+                await foreach (var update in client.GetStreamingResponseAsync(request, options, cancellationToken).ConfigureAwait(false))
                 {
-                    if (content is TextContent { Text.Length: > 0 } text && update.Role != ChatRole.Tool)
+                    updates.Add(update);
+                    foreach (var content in update.Contents)
                     {
-                        Emit(new TextDeltaEvent(text.Text));
-                    }
-                    else if (content is ToolApprovalRequestContent approval)
-                    {
-                        (approvals ??= []).Add(approval);
+                        if (content is TextContent { Text.Length: > 0 } text && update.Role != ChatRole.Tool)
+                        {
+                            Emit(new TextDeltaEvent(text.Text));
+                        }
+                        else if (content is ToolApprovalRequestContent approval)
+                        {
+                            (approvals ??= []).Add(approval);
+                        }
                     }
                 }
+            }
+            catch (Exception) when (updates.Count > 0)
+            {
+                // A run that times out, is stopped or fails mid-answer keeps what the user already saw: the streamed
+                // text and the finished tool calls (a call without its result is dropped when the history is stored).
+                added.AddRange(updates.ToChatResponse().Messages);
+                throw;
             }
 
             var response = updates.ToChatResponse();

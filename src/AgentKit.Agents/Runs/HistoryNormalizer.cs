@@ -9,6 +9,34 @@ namespace AgentKit.Agents.Runs;
 /// </summary>
 internal static class HistoryNormalizer
 {
+    /// <summary>The history as a model gets it: without the <see cref="ErrorContent"/> notes a run that did not complete stores for clients.</summary>
+    public static IReadOnlyList<ChatMessage> WithoutRunErrors(IReadOnlyList<ChatMessage> messages)
+    {
+        if (!messages.Any(m => m.Contents.Any(c => c is ErrorContent)))
+        {
+            return messages;
+        }
+
+        var kept = new List<ChatMessage>(messages.Count);
+        foreach (var message in messages)
+        {
+            if (!message.Contents.Any(c => c is ErrorContent))
+            {
+                kept.Add(message);
+                continue;
+            }
+
+            var copy = message.Clone();
+            copy.Contents = [.. message.Contents.Where(c => c is not ErrorContent)];
+            if (copy.Contents.Count > 0)
+            {
+                kept.Add(copy);
+            }
+        }
+
+        return kept;
+    }
+
     public static List<ChatMessage> Normalize(IEnumerable<ChatMessage> messages)
     {
         var list = messages.ToList();

@@ -76,9 +76,22 @@ internal sealed class DeferredLlamaChatClient : IChatClient, IMultiSequenceChatC
             return Metadata;
         }
 
-        // Anything only the loaded engine knows (the model, the context pool) is there once it is loaded.
-        var loaded = Volatile.Read(ref _client)?.GetService(serviceType, serviceKey);
+        // Anything only the loaded engine knows (the model, its tokenizer, the context pool) is there once it is loaded.
+        var loaded = (Volatile.Read(ref _client) ?? CreateIfLoaded())?.GetService(serviceType, serviceKey);
         return loaded ?? (serviceType.IsInstanceOfType(this) ? this : null);
+    }
+
+    private LlamaChatClient? CreateIfLoaded()
+    {
+        if (_host.Loaded is not { } model)
+        {
+            return null;
+        }
+
+        lock (_gate)
+        {
+            return _disposed ? null : _client ??= new LlamaChatClient(model, _options, _loggerFactory);
+        }
     }
 
     private async ValueTask<LlamaChatClient> GetClientAsync(CancellationToken cancellationToken)

@@ -58,6 +58,9 @@ internal sealed partial class LlamaModelHost : IAsyncDisposable
         }
     }
 
+    /// <summary>The model when it is loaded already (<see cref="ModelCatalog.WarmUpAsync"/> or a first call); null before.</summary>
+    public LlamaModel? Loaded => _load is { IsCompletedSuccessfully: true } load ? load.Result : null;
+
     /// <summary>The loaded model, loading it on first use. A caller's cancellation stops its wait, not the shared load.</summary>
     public Task<LlamaModel> GetModelAsync(CancellationToken cancellationToken)
     {

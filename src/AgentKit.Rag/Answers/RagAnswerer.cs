@@ -56,12 +56,59 @@ public sealed class RagAnswerer
     /// <exception cref="PromptException">The answer prompt is missing or does not take the inputs question, documents and count.</exception>
     public async Task<RagAnswer> AnswerAsync(string question, ChatOptions? chatOptions = null, CancellationToken cancellationToken = default)
     {
+        var request = await PrepareAsync(question, cancellationToken).ConfigureAwait(false);
+        if (request.Nothing is { } nothing)
+        {
+            return nothing;
+        }
+
+        var response = await _chatClient.GetResponseAsync(request.Prompt, request.Inputs, chatOptions, cancellationToken).ConfigureAwait(false);
+        return Finish(request, response.Text);
+    }
+
+    /// <summary>
+    /// Answers a question, streaming the model's text as it is written: text updates, then one last update with the
+    /// finished <see cref="RagAnswer"/> (its citations, and a conflict note when the text passed over one, whose text
+    /// comes as the final update's <see cref="RagAnswerUpdate.Text"/>).
+    /// </summary>
+    /// <param name="question">The question.</param>
+    /// <param name="chatOptions">Chat options whose set values win over the prompt's model parameters.</param>
+    /// <param name="cancellationToken">Cancels retrieval and generation.</param>
+    /// <returns>The updates.</returns>
+    /// <exception cref="PromptException">The answer prompt is missing or does not take the inputs question, documents and count.</exception>
+    public async IAsyncEnumerable<RagAnswerUpdate> AnswerStreamingAsync(
+        string question, ChatOptions? chatOptions = null, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var request = await PrepareAsync(question, cancellationToken).ConfigureAwait(false);
+        if (request.Nothing is { } nothing)
+        {
+            yield return new RagAnswerUpdate(nothing.Text, nothing);
+            yield break;
+        }
+
+        var text = new StringBuilder();
+        await foreach (var update in _chatClient.GetStreamingResponseAsync(request.Prompt, request.Inputs, chatOptions, cancellationToken).ConfigureAwait(false))
+        {
+            if (update.Text is { Length: > 0 } delta)
+            {
+                text.Append(delta);
+                yield return new RagAnswerUpdate(delta, null);
+            }
+        }
+
+        var streamed = text.ToString().Trim();
+        var answer = Finish(request, streamed);
+        yield return new RagAnswerUpdate(answer.Text.Length > streamed.Length ? answer.Text[streamed.Length..] : string.Empty, answer);
+    }
+
+    private async Task<AnswerRequest> PrepareAsync(string question, CancellationToken cancellationToken)
+    {
         ArgumentException.ThrowIfNullOrWhiteSpace(question);
         var prompt = _prompts.Get(_options.PromptName);
         var chunks = await _retriever.RetrieveAsync(question, _options.Retrieval, cancellationToken).ConfigureAwait(false);
         if (chunks.Count == 0)
         {
-            return new RagAnswer(question, _options.NothingFoundAnswer, [], []);
+            return new AnswerRequest(question, prompt, new Dictionary<string, object?>(), chunks, [], new RagAnswer(question, _options.NothingFoundAnswer, [], []));
         }
 
         var conflicts = _conflicts?.Detect([.. chunks.Select((c, i) => new Evidence((i + 1).ToString(CultureInfo.InvariantCulture), c.Text, c.Citation, c.SourceTime))]) ?? [];
@@ -76,11 +123,15 @@ public sealed class RagAnswerer
             inputs["conflicts"] = string.Join('\n', conflicts.Select(c => "- " + DocumentFence.Escape(c.Describe(), attribute: false)));
         }
 
-        var response = await _chatClient.GetResponseAsync(prompt, inputs, chatOptions, cancellationToken).ConfigureAwait(false);
-        var text = response.Text.Trim();
-        var citations = chunks.Select((c, i) => new RagCitation(i + 1, c)).ToList();
+        return new AnswerRequest(question, prompt, inputs, chunks, conflicts, null);
+    }
+
+    private static RagAnswer Finish(AnswerRequest request, string modelText)
+    {
+        var text = modelText.Trim();
+        var citations = request.Chunks.Select((c, i) => new RagCitation(i + 1, c)).ToList();
         var used = CitationMarkers.Used(text, citations.Count);
-        var unstated = conflicts.Where(c => !used.Contains(Number(c.First)) || !used.Contains(Number(c.Second))).ToList();
+        var unstated = request.Conflicts.Where(c => !used.Contains(Number(c.First)) || !used.Contains(Number(c.Second))).ToList();
         if (unstated.Count > 0)
         {
             var note = new StringBuilder(text).Append("\n\nNote: the sources disagree.");
@@ -93,8 +144,16 @@ public sealed class RagAnswerer
             used = CitationMarkers.Used(text, citations.Count);
         }
 
-        return new RagAnswer(question, text, citations, used) { Conflicts = conflicts };
+        return new RagAnswer(request.Question, text, citations, used) { Conflicts = request.Conflicts };
     }
 
     private static int Number(Evidence evidence) => int.Parse(evidence.Id, CultureInfo.InvariantCulture);
+
+    private sealed record AnswerRequest(
+        string Question, PromptTemplate Prompt, Dictionary<string, object?> Inputs, IReadOnlyList<RetrievedChunk> Chunks, IReadOnlyList<EvidenceConflict> Conflicts, RagAnswer? Nothing);
 }
+
+/// <summary>One piece of a streamed answer (<see cref="RagAnswerer.AnswerStreamingAsync"/>).</summary>
+/// <param name="Text">Text to append to what was shown so far; empty when there is none.</param>
+/// <param name="Answer">The finished answer, on the last update only.</param>
+public sealed record RagAnswerUpdate(string Text, RagAnswer? Answer);

@@ -10,6 +10,7 @@ using AgentKit.Agents.Tools;
 using AgentKit.Server.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Options;
 
 namespace AgentKit.Server.Agents;
 
@@ -79,12 +80,23 @@ internal static class SessionEndpoints
         return Results.Json(await runner.ListSessionsAsync(query, context.RequestAborted).ConfigureAwait(false), Json);
     }
 
-    public static async Task<IResult> GetSessionAsync(HttpContext context, ISessionStore store, string id)
+    /// <summary>
+    /// The session, its stored messages (with an <c>error</c> content where a turn did not complete), and its agent's
+    /// tools in plain words (<c>activities</c>: name → <c>{ running, completed }</c>, from each tool's
+    /// <see cref="ToolPolicy"/>), so a page shows tool calls as steps, live and after a reload.
+    /// </summary>
+    public static async Task<IResult> GetSessionAsync(HttpContext context, AgentRunner runner, ISessionStore store, IOptions<ToolPipelineOptions> tools, string id)
     {
         var cancellationToken = context.RequestAborted;
         var info = await GetOwnedAsync(context, store, id, cancellationToken).ConfigureAwait(false);
         var history = await store.LoadMessagesAsync(id, cancellationToken).ConfigureAwait(false);
-        return Results.Json(new { session = info, messages = history }, Json);
+        var agent = runner.Agents.FirstOrDefault(a => a.Name == info.AgentName);
+        var policies = (agent?.ToolOptions ?? tools.Value).Policies;
+        var activities = (agent?.Tools ?? []).ToDictionary(
+            name => name,
+            name => ToolActivity.Describe(name, policies.TryGetValue(name, out var policy) ? policy : null),
+            StringComparer.Ordinal);
+        return Results.Json(new { session = info, messages = history, activities }, Json);
     }
 
     public static async Task<IResult> DeleteSessionAsync(HttpContext context, AgentRunner runner, ISessionStore store, string id)

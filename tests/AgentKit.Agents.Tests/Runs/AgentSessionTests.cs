@@ -137,7 +137,58 @@ public sealed class AgentSessionTests
         var result = await session.RunAsync("slow", Ct);
 
         Assert.Equal(AgentRunOutcome.TimedOut, result.Outcome);
-        Assert.Equal("slow", Assert.Single(await session.GetHistoryAsync(Ct)).Text);
+        var history = await session.GetHistoryAsync(Ct);
+        Assert.Equal(2, history.Count);
+        Assert.Equal("slow", history[0].Text);
+        var error = Assert.IsType<ErrorContent>(Assert.Single(history[1].Contents));
+        Assert.Equal(nameof(AgentRunOutcome.TimedOut), error.ErrorCode);
+        Assert.Equal(result.Error, error.Message);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task RunEndingMidAnswer_KeepsTheStreamedTextAndHowItEnded_ButTheModelNeverSeesTheError(bool stopped)
+    {
+        var model = new ScriptedChatClient("I found your order and I am now writing a very long answer about it.", "Hello again.")
+        {
+            StreamChunkLength = 4,
+            StreamChunkDelay = TimeSpan.FromMilliseconds(40),
+        };
+        using var harness = new AgentHarness(model, [AgentHarness.Agent(limits: new AgentLimits { Timeout = stopped ? TimeSpan.FromMinutes(1) : TimeSpan.FromMilliseconds(300) })]);
+        var session = await harness.Runner.CreateSessionAsync("helper", Ct);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+
+        var streamed = new System.Text.StringBuilder();
+        AgentRunResult? result = null;
+        await foreach (var e in session.RunStreamingAsync("where is my order?", stop.Token))
+        {
+            if (e is TextDeltaEvent delta && streamed.Append(delta.Text).Length >= 12 && stopped)
+            {
+                await stop.CancelAsync();
+            }
+
+            result = e is RunFailedEvent failed ? failed.Result : result;
+        }
+
+        Assert.NotNull(result);
+        var outcome = stopped ? AgentRunOutcome.Cancelled : AgentRunOutcome.TimedOut;
+        Assert.Equal(outcome, result.Outcome);
+        var history = await session.GetHistoryAsync(Ct);
+        Assert.Equal(3, history.Count);
+        Assert.Equal("where is my order?", history[0].Text);
+        Assert.Equal(ChatRole.Assistant, history[1].Role);
+        Assert.Equal(streamed.ToString(), history[1].Text);
+        Assert.True(history[1].Text.Length >= 12 && history[1].Text.Length < 69, history[1].Text);
+        var error = Assert.IsType<ErrorContent>(Assert.Single(history[2].Contents));
+        Assert.Equal(outcome.ToString(), error.ErrorCode);
+
+        // The next turn sends the partial answer, not the error note.
+        var next = await session.RunAsync("hello?", Ct);
+        Assert.Equal(AgentRunOutcome.Completed, next.Outcome);
+        var sent = model.Calls[^1].Messages;
+        Assert.DoesNotContain(sent, m => m.Contents.Any(c => c is ErrorContent));
+        Assert.Contains(sent, m => m.Role == ChatRole.Assistant && m.Text == history[1].Text);
     }
 
     [Fact]

@@ -76,6 +76,29 @@ public sealed class RagAnswererTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnswerStreaming_StreamsTheModelsText_ThenTheSameAnswerAsTheNonStreamingTwin()
+    {
+        const string Text = "Replace it every six months [2]. A clogged one lowers flow [2][1].";
+        var client = new ScriptedChatClient(Text, Text) { StreamChunkLength = 5 };
+
+        var updates = new List<RagAnswerUpdate>();
+        await foreach (var update in Answerer(client).AnswerStreamingAsync("when to replace the filter cartridge", cancellationToken: Token))
+        {
+            updates.Add(update);
+        }
+
+        var expected = await Answerer(client).AnswerAsync("when to replace the filter cartridge", cancellationToken: Token);
+        Assert.True(client.Calls[0].Streaming);
+        Assert.False(client.Calls[1].Streaming);
+        Assert.True(updates.Count > 3, $"{updates.Count} updates");
+        Assert.All(updates[..^1], u => Assert.Null(u.Answer));
+        var final = Assert.IsType<RagAnswer>(updates[^1].Answer);
+        Assert.Equal(expected.Text, final.Text);
+        Assert.Equal(expected.UsedCitations.Select(c => c.Number), final.UsedCitations.Select(c => c.Number));
+        Assert.Equal(final.Text, string.Concat(updates.Select(u => u.Text)).Trim());
+    }
+
+    [Fact]
     public async Task Answer_PromptParameters_ReachTheModel()
     {
         var client = new ScriptedChatClient("ok");

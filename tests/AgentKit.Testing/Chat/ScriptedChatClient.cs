@@ -41,6 +41,9 @@ public sealed class ScriptedChatClient : IChatClient
     /// <summary>Characters per streamed text update; 0 (the default) streams each response's text in one update.</summary>
     public int StreamChunkLength { get; set; }
 
+    /// <summary>How long streaming waits before each chunk (a slow model, for timeouts and stop buttons); zero by default.</summary>
+    public TimeSpan StreamChunkDelay { get; set; }
+
     /// <summary>Services <see cref="GetService"/> returns by type, for capability discovery tests.</summary>
     public Dictionary<Type, object> Services { get; } = [];
 
@@ -104,6 +107,11 @@ public sealed class ScriptedChatClient : IChatClient
         {
             foreach (var piece in Split(update))
             {
+                if (StreamChunkDelay > TimeSpan.Zero)
+                {
+                    await Task.Delay(StreamChunkDelay, cancellationToken).ConfigureAwait(false);
+                }
+
                 await Task.Yield();
                 cancellationToken.ThrowIfCancellationRequested();
                 yield return piece;

@@ -31,8 +31,8 @@ public sealed class ChildProcess : IDisposable
         }
     }
 
-    /// <summary>Starts <c>dotnet <paramref name="assemblyPath"/> <paramref name="arguments"/></c> in <paramref name="workingDirectory"/>.</summary>
-    public static ChildProcess StartDotnet(string assemblyPath, IEnumerable<string> arguments, string? workingDirectory = null)
+    /// <summary>Starts <c>dotnet <paramref name="assemblyPath"/> <paramref name="arguments"/></c> in <paramref name="workingDirectory"/>, with <paramref name="environment"/> added to (or, for a null value, removed from) this process's environment.</summary>
+    public static ChildProcess StartDotnet(string assemblyPath, IEnumerable<string> arguments, string? workingDirectory = null, IReadOnlyDictionary<string, string?>? environment = null)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -42,6 +42,18 @@ public sealed class ChildProcess : IDisposable
             UseShellExecute = false,
             WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
         };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            if (value is null)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
+        }
+
         start.ArgumentList.Add(assemblyPath);
         foreach (var argument in arguments)
         {

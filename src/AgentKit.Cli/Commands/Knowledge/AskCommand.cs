@@ -66,11 +66,25 @@ internal static class AskCommand
             Retrieval = new RetrievalOptions { Mode = settings.Mode, Top = settings.Top },
         }, cancellationToken).ConfigureAwait(false);
         using var keys = new CancelKeyScope(context.CancelKey, cancellationToken);
-        var answer = await answerer.AnswerAsync(settings.Question, new ChatOptions { MaxOutputTokens = settings.MaxTokens }, keys.Token).ConfigureAwait(false);
 
-        // Model text goes to the raw writer: Spectre would parse it as markup.
+        // The answer is printed as the model writes it. Model text goes to the raw writer: Spectre would parse it as markup.
         var writer = context.Out.Profile.Out.Writer;
-        await writer.WriteAsync(answer.Text + "\n").ConfigureAwait(false);
+        RagAnswer? answer = null;
+        var started = false;
+        await foreach (var update in answerer.AnswerStreamingAsync(settings.Question, new ChatOptions { MaxOutputTokens = settings.MaxTokens }, keys.Token).ConfigureAwait(false))
+        {
+            var text = started ? update.Text : update.Text.TrimStart();
+            started |= text.Length > 0;
+            await writer.WriteAsync(text).ConfigureAwait(false);
+            await writer.FlushAsync(keys.Token).ConfigureAwait(false);
+            answer = update.Answer ?? answer;
+        }
+
+        await writer.WriteAsync("\n").ConfigureAwait(false);
+        if (answer is null)
+        {
+            throw new InvalidOperationException("The answer stream ended without the finished answer.");
+        }
         var cited = answer.UsedCitations.Count > 0 ? answer.UsedCitations : answer.Citations;
         if (cited.Count > 0)
         {
