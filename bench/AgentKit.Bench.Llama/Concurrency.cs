@@ -222,7 +222,8 @@ internal static class Concurrency
 
     private static Process Start(string file, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> environment)
     {
-        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        // A folder of its own: agentkit serve keeps its session database under data/ in its working folder.
+        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = Directory.CreateTempSubdirectory("agentkit-bench-serve-").FullName };
         foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);
