@@ -15,6 +15,13 @@ internal sealed record BenchOptions
           --threads N    n_threads and n_threads_batch on every side (default: the processor count, as AgentKit)
           --no-node      do not set up or run the node-llama-cpp peer
           --no-aot       do not publish or run the NativeAOT build of the AgentKit worker
+          --only W,...   run only these engine workloads (pp512, tg128, multi, seq)
+          --concurrency  instead: N streaming HTTP clients against `agentkit serve` (continuous batching) and
+                         llama-server --parallel --cont-batching (built by bench/llama-tools/build.sh when missing)
+          --clients N,.. client counts of --concurrency (default 1,4,8,16)
+          --no-llama-server  --concurrency measures AgentKit alone (its own single-client ratio only)
+          --seconds N    seconds per --concurrency point (default 30)
+          --answer-tokens N  max_tokens of each --concurrency request (default 64)
           --help         this text
         """;
 
@@ -29,6 +36,18 @@ internal sealed record BenchOptions
     public bool Aot { get; init; } = true;
 
     public bool Help { get; init; }
+
+    public IReadOnlyList<string> Only { get; init; } = Workload.All;
+
+    public bool ConcurrencyMode { get; init; }
+
+    public IReadOnlyList<int> Clients { get; init; } = [1, 4, 8, 16];
+
+    public int Seconds { get; init; } = 30;
+
+    public int AnswerTokens { get; init; } = 64;
+
+    public bool LlamaServer { get; init; } = true;
 
     /// <summary>Set for a child process that runs one workload: workload, model path, prompt file.</summary>
     public (string Workload, string Model, string PromptFile)? Worker { get; init; }
@@ -46,6 +65,12 @@ internal sealed record BenchOptions
                 "--help" or "-h" => options with { Help = true },
                 "--runs" => options with { Runs = Positive(args, ++i, "--runs") },
                 "--threads" => options with { Threads = Positive(args, ++i, "--threads") },
+                "--concurrency" => options with { ConcurrencyMode = true },
+                "--no-llama-server" => options with { LlamaServer = false },
+                "--seconds" => options with { Seconds = Positive(args, ++i, "--seconds") },
+                "--answer-tokens" => options with { AnswerTokens = Positive(args, ++i, "--answer-tokens") },
+                "--clients" => options with { Clients = [.. Value(args, ++i, "--clients").Split(',').Select(c => int.TryParse(c, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : throw new BenchException($"--clients takes positive whole numbers separated by commas, not '{c}'."))] },
+                "--only" => options with { Only = [.. Value(args, ++i, "--only").Split(',').Select(w => Workload.IsKnown(w) ? w : throw new BenchException($"Unknown workload '{w}' (expected {string.Join(", ", Workload.All)})."))] },
                 "--worker" => options with { Worker = (Value(args, ++i, "--worker"), Value(args, ++i, "--worker"), Value(args, ++i, "--worker")) },
                 var other => throw new BenchException($"Unknown option '{other}'; see --help."),
             };

@@ -54,7 +54,7 @@ internal static class Benchmark
             var results = new List<WorkerResult>();
             for (var run = 0; run < options.Runs; run++)
             {
-                foreach (var workload in Workload.All)
+                foreach (var workload in options.Only)
                 {
                     // Alternate which side goes first, so drift on a shared machine does not favour one side.
                     string[] sides = run % 2 == 0 ? ["c", "agentkit", "aot", "node"] : ["agentkit", "aot", "c", "node"];
@@ -81,7 +81,14 @@ internal static class Benchmark
                     ? Invariant.Str($"Medians of {options.Runs} run(s):")
                     : Invariant.Str($"Medians after run {run + 1} of {options.Runs} (interim):"));
                 Console.WriteLine();
-                new Report(results, node.Unavailable, aot.Unavailable).Print(Console.Out);
+                if (options.Only.Count == Workload.All.Length)
+                {
+                    new Report(results, node.Unavailable, aot.Unavailable).Print(Console.Out);
+                }
+                else
+                {
+                    PrintSelected(results, options.Only);
+                }
                 Console.WriteLine();
             }
 
@@ -90,6 +97,19 @@ internal static class Benchmark
         finally
         {
             work.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>With <c>--only</c>: each workload's median per side and AgentKit's ratio to the C program (time or rate).</summary>
+    private static void PrintSelected(IReadOnlyList<WorkerResult> results, IReadOnlyList<string> workloads)
+    {
+        foreach (var workload in workloads)
+        {
+            var medians = results.Where(r => r.Mode == workload).GroupBy(r => r.Side)
+                .ToDictionary(g => g.Key, g => g.Select(r => r.Figure).Order().ElementAt(g.Count() / 2));
+            var line = string.Join("  ", medians.Select(m => Invariant.Str($"{Report.SideName(m.Key)} {m.Value:F2}")));
+            var ratio = medians.TryGetValue("c", out var c) && medians.TryGetValue("agentkit", out var ours) ? Invariant.Str($"  AgentKit / C {ours / c:F3}x {(Workload.IsRate(workload) ? "rate" : "time")}") : "";
+            Console.WriteLine($"{workload}: {line}{ratio}");
         }
     }
 

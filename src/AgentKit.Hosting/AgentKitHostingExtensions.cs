@@ -15,6 +15,7 @@ using AgentKit.Rag.Embeddings;
 using AgentKit.Hosting.Models;
 using AgentKit.Prompts;
 using AgentKit.Storage.PostgreSql;
+using AgentKit.LlamaCpp.Batching;
 using AgentKit.LlamaCpp.Chat;
 using AgentKit.LlamaCpp.Embeddings;
 using Microsoft.Extensions.AI;
@@ -292,6 +293,24 @@ public static class AgentKitHostingExtensions
             context = context with { MaxSequences = sequences };
         }
 
+        if (model.Batching && model.Kind == ModelKind.Chat)
+        {
+            var batching = new LlamaBatchingOptions();
+            return defaults with
+            {
+                ModelId = name,
+                Context = context,
+                MaxContexts = 1,
+                Batching = batching with
+                {
+                    MaxSequences = model.MaxSequences ?? batching.MaxSequences,
+                    ContextSize = model.ContextSize ?? batching.ContextSize,
+                    MaxQueuedRequests = model.MaxQueuedRequests ?? new ModelAdmissionOptions().MaxQueuedRequests,
+                    PrefillChunkTokens = model.PrefillChunkTokens ?? batching.PrefillChunkTokens,
+                },
+            };
+        }
+
         return defaults with { ModelId = name, Context = context, MaxContexts = model.MaxContexts ?? defaults.MaxContexts };
     }
 
@@ -300,7 +319,10 @@ public static class AgentKitHostingExtensions
         var defaults = new ModelAdmissionOptions();
         return new ModelAdmissionOptions
         {
-            Capacity = model.MaxContexts ?? new LlamaChatClientOptions().MaxContexts,
+            // With batching, the requests the scheduler decodes together; otherwise one per pooled context.
+            Capacity = model.Batching
+                ? model.MaxSequences ?? new LlamaBatchingOptions().MaxSequences
+                : model.MaxContexts ?? new LlamaChatClientOptions().MaxContexts,
             MaxQueuedRequests = model.MaxQueuedRequests ?? defaults.MaxQueuedRequests,
             QueueTimeout = model.QueueTimeout ?? defaults.QueueTimeout,
         };

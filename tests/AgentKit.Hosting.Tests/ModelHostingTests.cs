@@ -81,14 +81,38 @@ public sealed class ModelHostingTests : IDisposable
         Assert.Null(forAgents.GetService<FunctionInvokingChatClient>());
         Assert.Same(keyed.GetService<LlamaModel>(), forAgents.GetService<LlamaModel>());
 
-        // One admission control per model, sized by its contexts, under both pipelines and the multi-sequence calls.
+        // One admission control per model, sized by the requests its batch scheduler decodes together (MaxSequences),
+        // under both pipelines and the multi-sequence calls.
         var admission = keyed.GetService<ModelAdmission>();
         Assert.NotNull(admission);
         Assert.Same(admission, forAgents.GetService<ModelAdmission>());
-        Assert.Equal((1, 16, TimeSpan.FromSeconds(30)), (admission.Options.Capacity, admission.Options.MaxQueuedRequests, admission.Options.QueueTimeout));
+        Assert.Equal((2, 16, TimeSpan.FromSeconds(30)), (admission.Options.Capacity, admission.Options.MaxQueuedRequests, admission.Options.QueueTimeout));
         Assert.IsType<ModelAdmissionChatClient>(multi);
         Assert.Equal(1, admission.Admitted);
+        var scheduler = keyed.GetService<AgentKit.LlamaCpp.Batching.LlamaBatchScheduler>();
+        Assert.NotNull(scheduler);
+        Assert.Equal((2, 512, 1), (scheduler.Options.MaxSequences, scheduler.Options.ContextSize, scheduler.Threads));
 
+        await host.StopAsync(ct);
+    }
+
+    [Fact]
+    public async Task LocalModel_WithBatchingOff_UsesTheContextPool_AndAdmissionIsSizedByItsContexts()
+    {
+        var settings = LocalChat(TestModelFactory.GetOrCreate(TestModelFactory.TinyQwen2));
+        settings["AgentKit:Models:tiny:Batching"] = "false";
+        settings["AgentKit:Models:tiny:MaxContexts"] = "2";
+        var builder = _hosts.Builder(settings);
+        builder.AddAgentKit();
+        using var host = builder.Build();
+        var ct = TestContext.Current.CancellationToken;
+        await host.StartAsync(ct);
+
+        var keyed = host.Services.GetRequiredKeyedService<IChatClient>("tiny");
+        var response = await keyed.GetResponseAsync("Hello", new ChatOptions { MaxOutputTokens = 3, Temperature = 0 }, ct);
+        Assert.InRange(response.Usage!.OutputTokenCount ?? 0, 1, 3);
+        Assert.Equal(2, keyed.GetService<ModelAdmission>()!.Options.Capacity);
+        Assert.Null(keyed.GetService<AgentKit.LlamaCpp.Batching.LlamaBatchScheduler>());
         await host.StopAsync(ct);
     }
 

@@ -10,6 +10,23 @@ public sealed class OptionsValidationTests : IDisposable
     public void Dispose() => _hosts.Dispose();
 
     [Fact]
+    public async Task Start_WithMoreThreadsThanCores_FailsNamingTheKeyAndTheCores()
+    {
+        var builder = _hosts.Builder(new Dictionary<string, string?>
+        {
+            ["AgentKit:Models:chat:Download"] = "owner/repo/model.gguf",
+            ["AgentKit:Models:chat:Threads"] = (Environment.ProcessorCount + 1).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+        builder.AddAgentKit();
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(TestContext.Current.CancellationToken));
+
+        Assert.Contains("AgentKit:Models:chat:Threads", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"oversubscribe the {Environment.ProcessorCount} cores", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Start_WithMissingModelFile_FailsNamingTheKeyAndPath()
     {
         var builder = _hosts.Builder(new Dictionary<string, string?>
@@ -35,6 +52,7 @@ public sealed class OptionsValidationTests : IDisposable
             ["AgentKit:Models:local:Threads"] = "0",
             ["AgentKit:Models:local:MaxQueuedRequests"] = "-1",
             ["AgentKit:Models:local:QueueTimeout"] = "00:00:00",
+            ["AgentKit:Models:local:PrefillChunkTokens"] = "0",
             ["AgentKit:Models:remote:Provider"] = "OpenAI",
             ["AgentKit:Models:remote:Endpoint"] = "ftp://example.invalid/",
             ["AgentKit:DefaultEmbeddingModel"] = "local",
@@ -49,7 +67,7 @@ public sealed class OptionsValidationTests : IDisposable
         string[] keys =
         [
             "AgentKit:Models:local:Download", "AgentKit:Models:local:ContextSize", "AgentKit:Models:local:Threads",
-            "AgentKit:Models:local:MaxQueuedRequests", "AgentKit:Models:local:QueueTimeout",
+            "AgentKit:Models:local:MaxQueuedRequests", "AgentKit:Models:local:QueueTimeout", "AgentKit:Models:local:PrefillChunkTokens",
             "AgentKit:Models:remote:Endpoint", "AgentKit:Models:remote:Model", "AgentKit:Models:remote:ApiKey",
             "AgentKit:DefaultEmbeddingModel", "AgentKit:DefaultChatModel", "AgentKit:ChatPipeline:ResponseCacheMegabytes",
         ];

@@ -111,6 +111,11 @@ internal sealed class AgentKitOptionsValidator(IHostEnvironment environment) : I
                 CheckRange(failures, $"{key}:MaxContexts", model.MaxContexts, 1, 64);
                 CheckRange(failures, $"{key}:MaxSequences", model.MaxSequences, 1, 256);
                 CheckRange(failures, $"{key}:MaxQueuedRequests", model.MaxQueuedRequests, 0, 100_000);
+                CheckRange(failures, $"{key}:PrefillChunkTokens", model.PrefillChunkTokens, 1, 1 << 24);
+                if (model.Threads is { } threads && threads > Environment.ProcessorCount)
+                {
+                    failures.Add($"{key}:Threads: {threads} threads would oversubscribe the {Environment.ProcessorCount} cores of this machine (threads fighting over cores decode several times slower); use at most {Environment.ProcessorCount}, or leave it unset.");
+                }
                 if (model.QueueTimeout is { } queueTimeout && queueTimeout <= TimeSpan.Zero)
                 {
                     failures.Add($"{key}:QueueTimeout: {queueTimeout} must be positive.");

@@ -47,7 +47,10 @@ public sealed class ModelOptions
     /// <summary>llama: layers to offload to the GPU (CUDA build). Default: 0.</summary>
     public int GpuLayers { get; set; }
 
-    /// <summary>llama: context size in tokens per context. Default: the engine's default (4096).</summary>
+    /// <summary>
+    /// llama: context size in tokens per context; with <see cref="Batching"/>, the KV cache shared by all running
+    /// requests (one request may use all of it). Default: 16384 with batching, else 4096 per context.
+    /// </summary>
     public int? ContextSize { get; set; }
 
     /// <summary>
@@ -68,8 +71,26 @@ public sealed class ModelOptions
     /// <summary>llama: longest a request waits for a free context before it is refused like a full queue. Default: 30 seconds.</summary>
     public TimeSpan? QueueTimeout { get; set; }
 
-    /// <summary>llama: sequences one context decodes together (multi-sequence decoding for self-consistency). Default: 8.</summary>
+    /// <summary>
+    /// llama: sequences one context decodes together. With <see cref="Batching"/>: the requests decoded together (each
+    /// beyond waits in the admission queue); without: sequences per pooled context (multi-sequence decoding for
+    /// self-consistency). Default: 8.
+    /// </summary>
     public int? MaxSequences { get; set; }
+
+    /// <summary>
+    /// llama chat: continuous batching — concurrent requests share the decode steps of one context, one sequence each,
+    /// with a prefix cache across requests (<c>LlamaChatClientOptions.Batching</c>). <see cref="ContextSize"/> is then
+    /// the KV cache of all running requests together and <see cref="MaxContexts"/> is not used. False: a pool of
+    /// <see cref="MaxContexts"/> contexts, each request decoding alone in its own (isolation). Default: true.
+    /// </summary>
+    public bool Batching { get; set; } = true;
+
+    /// <summary>
+    /// llama chat with <see cref="Batching"/>: most prompt tokens read in one step while other requests stream, so a long
+    /// prompt delays their next token by one chunk at most. Default: 128.
+    /// </summary>
+    public int? PrefillChunkTokens { get; set; }
 
     /// <summary>llama: load the model when the host starts instead of on first use. Default: true.</summary>
     public bool WarmUp { get; set; } = true;

@@ -31,7 +31,7 @@ internal sealed class DeferredLlamaChatClient : IChatClient, IMultiSequenceChatC
 
     public ChatClientMetadata Metadata { get; }
 
-    public int MaxSequences => _options.Context.MaxSequences;
+    public int MaxSequences => _options.Batching?.MaxSequences ?? _options.Context.MaxSequences;
 
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {

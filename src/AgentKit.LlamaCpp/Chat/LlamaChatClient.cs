@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using AgentKit.Abstractions;
 using AgentKit.Abstractions.Text;
+using AgentKit.LlamaCpp.Batching;
 using AgentKit.LlamaCpp.Diagnostics;
 using AgentKit.LlamaCpp.Generation;
 using AgentKit.LlamaCpp.Grammars;
@@ -60,6 +61,7 @@ public sealed partial class LlamaChatClient : IChatClient, IMultiSequenceChatCli
         _tokenCounter = new LlamaTokenCounter(model.Vocabulary);
         _logger = loggerFactory?.CreateLogger<LlamaChatClient>() ?? NullLogger<LlamaChatClient>.Instance;
         var modelId = _options.ModelId ?? model.Metadata.Name ?? Path.GetFileNameWithoutExtension(model.Path);
+        _scheduler = _options.Batching is { } batching ? new LlamaBatchScheduler(model, _options.Context, batching) : null;
         _pool = new LlamaContextPool(model, _options.Context, _options.MaxContexts, modelId, _options.ShareThreadsAcrossContexts);
         _prompts = new ChatPromptBuilder(model, _options, new ToolPromptTemplates(_options.ToolPrompts ?? new ToolPromptFiles(_options.PromptsDirectory ?? ToolPromptFiles.DefaultDirectory)));
         _metadata = new ChatClientMetadata("llama.cpp", null, modelId);
@@ -69,7 +71,7 @@ public sealed partial class LlamaChatClient : IChatClient, IMultiSequenceChatCli
     public ToolCallFormat ToolCallFormat => _prompts.Format;
 
     /// <inheritdoc />
-    public int MaxSequences => _options.Context.MaxSequences;
+    public int MaxSequences => _options.Batching?.MaxSequences ?? _options.Context.MaxSequences;
 
     /// <summary>Most contexts (concurrent requests) the client keeps.</summary>
     public int MaxContexts => _pool.MaxContexts;
@@ -93,11 +95,10 @@ public sealed partial class LlamaChatClient : IChatClient, IMultiSequenceChatCli
         var created = DateTimeOffset.UtcNow;
         var stream = new ToolAwareStream(request.Tools);
 
-        using var lease = await _pool.RentAsync(request.Prompt, cancellationToken).ConfigureAwait(false);
         var speed = new GenerationSpeed(_metadata.DefaultModelId);
         LlamaGenerationUpdate last = default;
         var logProbabilities = request.Generation[0].LogProbabilities ? new List<float>() : null;
-        await foreach (var update in lease.Context.GenerateAsync(request.Prompt, request.Generation[0], LlamaSeqId.Zero, cancellationToken).ConfigureAwait(false))
+        await foreach (var update in GenerateOneAsync(request.Prompt, request.Generation[0], cancellationToken).ConfigureAwait(false))
         {
             speed.OnToken();
             last = update;
@@ -167,21 +168,7 @@ public sealed partial class LlamaChatClient : IChatClient, IMultiSequenceChatCli
         var n = prompts.Length;
         var texts = Enumerable.Range(0, n).Select(_ => new StringBuilder()).ToArray();
         var finals = new LlamaGenerationUpdate[n];
-        using (var lease = await _pool.RentAsync(prompts[0], cancellationToken).ConfigureAwait(false))
-        {
-            var speed = new GenerationSpeed(_metadata.DefaultModelId);
-            await foreach (var (index, update) in lease.Context.GenerateManyAsync(prompts, request.Generation, cancellationToken).ConfigureAwait(false))
-            {
-                speed.OnToken();
-                texts[index].Append(update.Text);
-                if (update.FinishReason is not null)
-                {
-                    finals[index] = update;
-                }
-            }
-
-            speed.Record(new LlamaUsage(finals.Sum(f => f.Usage.PromptTokens), finals.Sum(f => f.Usage.ReusedPromptTokens), finals.Sum(f => f.Usage.GeneratedTokens)));
-        }
+        await CollectManyAsync(prompts, request, texts, finals, cancellationToken).ConfigureAwait(false);
 
         var created = DateTimeOffset.UtcNow;
         var responses = new ChatResponse[n];
@@ -235,11 +222,20 @@ public sealed partial class LlamaChatClient : IChatClient, IMultiSequenceChatCli
             return _tokenCounter;
         }
 
+        if (serviceType == typeof(LlamaBatchScheduler))
+        {
+            return _scheduler;
+        }
+
         return serviceType.IsInstanceOfType(this) ? this : null;
     }
 
-    /// <summary>Frees the pooled contexts (not the model).</summary>
-    public void Dispose() => _pool.Dispose();
+    /// <summary>Frees the pooled contexts and the batch scheduler (not the model).</summary>
+    public void Dispose()
+    {
+        _scheduler?.Dispose();
+        _pool.Dispose();
+    }
 
     private PreparedRequest Prepare(IEnumerable<ChatMessage> messages, ChatOptions? options, int count)
     {

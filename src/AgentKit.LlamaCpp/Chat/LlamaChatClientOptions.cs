@@ -34,6 +34,14 @@ public sealed record LlamaChatClientOptions
     public bool ShareThreadsAcrossContexts { get; init; } = true;
 
     /// <summary>
+    /// Continuous batching: when set, concurrent requests share the decode steps of one context (one sequence each,
+    /// with a prefix cache across requests) through a <see cref="Batching.LlamaBatchScheduler"/>, and
+    /// <see cref="MaxContexts"/> is not used. Null (the default for a client built in code): each request decodes alone
+    /// in a context of the pool, isolated from the others. AgentKit.Hosting turns it on by default for servers.
+    /// </summary>
+    public Batching.LlamaBatchingOptions? Batching { get; init; }
+
+    /// <summary>
     /// A chat template used when the model has none or llama.cpp does not recognise the model's own: a built-in
     /// name (<c>chatml</c>, <c>llama3</c>, <c>phi3</c>, ...) or template source. Default <c>chatml</c>.
     /// </summary>
@@ -100,5 +108,6 @@ public sealed record LlamaChatClientOptions
         }
 
         DefaultSampling.Validate();
+        Batching?.Validate();
     }
 }

@@ -1,0 +1,300 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using AgentKit.Testing;
+
+namespace AgentKit.Bench.Llama;
+
+/// <summary>
+/// The concurrency workload (issue #18 §3): N clients streaming chat completions over HTTP on loopback, against
+/// <c>agentkit serve</c> (continuous batching) and llama.cpp's <c>llama-server --parallel --cont-batching</c> with the
+/// same model, threads, slots and KV cache. Prints aggregate generation tokens/s and time to first token p50/p95 per
+/// client count and the ratios the issue asks for.
+/// </summary>
+internal static class Concurrency
+{
+    private const int Slots = 16;
+    private const int KvCells = 16384;
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(5);
+
+    public static async Task<int> RunAsync(BenchOptions options)
+    {
+        var spec = options.Quick ? TestModelFactory.TinyQwen2 : TestModelFactory.Qwen2HalfB;
+        var modelPath = TestModelFactory.GetOrCreate(spec);
+        Console.WriteLine(Invariant.Str($"Model: {spec} ({modelPath}); threads {options.Threads} every side; {Slots} slots, {KvCells} KV cells; {options.AnswerTokens}-token answers; {options.Seconds} s per point; clients {string.Join(", ", options.Clients)}"));
+        var llamaServer = options.LlamaServer ? await EnsureLlamaServerAsync().ConfigureAwait(false) : null;
+        var cli = await EnsureCliAsync().ConfigureAwait(false);
+        Console.WriteLine($"llama-server: {llamaServer ?? "not measured (--no-llama-server)"}");
+        Console.WriteLine($"agentkit: {cli}");
+
+        var results = new List<Point>();
+        string[] sides = llamaServer is null ? ["agentkit"] : ["llama-server", "agentkit"];
+        foreach (var side in sides)
+        {
+            var port = FreePort();
+            var process = side == "agentkit"
+                ? Start("dotnet", [cli, "serve", "--urls", Invariant.Str($"http://127.0.0.1:{port}")], AgentKitEnvironment(modelPath, options.Threads))
+                : Start(llamaServer!, ["-m", modelPath, "--host", "127.0.0.1", "--port", Invariant.Str(port), "-t", Invariant.Str(options.Threads), "-tb", Invariant.Str(options.Threads),
+                    "--parallel", Invariant.Str(Slots), "--cont-batching", "-c", Invariant.Str(KvCells), "-b", "512", "-ub", "512", "--no-webui", "--kv-unified"], new Dictionary<string, string>());
+            try
+            {
+                using var http = new HttpClient { BaseAddress = new Uri(Invariant.Str($"http://127.0.0.1:{port}/")), Timeout = TimeSpan.FromMinutes(10) };
+                await WaitReadyAsync(http, process, side).ConfigureAwait(false);
+                var model = side == "agentkit" ? "default" : "model";
+                await OneRequestAsync(http, model, "Warm up.", options.AnswerTokens).ConfigureAwait(false);
+                foreach (var clients in options.Clients)
+                {
+                    var point = await MeasureAsync(http, side, model, clients, options).ConfigureAwait(false);
+                    results.Add(point);
+                    Console.WriteLine(Invariant.Str($"{side,-13} {clients,2} clients: {point.TokensPerSecond,7:F1} tok/s aggregate, TTFT p50 {point.TtftP50 * 1000,6:F0} ms p95 {point.TtftP95 * 1000,6:F0} ms, {point.Requests} requests, {point.Tokens} tokens in {point.Seconds:F1} s"));
+                }
+            }
+            finally
+            {
+                Stop(process);
+            }
+        }
+
+        Console.WriteLine();
+        Console.WriteLine("| clients | llama-server tok/s | AgentKit tok/s | AgentKit / llama-server | TTFT p50 / p95 llama-server (ms) | TTFT p50 / p95 AgentKit (ms) |");
+        Console.WriteLine("|---|---|---|---|---|---|");
+        foreach (var clients in options.Clients)
+        {
+            var ours = results.Single(p => p.Side == "agentkit" && p.Clients == clients);
+            var theirs = results.SingleOrDefault(p => p.Side == "llama-server" && p.Clients == clients);
+            Console.WriteLine(theirs is null
+                ? Invariant.Str($"| {clients} | – | {ours.TokensPerSecond:F1} | – | – | {ours.TtftP50 * 1000:F0} / {ours.TtftP95 * 1000:F0} |")
+                : Invariant.Str($"| {clients} | {theirs.TokensPerSecond:F1} | {ours.TokensPerSecond:F1} | {ours.TokensPerSecond / theirs.TokensPerSecond:F2}x | {theirs.TtftP50 * 1000:F0} / {theirs.TtftP95 * 1000:F0} | {ours.TtftP50 * 1000:F0} / {ours.TtftP95 * 1000:F0} |"));
+        }
+
+        var single = results.FirstOrDefault(p => p.Side == "agentkit" && p.Clients == 1);
+        var singleTheirs = results.FirstOrDefault(p => p.Side == "llama-server" && p.Clients == 1);
+        var eight = results.FirstOrDefault(p => p.Side == "agentkit" && p.Clients == 8);
+        var eightTheirs = results.FirstOrDefault(p => p.Side == "llama-server" && p.Clients == 8);
+        Console.WriteLine();
+        if (eight is not null && eightTheirs is not null)
+        {
+            Console.WriteLine(Invariant.Str($"8 clients vs llama-server: {eight.TokensPerSecond / eightTheirs.TokensPerSecond:F2}x (target >= 1.0x) {Verdict(eight.TokensPerSecond / eightTheirs.TokensPerSecond >= 1.0)}"));
+        }
+
+        if (eight is not null && single is not null)
+        {
+            Console.WriteLine(Invariant.Str($"8 clients vs AgentKit's single client: {eight.TokensPerSecond / single.TokensPerSecond:F2}x (target >= 3x) {Verdict(eight.TokensPerSecond / single.TokensPerSecond >= 3)}"));
+        }
+
+        if (single is not null && singleTheirs is not null)
+        {
+            Console.WriteLine(Invariant.Str($"single client vs llama-server: {single.TokensPerSecond / singleTheirs.TokensPerSecond:F2}x (target >= 0.95x) {Verdict(single.TokensPerSecond / singleTheirs.TokensPerSecond >= 0.95)}"));
+        }
+
+        return 0;
+    }
+
+    private static string Verdict(bool pass) => pass ? "PASS" : "FAIL";
+
+    private static Dictionary<string, string> AgentKitEnvironment(string modelPath, int threads) => new()
+    {
+        ["AgentKit__Models__default__Path"] = modelPath,
+        ["AgentKit__Models__default__Threads"] = Invariant.Str(threads),
+        ["AgentKit__Models__default__Batching"] = "true",
+        ["AgentKit__Models__default__MaxSequences"] = Invariant.Str(Slots),
+        ["AgentKit__Models__default__ContextSize"] = Invariant.Str(KvCells),
+        ["AgentKit__Models__default__MaxQueuedRequests"] = "64",
+        ["AgentKit__Server__MaxConcurrentRunsPerKey"] = "64",
+    };
+
+    /// <summary>Every client sends requests back to back until the time is up; the point counts the requests that finished.</summary>
+    private static async Task<Point> MeasureAsync(HttpClient http, string side, string model, int clients, BenchOptions options)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(options.Seconds * Stopwatch.Frequency);
+        var started = Stopwatch.GetTimestamp();
+        var ttfts = new List<double>();
+        var tokens = 0L;
+        var requests = 0;
+        var gate = new Lock();
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(async client =>
+        {
+            var n = 0;
+            while (Stopwatch.GetTimestamp() < deadline)
+            {
+                // Distinct questions after a shared system prompt, as a server's users send them.
+                var (ttft, generated) = await OneRequestAsync(http, model, Invariant.Str($"Client {client} question {n++}: summarise the order history."), options.AnswerTokens).ConfigureAwait(false);
+                lock (gate)
+                {
+                    ttfts.Add(ttft);
+                    tokens += generated;
+                    requests++;
+                }
+            }
+        })).ConfigureAwait(false);
+        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        ttfts.Sort();
+        return new Point(side, clients, tokens / seconds, Percentile(ttfts, 0.50), Percentile(ttfts, 0.95), requests, tokens, seconds);
+    }
+
+    private static double Percentile(List<double> sorted, double p) => sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+
+    /// <summary>One streaming chat completion: seconds to the first content chunk, and completion tokens from the usage chunk.</summary>
+    private static async Task<(double Ttft, int Tokens)> OneRequestAsync(HttpClient http, string model, string question, int answerTokens)
+    {
+        var body = new JsonObject
+        {
+            ["model"] = model,
+            ["stream"] = true,
+            ["stream_options"] = new JsonObject { ["include_usage"] = true },
+            ["max_tokens"] = answerTokens,
+            ["temperature"] = 0,
+            ["messages"] = new JsonArray(
+                new JsonObject { ["role"] = "system", ["content"] = "You are the ShopBot assistant of an online store. Answer briefly, cite order numbers, never invent data." },
+                new JsonObject { ["role"] = "user", ["content"] = question }),
+        };
+        var start = Stopwatch.GetTimestamp();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions") { Content = JsonContent.Create(body) };
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new BenchException($"{http.BaseAddress} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync().ConfigureAwait(false)}");
+        }
+
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync().ConfigureAwait(false));
+        double ttft = double.NaN;
+        int tokens = 0, chunks = 0;
+        while (await reader.ReadLineAsync().ConfigureAwait(false) is { } line)
+        {
+            if (!line.StartsWith("data: ", StringComparison.Ordinal) || line == "data: [DONE]")
+            {
+                continue;
+            }
+
+            using var chunk = JsonDocument.Parse(line.AsMemory(6));
+            var root = chunk.RootElement;
+            if (root.TryGetProperty("choices", out var choices) && choices.ValueKind == JsonValueKind.Array && choices.GetArrayLength() > 0
+                && choices[0].TryGetProperty("delta", out var delta) && delta.TryGetProperty("content", out var content)
+                && content.ValueKind == JsonValueKind.String && content.GetString()!.Length > 0)
+            {
+                chunks++;
+                if (double.IsNaN(ttft))
+                {
+                    ttft = Stopwatch.GetElapsedTime(start).TotalSeconds;
+                }
+            }
+
+            if (root.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object && usage.TryGetProperty("completion_tokens", out var completion))
+            {
+                tokens = completion.GetInt32();
+            }
+        }
+
+        return (double.IsNaN(ttft) ? Stopwatch.GetElapsedTime(start).TotalSeconds : ttft, tokens > 0 ? tokens : chunks);
+    }
+
+    private static async Task WaitReadyAsync(HttpClient http, Process process, string side)
+    {
+        var until = DateTime.UtcNow + StartTimeout;
+        while (DateTime.UtcNow < until)
+        {
+            if (process.HasExited)
+            {
+                throw new BenchException($"{side} exited with {process.ExitCode} before it was ready.");
+            }
+
+            try
+            {
+                using var response = await http.GetAsync("health").ConfigureAwait(false);
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+
+            await Task.Delay(500).ConfigureAwait(false);
+        }
+
+        throw new BenchException($"{side} was not ready within {StartTimeout.TotalMinutes} minutes.");
+    }
+
+    private static Process Start(string file, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> environment)
+    {
+        // A folder of its own: agentkit serve keeps its session database under data/ in its working folder.
+        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = Directory.CreateTempSubdirectory("agentkit-bench-serve-").FullName };
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        foreach (var (key, value) in environment)
+        {
+            info.Environment[key] = value;
+        }
+
+        var process = Process.Start(info) ?? throw new BenchException($"{file} could not be started.");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static void Stop(Process process)
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit(10_000);
+        }
+
+        process.Dispose();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>llama.cpp's server from the v0.5.0 source, built once into the cache by bench/llama-tools/build.sh.</summary>
+    private static async Task<string> EnsureLlamaServerAsync()
+    {
+        var cache = Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg ? xdg : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
+        var binary = Path.Combine(cache, "agentkit", "llama-tools", "v0.5.0", "bin", "llama-server");
+        if (File.Exists(binary))
+        {
+            return binary;
+        }
+
+        var script = Path.Combine(AppContext.BaseDirectory, "llama-tools", "build.sh");
+        Console.WriteLine($"llama-server is not built yet: running {script} (cached; cmake and g++; takes a while) ...");
+        var outcome = await ChildProcess.RunAsync("bash", [script], TimeSpan.FromHours(2)).ConfigureAwait(false);
+        if (outcome is null || outcome.ExitCode != 0 || !File.Exists(binary))
+        {
+            throw new BenchException($"bench/llama-tools/build.sh failed: {outcome?.LastLine ?? "bash could not be started"}");
+        }
+
+        return binary;
+    }
+
+    /// <summary>The agentkit CLI, built in Release beside the repository's other outputs.</summary>
+    private static async Task<string> EnsureCliAsync()
+    {
+        var project = typeof(Concurrency).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "CliProject").Value!;
+        var dll = Path.Combine(Path.GetDirectoryName(project)!, "bin", "Release", "net10.0", "AgentKit.Cli.dll");
+        Console.WriteLine("Building the agentkit CLI (Release) ...");
+        var outcome = await ChildProcess.RunAsync("dotnet", ["build", project, "-c", "Release", "-v", "q", "-nologo"], TimeSpan.FromMinutes(30)).ConfigureAwait(false);
+        if (outcome is null || outcome.ExitCode != 0 || !File.Exists(dll))
+        {
+            throw new BenchException($"Building {project} failed: {outcome?.LastLine ?? "dotnet could not be started"}");
+        }
+
+        return dll;
+    }
+
+    private sealed record Point(string Side, int Clients, double TokensPerSecond, double TtftP50, double TtftP95, int Requests, long Tokens, double Seconds);
+}
