@@ -16,6 +16,7 @@ using AgentKit.Hosting.Models;
 using AgentKit.Prompts;
 using AgentKit.Storage.PostgreSql;
 using AgentKit.LlamaCpp.Chat;
+using AgentKit.LlamaCpp.Generation;
 using AgentKit.LlamaCpp.Embeddings;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Caching.Distributed;
@@ -200,7 +201,11 @@ public static class AgentKitHostingExtensions
             // Bounded in front of the context pool, so requests beyond its contexts queue within limits or get a
             // typed refusal instead of waiting without end.
             _ => new ModelAdmissionChatClient(
-                new DeferredLlamaChatClient(services.GetRequiredService<ModelCatalog>().GetLocal(name), CreateLlamaChatOptions(name, model) with { ToolPrompts = services.GetService<IToolPromptSource>() }, services.GetRequiredService<ILoggerFactory>()),
+                new DeferredLlamaChatClient(
+                    services.GetRequiredService<ModelCatalog>().GetLocal(name),
+                    CreateLlamaChatOptions(name, model) with { ToolPrompts = services.GetService<IToolPromptSource>() },
+                    services.GetRequiredService<ILoggerFactory>(),
+                    model.Speculation is { Enabled: true, DraftModel: { } draft } ? services.GetRequiredService<ModelCatalog>().GetLocal(draft) : null),
                 services.GetRequiredKeyedService<ModelAdmission>(AdmissionKey(name))),
         };
     }
@@ -292,7 +297,10 @@ public static class AgentKitHostingExtensions
             context = context with { MaxSequences = sequences };
         }
 
-        return defaults with { ModelId = name, Context = context, MaxContexts = model.MaxContexts ?? defaults.MaxContexts };
+        var speculation = model.Speculation.Enabled
+            ? new LlamaSpeculationOptions { PromptLookup = model.Speculation.PromptLookup, MaxDraftTokens = model.Speculation.MaxDraftTokens }
+            : null;
+        return defaults with { ModelId = name, Context = context, MaxContexts = model.MaxContexts ?? defaults.MaxContexts, Speculation = speculation };
     }
 
     private static ModelAdmissionOptions CreateAdmissionOptions(ModelOptions model)

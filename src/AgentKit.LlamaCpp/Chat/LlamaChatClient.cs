@@ -38,6 +38,7 @@ public sealed partial class LlamaChatClient : IChatClient, IMultiSequenceChatCli
     private readonly LlamaTokenCounter _tokenCounter;
     private readonly LlamaChatClientOptions _options;
     private readonly LlamaContextPool _pool;
+    private readonly LlamaContextPool? _draftPool;
     private readonly ChatPromptBuilder _prompts;
     private readonly ILogger _logger;
     private readonly ChatClientMetadata _metadata;
@@ -61,6 +62,7 @@ public sealed partial class LlamaChatClient : IChatClient, IMultiSequenceChatCli
         _logger = loggerFactory?.CreateLogger<LlamaChatClient>() ?? NullLogger<LlamaChatClient>.Instance;
         var modelId = _options.ModelId ?? model.Metadata.Name ?? Path.GetFileNameWithoutExtension(model.Path);
         _pool = new LlamaContextPool(model, _options.Context, _options.MaxContexts, modelId, _options.ShareThreadsAcrossContexts);
+        _draftPool = CreateDraftPool(model, _options, modelId);
         _prompts = new ChatPromptBuilder(model, _options, new ToolPromptTemplates(_options.ToolPrompts ?? new ToolPromptFiles(_options.PromptsDirectory ?? ToolPromptFiles.DefaultDirectory)));
         _metadata = new ChatClientMetadata("llama.cpp", null, modelId);
     }
@@ -94,10 +96,11 @@ public sealed partial class LlamaChatClient : IChatClient, IMultiSequenceChatCli
         var stream = new ToolAwareStream(request.Tools);
 
         using var lease = await _pool.RentAsync(request.Prompt, cancellationToken).ConfigureAwait(false);
+        using var draftLease = await RentDraftAsync(request.Prompt, cancellationToken).ConfigureAwait(false);
         var speed = new GenerationSpeed(_metadata.DefaultModelId);
         LlamaGenerationUpdate last = default;
         var logProbabilities = request.Generation[0].LogProbabilities ? new List<float>() : null;
-        await foreach (var update in lease.Context.GenerateAsync(request.Prompt, request.Generation[0], LlamaSeqId.Zero, cancellationToken).ConfigureAwait(false))
+        await foreach (var update in lease.Context.GenerateAsync(request.Prompt, WithSpeculation(request.Generation[0], draftLease), LlamaSeqId.Zero, cancellationToken).ConfigureAwait(false))
         {
             speed.OnToken();
             last = update;
@@ -238,8 +241,12 @@ public sealed partial class LlamaChatClient : IChatClient, IMultiSequenceChatCli
         return serviceType.IsInstanceOfType(this) ? this : null;
     }
 
-    /// <summary>Frees the pooled contexts (not the model).</summary>
-    public void Dispose() => _pool.Dispose();
+    /// <summary>Frees the pooled contexts (not the model or the draft model).</summary>
+    public void Dispose()
+    {
+        _pool.Dispose();
+        _draftPool?.Dispose();
+    }
 
     private PreparedRequest Prepare(IEnumerable<ChatMessage> messages, ChatOptions? options, int count)
     {
