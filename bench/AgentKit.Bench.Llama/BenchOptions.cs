@@ -15,6 +15,11 @@ internal sealed record BenchOptions
           --threads N    n_threads and n_threads_batch on every side (default: the processor count, as AgentKit)
           --no-node      do not set up or run the node-llama-cpp peer
           --no-aot       do not publish or run the NativeAOT build of the AgentKit worker
+          --speculative  run the speculative-decoding workload instead (issue #18): AgentKit plain, with a draft model,
+                         with prompt lookup on a RAG prompt, and llama.cpp's llama-speculative on the same pair
+          --draft-type T the draft model's quantization of the target for --speculative (default q8_0)
+          --draft-max N  most tokens drafted per step for --speculative, every side (default 8)
+          --tokens N     tokens per answer for --speculative (default 128)
           --help         this text
         """;
 
@@ -30,6 +35,14 @@ internal sealed record BenchOptions
 
     public bool Help { get; init; }
 
+    public bool Speculative { get; init; }
+
+    public string DraftType { get; init; } = "q8_0";
+
+    public int DraftMax { get; init; } = 8;
+
+    public int SpeculativeTokens { get; init; } = 128;
+
     /// <summary>Set for a child process that runs one workload: workload, model path, prompt file.</summary>
     public (string Workload, string Model, string PromptFile)? Worker { get; init; }
 
@@ -44,6 +57,10 @@ internal sealed record BenchOptions
                 "--no-node" => options with { Node = false },
                 "--no-aot" => options with { Aot = false },
                 "--help" or "-h" => options with { Help = true },
+                "--speculative" => options with { Speculative = true },
+                "--draft-type" => options with { DraftType = Value(args, ++i, "--draft-type") },
+                "--draft-max" => options with { DraftMax = Positive(args, ++i, "--draft-max") },
+                "--tokens" => options with { SpeculativeTokens = Positive(args, ++i, "--tokens") },
                 "--runs" => options with { Runs = Positive(args, ++i, "--runs") },
                 "--threads" => options with { Threads = Positive(args, ++i, "--threads") },
                 "--worker" => options with { Worker = (Value(args, ++i, "--worker"), Value(args, ++i, "--worker"), Value(args, ++i, "--worker")) },

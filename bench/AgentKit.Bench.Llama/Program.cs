@@ -21,7 +21,7 @@ try
         return 0;
     }
 
-    return await Benchmark.RunAsync(options);
+    return options.Speculative ? await SpeculativeBenchmark.RunAsync(options) : await Benchmark.RunAsync(options);
 }
 catch (BenchException ex)
 {
