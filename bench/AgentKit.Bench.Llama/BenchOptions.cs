@@ -22,6 +22,11 @@ internal sealed record BenchOptions
           --no-llama-server  --concurrency measures AgentKit alone (its own single-client ratio only)
           --seconds N    seconds per --concurrency point (default 30)
           --answer-tokens N  max_tokens of each --concurrency request (default 64)
+          --speculative  run the speculative-decoding workload instead (issue #18): AgentKit plain, with a draft model,
+                         with prompt lookup on a RAG prompt, and llama.cpp's llama-speculative on the same pair
+          --draft-type T the draft model's quantization of the target for --speculative (default q8_0)
+          --draft-max N  most tokens drafted per step for --speculative, every side (default 8)
+          --tokens N     tokens per answer for --speculative (default 128)
           --help         this text
         """;
 
@@ -48,6 +53,13 @@ internal sealed record BenchOptions
     public int AnswerTokens { get; init; } = 64;
 
     public bool LlamaServer { get; init; } = true;
+    public bool Speculative { get; init; }
+
+    public string DraftType { get; init; } = "q8_0";
+
+    public int DraftMax { get; init; } = 8;
+
+    public int SpeculativeTokens { get; init; } = 128;
 
     /// <summary>Set for a child process that runs one workload: workload, model path, prompt file.</summary>
     public (string Workload, string Model, string PromptFile)? Worker { get; init; }
@@ -63,6 +75,10 @@ internal sealed record BenchOptions
                 "--no-node" => options with { Node = false },
                 "--no-aot" => options with { Aot = false },
                 "--help" or "-h" => options with { Help = true },
+                "--speculative" => options with { Speculative = true },
+                "--draft-type" => options with { DraftType = Value(args, ++i, "--draft-type") },
+                "--draft-max" => options with { DraftMax = Positive(args, ++i, "--draft-max") },
+                "--tokens" => options with { SpeculativeTokens = Positive(args, ++i, "--tokens") },
                 "--runs" => options with { Runs = Positive(args, ++i, "--runs") },
                 "--threads" => options with { Threads = Positive(args, ++i, "--threads") },
                 "--concurrency" => options with { ConcurrencyMode = true },

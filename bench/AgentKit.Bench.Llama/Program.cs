@@ -21,7 +21,7 @@ try
         return 0;
     }
 
-    return options.ConcurrencyMode ? await Concurrency.RunAsync(options) : await Benchmark.RunAsync(options);
+    return options.ConcurrencyMode ? await Concurrency.RunAsync(options) : options.Speculative ? await SpeculativeBenchmark.RunAsync(options) : await Benchmark.RunAsync(options);
 }
 catch (BenchException ex)
 {

@@ -11,10 +11,11 @@ internal static class AgentKitCli
 {
     public static RootCommand CreateRootCommand(CliContext context)
     {
-        var models = new Command("models", "Inspect and download GGUF models.")
+        var models = new Command("models", "Inspect, download and quantize GGUF models.")
         {
             ModelsInfoCommand.Create(context),
             ModelsPullCommand.Create(context),
+            ModelsQuantizeCommand.Create(context),
         };
         return new RootCommand("AgentKit: chat with local GGUF models through llama.cpp or with configured agents, serve them over HTTP and tools over MCP, inspect and download them, check prompt files, and build and query a knowledge base of documents.")
         {

@@ -17,6 +17,7 @@ using AgentKit.Prompts;
 using AgentKit.Storage.PostgreSql;
 using AgentKit.LlamaCpp.Batching;
 using AgentKit.LlamaCpp.Chat;
+using AgentKit.LlamaCpp.Generation;
 using AgentKit.LlamaCpp.Embeddings;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Caching.Distributed;
@@ -201,7 +202,11 @@ public static class AgentKitHostingExtensions
             // Bounded in front of the context pool, so requests beyond its contexts queue within limits or get a
             // typed refusal instead of waiting without end.
             _ => new ModelAdmissionChatClient(
-                new DeferredLlamaChatClient(services.GetRequiredService<ModelCatalog>().GetLocal(name), CreateLlamaChatOptions(name, model) with { ToolPrompts = services.GetService<IToolPromptSource>() }, services.GetRequiredService<ILoggerFactory>()),
+                new DeferredLlamaChatClient(
+                    services.GetRequiredService<ModelCatalog>().GetLocal(name),
+                    CreateLlamaChatOptions(name, model) with { ToolPrompts = services.GetService<IToolPromptSource>() },
+                    services.GetRequiredService<ILoggerFactory>(),
+                    model.Speculation is { Enabled: true, DraftModel: { } draft } ? services.GetRequiredService<ModelCatalog>().GetLocal(draft) : null),
                 services.GetRequiredKeyedService<ModelAdmission>(AdmissionKey(name))),
         };
     }
@@ -293,6 +298,9 @@ public static class AgentKitHostingExtensions
             context = context with { MaxSequences = sequences };
         }
 
+        var speculation = model.Speculation.Enabled
+            ? new LlamaSpeculationOptions { PromptLookup = model.Speculation.PromptLookup, MaxDraftTokens = model.Speculation.MaxDraftTokens }
+            : null;
         if (model.Batching && model.Kind == ModelKind.Chat)
         {
             var batching = new LlamaBatchingOptions();
@@ -301,6 +309,7 @@ public static class AgentKitHostingExtensions
                 ModelId = name,
                 Context = context,
                 MaxContexts = 1,
+                Speculation = speculation,
                 Batching = batching with
                 {
                     MaxSequences = model.MaxSequences ?? batching.MaxSequences,
@@ -311,7 +320,7 @@ public static class AgentKitHostingExtensions
             };
         }
 
-        return defaults with { ModelId = name, Context = context, MaxContexts = model.MaxContexts ?? defaults.MaxContexts };
+        return defaults with { ModelId = name, Context = context, MaxContexts = model.MaxContexts ?? defaults.MaxContexts, Speculation = speculation };
     }
 
     private static ModelAdmissionOptions CreateAdmissionOptions(ModelOptions model)

@@ -33,6 +33,16 @@ public sealed partial class LlamaContext
             throw new LlamaContextOverflowException(prompt.Count + 1, SequenceCapacity, "The prompt plus one generated token");
         }
 
+        if (options.Speculation is { } speculation)
+        {
+            await foreach (var update in GenerateSpeculativeAsync(prompt, options, speculation, seq, cancellationToken).ConfigureAwait(false))
+            {
+                yield return update;
+            }
+
+            yield break;
+        }
+
         using var scope = Enter();
         using var sampler = LlamaSampler.Create(Model, options.Sampling);
         var decoded = await OffCallerAsync(() => EvaluateCore(seq, prompt, cancellationToken), cancellationToken).ConfigureAwait(false);

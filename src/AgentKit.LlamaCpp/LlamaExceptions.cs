@@ -115,3 +115,19 @@ public sealed class LlamaDecodeException : LlamaException
     /// <summary>The code llama_decode returned.</summary>
     public int Code { get; }
 }
+
+/// <summary>
+/// A draft model for speculative decoding does not share the target model's vocabulary (token count, special tokens
+/// or a token's text differ), so its drafts would name other tokens than the target reads.
+/// </summary>
+public sealed class LlamaVocabularyMismatchException : LlamaException
+{
+    /// <summary>Creates the exception.</summary>
+    public LlamaVocabularyMismatchException() { Kind = ModelFailureKind.Unavailable; }
+
+    /// <summary>Creates the exception with a message.</summary>
+    public LlamaVocabularyMismatchException(string message) : base(message) { Kind = ModelFailureKind.Unavailable; }
+
+    /// <summary>Creates the exception with a message and its cause.</summary>
+    public LlamaVocabularyMismatchException(string message, Exception innerException) : base(message, innerException) { Kind = ModelFailureKind.Unavailable; }
+}

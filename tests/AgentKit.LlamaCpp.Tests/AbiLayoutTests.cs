@@ -4,6 +4,7 @@ using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Text;
 using AgentKit.LlamaCpp.Gguf;
+using AgentKit.LlamaCpp.Models;
 using AgentKit.LlamaCpp.Native;
 using AgentKit.Testing;
 
@@ -28,6 +29,7 @@ public sealed class AbiLayoutTests
         (typeof(LlamaChatMessageNative), "struct llama_chat_message"),
         (typeof(LlamaPerfContextDataNative), "struct llama_perf_context_data"),
         (typeof(LlamaPerfSamplerDataNative), "struct llama_perf_sampler_data"),
+        (typeof(LlamaModelQuantizeParamsNative), "struct llama_model_quantize_params"),
     ];
 
     // Each managed member paired with the C enumerator it mirrors.
@@ -39,6 +41,7 @@ public sealed class AbiLayoutTests
         (typeof(LlamaCacheType), [("F32", "GGML_TYPE_F32"), ("F16", "GGML_TYPE_F16"), ("Q4", "GGML_TYPE_Q4_0"), ("Q4WithOffset", "GGML_TYPE_Q4_1"),
             ("Q5", "GGML_TYPE_Q5_0"), ("Q5WithOffset", "GGML_TYPE_Q5_1"), ("Q8", "GGML_TYPE_Q8_0"), ("BF16", "GGML_TYPE_BF16")]),
         (typeof(GgmlType), [.. Enum.GetNames<GgmlType>().Select(n => (n, "GGML_TYPE_" + n))]),
+        (typeof(LlamaQuantizationType), [.. Enum.GetNames<LlamaQuantizationType>().Select(n => (n, "LLAMA_FTYPE_MOSTLY_" + n))]),
     ];
 
     private static readonly Lazy<IReadOnlyDictionary<string, long>> NativeValues = new(CompileAndRun);

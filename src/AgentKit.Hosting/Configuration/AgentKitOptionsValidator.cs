@@ -20,6 +20,7 @@ internal sealed class AgentKitOptionsValidator(IHostEnvironment environment) : I
         foreach (var (modelName, model) in options.Models)
         {
             ValidateCache($"{Section}:Models:{modelName}", model, options, failures);
+            ValidateSpeculation($"{Section}:Models:{modelName}", modelName, model, options, failures);
         }
 
         ValidateDefault(options, options.DefaultChatModel, ModelKind.Chat, nameof(AgentKitOptions.DefaultChatModel), failures);
@@ -159,6 +160,47 @@ internal sealed class AgentKitOptionsValidator(IHostEnvironment environment) : I
             default:
                 failures.Add($"{key}:Provider: '{model.Provider}' is not a provider; use Llama, OpenAI, MiniLM or Lexical.");
                 break;
+        }
+    }
+
+    private static void ValidateSpeculation(string key, string name, ModelOptions model, AgentKitOptions options, List<string> failures)
+    {
+        var speculation = model.Speculation;
+        key += ":Speculation";
+        if (!speculation.Enabled)
+        {
+            if (speculation.DraftModel is not null)
+            {
+                failures.Add($"{key}:DraftModel: set {key}:Enabled to true to use a draft model.");
+            }
+
+            return;
+        }
+
+        if (model.Provider != ModelProvider.Llama || model.Kind != ModelKind.Chat)
+        {
+            failures.Add($"{key}: speculative decoding is for llama chat models; '{name}' is a {model.Provider} {model.Kind} model.");
+        }
+
+        CheckRange(failures, $"{key}:MaxDraftTokens", speculation.MaxDraftTokens, 1, 64);
+        if (speculation.DraftModel is { } draft)
+        {
+            if (string.Equals(draft, name, StringComparison.OrdinalIgnoreCase))
+            {
+                failures.Add($"{key}:DraftModel: a model cannot draft for itself; name a smaller model with the same vocabulary.");
+            }
+            else if (!options.Models.TryGetValue(draft, out var drafter))
+            {
+                failures.Add($"{key}:DraftModel: '{draft}' is not an entry of {Section}:Models.");
+            }
+            else if (drafter.Provider != ModelProvider.Llama)
+            {
+                failures.Add($"{key}:DraftModel: '{draft}' is a {drafter.Provider} model; a draft model runs in process (Provider Llama).");
+            }
+        }
+        else if (!speculation.PromptLookup)
+        {
+            failures.Add($"{key}: drafts nothing; set PromptLookup to true or name a DraftModel.");
         }
     }
 

@@ -113,6 +113,9 @@ public sealed class ModelOptions
     /// <summary>chat: the completion cache in front of this model (exact and semantic layers). Off by default.</summary>
     public CompletionCacheSettings Cache { get; init; } = new();
 
+    /// <summary>llama chat: speculative decoding (prompt lookup, a draft model). Off by default.</summary>
+    public SpeculationSettings Speculation { get; init; } = new();
+
     /// <summary>openai: retries after a timeout, a connection failure, HTTP 408, 429 or 5xx, with exponential back-off (honouring <c>Retry-After</c>). Default: 2.</summary>
     public int MaxRetries { get; set; } = 2;
 }

@@ -15,15 +15,17 @@ namespace AgentKit.Hosting.Models;
 internal sealed class DeferredLlamaChatClient : IChatClient, IMultiSequenceChatClient
 {
     private readonly LlamaModelHost _host;
+    private readonly LlamaModelHost? _draftHost;
     private readonly LlamaChatClientOptions _options;
     private readonly ILoggerFactory _loggerFactory;
     private readonly Lock _gate = new();
     private LlamaChatClient? _client;
     private bool _disposed;
 
-    public DeferredLlamaChatClient(LlamaModelHost host, LlamaChatClientOptions options, ILoggerFactory loggerFactory)
+    public DeferredLlamaChatClient(LlamaModelHost host, LlamaChatClientOptions options, ILoggerFactory loggerFactory, LlamaModelHost? draftHost = null)
     {
         _host = host;
+        _draftHost = draftHost;
         _options = options;
         _loggerFactory = loggerFactory;
         Metadata = new ChatClientMetadata("llama.cpp", null, options.ModelId ?? host.Name);
@@ -102,10 +104,12 @@ internal sealed class DeferredLlamaChatClient : IChatClient, IMultiSequenceChatC
         }
 
         var model = await _host.GetModelAsync(cancellationToken).ConfigureAwait(false);
+        // The speculative draft model (its own catalog entry) loads alongside; a vocabulary mismatch fails here, typed.
+        var draft = _draftHost is null ? null : await _draftHost.GetModelAsync(cancellationToken).ConfigureAwait(false);
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            return _client ??= new LlamaChatClient(model, _options, _loggerFactory);
+            return _client ??= new LlamaChatClient(model, _options with { DraftModel = draft }, _loggerFactory);
         }
     }
 

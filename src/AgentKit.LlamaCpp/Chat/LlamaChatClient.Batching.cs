@@ -29,8 +29,10 @@ public sealed partial class LlamaChatClient
             yield break;
         }
 
+        // Speculative decoding runs on pooled contexts only; the scheduler decodes plainly.
         using var lease = await _pool.RentAsync(prompt, cancellationToken).ConfigureAwait(false);
-        await foreach (var update in lease.Context.GenerateAsync(prompt, options, LlamaSeqId.Zero, cancellationToken).ConfigureAwait(false))
+        using var draftLease = await RentDraftAsync(prompt, cancellationToken).ConfigureAwait(false);
+        await foreach (var update in lease.Context.GenerateAsync(prompt, WithSpeculation(options, draftLease), LlamaSeqId.Zero, cancellationToken).ConfigureAwait(false))
         {
             yield return update;
         }

@@ -39,6 +39,7 @@ public sealed partial class LlamaChatClient : IChatClient, IMultiSequenceChatCli
     private readonly LlamaTokenCounter _tokenCounter;
     private readonly LlamaChatClientOptions _options;
     private readonly LlamaContextPool _pool;
+    private readonly LlamaContextPool? _draftPool;
     private readonly ChatPromptBuilder _prompts;
     private readonly ILogger _logger;
     private readonly ChatClientMetadata _metadata;
@@ -63,6 +64,7 @@ public sealed partial class LlamaChatClient : IChatClient, IMultiSequenceChatCli
         var modelId = _options.ModelId ?? model.Metadata.Name ?? Path.GetFileNameWithoutExtension(model.Path);
         _scheduler = _options.Batching is { } batching ? new LlamaBatchScheduler(model, _options.Context, batching) : null;
         _pool = new LlamaContextPool(model, _options.Context, _options.MaxContexts, modelId, _options.ShareThreadsAcrossContexts);
+        _draftPool = CreateDraftPool(model, _options, modelId);
         _prompts = new ChatPromptBuilder(model, _options, new ToolPromptTemplates(_options.ToolPrompts ?? new ToolPromptFiles(_options.PromptsDirectory ?? ToolPromptFiles.DefaultDirectory)));
         _metadata = new ChatClientMetadata("llama.cpp", null, modelId);
     }
@@ -230,11 +232,12 @@ public sealed partial class LlamaChatClient : IChatClient, IMultiSequenceChatCli
         return serviceType.IsInstanceOfType(this) ? this : null;
     }
 
-    /// <summary>Frees the pooled contexts and the batch scheduler (not the model).</summary>
+    /// <summary>Frees the pooled contexts, the draft contexts and the batch scheduler (not the model or the draft model).</summary>
     public void Dispose()
     {
         _scheduler?.Dispose();
         _pool.Dispose();
+        _draftPool?.Dispose();
     }
 
     private PreparedRequest Prepare(IEnumerable<ChatMessage> messages, ChatOptions? options, int count)

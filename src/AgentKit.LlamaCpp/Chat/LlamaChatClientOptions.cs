@@ -1,4 +1,5 @@
 using AgentKit.Abstractions.Prompts;
+using AgentKit.LlamaCpp.Generation;
 using AgentKit.LlamaCpp.Grammars;
 using AgentKit.LlamaCpp.Sampling;
 
@@ -82,6 +83,21 @@ public sealed record LlamaChatClientOptions
     /// <summary>Sampling used for values a request does not set.</summary>
     public LlamaSamplingOptions DefaultSampling { get; init; } = new();
 
+    /// <summary>
+    /// Speculative decoding of every single-answer request (prompt lookup and/or <see cref="DraftModel"/>); the
+    /// output stays the model's own (see <see cref="LlamaSpeculationOptions"/>). Its <c>DraftContext</c> must be null:
+    /// the client keeps draft contexts on <see cref="DraftModel"/>. Default null: off, unless a draft model is set
+    /// (then the defaults). Multi-answer requests (<c>IMultiSequenceChatClient</c>) decode without it.
+    /// </summary>
+    public LlamaSpeculationOptions? Speculation { get; init; }
+
+    /// <summary>
+    /// A smaller model with the same vocabulary that drafts tokens for speculative decoding (a quantized copy of the
+    /// model, or a small model of its family). The client does not own it. Checked when the client is created: a
+    /// different vocabulary raises <see cref="LlamaVocabularyMismatchException"/>. Default null.
+    /// </summary>
+    public LlamaModel? DraftModel { get; init; }
+
     internal void Validate()
     {
         ArgumentNullException.ThrowIfNull(Context);
@@ -109,5 +125,16 @@ public sealed record LlamaChatClientOptions
 
         DefaultSampling.Validate();
         Batching?.Validate();
+        if (Speculation?.DraftContext is not null)
+        {
+            throw new ArgumentException("LlamaChatClientOptions.Speculation.DraftContext must be null: set LlamaChatClientOptions.DraftModel and the client creates draft contexts.", nameof(Speculation));
+        }
+
+        if (DraftModel is { IsVocabOnly: true })
+        {
+            throw new ArgumentException($"LlamaChatClientOptions.DraftModel '{DraftModel.Path}' was loaded with VocabOnly = true and cannot draft. Load it without VocabOnly.", nameof(DraftModel));
+        }
+
+        (Speculation ?? new LlamaSpeculationOptions()).Validate(requireDrafter: DraftModel is null);
     }
 }

@@ -25,12 +25,19 @@ internal struct GenerationSpeed(string? modelId)
 
     public readonly void Record(LlamaUsage usage)
     {
+        var model = LlamaTelemetry.ModelTag(modelId);
+        if (usage.DraftTokens > 0)
+        {
+            LlamaTelemetry.SpeculativeDrafted.Add(usage.DraftTokens, model);
+            LlamaTelemetry.SpeculativeAccepted.Add(usage.AcceptedDraftTokens, model);
+            LlamaTelemetry.SpeculativeAcceptance.Record((double)usage.AcceptedDraftTokens / usage.DraftTokens, model);
+        }
+
         if (_firstToken == 0)
         {
             return;
         }
 
-        var model = LlamaTelemetry.ModelTag(modelId);
         var decoded = usage.PromptTokens - usage.ReusedPromptTokens;
         var promptSeconds = Stopwatch.GetElapsedTime(_started, _firstToken).TotalSeconds;
         if (LlamaTelemetry.PromptRate.Enabled && decoded > 0 && promptSeconds > 0)

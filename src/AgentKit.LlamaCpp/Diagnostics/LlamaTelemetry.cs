@@ -19,6 +19,21 @@ internal static class LlamaTelemetry
     public static Histogram<double> GenerationRate { get; } =
         Meter.CreateHistogram<double>("agentkit.llama.generation.tokens_per_second", "{token}/s", "Tokens generated per second by the local engine.");
 
+    /// <summary>
+    /// <c>agentkit.llama.speculative.acceptance_rate</c>: per speculative generation, the share of drafted tokens the model
+    /// accepted (0 to 1); low values mean drafting costs more than it saves.
+    /// </summary>
+    public static Histogram<double> SpeculativeAcceptance { get; } =
+        Meter.CreateHistogram<double>("agentkit.llama.speculative.acceptance_rate", "1", "Share of drafted tokens the local engine accepted per speculative generation.");
+
+    /// <summary><c>agentkit.llama.speculative.draft_tokens</c>: tokens drafted for speculative decoding.</summary>
+    public static Counter<long> SpeculativeDrafted { get; } =
+        Meter.CreateCounter<long>("agentkit.llama.speculative.draft_tokens", "{token}", "Tokens drafted for speculative decoding by the local engine.");
+
+    /// <summary><c>agentkit.llama.speculative.accepted_tokens</c>: drafted tokens the model accepted.</summary>
+    public static Counter<long> SpeculativeAccepted { get; } =
+        Meter.CreateCounter<long>("agentkit.llama.speculative.accepted_tokens", "{token}", "Drafted tokens the local engine accepted.");
+
     /// <summary><c>agentkit.llama.context_pool.limit</c>: contexts the pools may hold.</summary>
     public static UpDownCounter<int> PoolLimit { get; } =
         Meter.CreateUpDownCounter<int>("agentkit.llama.context_pool.limit", "{context}", "Most contexts the local engine's pools may hold.");

@@ -27,6 +27,9 @@ public sealed record LlamaGenerationOptions
     /// </summary>
     public bool LogProbabilities { get; init; }
 
+    /// <summary>Speculative decoding (prompt lookup and/or a draft model); null, the default, decodes one token per step.</summary>
+    public LlamaSpeculationOptions? Speculation { get; init; }
+
     internal void Validate()
     {
         if (MaxTokens < 1)
@@ -42,6 +45,7 @@ public sealed record LlamaGenerationOptions
 
         ArgumentNullException.ThrowIfNull(Sampling);
         Sampling.Validate();
+        Speculation?.Validate();
     }
 }
 
@@ -70,4 +74,11 @@ public readonly record struct LlamaGenerationUpdate(string Text, LlamaToken Toke
 /// <param name="PromptTokens">Tokens in the prompt.</param>
 /// <param name="ReusedPromptTokens">Prompt tokens served from the KV cache instead of being decoded.</param>
 /// <param name="GeneratedTokens">Tokens generated.</param>
-public readonly record struct LlamaUsage(int PromptTokens, int ReusedPromptTokens, int GeneratedTokens);
+public readonly record struct LlamaUsage(int PromptTokens, int ReusedPromptTokens, int GeneratedTokens)
+{
+    /// <summary>Tokens drafted for speculative decoding (0 without it).</summary>
+    public int DraftTokens { get; init; }
+
+    /// <summary>Drafted tokens the model accepted; <see cref="AcceptedDraftTokens"/> / <see cref="DraftTokens"/> is the acceptance rate.</summary>
+    public int AcceptedDraftTokens { get; init; }
+}

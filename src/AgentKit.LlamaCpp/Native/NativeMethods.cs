@@ -12,6 +12,13 @@ internal static unsafe partial class NativeMethods
     internal const string LibGgml = "ggml";
     internal const string LibGgmlBase = "ggml-base";
 
+    // ---- quantization ----
+    [LibraryImport(LibLlama)]
+    internal static partial LlamaModelQuantizeParamsNative llama_model_quantize_default_params();
+
+    [LibraryImport(LibLlama, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial uint llama_model_quantize(string inputPath, string outputPath, LlamaModelQuantizeParamsNative* parameters);
+
     // ---- ggml ----
     [LibraryImport(LibGgml, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial void ggml_backend_load_all_from_path(string dirPath);

@@ -137,3 +137,23 @@ internal struct LlamaPerfSamplerDataNative
     public double t_sample_ms;
     public int n_sample;
 }
+
+[StructLayout(LayoutKind.Sequential)]
+internal struct LlamaModelQuantizeParamsNative
+{
+    public int nthread;
+    public int ftype;
+    public int output_tensor_type;
+    public int token_embedding_type;
+    public byte allow_requantize;
+    public byte quantize_output_tensor;
+    public byte only_copy;
+    public byte pure;
+    public byte keep_split;
+    public byte dry_run;
+    public nint imatrix;
+    public nint kv_overrides;
+    public nint tt_overrides;
+    public nint prune_layers;
+    public nuint max_buf_size;
+}

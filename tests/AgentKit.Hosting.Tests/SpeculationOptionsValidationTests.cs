@@ -1,0 +1,41 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace AgentKit.Hosting.Tests;
+
+public sealed class SpeculationOptionsValidationTests : IDisposable
+{
+    private readonly TestHosts _hosts = new();
+
+    public void Dispose() => _hosts.Dispose();
+
+    [Fact]
+    public async Task Start_WithBadSpeculationKeys_ReportsEachKey()
+    {
+        var builder = _hosts.Builder(new Dictionary<string, string?>
+        {
+            ["AgentKit:Models:chat:Download"] = "owner/repo/chat.gguf",
+            ["AgentKit:Models:chat:Speculation:Enabled"] = "true",
+            ["AgentKit:Models:chat:Speculation:DraftModel"] = "missing",
+            ["AgentKit:Models:chat:Speculation:MaxDraftTokens"] = "0",
+            ["AgentKit:Models:self:Download"] = "owner/repo/self.gguf",
+            ["AgentKit:Models:self:Speculation:Enabled"] = "true",
+            ["AgentKit:Models:self:Speculation:DraftModel"] = "self",
+            ["AgentKit:Models:off:Download"] = "owner/repo/off.gguf",
+            ["AgentKit:Models:off:Speculation:DraftModel"] = "chat",
+            ["AgentKit:Models:none:Download"] = "owner/repo/none.gguf",
+            ["AgentKit:Models:none:Speculation:Enabled"] = "true",
+            ["AgentKit:Models:none:Speculation:PromptLookup"] = "false",
+        });
+        builder.AddAgentKit();
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(TestContext.Current.CancellationToken));
+
+        Assert.Contains("AgentKit:Models:chat:Speculation:DraftModel: 'missing' is not an entry", error.Message, StringComparison.Ordinal);
+        Assert.Contains("AgentKit:Models:chat:Speculation:MaxDraftTokens", error.Message, StringComparison.Ordinal);
+        Assert.Contains("AgentKit:Models:self:Speculation:DraftModel: a model cannot draft for itself", error.Message, StringComparison.Ordinal);
+        Assert.Contains("AgentKit:Models:off:Speculation:DraftModel: set AgentKit:Models:off:Speculation:Enabled", error.Message, StringComparison.Ordinal);
+        Assert.Contains("AgentKit:Models:none:Speculation: drafts nothing", error.Message, StringComparison.Ordinal);
+    }
+}
