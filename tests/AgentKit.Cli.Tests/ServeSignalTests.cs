@@ -14,6 +14,7 @@ public sealed class ServeSignalTests : IDisposable
     [InlineData("INT")]
     public async Task Serve_OnSignal_StopsCleanlyWithExitCode0(string signal)
     {
+        Assert.SkipWhen(ChildProcess.IgnoredSignalReason(signal) is not null, ChildProcess.IgnoredSignalReason(signal) ?? string.Empty);
         var ct = TestContext.Current.CancellationToken;
         // A remote model: nothing to load, so the server is up at once (the endpoint is never called).
         var config = Path.Combine(_folder.FullName, "agentkit.json");
@@ -26,9 +27,7 @@ public sealed class ServeSignalTests : IDisposable
         await serve.ReadUntilAsync(l => l.Contains("Listening on", StringComparison.Ordinal), TimeSpan.FromSeconds(60), ct);
 
         await serve.SignalAsync(signal, ct);
-
-        // Usually a second or two; a loaded 2-core CI machine running the other test assemblies once needed over 20.
-        var (exitCode, output, errors) = await serve.WaitForExitAsync(TimeSpan.FromSeconds(60), ct);
+        var (exitCode, output, errors) = await serve.WaitForExitAsync(TimeSpan.FromSeconds(20), ct);
 
         Assert.True(exitCode == 0, $"exit code {exitCode}; stderr: {errors}");
         Assert.Contains("Stopped.", output, StringComparison.Ordinal);

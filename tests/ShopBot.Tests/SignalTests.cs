@@ -14,6 +14,7 @@ public sealed class SignalTests : IDisposable
     [InlineData("INT")]
     public async Task ShopBot_OnSignal_StopsCleanlyWithExitCode0(string signal)
     {
+        Assert.SkipWhen(ChildProcess.IgnoredSignalReason(signal) is not null, ChildProcess.IgnoredSignalReason(signal) ?? string.Empty);
         var ct = TestContext.Current.CancellationToken;
         // A remote model (never called) so nothing is downloaded or loaded; every port is picked free.
         using var shop = ChildProcess.StartDotnet(
@@ -32,9 +33,7 @@ public sealed class SignalTests : IDisposable
         await shop.ReadUntilAsync(l => l.StartsWith("ShopBot is ready", StringComparison.Ordinal), TimeSpan.FromSeconds(90), ct);
 
         await shop.SignalAsync(signal, ct);
-
-        // Usually a second or two; a loaded 2-core CI machine running the other test assemblies once needed over 20.
-        var (exitCode, output, errors) = await shop.WaitForExitAsync(TimeSpan.FromSeconds(60), ct);
+        var (exitCode, output, errors) = await shop.WaitForExitAsync(TimeSpan.FromSeconds(20), ct);
 
         Assert.True(exitCode == 0, $"exit code {exitCode}; stderr: {errors}");
         Assert.Contains("Stopping.", output, StringComparison.Ordinal);

@@ -181,16 +181,7 @@ public sealed class DurableRunReplicaTests(PostgreSqlServerFixture server)
             Assert.Equal(HttpStatusCode.NoContent, approved.StatusCode);
         }
 
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        List<string> history;
-        do
-        {
-            await Task.Delay(50, Ct);
-            history = await b.HistoryAsync(sessionId);
-        }
-        while (history.Count == 0 && DateTime.UtcNow < deadline);
-
-        Assert.Equal("done: refunded order 7", history[^1]);
+        Assert.Equal("done: refunded order 7", (await HistoryWhenFinishedAsync(b, sessionId))[^1]);
         Assert.Equal((1, 1), (Executions("lookup"), Executions("refund")));
         Assert.Equal(1, b.Model.Calls);
     }
@@ -226,16 +217,7 @@ public sealed class DurableRunReplicaTests(PostgreSqlServerFixture server)
             Assert.Equal(HttpStatusCode.NoContent, approved.StatusCode);
         }
 
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        List<string> history;
-        do
-        {
-            await Task.Delay(50, Ct);
-            history = await b.HistoryAsync(sessionId);
-        }
-        while (history.Count == 0 && DateTime.UtcNow < deadline);
-
-        Assert.Equal("done: refunded order 7", history[^1]);
+        Assert.Equal("done: refunded order 7", (await HistoryWhenFinishedAsync(b, sessionId))[^1]);
         Assert.Equal((1, 1), (Executions("lookup"), Executions("refund")));
         Assert.Equal(1, b.Model.Calls);
     }
@@ -262,6 +244,20 @@ public sealed class DurableRunReplicaTests(PostgreSqlServerFixture server)
     private void Count(string tool) => _executions.AddOrUpdate(tool, 1, (_, n) => n + 1);
 
     private int Executions(string tool) => _executions.GetValueOrDefault(tool);
+
+    private static async Task<List<string>> HistoryWhenFinishedAsync(ReplicaServer replica, string sessionId)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        List<string> history;
+        do
+        {
+            await Task.Delay(50, Ct);
+            history = await replica.HistoryAsync(sessionId);
+        }
+        while (history.Count == 0 && DateTime.UtcNow < deadline);
+
+        return history;
+    }
 
     private static async Task<string> WaitForApprovalAsync(ReplicaServer replica, string sessionId, Task<HttpResponseMessage>? running)
     {

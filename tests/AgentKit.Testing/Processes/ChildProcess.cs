@@ -97,6 +97,29 @@ public sealed class ChildProcess : IDisposable
         }
     }
 
+    /// <summary>
+    /// Why a child started from this process cannot receive <paramref name="signal"/> ("INT", "QUIT", "HUP"), or null.
+    /// A process started in the background without job control (<c>nohup … &amp;</c>) ignores SIGINT and SIGQUIT, its
+    /// children inherit that, and .NET then installs no handler: the signal never reaches the child's code.
+    /// </summary>
+    /// <param name="signal">The signal's name without "SIG".</param>
+    /// <returns>The reason, or null when the child can receive it.</returns>
+    public static string? IgnoredSignalReason(string signal)
+    {
+        var number = signal switch { "HUP" => 1, "INT" => 2, "QUIT" => 3, _ => 0 };
+        const string status = "/proc/self/status";
+        if (number == 0 || !File.Exists(status))
+        {
+            return null;
+        }
+
+        var line = File.ReadLines(status).FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
+        var mask = line is null ? 0UL : ulong.Parse(line["SigIgn:".Length..].Trim(), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
+        return (mask & (1UL << (number - 1))) == 0
+            ? null
+            : $"SIG{signal} is ignored by this test process (started in the background without job control, e.g. nohup … &), and its children inherit that; run the tests in the foreground.";
+    }
+
     /// <summary>Sends a signal by name (<c>TERM</c>, <c>INT</c>) with <c>kill -s</c>.</summary>
     public async Task SignalAsync(string signal, CancellationToken cancellationToken)
     {
