@@ -142,9 +142,14 @@ public sealed class ModelEndpointFaultTests : IDisposable
         Assert.Contains("The model 'remote' at ", failed.Result.Error, StringComparison.Ordinal);
         Assert.Contains("HTTP 503 (the endpoint is unavailable)", failed.Result.Error, StringComparison.Ordinal);
 
-        // The input is kept, nothing half-written follows it, and the next run starts from a consistent history.
+        // The input is kept, followed only by the note of how the turn ended (shown after a reload, never sent to a
+        // model), and the next run starts from a consistent history.
         var history = await session.GetHistoryAsync(ct);
-        Assert.Equal("Hello?", Assert.Single(history).Text);
+        Assert.Equal(2, history.Count);
+        Assert.Equal("Hello?", history[0].Text);
+        var note = Assert.IsType<ErrorContent>(Assert.Single(history[1].Contents));
+        Assert.Equal(nameof(AgentRunOutcome.Failed), note.ErrorCode);
+        Assert.Contains("HTTP 503", note.Message, StringComparison.Ordinal);
     }
 
     private Task<ModelEndpointException> FailAsync(LoopbackHttpServer server, bool streaming) => FailAsync(server.BaseAddress, streaming);
