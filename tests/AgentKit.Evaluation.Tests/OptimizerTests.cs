@@ -264,6 +264,27 @@ public sealed class OptimizerTests : IDisposable
         Assert.StartsWith("---\n# a comment over two lines\n", text, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task CallBudget_CountsCalls_AndRefusesTheOneBeyondTheBudget(bool streaming)
+    {
+        var model = new ScriptedChatClient((_, _) => new ChatResponse(new ChatMessage(ChatRole.Assistant, "ok")));
+        using var budgeted = new CallBudgetChatClient(model, 2);
+        var ct = TestContext.Current.CancellationToken;
+        async Task<string> CallAsync() => streaming
+            ? string.Concat(await budgeted.GetStreamingResponseAsync("hi", cancellationToken: ct).Select(u => u.Text).ToListAsync(ct))
+            : (await budgeted.GetResponseAsync("hi", cancellationToken: ct)).Text;
+
+        Assert.Equal("ok", await CallAsync());
+        Assert.Equal("ok", await CallAsync());
+        var e = await Assert.ThrowsAsync<PromptOptimizationException>(CallAsync);
+
+        Assert.Equal("Budget", e.Field);
+        Assert.Equal(2, budgeted.Calls);
+        Assert.Equal(2, model.CallCount);
+    }
+
     [Fact]
     public void NextVersionPath_CountsOnFromTheFilesVersion_AndSkipsTakenNames()
     {
