@@ -191,6 +191,28 @@ public sealed class OptimizerTests : IDisposable
     }
 
     [Fact]
+    public async Task Optimize_CandidatesWhoseFileWouldBeTooLarge_AreSkipped_NotWritten()
+    {
+        var (prompt, _) = WritePrompt();
+        var padding = new string('x', 100_000);
+        var model = new ScriptedChatClient((messages, _) => new ChatResponse(new ChatMessage(ChatRole.Assistant,
+            messages[^1].Text.EndsWith('!') || messages.Any(m => m.Role == ChatRole.Assistant) ? "LABEL: " + Label(messages[^1].Text) + " " + padding : Label(messages[^1].Text))));
+        var lines = new[] { "I love it!", "awful!", "great!" }.Select((t, i) => Case($"t{i}", "train", t))
+            .Concat(new[] { "love", "bad" }.Select((t, i) => Case($"v{i}", "validation", t)))
+            .Select(l => l.Replace("\"type\":\"exact\",\"value\"", "\"type\":\"regex\",\"pattern\"", StringComparison.Ordinal));
+
+        var report = await new PromptOptimizer(model, new PromptOptimizerOptions { MaxShots = 3, ExampleSetsPerSize = 1 })
+            .OptimizeAsync(prompt, Datasets.Of([.. lines]), cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(3, report.Demonstrations.Count);
+        Assert.Equal(["original+0", "original+1", "original+2"], report.Candidates.Select(c => c.Id));
+        Assert.Equal(1, report.CandidatesTooLarge);
+        Assert.Equal(1, report.Best.Shots);
+        Assert.True(new FileInfo(report.WrittenFile!).Length < PromptTemplate.DefaultMaxFileBytes);
+        Assert.Equal(["t0", "t1", "t2"], report.Demonstrations.Select(d => d.CaseId));
+    }
+
+    [Fact]
     public void Split_IsSeeded_KeepsExplicitSplits_AndRefusesTooSmallOrUnknownSplits()
     {
         var lines = Enumerable.Range(0, 10).Select(i => Case($"c{i}", null, "x")).Append(Case("pinned", "validation", "y")).ToArray();

@@ -108,6 +108,9 @@ public sealed record PromptOptimizationReport
     /// <summary>Candidates generated but not evaluated because the budget was spent.</summary>
     public required int CandidatesNotEvaluated { get; init; }
 
+    /// <summary>Candidates skipped because their file would be over the prompt file size limit (long demonstrations).</summary>
+    public int CandidatesTooLarge { get; init; }
+
     /// <summary>The original prompt's pass rate on the test split, when there is one.</summary>
     public double? TestBaselinePassRate { get; init; }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using AgentKit.Evaluation.Datasets;
 using AgentKit.Evaluation.Reports;
 using AgentKit.Evaluation.Running;
@@ -20,6 +21,9 @@ namespace AgentKit.Evaluation.Optimization;
 /// <param name="runOptions">How validation runs go (parallelism, repeats, timeout, judge); default <see cref="EvalRunOptions"/>.</param>
 public sealed class PromptOptimizer(IChatClient model, PromptOptimizerOptions? options = null, EvalRunOptions? runOptions = null)
 {
+    /// <summary>The largest candidate file: the registry's limit, less room for the header comment of a written version.</summary>
+    private const int MaxCandidateBytes = PromptTemplate.DefaultMaxFileBytes - 4096;
+
     private readonly PromptOptimizerOptions _options = options ?? new PromptOptimizerOptions();
     private readonly EvalRunOptions _runOptions = runOptions ?? new EvalRunOptions();
 
@@ -82,6 +86,7 @@ public sealed class PromptOptimizer(IChatClient model, PromptOptimizerOptions? o
         results.Add(baseline.Result);
         var best = baseline;
         var notEvaluated = 0;
+        var tooLarge = 0;
         foreach (var plan in plans)
         {
             if (counted.Calls + candidateCost + testReserve > _options.Budget)
@@ -90,7 +95,13 @@ public sealed class PromptOptimizer(IChatClient model, PromptOptimizerOptions? o
                 continue;
             }
 
-            var template = Build(prompt, original, plan.Instruction, plan.Demonstrations, null, null);
+            if (Build(prompt, original, plan.Instruction, plan.Demonstrations) is not { } template)
+            {
+                tooLarge++;
+                progress?.Report(F($"{plan.Id}: skipped, its file would be over the {PromptTemplate.DefaultMaxFileBytes}-byte limit for prompt files (long demonstrations)."));
+                continue;
+            }
+
             var scored = await ScoreAsync(plan, template, split.Validation, dataset.FilePath, modelName, counted, records, progress, cancellationToken).ConfigureAwait(false);
             results.Add(scored.Result);
             if (scored.Result.ValidationPassRate > best.Result.ValidationPassRate
@@ -129,6 +140,7 @@ public sealed class PromptOptimizer(IChatClient model, PromptOptimizerOptions? o
             Best = best.Result,
             Candidates = results,
             CandidatesNotEvaluated = notEvaluated,
+            CandidatesTooLarge = tooLarge,
             TestBaselinePassRate = testBaseline,
             TestBestPassRate = testBest,
             ScoreNote = ScoreNote(split, testBaseline, testBest),
@@ -187,7 +199,7 @@ public sealed class PromptOptimizer(IChatClient model, PromptOptimizerOptions? o
         try
         {
             using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None);
-            using var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+            using var writer = new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
             writer.Write(text);
         }
         catch (IOException e)
@@ -251,7 +263,9 @@ public sealed class PromptOptimizer(IChatClient model, PromptOptimizerOptions? o
 
             try
             {
-                Check(Build(prompt, original, variant, [], null, null), _options.VariantsSource ?? prompt.FilePath, variant.Id);
+                var candidate = Build(prompt, original, variant, [])
+                    ?? throw new PromptOptimizationException(_options.VariantsSource, $"variant '{variant.Id}'", F($"with this instruction the prompt file would be over the {PromptTemplate.DefaultMaxFileBytes}-byte limit for prompt files."));
+                Check(candidate, _options.VariantsSource ?? prompt.FilePath, variant.Id);
             }
             catch (PromptException e)
             {
@@ -273,11 +287,12 @@ public sealed class PromptOptimizer(IChatClient model, PromptOptimizerOptions? o
         }
     }
 
-    private static PromptTemplate Build(PromptTemplate prompt, string original, InstructionVariant instruction, IReadOnlyList<Demonstration> demonstrations, string? version, string? comment)
+    /// <summary>The candidate's prompt, or <see langword="null"/> when its file would be too large for the registry to load (long demonstrations).</summary>
+    private static PromptTemplate? Build(PromptTemplate prompt, string original, InstructionVariant instruction, IReadOnlyList<Demonstration> demonstrations)
     {
         var text = PromptFileEditor.Compose(original, prompt.FilePath, [.. prompt.Inputs.Keys],
-            instruction.Id == InstructionVariant.OriginalId ? null : instruction.Instruction, demonstrations, version, comment);
-        return PromptTemplate.Parse(text, prompt.Name, prompt.FilePath);
+            instruction.Id == InstructionVariant.OriginalId ? null : instruction.Instruction, demonstrations, null, null);
+        return Encoding.UTF8.GetByteCount(text) > MaxCandidateBytes ? null : PromptTemplate.Parse(text, prompt.Name, prompt.FilePath);
     }
 
     /// <summary>

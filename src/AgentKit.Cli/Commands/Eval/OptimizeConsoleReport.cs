@@ -27,7 +27,7 @@ internal static class OptimizeConsoleReport
         console.MarkupLine(Markup.Escape(F(
             $"Split (seed {report.Seed}): {report.TrainCases.Count} training, {report.ValidationCases.Count} validation, {report.TestCases.Count} test cases; {report.Demonstrations.Count} of {report.BootstrapRuns} training runs passed and became example candidates.")));
         console.MarkupLine(Markup.Escape(F(
-            $"Model calls: {report.CallsSpent} of the budget of {report.Budget} ({report.ModelCalls} reached the model, {report.CacheHits} from the cache); {report.CandidatesNotEvaluated} candidate(s) left untried for the budget.")));
+            $"Model calls: {report.CallsSpent} of the budget of {report.Budget} ({report.ModelCalls} reached the model, {report.CacheHits} from the cache); {report.CandidatesNotEvaluated} candidate(s) left untried for the budget{(report.CandidatesTooLarge > 0 ? F($", {report.CandidatesTooLarge} skipped as their file would be too large") : "")}.")));
         console.MarkupLine(Markup.Escape(F(
             $"Validation pass rate: original {report.Baseline.ValidationPassRate * 100:0.0}%, best ({report.Best.Id}) {report.Best.ValidationPassRate * 100:0.0}%.")));
         if (report.TestBestPassRate is { } test)
