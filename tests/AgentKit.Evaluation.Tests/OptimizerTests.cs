@@ -270,6 +270,22 @@ public sealed class OptimizerTests : IDisposable
     }
 
     [Fact]
+    public async Task Optimize_InputsInFlowStyle_AreRefusedBeforeAnyModelCall_NamingTheFileAndField()
+    {
+        var path = _folder.File("flow.prompty");
+        File.WriteAllText(path, "---\ninputs: { text: { type: string, required: true } }\n---\nsystem:\nClassify.\nuser:\n{{ text }}\n");
+        var model = ScriptedSentimentModel();
+
+        var e = await Assert.ThrowsAsync<PromptOptimizationException>(() => new PromptOptimizer(model)
+            .OptimizeAsync(PromptTemplate.Load(path, "flow"), SentimentCases(), cancellationToken: TestContext.Current.CancellationToken));
+
+        Assert.Equal(path, e.FilePath);
+        Assert.Equal("inputs", e.Field);
+        Assert.Contains("write them as an indented block", e.Message, StringComparison.Ordinal);
+        Assert.Equal(0, model.CallCount);
+    }
+
+    [Fact]
     public void Demonstrations_WithTemplateSyntaxRoleLinesAndQuotes_RenderAsTheirText()
     {
         var (prompt, path) = WritePrompt();
@@ -284,6 +300,61 @@ public sealed class OptimizerTests : IDisposable
         Assert.Equal(tricky, messages[1].Text);
         Assert.Equal("assistant:\n" + tricky, messages[2].Text);
         Assert.StartsWith("---\n# a comment over two lines\n", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Compose_APromptWithItsOwnExamplesLoop_PutsTheInstructionAndDemonstrationsBeforeTheLoop()
+    {
+        var original = """
+            ---
+            inputs:
+              examples: { type: array, default: [] }
+              question: { type: string, required: true }
+            ---
+            system:
+            Reason step by step.{% if question %} Be brief.{% endif %}
+
+            {% for ex in examples %}
+            user:
+            {{ ex.q }}
+            assistant:
+            {{ ex.a }}
+            {% endfor %}
+            user:
+            {{ question }}
+            """.ReplaceLineEndings("\n");
+        var path = _folder.File("cot.prompty");
+        File.WriteAllText(path, original);
+        var prompt = PromptTemplate.Load(path, "cot");
+
+        Assert.Equal("Reason step by step.{% if question %} Be brief.{% endif %}", PromptFileEditor.ReadInstruction(original));
+        var text = PromptFileEditor.Compose(original, path, [.. prompt.Inputs.Keys], "Think first.", [new Demonstration("t1", "1+1?", "2")], null, null);
+        var messages = PromptTemplate.Parse(text, "cot", path).Render(new Dictionary<string, object?>
+        {
+            ["question"] = "2+2?",
+            ["examples"] = new[] { new Dictionary<string, object?> { ["q"] = "3+3?", ["a"] = "6" } },
+        });
+
+        Assert.Equal(["Think first.", "1+1?", "2", "3+3?", "6", "2+2?"], messages.Select(m => m.Text));
+    }
+
+    [Theory]
+    [InlineData("Classify it.\n\nuser:\n{{ text }}", "Classify it.")]
+    [InlineData("user:\n{{ text }}", "")]
+    public void Compose_ImplicitOrMissingSystemSection_StillGetsTheDemonstrationsBeforeTheCase(string body, string instruction)
+    {
+        var original = "---\ninputs:\n  text: { type: string, required: true }\n---\n" + body;
+        var path = _folder.File("p.prompty");
+        File.WriteAllText(path, original);
+        var prompt = PromptTemplate.Load(path, "p");
+
+        Assert.Equal(instruction, PromptFileEditor.ReadInstruction(original));
+        var kept = PromptTemplate.Parse(PromptFileEditor.Compose(original, path, [.. prompt.Inputs.Keys], null, [new Demonstration("t1", "in", "out")], null, null), "p", path);
+        var replaced = PromptTemplate.Parse(PromptFileEditor.Compose(original, path, [.. prompt.Inputs.Keys], "New.", [], null, null), "p", path);
+
+        var inputs = new Dictionary<string, object?> { ["text"] = "case" };
+        Assert.Equal([.. instruction.Length > 0 ? [instruction] : Array.Empty<string>(), "in", "out", "case"], kept.Render(inputs).Select(m => m.Text));
+        Assert.Equal(["New.", "case"], replaced.Render(inputs).Select(m => m.Text));
     }
 
     [Theory]

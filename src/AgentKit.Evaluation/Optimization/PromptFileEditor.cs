@@ -139,7 +139,35 @@ internal static partial class PromptFileEditor
         }
 
         var end = body.FindIndex(start, l => RoleLine().IsMatch(l));
-        return (start, end < 0 ? body.Count : end);
+        end = end < 0 ? body.Count : end;
+        return (start, Math.Max(start, FirstUnclosedBlockLine(body, start, end) ?? end));
+    }
+
+    /// <summary>
+    /// The line where a Liquid block left open before the first role line starts (a <c>{% for %}</c> whose body holds
+    /// the prompt's own examples): the instruction ends before it, so that a new instruction or the demonstrations'
+    /// loop never cuts a block in two.
+    /// </summary>
+    private static int? FirstUnclosedBlockLine(List<string> body, int start, int end)
+    {
+        var open = new Stack<int>();
+        for (var i = start; i < end; i++)
+        {
+            foreach (Match tag in BlockTag().Matches(body[i]))
+            {
+                var name = tag.Groups["name"].Value;
+                if (name.StartsWith("end", StringComparison.Ordinal))
+                {
+                    open.TryPop(out _);
+                }
+                else if (name is "for" or "if" or "unless" or "case" or "capture" or "raw" or "comment" or "tablerow")
+                {
+                    open.Push(i);
+                }
+            }
+        }
+
+        return open.Count == 0 ? null : open.Min();
     }
 
     private static void AddDemonstrationsInput(List<string> header, string source, string inputName, IReadOnlyList<Demonstration> demonstrations)
@@ -220,6 +248,9 @@ internal static partial class PromptFileEditor
     // The same role lines as AgentKit.Prompts' body parser: a line holding only system:, user: or assistant:.
     [GeneratedRegex(@"^[ \t]*(?<role>system|user|assistant)[ \t]*:[ \t]*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex RoleLine();
+
+    [GeneratedRegex(@"\{%-?\s*(?<name>[a-z]+)", RegexOptions.CultureInvariant)]
+    private static partial Regex BlockTag();
 
     [GeneratedRegex(@"^inputs[ \t]*:(?<rest>.*)$", RegexOptions.CultureInvariant)]
     private static partial Regex InputsKey();

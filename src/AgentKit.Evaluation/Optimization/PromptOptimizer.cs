@@ -254,6 +254,19 @@ public sealed class PromptOptimizer(IChatClient model, PromptOptimizerOptions? o
     private List<InstructionVariant> BuildInstructions(PromptTemplate prompt, string original)
     {
         var list = new List<InstructionVariant> { new(InstructionVariant.OriginalId, PromptFileEditor.ReadInstruction(original)) };
+        if (_options.MaxShots > 0)
+        {
+            // Before any model call: that examples can be added to this file at all.
+            try
+            {
+                Check(Build(prompt, original, list[0], [new Demonstration("check", "input", "output")])!, prompt.FilePath, InstructionVariant.OriginalId);
+            }
+            catch (PromptException e)
+            {
+                throw new PromptOptimizationException(prompt.FilePath, null, $"few-shot examples cannot be added to this prompt ({e.Problem}); run with --max-shots 0 to try instruction variants only.", e);
+            }
+        }
+
         foreach (var variant in _options.Variants)
         {
             if (list.Any(v => string.Equals(v.Id, variant.Id, StringComparison.Ordinal)))
