@@ -26,7 +26,8 @@ internal static class CommandErrors
         }
         catch (Exception e) when (e is PromptException or LlamaException or CommandInputException or VectorStoreException
             or Microsoft.Extensions.Options.OptionsValidationException or AgentKit.Rag.Knowledge.KnowledgeSourceException
-            or AgentKit.Sandbox.Making.MadeToolStoreException or AgentKit.Evaluation.Datasets.EvalDatasetException or AgentKit.Evaluation.Reports.EvalBaselineException)
+            or AgentKit.Sandbox.Making.MadeToolStoreException or AgentKit.Evaluation.Datasets.EvalDatasetException or AgentKit.Evaluation.Reports.EvalBaselineException
+            or AgentKit.Evaluation.Optimization.PromptOptimizationException)
         {
             // VectorStoreException: a --db file that is not a knowledge base, or a collection of another shape.
             // OptionsValidationException: the configuration (appsettings.json, --config) names a bad key; the message says which.

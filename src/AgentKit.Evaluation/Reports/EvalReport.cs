@@ -183,12 +183,15 @@ public sealed record EvalReport
     /// <param name="path">The file; its folder is created.</param>
     /// <param name="cancellationToken">Cancels the write.</param>
     /// <returns>A task that completes when the file is written.</returns>
-    public async Task WriteJsonAsync(string path, CancellationToken cancellationToken = default)
+    public Task WriteJsonAsync(string path, CancellationToken cancellationToken = default) => WriteJsonAsync(path, this, cancellationToken);
+
+    /// <summary>Writes a report object as JSON with <see cref="JsonOptions"/>, creating the file's folder.</summary>
+    internal static async Task WriteJsonAsync<T>(string path, T report, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         await using var stream = File.Create(path);
-        await JsonSerializer.SerializeAsync(stream, this, JsonOptions, cancellationToken).ConfigureAwait(false);
+        await JsonSerializer.SerializeAsync(stream, report, JsonOptions, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Reads a report JSON file, for a baseline: only the metrics and cases are needed.</summary>

@@ -26,6 +26,25 @@ public sealed class PromptEvalTarget(PromptTemplate prompt, IChatClient model) :
         return ValueTask.FromResult<IEvalSession>(new Session(prompt, model, evalCase));
     }
 
+    /// <summary>The messages a case's first turn sends: the prompt rendered with the case's inputs, and the user's message.</summary>
+    internal static List<ChatMessage> RenderFirstTurn(PromptTemplate prompt, EvalCase evalCase, string? userMessage)
+    {
+        var inputs = new Dictionary<string, object?>(evalCase.Inputs, StringComparer.Ordinal);
+        var fillsInput = userMessage is not null && prompt.Inputs.ContainsKey(InputVariable) && !inputs.ContainsKey(InputVariable);
+        if (fillsInput)
+        {
+            inputs[InputVariable] = userMessage;
+        }
+
+        var messages = new List<ChatMessage>(prompt.Render(inputs));
+        if (userMessage is not null && !fillsInput)
+        {
+            messages.Add(new ChatMessage(ChatRole.User, userMessage));
+        }
+
+        return messages;
+    }
+
     private sealed class Session(PromptTemplate prompt, IChatClient model, EvalCase evalCase) : IEvalSession
     {
         private readonly List<ChatMessage> _conversation = [];
@@ -35,18 +54,7 @@ public sealed class PromptEvalTarget(PromptTemplate prompt, IChatClient model) :
             var added = new List<ChatMessage>();
             if (_conversation.Count == 0)
             {
-                var inputs = new Dictionary<string, object?>(evalCase.Inputs, StringComparer.Ordinal);
-                var fillsInput = userMessage is not null && prompt.Inputs.ContainsKey(InputVariable) && !inputs.ContainsKey(InputVariable);
-                if (fillsInput)
-                {
-                    inputs[InputVariable] = userMessage;
-                }
-
-                added.AddRange(prompt.Render(inputs));
-                if (userMessage is not null && !fillsInput)
-                {
-                    added.Add(new ChatMessage(ChatRole.User, userMessage));
-                }
+                added.AddRange(RenderFirstTurn(prompt, evalCase, userMessage));
             }
             else if (userMessage is not null)
             {

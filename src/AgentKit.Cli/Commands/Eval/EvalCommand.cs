@@ -4,6 +4,7 @@ using AgentKit.Agents;
 using AgentKit.Cost.Caching;
 using AgentKit.Evaluation.Caching;
 using AgentKit.Evaluation.Datasets;
+using AgentKit.Evaluation.Optimization;
 using AgentKit.Evaluation.Reports;
 using AgentKit.Evaluation.Running;
 using AgentKit.Hosting.Models;
@@ -41,10 +42,20 @@ internal static class EvalCommand
         var failOnRegression = new Option<bool>("--fail-on-regression") { Description = "Exit 3 when a metric is lower than in --baseline by more than --tolerance." };
         var tolerance = new Option<double>("--tolerance") { Description = "How far a metric (0–1) may drop before it is a regression.", DefaultValueFactory = _ => 0.05 };
         var minPassRate = new Option<double?>("--min-pass-rate") { Description = "Exit 3 when the overall pass rate is lower (0–1)." };
+        var optimize = new Option<bool>("--optimize") { Description = "Optimise the --prompt: few-shot examples bootstrapped from training cases and --variants instructions, scored on the validation split; the best is written as NAME.vN.prompty beside it." };
+        var variants = new Option<FileInfo?>("--variants") { Description = "With --optimize: a JSON array of {\"id\", \"instruction\"} to try instead of the prompt's first system section." };
+        var budget = new Option<int>("--budget") { Description = "With --optimize: the most calls to the model (bootstrap, candidates, test split).", DefaultValueFactory = _ => 200 };
+        var maxShots = new Option<int>("--max-shots") { Description = "With --optimize: the most few-shot examples a candidate gets (0: instruction variants only).", DefaultValueFactory = _ => 3 };
+        var exampleSets = new Option<int>("--example-sets") { Description = "With --optimize: random example sets tried per number of shots.", DefaultValueFactory = _ => 2 };
+        var seed = new Option<int>("--seed") { Description = "With --optimize: the seed of the split and of the example sets.", DefaultValueFactory = _ => 0 };
+        var trainRatio = new Option<double>("--train-ratio") { Description = "With --optimize: the share of cases without a 'split' field used for training (examples); validation gets the rest.", DefaultValueFactory = _ => 0.5 };
+        var testRatio = new Option<double>("--test-ratio") { Description = "With --optimize: the share held out as a test split, scored once for the original and the best.", DefaultValueFactory = _ => 0.0 };
+        var minSplit = new Option<int>("--min-split") { Description = "With --optimize: the fewest cases the training and validation (and test) splits may have.", DefaultValueFactory = _ => 2 };
         var config = AgentKitHost.ConfigOption();
-        var command = new Command("eval", "Run an evaluation dataset against an agent or a prompt file: console table, JSON and HTML reports, regression gate against a baseline.")
+        var command = new Command("eval", "Run an evaluation dataset against an agent or a prompt file: console table, JSON and HTML reports, regression gate against a baseline; --optimize searches for a better prompt version.")
         {
-            dataset, agent, prompt, model, judge, simulator, repeat, parallel, timeout, cache, noCache, json, html, baseline, failOnRegression, tolerance, minPassRate, config,
+            dataset, agent, prompt, model, judge, simulator, repeat, parallel, timeout, cache, noCache, json, html, baseline, failOnRegression, tolerance, minPassRate,
+            optimize, variants, budget, maxShots, exampleSets, seed, trainRatio, testRatio, minSplit, config,
         };
         command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, () => RunAsync(context, new Settings
         {
@@ -64,6 +75,15 @@ internal static class EvalCommand
             FailOnRegression = parse.GetValue(failOnRegression),
             Tolerance = parse.GetValue(tolerance),
             MinPassRate = parse.GetValue(minPassRate),
+            Optimize = parse.GetValue(optimize),
+            Variants = parse.GetValue(variants),
+            Budget = parse.GetValue(budget),
+            MaxShots = parse.GetValue(maxShots),
+            ExampleSets = parse.GetValue(exampleSets),
+            Seed = parse.GetValue(seed),
+            TrainRatio = parse.GetValue(trainRatio),
+            TestRatio = parse.GetValue(testRatio),
+            MinSplit = parse.GetValue(minSplit),
             Config = parse.GetValue(config),
         }, cancellationToken)));
         return command;
@@ -73,6 +93,7 @@ internal static class EvalCommand
     {
         settings.Validate();
         var data = EvalDataset.Load(settings.Dataset.FullName);
+        var optimizer = settings.Optimize ? OptimizerOptions(settings) : null;
         var baseline = settings.Baseline is null ? null : EvalReport.ReadBaseline(settings.Baseline.FullName);
         var storage = settings.Cache is null ? null : new SqliteDistributedCache(settings.Cache.FullName);
         using var host = await AgentKitHost.StartAsync(context, settings.Config, null, cancellationToken, decorate: s => WrapAgentModels(s, storage)).ConfigureAwait(false);
@@ -82,6 +103,8 @@ internal static class EvalCommand
             var prompts = services.GetService<IPromptRegistry>();
             IEvalTarget target;
             string modelName;
+            PromptTemplate? promptTemplate = null;
+            IChatClient? promptModel = null;
             if (settings.Agent is { } agentName)
             {
                 var runner = services.GetRequiredService<AgentRunner>();
@@ -91,7 +114,9 @@ internal static class EvalCommand
             else
             {
                 var registry = prompts ?? throw new CommandInputException("No prompt registry is configured (AgentKit:Prompts).");
-                target = new PromptEvalTarget(registry.Get(settings.Prompt!), Wrap(ResolveModel(services, settings.Model), storage));
+                promptTemplate = registry.Get(settings.Prompt!);
+                promptModel = Wrap(ResolveModel(services, settings.Model), storage);
+                target = new PromptEvalTarget(promptTemplate, promptModel);
                 modelName = settings.Model ?? "the default chat model";
             }
 
@@ -106,6 +131,11 @@ internal static class EvalCommand
                 Prompts = prompts,
                 UserSimulatorModel = data.Cases.Any(c => c.Simulator is not null) ? Wrap(ResolveModel(services, simulatorName), storage) : null,
             };
+            if (optimizer is not null)
+            {
+                return await OptimizeAsync(context, settings, promptTemplate!, promptModel!, data, modelName, optimizer, options, cancellationToken).ConfigureAwait(false);
+            }
+
             var progress = new ImmediateProgress<(EvalCase Case, EvalRunRecord Run)>(p =>
                 context.Error.MarkupLine(Markup.Escape($"{(p.Run.Passed ? "pass" : "FAIL")}  {p.Case.Id}{(settings.Repeat > 1 ? $" #{p.Run.Repeat + 1}" : "")}")));
             var report = await new EvalRunner(target, options).RunAsync(data, modelName, progress, cancellationToken).ConfigureAwait(false);
@@ -130,6 +160,34 @@ internal static class EvalCommand
         {
             await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
         }
+    }
+
+    private static PromptOptimizerOptions OptimizerOptions(Settings settings) => new()
+    {
+        Budget = settings.Budget,
+        MaxShots = settings.MaxShots,
+        ExampleSetsPerSize = settings.ExampleSets,
+        Seed = settings.Seed,
+        TrainFraction = settings.TrainRatio,
+        TestFraction = settings.TestRatio,
+        MinSplitCases = settings.MinSplit,
+        Variants = settings.Variants is null ? [] : InstructionVariant.Load(settings.Variants.FullName),
+        VariantsSource = settings.Variants?.FullName,
+    };
+
+    private static async Task<int> OptimizeAsync(
+        CliContext context, Settings settings, PromptTemplate prompt, IChatClient model, EvalDataset data, string modelName, PromptOptimizerOptions optimizer, EvalRunOptions options, CancellationToken cancellationToken)
+    {
+        var progress = new ImmediateProgress<string>(line => context.Error.MarkupLine(Markup.Escape(line)));
+        var report = await new PromptOptimizer(model, optimizer, options).OptimizeAsync(prompt, data, modelName, progress, cancellationToken).ConfigureAwait(false);
+        OptimizeConsoleReport.Write(context.Out, report);
+        if (settings.Json is not null)
+        {
+            await report.WriteJsonAsync(settings.Json.FullName, cancellationToken).ConfigureAwait(false);
+            context.Error.MarkupLine(Markup.Escape($"JSON report: {settings.Json.FullName}"));
+        }
+
+        return ExitCodes.Success;
     }
 
     private static int Gate(CliContext context, EvalReport report, EvalComparison? comparison, Settings settings)
@@ -243,6 +301,24 @@ internal static class EvalCommand
 
         public double? MinPassRate { get; init; }
 
+        public bool Optimize { get; init; }
+
+        public FileInfo? Variants { get; init; }
+
+        public int Budget { get; init; }
+
+        public int MaxShots { get; init; }
+
+        public int ExampleSets { get; init; }
+
+        public int Seed { get; init; }
+
+        public double TrainRatio { get; init; }
+
+        public double TestRatio { get; init; }
+
+        public int MinSplit { get; init; }
+
         public FileInfo? Config { get; init; }
 
         public void Validate()
@@ -267,6 +343,28 @@ internal static class EvalCommand
             Check(TimeoutSeconds is >= 1 and <= 86_400, "--timeout must be from 1 to 86400 seconds.");
             Check(Tolerance is >= 0 and <= 1, "--tolerance must be from 0 to 1 (0.05 = five percentage points).");
             Check(MinPassRate is null or (>= 0 and <= 1), "--min-pass-rate must be from 0 to 1.");
+            if (Optimize)
+            {
+                ValidateOptimize();
+            }
+            else if (Variants is not null)
+            {
+                throw new CommandInputException("--variants applies to --optimize.");
+            }
+        }
+
+        private void ValidateOptimize()
+        {
+            Check(Prompt is not null, "--optimize needs --prompt NAME: it writes a new version of a prompt file (an agent's instructions are not optimised).");
+            Check(Baseline is null && !FailOnRegression && MinPassRate is null && Html is null,
+                "--optimize reports its own comparison (the original against the best candidate, on the validation split); leave out --baseline, --fail-on-regression, --min-pass-rate and --html.");
+            Check(Budget is >= 1 and <= 1_000_000, "--budget must be from 1 to 1000000 model calls.");
+            Check(MaxShots is >= 0 and <= 16, "--max-shots must be from 0 to 16.");
+            Check(ExampleSets is >= 1 and <= 32, "--example-sets must be from 1 to 32.");
+            Check(TrainRatio is >= 0 and <= 1, "--train-ratio must be from 0 to 1.");
+            Check(TestRatio is >= 0 and <= 1, "--test-ratio must be from 0 to 1.");
+            Check(TrainRatio + TestRatio <= 1, "--train-ratio plus --test-ratio must be at most 1: validation gets the rest.");
+            Check(MinSplit is >= 1 and <= 1000, "--min-split must be from 1 to 1000.");
         }
 
         private static void Check(bool ok, string message)
