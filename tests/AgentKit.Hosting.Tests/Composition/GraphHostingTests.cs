@@ -67,6 +67,53 @@ public sealed class GraphHostingTests : IDisposable
         await host.StopAsync(ct);
     }
 
+    [Theory]
+    [InlineData(null, typeof(AgentKit.Storage.PostgreSql.Graph.PostgreSqlGraphStore))]
+    [InlineData("PostgreSql", typeof(AgentKit.Storage.PostgreSql.Graph.PostgreSqlGraphStore))]
+    [InlineData("Sqlite", typeof(SqliteGraphStore))]
+    public void RuntimeStoreOnPostgreSql_KeepsTheGraphThere_UnlessStoreProviderNamesSqlite(string? provider, Type expected)
+    {
+        var settings = CompositionSettings.RemoteModelsWith(new()
+        {
+            ["AgentKit:Storage:Provider"] = "PostgreSql",
+            ["AgentKit:Storage:PostgreSql:ConnectionString"] = "Host=127.0.0.1;Port=9;Database=agentkit;Username=agentkit",
+            ["AgentKit:Graph:Store:MaxEntities"] = "1000",
+            ["AgentKit:Graph:Store:Provider"] = provider,
+        });
+        var builder = _hosts.Builder(settings);
+        builder.AddAgentKit();
+        using var host = builder.Build();
+
+        var store = host.Services.GetRequiredService<IGraphStore>();
+
+        Assert.IsType(expected, store);
+        Assert.Equal(expected == typeof(SqliteGraphStore) ? GraphStoreProvider.Sqlite : GraphStoreProvider.PostgreSql, host.Services.GetRequiredService<IOptions<GraphOptions>>().Value.Store.Provider);
+    }
+
+    [Fact]
+    public void RuntimeStoreOnSqlite_KeepsTheGraphInTheVectorStoresFile()
+    {
+        var builder = _hosts.Builder(CompositionSettings.RemoteModelsWith(new() { ["AgentKit:Graph:Store:MaxEntities"] = "1000" }));
+        builder.AddAgentKit();
+        using var host = builder.Build();
+
+        Assert.IsType<SqliteGraphStore>(host.Services.GetRequiredService<IGraphStore>());
+        Assert.Equal(GraphStoreProvider.Sqlite, host.Services.GetRequiredService<IOptions<GraphOptions>>().Value.Store.Provider);
+    }
+
+    [Fact]
+    public async Task GraphOnPostgreSql_WithTheRuntimeStoreOnSqlite_FailsAtStart_NamingBothKeys()
+    {
+        var builder = _hosts.Builder(CompositionSettings.RemoteModelsWith(new() { ["AgentKit:Graph:Store:Provider"] = "PostgreSql" }));
+        builder.AddAgentKit();
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(TestContext.Current.CancellationToken));
+
+        var failure = Assert.Single(error.Failures, f => f.StartsWith("AgentKit:Graph:Store:Provider:", StringComparison.Ordinal));
+        Assert.Contains("AgentKit:Storage:Provider must be PostgreSql", failure, StringComparison.Ordinal);
+    }
+
     // The stand-in for the one chat model: it extracts, summarises, maps and reduces, each from the prompt's data.
     private static ScriptedChatClient ScriptedGraphModel() => new((messages, _) =>
     {
