@@ -19,7 +19,8 @@ public static class GraphServiceCollectionExtensions
     /// AgentKit.Storage.PostgreSql), <see cref="GraphExtractor"/>, <see cref="EntityResolver"/>,
     /// <see cref="GraphIndexer"/> as <see cref="IGraphEvidenceSink"/> and <see cref="GraphLocalSearch"/> as
     /// <see cref="IGraphContextSource"/> — the contracts retrieval and memory look for — and
-    /// <see cref="CommunitySummarizer"/> and <see cref="GraphGlobalSearch"/>; with
+    /// <see cref="CommunitySummarizer"/> and <see cref="GraphGlobalSearch"/> (also as <see cref="IGraphGlobalSearch"/>, the
+    /// answer mode retrieval's answerer looks for); with
     /// <see cref="CommunitySummaryOptions.RefreshAfterUpdates"/>, a hosted service refreshes the community summaries at
     /// start and after graph updates. The chat client and embedding generator come from the container (keyed when the
     /// options name a key).
@@ -63,6 +64,7 @@ public static class GraphServiceCollectionExtensions
             sp.GetRequiredService<IGraphStore>(), Chat(sp), sp.GetRequiredService<IPromptRegistry>(), Embedder(sp), Settings(sp).Communities, sp.GetService<TimeProvider>(), sp.GetService<ILogger<CommunitySummarizer>>()));
         services.TryAddSingleton(sp => new GraphGlobalSearch(
             sp.GetRequiredService<IGraphStore>(), Chat(sp), sp.GetRequiredService<IPromptRegistry>(), Embedder(sp), Settings(sp).GlobalSearch, sp.GetService<ILogger<GraphGlobalSearch>>()));
+        services.TryAddSingleton<IGraphGlobalSearch>(sp => sp.GetRequiredService<GraphGlobalSearch>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, CommunityRefreshService>());
         return services;
     }

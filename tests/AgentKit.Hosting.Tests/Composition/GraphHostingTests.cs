@@ -31,6 +31,7 @@ public sealed class GraphHostingTests : IDisposable
             ["AgentKit:DefaultEmbeddingModel"] = "words",
             ["AgentKit:Knowledge:docs:Sources:0"] = "docs",
             ["AgentKit:Knowledge:docs:UseGraph"] = "true",
+            ["AgentKit:Knowledge:docs:AnswerMode"] = "Global",
             ["AgentKit:Graph:Communities:RefreshDelay"] = "00:00:00.05",
             ["AgentKit:Tools:Plugins:0"] = "graph",
         }));
@@ -64,7 +65,30 @@ public sealed class GraphHostingTests : IDisposable
         Assert.True(answer.Answered);
         Assert.Contains("solar", answer.Answer, StringComparison.Ordinal);
         Assert.Single(answer.Evidence);
+
+        // The knowledge base's configured answer mode: global search, citing the chunk behind the community.
+        var global = await host.Services.GetRequiredKeyedService<KnowledgeBase>("docs").AnswerAsync("What are the main themes?", cancellationToken: ct);
+        Assert.Equal(AgentKit.Rag.Answers.RagAnswerMode.Global, global.Mode);
+        Assert.Equal("The main theme is solar inverters [1].", global.Text);
+        Assert.Equal("a.txt", Path.GetFileName(Assert.Single(global.UsedCitations).Chunk.Source));
         await host.StopAsync(ct);
+    }
+
+    [Fact]
+    public async Task GlobalAnswerMode_WithoutAGraph_FailsAtStart_NamingTheKey()
+    {
+        Directory.CreateDirectory(Path.Combine(_hosts.ContentRoot, "docs"));
+        var builder = _hosts.Builder(CompositionSettings.RemoteModelsWith(new()
+        {
+            ["AgentKit:Knowledge:docs:Sources:0"] = "docs",
+            ["AgentKit:Knowledge:docs:AnswerMode"] = "Global",
+        }));
+        builder.AddAgentKit();
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(TestContext.Current.CancellationToken));
+
+        Assert.Contains(error.Failures, f => f.StartsWith("AgentKit:Knowledge:docs:AnswerMode: Global answers from the knowledge graph", StringComparison.Ordinal));
     }
 
     [Theory]
