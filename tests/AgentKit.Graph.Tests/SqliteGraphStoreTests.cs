@@ -1,10 +1,31 @@
 using AgentKit.Abstractions.Graph;
+using AgentKit.Graph.Conformance;
 using AgentKit.Graph.Tests.Support;
 using AgentKit.VectorStores.Sqlite;
 using Microsoft.Data.Sqlite;
 
 namespace AgentKit.Graph.Tests;
 
+/// <summary>The shared graph-store suite on a SQLite file; each instance opens its own writer connection on it, as another process would.</summary>
+public sealed class SqliteGraphStoreConformanceTests : GraphStoreConformanceTests
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("agentkit-graph-conformance-").FullName;
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    protected override ValueTask<IGraphStore> OpenStoreAsync(GraphStoreOptions bounds)
+    {
+        bounds.Path = Path.Combine(_folder, "agentkit.db");
+        return ValueTask.FromResult<IGraphStore>(new SqliteGraphStore(bounds));
+    }
+}
+
+/// <summary>What only the SQLite store does: share the vector store's file, version its tables there, refuse an in-memory database.</summary>
 public sealed class SqliteGraphStoreTests : IDisposable
 {
     private static readonly DateTimeOffset Time = new(2026, 3, 1, 0, 0, 0, TimeSpan.Zero);
@@ -85,28 +106,17 @@ public sealed class SqliteGraphStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task Replace_PastMaxEntities_ThrowsTheTypedLimit_AndWritesNothing()
-    {
-        using var store = new SqliteGraphStore(new GraphStoreOptions { Path = Path.Combine(_folder, "small.db"), MaxEntities = 3 });
-        await store.ReplaceEvidenceAsync(Evidence("c-1"), Pair("Alice", "Zentrix"), TestContext.Current.CancellationToken);
-
-        var error = await Assert.ThrowsAsync<GraphLimitExceededException>(() => store.ReplaceEvidenceAsync(Evidence("c-2"), Pair("Bob", "Kappa"), TestContext.Current.CancellationToken));
-
-        Assert.Equal((nameof(GraphStoreOptions.MaxEntities), 3L), (error.Limit, error.Value));
-        Assert.Equal(new GraphStatistics(2, 1, 1, 0), await store.GetStatisticsAsync(TestContext.Current.CancellationToken));
-    }
-
-    [Fact]
-    public async Task Replace_AnOverLongName_ThrowsTheTypedLimit()
-    {
-        using var store = new SqliteGraphStore(new GraphStoreOptions { Path = Path.Combine(_folder, "names.db"), MaxNameLength = 5 });
-        var error = await Assert.ThrowsAsync<GraphLimitExceededException>(() => store.ReplaceEvidenceAsync(Evidence("c-1"), Pair("Alexandra", "Zen"), TestContext.Current.CancellationToken));
-        Assert.Equal(nameof(GraphStoreOptions.MaxNameLength), error.Limit);
-    }
-
-    [Fact]
     public void Options_InMemoryPath_IsRefused() =>
         Assert.Throws<ArgumentException>(() => new SqliteGraphStore(new GraphStoreOptions { Path = ":memory:" }));
+
+    [Fact]
+    public void Options_ThatNamePostgreSql_AreRefused_AndNeedNoPath()
+    {
+        var options = new GraphStoreOptions { Provider = GraphStoreProvider.PostgreSql };
+        options.Validate();
+        var error = Assert.Throws<ArgumentException>(() => new SqliteGraphStore(options));
+        Assert.Contains("PostgreSql", error.Message, StringComparison.Ordinal);
+    }
 
     private static GraphEvidenceRecord Evidence(string id) => new(id, "doc.md", GraphEvidenceKind.Chunk, "hash-" + id, Time);
 

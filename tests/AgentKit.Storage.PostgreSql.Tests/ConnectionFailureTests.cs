@@ -113,7 +113,7 @@ public sealed class ConnectionFailureTests(PostgreSqlServerFixture server)
         return builder.Build();
     }
 
-    private static int ClosedPort()
+    internal static int ClosedPort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -21,7 +21,7 @@ public sealed class MigrationTests(PostgreSqlServerFixture server)
 
             Assert.Equal(8, (await stores[0].ListAsync(cancellationToken: Ct)).Count);
             Assert.Equal(8, created.Select(c => c.Id).Distinct().Count());
-            Assert.Equal("1:sessions,2:runs,3:approvals", await server.ScalarAsync($"SELECT string_agg(version || ':' || name, ',' ORDER BY version) FROM {schema}.schema_migrations"));
+            Assert.Equal("1:sessions,2:runs,3:approvals,4:graph", await server.ScalarAsync($"SELECT string_agg(version || ':' || name, ',' ORDER BY version) FROM {schema}.schema_migrations"));
         }
         finally
         {
@@ -63,7 +63,7 @@ public sealed class MigrationTests(PostgreSqlServerFixture server)
 
         var tables = (string?)await server.ScalarAsync($"SELECT string_agg(table_name, ',' ORDER BY table_name) FROM information_schema.tables WHERE table_schema = '{options.Schema}'");
 
-        Assert.Equal("approvals,messages,run_checkpoints,runs,schema_migrations,sessions", tables);
+        Assert.Equal("approvals,graph_aliases,graph_communities,graph_entities,graph_evidence,graph_mentions,graph_merges,graph_relations,graph_state,messages,run_checkpoints,runs,schema_migrations,sessions", tables);
         Assert.Equal(0L, await server.ScalarAsync("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'public'"));
     }
 }

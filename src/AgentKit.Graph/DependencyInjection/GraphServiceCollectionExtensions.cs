@@ -15,10 +15,12 @@ public static class GraphServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the knowledge graph with <see cref="GraphOptions"/> validated at start: the <see cref="IGraphStore"/>
-    /// (<see cref="SqliteGraphStore"/>), <see cref="GraphExtractor"/>, <see cref="EntityResolver"/>,
+    /// (<see cref="SqliteGraphStore"/>, unless one is registered already, such as the PostgreSQL graph store of
+    /// AgentKit.Storage.PostgreSql), <see cref="GraphExtractor"/>, <see cref="EntityResolver"/>,
     /// <see cref="GraphIndexer"/> as <see cref="IGraphEvidenceSink"/> and <see cref="GraphLocalSearch"/> as
     /// <see cref="IGraphContextSource"/> — the contracts retrieval and memory look for — and
-    /// <see cref="CommunitySummarizer"/> and <see cref="GraphGlobalSearch"/>; with
+    /// <see cref="CommunitySummarizer"/> and <see cref="GraphGlobalSearch"/> (also as <see cref="IGraphGlobalSearch"/>, the
+    /// answer mode retrieval's answerer looks for); with
     /// <see cref="CommunitySummaryOptions.RefreshAfterUpdates"/>, a hosted service refreshes the community summaries at
     /// start and after graph updates. The chat client and embedding generator come from the container (keyed when the
     /// options name a key).
@@ -44,7 +46,9 @@ public static class GraphServiceCollectionExtensions
         options.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GraphOptions>, GraphOptionsValidator>());
         services.AddAgentKitPrompts();
-        services.TryAddSingleton<IGraphStore>(sp => new SqliteGraphStore(Settings(sp).Store));
+        services.TryAddSingleton<IGraphStore>(sp => Settings(sp).Store.Provider == GraphStoreProvider.PostgreSql
+            ? throw new GraphException($"{GraphOptions.SectionName}:Store:Provider is PostgreSql but no PostgreSQL graph store is registered: call AddAgentKitPostgreSqlStorage and AddAgentKitPostgreSqlGraphStore (AgentKit.Storage.PostgreSql) before AddAgentKitGraph, or use AddAgentKit(), which does.")
+            : new SqliteGraphStore(Settings(sp).Store));
         services.TryAddSingleton(sp =>
         {
             var settings = Settings(sp);
@@ -60,6 +64,7 @@ public static class GraphServiceCollectionExtensions
             sp.GetRequiredService<IGraphStore>(), Chat(sp), sp.GetRequiredService<IPromptRegistry>(), Embedder(sp), Settings(sp).Communities, sp.GetService<TimeProvider>(), sp.GetService<ILogger<CommunitySummarizer>>()));
         services.TryAddSingleton(sp => new GraphGlobalSearch(
             sp.GetRequiredService<IGraphStore>(), Chat(sp), sp.GetRequiredService<IPromptRegistry>(), Embedder(sp), Settings(sp).GlobalSearch, sp.GetService<ILogger<GraphGlobalSearch>>()));
+        services.TryAddSingleton<IGraphGlobalSearch>(sp => sp.GetRequiredService<GraphGlobalSearch>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, CommunityRefreshService>());
         return services;
     }

@@ -20,8 +20,7 @@ public sealed class SqliteGraphStore : IGraphStore, IDisposable
     private readonly string _connectionString;
     private readonly SqliteConnection _writer;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
-    private readonly Lock _vectorsLock = new();
-    private readonly Dictionary<long, float[]> _vectors = [];
+    private readonly EntityEmbeddingIndex _vectors = new();
     private long _relationCount;
     private bool _disposed;
 
@@ -32,6 +31,11 @@ public sealed class SqliteGraphStore : IGraphStore, IDisposable
     public SqliteGraphStore(GraphStoreOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        if (options.Provider == GraphStoreProvider.PostgreSql)
+        {
+            throw new ArgumentException("GraphStoreOptions.Provider is PostgreSql: use the PostgreSQL graph store of AgentKit.Storage.PostgreSql, not SqliteGraphStore.", nameof(options));
+        }
+
         options.Validate();
         _options = options;
         Path = System.IO.Path.GetFullPath(options.Path);
@@ -122,41 +126,9 @@ public sealed class SqliteGraphStore : IGraphStore, IDisposable
     /// <inheritdoc/>
     public async Task<IReadOnlyList<(GraphEntity Entity, double Similarity)>> NearestEntitiesAsync(ReadOnlyMemory<float> embedding, int top, double minSimilarity, CancellationToken cancellationToken = default)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(top);
-        var query = VectorMath.Unit(embedding.Span);
-        var best = new PriorityQueue<long, double>(top + 1);
-        var scores = new Dictionary<long, double>();
-        lock (_vectorsLock)
-        {
-            foreach (var (id, vector) in _vectors)
-            {
-                if (vector.Length != query.Length)
-                {
-                    continue;
-                }
-
-                var similarity = VectorMath.Dot(query, vector);
-                if (similarity < minSimilarity)
-                {
-                    continue;
-                }
-
-                best.Enqueue(id, similarity);
-                scores[id] = similarity;
-                if (best.Count > top)
-                {
-                    best.Dequeue();
-                }
-            }
-        }
-
-        var ids = new List<long>(best.Count);
-        while (best.TryDequeue(out var id, out _))
-        {
-            ids.Add(id);
-        }
-
-        var entities = await GetEntitiesAsync(ids, cancellationToken).ConfigureAwait(false);
+        var nearest = _vectors.Nearest(embedding.Span, top, minSimilarity);
+        var scores = nearest.ToDictionary(n => n.Id, n => n.Similarity);
+        var entities = await GetEntitiesAsync(scores.Keys, cancellationToken).ConfigureAwait(false);
         return [.. entities.Select(e => (e, scores[e.Id])).OrderByDescending(p => p.Item2)];
     }
 
@@ -397,7 +369,7 @@ public sealed class SqliteGraphStore : IGraphStore, IDisposable
     {
         ArgumentNullException.ThrowIfNull(evidence);
         ArgumentNullException.ThrowIfNull(extraction);
-        CheckSizes(evidence, extraction);
+        _options.CheckExtraction(evidence, extraction);
         return WriteAsync((connection, transaction, changes) =>
         {
             var affected = RemoveEvidence(connection, transaction, [evidence.Id], keepRecord: true, changes);
@@ -467,52 +439,13 @@ public sealed class SqliteGraphStore : IGraphStore, IDisposable
         _writeLock.Dispose();
     }
 
-    private void CheckSizes(GraphEvidenceRecord evidence, ResolvedExtraction extraction)
-    {
-        foreach (var entity in extraction.Entities)
-        {
-            Bound(entity.Name, _options.MaxNameLength, nameof(GraphStoreOptions.MaxNameLength), $"entity name of evidence '{evidence.Id}'");
-            Bound(entity.Type, _options.MaxNameLength, nameof(GraphStoreOptions.MaxNameLength), $"type of entity '{entity.Name}'");
-            Bound(entity.Description, _options.MaxDescriptionLength, nameof(GraphStoreOptions.MaxDescriptionLength), $"description of entity '{entity.Name}'");
-            if (entity.NormalizedName.Length == 0)
-            {
-                throw new ArgumentException($"Entity '{entity.Name}' of evidence '{evidence.Id}' has an empty normalized name; it has no letters or digits.", nameof(extraction));
-            }
-        }
-
-        foreach (var relation in extraction.Relations)
-        {
-            if ((uint)relation.Source >= (uint)extraction.Entities.Count || (uint)relation.Target >= (uint)extraction.Entities.Count)
-            {
-                throw new ArgumentException($"A relation '{relation.Relation}' of evidence '{evidence.Id}' points outside its {extraction.Entities.Count} entities.", nameof(extraction));
-            }
-
-            Bound(relation.Relation, _options.MaxNameLength, nameof(GraphStoreOptions.MaxNameLength), $"relation label of evidence '{evidence.Id}'");
-            Bound(relation.Description, _options.MaxDescriptionLength, nameof(GraphStoreOptions.MaxDescriptionLength), $"description of relation '{relation.Relation}'");
-        }
-    }
-
-    private static void Bound(string text, int limit, string option, string what)
-    {
-        if (text.Length > limit)
-        {
-            throw new GraphLimitExceededException(option, limit, $"The {what} has {text.Length} characters, more than GraphStoreOptions.{option} ({limit}).");
-        }
-    }
-
     private long StoreEntity(SqliteConnection connection, SqliteTransaction transaction, ResolvedEntity entity, GraphEvidenceRecord evidence, Changes changes)
     {
         long? id = entity.ExistingId is { } existing && Exists(connection, transaction, existing) ? existing : null;
         id ??= Lookup(connection, transaction, entity.NormalizedName);
         if (id is null)
         {
-            int count;
-            lock (_vectorsLock)
-            {
-                count = _vectors.Count + changes.AddedVectors.Count;
-            }
-
-            if (count >= _options.MaxEntities)
+            if (_vectors.Count + changes.AddedVectors.Count >= _options.MaxEntities)
             {
                 throw new GraphLimitExceededException(nameof(GraphStoreOptions.MaxEntities), _options.MaxEntities,
                     $"Adding entity '{entity.Name}' of evidence '{evidence.Id}' would take the graph in '{Path}' past GraphStoreOptions.MaxEntities ({_options.MaxEntities}); raise it or delete sources.");
@@ -646,18 +579,8 @@ public sealed class SqliteGraphStore : IGraphStore, IDisposable
 
             // The in-memory view changes only once the transaction is committed.
             _relationCount += changes.AddedRelations - changes.RemovedRelations;
-            lock (_vectorsLock)
-            {
-                foreach (var (id, vector) in changes.AddedVectors)
-                {
-                    _vectors[id] = vector;
-                }
-
-                foreach (var id in changes.RemovedEntities)
-                {
-                    _vectors.Remove(id);
-                }
-            }
+            _vectors.Set(changes.AddedVectors);
+            _vectors.Remove(changes.RemovedEntities);
 
             return result;
         }
@@ -691,11 +614,13 @@ public sealed class SqliteGraphStore : IGraphStore, IDisposable
     {
         using var command = Command(_writer, $"SELECT id, embedding FROM {Entities}");
         using var reader = command.ExecuteReader();
+        var vectors = new Dictionary<long, float[]>();
         while (reader.Read())
         {
-            var bytes = (byte[])reader.GetValue(1);
-            _vectors[reader.GetInt64(0)] = MemoryMarshal.Cast<byte, float>(bytes).ToArray();
+            vectors[reader.GetInt64(0)] = MemoryMarshal.Cast<byte, float>((byte[])reader.GetValue(1)).ToArray();
         }
+
+        _vectors.Set(vectors);
     }
 
     private static string EntityColumns(string alias) => $"{alias}.id, {alias}.norm_name, {alias}.name, {alias}.type, {alias}.description";

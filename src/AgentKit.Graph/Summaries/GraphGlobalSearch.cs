@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Globalization;
 using System.Runtime.ExceptionServices;
+using AgentKit.Abstractions.Graph;
 using AgentKit.Abstractions.Models;
 using AgentKit.Abstractions.Text;
 using AgentKit.Graph.Diagnostics;
@@ -19,7 +20,7 @@ namespace AgentKit.Graph;
 /// writes one answer citing them. The answer cites communities and, through them, the chunks and memories their
 /// relations come from. Model calls are bounded by <see cref="GlobalSearchOptions.MaxMapCalls"/> plus one.
 /// </summary>
-public sealed class GraphGlobalSearch
+public sealed class GraphGlobalSearch : IGraphGlobalSearch
 {
     /// <summary>The tool name of <see cref="AsAIFunction"/>.</summary>
     public const string ToolName = "graph_global_search";
@@ -58,7 +59,7 @@ public sealed class GraphGlobalSearch
     /// <summary>Answers a question about the whole collection from the community reports.</summary>
     /// <param name="question">The question.</param>
     /// <param name="cancellationToken">Cancels the search, including model calls in flight.</param>
-    /// <returns>The answer with its citations; not answered when there are no reports or none helps.</returns>
+    /// <returns>The answer with its points and citations; not answered when there are no reports or none helps.</returns>
     /// <exception cref="PromptOutputException">Every map answer, or the reduce answer, did not fit its prompt's schema, twice (a failed map among others is logged and skipped).</exception>
     /// <exception cref="ModelException">Every map call, or the reduce call, failed.</exception>
     public async Task<GraphGlobalAnswer> SearchAsync(string question, CancellationToken cancellationToken = default)
@@ -142,9 +143,12 @@ public sealed class GraphGlobalSearch
         return new GraphGlobalAnswer(
             (reduced.Answer ?? "").Trim(),
             true,
-            [.. sources.Select(c => new GraphCommunityCitation(c.Id, c.Title, similarity[c.Id]))],
+            [.. sources.Select(c => new GraphCommunityCitation(c.Id, c.Title, similarity[c.Id], c.Evidence))],
             [.. sources.SelectMany(c => c.Evidence).Distinct(StringComparer.Ordinal)],
-            batches.Count + 1);
+            batches.Count + 1)
+        {
+            Points = [.. kept.Select((p, i) => new GraphGlobalPoint(i + 1, p.Text, p.Rating, [.. p.Sources.Select(c => c.Id)]))],
+        };
     }
 
     /// <summary>

@@ -30,6 +30,11 @@ internal sealed class KnowledgeBaseOptionsValidator(IServiceProvider services, I
             failures.Add($"{key}:UseGraph: the base feeds and reads the knowledge graph, and none is configured; add the {AgentKitOptions.SectionName}:Graph section or set UseGraph to false.");
         }
 
+        if (options.AnswerMode == AgentKit.Rag.Answers.RagAnswerMode.Global && services.GetService<IServiceProviderIsService>()?.IsService(typeof(IGraphGlobalSearch)) != true)
+        {
+            failures.Add($"{key}:AnswerMode: Global answers from the knowledge graph's community summaries, and no graph is configured; add the {AgentKitOptions.SectionName}:Graph section or set AnswerMode to Passages.");
+        }
+
         var registered = services.GetService<IServiceProviderIsKeyedService>();
         var models = agentKit.Value.Models;
         if (options.EmbeddingModel is { } model)

@@ -75,6 +75,7 @@ public static class KnowledgeServiceCollectionExtensions
             () => options.ChatModel is { } chat ? services.GetRequiredKeyedService<IChatClient>(chat) : services.GetRequiredService<IChatClient>(),
             services.GetService<IPromptRegistry>(),
             options.UseGraph ? services.GetService<IGraphEvidenceSink>() : null,
-            options.UseGraph ? services.GetService<IGraphContextSource>() : null);
+            options.UseGraph ? services.GetService<IGraphContextSource>() : null,
+            services.GetService<IGraphGlobalSearch>());
     }
 }

@@ -1,4 +1,5 @@
 using AgentKit.Abstractions.Evidence;
+using AgentKit.Abstractions.Graph;
 using AgentKit.Rag.Retrieval;
 
 namespace AgentKit.Rag.Answers;
@@ -26,4 +27,10 @@ public sealed record RagAnswer(string Question, string Text, IReadOnlyList<RagCi
     /// Where the passages disagree; evidence ids are citation numbers. Empty when they agree or the check is off.
     /// </summary>
     public IReadOnlyList<EvidenceConflict> Conflicts { get; init; } = [];
+
+    /// <summary>How it was answered.</summary>
+    public RagAnswerMode Mode { get; init; } = RagAnswerMode.Passages;
+
+    /// <summary>In <see cref="RagAnswerMode.Global"/>, the graph communities the answer rests on, their chunks being its <see cref="Citations"/>; otherwise empty.</summary>
+    public IReadOnlyList<GraphCommunityCitation> Communities { get; init; } = [];
 }

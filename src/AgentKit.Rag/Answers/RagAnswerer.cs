@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using AgentKit.Abstractions.Evidence;
+using AgentKit.Abstractions.Graph;
 using AgentKit.Prompts;
 using AgentKit.Rag.Retrieval;
 using Microsoft.Extensions.AI;
@@ -18,6 +19,12 @@ namespace AgentKit.Rag.Answers;
 /// reads as the same thing) are never left to the model to notice: the conflicts go to the prompt when it declares a
 /// <c>conflicts</c> input, to <see cref="RagAnswer.Conflicts"/>, and when the answer does not cite both sides of one,
 /// a note naming both passages, their dates and the preferred (newer) one is appended to it.
+/// <para>
+/// In <see cref="RagAnswerMode.Global"/> a question about the whole corpus goes to the knowledge graph's global search
+/// (<see cref="IGraphGlobalSearch"/>: map/reduce over community summaries) instead of retrieval; the answer's point
+/// markers are renumbered to the chunks the cited communities' relations were extracted from, which become its
+/// citations.
+/// </para>
 /// </remarks>
 public sealed class RagAnswerer
 {
@@ -29,13 +36,16 @@ public sealed class RagAnswerer
     private readonly IPromptRegistry _prompts;
     private readonly RagAnswererOptions _options;
     private readonly EvidenceConflictDetector? _conflicts;
+    private readonly IGraphGlobalSearch? _globalSearch;
 
     /// <summary>Creates an answerer.</summary>
     /// <param name="retriever">Finds the chunks.</param>
     /// <param name="chatClient">Writes the answer.</param>
     /// <param name="prompts">Holds the answer prompt; read on every call, so edits apply at once.</param>
-    /// <param name="options">Prompt name and retrieval settings; defaults when null.</param>
-    public RagAnswerer(RagRetriever retriever, IChatClient chatClient, IPromptRegistry prompts, RagAnswererOptions? options = null)
+    /// <param name="options">Mode, prompt name and retrieval settings; defaults when null.</param>
+    /// <param name="globalSearch">The knowledge graph's global search, for <see cref="RagAnswerMode.Global"/>; required in that mode.</param>
+    /// <exception cref="ArgumentException">The mode is global and there is no global search, or a setting is out of range.</exception>
+    public RagAnswerer(RagRetriever retriever, IChatClient chatClient, IPromptRegistry prompts, RagAnswererOptions? options = null, IGraphGlobalSearch? globalSearch = null)
     {
         ArgumentNullException.ThrowIfNull(retriever);
         ArgumentNullException.ThrowIfNull(chatClient);
@@ -45,7 +55,15 @@ public sealed class RagAnswerer
         _prompts = prompts;
         _options = options ?? new RagAnswererOptions();
         _options.Retrieval.Validate();
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxGlobalCitations, 1, "RagAnswererOptions.MaxGlobalCitations");
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(_options.MaxGlobalCitations, 100, "RagAnswererOptions.MaxGlobalCitations");
+        if (_options.Mode == RagAnswerMode.Global && globalSearch is null)
+        {
+            throw new ArgumentException("RagAnswererOptions.Mode is Global, which answers from the knowledge graph's community summaries, but no IGraphGlobalSearch was given: configure the graph (AgentKit:Graph) or use the Passages mode.", nameof(globalSearch));
+        }
+
         _conflicts = _options.Conflicts is { } conflicts ? new EvidenceConflictDetector(conflicts) : null;
+        _globalSearch = globalSearch;
     }
 
     /// <summary>Answers a question.</summary>
@@ -56,6 +74,11 @@ public sealed class RagAnswerer
     /// <exception cref="PromptException">The answer prompt is missing or does not take the inputs question, documents and count.</exception>
     public async Task<RagAnswer> AnswerAsync(string question, ChatOptions? chatOptions = null, CancellationToken cancellationToken = default)
     {
+        if (_options.Mode == RagAnswerMode.Global)
+        {
+            return await AnswerGloballyAsync(question, cancellationToken).ConfigureAwait(false);
+        }
+
         var request = await PrepareAsync(question, cancellationToken).ConfigureAwait(false);
         if (request.Nothing is { } nothing)
         {
@@ -69,7 +92,8 @@ public sealed class RagAnswerer
     /// <summary>
     /// Answers a question, streaming the model's text as it is written: text updates, then one last update with the
     /// finished <see cref="RagAnswer"/> (its citations, and a conflict note when the text passed over one, whose text
-    /// comes as the final update's <see cref="RagAnswerUpdate.Text"/>).
+    /// comes as the final update's <see cref="RagAnswerUpdate.Text"/>). In <see cref="RagAnswerMode.Global"/>, whose
+    /// reduce step answers in structured output, the answer comes whole in one update.
     /// </summary>
     /// <param name="question">The question.</param>
     /// <param name="chatOptions">Chat options whose set values win over the prompt's model parameters.</param>
@@ -79,6 +103,13 @@ public sealed class RagAnswerer
     public async IAsyncEnumerable<RagAnswerUpdate> AnswerStreamingAsync(
         string question, ChatOptions? chatOptions = null, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        if (_options.Mode == RagAnswerMode.Global)
+        {
+            var global = await AnswerGloballyAsync(question, cancellationToken).ConfigureAwait(false);
+            yield return new RagAnswerUpdate(global.Text, global);
+            yield break;
+        }
+
         var request = await PrepareAsync(question, cancellationToken).ConfigureAwait(false);
         if (request.Nothing is { } nothing)
         {
@@ -99,6 +130,30 @@ public sealed class RagAnswerer
         var streamed = text.ToString().Trim();
         var answer = Finish(request, streamed);
         yield return new RagAnswerUpdate(answer.Text.Length > streamed.Length ? answer.Text[streamed.Length..] : string.Empty, answer);
+    }
+
+    private async Task<RagAnswer> AnswerGloballyAsync(string question, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(question);
+        var global = await _globalSearch!.SearchAsync(question, cancellationToken).ConfigureAwait(false);
+        if (!global.Answered)
+        {
+            return new RagAnswer(question, global.Answer, [], []) { Mode = RagAnswerMode.Global, Communities = global.Communities };
+        }
+
+        var chunks = await _retriever.GetChunksAsync(global.Evidence, cancellationToken).ConfigureAwait(false);
+        var citations = chunks.Take(_options.MaxGlobalCitations).Select((c, i) => new RagCitation(i + 1, c)).ToList();
+        var numbers = citations.ToDictionary(c => c.Chunk.Id, c => c.Number);
+        var evidence = global.Communities.ToDictionary(c => c.Id, c => c.Evidence, StringComparer.Ordinal);
+        var points = global.Points.ToDictionary(p => p.Number);
+
+        // A point's marker becomes the numbers of the chunks behind its communities.
+        var text = CitationMarkers.Renumber(global.Answer, n => points.TryGetValue(n, out var point)
+            ? point.Communities.SelectMany(c => evidence.GetValueOrDefault(c) ?? [])
+                .Select(id => Guid.TryParse(id, out var key) && numbers.TryGetValue(key, out var number) ? number : 0).Where(number => number > 0)
+            : []);
+        var used = CitationMarkers.Used(text, citations.Count);
+        return new RagAnswer(question, text, citations, used) { Mode = RagAnswerMode.Global, Communities = global.Communities };
     }
 
     private async Task<AnswerRequest> PrepareAsync(string question, CancellationToken cancellationToken)

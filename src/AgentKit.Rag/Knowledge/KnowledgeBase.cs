@@ -30,6 +30,7 @@ public sealed partial class KnowledgeBase : IDisposable
     private readonly IPromptRegistry? _prompts;
     private readonly IGraphEvidenceSink? _graphSink;
     private readonly IGraphContextSource? _graphSource;
+    private readonly IGraphGlobalSearch? _globalSearch;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _openLock = new(1, 1);
@@ -50,6 +51,7 @@ public sealed partial class KnowledgeBase : IDisposable
     /// <param name="prompts">Holds the answer prompt <see cref="AnswerAsync"/> uses.</param>
     /// <param name="graphSink">A knowledge graph ingestion feeds with each file's chunks (only new or changed chunks are extracted); none when null.</param>
     /// <param name="graphSource">A knowledge graph searches fuse with the base's own ranking (<see cref="RetrievalOptions.UseGraph"/>); none when null.</param>
+    /// <param name="globalSearch">The knowledge graph's global search, which answers in <see cref="RagAnswerMode.Global"/>; none when null.</param>
     public KnowledgeBase(
         string name,
         KnowledgeBaseOptions options,
@@ -60,7 +62,8 @@ public sealed partial class KnowledgeBase : IDisposable
         Func<IChatClient>? chatClient = null,
         IPromptRegistry? prompts = null,
         IGraphEvidenceSink? graphSink = null,
-        IGraphContextSource? graphSource = null)
+        IGraphContextSource? graphSource = null,
+        IGraphGlobalSearch? globalSearch = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(options);
@@ -75,6 +78,7 @@ public sealed partial class KnowledgeBase : IDisposable
         _prompts = prompts;
         _graphSink = graphSink;
         _graphSource = graphSource;
+        _globalSearch = globalSearch;
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger<KnowledgeBase>();
     }
@@ -146,13 +150,18 @@ public sealed partial class KnowledgeBase : IDisposable
     /// <summary>An answerer over this base with a given chat model and prompts.</summary>
     /// <param name="chatClient">Writes the answers.</param>
     /// <param name="prompts">Holds the answer prompt.</param>
-    /// <param name="options">Prompt and retrieval settings; the base's retrieval settings when null.</param>
+    /// <param name="options">Mode, prompt and retrieval settings; the base's (<see cref="KnowledgeBaseOptions.AnswerMode"/> and its retrieval settings) when null.</param>
     /// <param name="cancellationToken">Cancels opening the collection.</param>
-    /// <returns>The answerer.</returns>
+    /// <returns>The answerer, with the base's graph global search when it has one.</returns>
+    /// <exception cref="ArgumentException">The mode is <see cref="RagAnswerMode.Global"/> and the base has no graph global search.</exception>
     public async Task<RagAnswerer> CreateAnswererAsync(IChatClient chatClient, IPromptRegistry prompts, RagAnswererOptions? options = null, CancellationToken cancellationToken = default) =>
-        new(await GetRetrieverAsync(cancellationToken).ConfigureAwait(false), chatClient, prompts, options ?? new RagAnswererOptions { Retrieval = Options.ToRetrievalOptions() });
+        new(await GetRetrieverAsync(cancellationToken).ConfigureAwait(false), chatClient, prompts, options ?? new RagAnswererOptions { Mode = Options.AnswerMode, Retrieval = Options.ToRetrievalOptions() }, _globalSearch);
 
-    /// <summary>Answers a question from the base with its chat model (<see cref="KnowledgeBaseOptions.ChatModel"/>), citing passages.</summary>
+    /// <summary>
+    /// Answers a question from the base with its chat model (<see cref="KnowledgeBaseOptions.ChatModel"/>), citing
+    /// passages; in <see cref="KnowledgeBaseOptions.AnswerMode"/> <see cref="RagAnswerMode.Global"/>, from the graph's
+    /// community summaries, citing the chunks behind them.
+    /// </summary>
     /// <param name="question">The question.</param>
     /// <param name="chatOptions">Chat options whose set values win over the prompt's.</param>
     /// <param name="cancellationToken">Cancels retrieval and generation.</param>

@@ -1,3 +1,4 @@
+using AgentKit.Rag.Answers;
 using AgentKit.Rag.Chunking;
 using AgentKit.Rag.Retrieval;
 
@@ -37,6 +38,13 @@ public sealed class KnowledgeBaseOptions
     /// context into its searches. Extraction costs one model call per new or changed chunk. Default: false.
     /// </summary>
     public bool UseGraph { get; set; }
+
+    /// <summary>
+    /// How <see cref="KnowledgeBase.AnswerAsync"/> answers: <see cref="RagAnswerMode.Passages"/> (retrieved passages) or
+    /// <see cref="RagAnswerMode.Global"/> (the knowledge graph's community summaries, for questions about the whole
+    /// corpus; needs <c>AgentKit:Graph</c>). Default: <see cref="RagAnswerMode.Passages"/>.
+    /// </summary>
+    public RagAnswerMode AnswerMode { get; set; } = RagAnswerMode.Passages;
 
     /// <summary>How chunks are ranked by default. Default: <see cref="RetrievalMode.Hybrid"/>.</summary>
     public RetrievalMode Mode { get; set; } = RetrievalMode.Hybrid;

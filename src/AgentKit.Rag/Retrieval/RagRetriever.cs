@@ -164,7 +164,26 @@ public sealed class RagRetriever
     private async Task<List<RetrievedChunk>> GraphAsync(string query, int count, string? source, bool withVectors, CancellationToken cancellationToken)
     {
         var context = await _graph!.GetContextAsync(new GraphContextQuery { Question = query, EvidenceKind = GraphEvidenceKind.Chunk, MaxEvidence = count }, cancellationToken).ConfigureAwait(false);
-        var keys = context.Evidence.Select(e => Guid.TryParse(e.Id, out var key) ? key : Guid.Empty).Where(k => k != Guid.Empty).ToList();
+        return await ChunksAsync(context.Evidence.Select(e => e.Id), source, withVectors, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The chunks with the given keys (as a knowledge graph cites its evidence), in the order given: keys that are not
+    /// chunk keys or name no chunk, and navigation chunks (tables of contents, indexes), are skipped. A chunk's
+    /// <see cref="RetrievedChunk.Score"/> is 1/rank.
+    /// </summary>
+    /// <param name="keys">The chunk keys, as strings.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The chunks found.</returns>
+    public async Task<IReadOnlyList<RetrievedChunk>> GetChunksAsync(IEnumerable<string> keys, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        return await ChunksAsync(keys, null, withVectors: false, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<List<RetrievedChunk>> ChunksAsync(IEnumerable<string> ids, string? source, bool withVectors, CancellationToken cancellationToken)
+    {
+        var keys = ids.Select(id => Guid.TryParse(id, out var key) ? key : Guid.Empty).Where(k => k != Guid.Empty).Distinct().ToList();
         if (keys.Count == 0)
         {
             return [];

@@ -1,9 +1,11 @@
 using AgentKit.Agents.Checkpoints;
 using AgentKit.Agents.Sessions;
 using AgentKit.Agents.Tools;
+using AgentKit.Graph;
 using AgentKit.Storage.PostgreSql.Approvals;
 using AgentKit.Storage.PostgreSql.Database;
 using AgentKit.Storage.PostgreSql.DependencyInjection;
+using AgentKit.Storage.PostgreSql.Graph;
 using AgentKit.Storage.PostgreSql.Sessions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -39,6 +41,26 @@ public static class PostgreSqlStorageServiceCollectionExtensions
         services.TryAddSingleton(sp => new PostgreSqlApprovalExchange(sp.GetRequiredService<PostgreSqlDatabase>(), ownsDatabase: false, sp.GetService<TimeProvider>(), sp.GetService<ILogger<PostgreSqlApprovalExchange>>()));
         services.AddSingleton<IToolApprovalExchange>(sp => sp.GetRequiredService<PostgreSqlApprovalExchange>());
         services.AddHostedService<PostgreSqlMigrationService>();
+        return services;
+    }
+
+    /// <summary>
+    /// Registers <see cref="PostgreSqlGraphStore"/> as the knowledge graph's <see cref="IGraphStore"/>, in the database
+    /// and schema of <see cref="AddAgentKitPostgreSqlStorage"/> (call that first), with the bounds of
+    /// <c>AgentKit:Graph:Store</c> (<see cref="GraphOptions"/>) when the graph's options are registered. Call before
+    /// <c>AddAgentKitGraph</c>, whose SQLite store is then not used.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <returns>The services.</returns>
+    public static IServiceCollection AddAgentKitPostgreSqlGraphStore(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.TryAddSingleton(sp => new PostgreSqlGraphStore(
+            sp.GetService<PostgreSqlDatabase>() ?? throw new InvalidOperationException("AddAgentKitPostgreSqlGraphStore needs AddAgentKitPostgreSqlStorage: the graph lives in the runtime store's database."),
+            ownsDatabase: false,
+            sp.GetService<IOptions<GraphOptions>>()?.Value.Store,
+            sp.GetService<TimeProvider>()));
+        services.TryAddSingleton<IGraphStore>(sp => sp.GetRequiredService<PostgreSqlGraphStore>());
         return services;
     }
 

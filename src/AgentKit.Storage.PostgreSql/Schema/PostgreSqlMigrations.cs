@@ -75,6 +75,72 @@ internal static class PostgreSqlMigrations
                 reason text);
             CREATE INDEX approvals_waiting ON {s}.approvals (session_id, requested) WHERE decided IS NULL;
             """),
+
+        // The knowledge graph (PostgreSqlGraphStore): the same tables as the SQLite graph store's. graph_state is one
+        // row, locked by every graph write: the counts the bounds are checked against, and a generation that tells
+        // each replica's in-memory copy of the entity name embeddings when to catch up. Mentions keep their insertion
+        // order (seq): an entity's description is its oldest remaining mention's.
+        new(4, "graph", s => $"""
+            CREATE TABLE {s}.graph_state (
+                id integer PRIMARY KEY CHECK (id = 1),
+                generation bigint NOT NULL,
+                entities bigint NOT NULL,
+                relations bigint NOT NULL);
+            INSERT INTO {s}.graph_state (id, generation, entities, relations) VALUES (1, 0, 0, 0);
+            CREATE TABLE {s}.graph_entities (
+                id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                norm_name text NOT NULL UNIQUE,
+                name text NOT NULL,
+                type text NOT NULL,
+                description text NOT NULL,
+                embedding real[] NOT NULL);
+            CREATE TABLE {s}.graph_aliases (
+                norm_name text PRIMARY KEY,
+                entity_id bigint NOT NULL REFERENCES {s}.graph_entities (id) ON DELETE CASCADE);
+            CREATE INDEX graph_aliases_entity ON {s}.graph_aliases (entity_id);
+            CREATE TABLE {s}.graph_evidence (
+                id text PRIMARY KEY,
+                source text NOT NULL,
+                kind integer NOT NULL,
+                content_hash text NOT NULL,
+                observed timestamptz NOT NULL);
+            CREATE INDEX graph_evidence_source ON {s}.graph_evidence (source);
+            CREATE TABLE {s}.graph_mentions (
+                entity_id bigint NOT NULL REFERENCES {s}.graph_entities (id) ON DELETE CASCADE,
+                evidence_id text NOT NULL,
+                description text NOT NULL,
+                seq bigint GENERATED ALWAYS AS IDENTITY,
+                PRIMARY KEY (entity_id, evidence_id));
+            CREATE INDEX graph_mentions_evidence ON {s}.graph_mentions (evidence_id);
+            CREATE TABLE {s}.graph_relations (
+                id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                source_id bigint NOT NULL REFERENCES {s}.graph_entities (id),
+                relation text NOT NULL,
+                target_id bigint NOT NULL REFERENCES {s}.graph_entities (id),
+                description text NOT NULL,
+                evidence_id text NOT NULL,
+                observed timestamptz NOT NULL);
+            CREATE INDEX graph_relations_source ON {s}.graph_relations (source_id);
+            CREATE INDEX graph_relations_target ON {s}.graph_relations (target_id);
+            CREATE INDEX graph_relations_evidence ON {s}.graph_relations (evidence_id);
+            CREATE TABLE {s}.graph_merges (
+                id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                entity_id bigint NOT NULL,
+                merged_name text NOT NULL,
+                into_name text NOT NULL,
+                similarity double precision NOT NULL,
+                evidence_id text NOT NULL,
+                merged_at timestamptz NOT NULL);
+            CREATE TABLE {s}.graph_communities (
+                id text PRIMARY KEY,
+                title text NOT NULL,
+                summary text NOT NULL,
+                rating integer NOT NULL,
+                members bigint[] NOT NULL,
+                evidence text[] NOT NULL,
+                embedding real[] NOT NULL,
+                updated timestamptz NOT NULL);
+            """),
     ];
 
     public static int Latest => All[^1].Version;

@@ -31,6 +31,7 @@ public sealed class GraphHostingTests : IDisposable
             ["AgentKit:DefaultEmbeddingModel"] = "words",
             ["AgentKit:Knowledge:docs:Sources:0"] = "docs",
             ["AgentKit:Knowledge:docs:UseGraph"] = "true",
+            ["AgentKit:Knowledge:docs:AnswerMode"] = "Global",
             ["AgentKit:Graph:Communities:RefreshDelay"] = "00:00:00.05",
             ["AgentKit:Tools:Plugins:0"] = "graph",
         }));
@@ -64,7 +65,77 @@ public sealed class GraphHostingTests : IDisposable
         Assert.True(answer.Answered);
         Assert.Contains("solar", answer.Answer, StringComparison.Ordinal);
         Assert.Single(answer.Evidence);
+
+        // The knowledge base's configured answer mode: global search, citing the chunk behind the community.
+        var global = await host.Services.GetRequiredKeyedService<KnowledgeBase>("docs").AnswerAsync("What are the main themes?", cancellationToken: ct);
+        Assert.Equal(AgentKit.Rag.Answers.RagAnswerMode.Global, global.Mode);
+        Assert.Equal("The main theme is solar inverters [1].", global.Text);
+        Assert.Equal("a.txt", Path.GetFileName(Assert.Single(global.UsedCitations).Chunk.Source));
         await host.StopAsync(ct);
+    }
+
+    [Fact]
+    public async Task GlobalAnswerMode_WithoutAGraph_FailsAtStart_NamingTheKey()
+    {
+        Directory.CreateDirectory(Path.Combine(_hosts.ContentRoot, "docs"));
+        var builder = _hosts.Builder(CompositionSettings.RemoteModelsWith(new()
+        {
+            ["AgentKit:Knowledge:docs:Sources:0"] = "docs",
+            ["AgentKit:Knowledge:docs:AnswerMode"] = "Global",
+        }));
+        builder.AddAgentKit();
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(TestContext.Current.CancellationToken));
+
+        Assert.Contains(error.Failures, f => f.StartsWith("AgentKit:Knowledge:docs:AnswerMode: Global answers from the knowledge graph", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(null, typeof(AgentKit.Storage.PostgreSql.Graph.PostgreSqlGraphStore))]
+    [InlineData("PostgreSql", typeof(AgentKit.Storage.PostgreSql.Graph.PostgreSqlGraphStore))]
+    [InlineData("Sqlite", typeof(SqliteGraphStore))]
+    public void RuntimeStoreOnPostgreSql_KeepsTheGraphThere_UnlessStoreProviderNamesSqlite(string? provider, Type expected)
+    {
+        var settings = CompositionSettings.RemoteModelsWith(new()
+        {
+            ["AgentKit:Storage:Provider"] = "PostgreSql",
+            ["AgentKit:Storage:PostgreSql:ConnectionString"] = "Host=127.0.0.1;Port=9;Database=agentkit;Username=agentkit",
+            ["AgentKit:Graph:Store:MaxEntities"] = "1000",
+            ["AgentKit:Graph:Store:Provider"] = provider,
+        });
+        var builder = _hosts.Builder(settings);
+        builder.AddAgentKit();
+        using var host = builder.Build();
+
+        var store = host.Services.GetRequiredService<IGraphStore>();
+
+        Assert.IsType(expected, store);
+        Assert.Equal(expected == typeof(SqliteGraphStore) ? GraphStoreProvider.Sqlite : GraphStoreProvider.PostgreSql, host.Services.GetRequiredService<IOptions<GraphOptions>>().Value.Store.Provider);
+    }
+
+    [Fact]
+    public void RuntimeStoreOnSqlite_KeepsTheGraphInTheVectorStoresFile()
+    {
+        var builder = _hosts.Builder(CompositionSettings.RemoteModelsWith(new() { ["AgentKit:Graph:Store:MaxEntities"] = "1000" }));
+        builder.AddAgentKit();
+        using var host = builder.Build();
+
+        Assert.IsType<SqliteGraphStore>(host.Services.GetRequiredService<IGraphStore>());
+        Assert.Equal(GraphStoreProvider.Sqlite, host.Services.GetRequiredService<IOptions<GraphOptions>>().Value.Store.Provider);
+    }
+
+    [Fact]
+    public async Task GraphOnPostgreSql_WithTheRuntimeStoreOnSqlite_FailsAtStart_NamingBothKeys()
+    {
+        var builder = _hosts.Builder(CompositionSettings.RemoteModelsWith(new() { ["AgentKit:Graph:Store:Provider"] = "PostgreSql" }));
+        builder.AddAgentKit();
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(TestContext.Current.CancellationToken));
+
+        var failure = Assert.Single(error.Failures, f => f.StartsWith("AgentKit:Graph:Store:Provider:", StringComparison.Ordinal));
+        Assert.Contains("AgentKit:Storage:Provider must be PostgreSql", failure, StringComparison.Ordinal);
     }
 
     // The stand-in for the one chat model: it extracts, summarises, maps and reduces, each from the prompt's data.

@@ -130,6 +130,13 @@ public sealed class RagAnswererTests : IAsyncLifetime
     public void CitationMarkers_FindsValidNumbersInOrderOfFirstUse(string text, int[] expected) =>
         Assert.Equal(expected, CitationMarkers.Used(text, 4));
 
+    [Theory]
+    [InlineData("Solar [1]. Wind [2]. Both [2, 1].", "Solar [3, 5]. Wind. Both [3, 5].")]
+    [InlineData("Nothing maps [2][2].", "Nothing maps.")]
+    [InlineData("No markers.", "No markers.")]
+    public void CitationMarkers_Renumber_MapsEachNumber_AndDropsMarkersLeftEmpty(string text, string expected) =>
+        Assert.Equal(expected, CitationMarkers.Renumber(text, n => n == 1 ? [5, 3, 5] : []));
+
     [Fact]
     public async Task Answer_ConflictingPassagesTheModelPassesOver_GetANoteCitingBothAndPreferringTheNewer()
     {

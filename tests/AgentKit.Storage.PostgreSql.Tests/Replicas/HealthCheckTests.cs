@@ -18,7 +18,7 @@ public sealed class HealthCheckTests(PostgreSqlServerFixture server)
 
         var ok = (await health.CheckHealthAsync(Ct)).Entries["agentkit-postgresql"];
         Assert.Equal(HealthStatus.Healthy, ok.Status);
-        Assert.Equal($"PostgreSQL at 127.0.0.1:{server.Cluster.Port}/{server.Cluster.Database}, schema '{schema}' at version 3.", ok.Description);
+        Assert.Equal($"PostgreSQL at 127.0.0.1:{server.Cluster.Port}/{server.Cluster.Database}, schema '{schema}' at version 4.", ok.Description);
 
         // Someone dropped the tables under a running replica: the check says so, naming the server and what failed.
         await server.ScalarAsync($"DROP SCHEMA {schema} CASCADE");

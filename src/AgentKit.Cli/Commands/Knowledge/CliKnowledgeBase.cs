@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
+using AgentKit.Abstractions.Graph;
 using AgentKit.Rag.Ingestion;
 using AgentKit.Rag.Knowledge;
 using AgentKit.Rag.Retrieval;
@@ -13,7 +14,8 @@ namespace AgentKit.Cli.Commands.Knowledge;
 /// <summary>
 /// The knowledge base <c>ingest</c>, <c>ask</c> and <c>search</c> share: <c>AddAgentKitKnowledge</c> on the agent
 /// commands' host (so the embedding model is the configured default, <c>AgentKit:DefaultEmbeddingModel</c>), its
-/// chunks in the SQLite file given by <c>--db</c> (default <c>data/agentkit.db</c> under the current folder).
+/// chunks in the SQLite file given by <c>--db</c> (default <c>data/agentkit.db</c> under the current folder), feeding
+/// and reading the knowledge graph when the configuration has one (<c>AgentKit:Graph</c>).
 /// </summary>
 internal sealed class CliKnowledgeBase(IHost host, KnowledgeBase knowledge, string databasePath) : IDisposable
 {
@@ -148,7 +150,10 @@ internal sealed class CliKnowledgeBase(IHost host, KnowledgeBase knowledge, stri
                 o.Collection = collection;
                 o.VectorStore = Name;
                 o.IngestOnStart = false;
-            }), cancellationToken).ConfigureAwait(false);
+            })
+            // With a knowledge graph configured (AgentKit:Graph), ingestion feeds it and searches fuse it, so that
+            // 'ask --answer global' has community summaries to answer from.
+            .AddOptions<KnowledgeBaseOptions>(Name).Configure<IServiceProvider>((o, sp) => o.UseGraph = sp.GetService<IServiceProviderIsService>()?.IsService(typeof(IGraphEvidenceSink)) == true), cancellationToken).ConfigureAwait(false);
         try
         {
             return new CliKnowledgeBase(host, host.Services.GetRequiredKeyedService<KnowledgeBase>(Name), path);
