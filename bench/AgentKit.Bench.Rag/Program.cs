@@ -24,6 +24,7 @@ using UglyToad.PdfPig;
 //                 manual and gnuplot manual, for a second question set kept out of tuning; needs --questions)
 //   --questions   the labelled questions (default for manuals: questions.json next to the program)
 //   --chunk-tokens, --overlap-tokens  chunk sizes (default: RagIngestionOptions' defaults)
+//   --passage-words N  words per passage (default: RagIngestionOptions' default; 0: no passages, chunk vectors only)
 //   --index       with --quality: the index database (default CACHE/index-EMBEDDER.db, CACHE/heldout-EMBEDDER.db)
 //   --dump-pages  also write each page's text as the PDF reader sees it (DIR/<file>/<page>.txt), for writing questions
 //   --embedder    minilm (default: all-MiniLM-L6-v2, the default model) or lexical (the hashing embedder)
@@ -37,8 +38,11 @@ var dump = Option("--dump-pages");
 var embedderName = Option("--embedder") ?? "minilm";
 var corpusName = Option("--corpus") ?? "manuals";
 var defaultChunking = new ChunkingOptions();
+var passageWords = Option("--passage-words") is { } words ? int.Parse(words, CultureInfo.InvariantCulture) : new RagIngestionOptions().PassageWords;
 var ingestion = new RagIngestionOptions
 {
+    PassageWords = passageWords,
+    PassageStrideWords = Math.Max(1, passageWords / 2),
     Chunking = new ChunkingOptions
     {
         MaxTokens = Option("--chunk-tokens") is { } chunkTokens ? int.Parse(chunkTokens, CultureInfo.InvariantCulture) : defaultChunking.MaxTokens,
@@ -120,17 +124,19 @@ try
     using var store = new SqliteVectorStore(database);
     using IEmbeddingGenerator<string, Embedding<float>> embedder = embedderName == "minilm" ? new MiniLMEmbeddingGenerator() : new HashingEmbeddingGenerator();
     VectorStoreCollection<Guid, RagChunkRecord> collection;
+    VectorStoreCollection<Guid, RagPassageRecord>? passages = null;
     if (qualityOnly)
     {
         collection = await RagChunkStore.OpenAsync(store, "bench", embedder);
-        var report = await new RagIngestor(collection, embedder, ingestion).IngestDirectoryAsync(corpus);
+        passages = passageWords > 0 ? await RagChunkStore.OpenPassagesAsync(store, "bench", embedder) : null;
+        var report = await new RagIngestor(collection, embedder, ingestion, passages: passages).IngestDirectoryAsync(corpus);
         var navigation = await collection.GetAsync(r => r.Navigation, 100_000).CountAsync();
         var chunks = await collection.GetAsync(r => r.ChunkIndex >= 0, 100_000).CountAsync();
         Console.WriteLine($"Index {database}: {report.Count(FileIngestionStatus.Unchanged)} files unchanged, {report.ChunksWritten} chunks written; {navigation} of {chunks} chunks are tables of contents or indexes.");
     }
     else
     {
-        collection = await TimeIngestionAsync(store, embedder);
+        (collection, passages) = await TimeIngestionAsync(store, embedder);
     }
 
     // Recall@k: a hit is a top-5 chunk from the expected file on one of the expected pages; MRR@5 is the mean of
@@ -143,7 +149,9 @@ try
         return 2;
     }
 
-    var retriever = new RagRetriever(collection, embedder);
+    var retriever = new RagRetriever(collection, embedder, passages: passages);
+    Console.WriteLine();
+    Console.WriteLine(passages is null ? "Vector search: chunk vectors only (--passage-words 0)." : $"Vector search: chunk vectors and passages of {passageWords} words (stride {ingestion.PassageStrideWords}).");
     var kinds = questions.Select(q => q.Kind).Distinct().Order(StringComparer.Ordinal).ToList();
     Console.WriteLine();
     Console.WriteLine($"Retrieval over {questions.Count} labelled questions ({Path.GetFileName(questionsFile)}), top 5, embedder {embedderName}:");
@@ -197,7 +205,7 @@ finally
 
 return 0;
 
-async Task<VectorStoreCollection<Guid, RagChunkRecord>> TimeIngestionAsync(SqliteVectorStore store, IEmbeddingGenerator<string, Embedding<float>> embedder)
+async Task<(VectorStoreCollection<Guid, RagChunkRecord>, VectorStoreCollection<Guid, RagPassageRecord>?)> TimeIngestionAsync(SqliteVectorStore store, IEmbeddingGenerator<string, Embedding<float>> embedder)
 {
     long words = 0;
     var baseline = await BestAsync(() =>
@@ -226,15 +234,18 @@ async Task<VectorStoreCollection<Guid, RagChunkRecord>> TimeIngestionAsync(Sqlit
     // The whole pipeline: read, chunk, embed (the chosen embedder, batches of 32), upsert into SQLite (synchronous=FULL),
     // each run into a new collection of the same file.
     VectorStoreCollection<Guid, RagChunkRecord> collection = null!;
+    VectorStoreCollection<Guid, RagPassageRecord>? passages = null;
     IngestionReport report = null!;
     var run = 0;
     var pipeline = await BestAsync(async () =>
     {
-        collection = await RagChunkStore.OpenAsync(store, "bench" + run++, embedder);
-        report = await new RagIngestor(collection, embedder, ingestion).IngestDirectoryAsync(corpus);
+        collection = await RagChunkStore.OpenAsync(store, "bench" + run, embedder);
+        passages = passageWords > 0 ? await RagChunkStore.OpenPassagesAsync(store, "bench" + run, embedder) : null;
+        run++;
+        report = await new RagIngestor(collection, embedder, ingestion, passages: passages).IngestDirectoryAsync(corpus);
         return report.PagesRead;
     });
-    var again = await new RagIngestor(collection, embedder, ingestion).IngestDirectoryAsync(corpus);
+    var again = await new RagIngestor(collection, embedder, ingestion, passages: passages).IngestDirectoryAsync(corpus);
     foreach (var skipped in report.Files.Where(f => f.Status == FileIngestionStatus.Skipped))
     {
         Console.WriteLine($"skipped: {skipped.Path}: {skipped.Reason}: {skipped.Message}");
@@ -247,12 +258,12 @@ async Task<VectorStoreCollection<Guid, RagChunkRecord>> TimeIngestionAsync(Sqlit
     Console.WriteLine("|---|---:|---:|---:|");
     Row("baseline: PdfPig open + page.GetWords() (default word extractor)", baseline);
     Row("PdfDocumentReader only (NN words, Docstrum, reading order, header/footer removal)", readerOnly);
-    Row($"pipeline: RagIngestor read + chunk + embed + SQLite upsert ({report.ChunksWritten:N0} chunks)", pipeline);
+    Row($"pipeline: RagIngestor read + chunk + embed + SQLite upsert ({report.ChunksWritten:N0} chunks{(passages is null ? ", no passages" : $", passages of {passageWords} words")})", pipeline);
     Console.WriteLine($"| re-ingest, nothing changed ({again.Count(FileIngestionStatus.Unchanged)} files unchanged: hashes only) | {again.Elapsed.TotalSeconds:F2} s | | |");
 
     void Row(string stage, (double Seconds, int Pages) stat) =>
         Console.WriteLine($"| {stage} | {stat.Seconds:F2} s | {stat.Pages / stat.Seconds:F1} | {stat.Seconds / baseline.Seconds:F2}x |");
-    return collection;
+    return (collection, passages);
 }
 
 // Fuses each question's vector and keyword rankings (top Fusion.HybridDepth of each, as hybrid mode reads them)

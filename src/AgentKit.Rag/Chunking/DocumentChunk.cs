@@ -36,6 +36,40 @@ public sealed record DocumentChunk(
     /// </summary>
     public bool IsNavigation { get; } = NavigationText.IsNavigation(Text);
 
+    /// <summary>
+    /// The texts of the chunk's passages: windows of <paramref name="words"/> words of <see cref="Text"/> (split at
+    /// white space), each starting <paramref name="stride"/> words after the previous one, the last one ending with
+    /// the text, each after the embedded heading path as in <see cref="EmbeddingText"/>. A text of at most
+    /// <paramref name="words"/> words is one passage: <see cref="EmbeddingText"/> itself. Each passage is part of the
+    /// chunk's embedding text, so it fits wherever the chunk fits.
+    /// </summary>
+    /// <param name="words">Words per passage, at least 1.</param>
+    /// <param name="stride">Words from one passage's start to the next, from 1 to <paramref name="words"/>.</param>
+    /// <returns>At least one text.</returns>
+    public IReadOnlyList<string> PassageTexts(int words, int stride)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(words, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(stride, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(stride, words);
+        var all = Text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        if (all.Length <= words)
+        {
+            return [EmbeddingText];
+        }
+
+        var prefix = EmbeddingPrefix(EmbeddedHeadingPath);
+        var passages = new List<string>();
+        for (var start = 0; ; start += stride)
+        {
+            var end = Math.Min(all.Length, start + words);
+            passages.Add(prefix + string.Join(' ', all, start, end - start));
+            if (end == all.Length)
+            {
+                return passages;
+            }
+        }
+    }
+
     /// <summary>The part of <see cref="EmbeddingText"/> before the text.</summary>
     internal static string EmbeddingPrefix(IReadOnlyList<string> headings) =>
         headings.Count == 0 ? "" : Documents.DocumentSection.FormatPath(headings) + "\n\n";

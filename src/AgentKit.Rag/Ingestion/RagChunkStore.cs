@@ -28,13 +28,46 @@ public static class RagChunkStore
         ArgumentNullException.ThrowIfNull(store);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(generator);
-        var dimensions = generator.GetService<EmbeddingGeneratorMetadata>()?.DefaultModelDimensions
-            ?? (await generator.GenerateAsync(["dimensions probe"], cancellationToken: cancellationToken).ConfigureAwait(false))[0].Vector.Length;
+        var dimensions = await DimensionsAsync(generator, cancellationToken).ConfigureAwait(false);
         await EmbeddingModelRegistry.EnsureAsync(store, name, generator, dimensions, cancellationToken).ConfigureAwait(false);
         var collection = store.GetCollection<Guid, RagChunkRecord>(name, RagChunkRecord.CreateDefinition(dimensions));
         await collection.EnsureCollectionExistsAsync(cancellationToken).ConfigureAwait(false);
         return collection;
     }
+
+    /// <summary>
+    /// Gets (and creates when missing) the passage collection that goes with the chunk collection
+    /// <paramref name="name"/>: <c>NAME_passages</c> (<see cref="PassagesName"/>), sized and checked like
+    /// <see cref="OpenAsync"/>. Give it to both <see cref="RagIngestor"/> and <see cref="Retrieval.RagRetriever"/>.
+    /// </summary>
+    /// <param name="store">The vector store.</param>
+    /// <param name="name">The chunk collection's name.</param>
+    /// <param name="generator">The embedding generator ingestion and retrieval will use.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The passage collection, existing.</returns>
+    /// <exception cref="EmbeddingModelMismatchException">The collection was written with another embedding model; re-ingest it.</exception>
+    public static async Task<VectorStoreCollection<Guid, RagPassageRecord>> OpenPassagesAsync(
+        VectorStore store, string name, IEmbeddingGenerator<string, Embedding<float>> generator, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(generator);
+        var dimensions = await DimensionsAsync(generator, cancellationToken).ConfigureAwait(false);
+        var passages = PassagesName(name);
+        await EmbeddingModelRegistry.EnsureAsync(store, passages, generator, dimensions, cancellationToken).ConfigureAwait(false);
+        var collection = store.GetCollection<Guid, RagPassageRecord>(passages, RagPassageRecord.CreateDefinition(dimensions));
+        await collection.EnsureCollectionExistsAsync(cancellationToken).ConfigureAwait(false);
+        return collection;
+    }
+
+    /// <summary>The name of the passage collection of the chunk collection <paramref name="name"/>.</summary>
+    /// <param name="name">The chunk collection's name.</param>
+    /// <returns><c>NAME_passages</c>.</returns>
+    public static string PassagesName(string name) => name + "_passages";
+
+    private static async Task<int> DimensionsAsync(IEmbeddingGenerator<string, Embedding<float>> generator, CancellationToken cancellationToken) =>
+        generator.GetService<EmbeddingGeneratorMetadata>()?.DefaultModelDimensions
+            ?? (await generator.GenerateAsync(["dimensions probe"], cancellationToken: cancellationToken).ConfigureAwait(false))[0].Vector.Length;
 
     /// <summary>The name of the model behind a generator, as chunk records store it.</summary>
     internal static string ModelName(IEmbeddingGenerator<string, Embedding<float>> generator) => EmbeddingModelRegistry.ModelId(generator);

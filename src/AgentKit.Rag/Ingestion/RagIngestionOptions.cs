@@ -17,6 +17,17 @@ public sealed record RagIngestionOptions
     /// <summary>Texts per call to the embedding generator. Default 32.</summary>
     public int EmbeddingBatchSize { get; init; } = 32;
 
+    /// <summary>
+    /// Words per passage: with a passage collection (<see cref="RagChunkStore.OpenPassagesAsync"/>), each chunk longer
+    /// than this is also embedded as overlapping windows of this many words, and retrieval scores a chunk by its best
+    /// passage when that matches better than the whole chunk. 0 turns passages off. Default 48 (about a paragraph;
+    /// on the benchmark manuals it lifted hybrid MRR@5 from 0.67 to 0.75, see docs/rag.md), at most 1,000.
+    /// </summary>
+    public int PassageWords { get; init; } = 48;
+
+    /// <summary>Words from one passage's start to the next, from 1 to <see cref="PassageWords"/>. Default 24 (half overlap).</summary>
+    public int PassageStrideWords { get; init; } = 24;
+
     /// <summary>How files are cut into chunks.</summary>
     public ChunkingOptions Chunking { get; init; } = new();
 
@@ -42,6 +53,16 @@ public sealed record RagIngestionOptions
         if (EmbeddingBatchSize is < 1 or > 4096)
         {
             throw new ArgumentOutOfRangeException(nameof(EmbeddingBatchSize), EmbeddingBatchSize, "EmbeddingBatchSize must be from 1 to 4096.");
+        }
+
+        if (PassageWords is < 0 or > 1000)
+        {
+            throw new ArgumentOutOfRangeException(nameof(PassageWords), PassageWords, "PassageWords must be from 0 (no passages) to 1000.");
+        }
+
+        if (PassageWords > 0 && (PassageStrideWords < 1 || PassageStrideWords > PassageWords))
+        {
+            throw new ArgumentOutOfRangeException(nameof(PassageStrideWords), PassageStrideWords, $"PassageStrideWords must be from 1 to PassageWords ({PassageWords}).");
         }
 
         ArgumentNullException.ThrowIfNull(Chunking, nameof(Chunking));

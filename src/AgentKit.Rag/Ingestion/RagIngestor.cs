@@ -47,6 +47,7 @@ public sealed class RagIngestor
     private readonly TextChunker _chunker;
     private readonly string _modelName;
     private readonly IGraphEvidenceSink? _graph;
+    private readonly VectorStoreCollection<Guid, RagPassageRecord>? _passages;
     private readonly ILogger _logger;
 
     /// <summary>Creates an ingestor.</summary>
@@ -60,6 +61,11 @@ public sealed class RagIngestor
     /// </param>
     /// <param name="logger">Where progress is logged; nowhere when null.</param>
     /// <param name="graph">The knowledge graph fed with each file's chunks (keyed by chunk key, source = file path); none when null.</param>
+    /// <param name="passages">
+    /// The passage collection beside <paramref name="collection"/> (<see cref="RagChunkStore.OpenPassagesAsync"/>): each
+    /// chunk's overlapping windows of <see cref="RagIngestionOptions.PassageWords"/> words are embedded into it, for a
+    /// <see cref="Retrieval.RagRetriever"/> given the same collection. None when null, or when PassageWords is 0.
+    /// </param>
     /// <exception cref="ArgumentOutOfRangeException">The options are out of range.</exception>
     public RagIngestor(
         VectorStoreCollection<Guid, RagChunkRecord> collection,
@@ -68,7 +74,8 @@ public sealed class RagIngestor
         DocumentReaderRegistry? readers = null,
         ITokenCounter? tokenCounter = null,
         ILogger<RagIngestor>? logger = null,
-        IGraphEvidenceSink? graph = null)
+        IGraphEvidenceSink? graph = null,
+        VectorStoreCollection<Guid, RagPassageRecord>? passages = null)
     {
         ArgumentNullException.ThrowIfNull(collection);
         ArgumentNullException.ThrowIfNull(embedder);
@@ -76,6 +83,7 @@ public sealed class RagIngestor
         _options.Validate();
         _collection = collection;
         _embedder = embedder;
+        _passages = _options.PassageWords > 0 ? passages : null;
         _readers = readers ?? DocumentReaderRegistry.CreateDefault();
         // The model's input limit only holds in its own tokens: a caller's counter may count differently.
         var counter = tokenCounter ?? TokenCounterFor(embedder);
@@ -281,7 +289,12 @@ public sealed class RagIngestor
             // A run killed between writing a changed file's chunks and deleting its surplus old ones left chunks of
             // the previous version behind (they carry its hash): finish that run's work.
             await DeleteStaleChunksAsync(path, fileHash, cancellationToken).ConfigureAwait(false);
-            return new FileIngestionResult(path, FileIngestionStatus.Unchanged);
+            if (_passages is null || await HasPassagesAsync(path, fileHash, cancellationToken).ConfigureAwait(false))
+            {
+                return new FileIngestionResult(path, FileIngestionStatus.Unchanged);
+            }
+
+            // Ingested before passages were kept (or with them off): embed them now, with the chunks.
         }
 
         Documents.RagDocument document;
@@ -316,6 +329,7 @@ public sealed class RagIngestor
 
         progress?.Invoke(0, pages);
         var records = new RagChunkRecord[chunks.Count];
+        List<RagPassageRecord> passageRecords;
         try
         {
             for (var start = 0; start < chunks.Count; start += _options.EmbeddingBatchSize)
@@ -335,6 +349,8 @@ public sealed class RagIngestor
                 // Chunks come in page order, so the last one embedded says how far into the file the run is.
                 progress?.Invoke(batch[^1].Page ?? 0, pages);
             }
+
+            passageRecords = _passages is null ? [] : await EmbedPassagesAsync(chunks, records, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -343,7 +359,13 @@ public sealed class RagIngestor
 
         // One batch: a store that writes a batch in one transaction (SQLite) stores the file's chunks all or none, so
         // a crash never leaves a document half-written. Chunk 0 carries the file hash that marks the file complete and
-        // comes last, so on a store that splits batches a run cut short leaves the file looking changed.
+        // comes last, so on a store that splits batches a run cut short leaves the file looking changed. Passages go
+        // first: until chunk 0 is written, a crash leaves the file to be redone.
+        if (_passages is not null)
+        {
+            await _passages.UpsertAsync(passageRecords, cancellationToken).ConfigureAwait(false);
+        }
+
         await _collection.UpsertAsync([.. records.Skip(1), records[0]], cancellationToken).ConfigureAwait(false);
         if (existing is not null)
         {
@@ -352,6 +374,57 @@ public sealed class RagIngestor
 
         return new FileIngestionResult(path, existing is null ? FileIngestionStatus.Added : FileIngestionStatus.Updated, records.Length, pages);
     }
+
+    /// <summary>
+    /// Each chunk's passages: a chunk of one window keeps its own vector; longer chunks have their windows embedded,
+    /// in batches of <see cref="RagIngestionOptions.EmbeddingBatchSize"/>.
+    /// </summary>
+    private async Task<List<RagPassageRecord>> EmbedPassagesAsync(IReadOnlyList<DocumentChunk> chunks, RagChunkRecord[] records, CancellationToken cancellationToken)
+    {
+        var passages = new List<RagPassageRecord>();
+        var pending = new List<(RagPassageRecord Record, string Text)>();
+        for (var c = 0; c < chunks.Count; c++)
+        {
+            var texts = chunks[c].PassageTexts(_options.PassageWords, _options.PassageStrideWords);
+            for (var p = 0; p < texts.Count; p++)
+            {
+                var record = new RagPassageRecord
+                {
+                    Id = RagPassageRecord.CreateKey(records[c].Source, records[c].ChunkIndex, p),
+                    ChunkId = records[c].Id,
+                    Source = records[c].Source,
+                    FileHash = records[c].FileHash,
+                    Navigation = records[c].Navigation,
+                    Vector = records[c].Vector,
+                };
+                passages.Add(record);
+                if (texts.Count > 1)
+                {
+                    pending.Add((record, texts[p]));
+                }
+            }
+        }
+
+        for (var start = 0; start < pending.Count; start += _options.EmbeddingBatchSize)
+        {
+            var batch = pending.GetRange(start, Math.Min(_options.EmbeddingBatchSize, pending.Count - start));
+            var embeddings = await _embedder.GenerateAsync(batch.Select(p => p.Text), cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (embeddings.Count != batch.Count)
+            {
+                throw new InvalidOperationException($"The embedding generator returned {embeddings.Count} embeddings for {batch.Count} inputs.");
+            }
+
+            for (var i = 0; i < batch.Count; i++)
+            {
+                batch[i].Record.Vector = embeddings[i].Vector;
+            }
+        }
+
+        return passages;
+    }
+
+    private async Task<bool> HasPassagesAsync(string source, string fileHash, CancellationToken cancellationToken) =>
+        await _passages!.GetAsync(p => p.Source == source && p.FileHash == fileHash, 1, cancellationToken: cancellationToken).AnyAsync(cancellationToken).ConfigureAwait(false);
 
     private RagChunkRecord ToRecord(DocumentChunk chunk, string fileHash, ReadOnlyMemory<float> vector) => new()
     {
@@ -394,13 +467,46 @@ public sealed class RagIngestor
         return sources;
     }
 
-    /// <summary>Deletes every chunk of a file.</summary>
-    private Task<int> DeleteChunksAsync(string source, CancellationToken cancellationToken) =>
-        DeleteWhereAsync(r => r.Source == source, cancellationToken);
+    /// <summary>Deletes every chunk of a file, and its passages.</summary>
+    private async Task<int> DeleteChunksAsync(string source, CancellationToken cancellationToken)
+    {
+        if (_passages is not null)
+        {
+            await DeletePassagesAsync(p => p.Source == source, cancellationToken).ConfigureAwait(false);
+        }
 
-    /// <summary>Deletes a file's chunks that belong to another version of it (surplus chunks of a longer old version).</summary>
-    private Task<int> DeleteStaleChunksAsync(string source, string fileHash, CancellationToken cancellationToken) =>
-        DeleteWhereAsync(r => r.Source == source && r.FileHash != fileHash, cancellationToken);
+        return await DeleteWhereAsync(r => r.Source == source, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Deletes a file's chunks (and passages) that belong to another version of it (surplus chunks of a longer old version).</summary>
+    private async Task<int> DeleteStaleChunksAsync(string source, string fileHash, CancellationToken cancellationToken)
+    {
+        if (_passages is not null)
+        {
+            await DeletePassagesAsync(p => p.Source == source && p.FileHash != fileHash, cancellationToken).ConfigureAwait(false);
+        }
+
+        return await DeleteWhereAsync(r => r.Source == source && r.FileHash != fileHash, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Deletes the passages a filter matches, a bounded page at a time.</summary>
+    private async Task DeletePassagesAsync(Expression<Func<RagPassageRecord, bool>> filter, CancellationToken cancellationToken)
+    {
+        const int Page = 10_000;
+        while (true)
+        {
+            var keys = await _passages!.GetAsync(filter, Page, cancellationToken: cancellationToken).Select(p => p.Id).ToListAsync(cancellationToken).ConfigureAwait(false);
+            if (keys.Count > 0)
+            {
+                await _passages.DeleteAsync(keys, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (keys.Count < Page)
+            {
+                return;
+            }
+        }
+    }
 
     private async Task<int> DeleteWhereAsync(Expression<Func<RagChunkRecord, bool>> filter, CancellationToken cancellationToken)
     {

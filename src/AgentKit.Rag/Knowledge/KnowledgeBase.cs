@@ -37,6 +37,7 @@ public sealed partial class KnowledgeBase : IDisposable
     private readonly SemaphoreSlim _ingestLock = new(1, 1);
     private readonly TaskCompletionSource _firstRun = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private VectorStoreCollection<Guid, RagChunkRecord>? _collection;
+    private VectorStoreCollection<Guid, RagPassageRecord>? _passages;
     private RagRetriever? _retriever;
     private volatile KnowledgeBaseStatus _status = new(KnowledgeIngestionState.NotIngested);
 
@@ -108,7 +109,18 @@ public sealed partial class KnowledgeBase : IDisposable
         await _openLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return _collection ??= await RagChunkStore.OpenAsync(_store, CollectionName, _embedder, cancellationToken).ConfigureAwait(false);
+            if (_collection is { } opened)
+            {
+                return opened;
+            }
+
+            var collection = await RagChunkStore.OpenAsync(_store, CollectionName, _embedder, cancellationToken).ConfigureAwait(false);
+            if (Options.PassageWords > 0)
+            {
+                _passages = await RagChunkStore.OpenPassagesAsync(_store, CollectionName, _embedder, cancellationToken).ConfigureAwait(false);
+            }
+
+            return _collection = collection;
         }
         finally
         {
@@ -134,7 +146,7 @@ public sealed partial class KnowledgeBase : IDisposable
     /// <param name="cancellationToken">Cancels opening the collection.</param>
     /// <returns>The retriever.</returns>
     public async Task<RagRetriever> GetRetrieverAsync(CancellationToken cancellationToken = default) =>
-        _retriever ??= new RagRetriever(await GetCollectionAsync(cancellationToken).ConfigureAwait(false), _embedder, graph: _graphSource);
+        _retriever ??= new RagRetriever(await GetCollectionAsync(cancellationToken).ConfigureAwait(false), _embedder, graph: _graphSource, passages: _passages);
 
     /// <summary>Finds the chunks that best match a query.</summary>
     /// <param name="query">The query.</param>
@@ -196,7 +208,7 @@ public sealed partial class KnowledgeBase : IDisposable
             var files = _sources.Expand(Math.Max(1, Options.MaxFiles));
             Log.Started(_logger, Name, files.Count);
             var collection = await GetCollectionAsync(cancellationToken).ConfigureAwait(false);
-            var ingestor = new RagIngestor(collection, _embedder, Options.ToIngestionOptions(), logger: _loggerFactory.CreateLogger<RagIngestor>(), graph: _graphSink);
+            var ingestor = new RagIngestor(collection, _embedder, Options.ToIngestionOptions(), logger: _loggerFactory.CreateLogger<RagIngestor>(), graph: _graphSink, passages: _passages);
             var report = await ingestor.IngestFilesAsync(files, progress, cancellationToken).ConfigureAwait(false);
             var removed = await RemoveVanishedAsync(collection, ingestor, files, cancellationToken).ConfigureAwait(false);
             report = new IngestionReport([.. report.Files, .. removed], Stopwatch.GetElapsedTime(started));
@@ -232,6 +244,7 @@ public sealed partial class KnowledgeBase : IDisposable
     public void Dispose()
     {
         _collection?.Dispose();
+        _passages?.Dispose();
         _openLock.Dispose();
         _ingestLock.Dispose();
     }

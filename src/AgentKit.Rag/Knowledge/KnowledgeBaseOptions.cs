@@ -61,6 +61,13 @@ public sealed class KnowledgeBaseOptions
     /// <summary>Tokens repeated between consecutive chunks of a section. Default: 32; less than half of <see cref="ChunkTokens"/>.</summary>
     public int ChunkOverlapTokens { get; set; } = new ChunkingOptions().OverlapTokens;
 
+    /// <summary>
+    /// Words per passage: chunks are also embedded as overlapping windows of this many words (in the collection
+    /// <c>NAME_passages</c>), and vector search scores a chunk by its best passage when that is closer to the query.
+    /// 0 turns passages off (ingestion embeds about half as much). Default: 48; at most 1,000.
+    /// </summary>
+    public int PassageWords { get; set; } = new Ingestion.RagIngestionOptions().PassageWords;
+
     /// <summary>The largest file read, in bytes; larger ones are skipped. Default: 64 MiB.</summary>
     public long MaxFileBytes { get; set; } = new Ingestion.RagIngestionOptions().MaxFileBytes;
 
@@ -131,6 +138,7 @@ public sealed class KnowledgeBaseOptions
             failures.Add($"{key}:ChunkOverlapTokens: {ChunkOverlapTokens} must be at least 0 and less than half of ChunkTokens ({ChunkTokens}).");
         }
 
+        Range(failures, $"{key}:PassageWords", PassageWords, 0, 1000);
         if (MaxFileBytes < 1)
         {
             failures.Add($"{key}:MaxFileBytes: {MaxFileBytes} must be positive.");
@@ -164,6 +172,8 @@ public sealed class KnowledgeBaseOptions
         MaxFiles = Math.Max(MaxFiles, 1),
         EmbeddingBatchSize = EmbeddingBatchSize,
         Chunking = new ChunkingOptions { MaxTokens = ChunkTokens, OverlapTokens = ChunkOverlapTokens },
+        PassageWords = PassageWords,
+        PassageStrideWords = Math.Max(1, PassageWords / 2),
     };
 
     /// <summary>The default retrieval settings these options stand for.</summary>

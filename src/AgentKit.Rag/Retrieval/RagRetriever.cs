@@ -23,13 +23,19 @@ namespace AgentKit.Rag.Retrieval;
 /// side's scores into z-scores over its own list, and ranks by their mean (a chunk missing from one list gets that
 /// list's lowest z-score). A side whose best hit stands far above the rest of its list (an exact rare term for BM25)
 /// keeps it near the top even when the other side does not have it at all; a side with flat scores moves little.
+/// With a passage collection, the vector side scores each chunk by its own vector or its best passage
+/// (<see cref="RagPassageRecord"/>), whichever is closer to the query.
 /// </remarks>
 public sealed class RagRetriever
 {
+    /// <summary>Passages read per chunk asked for when vector search also searches passages.</summary>
+    private const int PassagesPerChunk = 4;
+
     private readonly VectorStoreCollection<Guid, RagChunkRecord> _collection;
     private readonly IEmbeddingGenerator<string, Embedding<float>> _embedder;
     private readonly IRagReranker? _reranker;
     private readonly IGraphContextSource? _graph;
+    private readonly VectorStoreCollection<Guid, RagPassageRecord>? _passages;
 
     /// <summary>Creates a retriever.</summary>
     /// <param name="collection">The chunk collection.</param>
@@ -41,7 +47,17 @@ public sealed class RagRetriever
     /// vector/keyword ranking (reciprocal rank fusion), so a chunk linked to the question only through an entity
     /// named elsewhere can still be retrieved. None when null.
     /// </param>
-    public RagRetriever(VectorStoreCollection<Guid, RagChunkRecord> collection, IEmbeddingGenerator<string, Embedding<float>> embedder, IRagReranker? reranker = null, IGraphContextSource? graph = null)
+    /// <param name="passages">
+    /// The chunks' passages (<see cref="RagChunkStore.OpenPassagesAsync"/>, written by a <see cref="RagIngestor"/>
+    /// given the same collection): vector search also searches them, and a chunk scores as its best passage when that
+    /// is closer to the query than the chunk's own vector. Chunks without passages keep their own score. None when null.
+    /// </param>
+    public RagRetriever(
+        VectorStoreCollection<Guid, RagChunkRecord> collection,
+        IEmbeddingGenerator<string, Embedding<float>> embedder,
+        IRagReranker? reranker = null,
+        IGraphContextSource? graph = null,
+        VectorStoreCollection<Guid, RagPassageRecord>? passages = null)
     {
         ArgumentNullException.ThrowIfNull(collection);
         ArgumentNullException.ThrowIfNull(embedder);
@@ -49,6 +65,7 @@ public sealed class RagRetriever
         _embedder = embedder;
         _reranker = reranker;
         _graph = graph;
+        _passages = passages;
     }
 
     /// <summary>Retrieves the chunks most relevant to a query.</summary>
@@ -75,9 +92,9 @@ public sealed class RagRetriever
         var scope = Scope(options.Source);
         List<RetrievedChunk> candidates = options.Mode switch
         {
-            RetrievalMode.Vector => await VectorAsync(await EmbedAsync(query, cancellationToken).ConfigureAwait(false), count, scope, withVectors, cancellationToken).ConfigureAwait(false),
+            RetrievalMode.Vector => await VectorAsync(await EmbedAsync(query, cancellationToken).ConfigureAwait(false), count, options.Source, withVectors, cancellationToken).ConfigureAwait(false),
             RetrievalMode.Keyword => await KeywordRanker.RankAsync(_collection, query, count, scope, withVectors, cancellationToken).ConfigureAwait(false),
-            _ => await HybridAsync(query, count, scope, withVectors, cancellationToken).ConfigureAwait(false),
+            _ => await HybridAsync(query, count, options.Source, withVectors, cancellationToken).ConfigureAwait(false),
         };
 
         if (_graph is not null && options.UseGraph)
@@ -148,16 +165,54 @@ public sealed class RagRetriever
         (await _embedder.GenerateAsync([query], cancellationToken: cancellationToken).ConfigureAwait(false))[0].Vector;
 
     private async Task<List<RetrievedChunk>> VectorAsync(
-        ReadOnlyMemory<float> vector, int count, Expression<Func<RagChunkRecord, bool>> scope, bool withVectors, CancellationToken cancellationToken)
+        ReadOnlyMemory<float> vector, int count, string? source, bool withVectors, CancellationToken cancellationToken)
     {
-        var options = new VectorSearchOptions<RagChunkRecord> { Filter = scope, IncludeVectors = withVectors };
+        var options = new VectorSearchOptions<RagChunkRecord> { Filter = Scope(source), IncludeVectors = withVectors };
         var results = new List<RetrievedChunk>(count);
         await foreach (var result in _collection.SearchAsync(vector, count, options, cancellationToken).ConfigureAwait(false))
         {
             results.Add(RetrievedChunk.From(result.Record, result.Score ?? 0));
         }
 
-        return results;
+        return _passages is null ? results : await WithPassagesAsync(vector, results, count, source, withVectors, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Re-scores the chunk ranking with the passages: the top passages (<see cref="PassagesPerChunk"/> per chunk
+    /// asked for) give each chunk they belong to its best passage's score, a chunk keeps the higher of that and its
+    /// own, and chunks found only through a passage are read from the collection.
+    /// </summary>
+    private async Task<List<RetrievedChunk>> WithPassagesAsync(
+        ReadOnlyMemory<float> vector, List<RetrievedChunk> byChunk, int count, string? source, bool withVectors, CancellationToken cancellationToken)
+    {
+        Expression<Func<RagPassageRecord, bool>> scope = source is null ? p => !p.Navigation : p => p.Source == source && !p.Navigation;
+        var best = new Dictionary<Guid, double>();
+        await foreach (var hit in _passages!.SearchAsync(vector, count * PassagesPerChunk, new VectorSearchOptions<RagPassageRecord> { Filter = scope }, cancellationToken).ConfigureAwait(false))
+        {
+            // Hits come best first: the first one of a chunk is its best.
+            best.TryAdd(hit.Record.ChunkId, hit.Score ?? 0);
+        }
+
+        var chunks = byChunk.ToDictionary(c => c.Id);
+        var missing = best.Keys.Where(k => !chunks.ContainsKey(k)).ToList();
+        if (missing.Count > 0)
+        {
+            await foreach (var record in _collection.GetAsync(missing, new RecordRetrievalOptions { IncludeVectors = withVectors }, cancellationToken).ConfigureAwait(false))
+            {
+                if (!record.Navigation && (source is null || record.Source == source))
+                {
+                    chunks[record.Id] = RetrievedChunk.From(record, double.NegativeInfinity);
+                }
+            }
+        }
+
+        return chunks.Values
+            .Select(c => c with { Score = best.TryGetValue(c.Id, out var passage) ? Math.Max(c.Score, passage) : c.Score })
+            .OrderByDescending(c => c.Score)
+            .ThenBy(c => c.Source, StringComparer.Ordinal)
+            .ThenBy(c => c.ChunkIndex)
+            .Take(count)
+            .ToList();
     }
 
     // The chunks the graph cites for the question, in the graph's order, limited to what the scope allows.
@@ -201,14 +256,14 @@ public sealed class RagRetriever
         return [.. keys.Where(records.ContainsKey).Select((k, i) => RetrievedChunk.From(records[k], 1.0 / (i + 1)))];
     }
 
-    private async Task<List<RetrievedChunk>> HybridAsync(
-        string query, int count, Expression<Func<RagChunkRecord, bool>> scope, bool withVectors, CancellationToken cancellationToken)
+    private async Task<List<RetrievedChunk>> HybridAsync(string query, int count, string? source, bool withVectors, CancellationToken cancellationToken)
     {
+        var scope = Scope(source);
         // Each side ranks deeper than asked, so its scores are standardised over a list long enough to show whether
         // its top hits stand out. The keyword side is exactly the keyword mode's ranking.
         var depth = Math.Max(count, Fusion.HybridDepth);
         var vector = await EmbedAsync(query, cancellationToken).ConfigureAwait(false);
-        var byVector = await VectorAsync(vector, depth, scope, withVectors, cancellationToken).ConfigureAwait(false);
+        var byVector = await VectorAsync(vector, depth, source, withVectors, cancellationToken).ConfigureAwait(false);
         var byKeyword = await KeywordRanker.RankAsync(_collection, query, depth, scope, withVectors, cancellationToken).ConfigureAwait(false);
         return Fusion.ZScore(byVector, byKeyword, Fusion.KeywordWeight).Take(count).ToList();
     }
