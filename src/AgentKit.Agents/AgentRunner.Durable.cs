@@ -13,7 +13,7 @@ namespace AgentKit.Agents;
 /// <summary>Durable runs: resume after a crash, attach to a run's events, list checkpoints and fork sessions from them.</summary>
 public sealed partial class AgentRunner
 {
-    /// <summary>How many finished runs keep their events for late attachers.</summary>
+    /// <summary>How many finished resumed runs keep their event logs (attaching to one reads its checkpoints instead).</summary>
     private const int KeptFinishedLogs = 64;
 
     private readonly ConcurrentDictionary<string, RunEventLog> _logs = new(StringComparer.Ordinal);
@@ -277,11 +277,6 @@ public sealed partial class AgentRunner
 
         return Checkpoints is { } store && await store.GetRunAsync(runId, cancellationToken).ConfigureAwait(false) is { } run ? run.SessionId : null;
     }
-
-    /// <summary>The session a run being resumed or kept for attachment belongs to, for hosts that check ownership.</summary>
-    /// <param name="runId">The run.</param>
-    /// <returns>The session id, or <see langword="null"/> when this process holds no events of that run.</returns>
-    public string? GetAttachableRunSession(string runId) => _logs.TryGetValue(runId, out var log) ? log.SessionId : null;
 
     private async IAsyncEnumerable<AgentEvent> ReadCheckpointedEventsAsync(string runId, long afterSequence, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
