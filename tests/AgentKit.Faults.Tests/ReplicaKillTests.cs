@@ -63,7 +63,7 @@ public sealed class ReplicaKillTests : IAsyncLifetime
             .AddAgentKitAgents()
             .BuildServiceProvider();
         var runner = reader.GetRequiredService<AgentRunner>();
-        var following = CollectAsync(runner.AttachAsync(run.RunId, 0, timeout.Token));
+        var following = runner.AttachAsync(run.RunId, 0, timeout.Token).ToListAsync(timeout.Token).AsTask();
 
         await a.KillAsync();
         Assert.Equal("DONE Completed", await b.ReadUntilAsync(line => line.StartsWith("DONE ", StringComparison.Ordinal), timeout.Token));
@@ -71,9 +71,9 @@ public sealed class ReplicaKillTests : IAsyncLifetime
         var followed = await following.WaitAsync(timeout.Token);
         Assert.IsType<RunCompletedEvent>(followed[^1]);
         Assert.Equal(followed.Count, followed.Select(e => e.Sequence).Distinct().Count());
-        Assert.Equal(Describe(await CollectAsync(runner.AttachAsync(run.RunId, 0, timeout.Token))), Describe(followed));
+        Assert.Equal(Describe(await runner.AttachAsync(run.RunId, 0, timeout.Token).ToListAsync(timeout.Token)), Describe(followed));
         var middle = followed.Count / 2;
-        Assert.Equal(Describe(followed.Skip(middle + 1)), Describe(await CollectAsync(runner.AttachAsync(run.RunId, followed[middle].Sequence, timeout.Token))));
+        Assert.Equal(Describe(followed.Skip(middle + 1)), Describe(await runner.AttachAsync(run.RunId, followed[middle].Sequence, timeout.Token).ToListAsync(timeout.Token)));
 
         var acknowledged = a.Lines.Concat(b.Lines)
             .Where(line => line.StartsWith("ACK ", StringComparison.Ordinal) && line != "ACK complete")
@@ -88,17 +88,6 @@ public sealed class ReplicaKillTests : IAsyncLifetime
         {
             Assert.Contains(DurableRunScenario.Declined, DurableRunEndState.Result(history, 2), StringComparison.Ordinal);
         }
-    }
-
-    private static async Task<List<AgentEvent>> CollectAsync(IAsyncEnumerable<AgentEvent> events)
-    {
-        var all = new List<AgentEvent>();
-        await foreach (var evt in events)
-        {
-            all.Add(evt);
-        }
-
-        return all;
     }
 
     private static List<(long, string)> Describe(IEnumerable<AgentEvent> events) => [.. events.Select(e => (e.Sequence, e.GetType().Name))];

@@ -16,10 +16,10 @@ public sealed class RunAttachTests
         var fixture = new DurableRunFixture();
         using var harness = fixture.Harness();
         var session = await harness.Runner.CreateSessionAsync("helper", Ct);
-        var streamed = await CollectAsync(session.RunStreamingAsync(DurableRunFixture.Question, Ct));
+        var streamed = await session.RunStreamingAsync(DurableRunFixture.Question, Ct).ToListAsync(Ct);
         var runId = streamed[0].RunId;
 
-        var derived = await CollectAsync(harness.Runner.AttachAsync(runId, 0, Ct));
+        var derived = await harness.Runner.AttachAsync(runId, 0, Ct).ToListAsync(Ct);
 
         Assert.Equal(Describe(streamed), Describe(derived));
         Assert.Equal(Text(streamed), Text(derived));
@@ -31,7 +31,7 @@ public sealed class RunAttachTests
         // From any id a client saw: exactly the events after it.
         for (var seen = 0; seen < streamed.Count; seen++)
         {
-            var after = await CollectAsync(harness.Runner.AttachAsync(runId, streamed[seen].Sequence, Ct));
+            var after = await harness.Runner.AttachAsync(runId, streamed[seen].Sequence, Ct).ToListAsync(Ct);
             Assert.Equal(Describe(streamed.Skip(seen + 1)), Describe(after));
         }
     }
@@ -41,26 +41,15 @@ public sealed class RunAttachTests
     {
         using var harness = new DurableRunFixture().Harness();
         var session = await harness.Runner.CreateSessionAsync("helper", Ct);
-        var streamed = await CollectAsync(session.RunStreamingAsync(DurableRunFixture.Question, Ct));
+        var streamed = await session.RunStreamingAsync(DurableRunFixture.Question, Ct).ToListAsync(Ct);
         var text = streamed.OfType<TextDeltaEvent>().Single();
 
         // A client that saw all but the last 6 characters of the answer (its delta's id minus 6).
-        var rest = await CollectAsync(harness.Runner.AttachAsync(text.RunId, text.Sequence - 6, Ct));
+        var rest = await harness.Runner.AttachAsync(text.RunId, text.Sequence - 6, Ct).ToListAsync(Ct);
 
         Assert.Equal(text.Text[^6..], Assert.IsType<TextDeltaEvent>(rest[0]).Text);
         Assert.Equal(text.Sequence, rest[0].Sequence);
         Assert.Equal(Describe(streamed.SkipWhile(e => e != text).Skip(1)), Describe(rest.Skip(1)));
-    }
-
-    private static async Task<List<AgentEvent>> CollectAsync(IAsyncEnumerable<AgentEvent> events)
-    {
-        var all = new List<AgentEvent>();
-        await foreach (var evt in events)
-        {
-            all.Add(evt);
-        }
-
-        return all;
     }
 
     private static List<(long, string)> Describe(IEnumerable<AgentEvent> events) => [.. events.Select(e => (e.Sequence, e.GetType().Name))];
