@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using AgentKit.Agents.Checkpoints;
 using AgentKit.Agents.Diagnostics;
 using AgentKit.Agents.Events;
@@ -12,7 +13,7 @@ namespace AgentKit.Agents;
 /// <summary>Durable runs: resume after a crash, attach to a run's events, list checkpoints and fork sessions from them.</summary>
 public sealed partial class AgentRunner
 {
-    /// <summary>How many finished runs keep their events for late attachers.</summary>
+    /// <summary>How many finished resumed runs keep their event logs (attaching to one reads its checkpoints instead).</summary>
     private const int KeptFinishedLogs = 64;
 
     private readonly ConcurrentDictionary<string, RunEventLog> _logs = new(StringComparer.Ordinal);
@@ -238,26 +239,112 @@ public sealed partial class AgentRunner
     }
 
     /// <summary>
-    /// The events of a resumed run, from the one after <paramref name="afterSequence"/>, then live until it ends (for a
-    /// streaming client that reconnects after a restart). The last <see cref="KeptFinishedLogs"/> finished runs stay attachable.
+    /// A run's events from the one after <paramref name="afterSequence"/>, then live until it ends, for a streaming client
+    /// that reconnects (<c>Last-Event-ID</c>) — to this process or to any other sharing the checkpoint store. A run this
+    /// process resumes is read from its events as they happen; any other checkpointed run (executed by another replica,
+    /// by this process for another client, or finished) is derived from its checkpoints, read every
+    /// <see cref="DurableRunOptions.AttachPollInterval"/>, <see cref="DurableRunOptions.AttachBatchSize"/> at a time, with
+    /// the same event ids (<see cref="AgentEvent.Sequence"/>), so nothing is repeated or skipped where the client left off.
+    /// Derived events carry each model step's text as one delta (the part the client has not seen) and no live-only
+    /// events. The stream ends with the run, when the run is deleted, or after <see cref="DurableRunOptions.AttachMaxIdle"/>
+    /// without a new checkpoint (a run waiting for a person): attach again with the last id.
     /// </summary>
     /// <param name="runId">The run.</param>
     /// <param name="afterSequence">The last <see cref="AgentEvent.Sequence"/> the client saw; 0 for all.</param>
     /// <param name="cancellationToken">Stops reading (the run goes on).</param>
     /// <returns>The events.</returns>
-    /// <exception cref="AgentRunNotFoundException">This process holds no events of that run.</exception>
+    /// <exception cref="AgentRunNotFoundException">On the first move: no run has that id (here or in the checkpoint store).</exception>
     public IAsyncEnumerable<AgentEvent> AttachAsync(string runId, long afterSequence = 0, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(runId);
-        return _logs.TryGetValue(runId, out var log)
+        ArgumentOutOfRangeException.ThrowIfNegative(afterSequence);
+        return _logs.TryGetValue(runId, out var log) && !log.IsCompleted
             ? log.ReadAsync(afterSequence, cancellationToken)
-            : throw new AgentRunNotFoundException($"Run '{runId}' is not running in this process and is not among its last {KeptFinishedLogs} finished runs; read the session's history instead.");
+            : ReadCheckpointedEventsAsync(runId, afterSequence, cancellationToken);
     }
 
-    /// <summary>The session a run being resumed or kept for attachment belongs to, for hosts that check ownership.</summary>
+    /// <summary>The session of a run whose events <see cref="AttachAsync"/> can read, for hosts that check ownership.</summary>
     /// <param name="runId">The run.</param>
-    /// <returns>The session id, or <see langword="null"/> when this process holds no events of that run.</returns>
-    public string? GetAttachableRunSession(string runId) => _logs.TryGetValue(runId, out var log) ? log.SessionId : null;
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The session id, or <see langword="null"/> when neither this process nor the checkpoint store knows the run.</returns>
+    public async ValueTask<string?> GetAttachableRunSessionAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(runId);
+        if (_logs.TryGetValue(runId, out var log))
+        {
+            return log.SessionId;
+        }
+
+        return Checkpoints is { } store && await store.GetRunAsync(runId, cancellationToken).ConfigureAwait(false) is { } run ? run.SessionId : null;
+    }
+
+    private async IAsyncEnumerable<AgentEvent> ReadCheckpointedEventsAsync(string runId, long afterSequence, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var store = Checkpoints;
+        var run = store is null ? null : await store.GetRunAsync(runId, cancellationToken).ConfigureAwait(false);
+        if (store is null || run is null)
+        {
+            throw new AgentRunNotFoundException($"No run '{runId}' is recorded{(store is null ? " (runs are not checkpointed)" : string.Empty)}; read the session's history instead.");
+        }
+
+        var projection = new RunEventProjection(run);
+        if (RunEventIds.Unseen(projection.Started(), afterSequence) is { } started)
+        {
+            yield return started;
+        }
+
+        var idleSince = Time.GetTimestamp();
+        while (true)
+        {
+            var batch = await store.LoadCheckpointsAsync(runId, projection.LastSequence, Durability.AttachBatchSize, cancellationToken).ConfigureAwait(false);
+            foreach (var checkpoint in batch)
+            {
+                if (checkpoint.Kind == RunCheckpointKind.Completed)
+                {
+                    var end = projection.Complete(checkpoint, await RunMessagesAsync(run, cancellationToken).ConfigureAwait(false));
+                    if (RunEventIds.Unseen(end, afterSequence) is { } unseenEnd)
+                    {
+                        yield return unseenEnd;
+                    }
+
+                    yield break;
+                }
+
+                foreach (var evt in projection.Apply(checkpoint))
+                {
+                    if (RunEventIds.Unseen(evt, afterSequence) is { } unseen)
+                    {
+                        yield return unseen;
+                    }
+                }
+            }
+
+            if (batch.Count > 0)
+            {
+                idleSince = Time.GetTimestamp();
+                continue;
+            }
+
+            // Nothing new: the run waits (a model call, a person), or it is gone with its session.
+            if (Time.GetElapsedTime(idleSince) >= Durability.AttachMaxIdle || await store.GetRunAsync(runId, cancellationToken).ConfigureAwait(false) is null)
+            {
+                yield break;
+            }
+
+            await Task.Delay(Durability.AttachPollInterval, Time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The messages a finished run stored: its session's history from where the run started to where the next began.</summary>
+    private async Task<IReadOnlyList<ChatMessage>> RunMessagesAsync(RunInfo run, CancellationToken cancellationToken)
+    {
+        var history = await Store.LoadMessagesAsync(run.SessionId, cancellationToken).ConfigureAwait(false);
+        var runs = await RequireCheckpoints().ListRunsAsync(run.SessionId, cancellationToken).ConfigureAwait(false);
+        var index = runs.ToList().FindIndex(r => string.Equals(r.RunId, run.RunId, StringComparison.Ordinal));
+        var end = index >= 0 && index + 1 < runs.Count ? runs[index + 1].HistoryCount : history.Count;
+        var start = Math.Min(run.HistoryCount, history.Count);
+        return [.. history.Skip(start).Take(Math.Max(0, Math.Min(end, history.Count) - start))];
+    }
 
     /// <summary>Lists a session's checkpoints, run by run, oldest first (time travel: pick one to fork from).</summary>
     /// <param name="sessionId">The session.</param>

@@ -1,8 +1,11 @@
 using System.Globalization;
+using AgentKit.Agents;
+using AgentKit.Agents.Events;
 using AgentKit.Faults.Worker;
 using AgentKit.Storage.PostgreSql;
 using AgentKit.Storage.PostgreSql.Sessions;
 using AgentKit.Testing.PostgreSql;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AgentKit.Faults.Tests;
 
@@ -10,7 +13,9 @@ namespace AgentKit.Faults.Tests;
 /// Two AgentKit processes on one PostgreSQL schema (<see cref="DurableRunScenario"/> on a throw-away cluster): replica A
 /// runs the multi-tool run and is killed with <c>kill -9</c> at a step boundary; replica B, a separate process that
 /// sweeps for orphaned runs every 200 ms, leaves the run alone while A lives and resumes it once A is dead. Every
-/// acknowledged checkpoint survives, the session ends as an uninterrupted run, and no side effect happens twice.
+/// acknowledged checkpoint survives, the session ends as an uninterrupted run, and no side effect happens twice. A
+/// third process (the test) follows the run's events, attached before the kill: the stream goes on through the kill and
+/// the resume, and is the run's whole stream, each event once.
 /// Without PostgreSQL's server binaries the tests are skipped and say why.
 /// </summary>
 public sealed class ReplicaKillTests : IAsyncLifetime
@@ -52,8 +57,23 @@ public sealed class ReplicaKillTests : IAsyncLifetime
         var run = Assert.Single(await store.ListUnfinishedRunsAsync(timeout.Token));
         Assert.Equal(killAfter, (await store.LoadCheckpointsAsync(run.RunId, timeout.Token)).Count);
 
+        // Attached to the run from a process that runs nothing: its events derived from the checkpoints, followed live.
+        await using var reader = new ServiceCollection()
+            .AddAgentKitPostgreSqlStorage(o => (o.ConnectionString, o.Schema) = (_cluster.ConnectionString, schema))
+            .AddAgentKitAgents()
+            .BuildServiceProvider();
+        var runner = reader.GetRequiredService<AgentRunner>();
+        var following = runner.AttachAsync(run.RunId, 0, timeout.Token).ToListAsync(timeout.Token).AsTask();
+
         await a.KillAsync();
         Assert.Equal("DONE Completed", await b.ReadUntilAsync(line => line.StartsWith("DONE ", StringComparison.Ordinal), timeout.Token));
+
+        var followed = await following.WaitAsync(timeout.Token);
+        Assert.IsType<RunCompletedEvent>(followed[^1]);
+        Assert.Equal(followed.Count, followed.Select(e => e.Sequence).Distinct().Count());
+        Assert.Equal(Describe(await runner.AttachAsync(run.RunId, 0, timeout.Token).ToListAsync(timeout.Token)), Describe(followed));
+        var middle = followed.Count / 2;
+        Assert.Equal(Describe(followed.Skip(middle + 1)), Describe(await runner.AttachAsync(run.RunId, followed[middle].Sequence, timeout.Token).ToListAsync(timeout.Token)));
 
         var acknowledged = a.Lines.Concat(b.Lines)
             .Where(line => line.StartsWith("ACK ", StringComparison.Ordinal) && line != "ACK complete")
@@ -69,4 +89,6 @@ public sealed class ReplicaKillTests : IAsyncLifetime
             Assert.Contains(DurableRunScenario.Declined, DurableRunEndState.Result(history, 2), StringComparison.Ordinal);
         }
     }
+
+    private static List<(long, string)> Describe(IEnumerable<AgentEvent> events) => [.. events.Select(e => (e.Sequence, e.GetType().Name))];
 }

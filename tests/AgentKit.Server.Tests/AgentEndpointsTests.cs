@@ -111,7 +111,10 @@ public sealed class AgentEndpointsTests
         Assert.Equal("run_completed", events[^1].Type);
         Assert.Equal("echo: stream these words", string.Concat(events.Where(e => e.Type == "text_delta").Select(e => e.Data.GetProperty("text").GetString())));
         Assert.Contains(events, e => e.Type == "step_completed");
-        Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), events.Select(e => e.Data.GetProperty("sequence").GetInt64()));
+        // Increasing ids (a checkpointed run's are positions derived from its checkpoints; docs/agents.md), one per event.
+        var ids = events.Select(e => e.Data.GetProperty("sequence").GetInt64()).ToList();
+        Assert.Equal(ids.Order(), ids);
+        Assert.Equal(ids.Count, ids.Distinct().Count());
     }
 
     [Fact]

@@ -77,6 +77,26 @@ public abstract class RunCheckpointStoreConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task LoadCheckpoints_AfterASequence_ReturnsAtMostTheLimit_InOrder()
+    {
+        var (sessions, store) = await OpenAsync();
+        var session = await sessions.CreateAsync("helper", Ct);
+        await store.StartRunAsync(Run("r1", session.Id), Ct);
+        for (var step = 1; step <= 5; step++)
+        {
+            await store.AppendAsync("r1", new RunCheckpointData(RunCheckpointKind.ModelResponse, step, null, null, "{}"), Ct);
+        }
+
+        Assert.Equal([3L, 4L], (await store.LoadCheckpointsAsync("r1", 2, 2, Ct)).Select(c => c.Sequence));
+        Assert.Equal([5L], (await store.LoadCheckpointsAsync("r1", 4, 100, Ct)).Select(c => c.Sequence));
+        Assert.Empty(await store.LoadCheckpointsAsync("r1", 5, 100, Ct));
+        Assert.Empty(await store.LoadCheckpointsAsync("ghost", 0, 100, Ct));
+        Assert.Equal([1, 2, 3, 4, 5], (await store.LoadCheckpointsAsync("r1", 0, 100, Ct)).Select(c => c.Step));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await store.LoadCheckpointsAsync("r1", 0, 0, Ct));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await store.LoadCheckpointsAsync("r1", -1, 10, Ct));
+    }
+
+    [Fact]
     public async Task Append_ToAnUnknownRun_OrOverThePayloadLimit_ThrowsNamingIt()
     {
         var (sessions, store) = await OpenAsync();

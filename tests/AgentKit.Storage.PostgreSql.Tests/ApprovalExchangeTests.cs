@@ -154,6 +154,28 @@ public sealed class ApprovalExchangeTests(PostgreSqlServerFixture server) : IAsy
     }
 
     [Fact]
+    public async Task ARequestListedBeforeItsRowIsPublished_IsDecidedOnceItIs_NotRefusedAsUnknown()
+    {
+        server.SkipIfUnavailable();
+        // A resumed run asking again on B: listed by B at once (its own waiter), while the row's insert is still on its way.
+        var publishing = new GatedPublishExchange(Exchange("b"));
+        var onB = new PendingApprovals(TimeSpan.FromSeconds(30), null, publishing, null);
+        var request = await RequestAsync();
+
+        var waiting = onB.RequestApprovalAsync(request, Ct).AsTask();
+        await publishing.Entered.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        Assert.Equal(request.ApprovalId, Assert.Single(onB.List()).ApprovalId);
+        var approving = onB.ApproveAsync(request.ApprovalId, "seen in the list", Ct).AsTask();
+        await Task.Delay(200, Ct);
+        Assert.False(approving.IsCompleted);
+
+        publishing.Gate.SetResult();
+        Assert.True(await approving.WaitAsync(TimeSpan.FromSeconds(10), Ct));
+        Assert.Equal(ToolApprovalDecision.Approve("seen in the list"), await waiting.WaitAsync(TimeSpan.FromSeconds(10), Ct));
+        Assert.Empty(await onB.ListAsync(request.SessionId, Ct));
+    }
+
+    [Fact]
     public async Task NoServerListening_IsASessionStoreException_NamingTheServer()
     {
         server.SkipIfUnavailable();
@@ -190,4 +212,29 @@ public sealed class ApprovalExchangeTests(PostgreSqlServerFixture server) : IAsy
         var now = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         return new(Guid.NewGuid().ToString("N"), session.Id, "helper", "refund", "call-1", new Dictionary<string, object?> { ["order"] = 7 }, now);
     }
+}
+
+/// <summary>The real exchange, its publications held at <see cref="Gate"/>: the window of an insert on a loaded server, made wide.</summary>
+internal sealed class GatedPublishExchange(IToolApprovalExchange inner) : IToolApprovalExchange
+{
+    public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public TaskCompletionSource Gate { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public async ValueTask PublishAsync(ToolApprovalRequest request, CancellationToken cancellationToken)
+    {
+        Entered.TrySetResult();
+        await Gate.Task.WaitAsync(cancellationToken);
+        await inner.PublishAsync(request, cancellationToken);
+    }
+
+    public ValueTask<IReadOnlyList<ToolApprovalRequest>> ListAsync(string? sessionId, CancellationToken cancellationToken) => inner.ListAsync(sessionId, cancellationToken);
+
+    public ValueTask<ToolApprovalRequest?> GetAsync(string approvalId, CancellationToken cancellationToken) => inner.GetAsync(approvalId, cancellationToken);
+
+    public ValueTask<bool> DecideAsync(string approvalId, ToolApprovalDecision decision, CancellationToken cancellationToken) => inner.DecideAsync(approvalId, decision, cancellationToken);
+
+    public Task<ToolApprovalDecision> WaitForDecisionAsync(string approvalId, CancellationToken cancellationToken) => inner.WaitForDecisionAsync(approvalId, cancellationToken);
+
+    public ValueTask WithdrawAsync(string approvalId, CancellationToken cancellationToken) => inner.WithdrawAsync(approvalId, cancellationToken);
 }

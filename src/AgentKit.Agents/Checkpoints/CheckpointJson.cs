@@ -20,8 +20,8 @@ internal static class CheckpointJson
     public static string ApprovalRequest(string approvalId, string? reason) =>
         new JsonObject { ["approvalId"] = approvalId, ["reason"] = reason }.ToJsonString();
 
-    public static string Decision(ToolApprovalDecision decision) =>
-        new JsonObject { ["approved"] = decision.Approved, ["reason"] = decision.Reason }.ToJsonString();
+    public static string Decision(ToolApprovalDecision decision, string approvalId) =>
+        new JsonObject { ["approved"] = decision.Approved, ["reason"] = decision.Reason, ["approvalId"] = approvalId }.ToJsonString();
 
     public static string Outcome(string outcome) => new JsonObject { ["outcome"] = outcome }.ToJsonString();
 
@@ -41,6 +41,11 @@ internal static class CheckpointJson
         var node = JsonNode.Parse(payload) ?? throw new JsonException("The decision is JSON null.");
         return new ToolApprovalDecision(node["approved"]?.GetValue<bool>() ?? throw new JsonException("'approved' is missing."), node["reason"]?.GetValue<string>());
     });
+
+    /// <summary>The id the decision answered; <see langword="null"/> in checkpoints written before it was recorded.</summary>
+    public static string? ReadAnsweredApprovalId(RunCheckpoint checkpoint) => Read(checkpoint, payload => JsonNode.Parse(payload)?["approvalId"]?.GetValue<string>());
+
+    public static string ReadOutcome(RunCheckpoint checkpoint) => Read(checkpoint, payload => Text(JsonNode.Parse(payload) ?? throw new JsonException("The outcome is JSON null."), "outcome"));
 
     private static string Text(JsonNode node, string name) => node[name]?.GetValue<string>() ?? throw new JsonException($"'{name}' is missing.");
 

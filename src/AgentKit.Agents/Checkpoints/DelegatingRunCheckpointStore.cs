@@ -33,4 +33,7 @@ public abstract class DelegatingRunCheckpointStore(IRunCheckpointStore innerStor
 
     /// <inheritdoc />
     public virtual ValueTask<IReadOnlyList<RunCheckpoint>> LoadCheckpointsAsync(string runId, CancellationToken cancellationToken = default) => InnerStore.LoadCheckpointsAsync(runId, cancellationToken);
+
+    /// <inheritdoc />
+    public virtual ValueTask<IReadOnlyList<RunCheckpoint>> LoadCheckpointsAsync(string runId, long afterSequence, int limit, CancellationToken cancellationToken = default) => InnerStore.LoadCheckpointsAsync(runId, afterSequence, limit, cancellationToken);
 }

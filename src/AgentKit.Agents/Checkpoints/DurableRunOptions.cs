@@ -5,6 +5,9 @@ public sealed class DurableRunOptions
 {
     private int _maxConcurrentResumes = 4;
     private TimeSpan _sweepInterval = TimeSpan.FromSeconds(30);
+    private TimeSpan _attachPollInterval = TimeSpan.FromMilliseconds(500);
+    private TimeSpan _attachMaxIdle = TimeSpan.FromMinutes(10);
+    private int _attachBatchSize = 100;
 
     /// <summary>
     /// Whether runs are checkpointed when the session store is also an <see cref="IRunCheckpointStore"/> (the SQLite
@@ -35,6 +38,39 @@ public sealed class DurableRunOptions
         set => _sweepInterval = value == TimeSpan.Zero || (value >= TimeSpan.FromSeconds(1) && value <= TimeSpan.FromDays(1))
             ? value
             : throw new ArgumentOutOfRangeException(nameof(value), value, "DurableRunOptions.SweepInterval (AgentKit:Runs:SweepInterval) must be from 00:00:01 to 1.00:00:00, or 00:00:00 to sweep only at start.");
+    }
+
+    /// <summary>
+    /// How often a client attached to a run that another process executes (<see cref="AgentRunner.AttachAsync"/>) has the
+    /// run's new checkpoints read, 10 milliseconds to 1 minute. Defaults to 500 milliseconds.
+    /// </summary>
+    public TimeSpan AttachPollInterval
+    {
+        get => _attachPollInterval;
+        set => _attachPollInterval = value >= TimeSpan.FromMilliseconds(10) && value <= TimeSpan.FromMinutes(1)
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, "DurableRunOptions.AttachPollInterval (AgentKit:Runs:AttachPollInterval) must be from 00:00:00.010 to 00:01:00.");
+    }
+
+    /// <summary>
+    /// How long such an attached stream waits without a new checkpoint before it ends (the client attaches again with
+    /// the last id it saw), 1 second to 1 day. Defaults to 10 minutes.
+    /// </summary>
+    public TimeSpan AttachMaxIdle
+    {
+        get => _attachMaxIdle;
+        set => _attachMaxIdle = value >= TimeSpan.FromSeconds(1) && value <= TimeSpan.FromDays(1)
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, "DurableRunOptions.AttachMaxIdle (AgentKit:Runs:AttachMaxIdle) must be from 00:00:01 to 1.00:00:00.");
+    }
+
+    /// <summary>How many checkpoints one read of such a stream loads at most, 1 to 10,000. Defaults to 100.</summary>
+    public int AttachBatchSize
+    {
+        get => _attachBatchSize;
+        set => _attachBatchSize = value is >= 1 and <= 10_000
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, "DurableRunOptions.AttachBatchSize (AgentKit:Runs:AttachBatchSize) must be between 1 and 10000.");
     }
 }
 

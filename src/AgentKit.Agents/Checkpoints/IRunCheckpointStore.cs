@@ -62,4 +62,23 @@ public interface IRunCheckpointStore
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The checkpoints; empty for an unknown run.</returns>
     ValueTask<IReadOnlyList<RunCheckpoint>> LoadCheckpointsAsync(string runId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Loads at most <paramref name="limit"/> of a run's checkpoints after <paramref name="afterSequence"/>, in order: what a
+    /// reader following a run (its events on another replica) has not seen yet. The default reads them all and skips;
+    /// stores override it with a bounded query.
+    /// </summary>
+    /// <param name="runId">The run.</param>
+    /// <param name="afterSequence">The last <see cref="RunCheckpoint.Sequence"/> the reader has; 0 for the first.</param>
+    /// <param name="limit">The most to return, at least 1.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The checkpoints; empty for an unknown run or when none follows.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> is less than 1 or <paramref name="afterSequence"/> negative.</exception>
+    async ValueTask<IReadOnlyList<RunCheckpoint>> LoadCheckpointsAsync(string runId, long afterSequence, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(afterSequence);
+        var all = await LoadCheckpointsAsync(runId, cancellationToken).ConfigureAwait(false);
+        return [.. all.Where(c => c.Sequence > afterSequence).Take(limit)];
+    }
 }

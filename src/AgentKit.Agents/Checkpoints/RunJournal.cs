@@ -138,8 +138,8 @@ internal sealed class RunJournal
         }
     }
 
-    public ValueTask<long> RecordApprovalAnswerAsync(int step, string callId, string toolName, ToolApprovalDecision decision, CancellationToken cancellationToken) =>
-        _store.AppendAsync(RunId, new RunCheckpointData(RunCheckpointKind.ApprovalAnswered, step, callId, toolName, CheckpointJson.Decision(decision)), cancellationToken);
+    public ValueTask<long> RecordApprovalAnswerAsync(int step, string callId, string toolName, string approvalId, ToolApprovalDecision decision, CancellationToken cancellationToken) =>
+        _store.AppendAsync(RunId, new RunCheckpointData(RunCheckpointKind.ApprovalAnswered, step, callId, toolName, CheckpointJson.Decision(decision, approvalId)), cancellationToken);
 
     public ValueTask CompleteAsync(string outcome, IEnumerable<ChatMessage> messages, CancellationToken cancellationToken) =>
         _store.CompleteRunAsync(RunId, outcome, messages, cancellationToken);

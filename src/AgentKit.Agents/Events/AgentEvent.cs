@@ -24,7 +24,12 @@ public abstract record AgentEvent
     /// <summary>The run the event belongs to.</summary>
     public string RunId { get; init; } = string.Empty;
 
-    /// <summary>1 for a run's first event, then one more for each.</summary>
+    /// <summary>
+    /// The event's place in its run, increasing with each event: 1, 2, 3, … for a run without checkpoints; for a
+    /// checkpointed run, a position derived from its checkpoints (not consecutive), the same in every process that
+    /// streams or derives the run's events, so a client re-attaches anywhere with the last one it saw
+    /// (<see cref="AgentRunner.AttachAsync"/>).
+    /// </summary>
     public long Sequence { get; init; }
 
     /// <summary>When it happened.</summary>

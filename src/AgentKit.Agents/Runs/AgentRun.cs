@@ -31,7 +31,10 @@ internal sealed class AgentRun : IToolCallObserver, IToolCallJournal
     private readonly bool _streamEvents;
     private readonly RunJournal? _journal;
     private readonly RunEventLog? _log;
+    private readonly Lock _emitting = new();
     private long _sequence;
+    private int _unrecorded;
+    private long _textOffset;
     private int _steps;
     private int _toolCalls;
     private bool _argumentBudgetExhausted;
@@ -140,11 +143,12 @@ internal sealed class AgentRun : IToolCallObserver, IToolCallJournal
         }
 
         var stored = HistoryNormalizer.Normalize(added);
+        var leftUnfinished = _journal is { Started: true } && outcome == AgentRunOutcome.Cancelled && _runtime.IsSuspending;
         try
         {
             // Stored even when the run was cancelled: the input and every finished step are part of the conversation.
             // A checkpointed run stores them with its end in one transaction, so a resumed run never stores them twice.
-            if (_journal is { Started: true } && outcome == AgentRunOutcome.Cancelled && _runtime.IsSuspending)
+            if (leftUnfinished)
             {
                 // Shutting down: the run stays unfinished and the next process resumes it from its checkpoints.
             }
@@ -193,7 +197,8 @@ internal sealed class AgentRun : IToolCallObserver, IToolCallJournal
         CompleteTelemetry(activity, outcome, error, elapsed);
 
         AgentsLog.RunFinished(_logger, _agent.Name, Id, _sessionId, outcome.ToString(), _steps, elapsed);
-        Emit(outcome == AgentRunOutcome.Completed ? new RunCompletedEvent(_result) : new RunFailedEvent(_result));
+        // A run left for the next process has not ended: the process resuming it goes on with the same event ids.
+        Emit(outcome == AgentRunOutcome.Completed ? new RunCompletedEvent(_result) : new RunFailedEvent(_result), recorded: !leftUnfinished);
         _events.Writer.TryComplete();
         _log?.Complete();
     }
@@ -279,7 +284,7 @@ internal sealed class AgentRun : IToolCallObserver, IToolCallJournal
 
         await _runtime.Store.ReplaceMessagesAsync(_sessionId, reduced, cancellationToken).ConfigureAwait(false);
         AgentsLog.HistoryReduced(_logger, _sessionId, history.Count, reduced.Count);
-        Emit(new HistoryReducedEvent(history.Count, reduced.Count));
+        Emit(new HistoryReducedEvent(history.Count, reduced.Count), recorded: false);
         return reduced;
     }
 
@@ -365,24 +370,23 @@ internal sealed class AgentRun : IToolCallObserver, IToolCallJournal
     private async Task<ToolApprovalResponseContent> DecideAsync(ToolApprovalRequestContent approval, Dictionary<string, AIFunction> tools, CancellationToken cancellationToken)
     {
         var call = (FunctionCallContent)approval.ToolCall;
-        ToolApprovalDecision decision;
+        ToolApprovalDecision? refusal = null;
         if (!tools.TryGetValue(call.Name, out var tool))
         {
-            decision = ToolApprovalDecision.Deny($"The tool '{call.Name}' is not available to this agent.");
+            refusal = ToolApprovalDecision.Deny($"The tool '{call.Name}' is not available to this agent.");
         }
         else if (ToolGovernor.ValidateArguments(tool, call.Arguments) is { Count: > 0 } errors)
         {
             // Nobody is asked to approve a call that could not run anyway.
-            decision = ToolApprovalDecision.Deny($"Invalid arguments: {string.Join("; ", errors)}. Call it again with arguments that match its parameter schema.");
-        }
-        else
-        {
-            var request = new ToolApprovalRequest(
-                approval.RequestId, _sessionId, _agent.Name, call.Name, call.CallId, new Dictionary<string, object?>(call.Arguments ?? new Dictionary<string, object?>()), _runtime.Time.GetUtcNow());
-            decision = await AskDurablyAsync(request, request.CallId, null, cancellationToken).ConfigureAwait(false);
+            refusal = ToolApprovalDecision.Deny($"Invalid arguments: {string.Join("; ", errors)}. Call it again with arguments that match its parameter schema.");
         }
 
-        Resolved(approval.RequestId, call.Name, decision);
+        var request = new ToolApprovalRequest(
+            approval.RequestId, _sessionId, _agent.Name, call.Name, call.CallId, new Dictionary<string, object?>(call.Arguments ?? new Dictionary<string, object?>()), _runtime.Time.GetUtcNow());
+        var (decision, approvalId) = refusal is null
+            ? await AskDurablyAsync(request, request.CallId, null, cancellationToken).ConfigureAwait(false)
+            : await RefuseDurablyAsync(request, refusal, cancellationToken).ConfigureAwait(false);
+        Resolved(approvalId, call.Name, decision);
         if (!decision.Approved)
         {
             Interlocked.Increment(ref _toolCalls);
@@ -411,8 +415,9 @@ internal sealed class AgentRun : IToolCallObserver, IToolCallJournal
 
     private async ValueTask<ToolApprovalDecision> RequestApprovalAsync(ToolApprovalRequest request, CancellationToken cancellationToken)
     {
-        var decision = await AskAsync(request, cancellationToken).ConfigureAwait(false);
-        Resolved(request.ApprovalId, request.ToolName, decision);
+        // A planner's calls are not checkpointed: their events are not among those other processes derive.
+        var decision = await AskAsync(request, recorded: false, cancellationToken).ConfigureAwait(false);
+        Resolved(request.ApprovalId, request.ToolName, decision, recorded: false);
         return decision;
     }
 
@@ -420,16 +425,11 @@ internal sealed class AgentRun : IToolCallObserver, IToolCallJournal
     /// Asks for a decision the run records: an answer recorded before a crash is reused, a request recorded without
     /// an answer is asked again under its recorded id (so a client holding that id can still answer it).
     /// </summary>
-    private async Task<ToolApprovalDecision> AskDurablyAsync(ToolApprovalRequest request, string key, string? reason, CancellationToken cancellationToken)
+    private async Task<(ToolApprovalDecision Decision, string ApprovalId)> AskDurablyAsync(ToolApprovalRequest request, string key, string? reason, CancellationToken cancellationToken)
     {
         if (_journal is null)
         {
-            return await AskAsync(request, cancellationToken).ConfigureAwait(false);
-        }
-
-        if (_journal.RecordedAnswer(_steps, key) is { } answered)
-        {
-            return answered;
+            return (await AskAsync(request, recorded: true, cancellationToken).ConfigureAwait(false), request.ApprovalId);
         }
 
         if (_journal.RecordedApprovalId(_steps, key) is { } recordedId)
@@ -437,31 +437,75 @@ internal sealed class AgentRun : IToolCallObserver, IToolCallJournal
             request = request with { ApprovalId = recordedId };
         }
 
-        await _journal.RecordApprovalRequestAsync(_steps, key, request.ToolName, request.ApprovalId, reason, cancellationToken).ConfigureAwait(false);
-        var decision = await AskAsync(request, cancellationToken).ConfigureAwait(false);
-        await _journal.RecordApprovalAnswerAsync(_steps, key, request.ToolName, decision, cancellationToken).ConfigureAwait(false);
-        return decision;
+        if (_journal.RecordedAnswer(_steps, key) is { } answered)
+        {
+            // Replayed: the request was announced when it was asked, and its announcement is part of the run's events.
+            if (_journal.RecordedApprovalId(_steps, key) is not null)
+            {
+                Emit(new ApprovalRequestedEvent(request));
+            }
+
+            return (answered, request.ApprovalId);
+        }
+
+        var journal = _journal;
+        var decision = await AskAsync(request, recorded: true, cancellationToken, () => journal.RecordApprovalRequestAsync(_steps, key, request.ToolName, request.ApprovalId, reason, cancellationToken)).ConfigureAwait(false);
+        await _journal.RecordApprovalAnswerAsync(_steps, key, request.ToolName, request.ApprovalId, decision, cancellationToken).ConfigureAwait(false);
+        return (decision, request.ApprovalId);
     }
 
-    private async Task<ToolApprovalDecision> AskAsync(ToolApprovalRequest request, CancellationToken cancellationToken)
+    /// <summary>Records a call refused without asking anyone (unknown tool, invalid arguments), so the refusal is among the run's derived events.</summary>
+    private async Task<(ToolApprovalDecision Decision, string ApprovalId)> RefuseDurablyAsync(ToolApprovalRequest request, ToolApprovalDecision refusal, CancellationToken cancellationToken)
+    {
+        if (_journal is null)
+        {
+            return (refusal, request.ApprovalId);
+        }
+
+        if (_journal.RecordedAnswer(_steps, request.CallId) is { } answered)
+        {
+            return (answered, request.ApprovalId);
+        }
+
+        await _journal.RecordApprovalAnswerAsync(_steps, request.CallId, request.ToolName, request.ApprovalId, refusal, cancellationToken).ConfigureAwait(false);
+        return (refusal, request.ApprovalId);
+    }
+
+    private async Task<ToolApprovalDecision> AskAsync(ToolApprovalRequest request, bool recorded, CancellationToken cancellationToken, Func<ValueTask>? record = null)
     {
         // Ask first, announce second: a handler registers the request before its first await (PendingApprovals
         // does), so a client that approves the moment it sees the event finds the request pending.
-        // With replicas sharing approvals, the request is also visible to the others before the event goes out.
-        var pending = _runtime.ApprovalHandler.RequestApprovalAsync(request, cancellationToken);
+        // With replicas sharing approvals, the request is also visible to the others before the event goes out, and
+        // before its checkpoint, from which other replicas derive the event.
+        using var asking = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var pending = _runtime.ApprovalHandler.RequestApprovalAsync(request, asking.Token).AsTask();
         if (_runtime.ApprovalHandler is PendingApprovals shared && !pending.IsCompleted)
         {
             await shared.WhenPublished(request.ApprovalId).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
-        Emit(new ApprovalRequestedEvent(request));
+        if (record is not null)
+        {
+            try
+            {
+                await record().ConfigureAwait(false);
+            }
+            catch
+            {
+                await asking.CancelAsync().ConfigureAwait(false);
+                await ((Task)pending).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                throw;
+            }
+        }
+
+        Emit(new ApprovalRequestedEvent(request), recorded);
         return await pending.ConfigureAwait(false);
     }
 
-    private void Resolved(string requestId, string toolName, ToolApprovalDecision decision)
+    private void Resolved(string requestId, string toolName, ToolApprovalDecision decision, bool recorded = true)
     {
         AgentsLog.ApprovalResolved(_logger, requestId, toolName, decision.Approved, decision.Reason);
-        Emit(new ApprovalResolvedEvent(requestId, toolName, decision.Approved, decision.Reason));
+        Emit(new ApprovalResolvedEvent(requestId, toolName, decision.Approved, decision.Reason), recorded);
     }
 
     internal void BeforeModelCall()
@@ -515,8 +559,8 @@ internal sealed class AgentRun : IToolCallObserver, IToolCallJournal
                 var request = new ToolApprovalRequest(
                     "resume-" + journal.IdempotencyKey(step, callId), _sessionId, _agent.Name, tool.Name, callId,
                     new Dictionary<string, object?>(context.Arguments), _runtime.Time.GetUtcNow());
-                var decision = await AskDurablyAsync(request, "interrupted:" + callId, "interrupted", cancellationToken).ConfigureAwait(false);
-                Resolved(request.ApprovalId, tool.Name, decision);
+                var (decision, approvalId) = await AskDurablyAsync(request, "interrupted:" + callId, "interrupted", cancellationToken).ConfigureAwait(false);
+                Resolved(approvalId, tool.Name, decision);
                 if (!decision.Approved)
                 {
                     var refused = new ToolCallOutcome(
@@ -563,11 +607,43 @@ internal sealed class AgentRun : IToolCallObserver, IToolCallJournal
 
     void IToolCallObserver.OnArgumentRetryBudgetExhausted(string toolName) => _argumentBudgetExhausted = true;
 
-    private void Emit(AgentEvent evt)
+    /// <summary>
+    /// Stamps and sends an event. A checkpointed run's ids are those <see cref="RunEventProjection"/> derives from its
+    /// checkpoints (<see cref="RunEventIds"/>), so a client re-attaching on another process continues where it was;
+    /// <paramref name="recorded"/> is <see langword="false"/> for events no checkpoint records. Without checkpoints, ids count 1, 2, ….
+    /// </summary>
+    private void Emit(AgentEvent evt, bool recorded = true)
     {
-        if (_streamEvents || _log is not null)
+        if (!_streamEvents && _log is null)
         {
-            var stamped = evt with { RunId = Id, Sequence = Interlocked.Increment(ref _sequence), Timestamp = _runtime.Time.GetUtcNow() };
+            return;
+        }
+
+        AgentEvent stamped;
+        lock (_emitting)
+        {
+            long sequence;
+            if (_journal is null)
+            {
+                sequence = ++_sequence;
+            }
+            else if (evt is TextDeltaEvent text)
+            {
+                _textOffset += text.Text.Length;
+                sequence = RunEventIds.Text(_sequence, _textOffset);
+            }
+            else if (!recorded)
+            {
+                // After text of the step it would sort before what was sent: it takes the last text's id instead.
+                sequence = _textOffset > 0 ? RunEventIds.Text(_sequence, _textOffset) : RunEventIds.Unrecorded(_sequence, ++_unrecorded);
+            }
+            else
+            {
+                (_unrecorded, _textOffset) = (0, 0);
+                sequence = RunEventIds.Durable(++_sequence);
+            }
+
+            stamped = evt with { RunId = Id, Sequence = sequence, Timestamp = _runtime.Time.GetUtcNow() };
             if (_streamEvents)
             {
                 _events.Writer.TryWrite(stamped);

@@ -78,9 +78,9 @@ internal sealed class RunEventLog(string runId, string sessionId)
 
             foreach (var evt in batch)
             {
-                if (evt.Sequence > afterSequence)
+                if (RunEventIds.Unseen(evt, afterSequence) is { } unseen)
                 {
-                    yield return evt;
+                    yield return unseen;
                 }
             }
 

@@ -18,7 +18,7 @@ internal sealed class StepObservingChatClient(IChatClient inner, AgentRun run) :
         run.BeforeModelCall();
         if (run.TryReplayResponse(out var replayed))
         {
-            ReportCalls(replayed);
+            ReportCalls(RunEventProjection.Calls(replayed));
             run.OnModelCallCompleted(TimeSpan.Zero, replayed.Usage, replayed.ModelId);
             return replayed;
         }
@@ -26,10 +26,10 @@ internal sealed class StepObservingChatClient(IChatClient inner, AgentRun run) :
         using var activity = StartActivity(options, streaming: false);
         var started = Stopwatch.GetTimestamp();
         var response = await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
-        ReportCalls(response);
 
         // Durable before function invocation sees the response, so no tool runs for a step that was not recorded.
         await run.CheckpointResponseAsync(response, cancellationToken).ConfigureAwait(false);
+        ReportCalls(RunEventProjection.Calls(response));
         Complete(activity, started, response.Usage, response.ModelId, response.FinishReason, firstChunk: null);
         return response;
     }
@@ -40,12 +40,12 @@ internal sealed class StepObservingChatClient(IChatClient inner, AgentRun run) :
         run.BeforeModelCall();
         if (run.TryReplayResponse(out var replayed))
         {
-            ReportCalls(replayed);
             foreach (var update in replayed.ToChatResponseUpdates())
             {
                 yield return update;
             }
 
+            ReportCalls(RunEventProjection.Calls(replayed));
             run.OnModelCallCompleted(TimeSpan.Zero, replayed.Usage, replayed.ModelId);
             yield break;
         }
@@ -53,6 +53,7 @@ internal sealed class StepObservingChatClient(IChatClient inner, AgentRun run) :
         using var activity = StartActivity(options, streaming: true);
         var started = Stopwatch.GetTimestamp();
         List<ChatResponseUpdate>? recorded = run.IsCheckpointed ? [] : null;
+        List<FunctionCallContent> calls = [];
         UsageDetails? usage = null;
         string? modelId = null;
         ChatFinishReason? finishReason = null;
@@ -66,7 +67,7 @@ internal sealed class StepObservingChatClient(IChatClient inner, AgentRun run) :
             {
                 if (content is FunctionCallContent call)
                 {
-                    run.OnToolCallRequested(call);
+                    calls.Add(call);
                 }
                 else if (content is UsageContent u)
                 {
@@ -84,12 +85,14 @@ internal sealed class StepObservingChatClient(IChatClient inner, AgentRun run) :
             await run.CheckpointResponseAsync(recorded.ToChatResponse(), cancellationToken).ConfigureAwait(false);
         }
 
+        // Announced after the step's text and its checkpoint, in the order the step's checkpoint derives them.
+        ReportCalls(calls);
         Complete(activity, started, usage, modelId, finishReason, firstChunk);
     }
 
-    private void ReportCalls(ChatResponse response)
+    private void ReportCalls(IEnumerable<FunctionCallContent> calls)
     {
-        foreach (var call in response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>())
+        foreach (var call in calls)
         {
             run.OnToolCallRequested(call);
         }

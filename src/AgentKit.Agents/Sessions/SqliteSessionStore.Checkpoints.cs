@@ -93,15 +93,23 @@ public sealed partial class SqliteSessionStore : IRunCheckpointStore
     }
 
     /// <inheritdoc />
-    public ValueTask<IReadOnlyList<RunCheckpoint>> LoadCheckpointsAsync(string runId, CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyList<RunCheckpoint>> LoadCheckpointsAsync(string runId, CancellationToken cancellationToken = default) =>
+        LoadCheckpointsAsync(runId, 0, int.MaxValue, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<RunCheckpoint>> LoadCheckpointsAsync(string runId, long afterSequence, int limit, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(runId);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(afterSequence);
         return GuardAsync("load a run's checkpoints", async () =>
         {
             await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
             await using var command = connection.CreateCommand();
-            command.CommandText = "SELECT seq, kind, step, call_id, tool, payload, created FROM run_checkpoints WHERE run_id = $id ORDER BY seq";
+            command.CommandText = "SELECT seq, kind, step, call_id, tool, payload, created FROM run_checkpoints WHERE run_id = $id AND seq > $after ORDER BY seq LIMIT $limit";
             command.Parameters.AddWithValue("$id", runId);
+            command.Parameters.AddWithValue("$after", afterSequence);
+            command.Parameters.AddWithValue("$limit", limit);
             var checkpoints = new List<RunCheckpoint>();
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

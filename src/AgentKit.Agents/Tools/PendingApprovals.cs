@@ -113,7 +113,7 @@ public sealed partial class PendingApprovals : IToolApprovalHandler
     public async ValueTask<ToolApprovalDecision> RequestApprovalAsync(ToolApprovalRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var entry = new Entry(request);
+        var entry = new Entry(request, published: _exchange is null);
         if (!_pending.TryAdd(request.ApprovalId, entry))
         {
             throw new InvalidOperationException($"An approval request with id '{request.ApprovalId}' is already pending.");
@@ -125,8 +125,8 @@ public sealed partial class PendingApprovals : IToolApprovalHandler
             var decided = entry.Decision.Task;
             if (_exchange is not null)
             {
-                entry.Published = _exchange.PublishAsync(request, cancellationToken).AsTask();
-                await entry.Published.ConfigureAwait(false);
+                await _exchange.PublishAsync(request, cancellationToken).ConfigureAwait(false);
+                entry.MarkPublished();
                 var remote = _exchange.WaitForDecisionAsync(request.ApprovalId, waiting.Token);
                 decided = Task.WhenAny(decided, remote).Unwrap();
             }
@@ -139,6 +139,7 @@ public sealed partial class PendingApprovals : IToolApprovalHandler
         }
         finally
         {
+            entry.MarkUnpublished();
             _pending.TryRemove(request.ApprovalId, out _);
             await waiting.CancelAsync().ConfigureAwait(false);
             if (_exchange is not null && entry.Published is { IsCompletedSuccessfully: true })
@@ -158,6 +159,14 @@ public sealed partial class PendingApprovals : IToolApprovalHandler
         if (_exchange is null)
         {
             return Resolve(approvalId, decision);
+        }
+
+        // A request waiting here is listed from the moment it is asked, before its row reaches the exchange: a decision
+        // sent in between (a client polling the list, a resumed run asking again) waits for the row instead of finding
+        // nothing and answering "not pending".
+        if (_pending.TryGetValue(approvalId, out var local))
+        {
+            await local.Published.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
         // The exchange decides who wins; the local waiter, if any, is then woken without waiting for the notification.
@@ -189,12 +198,28 @@ public sealed partial class PendingApprovals : IToolApprovalHandler
     [LoggerMessage(Level = LogLevel.Warning, Message = "The approval request {ApprovalId} could not be withdrawn from the shared exchange.")]
     private static partial void LogWithdrawFailed(ILogger logger, string approvalId, Exception exception);
 
-    private sealed class Entry(ToolApprovalRequest request)
+    private sealed class Entry
     {
-        public ToolApprovalRequest Request { get; } = request;
+        private readonly TaskCompletionSource _published = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Entry(ToolApprovalRequest request, bool published)
+        {
+            Request = request;
+            if (published)
+            {
+                _published.SetResult();
+            }
+        }
+
+        public ToolApprovalRequest Request { get; }
 
         public TaskCompletionSource<ToolApprovalDecision> Decision { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public Task Published { get; set; } = Task.CompletedTask;
+        /// <summary>Completes when the request is visible to every process; cancelled when it never was (the wait ended first).</summary>
+        public Task Published => _published.Task;
+
+        public void MarkPublished() => _published.TrySetResult();
+
+        public void MarkUnpublished() => _published.TrySetCanceled();
     }
 }

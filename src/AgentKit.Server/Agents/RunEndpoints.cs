@@ -56,7 +56,7 @@ internal static partial class RunEndpoints
         {
             if (await store.GetAsync(run.SessionId, context.RequestAborted).ConfigureAwait(false) is { } info && info.IsOwnedBy(ApiCaller.Owner(context)))
             {
-                visible.Add(new { runId = run.RunId, sessionId = run.SessionId, agent = run.AgentName, startedAt = run.StartedAt, attachable = runner.GetAttachableRunSession(run.RunId) is not null });
+                visible.Add(new { runId = run.RunId, sessionId = run.SessionId, agent = run.AgentName, startedAt = run.StartedAt, attachable = true });
             }
         }
 
@@ -80,7 +80,7 @@ internal static partial class RunEndpoints
         }
         catch (AgentSessionBusyException)
         {
-            throw new ApiProblemException(StatusCodes.Status409Conflict, "run_resuming", $"Run '{id}' is being resumed or executed already (its session is running a turn here or on another replica); read its events at /api/runs/{id}/events on the replica running it.", "id");
+            throw new ApiProblemException(StatusCodes.Status409Conflict, "run_resuming", $"Run '{id}' is being resumed or executed already (its session is running a turn here or on another replica); read its events at /api/runs/{id}/events (on any replica).", "id");
         }
         catch (AgentRunNotFoundException e)
         {
@@ -94,15 +94,23 @@ internal static partial class RunEndpoints
     public static async Task<IResult> AttachAsync(HttpContext context, AgentRunner runner, ISessionStore store, string id, long? after)
     {
         var cancellationToken = context.RequestAborted;
-        if (runner.GetAttachableRunSession(id) is not { } sessionId
+        if (await runner.GetAttachableRunSessionAsync(id, cancellationToken).ConfigureAwait(false) is not { } sessionId
             || await store.GetAsync(sessionId, cancellationToken).ConfigureAwait(false) is not { } info
             || !info.IsOwnedBy(ApiCaller.Owner(context)))
         {
-            throw new ApiProblemException(StatusCodes.Status404NotFound, "run_not_attachable", $"Run '{id}' is not running in this server and is not among its recently finished runs; read the session's history instead.", "id");
+            throw new ApiProblemException(StatusCodes.Status404NotFound, "run_not_attachable", $"No run '{id}' is recorded in your sessions (runs are attachable on any replica while their checkpoints are kept); read the session's history instead.", "id");
+        }
+
+        if (after is < 0)
+        {
+            throw new ApiProblemException(StatusCodes.Status400BadRequest, "invalid_request", $"'after' must not be negative; it was {after}.", "after");
         }
 
         var from = after ?? (long.TryParse(context.Request.Headers["Last-Event-ID"], NumberStyles.None, CultureInfo.InvariantCulture, out var last) ? last : 0);
         SessionEndpoints.StartEventStream(context.Response);
+
+        // Sent at once: the next event may be a while (a run waiting for a person), and the client should know it is attached.
+        await context.Response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
         await foreach (var evt in runner.AttachAsync(id, from, cancellationToken).ConfigureAwait(false))
         {
             await SessionEndpoints.WriteEventAsync(context.Response, evt, cancellationToken).ConfigureAwait(false);

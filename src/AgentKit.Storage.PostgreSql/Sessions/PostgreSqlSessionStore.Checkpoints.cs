@@ -96,13 +96,19 @@ public sealed partial class PostgreSqlSessionStore : IRunCheckpointStore
     }
 
     /// <inheritdoc />
-    public ValueTask<IReadOnlyList<RunCheckpoint>> LoadCheckpointsAsync(string runId, CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyList<RunCheckpoint>> LoadCheckpointsAsync(string runId, CancellationToken cancellationToken = default) =>
+        LoadCheckpointsAsync(runId, 0, int.MaxValue, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<RunCheckpoint>> LoadCheckpointsAsync(string runId, long afterSequence, int limit, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(runId);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(afterSequence);
         return GuardAsync<IReadOnlyList<RunCheckpoint>>("load a run's checkpoints", async () =>
         {
             await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await using var command = Command(connection, $"SELECT seq, kind, step, call_id, tool, payload, created FROM {_checkpoints} WHERE run_id = $1 ORDER BY seq", runId);
+            await using var command = Command(connection, $"SELECT seq, kind, step, call_id, tool, payload, created FROM {_checkpoints} WHERE run_id = $1 AND seq > $2 ORDER BY seq LIMIT $3", runId, afterSequence, limit);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             var checkpoints = new List<RunCheckpoint>();
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

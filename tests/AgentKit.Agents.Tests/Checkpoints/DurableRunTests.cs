@@ -197,7 +197,7 @@ public sealed class DurableRunTests
         var finished = await Assert.ThrowsAsync<AgentRunNotFoundException>(() => harness.Runner.ResumeAsync(result.RunId, Ct));
         Assert.Contains(result.RunId, finished.Message, StringComparison.Ordinal);
         await Assert.ThrowsAsync<AgentRunNotFoundException>(() => harness.Runner.ResumeAsync("nope", Ct));
-        Assert.Throws<AgentRunNotFoundException>(() => harness.Runner.AttachAsync("nope", 0, Ct));
+        await Assert.ThrowsAsync<AgentRunNotFoundException>(async () => await harness.Runner.AttachAsync("nope", 0, Ct).GetAsyncEnumerator(Ct).MoveNextAsync());
     }
 
     private static async Task<IReadOnlyList<ChatMessage>> ReferenceHistoryAsync()

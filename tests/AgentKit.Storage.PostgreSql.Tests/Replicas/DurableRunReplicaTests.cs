@@ -17,7 +17,7 @@ namespace AgentKit.Storage.PostgreSql.Tests.Replicas;
 /// that starts with automatic resume picks such a run up by itself, and a running replica's sweep picks it up when
 /// its replica goes away (never while that replica lives); an approval waiting on A is answered on B.
 /// </summary>
-public sealed class DurableRunReplicaTests(PostgreSqlServerFixture server)
+public sealed partial class DurableRunReplicaTests(PostgreSqlServerFixture server)
 {
     private static readonly Dictionary<string, string?> Settings = new()
     {
