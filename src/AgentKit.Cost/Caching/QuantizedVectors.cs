@@ -76,39 +76,25 @@ internal sealed class QuantizedVectors(int dimensions)
     /// </summary>
     public void Search(QuantizedQuery query, float minScore, long now, TopCandidates best)
     {
-        var parts = Count < ParallelFrom ? 1 : Math.Min(Environment.ProcessorCount, MaxParallelism);
-        if (parts == 1)
+        var helpers = Count < ParallelFrom ? 0 : Math.Min(Environment.ProcessorCount, MaxParallelism) - 1;
+        if (helpers == 0)
         {
-            Scan(query, minScore, now, 0, Count, best);
+            Scan(new Snapshot(this), query, minScore, now, 0, Count, best);
             return;
         }
 
-        // A large partition is scanned in slices on several cores: the scan is bound by memory bandwidth per core.
-        var slices = new TopCandidates[parts];
-        var size = (Count + parts - 1) / parts;
-        Parallel.For(0, parts, part =>
-        {
-            slices[part] = new TopCandidates(best.Capacity);
-            Scan(query, minScore, now, part * size, Math.Min(Count, (part + 1) * size), slices[part]);
-        });
-        foreach (var (score, id) in slices.SelectMany(s => s.Items))
-        {
-            if (score > best.Bound)
-            {
-                best.Add(score, id);
-            }
-        }
+        new SlicedScan(new Snapshot(this), query, minScore, now, best.Capacity, helpers).Run(best);
     }
 
-    private void Scan(QuantizedQuery query, float minScore, long now, int from, int to, TopCandidates best)
+    private static void Scan(Snapshot data, QuantizedQuery query, float minScore, long now, int from, int to, TopCandidates best)
     {
-        var codes = _codes;
+        var dimensions = data.Dimensions;
         for (var slot = from; slot < to; slot++)
         {
-            var score = query.Scale * _scales[slot] * Dot(query.Codes, codes.AsSpan(slot * dimensions, dimensions));
-            if (score >= minScore && score > best.Bound && _expires[slot] > now)
+            var score = query.Scale * data.Scales[slot] * Dot(query.Codes, data.Codes.AsSpan(slot * dimensions, dimensions));
+            if (score >= minScore && score > best.Bound && data.Expires[slot] > now)
             {
-                best.Add(score, _ids[slot]);
+                best.Add(score, data.Ids[slot]);
             }
         }
     }
@@ -187,6 +173,95 @@ internal sealed class QuantizedVectors(int dimensions)
         Array.Resize(ref _scales, capacity);
         Array.Resize(ref _ids, capacity);
         Array.Resize(ref _expires, capacity);
+    }
+
+    /// <summary>The arrays and count as a search started: a helper that is still finishing a slice after the search
+    /// returned reads these, which never shrink, so a concurrent write cannot make it read out of bounds.</summary>
+    private readonly struct Snapshot(QuantizedVectors vectors)
+    {
+        public readonly sbyte[] Codes = vectors._codes;
+        public readonly float[] Scales = vectors._scales;
+        public readonly string[] Ids = vectors._ids;
+        public readonly long[] Expires = vectors._expires;
+        public readonly int Count = vectors.Count;
+        public readonly int Dimensions = vectors.Dimensions;
+    }
+
+    /// <summary>
+    /// A large partition scanned in slices by the caller and a few pool threads that help. The caller never waits for
+    /// a helper: slices are claimed from a shared counter, and once none is left unclaimed the caller scans itself
+    /// any slice whose result has not arrived yet (a helper that was claimed by the scheduler mid-slice, which on an
+    /// oversubscribed machine can last a whole time slice), taking whichever result lands first.
+    /// </summary>
+    private sealed class SlicedScan
+    {
+        private const int RowsPerSlice = 4_096;
+        private readonly Snapshot _data;
+        private readonly QuantizedQuery _query;
+        private readonly float _minScore;
+        private readonly long _now;
+        private readonly int _top;
+        private readonly int _helpers;
+        private readonly TopCandidates?[] _results;
+        private int _next = -1;
+        private volatile bool _finished;
+
+        public SlicedScan(Snapshot data, QuantizedQuery query, float minScore, long now, int top, int helpers)
+        {
+            _data = data;
+            _query = query;
+            _minScore = minScore;
+            _now = now;
+            _top = top;
+            _helpers = helpers;
+            _results = new TopCandidates?[(data.Count + RowsPerSlice - 1) / RowsPerSlice];
+        }
+
+        public void Run(TopCandidates best)
+        {
+            for (var i = 0; i < _helpers; i++)
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(static scan => scan.Help(), this, preferLocal: false);
+            }
+
+            Help();
+            for (var slice = 0; slice < _results.Length; slice++)
+            {
+                if (Volatile.Read(ref _results[slice]) is null)
+                {
+                    ScanSlice(slice);
+                }
+            }
+
+            _finished = true;
+            foreach (var result in _results)
+            {
+                foreach (var (score, id) in result!.Items)
+                {
+                    if (score > best.Bound)
+                    {
+                        best.Add(score, id);
+                    }
+                }
+            }
+        }
+
+        private void Help()
+        {
+            int slice;
+            while (!_finished && (slice = Interlocked.Increment(ref _next)) < _results.Length)
+            {
+                ScanSlice(slice);
+            }
+        }
+
+        private void ScanSlice(int slice)
+        {
+            var result = new TopCandidates(_top);
+            var from = slice * RowsPerSlice;
+            Scan(_data, _query, _minScore, _now, from, Math.Min(_data.Count, from + RowsPerSlice), result);
+            Interlocked.CompareExchange(ref _results[slice], result, null);
+        }
     }
 }
 

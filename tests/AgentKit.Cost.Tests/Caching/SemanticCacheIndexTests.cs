@@ -93,6 +93,35 @@ public sealed class SemanticCacheIndexTests(MiniLMFixture miniLM) : IDisposable
     }
 
     [Fact]
+    public async Task LargePartition_ConcurrentSearches_EachFindTheirOwnNearest()
+    {
+        var random = new Random(13);
+        var count = QuantizedVectors.ParallelFrom + 9_000;
+        var vectors = new QuantizedVectors(384);
+        var stored = new float[count][];
+        for (var i = 0; i < count; i++)
+        {
+            stored[i] = RandomUnit(random);
+            vectors.Set($"v{i}", stored[i], long.MaxValue);
+        }
+
+        // Each query lies near one stored vector spread over every slice; concurrent searches share the pool's helpers.
+        var targets = Enumerable.Range(0, 24).Select(q => (q * 1_733) % count).ToList();
+        var queries = targets.Select(t => Near(stored[t], random, 0.2f)).ToList();
+        var found = await Task.WhenAll(Enumerable.Range(0, 96).Select(n => Task.Run(() =>
+        {
+            var best = new TopCandidates(2);
+            vectors.Search(QuantizedVectors.Prepare(queries[n % queries.Count]), 0.5f, 0, best);
+            return (n, best.Items.Select(c => c.Id).ToList());
+        })));
+
+        foreach (var (n, ids) in found)
+        {
+            Assert.Equal([$"v{targets[n % targets.Count]}"], ids);
+        }
+    }
+
+    [Fact]
     public void Search_SkipsExpiredEntries()
     {
         var vector = RandomUnit(new Random(1));
