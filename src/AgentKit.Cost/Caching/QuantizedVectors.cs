@@ -13,6 +13,12 @@ namespace AgentKit.Cost.Caching;
 /// with 16-bit query codes the cosine is typically within 0.002 of the exact one (the tests bound it by 0.01).
 /// Not thread-safe: <see cref="SemanticCacheIndex"/> locks.
 /// </summary>
+/// <remarks>
+/// A scan first reads 4-bit codes (an eighth of the float32 bytes) and computes the 8-bit score only for rows that
+/// could reach the threshold: each row keeps the distance between its 8-bit and 4-bit reconstructions, and by
+/// Cauchy–Schwarz the 8-bit score is at most the 4-bit score plus the query's norm times that distance. The results
+/// are therefore exactly those of the 8-bit scan alone; the filter only skips rows that cannot qualify.
+/// </remarks>
 internal sealed class QuantizedVectors(int dimensions)
 {
     /// <summary>Entries from which a search is split across cores.</summary>
@@ -20,8 +26,18 @@ internal sealed class QuantizedVectors(int dimensions)
 
     private const int MaxParallelism = 4;
 
+    /// <summary>The stored value of a 4-bit code of zero.</summary>
+    private const int NibbleZero = 8;
+
+    /// <summary>Float rounding allowance of the coarse filter, far above its error and far below a step of 4-bit codes.</summary>
+    private const float SlackMargin = 1e-3f;
+
+    private readonly int _half = (dimensions + 1) / 2;
     private sbyte[] _codes = [];
     private float[] _scales = [];
+    private byte[] _nibbles = [];
+    private float[] _coarseScales = [];
+    private float[] _slack = [];
     private string[] _ids = [];
     private long[] _expires = [];
     private readonly Dictionary<string, int> _slots = new(StringComparer.Ordinal);
@@ -31,7 +47,7 @@ internal sealed class QuantizedVectors(int dimensions)
     public int Dimensions => dimensions;
 
     /// <summary>Bytes held, for the memory the index reports.</summary>
-    public long Bytes => (long)_codes.Length + (_scales.Length * sizeof(float)) + (_expires.Length * sizeof(long)) + (_ids.Length * IntPtr.Size);
+    public long Bytes => (long)_codes.Length + _nibbles.Length + ((_scales.Length + _coarseScales.Length + _slack.Length) * sizeof(float)) + (_expires.Length * sizeof(long)) + (_ids.Length * IntPtr.Size);
 
     /// <summary>Adds or replaces an entry.</summary>
     public void Set(string id, ReadOnlySpan<float> vector, long expires)
@@ -45,7 +61,9 @@ internal sealed class QuantizedVectors(int dimensions)
 
         _ids[slot] = id;
         _expires[slot] = expires;
-        _scales[slot] = Quantize(vector, _codes.AsSpan(slot * dimensions, dimensions));
+        var codes = _codes.AsSpan(slot * dimensions, dimensions);
+        _scales[slot] = Quantize(vector, codes);
+        (_coarseScales[slot], _slack[slot]) = QuantizeCoarse(vector, codes, _scales[slot], _nibbles.AsSpan(slot * _half, _half));
     }
 
     /// <summary>Removes an entry; the last one moves into its slot.</summary>
@@ -61,6 +79,9 @@ internal sealed class QuantizedVectors(int dimensions)
         {
             _codes.AsSpan(last * dimensions, dimensions).CopyTo(_codes.AsSpan(slot * dimensions, dimensions));
             _scales[slot] = _scales[last];
+            _nibbles.AsSpan(last * _half, _half).CopyTo(_nibbles.AsSpan(slot * _half, _half));
+            _coarseScales[slot] = _coarseScales[last];
+            _slack[slot] = _slack[last];
             _expires[slot] = _expires[last];
             _ids[slot] = _ids[last];
             _slots[_ids[slot]] = slot;
@@ -89,8 +110,18 @@ internal sealed class QuantizedVectors(int dimensions)
     private static void Scan(Snapshot data, QuantizedQuery query, float minScore, long now, int from, int to, TopCandidates best)
     {
         var dimensions = data.Dimensions;
+        var half = data.Half;
+        var floor = minScore - SlackMargin;
         for (var slot = from; slot < to; slot++)
         {
+            // Upper bound of the 8-bit score from the 4-bit codes; a small margin covers float rounding.
+            var coarse = query.Scale * data.CoarseScales[slot] * (NibbleDot(query.Codes, data.Nibbles.AsSpan(slot * half, half)) - query.NibbleOffset);
+            var ceiling = coarse + (query.Norm * data.Slack[slot]);
+            if (ceiling < floor || ceiling < best.Bound - SlackMargin)
+            {
+                continue;
+            }
+
             var score = query.Scale * data.Scales[slot] * Dot(query.Codes, data.Codes.AsSpan(slot * dimensions, dimensions));
             if (score >= minScore && score > best.Bound && data.Expires[slot] > now)
             {
@@ -99,19 +130,26 @@ internal sealed class QuantizedVectors(int dimensions)
         }
     }
 
-    /// <summary>Quantises a query: 16-bit codes, as many levels as keep every row's integer dot product within an int.</summary>
+    /// <summary>
+    /// Quantises a query: 16-bit codes, as many levels as keep every row's integer dot product within an int (padded
+    /// with a zero to an even length for the 4-bit codes' layout).
+    /// </summary>
     public static QuantizedQuery Prepare(ReadOnlySpan<float> unit)
     {
         var max = MathF.Abs(TensorPrimitives.MaxMagnitude(unit));
         var levels = Math.Min(short.MaxValue, int.MaxValue / (unit.Length * 128));
-        var codes = new short[unit.Length];
+        var codes = new short[unit.Length + (unit.Length % 2)];
         var scale = max == 0 ? 0 : max / levels;
+        long sum = 0;
+        double squares = 0;
         for (var i = 0; i < unit.Length && scale > 0; i++)
         {
             codes[i] = (short)MathF.Round(unit[i] / scale);
+            sum += codes[i];
+            squares += (double)codes[i] * codes[i];
         }
 
-        return new QuantizedQuery(codes, scale);
+        return new QuantizedQuery(codes, scale, (int)(sum * NibbleZero), (float)(Math.Sqrt(squares) * scale));
     }
 
     private static float Quantize(ReadOnlySpan<float> unit, Span<sbyte> codes)
@@ -130,6 +168,73 @@ internal sealed class QuantizedVectors(int dimensions)
         }
 
         return scale;
+    }
+
+    /// <summary>
+    /// 4-bit codes of a row already quantised to <paramref name="codes"/>: byte <c>j</c> holds dimension <c>j</c> in
+    /// its low and dimension <c>j + half</c> in its high nibble, each as code + 8 (0…15). Returns the row's coarse
+    /// scale and the distance between its 8-bit and 4-bit reconstructions.
+    /// </summary>
+    private static (float Scale, float Slack) QuantizeCoarse(ReadOnlySpan<float> unit, ReadOnlySpan<sbyte> codes, float scale, Span<byte> nibbles)
+    {
+        var half = nibbles.Length;
+        var max = MathF.Abs(TensorPrimitives.MaxMagnitude(unit));
+        var coarse = max / 7;
+        double squares = 0;
+        nibbles.Clear();
+        for (var i = 0; i < unit.Length; i++)
+        {
+            var code = coarse == 0 ? 0 : (int)Math.Clamp(MathF.Round(unit[i] / coarse), -7, 7);
+            var difference = (codes[i] * (double)scale) - (code * (double)coarse);
+            squares += difference * difference;
+            var nibble = (byte)(code + NibbleZero);
+            nibbles[i % half] |= i < half ? nibble : (byte)(nibble << 4);
+        }
+
+        for (var i = unit.Length; i < 2 * half; i++)
+        {
+            nibbles[i % half] |= (byte)(NibbleZero << 4);
+        }
+
+        // Rounded up by a relative 1e-5, so the float stored never understates the distance.
+        return (coarse, (float)(Math.Sqrt(squares) * (1 + 1e-5)));
+    }
+
+    /// <summary>
+    /// Integer dot product of a 16-bit query with one row of 4-bit codes still offset by <see cref="NibbleZero"/>
+    /// (the caller subtracts <see cref="QuantizedQuery.NibbleOffset"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int NibbleDot(short[] query, ReadOnlySpan<byte> row)
+    {
+        var half = row.Length;
+        var j = 0;
+        var sum = 0;
+        if (Avx2.IsSupported && half >= 16)
+        {
+            // 16 bytes hold 32 codes: the low nibbles widen against query[j…], the high ones against query[half + j…].
+            ref var r = ref MemoryMarshal.GetReference(row);
+            ref var q = ref MemoryMarshal.GetArrayDataReference(query);
+            var mask = Vector128.Create((byte)0x0F);
+            var acc = Vector256<int>.Zero;
+            for (; j + 16 <= half; j += 16)
+            {
+                var bytes = Vector128.LoadUnsafe(ref r, (nuint)j);
+                var low = Avx2.ConvertToVector256Int16(bytes & mask);
+                var high = Avx2.ConvertToVector256Int16(Vector128.ShiftRightLogical(bytes.AsUInt16(), 4).AsByte() & mask);
+                acc = Avx2.Add(acc, Avx2.MultiplyAddAdjacent(low, Vector256.LoadUnsafe(ref q, (nuint)j)));
+                acc = Avx2.Add(acc, Avx2.MultiplyAddAdjacent(high, Vector256.LoadUnsafe(ref q, (nuint)(half + j))));
+            }
+
+            sum = Vector256.Sum(acc);
+        }
+
+        for (; j < half; j++)
+        {
+            sum += (query[j] * (row[j] & 0x0F)) + (query[half + j] * (row[j] >> 4));
+        }
+
+        return sum;
     }
 
     /// <summary>Integer dot product of a 16-bit query with one row of 8-bit codes.</summary>
@@ -171,6 +276,9 @@ internal sealed class QuantizedVectors(int dimensions)
         var capacity = Math.Max(16, Math.Max(needed, _ids.Length * 2));
         Array.Resize(ref _codes, capacity * dimensions);
         Array.Resize(ref _scales, capacity);
+        Array.Resize(ref _nibbles, capacity * _half);
+        Array.Resize(ref _coarseScales, capacity);
+        Array.Resize(ref _slack, capacity);
         Array.Resize(ref _ids, capacity);
         Array.Resize(ref _expires, capacity);
     }
@@ -181,6 +289,10 @@ internal sealed class QuantizedVectors(int dimensions)
     {
         public readonly sbyte[] Codes = vectors._codes;
         public readonly float[] Scales = vectors._scales;
+        public readonly byte[] Nibbles = vectors._nibbles;
+        public readonly float[] CoarseScales = vectors._coarseScales;
+        public readonly float[] Slack = vectors._slack;
+        public readonly int Half = vectors._half;
         public readonly string[] Ids = vectors._ids;
         public readonly long[] Expires = vectors._expires;
         public readonly int Count = vectors.Count;
@@ -266,7 +378,11 @@ internal sealed class QuantizedVectors(int dimensions)
 }
 
 /// <summary>A query quantised for <see cref="QuantizedVectors.Search"/>.</summary>
-internal sealed record QuantizedQuery(short[] Codes, float Scale);
+/// <param name="Codes">16-bit codes, padded to an even length.</param>
+/// <param name="Scale">The value of one step.</param>
+/// <param name="NibbleOffset">The codes' sum times the offset of the 4-bit codes, subtracted from their dot products.</param>
+/// <param name="Norm">The norm of the query the codes reconstruct, which scales the coarse filter's slack.</param>
+internal sealed record QuantizedQuery(short[] Codes, float Scale, int NibbleOffset, float Norm);
 
 /// <summary>The best few (score, id) pairs, best first; a handful, so an insertion into a sorted array.</summary>
 internal sealed class TopCandidates(int capacity)
