@@ -14,10 +14,12 @@ namespace AgentKit.Cost.Caching;
 /// Not thread-safe: <see cref="SemanticCacheIndex"/> locks.
 /// </summary>
 /// <remarks>
-/// A scan first reads 4-bit codes (an eighth of the float32 bytes) and computes the 8-bit score only for rows that
-/// could reach the threshold: each row keeps the distance between its 8-bit and 4-bit reconstructions, and by
-/// Cauchy–Schwarz the 8-bit score is at most the 4-bit score plus the query's norm times that distance. The results
-/// are therefore exactly those of the 8-bit scan alone; the filter only skips rows that cannot qualify.
+/// A scan first multiplies 4-bit row codes (an eighth of the float32 bytes) with 8-bit query codes, 64 dimensions per
+/// AVX2 <c>vpmaddubsw</c> pair, and computes the 8-bit score only for rows that could reach the threshold: each row
+/// keeps the distance between its 8-bit and 4-bit reconstructions and the norm of the 4-bit one, the query the
+/// distance between its 16-bit and 8-bit ones, and by Cauchy–Schwarz the 8-bit score is at most the coarse score plus
+/// the query's norm times the row's distance plus the query's distance times the row's norm. The results are
+/// therefore exactly those of the 8-bit scan alone; the filter only skips rows that cannot qualify.
 /// </remarks>
 internal sealed class QuantizedVectors(int dimensions)
 {
@@ -38,6 +40,7 @@ internal sealed class QuantizedVectors(int dimensions)
     private byte[] _nibbles = [];
     private float[] _coarseScales = [];
     private float[] _slack = [];
+    private float[] _coarseNorms = [];
     private string[] _ids = [];
     private long[] _expires = [];
     private readonly Dictionary<string, int> _slots = new(StringComparer.Ordinal);
@@ -47,7 +50,7 @@ internal sealed class QuantizedVectors(int dimensions)
     public int Dimensions => dimensions;
 
     /// <summary>Bytes held, for the memory the index reports.</summary>
-    public long Bytes => (long)_codes.Length + _nibbles.Length + ((_scales.Length + _coarseScales.Length + _slack.Length) * sizeof(float)) + (_expires.Length * sizeof(long)) + (_ids.Length * IntPtr.Size);
+    public long Bytes => (long)_codes.Length + _nibbles.Length + ((_scales.Length + _coarseScales.Length + _slack.Length + _coarseNorms.Length) * sizeof(float)) + (_expires.Length * sizeof(long)) + (_ids.Length * IntPtr.Size);
 
     /// <summary>Adds or replaces an entry.</summary>
     public void Set(string id, ReadOnlySpan<float> vector, long expires)
@@ -63,7 +66,7 @@ internal sealed class QuantizedVectors(int dimensions)
         _expires[slot] = expires;
         var codes = _codes.AsSpan(slot * dimensions, dimensions);
         _scales[slot] = Quantize(vector, codes);
-        (_coarseScales[slot], _slack[slot]) = QuantizeCoarse(vector, codes, _scales[slot], _nibbles.AsSpan(slot * _half, _half));
+        (_coarseScales[slot], _slack[slot], _coarseNorms[slot]) = QuantizeCoarse(vector, codes, _scales[slot], _nibbles.AsSpan(slot * _half, _half));
     }
 
     /// <summary>Removes an entry; the last one moves into its slot.</summary>
@@ -82,6 +85,7 @@ internal sealed class QuantizedVectors(int dimensions)
             _nibbles.AsSpan(last * _half, _half).CopyTo(_nibbles.AsSpan(slot * _half, _half));
             _coarseScales[slot] = _coarseScales[last];
             _slack[slot] = _slack[last];
+            _coarseNorms[slot] = _coarseNorms[last];
             _expires[slot] = _expires[last];
             _ids[slot] = _ids[last];
             _slots[_ids[slot]] = slot;
@@ -115,8 +119,8 @@ internal sealed class QuantizedVectors(int dimensions)
         for (var slot = from; slot < to; slot++)
         {
             // Upper bound of the 8-bit score from the 4-bit codes; a small margin covers float rounding.
-            var coarse = query.Scale * data.CoarseScales[slot] * (NibbleDot(query.Codes, data.Nibbles.AsSpan(slot * half, half)) - query.NibbleOffset);
-            var ceiling = coarse + (query.Norm * data.Slack[slot]);
+            var coarse = query.CoarseScale * data.CoarseScales[slot] * (NibbleDot(query.CoarseCodes, data.Nibbles.AsSpan(slot * half, half)) - query.NibbleOffset);
+            var ceiling = coarse + (query.Norm * data.Slack[slot]) + (query.CoarseError * data.CoarseNorms[slot]);
             if (ceiling < floor || ceiling < best.Bound - SlackMargin)
             {
                 continue;
@@ -139,17 +143,24 @@ internal sealed class QuantizedVectors(int dimensions)
         var max = MathF.Abs(TensorPrimitives.MaxMagnitude(unit));
         var levels = Math.Min(short.MaxValue, int.MaxValue / (unit.Length * 128));
         var codes = new short[unit.Length + (unit.Length % 2)];
+        var coarseCodes = new sbyte[codes.Length];
         var scale = max == 0 ? 0 : max / levels;
-        long sum = 0;
-        double squares = 0;
+        var coarseScale = max / 127;
+        var sum = 0;
+        double squares = 0, errors = 0;
         for (var i = 0; i < unit.Length && scale > 0; i++)
         {
             codes[i] = (short)MathF.Round(unit[i] / scale);
-            sum += codes[i];
-            squares += (double)codes[i] * codes[i];
+            coarseCodes[i] = (sbyte)Math.Clamp(MathF.Round(unit[i] / coarseScale), -127, 127);
+            sum += coarseCodes[i];
+            var value = (double)codes[i] * scale;
+            squares += value * value;
+            var error = value - ((double)coarseCodes[i] * coarseScale);
+            errors += error * error;
         }
 
-        return new QuantizedQuery(codes, scale, (int)(sum * NibbleZero), (float)(Math.Sqrt(squares) * scale));
+        // Rounded up by a relative 1e-5, so the floats never understate a norm.
+        return new QuantizedQuery(codes, scale, coarseCodes, coarseScale, sum * NibbleZero, (float)(Math.Sqrt(squares) * (1 + 1e-5)), (float)(Math.Sqrt(errors) * (1 + 1e-5)));
     }
 
     private static float Quantize(ReadOnlySpan<float> unit, Span<sbyte> codes)
@@ -175,18 +186,19 @@ internal sealed class QuantizedVectors(int dimensions)
     /// its low and dimension <c>j + half</c> in its high nibble, each as code + 8 (0…15). Returns the row's coarse
     /// scale and the distance between its 8-bit and 4-bit reconstructions.
     /// </summary>
-    private static (float Scale, float Slack) QuantizeCoarse(ReadOnlySpan<float> unit, ReadOnlySpan<sbyte> codes, float scale, Span<byte> nibbles)
+    private static (float Scale, float Slack, float Norm) QuantizeCoarse(ReadOnlySpan<float> unit, ReadOnlySpan<sbyte> codes, float scale, Span<byte> nibbles)
     {
         var half = nibbles.Length;
         var max = MathF.Abs(TensorPrimitives.MaxMagnitude(unit));
         var coarse = max / 7;
-        double squares = 0;
+        double squares = 0, norm = 0;
         nibbles.Clear();
         for (var i = 0; i < unit.Length; i++)
         {
             var code = coarse == 0 ? 0 : (int)Math.Clamp(MathF.Round(unit[i] / coarse), -7, 7);
             var difference = (codes[i] * (double)scale) - (code * (double)coarse);
             squares += difference * difference;
+            norm += (code * (double)coarse) * (code * (double)coarse);
             var nibble = (byte)(code + NibbleZero);
             nibbles[i % half] |= i < half ? nibble : (byte)(nibble << 4);
         }
@@ -197,33 +209,37 @@ internal sealed class QuantizedVectors(int dimensions)
         }
 
         // Rounded up by a relative 1e-5, so the float stored never understates the distance.
-        return (coarse, (float)(Math.Sqrt(squares) * (1 + 1e-5)));
+        return (coarse, (float)(Math.Sqrt(squares) * (1 + 1e-5)), (float)(Math.Sqrt(norm) * (1 + 1e-5)));
     }
 
     /// <summary>
-    /// Integer dot product of a 16-bit query with one row of 4-bit codes still offset by <see cref="NibbleZero"/>
+    /// Integer dot product of an 8-bit query with one row of 4-bit codes still offset by <see cref="NibbleZero"/>
     /// (the caller subtracts <see cref="QuantizedQuery.NibbleOffset"/>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int NibbleDot(short[] query, ReadOnlySpan<byte> row)
+    private static int NibbleDot(sbyte[] query, ReadOnlySpan<byte> row)
     {
         var half = row.Length;
         var j = 0;
         var sum = 0;
-        if (Avx2.IsSupported && half >= 16)
+        if (Avx2.IsSupported && half >= 32)
         {
-            // 16 bytes hold 32 codes: the low nibbles widen against query[j…], the high ones against query[half + j…].
+            // 32 bytes hold 64 codes: vpmaddubsw multiplies the low nibbles (0…15) with query[j…] and the high ones with
+            // query[half + j…] into 16-bit pairs (at most 2 × 15 × 127 each, no saturation), vpmaddwd widens to ints.
             ref var r = ref MemoryMarshal.GetReference(row);
             ref var q = ref MemoryMarshal.GetArrayDataReference(query);
-            var mask = Vector128.Create((byte)0x0F);
+            var mask = Vector256.Create((byte)0x0F);
+            var ones = Vector256.Create((short)1);
             var acc = Vector256<int>.Zero;
-            for (; j + 16 <= half; j += 16)
+            for (; j + 32 <= half; j += 32)
             {
-                var bytes = Vector128.LoadUnsafe(ref r, (nuint)j);
-                var low = Avx2.ConvertToVector256Int16(bytes & mask);
-                var high = Avx2.ConvertToVector256Int16(Vector128.ShiftRightLogical(bytes.AsUInt16(), 4).AsByte() & mask);
-                acc = Avx2.Add(acc, Avx2.MultiplyAddAdjacent(low, Vector256.LoadUnsafe(ref q, (nuint)j)));
-                acc = Avx2.Add(acc, Avx2.MultiplyAddAdjacent(high, Vector256.LoadUnsafe(ref q, (nuint)(half + j))));
+                var bytes = Vector256.LoadUnsafe(ref r, (nuint)j);
+                var low = bytes & mask;
+                var high = Vector256.ShiftRightLogical(bytes.AsUInt16(), 4).AsByte() & mask;
+                var pairs = Avx2.Add(
+                    Avx2.MultiplyAddAdjacent(low, Vector256.LoadUnsafe(ref q, (nuint)j)),
+                    Avx2.MultiplyAddAdjacent(high, Vector256.LoadUnsafe(ref q, (nuint)(half + j))));
+                acc = Avx2.Add(acc, Avx2.MultiplyAddAdjacent(pairs, ones));
             }
 
             sum = Vector256.Sum(acc);
@@ -279,6 +295,7 @@ internal sealed class QuantizedVectors(int dimensions)
         Array.Resize(ref _nibbles, capacity * _half);
         Array.Resize(ref _coarseScales, capacity);
         Array.Resize(ref _slack, capacity);
+        Array.Resize(ref _coarseNorms, capacity);
         Array.Resize(ref _ids, capacity);
         Array.Resize(ref _expires, capacity);
     }
@@ -292,6 +309,7 @@ internal sealed class QuantizedVectors(int dimensions)
         public readonly byte[] Nibbles = vectors._nibbles;
         public readonly float[] CoarseScales = vectors._coarseScales;
         public readonly float[] Slack = vectors._slack;
+        public readonly float[] CoarseNorms = vectors._coarseNorms;
         public readonly int Half = vectors._half;
         public readonly string[] Ids = vectors._ids;
         public readonly long[] Expires = vectors._expires;
@@ -380,9 +398,12 @@ internal sealed class QuantizedVectors(int dimensions)
 /// <summary>A query quantised for <see cref="QuantizedVectors.Search"/>.</summary>
 /// <param name="Codes">16-bit codes, padded to an even length.</param>
 /// <param name="Scale">The value of one step.</param>
-/// <param name="NibbleOffset">The codes' sum times the offset of the 4-bit codes, subtracted from their dot products.</param>
-/// <param name="Norm">The norm of the query the codes reconstruct, which scales the coarse filter's slack.</param>
-internal sealed record QuantizedQuery(short[] Codes, float Scale, int NibbleOffset, float Norm);
+/// <param name="CoarseCodes">8-bit codes for the 4-bit rows, padded like <paramref name="Codes"/>.</param>
+/// <param name="CoarseScale">The value of one step of <paramref name="CoarseCodes"/>.</param>
+/// <param name="NibbleOffset">The 8-bit codes' sum times the offset of the 4-bit codes, subtracted from their dot products.</param>
+/// <param name="Norm">The norm of the query the 16-bit codes reconstruct (an upper bound).</param>
+/// <param name="CoarseError">The distance between the 16-bit and 8-bit reconstructions (an upper bound).</param>
+internal sealed record QuantizedQuery(short[] Codes, float Scale, sbyte[] CoarseCodes, float CoarseScale, int NibbleOffset, float Norm, float CoarseError);
 
 /// <summary>The best few (score, id) pairs, best first; a handful, so an insertion into a sorted array.</summary>
 internal sealed class TopCandidates(int capacity)
