@@ -54,6 +54,7 @@ public sealed class SqliteDistributedCache : IDistributedCache, IDisposable
     private int _touchesSinceFlush;
     private long _approximateCount;
     private volatile bool _disposed;
+    private int _disposeStarted;
 
     /// <summary>Opens (or creates) the cache in <paramref name="path"/>.</summary>
     /// <param name="path">The SQLite file; its folder is created.</param>
@@ -146,6 +147,7 @@ public sealed class SqliteDistributedCache : IDistributedCache, IDisposable
         await EnterAsync(_writeLock, sync: false, cancellationToken).ConfigureAwait(false);
         try
         {
+            ObjectDisposedException.ThrowIf(_disposed, this);
             _touched.Clear();
             Execute(_writer, "DELETE FROM completion_cache_exact");
             Interlocked.Exchange(ref _approximateCount, 0);
@@ -177,7 +179,7 @@ public sealed class SqliteDistributedCache : IDistributedCache, IDisposable
     /// <summary>Writes the access times of recent reads and closes the file.</summary>
     public void Dispose()
     {
-        if (_disposed)
+        if (Interlocked.Exchange(ref _disposeStarted, 1) == 1)
         {
             return;
         }
