@@ -8,9 +8,10 @@ namespace AgentKit.Cost.Caching;
 
 /// <summary>
 /// The unit vectors of one partition of the semantic layer (one scope and context), each quantised to signed bytes
-/// with its own scale, in one contiguous array: a full scan reads a quarter of the float32 bytes, which is what a
-/// brute-force scan at 100k entries is bound by. Scores are approximate: each code is off by at most half a step, and
-/// with 16-bit query codes the cosine is typically within 0.002 of the exact one (the tests bound it by 0.01).
+/// with its own scale, in one contiguous array: the 8-bit codes are a quarter of the float32 bytes, and a scan reads
+/// them only where 4-bit codes (see remarks) cannot rule a row out. Scores are approximate: each code is off by at
+/// most half a step, and with 16-bit query codes the cosine is typically within 0.002 of the exact one (the tests
+/// bound it by 0.01).
 /// Not thread-safe: <see cref="SemanticCacheIndex"/> locks.
 /// </summary>
 /// <remarks>
