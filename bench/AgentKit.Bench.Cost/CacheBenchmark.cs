@@ -17,13 +17,13 @@ namespace AgentKit.Bench.Cost;
 /// </summary>
 internal static class CacheBenchmark
 {
-    public static async Task RunAsync(string folder, int entries, bool halfBModel, int modelTokens, bool latencyOnly)
+    public static async Task RunAsync(string folder, int entries, bool halfBModel, int modelTokens, bool latencyOnly, IReadOnlyList<double>? thresholds = null)
     {
         using var miniLM = new MiniLMEmbeddingGenerator();
         var requests = CacheRequests.All();
         Console.WriteLine($"Cache: {requests.Count} requests ({requests.Count(r => r.Kind == "base")} base, {requests.Count(r => r.Kind == "paraphrase")} paraphrases, {requests.Count(r => r.Kind == "near-miss")} near-misses); model: oracle (answers each request's key), embeddings: MiniLM");
         Console.WriteLine("threshold | paraphrase hit rate | near-miss served (wrong) | wrong answers served | guard rejections");
-        foreach (var threshold in latencyOnly ? [] : new[] { 0.80, 0.85, 0.88, 0.90, 0.92, 0.95 })
+        foreach (var threshold in latencyOnly ? [] : thresholds ?? [0.80, 0.85, 0.88, 0.90, 0.92, 0.95])
         {
             await HitRateAsync(folder, miniLM, requests, threshold);
         }
