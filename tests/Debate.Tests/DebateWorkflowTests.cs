@@ -70,6 +70,49 @@ public sealed class DebateWorkflowTests : IDisposable
         Assert.Throws<ArgumentOutOfRangeException>(() => DebateWorkflow.Build(new AgentKitAIAgent(runner, "proponent"), new AgentKitAIAgent(runner, "opponent"), new AgentKitAIAgent(runner, "judge"), rounds: 0));
     }
 
+    [Fact]
+    public async Task RoundRobinGroupChat_OfTwoAgentKitAgents_RunsEveryTurn()
+    {
+        var spoken = new Dictionary<string, int>();
+        var model = new ScriptedChatClient((messages, _) =>
+        {
+            var speaker = new[] { "proponent", "opponent" }.Single(n => messages.Any(m => m.Role == ChatRole.System && m.Text.Contains($"You are the {n}.", StringComparison.Ordinal)));
+            lock (spoken)
+            {
+                spoken[speaker] = spoken.GetValueOrDefault(speaker) + 1;
+                return new ChatResponse(new ChatMessage(ChatRole.Assistant, $"{speaker} argument {spoken[speaker]}"));
+            }
+        });
+        using var services = Services(model);
+        var runner = services.GetRequiredService<AgentRunner>();
+        var workflow = Microsoft.Agents.AI.Workflows.AgentWorkflowBuilder
+            .CreateGroupChatBuilderWith(agents => new Microsoft.Agents.AI.Workflows.RoundRobinGroupChatManager(agents) { MaximumIterationCount = 4 })
+            .AddParticipants(new AgentKitAIAgent(runner, "proponent"), new AgentKitAIAgent(runner, "opponent"))
+            .Build();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(60));
+
+        var updates = new List<string>();
+        List<ChatMessage>? output = null;
+        await using var run = await Microsoft.Agents.AI.Workflows.InProcessExecution.RunStreamingAsync(workflow, new List<ChatMessage> { new(ChatRole.User, "Tabs beat spaces.") }, cancellationToken: timeout.Token);
+        await run.TrySendMessageAsync(new Microsoft.Agents.AI.Workflows.TurnToken(emitEvents: true));
+        await foreach (var evt in run.WatchStreamAsync(timeout.Token))
+        {
+            if (evt is Microsoft.Agents.AI.Workflows.AgentResponseUpdateEvent update)
+            {
+                updates.Add($"{update.ExecutorId}: {update.Update.Text}");
+            }
+            else if (evt is Microsoft.Agents.AI.Workflows.WorkflowOutputEvent done)
+            {
+                output = done.As<List<ChatMessage>>();
+                break;
+            }
+        }
+
+        Assert.NotNull(output);
+        Assert.Equal(["proponent argument 1", "opponent argument 1", "proponent argument 2", "opponent argument 2"], output.Where(m => m.Role == ChatRole.Assistant).Select(m => m.Text));
+    }
+
     private ServiceProvider Services(IChatClient model)
     {
         var services = new ServiceCollection()

@@ -93,6 +93,68 @@ public sealed class SemanticCacheIndexTests(MiniLMFixture miniLM) : IDisposable
     }
 
     [Fact]
+    public async Task LargePartition_ConcurrentSearches_EachFindTheirOwnNearest()
+    {
+        var random = new Random(13);
+        var count = QuantizedVectors.ParallelFrom + 9_000;
+        var vectors = new QuantizedVectors(384);
+        var stored = new float[count][];
+        for (var i = 0; i < count; i++)
+        {
+            stored[i] = RandomUnit(random);
+            vectors.Set($"v{i}", stored[i], long.MaxValue);
+        }
+
+        // Each query lies near one stored vector spread over every slice; concurrent searches share the pool's helpers.
+        var targets = Enumerable.Range(0, 24).Select(q => (q * 1_733) % count).ToList();
+        var queries = targets.Select(t => Near(stored[t], random, 0.2f)).ToList();
+        var found = await Task.WhenAll(Enumerable.Range(0, 96).Select(n => Task.Run(() =>
+        {
+            var best = new TopCandidates(2);
+            vectors.Search(QuantizedVectors.Prepare(queries[n % queries.Count]), 0.5f, 0, best);
+            return (n, best.Items.Select(c => c.Id).ToList());
+        })));
+
+        foreach (var (n, ids) in found)
+        {
+            Assert.Equal([$"v{targets[n % targets.Count]}"], ids);
+        }
+    }
+
+    [Theory]
+    [InlineData(384)]
+    [InlineData(37)]
+    public void CoarseFilter_NeverDropsARowThe8BitScoreWouldKeep(int dimensions)
+    {
+        // Rows at every similarity to the query, so that many fall near the threshold where the 4-bit filter decides.
+        var random = new Random(17);
+        var query = RandomUnit(random, dimensions);
+        var vectors = new QuantizedVectors(dimensions);
+        for (var i = 0; i < 3_000; i++)
+        {
+            var row = RandomUnit(random, dimensions);
+            var weight = (float)random.NextDouble() * 4;
+            TensorPrimitives.MultiplyAdd(query, weight, row, row);
+            TensorPrimitives.Divide(row, TensorPrimitives.Norm(row), row);
+            vectors.Set($"v{i}", row, long.MaxValue);
+        }
+
+        // With room for every row and no threshold nothing is filtered: these are the 8-bit scores of all rows.
+        var prepared = QuantizedVectors.Prepare(query);
+        var all = new TopCandidates(3_000);
+        vectors.Search(prepared, -2, 0, all);
+        foreach (var threshold in new[] { 0.3f, 0.6f, 0.8f, 0.9f })
+        {
+            foreach (var top in new[] { 1, 4, 50 })
+            {
+                var best = new TopCandidates(top);
+                vectors.Search(prepared, threshold, 0, best);
+                Assert.Equal(all.Items.Where(c => c.Score >= threshold).Take(top), best.Items);
+            }
+        }
+    }
+
+    [Fact]
     public void Search_SkipsExpiredEntries()
     {
         var vector = RandomUnit(new Random(1));
@@ -159,9 +221,9 @@ public sealed class SemanticCacheIndexTests(MiniLMFixture miniLM) : IDisposable
         Assert.Equal(calls + 1, model.CallCount);
     }
 
-    private static float[] RandomUnit(Random random)
+    private static float[] RandomUnit(Random random, int dimensions = 384)
     {
-        var vector = new float[384];
+        var vector = new float[dimensions];
         for (var i = 0; i < vector.Length; i++)
         {
             vector[i] = (float)((random.NextDouble() * 2) - 1);

@@ -65,6 +65,90 @@ public sealed class SqliteDistributedCacheTests(MiniLMFixture miniLM) : IDisposa
     }
 
     [Fact]
+    public async Task AccessTimesOfReads_SurviveDispose_AndDecideEvictionAfterReopen()
+    {
+        var path = _folder.File("recency.db");
+        var clock = new ManualClock(new DateTimeOffset(2026, 12, 5, 8, 0, 0, TimeSpan.Zero));
+        using (var cache = new SqliteDistributedCache(path, maxEntries: 10, timeProvider: clock))
+        {
+            for (var i = 0; i < 10; i++)
+            {
+                clock.Now += TimeSpan.FromSeconds(1);
+                await cache.SetStringAsync($"k{i}", "v");
+            }
+
+            // The oldest write becomes the most recently used; its access time is pending in memory until Dispose.
+            clock.Now += TimeSpan.FromSeconds(1);
+            Assert.Equal("v", await cache.GetStringAsync("k0"));
+        }
+
+        using var reopened = new SqliteDistributedCache(path, maxEntries: 10, timeProvider: clock);
+        clock.Now += TimeSpan.FromSeconds(1);
+        await reopened.SetStringAsync("k10", "v");
+
+        Assert.Equal("v", await reopened.GetStringAsync("k0"));
+        Assert.Null(await reopened.GetStringAsync("k1"));
+        Assert.Equal(9, await reopened.CountAsync());
+    }
+
+    [Fact]
+    public async Task SlidingExpiry_MovedByARead_IsSeenByAnotherInstanceAtOnce()
+    {
+        var path = _folder.File("sliding.db");
+        var clock = new ManualClock(new DateTimeOffset(2026, 12, 5, 8, 0, 0, TimeSpan.Zero));
+        using var first = new SqliteDistributedCache(path, timeProvider: clock);
+        using var second = new SqliteDistributedCache(path, timeProvider: clock);
+        await first.SetStringAsync("s", "v", new DistributedCacheEntryOptions { SlidingExpiration = TimeSpan.FromMinutes(2) });
+
+        clock.Now += TimeSpan.FromMinutes(1.5);
+        Assert.Equal("v", await first.GetStringAsync("s"));
+        clock.Now += TimeSpan.FromMinutes(1.5);
+
+        Assert.Equal("v", await second.GetStringAsync("s"));
+    }
+
+    [Fact]
+    public async Task ConcurrentReadersAndWriters_MoreThanThePool_AllComplete_WithTheirValues()
+    {
+        using var cache = new SqliteDistributedCache(_folder.File("concurrent.db"));
+        for (var i = 0; i < 50; i++)
+        {
+            await cache.SetStringAsync($"stable{i}", $"value{i}");
+        }
+
+        var callers = Enumerable.Range(0, SqliteDistributedCache.MaxReaders * 4).Select(caller => Task.Run(async () =>
+        {
+            for (var round = 0; round < 40; round++)
+            {
+                var i = (caller + round) % 50;
+                Assert.Equal($"value{i}", await cache.GetStringAsync($"stable{i}"));
+                await cache.SetStringAsync($"churn{caller}-{round}", "x");
+                if (round % 5 == 0)
+                {
+                    await cache.RemoveAsync($"churn{caller}-{round}");
+                    Assert.Null(cache.Get($"churn{caller}-{round}"));
+                }
+            }
+        }));
+
+        await Task.WhenAll(callers).WaitAsync(TimeSpan.FromMinutes(2));
+        Assert.Equal(50 + (SqliteDistributedCache.MaxReaders * 4 * 32), await cache.CountAsync());
+    }
+
+    [Fact]
+    public async Task Disposed_RefusesCalls_WithObjectDisposed()
+    {
+        var cache = new SqliteDistributedCache(_folder.File("disposed.db"));
+        await cache.SetStringAsync("k", "v");
+        cache.Dispose();
+        cache.Dispose();
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => cache.GetAsync("k"));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => cache.SetStringAsync("k", "w"));
+        Assert.Throws<ObjectDisposedException>(() => cache.Remove("k"));
+    }
+
+    [Fact]
     public void NotASqliteFile_FailsNamingTheFile()
     {
         var path = _folder.File("garbage.db");
