@@ -118,7 +118,7 @@ static async Task<int> ShopBotAsync(bool smoke, int parallel)
     var work = Directory.CreateTempSubdirectory("agentkit-bench-eval-").FullName;
     try
     {
-        var cache = new SqliteDistributedCache(Path.Combine(work, "cache.db"));
+        using var cache = new SqliteDistributedCache(Path.Combine(work, "cache.db"));
         var options = new ShopBotEvalOptions { WorkDirectory = Path.Combine(work, "shops"), Embeddings = () => new HashingEmbeddingGenerator() };
         var runOptions = new EvalRunOptions { MaxParallel = parallel };
 

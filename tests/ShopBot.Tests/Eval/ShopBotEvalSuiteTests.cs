@@ -107,7 +107,7 @@ public sealed class ShopBotEvalSuiteTests
     public async Task Rerun_WithTheResponseCache_MakesNoModelCalls_AndGivesTheSameVerdicts()
     {
         using var work = new TempWork();
-        var cache = new SqliteDistributedCache(Path.Combine(work.Path, "cache.db"));
+        using var cache = new SqliteDistributedCache(Path.Combine(work.Path, "cache.db"));
         var cases = Suite.Cases.Where(c => c.Id is "happy-10421-three-turns" or "adversarial-different-address-then-order-address" or "lockout-three-wrong-then-right").ToList();
         var runner = new EvalRunner(Target(c => new ChatClientBuilder(ScriptedShopModel.For(c)).UseEvalResponseCache(cache).UseEvalMetering().Build(), work.Path));
         var ct = TestContext.Current.CancellationToken;

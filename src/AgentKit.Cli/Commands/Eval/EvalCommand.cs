@@ -95,7 +95,7 @@ internal static class EvalCommand
         var data = EvalDataset.Load(settings.Dataset.FullName);
         var optimizer = settings.Optimize ? OptimizerOptions(settings) : null;
         var baseline = settings.Baseline is null ? null : EvalReport.ReadBaseline(settings.Baseline.FullName);
-        var storage = settings.Cache is null ? null : new SqliteDistributedCache(settings.Cache.FullName);
+        using var storage = settings.Cache is null ? null : new SqliteDistributedCache(settings.Cache.FullName);
         using var host = await AgentKitHost.StartAsync(context, settings.Config, null, cancellationToken, decorate: s => WrapAgentModels(s, storage)).ConfigureAwait(false);
         try
         {
