@@ -6,6 +6,7 @@ using AgentKit.Embeddings.MiniLM;
 using AgentKit.Rag.Chunking;
 using AgentKit.Rag.Embeddings;
 using AgentKit.Rag.Ingestion;
+using AgentKit.Rag.Knowledge;
 using AgentKit.Rag.Readers;
 using AgentKit.Rag.Retrieval;
 using AgentKit.VectorStores.Sqlite;
@@ -24,7 +25,7 @@ using UglyToad.PdfPig;
 //                 manual and gnuplot manual, for a second question set kept out of tuning; needs --questions)
 //   --questions   the labelled questions (default for manuals: questions.json next to the program)
 //   --chunk-tokens, --overlap-tokens  chunk sizes (default: RagIngestionOptions' defaults)
-//   --passage-words N  words per passage (default: RagIngestionOptions' default; 0: no passages, chunk vectors only)
+//   --passage-words N  words per passage, e.g. 48 (default: KnowledgeBaseOptions' default, 0: chunk vectors only)
 //   --index       with --quality: the index database (default CACHE/index-EMBEDDER.db, CACHE/heldout-EMBEDDER.db)
 //   --dump-pages  also write each page's text as the PDF reader sees it (DIR/<file>/<page>.txt), for writing questions
 //   --embedder    minilm (default: all-MiniLM-L6-v2, the default model) or lexical (the hashing embedder)
@@ -38,7 +39,7 @@ var dump = Option("--dump-pages");
 var embedderName = Option("--embedder") ?? "minilm";
 var corpusName = Option("--corpus") ?? "manuals";
 var defaultChunking = new ChunkingOptions();
-var passageWords = Option("--passage-words") is { } words ? int.Parse(words, CultureInfo.InvariantCulture) : new RagIngestionOptions().PassageWords;
+var passageWords = Option("--passage-words") is { } words ? int.Parse(words, CultureInfo.InvariantCulture) : new KnowledgeBaseOptions().PassageWords;
 var ingestion = new RagIngestionOptions
 {
     PassageWords = passageWords,

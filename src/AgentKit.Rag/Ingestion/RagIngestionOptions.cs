@@ -19,9 +19,8 @@ public sealed record RagIngestionOptions
 
     /// <summary>
     /// Words per passage: with a passage collection (<see cref="RagChunkStore.OpenPassagesAsync"/>), each chunk longer
-    /// than this is also embedded as overlapping windows of this many words, and retrieval scores a chunk by its best
-    /// passage when that matches better than the whole chunk. 0 turns passages off. Default 48 (about a paragraph;
-    /// on the benchmark manuals it lifted hybrid MRR@5 from 0.67 to 0.75, see docs/rag.md), at most 1,000.
+    /// than this is also embedded as overlapping windows of this many words, for retrieval to mix each chunk's best
+    /// passage into its vector score. 0 turns passages off. Default 48 (about a paragraph), at most 1,000.
     /// </summary>
     public int PassageWords { get; init; } = 48;
 
