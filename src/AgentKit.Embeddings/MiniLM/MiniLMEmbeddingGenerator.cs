@@ -273,6 +273,7 @@ public sealed class MiniLMEmbeddingGenerator : IEmbeddingGenerator<string, Embed
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
         };
+        sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", _options.AllowThreadSpinning ? "1" : "0");
         var session = new InferenceSession(MiniLMResources.Model, sessionOptions);
         var output = session.OutputMetadata[session.OutputNames[0]].Dimensions;
         if (output.Length != 3 || output[2] != Dimensions)

@@ -22,6 +22,14 @@ public sealed record MiniLMEmbeddingGeneratorOptions
     public int? Threads { get; init; }
 
     /// <summary>
+    /// Whether ONNX Runtime's threads spin-wait for the next batch after each one instead of sleeping. Spinning keeps
+    /// cores busy between calls, which on a machine shared with the chat model's decode threads (or other requests)
+    /// takes CPU from them and slows single queries; it can help only a machine that does nothing but embed
+    /// back-to-back batches. Default <see langword="false"/> (figures in docs/benchmarks.md).
+    /// </summary>
+    public bool AllowThreadSpinning { get; init; }
+
+    /// <summary>
     /// What happens to an input longer than <see cref="MiniLMEmbeddingGenerator.MaxInputTokens"/> word pieces (with
     /// <c>[CLS]</c> and <c>[SEP]</c>): <see langword="true"/> (default) keeps its first 254 word pieces, as
     /// sentence-transformers does; <see langword="false"/> refuses it with an <see cref="EmbeddingInputTooLongException"/>.
