@@ -214,6 +214,34 @@ public sealed class KnowledgeHostingTests : IDisposable
     }
 
     [Fact]
+    public async Task PassageWords_Configured_EmbedsPassagesBesideTheChunks_AndSearchStillFindsThePage()
+    {
+        Write("boiler.md", "# Boiler\n\n## Service\n\n" + string.Join(' ', Enumerable.Repeat("The annual service checks the burner, the seals and the flue.", 12)) + " Bleed the radiators when they are cold at the top.");
+        using var host = Builder(new() { ["AgentKit:Knowledge:manuals:Sources:0"] = "docs", ["AgentKit:Knowledge:manuals:PassageWords"] = "16", ["AgentKit:Knowledge:manuals:Top"] = "1" }).Build();
+
+        await host.StartAsync(Token);
+        var knowledge = host.Services.GetRequiredKeyedService<KnowledgeBase>("manuals");
+        await knowledge.WhenIngestedAsync(Token);
+        var hits = await knowledge.SearchAsync("bleed the radiators", new() { Mode = Rag.Retrieval.RetrievalMode.Vector, Top = 1 }, Token);
+        var store = host.Services.GetRequiredService<SqliteVectorStore>();
+        using var passages = store.GetCollection<Guid, RagPassageRecord>(RagChunkStore.PassagesName("manuals"), RagPassageRecord.CreateDefinition(new HashingEmbeddingGeneratorOptions().Dimensions));
+        var stored = await passages.GetAsync(p => p.Source != "", 1000, cancellationToken: Token).ToListAsync(Token);
+
+        Assert.EndsWith("boiler.md", Assert.Single(hits).Source, StringComparison.Ordinal);
+        Assert.True(stored.Count(p => p.Source.EndsWith("boiler.md", StringComparison.Ordinal)) > 5, $"{stored.Count} passages");
+        Assert.Contains(stored, p => p.Source.EndsWith("pumps.md", StringComparison.Ordinal));
+        await host.StopAsync(Token);
+    }
+
+    [Fact]
+    public async Task Start_PassageWordsOutOfRange_FailsNamingTheKey()
+    {
+        var message = await StartFailureAsync(new() { ["AgentKit:Knowledge:kb:Sources:0"] = "docs", ["AgentKit:Knowledge:kb:PassageWords"] = "5000" });
+
+        Assert.Contains("AgentKit:Knowledge:kb:PassageWords", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Start_NoSourcesAndBadChunking_FailsNamingEachKey()
     {
         var message = await StartFailureAsync(new() { ["AgentKit:Knowledge:kb:ChunkTokens"] = "64", ["AgentKit:Knowledge:kb:ChunkOverlapTokens"] = "32" });
