@@ -376,8 +376,9 @@ public sealed class RagIngestor
     }
 
     /// <summary>
-    /// Each chunk's passages: a chunk of one window keeps its own vector; longer chunks have their windows embedded,
-    /// in batches of <see cref="RagIngestionOptions.EmbeddingBatchSize"/>.
+    /// Each chunk's passages: a chunk of one window keeps its own vector, and so does a table of contents or index
+    /// (never retrieved: one passage marks its file as done); longer chunks have their windows embedded, in batches of
+    /// <see cref="RagIngestionOptions.EmbeddingBatchSize"/>.
     /// </summary>
     private async Task<List<RagPassageRecord>> EmbedPassagesAsync(IReadOnlyList<DocumentChunk> chunks, RagChunkRecord[] records, CancellationToken cancellationToken)
     {
@@ -385,7 +386,7 @@ public sealed class RagIngestor
         var pending = new List<(RagPassageRecord Record, string Text)>();
         for (var c = 0; c < chunks.Count; c++)
         {
-            var texts = chunks[c].PassageTexts(_options.PassageWords, _options.PassageStrideWords);
+            IReadOnlyList<string> texts = records[c].Navigation ? [chunks[c].EmbeddingText] : chunks[c].PassageTexts(_options.PassageWords, _options.PassageStrideWords);
             for (var p = 0; p < texts.Count; p++)
             {
                 var record = new RagPassageRecord

@@ -24,8 +24,8 @@ namespace AgentKit.Rag.Retrieval;
 /// side's scores into z-scores over its own list, and ranks by their mean (a chunk missing from one list gets that
 /// list's lowest z-score). A side whose best hit stands far above the rest of its list (an exact rare term for BM25)
 /// keeps it near the top even when the other side does not have it at all; a side with flat scores moves little.
-/// With a passage collection, the vector side scores each chunk by its own vector or its best passage
-/// (<see cref="RagPassageRecord"/>), whichever is closer to the query.
+/// With a passage collection, the vector side scores each chunk by 0.7 of its best passage's cosine
+/// (<see cref="RagPassageRecord"/>) plus 0.3 of its own.
 /// </remarks>
 public sealed class RagRetriever
 {
@@ -56,8 +56,8 @@ public sealed class RagRetriever
     /// </param>
     /// <param name="passages">
     /// The chunks' passages (<see cref="RagChunkStore.OpenPassagesAsync"/>, written by a <see cref="RagIngestor"/>
-    /// given the same collection): vector search also searches them, and a chunk scores as its best passage when that
-    /// is closer to the query than the chunk's own vector. Chunks without passages keep their own score. None when null.
+    /// given the same collection): vector search also searches them, and a chunk's score mixes its best passage's
+    /// cosine (0.7) with its own (0.3). None when null.
     /// </param>
     public RagRetriever(
         VectorStoreCollection<Guid, RagChunkRecord> collection,
