@@ -42,7 +42,11 @@ internal static class Concurrency
                     "--parallel", Invariant.Str(Slots), "--cont-batching", "-c", Invariant.Str(KvCells), "-b", "512", "-ub", "512", "--no-webui", "--kv-unified"], new Dictionary<string, string>());
             try
             {
+                // A connection per request on both sides: llama-server closes idle keep-alive connections, and a request
+                // sent on one it has just closed ended the run with "response ended prematurely" (loopback set-up costs
+                // microseconds against seconds per answer).
                 using var http = new HttpClient { BaseAddress = new Uri(Invariant.Str($"http://127.0.0.1:{port}/")), Timeout = TimeSpan.FromMinutes(10) };
+                http.DefaultRequestHeaders.ConnectionClose = true;
                 await WaitReadyAsync(http, process, side).ConfigureAwait(false);
                 var model = side == "agentkit" ? "default" : "model";
                 await OneRequestAsync(http, model, "Warm up.", options.AnswerTokens).ConfigureAwait(false);
