@@ -335,11 +335,7 @@ public sealed class RagIngestor
             for (var start = 0; start < chunks.Count; start += _options.EmbeddingBatchSize)
             {
                 var batch = chunks.Skip(start).Take(_options.EmbeddingBatchSize).ToList();
-                var embeddings = await _embedder.GenerateAsync(batch.Select(c => c.EmbeddingText), cancellationToken: cancellationToken).ConfigureAwait(false);
-                if (embeddings.Count != batch.Count)
-                {
-                    throw new InvalidOperationException($"The embedding generator returned {embeddings.Count} embeddings for {batch.Count} inputs.");
-                }
+                var embeddings = await EmbedAsync([.. batch.Select(c => c.EmbeddingText)], cancellationToken).ConfigureAwait(false);
 
                 for (var i = 0; i < batch.Count; i++)
                 {
@@ -409,11 +405,7 @@ public sealed class RagIngestor
         for (var start = 0; start < pending.Count; start += _options.EmbeddingBatchSize)
         {
             var batch = pending.GetRange(start, Math.Min(_options.EmbeddingBatchSize, pending.Count - start));
-            var embeddings = await _embedder.GenerateAsync(batch.Select(p => p.Text), cancellationToken: cancellationToken).ConfigureAwait(false);
-            if (embeddings.Count != batch.Count)
-            {
-                throw new InvalidOperationException($"The embedding generator returned {embeddings.Count} embeddings for {batch.Count} inputs.");
-            }
+            var embeddings = await EmbedAsync([.. batch.Select(p => p.Text)], cancellationToken).ConfigureAwait(false);
 
             for (var i = 0; i < batch.Count; i++)
             {
@@ -422,6 +414,15 @@ public sealed class RagIngestor
         }
 
         return passages;
+    }
+
+    /// <summary>One call to the embedding generator, checked to return one embedding per text.</summary>
+    private async Task<GeneratedEmbeddings<Embedding<float>>> EmbedAsync(string[] texts, CancellationToken cancellationToken)
+    {
+        var embeddings = await _embedder.GenerateAsync(texts, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return embeddings.Count == texts.Length
+            ? embeddings
+            : throw new InvalidOperationException($"The embedding generator returned {embeddings.Count} embeddings for {texts.Length} inputs.");
     }
 
     private async Task<bool> HasPassagesAsync(string source, string fileHash, CancellationToken cancellationToken) =>
