@@ -20,12 +20,12 @@ const string Query = "How do I configure a static network address on a Debian se
 Console.WriteLine($"# Embedding benchmark: all-MiniLM-L6-v2, {chunks.Length} chunks, {threads} threads, batches of {batchSize}, {Environment.ProcessorCount} cores, .NET {Environment.Version}{(smoke ? " (smoke run: figures are not meaningful)" : "")}");
 
 using var generator = new MiniLMEmbeddingGenerator(new MiniLMEmbeddingGeneratorOptions { Threads = threads, BatchSize = batchSize });
-var tokenizer = MiniLMResources.Tokenizer;
+var tokenizer = SentenceModelFiles.MiniLM.Tokenizer;
 var tokenized = chunks.Select(c => Tokenize(c)).ToArray();
 Console.WriteLine($"chunk length: mean {tokenized.Average(t => t.Length):F0} tokens, max {tokenized.Max(t => t.Length)}; query: {Tokenize(Query).Length} tokens");
 
 using var sessionOptions = new SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
-using var raw = new InferenceSession(MiniLMResources.Model, sessionOptions);
+using var raw = new InferenceSession(SentenceModelFiles.MiniLM.Model, sessionOptions);
 using var referenceOptions = new SessionOptions { IntraOpNumThreads = threads };
 using var reference = new SentenceEncoder(referenceOptions);
 

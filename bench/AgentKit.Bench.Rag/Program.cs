@@ -19,7 +19,7 @@ using UglyToad.PdfPig;
 // packages, against raw PdfPig extraction on the same files, and recall@5 of vector, keyword and hybrid retrieval
 // on the labelled questions in questions.json, per kind of question.
 // Usage: AgentKit.Bench.Rag [--cache DIR] [--corpus manuals|heldout] [--questions FILE] [--dump-pages DIR]
-//                           [--embedder minilm|lexical] [--quality] [--index FILE] [--fusion]
+//                           [--embedder minilm|arctic|lexical] [--quality] [--index FILE] [--fusion]
 //   --cache       where the .deb files and the corpora are kept (default ~/.cache/agentkit/bench-rag)
 //   --corpus      manuals (default: GLPK, R and ReportLab manuals, questions.json) or heldout (Bash reference
 //                 manual and gnuplot manual, for a second question set kept out of tuning; needs --questions)
@@ -28,7 +28,8 @@ using UglyToad.PdfPig;
 //   --passage-words N  words per passage, e.g. 48 (default: KnowledgeBaseOptions' default, 0: chunk vectors only)
 //   --index       with --quality: the index database (default CACHE/index-EMBEDDER.db, CACHE/heldout-EMBEDDER.db)
 //   --dump-pages  also write each page's text as the PDF reader sees it (DIR/<file>/<page>.txt), for writing questions
-//   --embedder    minilm (default: all-MiniLM-L6-v2, the default model) or lexical (the hashing embedder)
+//   --embedder    minilm (default: all-MiniLM-L6-v2, the default model), arctic (snowflake-arctic-embed-xs, built in)
+//                 or lexical (the hashing embedder)
 //   --fusion      also compare fusion methods (RRF, min-max and z-score at several keyword weights) on the same
 //                 vector and keyword rankings, to show why hybrid mode fuses as it does
 //   --quality     retrieval quality only: no timed stages; the corpus is ingested once into CACHE/index-EMBEDDER.db,
@@ -52,9 +53,9 @@ var ingestion = new RagIngestionOptions
 };
 var qualityOnly = args.Contains("--quality");
 var compareFusion = args.Contains("--fusion");
-if (embedderName is not ("minilm" or "lexical"))
+if (embedderName is not ("minilm" or "arctic" or "lexical"))
 {
-    Console.Error.WriteLine($"--embedder must be minilm or lexical, not '{embedderName}'.");
+    Console.Error.WriteLine($"--embedder must be minilm, arctic or lexical, not '{embedderName}'.");
     return 2;
 }
 
@@ -123,7 +124,12 @@ var database = !qualityOnly ? Path.Combine(Path.GetTempPath(), $"agentkit-bench-
 try
 {
     using var store = new SqliteVectorStore(database);
-    using IEmbeddingGenerator<string, Embedding<float>> embedder = embedderName == "minilm" ? new MiniLMEmbeddingGenerator() : new HashingEmbeddingGenerator();
+    using IEmbeddingGenerator<string, Embedding<float>> embedder = embedderName switch
+    {
+        "minilm" => new MiniLMEmbeddingGenerator(),
+        "arctic" => new MiniLMEmbeddingGenerator(new MiniLMEmbeddingGeneratorOptions { Model = BuiltInEmbeddingModel.ArcticEmbedXs }),
+        _ => new HashingEmbeddingGenerator(),
+    };
     VectorStoreCollection<Guid, RagChunkRecord> collection;
     VectorStoreCollection<Guid, RagPassageRecord>? passages = null;
     if (qualityOnly)

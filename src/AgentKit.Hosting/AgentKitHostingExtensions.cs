@@ -272,6 +272,7 @@ public static class AgentKitHostingExtensions
         {
             ModelProvider.OpenAI => CreateOpenAIClient(model).GetEmbeddingClient(model.Model).AsIEmbeddingGenerator(),
             ModelProvider.MiniLM => new MiniLMEmbeddingGenerator(new MiniLMEmbeddingGeneratorOptions { Threads = model.Threads }),
+            ModelProvider.ArcticEmbedXs => new MiniLMEmbeddingGenerator(new MiniLMEmbeddingGeneratorOptions { Model = BuiltInEmbeddingModel.ArcticEmbedXs, Threads = model.Threads }),
             ModelProvider.Lexical => new HashingEmbeddingGenerator(),
             _ => new DeferredLlamaEmbeddingGenerator(
                 services.GetRequiredService<ModelCatalog>().GetLocal(name),

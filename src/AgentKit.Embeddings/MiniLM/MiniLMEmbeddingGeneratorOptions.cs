@@ -6,8 +6,11 @@ public sealed record MiniLMEmbeddingGeneratorOptions
     /// <summary>Largest accepted <see cref="MaxInputsPerRequest"/>.</summary>
     public const int MaxInputsPerRequestLimit = 1_000_000;
 
-    /// <summary>The id reported as the model (metadata, each embedding's <c>ModelId</c>). Default <c>all-MiniLM-L6-v2</c>.</summary>
-    public string ModelId { get; init; } = MiniLMEmbeddingGenerator.DefaultModelId;
+    /// <summary>Which built-in model runs. Default <see cref="BuiltInEmbeddingModel.AllMiniLmL6V2"/>.</summary>
+    public BuiltInEmbeddingModel Model { get; init; } = BuiltInEmbeddingModel.AllMiniLmL6V2;
+
+    /// <summary>The id reported as the model (metadata, each embedding's <c>ModelId</c>). Default: the model's own id (<c>all-MiniLM-L6-v2</c>).</summary>
+    public string? ModelId { get; init; }
 
     /// <summary>
     /// Inputs run through the model together (each batch is padded to its longest input; inputs are grouped by length
@@ -40,9 +43,14 @@ public sealed record MiniLMEmbeddingGeneratorOptions
 
     internal void Validate()
     {
-        if (string.IsNullOrWhiteSpace(ModelId))
+        if (ModelId is not null && string.IsNullOrWhiteSpace(ModelId))
         {
             throw new ArgumentException("MiniLMEmbeddingGeneratorOptions.ModelId must not be empty.", nameof(ModelId));
+        }
+
+        if (!Enum.IsDefined(Model))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Model), Model, "MiniLMEmbeddingGeneratorOptions.Model is not a built-in model.");
         }
 
         if (BatchSize is < 1 or > 256)

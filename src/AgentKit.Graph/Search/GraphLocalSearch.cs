@@ -1,4 +1,5 @@
 using System.Globalization;
+using AgentKit.Abstractions.Embeddings;
 using AgentKit.Abstractions.Graph;
 using AgentKit.Abstractions.Text;
 using Microsoft.Extensions.AI;
@@ -148,7 +149,7 @@ public sealed class GraphLocalSearch : IGraphContextSource
 
         if (_options.LinkThreshold < 1)
         {
-            var vector = (await _embedder.GenerateAsync([question], cancellationToken: cancellationToken).ConfigureAwait(false))[0].Vector;
+            var vector = (await _embedder.GenerateAsync([question], EmbeddingInputKind.ForQueries(), cancellationToken).ConfigureAwait(false))[0].Vector;
             foreach (var (entity, similarity) in await _store.NearestEntitiesAsync(vector, _options.MaxSeeds, _options.LinkThreshold, cancellationToken).ConfigureAwait(false))
             {
                 seeds[entity.Id] = Math.Max(seeds.GetValueOrDefault(entity.Id), similarity * EmbeddingLinkWeight);

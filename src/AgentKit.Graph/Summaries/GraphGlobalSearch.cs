@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Globalization;
 using System.Runtime.ExceptionServices;
+using AgentKit.Abstractions.Embeddings;
 using AgentKit.Abstractions.Graph;
 using AgentKit.Abstractions.Models;
 using AgentKit.Abstractions.Text;
@@ -71,7 +72,7 @@ public sealed class GraphGlobalSearch : IGraphGlobalSearch
             return new GraphGlobalAnswer("The knowledge graph has no community summaries yet, so there is nothing to answer a question about the whole collection from.", false, [], [], 0);
         }
 
-        var query = VectorMath.Unit((await _embedder.GenerateAsync([question], cancellationToken: cancellationToken).ConfigureAwait(false))[0].Vector.Span);
+        var query = VectorMath.Unit((await _embedder.GenerateAsync([question], EmbeddingInputKind.ForQueries(), cancellationToken).ConfigureAwait(false))[0].Vector.Span);
         var ranked = communities
             .Select(c => (Community: c, Similarity: c.Embedding.Length == query.Length ? VectorMath.Dot(query, c.Embedding.Span) : 0))
             .OrderByDescending(p => p.Similarity).ThenByDescending(p => p.Community.Rating).ThenBy(p => p.Community.Id, StringComparer.Ordinal)

@@ -148,7 +148,7 @@ internal sealed class AgentKitOptionsValidator(IHostEnvironment environment) : I
                 CheckRange(failures, $"{key}:MaxRetries", model.MaxRetries, 0, 10);
                 break;
 
-            case ModelProvider.MiniLM or ModelProvider.Lexical:
+            case ModelProvider.MiniLM or ModelProvider.ArcticEmbedXs or ModelProvider.Lexical:
                 if (model.Kind != ModelKind.Embedding)
                 {
                     failures.Add($"{key}:Kind: the {model.Provider} provider is an embedding model; set Kind to Embedding.");
@@ -158,7 +158,7 @@ internal sealed class AgentKitOptionsValidator(IHostEnvironment environment) : I
                 break;
 
             default:
-                failures.Add($"{key}:Provider: '{model.Provider}' is not a provider; use Llama, OpenAI, MiniLM or Lexical.");
+                failures.Add($"{key}:Provider: '{model.Provider}' is not a provider; use Llama, OpenAI, MiniLM, ArcticEmbedXs or Lexical.");
                 break;
         }
     }

@@ -25,6 +25,14 @@ public enum ModelProvider
     /// </summary>
     MiniLM,
 
+    /// <summary>
+    /// Embedding only: snowflake-arctic-embed-xs in process on ONNX Runtime (384 dimensions, 256 tokens, English), shipped
+    /// with AgentKit, no download: all-MiniLM-L6-v2's architecture trained further for retrieval, with a query
+    /// instruction. Better retrieval than MiniLM (docs/benchmarks.md); its similarities are not on MiniLM's scale, so
+    /// thresholds tuned for MiniLM (completion cache, entity resolution) need re-tuning.
+    /// </summary>
+    ArcticEmbedXs,
+
     /// <summary>Embedding only: AgentKit's hashing embedder, which matches words, not meanings. Only when configured.</summary>
     Lexical,
 }

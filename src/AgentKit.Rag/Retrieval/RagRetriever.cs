@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Numerics.Tensors;
 using System.Linq.Expressions;
 using AgentKit.Abstractions.Diagnostics;
+using AgentKit.Abstractions.Embeddings;
 using AgentKit.Abstractions.Graph;
 using AgentKit.Rag.Diagnostics;
 using AgentKit.Rag.Ingestion;
@@ -37,6 +38,9 @@ public sealed class RagRetriever
     /// 0.3 and 0.7, the best vector-mode Recall@5 and MRR@5 on both benchmark question sets (docs/benchmarks.md).
     /// </summary>
     private const double PassageWeight = 0.7;
+
+    // Marks the question as a search query, for models trained with a query instruction.
+    private static readonly EmbeddingGenerationOptions s_queryOptions = EmbeddingInputKind.ForQueries();
 
     private readonly VectorStoreCollection<Guid, RagChunkRecord> _collection;
     private readonly IEmbeddingGenerator<string, Embedding<float>> _embedder;
@@ -169,7 +173,7 @@ public sealed class RagRetriever
         source is null ? r => !r.Navigation : r => r.Source == source && !r.Navigation;
 
     private async Task<ReadOnlyMemory<float>> EmbedAsync(string query, CancellationToken cancellationToken) =>
-        (await _embedder.GenerateAsync([query], cancellationToken: cancellationToken).ConfigureAwait(false))[0].Vector;
+        (await _embedder.GenerateAsync([query], s_queryOptions, cancellationToken).ConfigureAwait(false))[0].Vector;
 
     private async Task<List<RetrievedChunk>> VectorAsync(
         ReadOnlyMemory<float> vector, int count, string? source, bool withVectors, CancellationToken cancellationToken)

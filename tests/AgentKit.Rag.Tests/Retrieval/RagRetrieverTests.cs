@@ -1,8 +1,10 @@
+using AgentKit.Abstractions.Embeddings;
 using AgentKit.Abstractions.Search;
 using AgentKit.Rag.Embeddings;
 using AgentKit.Rag.Ingestion;
 using AgentKit.Rag.Retrieval;
 using AgentKit.Rag.Tests.Support;
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.VectorData;
 
 namespace AgentKit.Rag.Tests.Retrieval;
@@ -147,6 +149,29 @@ public sealed class RagRetrieverTests : IAsyncLifetime
     [InlineData(5, 1.5)]
     public async Task Retrieve_OptionsOutOfRange_Throw(int top, double? lambda) =>
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Retriever().RetrieveAsync("q", new RetrievalOptions { Top = top, MmrLambda = lambda }, Token));
+
+    [Fact]
+    public async Task Retrieve_EmbedsTheQuestionMarkedAsAQuery()
+    {
+        var recording = new KindRecordingEmbedder(_kb.Embedder);
+
+        await new RagRetriever(_kb.Collection, recording).RetrieveAsync("how do I prime the pump", new RetrievalOptions { Mode = RetrievalMode.Vector }, Token);
+
+        Assert.Equal([true], recording.Queries);
+    }
+
+    /// <summary>Wraps the real embedder and records whether each request was marked as a query.</summary>
+    private sealed class KindRecordingEmbedder(IEmbeddingGenerator<string, Embedding<float>> inner)
+        : DelegatingEmbeddingGenerator<string, Embedding<float>>(inner)
+    {
+        public List<bool> Queries { get; } = [];
+
+        public override Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            Queries.Add(EmbeddingInputKind.IsQuery(options));
+            return base.GenerateAsync(values, options, cancellationToken);
+        }
+    }
 
     private sealed class ScriptedReranker(Func<RetrievedChunk, double> score) : IRagReranker
     {

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Numerics.Tensors;
+using AgentKit.Abstractions.Embeddings;
 using AgentKit.Abstractions.Search;
 using Microsoft.Extensions.AI;
 
@@ -217,7 +218,7 @@ public sealed class ToolSelector : IDisposable
             return cached;
         }
 
-        var vector = (await _generator.GenerateAsync([request], cancellationToken: cancellationToken).ConfigureAwait(false))[0].Vector;
+        var vector = (await _generator.GenerateAsync([request], EmbeddingInputKind.ForQueries(), cancellationToken).ConfigureAwait(false))[0].Vector;
         if (_requests.Count >= MaxCachedRequests)
         {
             _requests.Clear();
