@@ -12,6 +12,13 @@ public sealed class ShopBotOptions
     /// <summary>The policy documents (Markdown) to ingest; relative to the application folder. Default <c>policies</c>.</summary>
     public string PoliciesDirectory { get; set; } = "policies";
 
+    /// <summary>
+    /// Where the policy index (<c>knowledge.db</c>) and the PDF handbook printed from the policies live; relative to
+    /// the content root. Default: <see cref="DataDirectory"/>. Several shops may share one when they share the
+    /// policies: at start each finds the index up to date and writes nothing (ShopBot's evaluation does this).
+    /// </summary>
+    public string? KnowledgeDirectory { get; set; }
+
     /// <summary>The shipping partner.</summary>
     public CarrierClientOptions Carrier { get; init; } = new();
 

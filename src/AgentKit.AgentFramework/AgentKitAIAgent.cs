@@ -19,7 +19,8 @@ namespace AgentKit.AgentFramework;
 /// An AgentKit turn takes one input message: several new messages are joined into one user message (their texts, one
 /// per line). A run that does not complete (a limit, a timeout, a failure) still returns its messages; its
 /// <see cref="AgentRunResult"/> is in the response's <see cref="RunResultKey"/> property (a streamed run reports the
-/// outcome under <see cref="RunOutcomeKey"/>).
+/// outcome under <see cref="RunOutcomeKey"/>). A streamed run with a planner (<c>AgentDefinition.Planner</c>) streams the
+/// planner's model text first, as <see cref="TextReasoningContent"/> tagged with <see cref="PlannerKey"/>.
 /// </remarks>
 public sealed class AgentKitAIAgent : AIAgent
 {
@@ -31,6 +32,15 @@ public sealed class AgentKitAIAgent : AIAgent
     /// on a streamed run's last update: updates stay plain JSON values, since workflows serialise them.
     /// </summary>
     public const string RunOutcomeKey = "agentkit.run.outcome";
+
+    /// <summary>
+    /// The <see cref="AgentResponseUpdate.AdditionalProperties"/> keys of a streamed planner step: the strategy, and the
+    /// prompt whose text a <see cref="TextReasoningContent"/> update carries (the agent's planner thinking before the answer).
+    /// </summary>
+    public const string PlannerKey = "agentkit.planner";
+
+    /// <inheritdoc cref="PlannerKey"/>
+    public const string PlannerStepKey = "agentkit.planner.step";
 
     private readonly AgentRunner _runner;
     private readonly AgentDefinition _agent;
@@ -98,6 +108,16 @@ public sealed class AgentKitAIAgent : AIAgent
             {
                 case TextDeltaEvent delta:
                     yield return new AgentResponseUpdate(ChatRole.Assistant, delta.Text) { AgentId = Id, AuthorName = Name, MessageId = messageId, ResponseId = evt.RunId };
+                    break;
+                case PlannerProgressEvent { Kind: "text_delta", Text: { Length: > 0 } text } planning:
+                    yield return new AgentResponseUpdate(ChatRole.Assistant, [new TextReasoningContent(text)])
+                    {
+                        AgentId = Id,
+                        AuthorName = Name,
+                        MessageId = messageId,
+                        ResponseId = evt.RunId,
+                        AdditionalProperties = new() { [PlannerKey] = planning.Planner, [PlannerStepKey] = planning.Name },
+                    };
                     break;
                 case RunCompletedEvent or RunFailedEvent:
                     var result = evt is RunCompletedEvent completed ? completed.Result : ((RunFailedEvent)evt).Result;

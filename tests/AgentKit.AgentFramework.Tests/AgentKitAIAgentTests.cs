@@ -1,6 +1,7 @@
 using System.Text.Json;
 using AgentKit.Agents;
 using AgentKit.Agents.Sessions;
+using AgentKit.Planning;
 using AgentKit.Testing;
 using Microsoft.Agents.AI;
 using Microsoft.Extensions.AI;
@@ -90,6 +91,52 @@ public sealed class AgentKitAIAgentTests : IDisposable
         Assert.Throws<AgentNotFoundException>(() => new AgentKitAIAgent(runner, "nobody"));
     }
 
+    [Fact]
+    public async Task Streaming_WithAPlanner_StreamsThePlannersTextAsReasoning_BeforeTheAnswer()
+    {
+        const string reasoning = "Twelve eggs make a dozen, so half a dozen is 6. The answer is 6.";
+        var model = new ScriptedChatClient((messages, _) => new ChatResponse(new ChatMessage(ChatRole.Assistant,
+            messages.Any(m => m.Text.Contains("reasoning pass ran", StringComparison.Ordinal)) ? "Six."
+            : messages[0].Text.StartsWith("You read a worked solution", StringComparison.Ordinal) ? """{"answer": "6"}"""
+            : reasoning)))
+        {
+            StreamChunkLength = 7,
+        };
+        var solver = Agent("solver") with { Planner = new PlanningAgentPlanner(PlannerNames.ChainOfThought) };
+        using var services = Services(model, agents: [solver], configure: s => s
+            .AddAgentKitPrompts(o => { o.RootDirectory = PromptsFolder(); o.WatchForChanges = false; })
+            .AddAgentKitPlanning());
+        var agent = new AgentKitAIAgent(services.GetRequiredService<AgentRunner>(), "solver");
+        var session = await agent.CreateSessionAsync(TestContext.Current.CancellationToken);
+
+        var updates = new List<AgentResponseUpdate>();
+        await foreach (var update in agent.RunStreamingAsync("How many eggs in half a dozen?", session, cancellationToken: TestContext.Current.CancellationToken))
+        {
+            updates.Add(update);
+        }
+
+        var thinking = updates.Where(u => u.Contents.Any(c => c is TextReasoningContent)).ToList();
+        Assert.True(thinking.Count > 1);
+        Assert.All(thinking, u => Assert.Equal(PlannerNames.ChainOfThought, u.AdditionalProperties![AgentKitAIAgent.PlannerKey]));
+        var cot = thinking.Where(u => (string?)u.AdditionalProperties![AgentKitAIAgent.PlannerStepKey] == "planning/cot");
+        Assert.Equal(reasoning, string.Concat(cot.SelectMany(u => u.Contents.OfType<TextReasoningContent>()).Select(c => c.Text)));
+        Assert.True(updates.IndexOf(thinking[^1]) < updates.FindIndex(u => u.Text.Length > 0));
+        Assert.Equal("Six.", updates.ToAgentResponse().Text);
+    }
+
+    private static string PromptsFolder()
+    {
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+        {
+            if (File.Exists(Path.Combine(folder.FullName, "AgentKit.sln")))
+            {
+                return Path.Combine(folder.FullName, "prompts");
+            }
+        }
+
+        throw new DirectoryNotFoundException($"No repository above {AppContext.BaseDirectory}.");
+    }
+
     private static async Task<AgentResponse> Run(AIAgent agent, string input, Microsoft.Agents.AI.AgentSession session, bool streaming)
     {
         if (!streaming)
@@ -106,12 +153,13 @@ public sealed class AgentKitAIAgentTests : IDisposable
         return updates.ToAgentResponse();
     }
 
-    private ServiceProvider Services(IChatClient model, string? database = null, AgentDefinition[]? agents = null)
+    private ServiceProvider Services(IChatClient model, string? database = null, AgentDefinition[]? agents = null, Action<IServiceCollection>? configure = null)
     {
         var services = new ServiceCollection()
             .AddSingleton(model)
             .AddAgentKitAgents(database ?? Path.Combine(_folder, Guid.NewGuid().ToString("N") + ".db"))
             .AddAgentKitTools([]);
+        configure?.Invoke(services);
         foreach (var agent in agents ?? [Agent("helper"), Agent("other")])
         {
             services.AddAgent(agent);

@@ -84,6 +84,28 @@ public sealed class AgentChatCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task ChatAgent_WithAPlanner_ShowsThePlannersStepsAsTheyHappen_BeforeTheAnswer()
+    {
+        var model = new Scripted((messages, _) => new ChatResponse(new ChatMessage(ChatRole.Assistant,
+            messages.Any(m => m.Text.Contains("reasoning pass ran", StringComparison.Ordinal)) ? "It is 6."
+            : messages[0].Text.StartsWith("You read a worked solution", StringComparison.Ordinal) ? """{"answer": "6"}"""
+            : "Half of 12 is 6. The answer is 6.")));
+        using var cli = Harness(input: null, model);
+        var config = CliHarness.WriteAgentConfig(_folder, """{ "solver": { "Instructions": "You solve problems.", "Planner": { "Kind": "cot" } } }""");
+
+        var exit = await cli.RunAsync("chat", "--agent", "solver", "--config", config, "--prompt", "How many eggs in half a dozen?");
+
+        Assert.Equal(0, exit);
+        var lines = cli.Out.Split('\n').Select(l => l.TrimEnd()).ToList();
+        var started = lines.IndexOf("· chain-of-thought: planning/cot…");
+        var extraction = lines.IndexOf("· chain-of-thought: planning/extract-answer…");
+        var concluded = lines.IndexOf("· chain-of-thought concluded: 6");
+        var answer = lines.IndexOf("It is 6.");
+        Assert.True(started >= 0 && started < extraction && extraction < concluded && concluded < answer, cli.Out);
+        Assert.DoesNotContain("Half of 12", cli.Out, StringComparison.Ordinal); // the planner's own text is not printed
+    }
+
+    [Fact]
     public async Task ChatAgent_UnknownAgent_ListsTheConfiguredOnesAndExits1()
     {
         using var cli = Harness(input: "", new Scripted());

@@ -28,6 +28,15 @@ public sealed class ShopBotEvalOptions
 
     /// <summary>Configuration values for every run's shop, applied after the evaluation's own.</summary>
     public IReadOnlyDictionary<string, string?> Settings { get; init; } = new Dictionary<string, string?>();
+
+    /// <summary>
+    /// Whether the runs share what they only read. Default true: the target prepares once (at its first run) a
+    /// migrated and seeded data folder, the policies, their index and the PDF handbook; each run then starts from its
+    /// own copy of that data folder (so every database is fresh and private to the run) and reads the shared policy
+    /// index, which it finds up to date. When false, every run migrates and seeds its databases, prints the handbook
+    /// and ingests (embeds) the policies itself, as a fresh installation does.
+    /// </summary>
+    public bool ShareReadOnlyData { get; init; } = true;
 }
 
 /// <summary>
@@ -35,9 +44,10 @@ public sealed class ShopBotEvalOptions
 /// local carrier and SMTP sink on free loopback ports; its policies ingested) with the model under test, and the
 /// end-state checks of <see cref="ShopBotEndState"/> read that shop's database, carrier and mail sink afterwards.
 /// </summary>
+/// <remarks>Dispose the target after the runs: it removes the data the runs shared (<see cref="ShopBotEvalOptions.ShareReadOnlyData"/>).</remarks>
 /// <param name="model">The model for a case's run (the same client for a real model; a scripted double per case in tests).</param>
 /// <param name="options">How shops are started.</param>
-public sealed class ShopBotEvalTarget(Func<EvalCase, IChatClient> model, ShopBotEvalOptions? options = null) : IEvalTarget
+public sealed class ShopBotEvalTarget(Func<EvalCase, IChatClient> model, ShopBotEvalOptions? options = null) : IEvalTarget, IAsyncDisposable
 {
     private static readonly System.Text.RegularExpressions.Regex[] VolatileValues =
     [
@@ -47,6 +57,8 @@ public sealed class ShopBotEvalTarget(Func<EvalCase, IChatClient> model, ShopBot
     ];
 
     private readonly ShopBotEvalOptions _options = options ?? new ShopBotEvalOptions();
+    private readonly SemaphoreSlim _preparing = new(1, 1);
+    private SharedData? _shared;
 
     /// <inheritdoc/>
     public string Name => "agent shopbot";
@@ -55,18 +67,18 @@ public sealed class ShopBotEvalTarget(Func<EvalCase, IChatClient> model, ShopBot
     public async ValueTask<IEvalSession> StartAsync(EvalCase evalCase, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(evalCase);
+        var shared = _options.ShareReadOnlyData ? await PrepareSharedAsync(evalCase, cancellationToken).ConfigureAwait(false) : null;
         var root = Path.Combine(_options.WorkDirectory, Guid.NewGuid().ToString("N"));
-        var policies = Path.Combine(root, "policies");
-        Directory.CreateDirectory(policies);
-        foreach (var file in Directory.GetFiles(_options.PoliciesDirectory, "*.md"))
+        Dictionary<string, string?> settings;
+        if (shared is null)
         {
-            File.Copy(file, Path.Combine(policies, Path.GetFileName(file)));
+            settings = Settings(root, CopyPolicies(root));
         }
-
-        var settings = IsolatedSettings(root, policies);
-        foreach (var (key, value) in _options.Settings)
+        else
         {
-            settings[key] = value;
+            settings = Settings(root, shared.Policies);
+            settings["ShopBot:KnowledgeDirectory"] = shared.Knowledge;
+            CopyDirectory(shared.Data, Path.Combine(root, "data"));
         }
 
         // What differs on every run without changing what the model should do: the carrier's label ids, tracking
@@ -78,24 +90,18 @@ public sealed class ShopBotEvalTarget(Func<EvalCase, IChatClient> model, ShopBot
                 meter.MaskInCacheKey(volatileValue);
             }
 
-            // Passages cite their source files by path, under this run's folder.
+            // Passages cite their source files by path, under this run's folder or the shared one.
             meter.MaskInCacheKey(root);
+            if (shared is not null)
+            {
+                meter.MaskInCacheKey(shared.Root);
+            }
         }
 
-        var rmas = 0;
         ShopBotApp? app = null;
         try
         {
-            app = await ShopBotApp.StartAsync(new ShopBotStartOptions
-            {
-                ContentRoot = root,
-                Settings = settings,
-                ChatClient = model(evalCase),
-                EmbeddingGenerator = _options.Embeddings?.Invoke(),
-                Time = new FixedClock(_options.Now),
-                NewRma = () => string.Create(CultureInfo.InvariantCulture, $"RMA-{0xE0A10000 + Interlocked.Increment(ref rmas):X8}"),
-                ConfigureLogging = l => l.SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Warning),
-            }, cancellationToken).ConfigureAwait(false);
+            app = await StartShopAsync(root, settings, evalCase, cancellationToken).ConfigureAwait(false);
             var world = new World(app, root);
             AgentEvalSession? session = null;
             session = await AgentEvalSession.StartAsync(
@@ -113,6 +119,131 @@ public sealed class ShopBotEvalTarget(Func<EvalCase, IChatClient> model, ShopBot
             throw;
         }
     }
+
+    /// <inheritdoc/>
+    public ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _shared, null) is { } shared)
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            TryDelete(shared.Root);
+        }
+
+        _preparing.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private Task<ShopBotApp> StartShopAsync(string root, Dictionary<string, string?> settings, EvalCase evalCase, CancellationToken cancellationToken)
+    {
+        var rmas = 0;
+        return ShopBotApp.StartAsync(new ShopBotStartOptions
+        {
+            ContentRoot = root,
+            Settings = settings,
+            ChatClient = model(evalCase),
+            EmbeddingGenerator = _options.Embeddings?.Invoke(),
+            Time = new FixedClock(_options.Now),
+            NewRma = () => string.Create(CultureInfo.InvariantCulture, $"RMA-{0xE0A10000 + Interlocked.Increment(ref rmas):X8}"),
+            ConfigureLogging = l => l.SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Warning),
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Once per target: a shop started and stopped without a conversation leaves a migrated, seeded data folder and
+    /// an up-to-date policy index with its handbook, which the runs then share (<see cref="ShopBotEvalOptions.ShareReadOnlyData"/>).
+    /// </summary>
+    private async Task<SharedData> PrepareSharedAsync(EvalCase evalCase, CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _shared) is { } ready)
+        {
+            return ready;
+        }
+
+        await _preparing.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_shared is { } prepared)
+            {
+                return prepared;
+            }
+
+            var root = Path.Combine(_options.WorkDirectory, "shared-" + Guid.NewGuid().ToString("N"));
+            var shared = new SharedData(root, CopyPolicies(root), Path.Combine(root, "knowledge"), Path.Combine(root, "data"));
+            try
+            {
+                var settings = Settings(root, shared.Policies);
+                settings["ShopBot:KnowledgeDirectory"] = shared.Knowledge;
+                await (await StartShopAsync(root, settings, evalCase, cancellationToken).ConfigureAwait(false)).DisposeAsync().ConfigureAwait(false);
+
+                // Closed, so each run's copy of the databases is whole (no write-ahead log left behind).
+                Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            }
+            catch
+            {
+                TryDelete(root);
+                throw;
+            }
+
+            Volatile.Write(ref _shared, shared);
+            return shared;
+        }
+        finally
+        {
+            _preparing.Release();
+        }
+    }
+
+    private Dictionary<string, string?> Settings(string root, string policies)
+    {
+        var settings = IsolatedSettings(root, policies);
+        foreach (var (key, value) in _options.Settings)
+        {
+            settings[key] = value;
+        }
+
+        return settings;
+    }
+
+    private string CopyPolicies(string root)
+    {
+        var policies = Path.Combine(root, "policies");
+        Directory.CreateDirectory(policies);
+        foreach (var file in Directory.GetFiles(_options.PoliciesDirectory, "*.md"))
+        {
+            File.Copy(file, Path.Combine(policies, Path.GetFileName(file)));
+        }
+
+        return policies;
+    }
+
+    private static void CopyDirectory(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.GetFiles(from))
+        {
+            File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+        }
+
+        foreach (var folder in Directory.GetDirectories(from))
+        {
+            CopyDirectory(folder, Path.Combine(to, Path.GetFileName(folder)));
+        }
+    }
+
+    private static void TryDelete(string folder)
+    {
+        try
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still held open; the temp folder is cleaned by the OS eventually.
+        }
+    }
+
+    /// <summary>What the runs share: the policies, their index and handbook, and the data folder each run copies.</summary>
+    private sealed record SharedData(string Root, string Policies, string Knowledge, string Data);
 
     /// <summary>The settings of a shop of its own: data and policies under <paramref name="root"/>, web, carrier and SMTP sink on free loopback ports, no carrier latency.</summary>
     /// <param name="root">The shop's folder.</param>
@@ -137,14 +268,7 @@ public sealed class ShopBotEvalTarget(Func<EvalCase, IChatClient> model, ShopBot
         {
             await app.DisposeAsync().ConfigureAwait(false);
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            try
-            {
-                Directory.Delete(root, recursive: true);
-            }
-            catch (IOException)
-            {
-                // A file still held open; the temp folder is cleaned by the OS eventually.
-            }
+            TryDelete(root);
         }
     }
 

@@ -14,7 +14,8 @@ namespace ShopBot.Eval;
 /// <summary>
 /// <c>dotnet run --project samples/ShopBot -- --eval eval/scenarios.jsonl [--repeat N] [--parallel N] [--json F]
 /// [--html F] [--min-pass-rate R] [--no-cache]</c>: qualifies the configured model (the same configuration the web chat
-/// uses) on ShopBot's suite. The model is loaded once, in a first shop; each run then gets a fresh shop on it.
+/// uses) on ShopBot's suite. The model is loaded once, in a first shop; each run then gets a fresh shop on it (its
+/// own copy of a seeded data folder, sharing the model, the embedding model and the policy index).
 /// </summary>
 internal static class ShopBotQualification
 {
@@ -36,7 +37,10 @@ internal static class ShopBotQualification
 
         // The runs share the host's client: a shop does not dispose a client it was given (it is registered as an instance).
         var model = builder.UseEvalMetering().Build();
-        var target = new ShopBotEvalTarget(_ => model);
+        // The shops also share the host's embedding model (loaded once) and, prepared by the target's first shop, the
+        // seeded data folder each run copies, the policies and their index (ShopBotEvalOptions.ShareReadOnlyData).
+        var embeddings = modelHost.Services.GetService<IEmbeddingGenerator<string, Embedding<float>>>();
+        await using var target = new ShopBotEvalTarget(_ => model, new ShopBotEvalOptions { Embeddings = embeddings is null ? null : () => embeddings });
 
         // Scenarios with a simulated customer ('simulator') are played by the same model on prompts/eval/user-simulator.
         options.UserSimulatorModel = model;

@@ -182,14 +182,16 @@ public sealed partial class ShopBotApp : IAsyncDisposable
             await ShopSeeder.SeedAsync(database, time, cancellationToken).ConfigureAwait(false);
 
             var policies = ResolvePolicies(options.PoliciesDirectory, contentRoot);
-            var handbook = Path.Combine(dataDirectory, HandbookFileName);
+            var knowledgeDirectory = options.KnowledgeDirectory is { Length: > 0 } shared ? Path.GetFullPath(Path.Combine(contentRoot, shared)) : dataDirectory;
+            Directory.CreateDirectory(knowledgeDirectory);
+            var handbook = Path.Combine(knowledgeDirectory, HandbookFileName);
             if (Directory.Exists(policies))
             {
                 PolicyPdfWriter.WriteIfChanged(policies, handbook);
             }
 
             AddServices(builder.Services, options, time, database, new Uri(carrierAddress.ToString().TrimEnd('/') + "/"), sink, dataDirectory, start.NewRma);
-            AddPolicies(builder.Services, policies, handbook, dataDirectory);
+            AddPolicies(builder.Services, policies, handbook, knowledgeDirectory);
             var web = builder.Build();
             var plan = await ContextPlan.MeasureAsync(web.Services, options, web.Services.GetRequiredKeyedService<KnowledgeBase>(PoliciesKnowledgeBase).Options.ChunkTokens, cancellationToken).ConfigureAwait(false);
             web.Services.GetRequiredService<MeasuredContextPlan>().Plan = plan;
@@ -286,9 +288,9 @@ public sealed partial class ShopBotApp : IAsyncDisposable
     /// The policies as a knowledge base (Markdown files and the PDF handbook, in their own SQLite file under the data
     /// folder, incremental so restarts are fast) and the Knowledge plugin's <c>search_knowledge</c> over it.
     /// </summary>
-    private static void AddPolicies(IServiceCollection services, string policies, string handbook, string dataDirectory)
+    private static void AddPolicies(IServiceCollection services, string policies, string handbook, string knowledgeDirectory)
     {
-        services.AddKeyedSqliteVectorStore(PoliciesStoreKey, Path.Combine(dataDirectory, "knowledge.db"));
+        services.AddKeyedSqliteVectorStore(PoliciesStoreKey, Path.Combine(knowledgeDirectory, "knowledge.db"));
         services.AddAgentKitKnowledge(PoliciesKnowledgeBase, o =>
         {
             o.Sources = [policies, handbook];

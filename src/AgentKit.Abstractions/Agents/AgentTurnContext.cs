@@ -41,4 +41,13 @@ public abstract class AgentTurnContext
     /// <param name="cancellationToken">Cancels the lookup (a tool source may connect first).</param>
     /// <returns>The tools.</returns>
     public abstract ValueTask<IReadOnlyList<AIFunction>> GetToolsAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Reports a planner's progress on the run's events as it happens (the runtime emits it as an event; a context
+    /// without events ignores it, which is the default).
+    /// </summary>
+    /// <param name="progress">What the planner did.</param>
+    public virtual void ReportPlannerProgress(PlannerProgress progress)
+    {
+    }
 }

@@ -17,6 +17,7 @@ namespace AgentKit.Agents.Events;
 [JsonDerivedType(typeof(ApprovalResolvedEvent), "approval_resolved")]
 [JsonDerivedType(typeof(StepCompletedEvent), "step_completed")]
 [JsonDerivedType(typeof(HistoryReducedEvent), "history_reduced")]
+[JsonDerivedType(typeof(PlannerProgressEvent), "planner_progress")]
 [JsonDerivedType(typeof(RunCompletedEvent), "run_completed")]
 [JsonDerivedType(typeof(RunFailedEvent), "run_failed")]
 public abstract record AgentEvent
@@ -91,6 +92,18 @@ public sealed record StepCompletedEvent(int Step, AgentStepKind Kind, string? Na
 /// <param name="MessagesBefore">Messages before.</param>
 /// <param name="MessagesAfter">Messages after.</param>
 public sealed record HistoryReducedEvent(int MessagesBefore, int MessagesAfter) : AgentEvent;
+
+/// <summary>
+/// The agent's planner (<c>AgentDefinition.Planner</c>) did something before the model loop: a step started or
+/// completed, a piece of a model call's text streamed, its budget stopped it, or it finished with an answer. Like
+/// <see cref="HistoryReducedEvent"/>, not recorded in a checkpointed run's journal.
+/// </summary>
+/// <param name="Planner">The strategy.</param>
+/// <param name="Kind"><c>step_started</c>, <c>text_delta</c>, <c>step_completed</c>, <c>budget_stopped</c> or <c>completed</c>.</param>
+/// <param name="StepKind"><c>model_call</c>, <c>tool_call</c>, <c>plan</c> or <c>decision</c> for steps.</param>
+/// <param name="Name">The prompt, tool or decision label; the limit of a budget stop.</param>
+/// <param name="Text">The delta's text, the step's output (shortened), or the answer.</param>
+public sealed record PlannerProgressEvent(string Planner, string Kind, string? StepKind, string? Name, string? Text) : AgentEvent;
 
 /// <summary>The run completed; always the last event of a successful run.</summary>
 /// <param name="Result">The result.</param>

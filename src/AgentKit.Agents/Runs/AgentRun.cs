@@ -91,7 +91,9 @@ internal sealed class AgentRun : IToolCallObserver, IToolCallJournal
             request.AddRange(await _runtime.RenderInstructionsAsync(_agent, _sessionId, token).ConfigureAwait(false));
             request.AddRange(history);
             request.Add(_input);
-            turn = new AgentRunTurnContext(GovernToolsForPlannerAsync)
+            turn = new AgentRunTurnContext(
+                GovernToolsForPlannerAsync,
+                p => Emit(new PlannerProgressEvent(p.Planner, p.Kind, p.StepKind, p.Name, p.Text), recorded: false))
             {
                 AgentName = _agent.Name,
                 SessionId = _sessionId,

@@ -109,10 +109,26 @@ internal static class AgentChat
         ToolCallRequestedEvent call => $"[grey]→ {Markup.Escape(call.ToolName)}({Markup.Escape(FormatArguments(call.Arguments))})[/]",
         ToolResultEvent { Status: ToolCallStatus.Succeeded } result => $"[grey]← {Markup.Escape(result.ToolName)}: {Markup.Escape(Shorten(result.Result))}[/]",
         ToolResultEvent result => $"[yellow]← {Markup.Escape(result.ToolName)} ({result.Status}): {Markup.Escape(Shorten(result.Result))}[/]",
+        PlannerProgressEvent planning => DescribePlanning(planning),
         ApprovalResolvedEvent { Approved: false } denied => $"[yellow]✗ {Markup.Escape(denied.ToolName)} denied[/]",
         RunCompletedEvent { Result.Outcome: not AgentRunOutcome.Completed } stopped =>
             $"[yellow]The turn stopped: {stopped.Result.Outcome}{(stopped.Result.Error is { } e ? ": " + Markup.Escape(e) : "")}[/]",
         RunFailedEvent failed => $"[red]The turn failed ({failed.Result.Outcome}): {Markup.Escape(failed.Result.Error ?? "no details")}[/]",
+        _ => null,
+    };
+
+    /// <summary>
+    /// A planner's steps as they happen, one line each: model and tool calls as they start, plans and decisions (votes,
+    /// candidates, rounds) with their outcome, a budget stop and the planner's answer. Its model text is not shown.
+    /// </summary>
+    private static string? DescribePlanning(PlannerProgressEvent e) => (e.Kind, e.StepKind) switch
+    {
+        ("step_started", "model_call") => $"[grey]· {Markup.Escape(e.Planner)}: {Markup.Escape(e.Name ?? "")}…[/]",
+        ("step_started", "tool_call") => $"[grey]· {Markup.Escape(e.Planner)} → {Markup.Escape(e.Name ?? "")}[/]",
+        ("step_completed", "tool_call") => $"[grey]· {Markup.Escape(e.Planner)} ← {Markup.Escape(e.Name ?? "")}: {Markup.Escape(Shorten(e.Text ?? ""))}[/]",
+        ("step_completed", "plan" or "decision") => $"[grey]· {Markup.Escape(e.Planner)} {Markup.Escape(e.Name ?? "")}: {Markup.Escape(Shorten(e.Text ?? ""))}[/]",
+        ("budget_stopped", _) => $"[yellow]· {Markup.Escape(e.Planner)} stopped by its budget: {Markup.Escape(e.Text ?? "")}[/]",
+        ("completed", _) => $"[grey]· {Markup.Escape(e.Planner)} concluded: {Markup.Escape(Shorten(e.Text ?? "no answer"))}[/]",
         _ => null,
     };
 

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using AgentKit.Abstractions.Agents;
 using AgentKit.Prompts;
 using Microsoft.Extensions.AI;
@@ -56,7 +57,17 @@ public sealed class PlanningAgentPlanner : IAgentPlanner
         IReadOnlyList<AIFunction> tools = UseAgentTools && planner.UsesTools
             ? await context.GetToolsAsync(cancellationToken).ConfigureAwait(false)
             : [];
-        var result = await planner.RunAsync(context.ChatClient, new PlanningRequest(question) { Tools = tools, Budget = Budget }, cancellationToken).ConfigureAwait(false);
+        PlanningResult? result = null;
+        await foreach (var update in planner.RunStreamingAsync(context.ChatClient, new PlanningRequest(question) { Tools = tools, Budget = Budget }, cancellationToken).ConfigureAwait(false))
+        {
+            context.ReportPlannerProgress(Progress(update));
+            result = update.Result ?? result;
+        }
+
+        if (result is null)
+        {
+            throw new InvalidOperationException($"The planner '{planner.Name}' ended without a result.");
+        }
 
         var guidance = services.GetRequiredService<IPromptRegistry>().Get(GuidancePrompt).Render(new Dictionary<string, object?>
         {
@@ -80,6 +91,25 @@ public sealed class PlanningAgentPlanner : IAgentPlanner
             }
         }
     }
+
+    /// <summary>A completed step's output on the run's events is cut to this many characters; the trace keeps it whole.</summary>
+    internal const int MaxProgressTextChars = 500;
+
+    internal static PlannerProgress Progress(PlanningUpdate update) => new(
+        update.Planner,
+        SnakeCase(update.Kind.ToString()),
+        update.StepKind is { } kind ? SnakeCase(kind.ToString()) : null,
+        update.BudgetExceeded is { } exceeded ? exceeded.Resource.ToString() : update.Name,
+        update.Kind switch
+        {
+            PlanningUpdateKind.StepCompleted => Shorten(update.Step!.Output),
+            PlanningUpdateKind.BudgetStopped => update.BudgetExceeded!.ToString(),
+            _ => update.Text,
+        });
+
+    private static string Shorten(string text) => text.Length <= MaxProgressTextChars ? text : string.Concat(text.AsSpan(0, MaxProgressTextChars), "…");
+
+    private static string SnakeCase(string name) => JsonNamingPolicy.SnakeCaseLower.ConvertName(name);
 
     private string SelectName(AgentTurnContext context, PlanningOptions options)
     {

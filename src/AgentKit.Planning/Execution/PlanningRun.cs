@@ -16,8 +16,10 @@ internal sealed class PlanningRun : IDisposable
     private readonly BudgetMeter _meter;
     private readonly string _strategy;
     private readonly Activity? _activity;
+    private readonly PlanningObserver? _observer;
     private int _batchedRequests;
     private int _branches;
+    private int _calls;
 
     public PlanningRun(string strategy, IChatClient client, IPromptRegistry prompts, PlanningBudget? budget, CancellationToken cancellationToken)
     {
@@ -28,7 +30,8 @@ internal sealed class PlanningRun : IDisposable
         _meter = new BudgetMeter(budget, cancellationToken);
         MultiSequence = client.GetService<IMultiSequenceChatClient>();
         _activity = PlanningTelemetry.StartRun(strategy);
-        if (_activity is not null)
+        _observer = PlanningObserver.Current;
+        if (_activity is not null || _observer is not null)
         {
             Trace.StepAdded = OnStepAdded;
         }
@@ -63,11 +66,14 @@ internal sealed class PlanningRun : IDisposable
         GuardAsync(async () =>
         {
             var reserved = _meter.Reserve(1);
+            var call = StartCalls(name, 1);
             using var step = PlanningTelemetry.StartStep(_strategy, TraceStepKind.ModelCall, name, branch: null);
             ChatResponse response;
             try
             {
-                response = await (client ?? _client).GetResponseAsync(messages, options, Token).ConfigureAwait(false);
+                response = _observer is null
+                    ? await (client ?? _client).GetResponseAsync(messages, options, Token).ConfigureAwait(false)
+                    : await StreamAsync(client ?? _client, name, call, messages, options).ConfigureAwait(false);
             }
             catch (Exception e) when (AgentKitTelemetry.Fail(step, e))
             {
@@ -81,9 +87,44 @@ internal sealed class PlanningRun : IDisposable
 
             _meter.Settle(reserved, [response]);
             PlanningTelemetry.SetUsage(step, [response]);
-            Trace.Add(TraceStepKind.ModelCall, name, PlanningTrace.Format(messages), response.Text, usage: response.Usage);
+            Completed(Trace.Add(TraceStepKind.ModelCall, name, PlanningTrace.Format(messages), response.Text, usage: response.Usage), call);
             return response;
         });
+
+    /// <summary>A streamed completion: each piece of text is reported as it comes, the whole response returned as the non-streaming call would.</summary>
+    private async Task<ChatResponse> StreamAsync(IChatClient client, string name, int call, IList<ChatMessage> messages, ChatOptions options)
+    {
+        List<ChatResponseUpdate> updates = [];
+        await foreach (var update in client.GetStreamingResponseAsync(messages, options, Token).ConfigureAwait(false))
+        {
+            updates.Add(update);
+            if (update.Text is { Length: > 0 } text)
+            {
+                _observer!.Post(new PlanningUpdate { Kind = PlanningUpdateKind.TextDelta, Planner = _strategy, StepKind = TraceStepKind.ModelCall, Name = name, Call = call, Text = text });
+            }
+        }
+
+        return updates.ToChatResponse();
+    }
+
+    /// <summary>Reports that a step other than a model call (a tool call, a program run) begins.</summary>
+    public void StepStarted(TraceStepKind kind, string name) =>
+        _observer?.Post(new PlanningUpdate { Kind = PlanningUpdateKind.StepStarted, Planner = _strategy, StepKind = kind, Name = name });
+
+    /// <summary>Numbers <paramref name="count"/> model calls of one prompt and reports their start; returns the first number.</summary>
+    private int StartCalls(string name, int count)
+    {
+        var first = Interlocked.Add(ref _calls, count) - count + 1;
+        for (var i = 0; i < count; i++)
+        {
+            _observer?.Post(new PlanningUpdate { Kind = PlanningUpdateKind.StepStarted, Planner = _strategy, StepKind = TraceStepKind.ModelCall, Name = name, Call = first + i });
+        }
+
+        return first;
+    }
+
+    private void Completed(TraceStep step, int? call) =>
+        _observer?.Post(new PlanningUpdate { Kind = PlanningUpdateKind.StepCompleted, Planner = _strategy, StepKind = step.Kind, Name = step.Name, Call = call, Step = step });
 
     /// <summary>
     /// A structured answer from a prompt with an <c>outputs</c> schema (or one generated from <typeparamref name="T"/>),
@@ -149,6 +190,7 @@ internal sealed class PlanningRun : IDisposable
                     chunkOptions.Seed = seed + start;
                 }
 
+                var call = StartCalls(name, chunk.Count);
                 using var step = PlanningTelemetry.StartStep(_strategy, TraceStepKind.ModelCall, name, branch: firstBranch + start);
                 step?.SetTag("agentkit.planner.batch_size", chunk.Count);
                 var responses = sameConversation
@@ -160,7 +202,7 @@ internal sealed class PlanningRun : IDisposable
                 Interlocked.Increment(ref _batchedRequests);
                 for (var i = 0; i < responses.Count; i++)
                 {
-                    Trace.Add(TraceStepKind.ModelCall, name, PlanningTrace.Format(chunk[i]), responses[i].Text, usage: responses[i].Usage);
+                    Completed(Trace.Add(TraceStepKind.ModelCall, name, PlanningTrace.Format(chunk[i]), responses[i].Text, usage: responses[i].Usage), call + i);
                 }
 
                 results.AddRange(responses);
@@ -181,6 +223,7 @@ internal sealed class PlanningRun : IDisposable
         string name, List<IList<ChatMessage>> conversations, ChatOptions options, int maxConcurrency, int reserved, int firstBranch)
     {
         var results = new ChatResponse?[conversations.Count];
+        var calls = new int[conversations.Count];
         try
         {
             await Parallel.ForEachAsync(
@@ -194,6 +237,7 @@ internal sealed class PlanningRun : IDisposable
                         pathOptions.Seed = seed + i;
                     }
 
+                    calls[i] = StartCalls(name, 1);
                     using var step = PlanningTelemetry.StartStep(_strategy, TraceStepKind.ModelCall, name, branch: firstBranch + i);
                     var response = await _client.GetResponseAsync(conversations[i], pathOptions, token).ConfigureAwait(false);
                     _meter.Settle(1, [response]);
@@ -209,7 +253,7 @@ internal sealed class PlanningRun : IDisposable
 
         for (var i = 0; i < results.Length; i++)
         {
-            Trace.Add(TraceStepKind.ModelCall, name, PlanningTrace.Format(conversations[i]), results[i]!.Text, usage: results[i]!.Usage);
+            Completed(Trace.Add(TraceStepKind.ModelCall, name, PlanningTrace.Format(conversations[i]), results[i]!.Text, usage: results[i]!.Usage), calls[i]);
         }
 
         return results!;
@@ -269,7 +313,10 @@ internal sealed class PlanningRun : IDisposable
         _activity?.Dispose();
     }
 
-    /// <summary>Model calls have their own timed span; every other step is reported as an instant with its score.</summary>
+    /// <summary>
+    /// Model calls have their own timed span and update; every other step is reported as an instant with its score,
+    /// and to a streaming reader as it is traced.
+    /// </summary>
     private void OnStepAdded(TraceStep step)
     {
         if (step.Kind == TraceStepKind.ModelCall)
@@ -277,6 +324,7 @@ internal sealed class PlanningRun : IDisposable
             return;
         }
 
+        Completed(step, call: null);
         using var activity = PlanningTelemetry.StartStep(_strategy, step.Kind, step.Name, branch: null);
         activity?.SetTag(TelemetryAttributes.PlannerScore, step.Score);
     }
@@ -288,6 +336,6 @@ internal sealed class PlanningRun : IDisposable
             run.CompleteAsync(name, messages as IList<ChatMessage> ?? [.. messages], options ?? new ChatOptions(), InnerClient);
 
         public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
-            throw new NotSupportedException("Planners request whole responses; streaming is not metered.");
+            throw new NotSupportedException("Planners request whole responses here; a streamed run streams inside PlanningRun.CompleteAsync, where it is metered.");
     }
 }

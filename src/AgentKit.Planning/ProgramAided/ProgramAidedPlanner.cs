@@ -103,6 +103,7 @@ public sealed partial class ProgramAidedPlanner
         }
 
         SandboxResult result;
+        run.StepStarted(TraceStepKind.ToolCall, RunCodeTool.Name);
         try
         {
             result = await run.GuardAsync(() => _sandbox.RunAsync(new SandboxRequest(code), run.Token)).ConfigureAwait(false);

@@ -32,6 +32,7 @@ internal static class PlannerTools
     public static async Task<ToolCallOutcome> InvokeAsync(PlanningRun run, ToolGovernor governor, string name, JsonElement arguments, ILogger logger)
     {
         var argumentsText = arguments.ValueKind == JsonValueKind.Undefined ? "{}" : arguments.GetRawText();
+        run.StepStarted(TraceStepKind.ToolCall, name);
         ToolCallOutcome outcome;
         if (arguments.ValueKind is not (JsonValueKind.Object or JsonValueKind.Undefined))
         {

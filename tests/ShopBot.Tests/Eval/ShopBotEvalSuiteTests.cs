@@ -40,9 +40,11 @@ public sealed class ShopBotEvalSuiteTests
     public async Task Suite_PassesWithTheScriptedModel_EndStatesCheckedOnTheRealShop()
     {
         using var work = new TempWork();
-        var runner = new EvalRunner(Target(c => new ChatClientBuilder(ScriptedShopModel.For(c)).UseEvalMetering().Build(), work.Path), new EvalRunOptions { MaxParallel = 2 });
+        var target = Target(c => new ChatClientBuilder(ScriptedShopModel.For(c)).UseEvalMetering().Build(), work.Path);
+        var runner = new EvalRunner(target, new EvalRunOptions { MaxParallel = 2 });
 
         var report = await runner.RunAsync(Suite, "scripted", cancellationToken: TestContext.Current.CancellationToken);
+        await target.DisposeAsync();
 
         var failures = report.Cases.Where(c => c.SuccessRate < 1)
             .Select(c => $"{c.Id}: {string.Join("; ", c.Runs.SelectMany(r => (r.Error is null ? [] : new[] { r.Error }).Concat(r.Results.Where(x => !x.Passed).Select(x => $"{x.Expectation}: {x.Detail}"))))}");
@@ -119,6 +121,33 @@ public sealed class ShopBotEvalSuiteTests
         Assert.Equal(1, again.Totals.PassRate);
         Assert.All(again.Cases.SelectMany(c => c.Runs), r => Assert.Equal(0, r.ModelCalls));
         Assert.Equal(first.Cases.Sum(c => c.Runs.Sum(r => r.ModelCalls)), again.Cases.Sum(c => c.Runs.Sum(r => r.CacheHits)));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task EachRun_StartsFromAFreshShop_WhetherOrNotTheReadOnlyDataIsShared(bool shared)
+    {
+        using var work = new TempWork();
+        var happy = Suite.Cases.Single(c => c.Id == "happy-10421-jeans");
+        var target = new ShopBotEvalTarget(c => new ChatClientBuilder(ScriptedShopModel.For(c)).UseEvalMetering().Build(), new ShopBotEvalOptions
+        {
+            WorkDirectory = work.Path,
+            Embeddings = () => new HashingEmbeddingGenerator(),
+            ShareReadOnlyData = shared,
+        });
+        var runner = new EvalRunner(target);
+
+        // The same return twice on one target: the second run would find the first one's RMA and label if it shared
+        // its database ("exactly one return covering line 1", "one label e-mail").
+        var first = await runner.RunOneAsync(happy, 0, TestContext.Current.CancellationToken);
+        var second = await runner.RunOneAsync(happy, 1, TestContext.Current.CancellationToken);
+
+        Assert.True(first.Passed, string.Join("; ", first.Results.Where(r => !r.Passed).Select(r => r.Detail)) + first.Error);
+        Assert.True(second.Passed, string.Join("; ", second.Results.Where(r => !r.Passed).Select(r => r.Detail)) + second.Error);
+        Assert.Equal(shared ? 1 : 0, Directory.EnumerateDirectories(work.Path).Count());
+        await target.DisposeAsync();
+        Assert.Empty(Directory.EnumerateDirectories(work.Path));
     }
 
     /// <summary>The suite's work folder; each run's shop is made and removed under it.</summary>
