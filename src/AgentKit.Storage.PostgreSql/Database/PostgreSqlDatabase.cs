@@ -1,14 +1,17 @@
 using System.Net.Sockets;
 using AgentKit.Agents.Sessions;
 using AgentKit.Storage.PostgreSql.Schema;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
 namespace AgentKit.Storage.PostgreSql.Database;
 
 /// <summary>
 /// One PostgreSQL database as AgentKit uses it: the connection pool, the schema's migrations (applied before the first
-/// connection is handed out), and the translation of Npgsql failures into errors that name the server. Every table
-/// AgentKit keeps there (sessions, runs and their checkpoints) goes through it.
+/// connection is handed out), the one listening connection for notifications (<see cref="Notifications"/>), and the
+/// translation of Npgsql failures into errors that name the server. Every table AgentKit keeps there (sessions, runs
+/// and their checkpoints) goes through it.
 /// </summary>
 internal sealed class PostgreSqlDatabase : IAsyncDisposable
 {
@@ -16,7 +19,7 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable
     private readonly NpgsqlDataSource _runLocks;
     private Task? _migration;
 
-    public PostgreSqlDatabase(PostgreSqlStorageOptions options)
+    public PostgreSqlDatabase(PostgreSqlStorageOptions options, ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var failures = options.Validate();
@@ -39,6 +42,7 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable
         builder.MaxPoolSize = options.MaxConcurrentTurns;
         builder.MinPoolSize = Math.Min(builder.MinPoolSize, builder.MaxPoolSize);
         _runLocks = NpgsqlDataSource.Create(builder);
+        Notifications = new PostgreSqlNotifications(this, (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<PostgreSqlNotifications>());
     }
 
     /// <summary>The server as <c>host:port/database</c>, for messages.</summary>
@@ -48,6 +52,9 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable
     public string Schema { get; }
 
     public int MaxMessagesPerSession { get; }
+
+    /// <summary>This process's listening connection, shared by approvals and run checkpoints.</summary>
+    public PostgreSqlNotifications Notifications { get; }
 
     /// <summary>Applies pending migrations once per process; a failed attempt is retried by the next call instead of cached.</summary>
     public async Task MigrateAsync(CancellationToken cancellationToken)
@@ -148,6 +155,7 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await Notifications.DisposeAsync().ConfigureAwait(false);
         await _runLocks.DisposeAsync().ConfigureAwait(false);
         await _dataSource.DisposeAsync().ConfigureAwait(false);
     }

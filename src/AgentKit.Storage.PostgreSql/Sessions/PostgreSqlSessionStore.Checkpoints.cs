@@ -8,8 +8,9 @@ namespace AgentKit.Storage.PostgreSql.Sessions;
 /// <summary>
 /// Run checkpoints beside the sessions (migration 2: <c>runs</c>, <c>run_checkpoints</c>), so every replica on the
 /// database sees every run: one that a dead replica left unfinished is resumed by another. An append is one statement
-/// that numbers the checkpoint under the run's row lock; finishing a run appends its messages and marks it finished in
-/// one transaction.
+/// that numbers the checkpoint under the run's row lock and sends a <c>NOTIFY</c> (channel per schema, payload the run
+/// id, delivered at commit); finishing a run appends its messages and marks it finished in one transaction, and
+/// notifies too. <see cref="Signals"/> turns the notifications into wake-ups for this process's readers.
 /// </summary>
 public sealed partial class PostgreSqlSessionStore : IRunCheckpointStore
 {
@@ -17,6 +18,41 @@ public sealed partial class PostgreSqlSessionStore : IRunCheckpointStore
 
     private readonly string _runs;
     private readonly string _checkpoints;
+    private readonly Lock _signalsLock = new();
+    private RunCheckpointSignals? _signals;
+
+    /// <summary>
+    /// Woken by the notification every append and finish sends, from any replica on the schema; getting it the first
+    /// time starts the process's listening connection (one per database, shared with the approvals), which is re-opened
+    /// with backoff when lost and then wakes every reader, since notifications sent meanwhile are gone.
+    /// </summary>
+    public RunCheckpointSignals Signals
+    {
+        get
+        {
+            lock (_signalsLock)
+            {
+                if (_signals is null)
+                {
+                    var signals = new RunCheckpointSignals();
+                    _database.Notifications.Subscribe(_database.Notifications.RunsChannel, runId =>
+                    {
+                        if (runId is null)
+                        {
+                            signals.SignalAll();
+                        }
+                        else
+                        {
+                            signals.Signal(runId);
+                        }
+                    });
+                    _signals = signals;
+                }
+
+                return _signals;
+            }
+        }
+    }
 
     /// <inheritdoc />
     public ValueTask StartRunAsync(RunInfo run, CancellationToken cancellationToken = default)
@@ -124,7 +160,8 @@ public sealed partial class PostgreSqlSessionStore : IRunCheckpointStore
 
     /// <summary>
     /// One statement that numbers and inserts a checkpoint of an unfinished run (and, with <paramref name="finish"/>,
-    /// marks the run finished with that outcome); it returns the sequence, or no row when the run is not unfinished.
+    /// marks the run finished with that outcome) and notifies the run's readers at commit; it returns the sequence, or no
+    /// row when the run is not unfinished.
     /// </summary>
     private NpgsqlCommand AppendCommand(NpgsqlConnection connection, string runId, RunCheckpointData checkpoint, string? finish) => Command(
         connection,
@@ -133,12 +170,14 @@ public sealed partial class PostgreSqlSessionStore : IRunCheckpointStore
             UPDATE {_runs} SET checkpoint_count = checkpoint_count + 1,
                 finished = CASE WHEN $8::text IS NULL THEN NULL ELSE $7 END, outcome = $8
             WHERE id = $1 AND finished IS NULL
-            RETURNING checkpoint_count)
-        INSERT INTO {_checkpoints} (run_id, seq, kind, step, call_id, tool, payload, created)
-        SELECT $1, r.checkpoint_count, $2, $3, $4, $5, $6, $7 FROM r
-        RETURNING seq
+            RETURNING checkpoint_count),
+        c AS (
+            INSERT INTO {_checkpoints} (run_id, seq, kind, step, call_id, tool, payload, created)
+            SELECT $1, r.checkpoint_count, $2, $3, $4, $5, $6, $7 FROM r
+            RETURNING seq)
+        SELECT c.seq, pg_notify($9, $1) FROM c
         """,
-        runId, (int)checkpoint.Kind, checkpoint.Step, checkpoint.CallId, checkpoint.ToolName, checkpoint.Payload, Now(), finish);
+        runId, (int)checkpoint.Kind, checkpoint.Step, checkpoint.CallId, checkpoint.ToolName, checkpoint.Payload, Now(), finish, _database.Notifications.RunsChannel);
 
     private ValueTask<IReadOnlyList<RunInfo>> QueryRunsAsync(string operation, string where, string? key, CancellationToken cancellationToken) =>
         GuardAsync<IReadOnlyList<RunInfo>>(operation, async () =>
