@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Net.Sockets;
 using AgentKit.Agents.Sessions;
 using AgentKit.Storage.PostgreSql.Schema;
@@ -15,6 +16,9 @@ namespace AgentKit.Storage.PostgreSql.Database;
 /// </summary>
 internal sealed class PostgreSqlDatabase : IAsyncDisposable
 {
+    /// <summary>How many statements each connection prepares automatically when the connection string does not say.</summary>
+    public const int DefaultMaxAutoPrepare = 32;
+
     private readonly NpgsqlDataSource _dataSource;
     private readonly NpgsqlDataSource _runLocks;
     private Task? _migration;
@@ -33,6 +37,15 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable
             CommandTimeout = (int)Math.Ceiling(options.CommandTimeout.TotalSeconds),
         };
         builder.ApplicationName ??= "AgentKit";
+
+        // Every statement AgentKit sends is parameterised and repeated: prepared once per connection, the server
+        // parses and plans it once, not on every turn. A connection string that sets Max Auto Prepare (0 behind a
+        // pooler that cannot keep prepared statements) keeps its value.
+        var given = new DbConnectionStringBuilder { ConnectionString = options.ConnectionString };
+        if (!given.Keys.Cast<string>().Any(k => string.Equals(k.Replace(" ", string.Empty, StringComparison.Ordinal), "MaxAutoPrepare", StringComparison.OrdinalIgnoreCase)))
+        {
+            builder.MaxAutoPrepare = DefaultMaxAutoPrepare;
+        }
         Server = $"{builder.Host}:{builder.Port}/{builder.Database}";
         Schema = options.Schema;
         MaxMessagesPerSession = options.MaxMessagesPerSession;
