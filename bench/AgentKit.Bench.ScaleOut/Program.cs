@@ -25,7 +25,10 @@ using Microsoft.Extensions.Logging;
 // one with two, in the same run. After each phase every session's history is read back: each accepted turn must be
 // there once, its reply right after it (lost, duplicated and interleaved messages are counted; all must be 0).
 // `--seconds N` (or `--minutes N`, default 10) is each phase's length; `--sessions N` (200), `--clients-per-session N`
-// (2). `--smoke` runs 5 s phases with 20 sessions. The child mode `--serve <connection string> <schema>` is one server.
+// (2). That closed loop (no think time) measures throughput. `--rate N` measures latency at a stated load instead:
+// one user per session, N turns/s offered over all sessions (each user's turns arrive at random, exponentially spaced,
+// a user waiting for its previous reply), each turn timed from when it was due, so a late start counts.
+// `--smoke` runs 5 s phases with 20 sessions. The child mode `--serve <connection string> <schema>` is one server.
 if (args.Length >= 3 && args[0] == "--serve")
 {
     return await ServeAsync(args[1], args[2]);
@@ -34,7 +37,13 @@ if (args.Length >= 3 && args[0] == "--serve")
 var smoke = args.Contains("--smoke");
 var seconds = ArgValue("--seconds") ?? (ArgValue("--minutes") is { } minutes ? minutes * 60 : smoke ? 5 : 600);
 var sessionCount = ArgValue("--sessions") ?? (smoke ? 20 : 200);
-var perSession = ArgValue("--clients-per-session") ?? 2;
+var rate = ArgValue("--rate");
+var perSession = rate is null ? ArgValue("--clients-per-session") ?? 2 : 1;
+if (rate is <= 0 || seconds <= 0 || sessionCount <= 0 || perSession <= 0)
+{
+    Console.Error.WriteLine("--rate, --seconds, --minutes, --sessions and --clients-per-session must be positive.");
+    return 2;
+}
 
 if (TemporaryPostgreSqlCluster.MissingReason is { } missing)
 {
@@ -44,13 +53,13 @@ if (TemporaryPostgreSqlCluster.MissingReason is { } missing)
 
 await using var cluster = (await TemporaryPostgreSqlCluster.StartAsync("agentkit_bench", durable: true))!;
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"scale-out: {sessionCount} sessions x {perSession} clients, {seconds} s per phase, scripted model, PostgreSQL {cluster.ConnectionString} (fsync on); servers, clients and PostgreSQL on this machine ({Environment.ProcessorCount} cores)"));
+    $"scale-out: {sessionCount} sessions x {perSession} clients, {(rate is { } offered ? $"open loop at {offered} turns/s offered (a turn per session every {sessionCount / (double)offered:0.0} s on average)" : "closed loop (no think time)")}, {seconds} s per phase, scripted model, PostgreSQL {cluster.ConnectionString} (fsync on); servers, clients and PostgreSQL on this machine ({Environment.ProcessorCount} cores)"));
 var one = await PhaseAsync(1);
 var two = await PhaseAsync(2);
 foreach (var (name, result) in new[] { ("1 server", one), ("2 servers", two) })
 {
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"  {name,-9} {result.Turns / result.Seconds,8:0.0} turns/s  p50 {Percentile(result.Latency, 50),7:0.00} ms  p99 {Percentile(result.Latency, 99),7:0.00} ms  busy (409) {result.Busy}  errors {result.Errors}  lost {result.Lost}  duplicated {result.Duplicated}  interleaved {result.Interleaved}  sessions checked {result.Sessions}"));
+        $"  {name,-9} {result.Turns / result.Seconds,8:0.0} turns/s  p50 {Percentile(result.Latency, 50),7:0.00} ms  p90 {Percentile(result.Latency, 90),7:0.00} ms  p99 {Percentile(result.Latency, 99),7:0.00} ms  max {Percentile(result.Latency, 100),7:0.00} ms  busy (409) {result.Busy}  errors {result.Errors}  lost {result.Lost}  duplicated {result.Duplicated}  interleaved {result.Interleaved}  sessions checked {result.Sessions}"));
 }
 
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -95,12 +104,31 @@ async Task<PhaseResult> PhaseAsync(int servers)
         await Task.WhenAll(Enumerable.Range(0, sessionCount * perSession).Select(c => Task.Run(async () =>
         {
             var slot = slots[c % sessionCount];
+            var random = new Random(c);
+            var due = clock.Elapsed;
             for (var turn = 0; !stop.IsCancellationRequested; turn++)
             {
                 var http = clients[(c + turn) % clients.Count];
                 var session = slot.Id;
                 var content = $"c{c}-t{turn}";
                 var started = Stopwatch.GetTimestamp();
+                if (rate is { } offered)
+                {
+                    // Open loop: the next turn is due an exponentially distributed gap after the previous one was due.
+                    due += TimeSpan.FromSeconds(-Math.Log(1 - random.NextDouble()) * sessionCount / offered);
+                    if (due.TotalSeconds >= seconds)
+                    {
+                        break;
+                    }
+
+                    if (due > clock.Elapsed)
+                    {
+                        await Task.Delay(due - clock.Elapsed);
+                    }
+
+                    started = Stopwatch.GetTimestamp() - (long)((clock.Elapsed - due).TotalSeconds * Stopwatch.Frequency);
+                }
+
                 HttpStatusCode status;
                 try
                 {

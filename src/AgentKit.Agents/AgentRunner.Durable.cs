@@ -17,6 +17,9 @@ public sealed partial class AgentRunner
     private const int KeptFinishedLogs = 64;
 
     private readonly ConcurrentDictionary<string, RunEventLog> _logs = new(StringComparer.Ordinal);
+
+    /// <summary>Woken by the runs this process executes after each checkpoint, for its readers of them when the store signals nothing.</summary>
+    internal RunCheckpointSignals LocalSignals { get; } = new();
     private readonly ConcurrentQueue<string> _finishedLogs = new();
     private readonly ConcurrentDictionary<string, byte> _unresumable = new(StringComparer.Ordinal);
     private int _sweptRunsGoingOn;
@@ -114,7 +117,7 @@ public sealed partial class AgentRunner
             await Task.Yield();
             var checkpoints = await store.LoadCheckpointsAsync(run.RunId, cancellationToken).ConfigureAwait(false);
             AgentsLog.ResumingRun(LoggerFactory.CreateLogger<AgentRunner>(), run.RunId, run.SessionId, checkpoints.Count);
-            var resumed = new AgentRun(this, agent, run.SessionId, run.Input, streamEvents: false, RunJournal.Resume(store, run.RunId, checkpoints), log);
+            var resumed = new AgentRun(this, agent, run.SessionId, run.Input, streamEvents: false, RunJournal.Resume(store, run.RunId, checkpoints, LocalSignals), log);
             await resumed.ExecuteAsync(cancellationToken).ConfigureAwait(false);
             return resumed.Result;
         }
@@ -242,11 +245,13 @@ public sealed partial class AgentRunner
     /// A run's events from the one after <paramref name="afterSequence"/>, then live until it ends, for a streaming client
     /// that reconnects (<c>Last-Event-ID</c>) — to this process or to any other sharing the checkpoint store. A run this
     /// process resumes is read from its events as they happen; any other checkpointed run (executed by another replica,
-    /// by this process for another client, or finished) is derived from its checkpoints, read every
-    /// <see cref="DurableRunOptions.AttachPollInterval"/>, <see cref="DurableRunOptions.AttachBatchSize"/> at a time, with
-    /// the same event ids (<see cref="AgentEvent.Sequence"/>), so nothing is repeated or skipped where the client left off.
-    /// Derived events carry each model step's text as one delta (the part the client has not seen) and no live-only
-    /// events. The stream ends with the run, when the run is deleted, or after <see cref="DurableRunOptions.AttachMaxIdle"/>
+    /// by this process for another client, or finished) is derived from its checkpoints, <see cref="DurableRunOptions.AttachBatchSize"/>
+    /// at a time, with the same event ids (<see cref="AgentEvent.Sequence"/>), so nothing is repeated or skipped where the
+    /// client left off. New checkpoints are read as soon as the store signals them (<see cref="IRunCheckpointStore.Signals"/>:
+    /// PostgreSQL's <c>NOTIFY</c>, re-read every <see cref="DurableRunOptions.AttachRecheckInterval"/> in case one is lost)
+    /// or this process wrote them; otherwise every <see cref="DurableRunOptions.AttachPollInterval"/>. Derived events
+    /// carry each model step's text as one delta (the part the client has not seen), when the step's response is
+    /// checkpointed, and none of the events no checkpoint records (docs/agents.md, "Re-attaching"). The stream ends with the run, when the run is deleted, or after <see cref="DurableRunOptions.AttachMaxIdle"/>
     /// without a new checkpoint (a run waiting for a person): attach again with the last id.
     /// </summary>
     /// <param name="runId">The run.</param>
@@ -293,6 +298,10 @@ public sealed partial class AgentRunner
             yield return started;
         }
 
+        // Watched before the first read, so an append between a read and the wait wakes it.
+        var shared = store.Signals;
+        using var watch = (shared ?? LocalSignals).Watch(runId);
+        var interval = shared is null ? Durability.AttachPollInterval : Durability.AttachRecheckInterval;
         var idleSince = Time.GetTimestamp();
         while (true)
         {
@@ -331,7 +340,7 @@ public sealed partial class AgentRunner
                 yield break;
             }
 
-            await Task.Delay(Durability.AttachPollInterval, Time, cancellationToken).ConfigureAwait(false);
+            await watch.WaitAsync(interval, Time, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -35,5 +35,8 @@ public abstract class DelegatingRunCheckpointStore(IRunCheckpointStore innerStor
     public virtual ValueTask<IReadOnlyList<RunCheckpoint>> LoadCheckpointsAsync(string runId, CancellationToken cancellationToken = default) => InnerStore.LoadCheckpointsAsync(runId, cancellationToken);
 
     /// <inheritdoc />
+    public virtual RunCheckpointSignals? Signals => InnerStore.Signals;
+
+    /// <inheritdoc />
     public virtual ValueTask<IReadOnlyList<RunCheckpoint>> LoadCheckpointsAsync(string runId, long afterSequence, int limit, CancellationToken cancellationToken = default) => InnerStore.LoadCheckpointsAsync(runId, afterSequence, limit, cancellationToken);
 }

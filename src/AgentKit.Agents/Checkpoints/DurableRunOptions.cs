@@ -6,6 +6,7 @@ public sealed class DurableRunOptions
     private int _maxConcurrentResumes = 4;
     private TimeSpan _sweepInterval = TimeSpan.FromSeconds(30);
     private TimeSpan _attachPollInterval = TimeSpan.FromMilliseconds(500);
+    private TimeSpan _attachRecheckInterval = TimeSpan.FromSeconds(10);
     private TimeSpan _attachMaxIdle = TimeSpan.FromMinutes(10);
     private int _attachBatchSize = 100;
 
@@ -42,7 +43,8 @@ public sealed class DurableRunOptions
 
     /// <summary>
     /// How often a client attached to a run that another process executes (<see cref="AgentRunner.AttachAsync"/>) has the
-    /// run's new checkpoints read, 10 milliseconds to 1 minute. Defaults to 500 milliseconds.
+    /// run's new checkpoints read when the checkpoint store cannot signal appends across processes (SQLite; a run this
+    /// process executes wakes its readers at once), 10 milliseconds to 1 minute. Defaults to 500 milliseconds.
     /// </summary>
     public TimeSpan AttachPollInterval
     {
@@ -50,6 +52,19 @@ public sealed class DurableRunOptions
         set => _attachPollInterval = value >= TimeSpan.FromMilliseconds(10) && value <= TimeSpan.FromMinutes(1)
             ? value
             : throw new ArgumentOutOfRangeException(nameof(value), value, "DurableRunOptions.AttachPollInterval (AgentKit:Runs:AttachPollInterval) must be from 00:00:00.010 to 00:01:00.");
+    }
+
+    /// <summary>
+    /// How often such a client has the run's checkpoints read anyway when the store signals appends
+    /// (<see cref="IRunCheckpointStore.Signals"/>: PostgreSQL's <c>LISTEN</c>/<c>NOTIFY</c>), in case a signal was lost,
+    /// 100 milliseconds to 1 hour. Defaults to 10 seconds.
+    /// </summary>
+    public TimeSpan AttachRecheckInterval
+    {
+        get => _attachRecheckInterval;
+        set => _attachRecheckInterval = value >= TimeSpan.FromMilliseconds(100) && value <= TimeSpan.FromHours(1)
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, "DurableRunOptions.AttachRecheckInterval (AgentKit:Runs:AttachRecheckInterval) must be from 00:00:00.100 to 01:00:00.");
     }
 
     /// <summary>

@@ -64,6 +64,14 @@ public interface IRunCheckpointStore
     ValueTask<IReadOnlyList<RunCheckpoint>> LoadCheckpointsAsync(string runId, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Wakes this process's readers of a run whenever any process sharing the store appends to it or finishes it (the
+    /// PostgreSQL store: <c>LISTEN</c>/<c>NOTIFY</c>); <see langword="null"/> (the default) when the store cannot tell,
+    /// and readers poll every <see cref="DurableRunOptions.AttachPollInterval"/>. A signal may be lost (a dropped
+    /// connection): readers still re-read every <see cref="DurableRunOptions.AttachRecheckInterval"/>.
+    /// </summary>
+    RunCheckpointSignals? Signals => null;
+
+    /// <summary>
     /// Loads at most <paramref name="limit"/> of a run's checkpoints after <paramref name="afterSequence"/>, in order: what a
     /// reader following a run (its events on another replica) has not seen yet. The default reads them all and skips;
     /// stores override it with a bounded query.

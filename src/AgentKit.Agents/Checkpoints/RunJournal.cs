@@ -8,11 +8,13 @@ namespace AgentKit.Agents.Checkpoints;
 /// <summary>
 /// One run's checkpoints: writes each step boundary to the <see cref="IRunCheckpointStore"/> and, for a resumed run,
 /// answers from the checkpoints already written (model responses by step, tool results and approval answers by step
-/// and call id), so the replayed part of the run repeats no model call and no tool call.
+/// and call id), so the replayed part of the run repeats no model call and no tool call. After each write it wakes
+/// this process's readers of the run (the runner's <see cref="RunCheckpointSignals"/>).
 /// </summary>
 internal sealed class RunJournal
 {
     private readonly IRunCheckpointStore _store;
+    private readonly RunCheckpointSignals? _signals;
     private readonly Lock _lock = new();
     private readonly Dictionary<int, ChatResponse> _responses = [];
     private readonly Dictionary<(int Step, string CallId), ToolCallOutcome> _results = [];
@@ -20,9 +22,10 @@ internal sealed class RunJournal
     private readonly Dictionary<(int Step, string CallId), ToolApprovalDecision> _answers = [];
     private readonly Dictionary<(int Step, string CallId), string> _asked = [];
 
-    private RunJournal(IRunCheckpointStore store, string runId, bool resumed)
+    private RunJournal(IRunCheckpointStore store, string runId, bool resumed, RunCheckpointSignals? signals)
     {
         _store = store;
+        _signals = signals;
         RunId = runId;
         Resumed = resumed;
     }
@@ -35,11 +38,11 @@ internal sealed class RunJournal
     /// <summary>Whether the run's start is stored, so its end must be stored through <see cref="CompleteAsync"/>.</summary>
     public bool Started { get; private set; }
 
-    public static RunJournal New(IRunCheckpointStore store, string runId) => new(store, runId, resumed: false);
+    public static RunJournal New(IRunCheckpointStore store, string runId, RunCheckpointSignals? signals) => new(store, runId, resumed: false, signals);
 
-    public static RunJournal Resume(IRunCheckpointStore store, string runId, IEnumerable<RunCheckpoint> checkpoints)
+    public static RunJournal Resume(IRunCheckpointStore store, string runId, IEnumerable<RunCheckpoint> checkpoints, RunCheckpointSignals? signals)
     {
-        var journal = new RunJournal(store, runId, resumed: true) { Started = true };
+        var journal = new RunJournal(store, runId, resumed: true, signals) { Started = true };
         foreach (var checkpoint in checkpoints)
         {
             var key = (checkpoint.Step, checkpoint.CallId ?? string.Empty);
@@ -89,7 +92,7 @@ internal sealed class RunJournal
     }
 
     public ValueTask<long> RecordResponseAsync(int step, ChatResponse response, CancellationToken cancellationToken) =>
-        _store.AppendAsync(RunId, new RunCheckpointData(RunCheckpointKind.ModelResponse, step, null, null, CheckpointJson.Response(response)), cancellationToken);
+        AppendAsync(new RunCheckpointData(RunCheckpointKind.ModelResponse, step, null, null, CheckpointJson.Response(response)), cancellationToken);
 
     public ToolCallOutcome? RecordedResult(int step, string callId)
     {
@@ -108,10 +111,10 @@ internal sealed class RunJournal
     }
 
     public ValueTask<long> RecordToolStartAsync(int step, string callId, string toolName, IDictionary<string, object?>? arguments, CancellationToken cancellationToken) =>
-        _store.AppendAsync(RunId, new RunCheckpointData(RunCheckpointKind.ToolCallStarted, step, callId, toolName, CheckpointJson.Arguments(arguments)), cancellationToken);
+        AppendAsync(new RunCheckpointData(RunCheckpointKind.ToolCallStarted, step, callId, toolName, CheckpointJson.Arguments(arguments)), cancellationToken);
 
     public ValueTask<long> RecordToolResultAsync(int step, string callId, string toolName, ToolCallOutcome outcome, CancellationToken cancellationToken) =>
-        _store.AppendAsync(RunId, new RunCheckpointData(RunCheckpointKind.ToolCallCompleted, step, callId, toolName, CheckpointJson.Result(outcome)), cancellationToken);
+        AppendAsync(new RunCheckpointData(RunCheckpointKind.ToolCallCompleted, step, callId, toolName, CheckpointJson.Result(outcome)), cancellationToken);
 
     public ToolApprovalDecision? RecordedAnswer(int step, string callId)
     {
@@ -134,13 +137,23 @@ internal sealed class RunJournal
     {
         if (RecordedApprovalId(step, callId) is null)
         {
-            await _store.AppendAsync(RunId, new RunCheckpointData(RunCheckpointKind.ApprovalRequested, step, callId, toolName, CheckpointJson.ApprovalRequest(approvalId, reason)), cancellationToken).ConfigureAwait(false);
+            await AppendAsync(new RunCheckpointData(RunCheckpointKind.ApprovalRequested, step, callId, toolName, CheckpointJson.ApprovalRequest(approvalId, reason)), cancellationToken).ConfigureAwait(false);
         }
     }
 
     public ValueTask<long> RecordApprovalAnswerAsync(int step, string callId, string toolName, string approvalId, ToolApprovalDecision decision, CancellationToken cancellationToken) =>
-        _store.AppendAsync(RunId, new RunCheckpointData(RunCheckpointKind.ApprovalAnswered, step, callId, toolName, CheckpointJson.Decision(decision, approvalId)), cancellationToken);
+        AppendAsync(new RunCheckpointData(RunCheckpointKind.ApprovalAnswered, step, callId, toolName, CheckpointJson.Decision(decision, approvalId)), cancellationToken);
 
-    public ValueTask CompleteAsync(string outcome, IEnumerable<ChatMessage> messages, CancellationToken cancellationToken) =>
-        _store.CompleteRunAsync(RunId, outcome, messages, cancellationToken);
+    public async ValueTask CompleteAsync(string outcome, IEnumerable<ChatMessage> messages, CancellationToken cancellationToken)
+    {
+        await _store.CompleteRunAsync(RunId, outcome, messages, cancellationToken).ConfigureAwait(false);
+        _signals?.Signal(RunId);
+    }
+
+    private async ValueTask<long> AppendAsync(RunCheckpointData checkpoint, CancellationToken cancellationToken)
+    {
+        var sequence = await _store.AppendAsync(RunId, checkpoint, cancellationToken).ConfigureAwait(false);
+        _signals?.Signal(RunId);
+        return sequence;
+    }
 }

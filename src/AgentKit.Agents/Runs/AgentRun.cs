@@ -47,7 +47,7 @@ internal sealed class AgentRun : IToolCallObserver, IToolCallJournal
         _streamEvents = streamEvents;
         _log = log;
         Id = resumed?.RunId ?? Guid.NewGuid().ToString("N");
-        _journal = resumed ?? (runtime.Checkpoints is { } checkpoints ? RunJournal.New(checkpoints, Id) : null);
+        _journal = resumed ?? (runtime.Checkpoints is { } checkpoints ? RunJournal.New(checkpoints, Id, runtime.LocalSignals) : null);
         _runtime = runtime;
         _agent = agent;
         _sessionId = sessionId;

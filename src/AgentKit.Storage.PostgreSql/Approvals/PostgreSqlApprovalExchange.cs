@@ -13,16 +13,15 @@ namespace AgentKit.Storage.PostgreSql.Approvals;
 /// <summary>
 /// Pending tool approvals shared by every replica on one PostgreSQL schema (migration 3: <c>approvals</c>): a request
 /// waiting on one replica is listed and answered on any. A decision is one guarded update (the first wins) followed by
-/// a <c>NOTIFY</c>; each process keeps one connection that <c>LISTEN</c>s and wakes its waiters, and re-reads their
-/// rows every <see cref="PollInterval"/> and after a reconnect, so a lost notification delays a decision, never loses
-/// it. Failures surface as <see cref="SessionStoreException"/> naming the server. Thread-safe.
+/// a <c>NOTIFY</c>; the process's one listening connection (shared with run checkpoints) wakes its waiters, whose rows
+/// are re-read on each notification, every <see cref="PollInterval"/> and after a reconnect, so a lost notification
+/// delays a decision, never loses it. Failures surface as <see cref="SessionStoreException"/> naming the server. Thread-safe.
 /// </summary>
 public sealed partial class PostgreSqlApprovalExchange : IToolApprovalExchange, IAsyncDisposable
 {
     /// <summary>How many waiting requests <see cref="ListAsync"/> returns at most.</summary>
     public const int MaxListed = 1000;
 
-    private const string Channel = "agentkit_approvals";
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private readonly PostgreSqlDatabase _database;
@@ -32,8 +31,9 @@ public sealed partial class PostgreSqlApprovalExchange : IToolApprovalExchange, 
     private readonly string _approvals;
     private readonly ConcurrentDictionary<string, TaskCompletionSource<ToolApprovalDecision>> _waiters = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
+    private readonly SemaphoreSlim _wake = new(0, 1);
     private readonly Lock _gate = new();
-    private Task? _listener;
+    private Task? _checker;
 
     /// <summary>Connects to the database <paramref name="options"/> name; the schema is migrated on first use.</summary>
     /// <param name="options">The connection and schema.</param>
@@ -119,7 +119,7 @@ public sealed partial class PostgreSqlApprovalExchange : IToolApprovalExchange, 
             }
 
             // Delivered at commit, to every process listening on the database.
-            await using var notify = Sql.Command(connection, "SELECT pg_notify($1, $2)", Channel, _database.Schema);
+            await using var notify = Sql.Command(connection, "SELECT pg_notify($1, $2)", PostgreSqlNotifications.ApprovalsChannel, _database.Schema);
             await notify.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             return true;
@@ -136,10 +136,10 @@ public sealed partial class PostgreSqlApprovalExchange : IToolApprovalExchange, 
             StartListening();
 
             // A decision recorded before the listener was up (or while nobody waited) is found here; a failure is left
-            // to the listener's polling, which keeps trying.
+            // to the checker's polling, which keeps trying.
             try
             {
-                await CheckAsync([approvalId], connection: null, cancellationToken).ConfigureAwait(false);
+                await CheckAsync([approvalId], cancellationToken).ConfigureAwait(false);
             }
             catch (SessionStoreException e)
             {
@@ -171,15 +171,15 @@ public sealed partial class PostgreSqlApprovalExchange : IToolApprovalExchange, 
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync().ConfigureAwait(false);
-        Task? listener;
+        Task? checker;
         lock (_gate)
         {
-            listener = _listener;
+            checker = _checker;
         }
 
-        if (listener is not null)
+        if (checker is not null)
         {
-            await listener.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await checker.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
         foreach (var waiter in _waiters.Values)
@@ -188,6 +188,7 @@ public sealed partial class PostgreSqlApprovalExchange : IToolApprovalExchange, 
         }
 
         _stop.Dispose();
+        _wake.Dispose();
         if (_ownsDatabase)
         {
             await _database.DisposeAsync().ConfigureAwait(false);
@@ -199,90 +200,74 @@ public sealed partial class PostgreSqlApprovalExchange : IToolApprovalExchange, 
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_stop.IsCancellationRequested, this);
-            _listener ??= Task.Run(() => ListenAsync(_stop.Token));
+            if (_checker is null)
+            {
+                _database.Notifications.Subscribe(PostgreSqlNotifications.ApprovalsChannel, payload =>
+                {
+                    if (payload is null || string.Equals(payload, _database.Schema, StringComparison.Ordinal))
+                    {
+                        Wake();
+                    }
+                });
+                _checker = Task.Run(() => CheckWaitersAsync(_stop.Token));
+            }
         }
     }
 
-    /// <summary>Holds one connection that listens for decisions, re-reading the waiting rows on each notification, every poll interval, and after reconnecting.</summary>
-    private async Task ListenAsync(CancellationToken stop)
+    private void Wake()
     {
-        var backoff = TimeSpan.FromMilliseconds(100);
+        try
+        {
+            if (_wake.CurrentCount == 0)
+            {
+                _wake.Release();
+            }
+        }
+        catch (Exception e) when (e is SemaphoreFullException or ObjectDisposedException)
+        {
+            // Already awake, or disposed.
+        }
+    }
+
+    /// <summary>Re-reads the waiting rows on each notification (and after a reconnect) or every poll interval.</summary>
+    private async Task CheckWaitersAsync(CancellationToken stop)
+    {
         while (!stop.IsCancellationRequested)
         {
             try
             {
-                await using var connection = await _database.OpenAsync(stop).ConfigureAwait(false);
-                var notified = false;
-                connection.Notification += (_, e) => notified |= string.Equals(e.Payload, _database.Schema, StringComparison.Ordinal);
-                await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", connection))
+                await _wake.WaitAsync(PollInterval, stop).ConfigureAwait(false);
+                if (!_waiters.IsEmpty)
                 {
-                    await listen.ExecuteNonQueryAsync(stop).ConfigureAwait(false);
-                }
-
-                backoff = TimeSpan.FromMilliseconds(100);
-                notified = true;
-                while (!stop.IsCancellationRequested)
-                {
-                    if (notified && !_waiters.IsEmpty)
-                    {
-                        notified = false;
-                        await CheckAsync([.. _waiters.Keys], connection, stop).ConfigureAwait(false);
-                    }
-
-                    // Wakes on a notification (the handler sets the flag during the wait, so it is not read before
-                    // it) or after the poll interval, when the rows are read again anyway.
-                    if (!await connection.WaitAsync((int)PollInterval.TotalMilliseconds, stop).ConfigureAwait(false))
-                    {
-                        notified = true;
-                    }
+                    await CheckAsync([.. _waiters.Keys], stop).ConfigureAwait(false);
                 }
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
                 return;
             }
-            catch (Exception e) when (e is NpgsqlException or PostgreSqlStorageException or SessionStoreException or IOException)
+            catch (SessionStoreException e)
             {
-                LogListenerLost(_logger, _database.Server, backoff.TotalMilliseconds, e);
-                try
-                {
-                    await Task.Delay(backoff, _time, stop).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-
-                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+                LogReadFailed(_logger, e);
             }
         }
     }
 
     /// <summary>Completes the waiters whose rows carry a decision.</summary>
-    private async Task CheckAsync(string[] ids, NpgsqlConnection? connection, CancellationToken cancellationToken)
+    private async Task CheckAsync(string[] ids, CancellationToken cancellationToken)
     {
         var decided = await GuardAsync<List<(string Id, ToolApprovalDecision Decision)>>("read approval decisions", async () =>
         {
-            var own = connection is null ? await _database.OpenAsync(cancellationToken).ConfigureAwait(false) : null;
-            try
+            await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var command = Sql.Command(connection, $"SELECT id, approved, reason FROM {_approvals} WHERE id = ANY($1) AND decided IS NOT NULL", (object)ids);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            var rows = new List<(string, ToolApprovalDecision)>();
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                await using var command = Sql.Command(own ?? connection!, $"SELECT id, approved, reason FROM {_approvals} WHERE id = ANY($1) AND decided IS NOT NULL", (object)ids);
-                await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                var rows = new List<(string, ToolApprovalDecision)>();
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    rows.Add((reader.GetString(0), new ToolApprovalDecision(reader.GetBoolean(1), reader.IsDBNull(2) ? null : reader.GetString(2))));
-                }
+                rows.Add((reader.GetString(0), new ToolApprovalDecision(reader.GetBoolean(1), reader.IsDBNull(2) ? null : reader.GetString(2))));
+            }
 
-                return rows;
-            }
-            finally
-            {
-                if (own is not null)
-                {
-                    await own.DisposeAsync().ConfigureAwait(false);
-                }
-            }
+            return rows;
         }).ConfigureAwait(false);
 
         foreach (var (id, decision) in decided)
@@ -309,9 +294,6 @@ public sealed partial class PostgreSqlApprovalExchange : IToolApprovalExchange, 
 
     private ValueTask<T> GuardAsync<T>(string operation, Func<Task<T>> action) => _database.GuardAsync(operation, action);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Listening for approval decisions on PostgreSQL at {Server} failed; retrying in {DelayMs} ms.")]
-    private static partial void LogListenerLost(ILogger logger, string server, double delayMs, Exception exception);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Reading an approval decision failed; the listener will read it again.")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Reading approval decisions failed; they are read again at the next notification or poll.")]
     private static partial void LogReadFailed(ILogger logger, Exception exception);
 }

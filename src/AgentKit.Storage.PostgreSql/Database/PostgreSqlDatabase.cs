@@ -1,22 +1,29 @@
+using System.Data.Common;
 using System.Net.Sockets;
 using AgentKit.Agents.Sessions;
 using AgentKit.Storage.PostgreSql.Schema;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
 namespace AgentKit.Storage.PostgreSql.Database;
 
 /// <summary>
 /// One PostgreSQL database as AgentKit uses it: the connection pool, the schema's migrations (applied before the first
-/// connection is handed out), and the translation of Npgsql failures into errors that name the server. Every table
-/// AgentKit keeps there (sessions, runs and their checkpoints) goes through it.
+/// connection is handed out), the one listening connection for notifications (<see cref="Notifications"/>), and the
+/// translation of Npgsql failures into errors that name the server. Every table AgentKit keeps there (sessions, runs
+/// and their checkpoints) goes through it.
 /// </summary>
 internal sealed class PostgreSqlDatabase : IAsyncDisposable
 {
+    /// <summary>How many statements each connection prepares automatically when the connection string does not say.</summary>
+    public const int DefaultMaxAutoPrepare = 32;
+
     private readonly NpgsqlDataSource _dataSource;
     private readonly NpgsqlDataSource _runLocks;
     private Task? _migration;
 
-    public PostgreSqlDatabase(PostgreSqlStorageOptions options)
+    public PostgreSqlDatabase(PostgreSqlStorageOptions options, ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var failures = options.Validate();
@@ -30,6 +37,15 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable
             CommandTimeout = (int)Math.Ceiling(options.CommandTimeout.TotalSeconds),
         };
         builder.ApplicationName ??= "AgentKit";
+
+        // Every statement AgentKit sends is parameterised and repeated: prepared once per connection, the server
+        // parses and plans it once, not on every turn. A connection string that sets Max Auto Prepare (0 behind a
+        // pooler that cannot keep prepared statements) keeps its value.
+        var given = new DbConnectionStringBuilder { ConnectionString = options.ConnectionString };
+        if (!given.Keys.Cast<string>().Any(k => string.Equals(k.Replace(" ", string.Empty, StringComparison.Ordinal), "MaxAutoPrepare", StringComparison.OrdinalIgnoreCase)))
+        {
+            builder.MaxAutoPrepare = DefaultMaxAutoPrepare;
+        }
         Server = $"{builder.Host}:{builder.Port}/{builder.Database}";
         Schema = options.Schema;
         MaxMessagesPerSession = options.MaxMessagesPerSession;
@@ -39,6 +55,7 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable
         builder.MaxPoolSize = options.MaxConcurrentTurns;
         builder.MinPoolSize = Math.Min(builder.MinPoolSize, builder.MaxPoolSize);
         _runLocks = NpgsqlDataSource.Create(builder);
+        Notifications = new PostgreSqlNotifications(this, (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<PostgreSqlNotifications>());
     }
 
     /// <summary>The server as <c>host:port/database</c>, for messages.</summary>
@@ -48,6 +65,9 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable
     public string Schema { get; }
 
     public int MaxMessagesPerSession { get; }
+
+    /// <summary>This process's listening connection, shared by approvals and run checkpoints.</summary>
+    public PostgreSqlNotifications Notifications { get; }
 
     /// <summary>Applies pending migrations once per process; a failed attempt is retried by the next call instead of cached.</summary>
     public async Task MigrateAsync(CancellationToken cancellationToken)
@@ -148,6 +168,7 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await Notifications.DisposeAsync().ConfigureAwait(false);
         await _runLocks.DisposeAsync().ConfigureAwait(false);
         await _dataSource.DisposeAsync().ConfigureAwait(false);
     }

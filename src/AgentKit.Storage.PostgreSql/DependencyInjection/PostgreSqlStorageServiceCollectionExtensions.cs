@@ -33,7 +33,7 @@ public static class PostgreSqlStorageServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configure);
         services.AddOptions<PostgreSqlStorageOptions>().Configure(configure).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PostgreSqlStorageOptions>, OptionsValidator>());
-        services.TryAddSingleton(sp => new PostgreSqlDatabase(sp.GetRequiredService<IOptions<PostgreSqlStorageOptions>>().Value));
+        services.TryAddSingleton(sp => new PostgreSqlDatabase(sp.GetRequiredService<IOptions<PostgreSqlStorageOptions>>().Value, sp.GetService<ILoggerFactory>()));
         services.TryAddSingleton(sp => new PostgreSqlSessionStore(sp.GetRequiredService<PostgreSqlDatabase>(), ownsDatabase: false, sp.GetService<TimeProvider>()));
         services.AddSingleton<ISessionStore>(sp => sp.GetRequiredService<PostgreSqlSessionStore>());
         services.AddSingleton<ISessionRunLock>(sp => sp.GetRequiredService<PostgreSqlSessionStore>());

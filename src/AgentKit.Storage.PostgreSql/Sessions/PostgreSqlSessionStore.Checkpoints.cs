@@ -8,8 +8,9 @@ namespace AgentKit.Storage.PostgreSql.Sessions;
 /// <summary>
 /// Run checkpoints beside the sessions (migration 2: <c>runs</c>, <c>run_checkpoints</c>), so every replica on the
 /// database sees every run: one that a dead replica left unfinished is resumed by another. An append is one statement
-/// that numbers the checkpoint under the run's row lock; finishing a run appends its messages and marks it finished in
-/// one transaction.
+/// that numbers the checkpoint under the run's row lock and sends a <c>NOTIFY</c> (channel per schema, payload the run
+/// id, delivered at commit); finishing a run appends its messages and marks it finished in one transaction, and
+/// notifies too. <see cref="Signals"/> turns the notifications into wake-ups for this process's readers.
 /// </summary>
 public sealed partial class PostgreSqlSessionStore : IRunCheckpointStore
 {
@@ -17,6 +18,41 @@ public sealed partial class PostgreSqlSessionStore : IRunCheckpointStore
 
     private readonly string _runs;
     private readonly string _checkpoints;
+    private readonly Lock _signalsLock = new();
+    private RunCheckpointSignals? _signals;
+
+    /// <summary>
+    /// Woken by the notification every append and finish sends, from any replica on the schema; getting it the first
+    /// time starts the process's listening connection (one per database, shared with the approvals), which is re-opened
+    /// with backoff when lost and then wakes every reader, since notifications sent meanwhile are gone.
+    /// </summary>
+    public RunCheckpointSignals Signals
+    {
+        get
+        {
+            lock (_signalsLock)
+            {
+                if (_signals is null)
+                {
+                    var signals = new RunCheckpointSignals();
+                    _database.Notifications.Subscribe(_database.Notifications.RunsChannel, runId =>
+                    {
+                        if (runId is null)
+                        {
+                            signals.SignalAll();
+                        }
+                        else
+                        {
+                            signals.Signal(runId);
+                        }
+                    });
+                    _signals = signals;
+                }
+
+                return _signals;
+            }
+        }
+    }
 
     /// <inheritdoc />
     public ValueTask StartRunAsync(RunInfo run, CancellationToken cancellationToken = default)
@@ -26,9 +62,12 @@ public sealed partial class PostgreSqlSessionStore : IRunCheckpointStore
         return new(GuardAsync("record a run's start", async () =>
         {
             await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+            // Committed without waiting for the disk (synchronous_commit off for this transaction only): the run's first
+            // checkpoint waits for it, and the log is flushed in order, so the start is on disk before the run has done
+            // anything to resume or acknowledge. A server crash before that loses the start of a run with no steps.
             await using var command = Command(
                 connection,
-                $"INSERT INTO {_runs} (id, session_id, agent, input, history_count, started) SELECT $1, id, $3, $4, $5, $6 FROM {_sessions} WHERE id = $2",
+                $"INSERT INTO {_runs} (id, session_id, agent, input, history_count, started) SELECT $1, id, $3, $4, $5, $6 FROM {_sessions} WHERE id = $2 AND set_config('synchronous_commit', 'off', true) IS NOT NULL",
                 run.RunId, run.SessionId, run.AgentName, input, run.HistoryCount, run.StartedAt.ToUniversalTime());
             return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1 ? true : throw SessionNotFoundException.For(run.SessionId);
         }).AsTask());
@@ -43,7 +82,8 @@ public sealed partial class PostgreSqlSessionStore : IRunCheckpointStore
         return GuardAsync("write a run checkpoint", async () =>
         {
             await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await using var command = AppendCommand(connection, runId, checkpoint, finish: null);
+            var (sql, parameters) = AppendStatement(runId, checkpoint, finish: null);
+            await using var command = Command(connection, sql, parameters);
             return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as long? ?? throw RunCheckpointException.NoUnfinishedRun(runId);
         });
     }
@@ -57,20 +97,43 @@ public sealed partial class PostgreSqlSessionStore : IRunCheckpointStore
         var rows = messages.Select(ChatMessageJson.Serialize).ToArray();
         return new(GuardAsync("finish a run", async () =>
         {
+            // Three round trips: the session's row locked (found through the run), one batch that records the end and
+            // writes the messages, the commit. The session's row is taken first, as every session write takes it,
+            // then the run's (in the batch's first statement): one lock order.
             await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            await using var find = Command(connection, $"SELECT session_id FROM {_runs} WHERE id = $1 AND finished IS NULL", runId);
-            var sessionId = await find.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string ?? throw RunCheckpointException.NoUnfinishedRun(runId);
-
-            // The session's row first, as every session write takes it, then the run's (in the append below): one lock order.
-            await using var batch = await LockForWriteAsync(connection, sessionId, rows, replace: false, cancellationToken).ConfigureAwait(false);
-            await using (var complete = AppendCommand(connection, runId, new RunCheckpointData(RunCheckpointKind.Completed, 0, null, null, CheckpointJson.Outcome(outcome)), outcome))
+            await using var find = Command(
+                connection,
+                $"SELECT s.id, s.message_count FROM {_runs} r JOIN {_sessions} s ON s.id = r.session_id WHERE r.id = $1 AND r.finished IS NULL FOR UPDATE OF s",
+                runId);
+            string sessionId;
+            int count;
+            await using (var reader = await find.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
             {
-                // Null when another process finished the run since it was read: nothing of this call is committed.
-                _ = await complete.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as long? ?? throw RunCheckpointException.NoUnfinishedRun(runId);
+                if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    throw RunCheckpointException.NoUnfinishedRun(runId);
+                }
+
+                (sessionId, count) = (reader.GetString(0), reader.GetInt32(1));
             }
 
-            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await using var batch = WriteBatch(connection, sessionId, count, rows, replace: false);
+            var (sql, parameters) = AppendStatement(runId, new RunCheckpointData(RunCheckpointKind.Completed, 0, null, null, CheckpointJson.Outcome(outcome)), outcome);
+            batch.BatchCommands.Insert(0, BatchCommand(sql, parameters));
+            await using (var written = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            {
+                // No row when another process finished the run since it was found: nothing of this call is committed.
+                if (!await written.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    throw RunCheckpointException.NoUnfinishedRun(runId);
+                }
+
+                while (await written.NextResultAsync(cancellationToken).ConfigureAwait(false))
+                {
+                }
+            }
+
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             return true;
         }).AsTask());
@@ -124,21 +187,23 @@ public sealed partial class PostgreSqlSessionStore : IRunCheckpointStore
 
     /// <summary>
     /// One statement that numbers and inserts a checkpoint of an unfinished run (and, with <paramref name="finish"/>,
-    /// marks the run finished with that outcome); it returns the sequence, or no row when the run is not unfinished.
+    /// marks the run finished with that outcome) and notifies the run's readers at commit; it returns the sequence, or no
+    /// row when the run is not unfinished.
     /// </summary>
-    private NpgsqlCommand AppendCommand(NpgsqlConnection connection, string runId, RunCheckpointData checkpoint, string? finish) => Command(
-        connection,
+    private (string Sql, object?[] Parameters) AppendStatement(string runId, RunCheckpointData checkpoint, string? finish) => (
         $"""
         WITH r AS (
             UPDATE {_runs} SET checkpoint_count = checkpoint_count + 1,
                 finished = CASE WHEN $8::text IS NULL THEN NULL ELSE $7 END, outcome = $8
             WHERE id = $1 AND finished IS NULL
-            RETURNING checkpoint_count)
-        INSERT INTO {_checkpoints} (run_id, seq, kind, step, call_id, tool, payload, created)
-        SELECT $1, r.checkpoint_count, $2, $3, $4, $5, $6, $7 FROM r
-        RETURNING seq
+            RETURNING checkpoint_count),
+        c AS (
+            INSERT INTO {_checkpoints} (run_id, seq, kind, step, call_id, tool, payload, created)
+            SELECT $1, r.checkpoint_count, $2, $3, $4, $5, $6, $7 FROM r
+            RETURNING seq)
+        SELECT c.seq, pg_notify($9, $1) FROM c
         """,
-        runId, (int)checkpoint.Kind, checkpoint.Step, checkpoint.CallId, checkpoint.ToolName, checkpoint.Payload, Now(), finish);
+        [runId, (int)checkpoint.Kind, checkpoint.Step, checkpoint.CallId, checkpoint.ToolName, checkpoint.Payload, Now(), finish, _database.Notifications.RunsChannel]);
 
     private ValueTask<IReadOnlyList<RunInfo>> QueryRunsAsync(string operation, string where, string? key, CancellationToken cancellationToken) =>
         GuardAsync<IReadOnlyList<RunInfo>>(operation, async () =>

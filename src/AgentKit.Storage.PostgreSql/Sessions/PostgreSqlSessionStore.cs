@@ -215,6 +215,12 @@ public sealed partial class PostgreSqlSessionStore : ISessionStore, ISessionRunL
         await using var lockRow = Command(connection, $"SELECT message_count FROM {_sessions} WHERE id = $1 FOR UPDATE", sessionId);
         var count = await lockRow.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as int?
             ?? throw SessionNotFoundException.For(sessionId);
+        return WriteBatch(connection, sessionId, count, rows, replace);
+    }
+
+    /// <summary>The batch that writes <paramref name="rows"/> to a session whose row the transaction has locked, holding <paramref name="count"/> messages.</summary>
+    private NpgsqlBatch WriteBatch(NpgsqlConnection connection, string sessionId, int count, string[] rows, bool replace)
+    {
         var start = replace ? 0 : count;
         if ((long)start + rows.Length > _database.MaxMessagesPerSession)
         {

@@ -1,4 +1,8 @@
+using System.Diagnostics;
+using AgentKit.Agents.Checkpoints;
 using AgentKit.Agents.Events;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AgentKit.Agents.Tests.Checkpoints;
 
@@ -52,7 +56,79 @@ public sealed class RunAttachTests
         Assert.Equal(Describe(streamed.SkipWhile(e => e != text).Skip(1)), Describe(rest.Skip(1)));
     }
 
+    [Fact]
+    public async Task Attach_ToARunThisProcessExecutes_IsWokenByEachCheckpoint_NotByThePoll()
+    {
+        // Polling every minute: only the runner's own signal can deliver the run's steps within the bounds below.
+        var gate = new SemaphoreSlim(0);
+        var model = new GatedModel(DurableRunFixture.Model(), gate);
+        using var harness = new DurableRunFixture().Harness(model: model, configure: s => s.Configure<DurableRunOptions>(o => o.AttachPollInterval = TimeSpan.FromMinutes(1)));
+        var session = await harness.Runner.CreateSessionAsync("helper", Ct);
+        await using var running = session.RunStreamingAsync(DurableRunFixture.Question, Ct).GetAsyncEnumerator(Ct);
+        Assert.True(await running.MoveNextAsync());
+        var runId = running.Current.RunId;
+        var streaming = Task.Run(async () =>
+        {
+            var all = new List<AgentEvent> { running.Current };
+            while (await running.MoveNextAsync())
+            {
+                all.Add(running.Current);
+            }
+
+            return all;
+        }, Ct);
+
+        await model.Entered.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+        // Another client of this process attaches (derived from the checkpoints); each model step it releases arrives at once.
+        await using var attached = harness.Runner.AttachAsync(runId, 0, Ct).GetAsyncEnumerator(Ct);
+        Assert.True(await attached.MoveNextAsync());
+        Assert.IsType<RunStartedEvent>(attached.Current);
+        var derived = new List<AgentEvent> { attached.Current };
+        var clock = Stopwatch.StartNew();
+        for (var step = 0; step < 4; step++)
+        {
+            gate.Release();
+            var wanted = step < 3 ? typeof(ToolResultEvent) : typeof(RunCompletedEvent);
+            do
+            {
+                Assert.True(await attached.MoveNextAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(20), Ct));
+                derived.Add(attached.Current);
+            }
+            while (attached.Current.GetType() != wanted);
+        }
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"the attached stream took {clock.Elapsed}");
+        Assert.False(await attached.MoveNextAsync());
+        var streamed = await streaming;
+        Assert.Equal(Describe(streamed), Describe(derived));
+    }
+
     private static List<(long, string)> Describe(IEnumerable<AgentEvent> events) => [.. events.Select(e => (e.Sequence, e.GetType().Name))];
 
     private static string Text(IEnumerable<AgentEvent> events) => string.Concat(events.OfType<TextDeltaEvent>().Select(t => t.Text));
+
+    /// <summary>The scripted model, each call held until the test releases the gate once.</summary>
+    private sealed class GatedModel(IChatClient inner, SemaphoreSlim gate) : DelegatingChatClient(inner)
+    {
+        /// <summary>Completes when the first call waits at the gate (the run is recorded by then).</summary>
+        public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            Entered.TrySetResult();
+            await gate.WaitAsync(cancellationToken);
+            return await base.GetResponseAsync(messages, options, cancellationToken);
+        }
+
+        public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+            IEnumerable<ChatMessage> messages, ChatOptions? options = null, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+        {
+            var response = await GetResponseAsync(messages, options, cancellationToken);
+            foreach (var update in response.ToChatResponseUpdates())
+            {
+                yield return update;
+            }
+        }
+    }
 }
