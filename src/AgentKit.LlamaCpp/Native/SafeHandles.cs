@@ -18,17 +18,22 @@ internal sealed class SafeLlamaModelHandle : SafeHandle
     }
 }
 
-/// <summary>Owns a native <c>llama_context*</c>. Holds a reference on its model so the model outlives it.</summary>
+/// <summary>
+/// Owns a native <c>llama_context*</c> and the CPU thread pool attached to it (freed after the context). Holds a
+/// reference on its model so the model outlives it.
+/// </summary>
 internal sealed class SafeLlamaContextHandle : SafeHandle
 {
     private readonly SafeLlamaModelHandle? _model;
+    private readonly GgmlThreadPool? _threads;
     private bool _modelRefAdded;
 
     public SafeLlamaContextHandle() : base(nint.Zero, ownsHandle: true) { }
 
-    internal SafeLlamaContextHandle(nint handle, SafeLlamaModelHandle model) : base(nint.Zero, ownsHandle: true)
+    internal SafeLlamaContextHandle(nint handle, SafeLlamaModelHandle model, GgmlThreadPool? threads) : base(nint.Zero, ownsHandle: true)
     {
         _model = model;
+        _threads = threads;
         model.DangerousAddRef(ref _modelRefAdded);
         SetHandle(handle);
     }
@@ -38,6 +43,7 @@ internal sealed class SafeLlamaContextHandle : SafeHandle
     protected override bool ReleaseHandle()
     {
         NativeMethods.llama_free(handle);
+        _threads?.Dispose();
         if (_modelRefAdded)
         {
             _model!.DangerousRelease();
