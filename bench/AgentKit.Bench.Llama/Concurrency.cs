@@ -388,7 +388,8 @@ internal static class Concurrency
 
     /// <summary>
     /// A process's CPU time from /proc (Linux; zero elsewhere), and the part spent by live threads named by the .NET
-    /// runtime (".NET TP Worker", ".NET Timer", "Kestrel …"); llama.cpp's workers and the batch loop carry other names.
+    /// runtime (".NET TP Worker", ".NET Timer", "Kestrel …"); llama.cpp's workers ("AgentKit ggml") and the batch loop
+    /// ("AgentKit llama …") carry their own names.
     /// </summary>
     private readonly record struct ProcessCpu(TimeSpan Total, TimeSpan Runtime)
     {

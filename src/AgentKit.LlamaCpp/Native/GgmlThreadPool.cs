@@ -11,6 +11,9 @@ namespace AgentKit.LlamaCpp.Native;
 /// </summary>
 internal sealed unsafe class GgmlThreadPool : SafeHandle
 {
+    /// <summary>The name the workers carry.</summary>
+    public const string WorkerName = "AgentKit ggml";
+
     private const int CpuDevice = 0; // GGML_BACKEND_DEVICE_TYPE_CPU
     private const int MaxThreads = 512; // GGML_MAX_N_THREADS: the length of ggml_threadpool_params.cpumask
 
@@ -29,11 +32,21 @@ internal sealed unsafe class GgmlThreadPool : SafeHandle
             return null;
         }
 
+        // Started from a thread of its own: on Linux the workers inherit its name, so profilers, top and the
+        // benchmark tell the model's threads from the caller's (a thread-pool worker, a request thread).
+        var pool = nint.Zero;
+        var starter = new Thread(() => pool = Create(create, threads)) { Name = WorkerName, IsBackground = true };
+        starter.Start();
+        starter.Join();
+        return pool == nint.Zero ? null : new GgmlThreadPool(pool);
+    }
+
+    private static nint Create(nint create, int threads)
+    {
         var parameters = default(ThreadPoolParams);
         NativeMethods.ggml_threadpool_params_init(&parameters, threads);
         parameters.poll = 0;
-        var pool = ((delegate* unmanaged[Cdecl]<ThreadPoolParams*, nint>)create)(&parameters);
-        return pool == nint.Zero ? null : new GgmlThreadPool(pool);
+        return ((delegate* unmanaged[Cdecl]<ThreadPoolParams*, nint>)create)(&parameters);
     }
 
     protected override bool ReleaseHandle()
