@@ -27,6 +27,7 @@ internal sealed class SafeLlamaContextHandle : SafeHandle
     private readonly SafeLlamaModelHandle? _model;
     private readonly GgmlThreadPool? _threads;
     private bool _modelRefAdded;
+    private bool _threadsRefAdded;
 
     public SafeLlamaContextHandle() : base(nint.Zero, ownsHandle: true) { }
 
@@ -35,6 +36,7 @@ internal sealed class SafeLlamaContextHandle : SafeHandle
         _model = model;
         _threads = threads;
         model.DangerousAddRef(ref _modelRefAdded);
+        threads?.DangerousAddRef(ref _threadsRefAdded);
         SetHandle(handle);
     }
 
@@ -43,7 +45,13 @@ internal sealed class SafeLlamaContextHandle : SafeHandle
     protected override bool ReleaseHandle()
     {
         NativeMethods.llama_free(handle);
-        _threads?.Dispose();
+        if (_threadsRefAdded)
+        {
+            // The context used the pool until now; finalizers run in no set order, so the reference kept it alive.
+            _threads!.DangerousRelease();
+            _threads.Dispose();
+        }
+
         if (_modelRefAdded)
         {
             _model!.DangerousRelease();
