@@ -20,6 +20,11 @@ internal sealed record BenchOptions
                          llama-server --parallel --cont-batching (built by bench/llama-tools/build.sh when missing)
           --clients N,.. client counts of --concurrency (default 1,4,8,16)
           --no-llama-server  --concurrency measures AgentKit alone (its own single-client ratio only)
+          --sides S,...  sides of --concurrency, in order (default llama-server,agentkit): llama-server, agentkit
+                         (agentkit serve over HTTP), in-process (a batching LlamaChatClient in the bench process, no
+                         HTTP, with the scheduler's per-step breakdown: decode, sampling, other, tokens per step),
+                         in-process-spawn (the same with LlamaContextOptions.PersistentThreadPool off: ggml starts
+                         and joins its workers in every decode)
           --seconds N    seconds per --concurrency point (default 30)
           --answer-tokens N  max_tokens of each --concurrency request (default 64)
           --speculative  run the speculative-decoding workload instead (issue #18): AgentKit plain, with a draft model,
@@ -53,6 +58,8 @@ internal sealed record BenchOptions
     public int AnswerTokens { get; init; } = 64;
 
     public bool LlamaServer { get; init; } = true;
+
+    public IReadOnlyList<string> Sides { get; init; } = ["llama-server", "agentkit"];
     public bool Speculative { get; init; }
 
     public string DraftType { get; init; } = "q8_0";
@@ -83,6 +90,7 @@ internal sealed record BenchOptions
                 "--threads" => options with { Threads = Positive(args, ++i, "--threads") },
                 "--concurrency" => options with { ConcurrencyMode = true },
                 "--no-llama-server" => options with { LlamaServer = false },
+                "--sides" => options with { Sides = [.. Value(args, ++i, "--sides").Split(',').Select(w => w is "llama-server" or "agentkit" or "in-process" or "in-process-spawn" ? w : throw new BenchException($"Unknown side '{w}' (expected llama-server, agentkit, in-process, in-process-spawn)."))] },
                 "--seconds" => options with { Seconds = Positive(args, ++i, "--seconds") },
                 "--answer-tokens" => options with { AnswerTokens = Positive(args, ++i, "--answer-tokens") },
                 "--clients" => options with { Clients = [.. Value(args, ++i, "--clients").Split(',').Select(c => int.TryParse(c, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : throw new BenchException($"--clients takes positive whole numbers separated by commas, not '{c}'."))] },

@@ -5,7 +5,11 @@ using System.Net.Sockets;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using AgentKit.LlamaCpp;
+using AgentKit.LlamaCpp.Batching;
+using AgentKit.LlamaCpp.Chat;
 using AgentKit.Testing;
+using Microsoft.Extensions.AI;
 
 namespace AgentKit.Bench.Llama;
 
@@ -19,6 +23,7 @@ internal static class Concurrency
 {
     private const int Slots = 16;
     private const int KvCells = 16384;
+    private const string SystemPrompt = "You are the ShopBot assistant of an online store. Answer briefly, cite order numbers, never invent data.";
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(5);
 
     public static async Task<int> RunAsync(BenchOptions options)
@@ -26,18 +31,24 @@ internal static class Concurrency
         var spec = options.Quick ? TestModelFactory.TinyQwen2 : TestModelFactory.Qwen2HalfB;
         var modelPath = TestModelFactory.GetOrCreate(spec);
         Console.WriteLine(Invariant.Str($"Model: {spec} ({modelPath}); threads {options.Threads} every side; {Slots} slots, {KvCells} KV cells; {options.AnswerTokens}-token answers; {options.Seconds} s per point; clients {string.Join(", ", options.Clients)}"));
-        var llamaServer = options.LlamaServer ? await EnsureLlamaServerAsync().ConfigureAwait(false) : null;
-        var cli = await EnsureCliAsync().ConfigureAwait(false);
+        var sides = options.Sides.Where(s => options.LlamaServer || s != "llama-server").ToList();
+        var llamaServer = sides.Contains("llama-server") ? await EnsureLlamaServerAsync().ConfigureAwait(false) : null;
+        var cli = sides.Contains("agentkit") ? await EnsureCliAsync().ConfigureAwait(false) : null;
         Console.WriteLine($"llama-server: {llamaServer ?? "not measured (--no-llama-server)"}");
         Console.WriteLine($"agentkit: {cli}");
 
         var results = new List<Point>();
-        string[] sides = llamaServer is null ? ["agentkit"] : ["llama-server", "agentkit"];
         foreach (var side in sides)
         {
+            if (side.StartsWith("in-process", StringComparison.Ordinal))
+            {
+                results.AddRange(await InProcessAsync(side, modelPath, options).ConfigureAwait(false));
+                continue;
+            }
+
             var port = FreePort();
             var process = side == "agentkit"
-                ? Start("dotnet", [cli, "serve", "--urls", Invariant.Str($"http://127.0.0.1:{port}")], AgentKitEnvironment(modelPath, options.Threads))
+                ? Start("dotnet", [cli!, "serve", "--urls", Invariant.Str($"http://127.0.0.1:{port}")], AgentKitEnvironment(modelPath, options.Threads))
                 : Start(llamaServer!, ["-m", modelPath, "--host", "127.0.0.1", "--port", Invariant.Str(port), "-t", Invariant.Str(options.Threads), "-tb", Invariant.Str(options.Threads),
                     "--parallel", Invariant.Str(Slots), "--cont-batching", "-c", Invariant.Str(KvCells), "-b", "512", "-ub", "512", "--no-webui", "--kv-unified"], new Dictionary<string, string>());
             try
@@ -52,9 +63,11 @@ internal static class Concurrency
                 await OneRequestAsync(http, model, "Warm up.", options.AnswerTokens).ConfigureAwait(false);
                 foreach (var clients in options.Clients)
                 {
-                    var point = await MeasureAsync(http, side, model, clients, options).ConfigureAwait(false);
+                    var before = ProcessCpu.Read(process.Id);
+                    var point = await MeasureAsync(question => OneRequestAsync(http, model, question, options.AnswerTokens), side, clients, options).ConfigureAwait(false);
                     results.Add(point);
-                    Console.WriteLine(Invariant.Str($"{side,-13} {clients,2} clients: {point.TokensPerSecond,7:F1} tok/s aggregate, TTFT p50 {point.TtftP50 * 1000,6:F0} ms p95 {point.TtftP95 * 1000,6:F0} ms, {point.Requests} requests, {point.Tokens} tokens in {point.Seconds:F1} s"));
+                    Print(point);
+                    PrintCpu(ProcessCpu.Read(process.Id) - before, point);
                 }
             }
             finally
@@ -64,15 +77,15 @@ internal static class Concurrency
         }
 
         Console.WriteLine();
-        Console.WriteLine("| clients | llama-server tok/s | AgentKit tok/s | AgentKit / llama-server | TTFT p50 / p95 llama-server (ms) | TTFT p50 / p95 AgentKit (ms) |");
-        Console.WriteLine("|---|---|---|---|---|---|");
+        // One row per client count, one column pair per side measured; ratios against llama-server where it ran.
+        Console.WriteLine("| clients | " + string.Join(" | ", sides.Select(side => $"{side} tok/s | {side} TTFT p50 / p95 (ms)")) + (sides.Contains("llama-server") ? " | " + string.Join(" | ", sides.Where(s => s != "llama-server").Select(s => $"{s} / llama-server")) : "") + " |");
+        Console.WriteLine("|---|" + string.Concat(sides.Select(_ => "---:|---|")) + (sides.Contains("llama-server") ? string.Concat(sides.Where(s => s != "llama-server").Select(_ => "---:|")) : ""));
         foreach (var clients in options.Clients)
         {
-            var ours = results.Single(p => p.Side == "agentkit" && p.Clients == clients);
-            var theirs = results.SingleOrDefault(p => p.Side == "llama-server" && p.Clients == clients);
-            Console.WriteLine(theirs is null
-                ? Invariant.Str($"| {clients} | – | {ours.TokensPerSecond:F1} | – | – | {ours.TtftP50 * 1000:F0} / {ours.TtftP95 * 1000:F0} |")
-                : Invariant.Str($"| {clients} | {theirs.TokensPerSecond:F1} | {ours.TokensPerSecond:F1} | {ours.TokensPerSecond / theirs.TokensPerSecond:F2}x | {theirs.TtftP50 * 1000:F0} / {theirs.TtftP95 * 1000:F0} | {ours.TtftP50 * 1000:F0} / {ours.TtftP95 * 1000:F0} |"));
+            var row = sides.Select(side => results.Single(p => p.Side == side && p.Clients == clients)).ToList();
+            var theirs = row.FirstOrDefault(p => p.Side == "llama-server");
+            Console.WriteLine(Invariant.Str($"| {clients} | ") + string.Join(" | ", row.Select(p => Invariant.Str($"{p.TokensPerSecond:F1} | {p.TtftP50 * 1000:F0} / {p.TtftP95 * 1000:F0}")))
+                + (theirs is null ? "" : " | " + string.Join(" | ", row.Where(p => p != theirs).Select(p => Invariant.Str($"{p.TokensPerSecond / theirs.TokensPerSecond:F2}x")))) + " |");
         }
 
         var single = results.FirstOrDefault(p => p.Side == "agentkit" && p.Clients == 1);
@@ -98,6 +111,79 @@ internal static class Concurrency
         return 0;
     }
 
+    /// <summary>
+    /// The same clients against a batching <see cref="LlamaChatClient"/> in this process (no HTTP), with the scheduler's
+    /// per-step breakdown: what the engine does alone, and where a step's time goes.
+    /// </summary>
+    private static async Task<List<Point>> InProcessAsync(string side, string modelPath, BenchOptions options)
+    {
+        using var model = await LlamaModel.LoadAsync(modelPath).ConfigureAwait(false);
+        var context = new LlamaChatClientOptions().Context with
+        {
+            Threads = options.Threads,
+            BatchThreads = options.Threads,
+            PersistentThreadPool = side != "in-process-spawn",
+        };
+        using var client = new LlamaChatClient(model, new LlamaChatClientOptions
+        {
+            Context = context,
+            Batching = new LlamaBatchingOptions { MaxSequences = Slots, ContextSize = KvCells, MaxQueuedRequests = 64 },
+        });
+        var scheduler = client.BatchScheduler!;
+        async Task<(double, int)> Ask(string question)
+        {
+            var start = Stopwatch.GetTimestamp();
+            double ttft = double.NaN;
+            var tokens = 0;
+            await foreach (var update in client.GetStreamingResponseAsync(Messages(question), new ChatOptions { Temperature = 0, MaxOutputTokens = options.AnswerTokens }).ConfigureAwait(false))
+            {
+                if (double.IsNaN(ttft) && update.Text.Length > 0)
+                {
+                    ttft = Stopwatch.GetElapsedTime(start).TotalSeconds;
+                }
+
+                tokens = update.Contents.OfType<UsageContent>().FirstOrDefault()?.Details.OutputTokenCount is { } n ? (int)n : tokens;
+            }
+
+            return (double.IsNaN(ttft) ? Stopwatch.GetElapsedTime(start).TotalSeconds : ttft, tokens);
+        }
+
+        await Ask("Warm up.").ConfigureAwait(false);
+        var points = new List<Point>();
+        foreach (var clients in options.Clients)
+        {
+            var before = scheduler.Statistics;
+            var cpuBefore = ProcessCpu.Read(Environment.ProcessId);
+            var point = await MeasureAsync(Ask, side, clients, options).ConfigureAwait(false);
+            var after = scheduler.Statistics;
+            points.Add(point);
+            Print(point);
+            PrintCpu(ProcessCpu.Read(Environment.ProcessId) - cpuBefore, point);
+            var steps = Math.Max(1, after.Steps - before.Steps);
+            var stepMs = (after.StepTime - before.StepTime).TotalMilliseconds / steps;
+            var decodeMs = (after.DecodeTime - before.DecodeTime).TotalMilliseconds / steps;
+            var samplingMs = (after.SamplingTime - before.SamplingTime).TotalMilliseconds / steps;
+            Console.WriteLine(Invariant.Str($"{"",13} per step: {stepMs:F1} ms ({decodeMs:F1} decode, {samplingMs:F1} sampling, {stepMs - decodeMs - samplingMs:F1} other), {(double)(after.BatchedTokens - before.BatchedTokens) / steps:F1} tokens/step ({(double)(after.GeneratedTokens - before.GeneratedTokens) / steps:F1} generated); prompt tokens decoded {(double)(after.PromptTokensDecoded - before.PromptTokensDecoded) / Math.Max(1, after.Requests - before.Requests):F1}/request, reused {(double)(after.PromptTokensReused - before.PromptTokensReused) / Math.Max(1, after.Requests - before.Requests):F1}/request; loop busy {100 * (after.StepTime - before.StepTime).TotalSeconds / point.Seconds:F0} % of the wall time"));
+        }
+
+        return points;
+    }
+
+    private static void Print(Point point) =>
+        Console.WriteLine(Invariant.Str($"{point.Side,-13} {point.Clients,2} clients: {point.TokensPerSecond,7:F1} tok/s aggregate, TTFT p50 {point.TtftP50 * 1000,6:F0} ms p95 {point.TtftP95 * 1000,6:F0} ms, {point.Requests} requests, {point.Tokens} tokens in {point.Seconds:F1} s"));
+
+    /// <summary>CPU time per generated token: robust to other load on the machine, unlike tokens per second.</summary>
+    private static void PrintCpu(ProcessCpu cpu, Point point)
+    {
+        if (cpu.Total > TimeSpan.Zero && point.Tokens > 0)
+        {
+            Console.WriteLine(Invariant.Str($"{"",13} CPU: {cpu.Total.TotalMilliseconds / point.Tokens:F1} ms per generated token ({cpu.Runtime.TotalMilliseconds / point.Tokens:F1} in .NET runtime threads: thread pool, timers, Kestrel), {cpu.Total.TotalSeconds / point.Seconds:F2} cores busy"));
+        }
+    }
+
+    private static ChatMessage[] Messages(string question) =>
+        [new(ChatRole.System, SystemPrompt), new(ChatRole.User, question)];
+
     private static string Verdict(bool pass) => pass ? "PASS" : "FAIL";
 
     private static Dictionary<string, string> AgentKitEnvironment(string modelPath, int threads) => new()
@@ -112,7 +198,7 @@ internal static class Concurrency
     };
 
     /// <summary>Every client sends requests back to back until the time is up; the point counts the requests that finished.</summary>
-    private static async Task<Point> MeasureAsync(HttpClient http, string side, string model, int clients, BenchOptions options)
+    private static async Task<Point> MeasureAsync(Func<string, Task<(double Ttft, int Tokens)>> ask, string side, int clients, BenchOptions options)
     {
         var deadline = Stopwatch.GetTimestamp() + (long)(options.Seconds * Stopwatch.Frequency);
         var started = Stopwatch.GetTimestamp();
@@ -126,7 +212,7 @@ internal static class Concurrency
             while (Stopwatch.GetTimestamp() < deadline)
             {
                 // Distinct questions after a shared system prompt, as a server's users send them.
-                var (ttft, generated) = await OneRequestAsync(http, model, Invariant.Str($"Client {client} question {n++}: summarise the order history."), options.AnswerTokens).ConfigureAwait(false);
+                var (ttft, generated) = await ask(Invariant.Str($"Client {client} question {n++}: summarise the order history.")).ConfigureAwait(false);
                 lock (gate)
                 {
                     ttfts.Add(ttft);
@@ -153,7 +239,7 @@ internal static class Concurrency
             ["max_tokens"] = answerTokens,
             ["temperature"] = 0,
             ["messages"] = new JsonArray(
-                new JsonObject { ["role"] = "system", ["content"] = "You are the ShopBot assistant of an online store. Answer briefly, cite order numbers, never invent data." },
+                new JsonObject { ["role"] = "system", ["content"] = SystemPrompt },
                 new JsonObject { ["role"] = "user", ["content"] = question }),
         };
         var start = Stopwatch.GetTimestamp();
@@ -298,6 +384,55 @@ internal static class Concurrency
         }
 
         return dll;
+    }
+
+    /// <summary>
+    /// A process's CPU time from /proc (Linux; zero elsewhere), and the part spent by live threads named by the .NET
+    /// runtime (".NET TP Worker", ".NET Timer", "Kestrel …"); llama.cpp's workers ("AgentKit ggml") and the batch loop
+    /// ("AgentKit llama …") carry their own names.
+    /// </summary>
+    private readonly record struct ProcessCpu(TimeSpan Total, TimeSpan Runtime)
+    {
+        private static readonly double TickSeconds = 1.0 / 100;
+
+        public static ProcessCpu Read(int pid)
+        {
+            var stat = $"/proc/{pid}/stat";
+            if (!File.Exists(stat))
+            {
+                return default;
+            }
+
+            var total = Ticks(stat);
+            long runtime = 0;
+            foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+            {
+                try
+                {
+                    var name = File.ReadAllText(Path.Combine(task, "comm")).Trim();
+                    if (name.StartsWith(".NET", StringComparison.Ordinal) || name.StartsWith("Kestrel", StringComparison.Ordinal))
+                    {
+                        runtime += Ticks(Path.Combine(task, "stat"));
+                    }
+                }
+                catch (IOException)
+                {
+                    // The thread ended between listing and reading.
+                }
+            }
+
+            return new ProcessCpu(TimeSpan.FromSeconds(total * TickSeconds), TimeSpan.FromSeconds(runtime * TickSeconds));
+        }
+
+        public static ProcessCpu operator -(ProcessCpu a, ProcessCpu b) => new(a.Total - b.Total, a.Runtime - b.Runtime);
+
+        // utime + stime, the 14th and 15th fields; the name (field 2) may hold spaces, so count after its ')'.
+        private static long Ticks(string path)
+        {
+            var text = File.ReadAllText(path);
+            var fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
+            return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        }
     }
 
     private sealed record Point(string Side, int Clients, double TokensPerSecond, double TtftP50, double TtftP95, int Requests, long Tokens, double Seconds);

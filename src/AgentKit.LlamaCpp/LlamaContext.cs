@@ -63,7 +63,14 @@ public sealed partial class LlamaContext : IDisposable
             throw new LlamaException($"llama.cpp could not create a context on '{model.Path}' (context {parameters.n_ctx}, batch {parameters.n_batch}, sequences {parameters.n_seq_max}): {(detail.Length > 0 ? detail : "no reason given")}");
         }
 
-        _handle = new SafeLlamaContextHandle(context, model.Handle);
+        // One persistent pool for both thread counts (a decode uses the first n of its workers), as llama.cpp's tools do.
+        var threads = options.PersistentThreadPool ? GgmlThreadPool.TryCreate(Math.Max(options.Threads, options.BatchThreads)) : null;
+        if (threads is not null)
+        {
+            NativeMethods.llama_attach_threadpool(context, threads.DangerousGetHandle(), threads.DangerousGetHandle());
+        }
+
+        _handle = new SafeLlamaContextHandle(context, model.Handle, threads);
         _memory = NativeMethods.llama_get_memory(context);
         ContextSize = (int)NativeMethods.llama_n_ctx(context);
         BatchSize = (int)NativeMethods.llama_n_batch(context);

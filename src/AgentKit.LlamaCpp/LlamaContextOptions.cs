@@ -30,6 +30,13 @@ public sealed record LlamaContextOptions
     /// <summary>Threads for prompt (batch) processing. Default: <see cref="Environment.ProcessorCount"/>.</summary>
     public int BatchThreads { get; init; } = Environment.ProcessorCount;
 
+    /// <summary>
+    /// Whether the context keeps its CPU worker threads between decodes (a ggml thread pool attached to the context, as
+    /// llama.cpp's own tools do; the workers sleep between decodes). Default true. False lets ggml start and join
+    /// its workers in every llama_decode, i.e. once per generated token.
+    /// </summary>
+    public bool PersistentThreadPool { get; init; } = true;
+
     /// <summary>Number of sequences the context can hold at once (multi-sequence decoding). Default 1, at most 256.</summary>
     public int MaxSequences { get; init; } = 1;
 

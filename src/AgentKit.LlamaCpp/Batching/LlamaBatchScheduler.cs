@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using AgentKit.LlamaCpp.Generation;
@@ -46,6 +47,10 @@ public sealed class LlamaBatchScheduler : IDisposable
     private long _promptReused;
     private long _prefixCopies;
     private long _generated;
+    private long _batchedTokens;
+    private long _stepTicks;
+    private long _decodeTicks;
+    private long _samplingTicks;
     private Exception? _fault;
     private bool _disposed;
 
@@ -133,7 +138,11 @@ public sealed class LlamaBatchScheduler : IDisposable
         Interlocked.Read(ref _promptDecoded),
         Interlocked.Read(ref _promptReused),
         Interlocked.Read(ref _prefixCopies),
-        Interlocked.Read(ref _generated));
+        Interlocked.Read(ref _generated),
+        Interlocked.Read(ref _batchedTokens),
+        Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _stepTicks)),
+        Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _decodeTicks)),
+        Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _samplingTicks)));
 
     /// <summary>
     /// Generates text after <paramref name="prompt"/> in a sequence of its own, streaming a step per token; the
@@ -240,6 +249,7 @@ public sealed class LlamaBatchScheduler : IDisposable
                     continue;
                 }
 
+                var stepStart = Stopwatch.GetTimestamp();
                 try
                 {
                     Step();
@@ -252,6 +262,8 @@ public sealed class LlamaBatchScheduler : IDisposable
                         Fail(request, exception);
                     }
                 }
+
+                Interlocked.Add(ref _stepTicks, Stopwatch.GetTimestamp() - stepStart);
             }
         }
         catch (OperationCanceledException) when (_lifetime.IsCancellationRequested)
@@ -378,6 +390,7 @@ public sealed class LlamaBatchScheduler : IDisposable
     private void Step()
     {
         using var scope = _context.Enter();
+        var samplingStart = Stopwatch.GetTimestamp();
         foreach (var request in _active.ToArray())
         {
             if (request.IsCancelled)
@@ -391,6 +404,7 @@ public sealed class LlamaBatchScheduler : IDisposable
             }
         }
 
+        Interlocked.Add(ref _samplingTicks, Stopwatch.GetTimestamp() - samplingStart);
         if (_active.Count == 0)
         {
             return;
@@ -459,13 +473,17 @@ public sealed class LlamaBatchScheduler : IDisposable
             return;
         }
 
-        if (!_context.TryDecodeBatch(_lifetime.Token))
+        var decodeStart = Stopwatch.GetTimestamp();
+        var decoded = _context.TryDecodeBatch(_lifetime.Token);
+        Interlocked.Add(ref _decodeTicks, Stopwatch.GetTimestamp() - decodeStart);
+        if (!decoded)
         {
             OnCacheFull();
             return;
         }
 
         Interlocked.Increment(ref _steps);
+        Interlocked.Add(ref _batchedTokens, _context.BatchCount);
         StepObserver?.Invoke(
             [.. _active.Where(r => r.PendingToken is not null).Select(r => r.Slot)],
             [.. _active.Where(r => r.StepPromptTokens > 0).Select(r => r.Slot)]);

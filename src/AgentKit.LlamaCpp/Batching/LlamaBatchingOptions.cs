@@ -62,4 +62,18 @@ public sealed record LlamaBatchingOptions
 /// <param name="PromptTokensReused">Prompt tokens taken from the KV cache (the request's own sequence or a copied prefix) instead.</param>
 /// <param name="PrefixCopies">Times a prefix was copied from another sequence.</param>
 /// <param name="GeneratedTokens">Tokens generated, all requests together.</param>
-public sealed record LlamaBatchStatistics(long Requests, long Steps, long PromptTokensDecoded, long PromptTokensReused, long PrefixCopies, long GeneratedTokens);
+/// <param name="BatchedTokens">Tokens the steps' decodes held (generated tokens fed back and prompt chunks); over <paramref name="Steps"/> it is the mean batch.</param>
+/// <param name="StepTime">Time the loop spent in steps (sampling, batch building, decoding, streaming out), idle waits excluded.</param>
+/// <param name="DecodeTime">Time in llama_decode: the model's own work; <paramref name="StepTime"/> minus it is the scheduler's overhead.</param>
+/// <param name="SamplingTime">Time sampling the next tokens (native sampler chains, stop sequences, text decoding and handing tokens to the readers).</param>
+public sealed record LlamaBatchStatistics(
+    long Requests,
+    long Steps,
+    long PromptTokensDecoded,
+    long PromptTokensReused,
+    long PrefixCopies,
+    long GeneratedTokens,
+    long BatchedTokens,
+    TimeSpan StepTime,
+    TimeSpan DecodeTime,
+    TimeSpan SamplingTime);

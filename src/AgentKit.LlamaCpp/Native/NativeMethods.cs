@@ -41,6 +41,18 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(LibGgmlBase)]
     internal static partial void ggml_backend_dev_memory(nint device, out nuint free, out nuint total);
 
+    [LibraryImport(LibGgml)]
+    internal static partial nint ggml_backend_dev_by_type(int type);
+
+    [LibraryImport(LibGgmlBase)]
+    internal static partial nint ggml_backend_dev_backend_reg(nint device);
+
+    [LibraryImport(LibGgmlBase, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial nint ggml_backend_reg_get_proc_address(nint registry, string name);
+
+    [LibraryImport(LibGgmlBase)]
+    internal static partial void ggml_threadpool_params_init(void* parameters, int threads);
+
     [LibraryImport(LibGgmlBase)]
     internal static partial void ggml_log_set(delegate* unmanaged[Cdecl]<int, byte*, void*, void> callback, void* userData);
 
@@ -244,6 +256,9 @@ internal static unsafe partial class NativeMethods
 
     [LibraryImport(LibLlama)]
     internal static partial void llama_set_n_threads(nint context, int nThreads, int nThreadsBatch);
+
+    [LibraryImport(LibLlama)]
+    internal static partial void llama_attach_threadpool(nint context, nint threadPool, nint threadPoolBatch);
 
     [LibraryImport(LibLlama)]
     internal static partial int llama_n_threads(nint context);

@@ -18,18 +18,25 @@ internal sealed class SafeLlamaModelHandle : SafeHandle
     }
 }
 
-/// <summary>Owns a native <c>llama_context*</c>. Holds a reference on its model so the model outlives it.</summary>
+/// <summary>
+/// Owns a native <c>llama_context*</c> and the CPU thread pool attached to it (freed after the context). Holds a
+/// reference on its model so the model outlives it.
+/// </summary>
 internal sealed class SafeLlamaContextHandle : SafeHandle
 {
     private readonly SafeLlamaModelHandle? _model;
+    private readonly GgmlThreadPool? _threads;
     private bool _modelRefAdded;
+    private bool _threadsRefAdded;
 
     public SafeLlamaContextHandle() : base(nint.Zero, ownsHandle: true) { }
 
-    internal SafeLlamaContextHandle(nint handle, SafeLlamaModelHandle model) : base(nint.Zero, ownsHandle: true)
+    internal SafeLlamaContextHandle(nint handle, SafeLlamaModelHandle model, GgmlThreadPool? threads) : base(nint.Zero, ownsHandle: true)
     {
         _model = model;
+        _threads = threads;
         model.DangerousAddRef(ref _modelRefAdded);
+        threads?.DangerousAddRef(ref _threadsRefAdded);
         SetHandle(handle);
     }
 
@@ -38,6 +45,13 @@ internal sealed class SafeLlamaContextHandle : SafeHandle
     protected override bool ReleaseHandle()
     {
         NativeMethods.llama_free(handle);
+        if (_threadsRefAdded)
+        {
+            // The context used the pool until now; finalizers run in no set order, so the reference kept it alive.
+            _threads!.DangerousRelease();
+            _threads.Dispose();
+        }
+
         if (_modelRefAdded)
         {
             _model!.DangerousRelease();

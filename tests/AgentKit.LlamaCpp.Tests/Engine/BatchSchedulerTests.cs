@@ -273,6 +273,43 @@ public sealed class BatchSchedulerTests
     }
 
     [Fact]
+    public async Task ResentPrompt_DecodesOnlyItsLastTokenAgain()
+    {
+        var model = await SharedModels.Qwen2;
+        var ct = TestContext.Current.CancellationToken;
+        using var scheduler = Scheduler(model);
+        var prompt = "You are the ShopBot assistant. Where is order 17?";
+        var length = model.Vocabulary.Tokenize(prompt).Length;
+
+        var first = await RunAsync(scheduler, prompt, Greedy(4), ct);
+        var decodedBefore = scheduler.Statistics.PromptTokensDecoded;
+        var again = await RunAsync(scheduler, prompt, Greedy(4), ct);
+
+        Assert.Equal(length, decodedBefore);
+        // The sequence kept the prompt; only its last token is decoded again, for fresh logits.
+        Assert.Equal(1, scheduler.Statistics.PromptTokensDecoded - decodedBefore);
+        Assert.Equal(length - 1, again.Last.Usage.ReusedPromptTokens);
+        Assert.Equal(first.Text, again.Text);
+    }
+
+    [Fact]
+    public async Task Statistics_CountEveryBatchedTokenAndSplitTheStepTime()
+    {
+        var model = await SharedModels.Qwen2;
+        var ct = TestContext.Current.CancellationToken;
+        using var scheduler = Scheduler(model);
+
+        await Task.WhenAll(Prompts.Take(3).Select(p => RunAsync(scheduler, p, Endless(model, 8), ct)));
+
+        var statistics = scheduler.Statistics;
+        Assert.Equal(3 * 8, statistics.GeneratedTokens);
+        // Each step's batch holds prompt chunks and the generated tokens fed back (all but each request's last).
+        Assert.Equal(statistics.PromptTokensDecoded + statistics.GeneratedTokens - statistics.Requests, statistics.BatchedTokens);
+        Assert.True(statistics.DecodeTime > TimeSpan.Zero);
+        Assert.True(statistics.DecodeTime + statistics.SamplingTime <= statistics.StepTime, $"decode {statistics.DecodeTime} + sampling {statistics.SamplingTime} > step {statistics.StepTime}");
+    }
+
+    [Fact]
     public async Task LongPromptJoining_IsReadInChunksWhileEveryStreamAdvancesEachStep()
     {
         var model = await SharedModels.Qwen2;

@@ -47,6 +47,25 @@ public sealed class ContextPoolThreadTests
     }
 
     [Fact]
+    public async Task PersistentThreadPool_OnOrOff_GeneratesTheSameGreedyText()
+    {
+        var model = await SharedModels.Qwen2;
+        var ct = TestContext.Current.CancellationToken;
+        var prompt = model.Vocabulary.Tokenize("The capital of France is");
+        var greedy = new Generation.LlamaGenerationOptions { MaxTokens = 16, Sampling = Sampling.LlamaSamplingOptions.Greedy };
+        Assert.True(new LlamaContextOptions().PersistentThreadPool);
+
+        using var persistent = model.CreateContext(SharedModels.SmallContext with { Threads = 3, BatchThreads = 2 });
+        using var perDecode = model.CreateContext(SharedModels.SmallContext with { Threads = 3, BatchThreads = 2, PersistentThreadPool = false });
+        var withPool = await persistent.CompleteAsync(prompt, greedy, cancellationToken: ct);
+        var withoutPool = await perDecode.CompleteAsync(prompt, greedy, cancellationToken: ct);
+
+        Assert.Equal(withoutPool.Tokens, withPool.Tokens);
+        Assert.True(withPool.Usage.GeneratedTokens > 0);
+        Assert.Equal((3, 2), persistent.NativeThreads);
+    }
+
+    [Fact]
     public void ChatClientOptions_Default_NeverOversubscribeTheCores()
     {
         var options = new LlamaCpp.Chat.LlamaChatClientOptions();
