@@ -78,13 +78,13 @@ internal sealed class DraftCostModel
 
     /// <summary>
     /// The best draft length for acceptance <paramref name="acceptance"/> (0: do not draft), at most
-    /// <paramref name="maxLength"/>; <paramref name="maxLength"/> itself while nothing is measured yet.
+    /// <paramref name="maxLength"/>; null while no draft round and no verify decode has been timed.
     /// </summary>
-    public int BestLength(double acceptance, int maxLength)
+    public int? BestLength(double acceptance, int maxLength)
     {
         if (!HasDraftCost || double.IsNaN(Verify(1)))
         {
-            return maxLength;
+            return null;
         }
 
         var best = 0;

@@ -66,7 +66,8 @@ internal sealed class SpeculativeDrafter
 
         if (_buffer.Count == 0 && _draft is not null)
         {
-            var length = adaptive ? _cost.BestLength(_modelAcceptance.Probability, _options.MaxDraftTokens) : _options.MaxDraftTokens;
+            var length = !adaptive ? _options.MaxDraftTokens
+                : _cost.BestLength(_modelAcceptance.Probability, _options.MaxDraftTokens) ?? _modelAcceptance.Length(_options.MaxDraftTokens);
             if (length == 0 && ++_roundsWithoutDraft >= ProbeInterval)
             {
                 length = _modelAcceptance.Length(_options.MaxDraftTokens);
