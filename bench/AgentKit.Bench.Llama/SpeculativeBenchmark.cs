@@ -62,7 +62,7 @@ internal static partial class SpeculativeBenchmark
         void Add(string name, Measurement m)
         {
             (rows.TryGetValue(name, out var list) ? list : rows[name] = []).Add(m);
-            Console.WriteLine(Invariant.Str($"  {name,-38} {m.TokensPerSecond,8:F1} tok/s  {m.Generated} tokens{m.Detail}"));
+            Console.WriteLine(Invariant.Str($"  {name,-38} {m.TokensPerSecond,8:F1} tok/s ({m.TokensPerCpuSecond:F1} per CPU-second)  {m.Generated} tokens{m.Detail}"));
         }
 
         var adaptive = new LlamaSpeculationOptions { PromptLookup = false, DraftContext = draftContext, MaxDraftTokens = options.DraftMax };
@@ -110,23 +110,27 @@ internal static partial class SpeculativeBenchmark
         var plainRate = Median(rows["agentkit plain"]);
         var ragRate = Median(rows["agentkit plain (RAG prompt)"]);
         double? llamaRate = llamaRuns.Count > 0 ? llamaRuns.Select(r => r.Rate).Order().ElementAt(llamaRuns.Count / 2) : null;
-        Console.WriteLine("| side | generation tok/s | acceptance | rounds, draft ms/token, verify ms/round | ratio |");
-        Console.WriteLine("|---|---:|---:|---|---|");
-        Console.WriteLine(Invariant.Str($"| AgentKit plain | {plainRate:F1} | - | | 1.00x |"));
+        var plainCpu = MedianCpu(rows["agentkit plain"]);
+        Console.WriteLine("| side | generation tok/s | tok per CPU-second | acceptance | rounds, draft ms/token, verify ms/round | ratio (wall; CPU) |");
+        Console.WriteLine("|---|---:|---:|---:|---|---|");
+        Console.WriteLine(Invariant.Str($"| AgentKit plain | {plainRate:F1} | {plainCpu:F1} | - | | 1.00x |"));
         foreach (var name in new[] { "agentkit draft model, adaptive", Invariant.Str($"agentkit draft model, fixed {options.DraftMax}") })
         {
             var rate = Median(rows[name]);
             var last = rows[name][^1];
-            Console.WriteLine(Invariant.Str($"| AgentKit {name[9..]} | {rate:F1} | {last.Acceptance:P1} ({last.Accepted}/{last.Drafted}) | {last.Costs} | {rate / plainRate:F2}x plain{(llamaRate is { } r ? $", {rate / r:F2}x llama-speculative" : "")} |"));
+            var cpuRate = MedianCpu(rows[name]);
+            Console.WriteLine(Invariant.Str($"| AgentKit {name[9..]} | {rate:F1} | {cpuRate:F1} | {last.Acceptance:P1} ({last.Accepted}/{last.Drafted}) | {last.Costs} | {rate / plainRate:F2}x; {cpuRate / plainCpu:F2}x plain{(llamaRate is { } r ? $", {rate / r:F2}x llama-speculative (wall)" : "")} |"));
         }
 
         Console.WriteLine(llamaRate is { } lr
-            ? Invariant.Str($"| llama-speculative (same pair, --spec-draft-n-max {options.DraftMax}) | {lr:F1} | {llamaRuns[^1].Acceptance} | | {lr / plainRate:F2}x AgentKit plain |")
-            : $"| llama-speculative | not measured: {llamaUnavailable} | | | |");
-        Console.WriteLine(Invariant.Str($"| AgentKit plain, RAG prompt | {ragRate:F1} | - | | 1.00x |"));
+            ? Invariant.Str($"| llama-speculative (same pair, --spec-draft-n-max {options.DraftMax}) | {lr:F1} | | {llamaRuns[^1].Acceptance} | | {lr / plainRate:F2}x AgentKit plain (wall) |")
+            : $"| llama-speculative | not measured: {llamaUnavailable} | | | | |");
+        var ragCpu = MedianCpu(rows["agentkit plain (RAG prompt)"]);
+        Console.WriteLine(Invariant.Str($"| AgentKit plain, RAG prompt | {ragRate:F1} | {ragCpu:F1} | - | | 1.00x |"));
         var lookupRate = Median(rows["agentkit prompt lookup (RAG prompt)"]);
         var lookupLast = rows["agentkit prompt lookup (RAG prompt)"][^1];
-        Console.WriteLine(Invariant.Str($"| AgentKit prompt lookup, RAG prompt | {lookupRate:F1} | {lookupLast.Acceptance:P1} ({lookupLast.Accepted}/{lookupLast.Drafted}) | {lookupLast.Costs} | {lookupRate / ragRate:F2}x plain on the same prompt |"));
+        var lookupCpu = MedianCpu(rows["agentkit prompt lookup (RAG prompt)"]);
+        Console.WriteLine(Invariant.Str($"| AgentKit prompt lookup, RAG prompt | {lookupRate:F1} | {lookupCpu:F1} | {lookupLast.Acceptance:P1} ({lookupLast.Accepted}/{lookupLast.Drafted}) | {lookupLast.Costs} | {lookupRate / ragRate:F2}x; {lookupCpu / ragCpu:F2}x plain on the same prompt |"));
         return 0;
     }
 
@@ -151,6 +155,9 @@ internal static partial class SpeculativeBenchmark
     private sealed record Measurement(double TokensPerSecond, int Generated, int Drafted, int Accepted, IReadOnlyList<LlamaToken> Tokens, double TargetSeconds, double DraftSeconds)
     {
         public double Acceptance => Drafted == 0 ? 0 : (double)Accepted / Drafted;
+
+        /// <summary>Tokens per second of this process's CPU time: with one thread, the work itself, whatever the machine's load.</summary>
+        public double TokensPerCpuSecond { get; init; }
 
         /// <summary>Verify decodes: each yields its accepted drafts plus one token.</summary>
         public int Rounds => Generated - Accepted;
@@ -177,6 +184,7 @@ internal static partial class SpeculativeBenchmark
 
         var tokens = new List<LlamaToken>();
         long first = 0;
+        var cpu = TimeSpan.Zero;
         LlamaUsage usage = default;
         var options = new LlamaGenerationOptions { MaxTokens = maxTokens, Sampling = LlamaSamplingOptions.Greedy, Speculation = speculation };
         await foreach (var update in context.GenerateAsync(prompt, options).ConfigureAwait(false))
@@ -187,6 +195,7 @@ internal static partial class SpeculativeBenchmark
                 if (first == 0)
                 {
                     first = Stopwatch.GetTimestamp();
+                    cpu = Process.GetCurrentProcess().TotalProcessorTime;
                     context.ResetPerformance();
                     draft?.ResetPerformance();
                 }
@@ -196,9 +205,10 @@ internal static partial class SpeculativeBenchmark
         }
 
         var seconds = Stopwatch.GetElapsedTime(first).TotalSeconds;
+        var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
         static double Busy(LlamaPerformance p) => (p.PromptTime + p.GenerationTime).TotalSeconds;
         return new Measurement((tokens.Count - 1) / seconds, tokens.Count, usage.DraftTokens, usage.AcceptedDraftTokens, tokens,
-            Busy(context.GetPerformance()), draft is null ? 0 : Busy(draft.GetPerformance()));
+            Busy(context.GetPerformance()), draft is null ? 0 : Busy(draft.GetPerformance())) { TokensPerCpuSecond = (tokens.Count - 1) / cpuSeconds };
     }
 
     /// <summary>
@@ -314,6 +324,12 @@ internal static partial class SpeculativeBenchmark
     private static double Median(List<Measurement> values)
     {
         var sorted = values.Select(v => v.TokensPerSecond).Order().ToArray();
+        return sorted[sorted.Length / 2];
+    }
+
+    private static double MedianCpu(List<Measurement> values)
+    {
+        var sorted = values.Select(v => v.TokensPerCpuSecond).Order().ToArray();
         return sorted[sorted.Length / 2];
     }
 

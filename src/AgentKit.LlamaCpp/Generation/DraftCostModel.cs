@@ -78,20 +78,28 @@ internal sealed class DraftCostModel
 
     /// <summary>
     /// The best draft length for acceptance <paramref name="acceptance"/> (0: do not draft), at most
-    /// <paramref name="maxLength"/>; null while no draft round and no verify decode has been timed.
+    /// <paramref name="maxLength"/>; null while no draft round has been timed; 0 while no single-token decode has been
+    /// timed (the baseline every length is weighed against is measured, never guessed). A verify of several tokens is
+    /// never taken as cheaper than a single-token decode (a busy machine can make one measurement look so).
     /// </summary>
     public int? BestLength(double acceptance, int maxLength)
     {
-        if (!HasDraftCost || double.IsNaN(Verify(1)))
+        if (!HasDraftCost)
         {
             return null;
         }
 
+        var single = _verify[1];
+        if (double.IsNaN(single))
+        {
+            return 0;
+        }
+
         var best = 0;
-        var bestRate = 1 / Math.Max(Verify(1), 1e-9);
+        var bestRate = 1 / Math.Max(single, 1e-9);
         for (var d = 1; d <= maxLength; d++)
         {
-            var rate = ExpectedTokens(acceptance, d) / Math.Max((d * _draftPerToken) + Verify(d + 1), 1e-9);
+            var rate = ExpectedTokens(acceptance, d) / Math.Max((d * _draftPerToken) + Math.Max(Verify(d + 1), single), 1e-9);
             if (rate > bestRate)
             {
                 best = d;

@@ -22,6 +22,7 @@ internal sealed class SpeculativeDrafter
     private AcceptanceEstimate _modelAcceptance;
     private bool _lastFromLookup;
     private int _roundsWithoutDraft;
+    private int _roundsDrafting;
 
     public SpeculativeDrafter(LlamaSpeculationOptions options)
     {
@@ -68,12 +69,21 @@ internal sealed class SpeculativeDrafter
         {
             var length = !adaptive ? _options.MaxDraftTokens
                 : _cost.BestLength(_modelAcceptance.Probability, _options.MaxDraftTokens) ?? _modelAcceptance.Length(_options.MaxDraftTokens);
-            if (length == 0 && ++_roundsWithoutDraft >= ProbeInterval)
+            if (adaptive && length == 0 && ++_roundsWithoutDraft >= ProbeInterval)
             {
                 length = _modelAcceptance.Length(_options.MaxDraftTokens);
             }
+            else if (adaptive && length > 0 && ++_roundsDrafting >= 2 * ProbeInterval)
+            {
+                // Time a plain decode again now and then: it is the baseline every draft length is weighed against.
+                length = 0;
+            }
 
-            if (length > 0)
+            if (length == 0)
+            {
+                _roundsDrafting = 0;
+            }
+            else
             {
                 _roundsWithoutDraft = 0;
                 var start = Stopwatch.GetTimestamp();

@@ -16,6 +16,28 @@ public sealed class DraftCostModelTests
     }
 
     [Fact]
+    public void NoSingleDecodeTimed_DecodesPlainlyFirst()
+    {
+        var model = new DraftCostModel(8);
+        model.RecordDraft(4, 0.004);
+        model.RecordVerify(5, 0.030);
+
+        Assert.Equal(0, model.BestLength(0.9, 8));
+    }
+
+    [Fact]
+    public void AVerifyMeasuredCheaperThanASingleDecode_IsNotTakenAsCheaper()
+    {
+        // Noise on a busy machine: the 9-token verify was timed faster than a single decode.
+        var model = new DraftCostModel(8);
+        model.RecordDraft(2, 0.010);
+        model.RecordVerify(1, 0.030);
+        model.RecordVerify(9, 0.015);
+
+        Assert.Equal(0, model.BestLength(0.07, 8));
+    }
+
+    [Fact]
     public void CheapDraft_FlatVerify_HighAcceptance_DraftsTheMost()
     {
         var model = new DraftCostModel(8);
