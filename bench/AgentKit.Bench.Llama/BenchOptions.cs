@@ -29,7 +29,11 @@ internal sealed record BenchOptions
           --answer-tokens N  max_tokens of each --concurrency request (default 64)
           --speculative  run the speculative-decoding workload instead (issue #18): AgentKit plain, with a draft model,
                          with prompt lookup on a RAG prompt, and llama.cpp's llama-speculative on the same pair
-          --draft-type T the draft model's quantization of the target for --speculative (default q8_0)
+          --draft-type T the draft model's quantization of the target for --speculative (default q8_0; f16: none)
+          --draft-layers N  the draft is the target's first N layers (generated with fewer layers, same seed), then
+                         quantized per --draft-type (default: all layers)
+          --no-llama-speculative  --speculative measures AgentKit alone
+          --target-type T quantize the target too for --speculative (default f16: the generated model as is)
           --draft-max N  most tokens drafted per step for --speculative, every side (default 8)
           --tokens N     tokens per answer for --speculative (default 128)
           --help         this text
@@ -66,6 +70,12 @@ internal sealed record BenchOptions
 
     public int DraftMax { get; init; } = 8;
 
+    public int? DraftLayers { get; init; }
+
+    public string TargetType { get; init; } = "f16";
+
+    public bool LlamaSpeculative { get; init; } = true;
+
     public int SpeculativeTokens { get; init; } = 128;
 
     /// <summary>Set for a child process that runs one workload: workload, model path, prompt file.</summary>
@@ -84,6 +94,9 @@ internal sealed record BenchOptions
                 "--help" or "-h" => options with { Help = true },
                 "--speculative" => options with { Speculative = true },
                 "--draft-type" => options with { DraftType = Value(args, ++i, "--draft-type") },
+                "--draft-layers" => options with { DraftLayers = Positive(args, ++i, "--draft-layers") },
+                "--no-llama-speculative" => options with { LlamaSpeculative = false },
+                "--target-type" => options with { TargetType = Value(args, ++i, "--target-type") },
                 "--draft-max" => options with { DraftMax = Positive(args, ++i, "--draft-max") },
                 "--tokens" => options with { SpeculativeTokens = Positive(args, ++i, "--tokens") },
                 "--runs" => options with { Runs = Positive(args, ++i, "--runs") },

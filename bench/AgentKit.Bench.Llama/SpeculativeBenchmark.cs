@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Numerics.Tensors;
 using System.Text.RegularExpressions;
 using AgentKit.LlamaCpp;
 using AgentKit.LlamaCpp.Generation;
@@ -35,16 +36,17 @@ internal static partial class SpeculativeBenchmark
     public static async Task<int> RunAsync(BenchOptions options)
     {
         var spec = options.Quick ? TestModelFactory.TinyQwen2 : TestModelFactory.Qwen2HalfB;
-        var modelPath = TestModelFactory.GetOrCreate(spec);
-        var type = LlamaQuantizer.ParseType(options.DraftType);
-        var draftPath = Path.Combine(Directory.CreateDirectory(Path.Combine(BenchCache.Root, "drafts")).FullName, $"{Path.GetFileNameWithoutExtension(modelPath)}-{options.DraftType.ToLowerInvariant()}.gguf");
-        if (!File.Exists(draftPath))
-        {
-            Console.WriteLine($"Quantizing the target to {options.DraftType} for the draft model ...");
-            await LlamaQuantizer.QuantizeAsync(modelPath, draftPath, type, options.Threads).ConfigureAwait(false);
-        }
+        var generated = TestModelFactory.GetOrCreate(spec);
+        var drafts = Directory.CreateDirectory(Path.Combine(BenchCache.Root, "drafts")).FullName;
+        var modelPath = await QuantizedAsync(generated, options.TargetType, drafts, options.Threads).ConfigureAwait(false);
+        // The draft: the target's first N blocks (the generator seeds every tensor by its name, so a model generated
+        // with fewer layers is the target truncated), quantized like --draft-type says.
+        var draftSource = options.DraftLayers is { } layers && layers < spec.Layers ? TestModelFactory.GetOrCreate(spec with { Layers = layers }) : generated;
+        var draftPath = await QuantizedAsync(draftSource, options.DraftType, drafts, options.Threads).ConfigureAwait(false);
+        var draftLayers = draftSource == generated ? spec.Layers : options.DraftLayers!.Value;
+        var pair = Invariant.Str($"target {options.TargetType}, draft {options.DraftType} of the target's first {draftLayers} of {spec.Layers} layers");
 
-        Console.WriteLine($"Target: {modelPath} ({Megabytes(modelPath)} MB); draft: {draftPath} ({Megabytes(draftPath)} MB, a {options.DraftType} copy of the target)");
+        Console.WriteLine($"Target: {modelPath} ({Megabytes(modelPath)} MB); draft: {draftPath} ({Megabytes(draftPath)} MB); {pair}; random weights");
         Console.WriteLine(Invariant.Str($"Threads: {options.Threads} every side; greedy; {options.SpeculativeTokens} tokens per answer; context {ContextSize}; runs: {options.Runs}; load before: {Load()}"));
 
         using var target = await LlamaModel.LoadAsync(modelPath).ConfigureAwait(false);
@@ -54,61 +56,127 @@ internal static partial class SpeculativeBenchmark
         using var draftContext = draft.CreateContext(contextOptions);
         var general = target.Vocabulary.Tokenize(GeneralPrompt);
         var rag = target.Vocabulary.Tokenize(RagPrompt);
+        var tools = options.LlamaSpeculative ? await LlamaToolsAsync().ConfigureAwait(false) : (null, "--no-llama-speculative");
 
         var rows = new Dictionary<string, List<Measurement>>();
         void Add(string name, Measurement m)
         {
             (rows.TryGetValue(name, out var list) ? list : rows[name] = []).Add(m);
-            Console.WriteLine(Invariant.Str($"  {name,-34} {m.TokensPerSecond,8:F1} tok/s  {m.Generated} tokens{(m.Drafted > 0 ? $"  acceptance {m.Acceptance:P1} ({m.Accepted}/{m.Drafted})" : "")}"));
+            Console.WriteLine(Invariant.Str($"  {name,-38} {m.TokensPerSecond,8:F1} tok/s ({m.TokensPerCpuSecond:F1} per CPU-second)  {m.Generated} tokens{m.Detail}"));
         }
 
+        var adaptive = new LlamaSpeculationOptions { PromptLookup = false, DraftContext = draftContext, MaxDraftTokens = options.DraftMax };
+        var llamaRuns = new List<(double Rate, string Acceptance, string Text)>();
+        string? llamaUnavailable = tools.Unavailable;
         for (var run = 0; run < options.Runs; run++)
         {
-            Console.WriteLine(Invariant.Str($"run {run + 1}/{options.Runs}"));
+            Console.WriteLine(Invariant.Str($"run {run + 1}/{options.Runs} (load {Load()})"));
             var plain = await MeasureAsync(targetContext, general, null, options.SpeculativeTokens).ConfigureAwait(false);
             Add("agentkit plain", plain);
-            var drafted = await MeasureAsync(targetContext, general, new LlamaSpeculationOptions { PromptLookup = false, DraftContext = draftContext, MaxDraftTokens = options.DraftMax }, options.SpeculativeTokens).ConfigureAwait(false);
-            Add("agentkit draft model", drafted);
-            Check(plain, drafted, "draft model");
+            var drafted = await MeasureAsync(targetContext, general, adaptive, options.SpeculativeTokens).ConfigureAwait(false);
+            Add("agentkit draft model, adaptive", drafted);
+            Check(targetContext, general, plain, drafted, "draft model, adaptive");
+            if (tools.Bin is { } bin)
+            {
+                var llama = await LlamaSpeculativeAsync(bin, modelPath, draftPath, options).ConfigureAwait(false);
+                if (llama.Rate is { } r)
+                {
+                    llamaRuns.Add((r, llama.Acceptance, llama.Text));
+                }
+                else
+                {
+                    llamaUnavailable = llama.Unavailable;
+                }
+            }
+
+            var fixedLength = await MeasureAsync(targetContext, general, adaptive with { AdaptiveDraftLength = false }, options.SpeculativeTokens).ConfigureAwait(false);
+            Add(Invariant.Str($"agentkit draft model, fixed {options.DraftMax}"), fixedLength);
+            Check(targetContext, general, plain, fixedLength, "draft model, fixed length");
             var ragPlain = await MeasureAsync(targetContext, rag, null, options.SpeculativeTokens).ConfigureAwait(false);
             Add("agentkit plain (RAG prompt)", ragPlain);
             var lookup = await MeasureAsync(targetContext, rag, new LlamaSpeculationOptions { MaxDraftTokens = options.DraftMax }, options.SpeculativeTokens).ConfigureAwait(false);
             Add("agentkit prompt lookup (RAG prompt)", lookup);
-            Check(ragPlain, lookup, "prompt lookup");
+            Check(targetContext, rag, ragPlain, lookup, "prompt lookup");
+            if (run == 0 && llamaRuns.Count > 0)
+            {
+                var ours = target.Vocabulary.Detokenize(plain.Tokens.ToArray());
+                var same = ours.Zip(llamaRuns[0].Text).TakeWhile(p => p.First == p.Second).Count();
+                Console.WriteLine(Invariant.Str($"  llama-speculative's text equals AgentKit plain greedy's for {same} of {ours.Length} characters"));
+            }
         }
 
-        var llama = await LlamaSpeculativeAsync(modelPath, draftPath, options).ConfigureAwait(false);
         Console.WriteLine();
-        Console.WriteLine($"Medians of {options.Runs} run(s); load after: {Load()}");
+        Console.WriteLine(Invariant.Str($"Medians of {options.Runs} run(s); load after: {Load()}; pair: {pair}"));
         var plainRate = Median(rows["agentkit plain"]);
-        var draftRate = Median(rows["agentkit draft model"]);
         var ragRate = Median(rows["agentkit plain (RAG prompt)"]);
+        double? llamaRate = llamaRuns.Count > 0 ? llamaRuns.Select(r => r.Rate).Order().ElementAt(llamaRuns.Count / 2) : null;
+        var plainCpu = MedianCpu(rows["agentkit plain"]);
+        Console.WriteLine("| side | generation tok/s | tok per CPU-second | acceptance | rounds, draft ms/token, verify ms/round | ratio (wall; CPU) |");
+        Console.WriteLine("|---|---:|---:|---:|---|---|");
+        Console.WriteLine(Invariant.Str($"| AgentKit plain | {plainRate:F1} | {plainCpu:F1} | - | | 1.00x |"));
+        foreach (var name in new[] { "agentkit draft model, adaptive", Invariant.Str($"agentkit draft model, fixed {options.DraftMax}") })
+        {
+            var rate = Median(rows[name]);
+            var last = rows[name][^1];
+            var cpuRate = MedianCpu(rows[name]);
+            Console.WriteLine(Invariant.Str($"| AgentKit {name[9..]} | {rate:F1} | {cpuRate:F1} | {last.Acceptance:P1} ({last.Accepted}/{last.Drafted}) | {last.Costs} | {rate / plainRate:F2}x; {cpuRate / plainCpu:F2}x plain{(llamaRate is { } r ? $", {rate / r:F2}x llama-speculative (wall)" : "")} |"));
+        }
+
+        Console.WriteLine(llamaRate is { } lr
+            ? Invariant.Str($"| llama-speculative (same pair, --spec-draft-n-max {options.DraftMax}) | {lr:F1} | | {llamaRuns[^1].Acceptance} | | {lr / plainRate:F2}x AgentKit plain (wall) |")
+            : $"| llama-speculative | not measured: {llamaUnavailable} | | | | |");
+        var ragCpu = MedianCpu(rows["agentkit plain (RAG prompt)"]);
+        Console.WriteLine(Invariant.Str($"| AgentKit plain, RAG prompt | {ragRate:F1} | {ragCpu:F1} | - | | 1.00x |"));
         var lookupRate = Median(rows["agentkit prompt lookup (RAG prompt)"]);
-        Console.WriteLine("| side | generation tok/s | acceptance | ratio |");
-        Console.WriteLine("|---|---:|---:|---|");
-        Console.WriteLine(Invariant.Str($"| AgentKit plain | {plainRate:F1} | - | 1.00x |"));
-        Console.WriteLine(Invariant.Str($"| AgentKit draft model ({options.DraftType} copy) | {draftRate:F1} | {rows["agentkit draft model"][^1].Acceptance:P1} | {draftRate / plainRate:F2}x plain{(llama.Rate is { } r ? $", {draftRate / r:F2}x llama-speculative" : "")} |"));
-        Console.WriteLine(Invariant.Str($"| AgentKit plain, RAG prompt | {ragRate:F1} | - | 1.00x |"));
-        Console.WriteLine(Invariant.Str($"| AgentKit prompt lookup, RAG prompt | {lookupRate:F1} | {rows["agentkit prompt lookup (RAG prompt)"][^1].Acceptance:P1} | {lookupRate / ragRate:F2}x plain on the same prompt |"));
-        Console.WriteLine(llama.Rate is { } rate
-            ? Invariant.Str($"| llama-speculative (same pair, --spec-draft-n-max {options.DraftMax}) | {rate:F1} | {llama.Acceptance} | {rate / plainRate:F2}x AgentKit plain |")
-            : $"| llama-speculative | not measured: {llama.Unavailable} | | |");
+        var lookupLast = rows["agentkit prompt lookup (RAG prompt)"][^1];
+        var lookupCpu = MedianCpu(rows["agentkit prompt lookup (RAG prompt)"]);
+        Console.WriteLine(Invariant.Str($"| AgentKit prompt lookup, RAG prompt | {lookupRate:F1} | {lookupCpu:F1} | {lookupLast.Acceptance:P1} ({lookupLast.Accepted}/{lookupLast.Drafted}) | {lookupLast.Costs} | {lookupRate / ragRate:F2}x; {lookupCpu / ragCpu:F2}x plain on the same prompt |"));
         return 0;
     }
 
-    private sealed record Measurement(double TokensPerSecond, int Generated, int Drafted, int Accepted, IReadOnlyList<LlamaToken> Tokens)
+    /// <summary>The generated model as is (<c>f16</c>), else its copy quantized to <paramref name="type"/> (cached beside the drafts).</summary>
+    private static async Task<string> QuantizedAsync(string source, string type, string folder, int threads)
+    {
+        if (type.Equals("f16", StringComparison.OrdinalIgnoreCase))
+        {
+            return source;
+        }
+
+        var path = Path.Combine(folder, $"{Path.GetFileNameWithoutExtension(source)}-{type.ToLowerInvariant()}.gguf");
+        if (!File.Exists(path))
+        {
+            Console.WriteLine($"Quantizing {Path.GetFileName(source)} to {type} ...");
+            await LlamaQuantizer.QuantizeAsync(source, path, LlamaQuantizer.ParseType(type), threads).ConfigureAwait(false);
+        }
+
+        return path;
+    }
+
+    private sealed record Measurement(double TokensPerSecond, int Generated, int Drafted, int Accepted, IReadOnlyList<LlamaToken> Tokens, double TargetSeconds, double DraftSeconds)
     {
         public double Acceptance => Drafted == 0 ? 0 : (double)Accepted / Drafted;
+
+        /// <summary>Tokens per second of this process's CPU time: with one thread, the work itself, whatever the machine's load.</summary>
+        public double TokensPerCpuSecond { get; init; }
+
+        /// <summary>Verify decodes: each yields its accepted drafts plus one token.</summary>
+        public int Rounds => Generated - Accepted;
+
+        public string Costs => Invariant.Str($"{Rounds} rounds, {Drafted / (double)Math.Max(1, Rounds):F1} drafted/round, draft {1000 * DraftSeconds / Math.Max(1, Drafted):F1} ms/token, target {1000 * TargetSeconds / Math.Max(1, Rounds):F1} ms/round");
+
+        public string Detail => Drafted > 0 ? Invariant.Str($"  acceptance {Acceptance:P1} ({Accepted}/{Drafted}); {Costs}") : Invariant.Str($"  target {1000 * TargetSeconds / Math.Max(1, Rounds):F1} ms/token");
     }
 
     /// <summary>
     /// One greedy answer from a cold KV cache; the rate counts tokens after the first over the time after the first (the
     /// prompt, and the draft model's copy of it, are decoded before, as llama-speculative does before its clock starts).
+    /// Decode times come from llama.cpp's counters of each context.
     /// </summary>
     private static async Task<Measurement> MeasureAsync(LlamaContext context, LlamaToken[] prompt, LlamaSpeculationOptions? speculation, int maxTokens)
     {
         context.Clear();
-        if (speculation?.DraftContext is { } draft)
+        var draft = speculation?.DraftContext;
+        if (draft is not null)
         {
             draft.Clear();
             draft.Evaluate(LlamaSeqId.Zero, prompt);
@@ -116,6 +184,7 @@ internal static partial class SpeculativeBenchmark
 
         var tokens = new List<LlamaToken>();
         long first = 0;
+        var cpu = TimeSpan.Zero;
         LlamaUsage usage = default;
         var options = new LlamaGenerationOptions { MaxTokens = maxTokens, Sampling = LlamaSamplingOptions.Greedy, Speculation = speculation };
         await foreach (var update in context.GenerateAsync(prompt, options).ConfigureAwait(false))
@@ -126,6 +195,9 @@ internal static partial class SpeculativeBenchmark
                 if (first == 0)
                 {
                     first = Stopwatch.GetTimestamp();
+                    cpu = Process.GetCurrentProcess().TotalProcessorTime;
+                    context.ResetPerformance();
+                    draft?.ResetPerformance();
                 }
             }
 
@@ -133,29 +205,87 @@ internal static partial class SpeculativeBenchmark
         }
 
         var seconds = Stopwatch.GetElapsedTime(first).TotalSeconds;
-        return new Measurement((tokens.Count - 1) / seconds, tokens.Count, usage.DraftTokens, usage.AcceptedDraftTokens, tokens);
+        var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
+        static double Busy(LlamaPerformance p) => (p.PromptTime + p.GenerationTime).TotalSeconds;
+        return new Measurement((tokens.Count - 1) / seconds, tokens.Count, usage.DraftTokens, usage.AcceptedDraftTokens, tokens,
+            Busy(context.GetPerformance()), draft is null ? 0 : Busy(draft.GetPerformance())) { TokensPerCpuSecond = (tokens.Count - 1) / cpuSeconds };
     }
 
-    private static void Check(Measurement plain, Measurement fast, string name)
+    /// <summary>
+    /// Reports where a speculative answer left plain greedy's, and why: at that position, plain decoding's two
+    /// candidates' logits (their margin), and the same position's logits when it is computed inside a batch of 2 to 9
+    /// tokens as a verify decode does (the largest logit difference from the single-token decode, and whether the
+    /// top token changes).
+    /// </summary>
+    private static void Check(LlamaContext context, LlamaToken[] prompt, Measurement plain, Measurement fast, string name)
     {
-        if (!plain.Tokens.SequenceEqual(fast.Tokens))
+        if (plain.Tokens.SequenceEqual(fast.Tokens))
         {
-            var at = plain.Tokens.Zip(fast.Tokens).TakeWhile(p => p.First == p.Second).Count();
-            Console.WriteLine(Invariant.Str($"  NOTE: {name} output differs from plain greedy from token {at} on (batch-versus-single numerics of this model)"));
+            Console.WriteLine(Invariant.Str($"  {name}: output identical to plain greedy ({plain.Tokens.Count} tokens)"));
+            return;
         }
+
+        var at = plain.Tokens.Zip(fast.Tokens).TakeWhile(p => p.First == p.Second).Count();
+        if (at >= Math.Min(plain.Tokens.Count, fast.Tokens.Count))
+        {
+            Console.WriteLine(Invariant.Str($"  NOTE: {name}: lengths differ ({plain.Tokens.Count} vs {fast.Tokens.Count})"));
+            return;
+        }
+
+        // Plain decoding's logits at the divergence: the prompt, then every earlier token decoded alone.
+        context.Clear();
+        context.Evaluate(LlamaSeqId.Zero, prompt);
+        var held = context.SequenceTokens(0);
+        for (var i = 0; i < at; i++)
+        {
+            context.ClearBatch();
+            context.AddToBatch(plain.Tokens[i], held.Count, 0, wantLogits: true);
+            context.Decode(CancellationToken.None, 0);
+            held.Add(plain.Tokens[i]);
+        }
+
+        var single = context.GetLogits(0).ToArray();
+        var margin = single[plain.Tokens[at].Value] - single[fast.Tokens[at].Value];
+        var report = Invariant.Str($"  NOTE: {name}: output differs from plain greedy from token {at} on: plain's logit for its token {plain.Tokens[at].Value} exceeds that of the speculative token {fast.Tokens[at].Value} by {margin:G3} (logits span {single.Max() - single.Min():F2})");
+        for (var batch = 2; batch <= 9 && batch <= at + 1; batch++)
+        {
+            // The same position computed as the last row of a batch of `batch` tokens, as in a verify decode.
+            context.TruncateSequence(0, prompt.Length + at - batch + 1);
+            context.ClearBatch();
+            for (var k = 0; k < batch; k++)
+            {
+                var index = at - batch + 1 + k;
+                context.AddToBatch(index < 0 ? prompt[^1] : plain.Tokens[index], held.Count, 0, wantLogits: true);
+                held.Add(index < 0 ? prompt[^1] : plain.Tokens[index]);
+            }
+
+            context.Decode(CancellationToken.None, 0);
+            var batched = context.GetLogits(batch - 1);
+            var diff = 0f;
+            for (var v = 0; v < single.Length; v++)
+            {
+                diff = Math.Max(diff, Math.Abs(batched[v] - single[v]));
+            }
+
+            report += Invariant.Str($"; batch {batch}: max |Δlogit| {diff:G3}, top {(TensorPrimitives.IndexOfMax(batched) == TensorPrimitives.IndexOfMax(single) ? "same" : "FLIPS")}");
+        }
+
+        Console.WriteLine(report);
     }
 
-    private static async Task<(double? Rate, string Acceptance, string? Unavailable)> LlamaSpeculativeAsync(string modelPath, string draftPath, BenchOptions options)
+    /// <summary>llama.cpp's tools, built by bench/llama-tools/build.sh (cached; the first time takes long).</summary>
+    private static async Task<(string? Bin, string? Unavailable)> LlamaToolsAsync()
     {
         var script = Path.Combine(AppContext.BaseDirectory, "llama-tools", "build.sh");
         Console.WriteLine("llama.cpp tools: bench/llama-tools/build.sh (cached; builds them the first time, which takes long) ...");
         var build = await ChildProcess.RunAsync("bash", [script], TimeSpan.FromMinutes(90)).ConfigureAwait(false);
-        if (build is not { ExitCode: 0, TimedOut: false })
-        {
-            return (null, "", $"the tools did not build: {build?.LastLine ?? "bash could not be started"}");
-        }
+        return build is { ExitCode: 0, TimedOut: false }
+            ? (build.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[^1], null)
+            : (null, $"the tools did not build: {build?.LastLine ?? "bash could not be started"}");
+    }
 
-        var bin = build.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[^1];
+    private static async Task<(double? Rate, string Acceptance, string Text, string? Unavailable)> LlamaSpeculativeAsync(string bin, string modelPath, string draftPath, BenchOptions options)
+    {
         var threads = Invariant.Str(options.Threads);
         var outcome = await ChildProcess.RunAsync(Path.Combine(bin, "llama-speculative"),
         [
@@ -167,14 +297,23 @@ internal static partial class SpeculativeBenchmark
         var speed = DecodedSpeed().Match(log);
         if (outcome is not { ExitCode: 0 } || !speed.Success)
         {
-            return (null, "", $"llama-speculative failed: {outcome?.LastLine ?? "could not be started"}");
+            return (null, "", "", $"llama-speculative failed: {outcome?.LastLine ?? "could not be started"}");
         }
 
         var accept = AcceptRate().Match(log);
+        var drafted = DraftedCount().Match(log);
         var rate = double.Parse(speed.Groups[1].Value, CultureInfo.InvariantCulture);
-        Console.WriteLine(Invariant.Str($"  llama-speculative                  {rate,8:F1} tok/s  acceptance {(accept.Success ? accept.Groups[1].Value + "%" : "?")}"));
-        return (rate, accept.Success ? accept.Groups[1].Value + "%" : "?", null);
+        var acceptance = accept.Success ? accept.Groups[1].Value + "%" + (drafted.Success ? $" ({drafted.Groups[2].Value}/{drafted.Groups[1].Value})" : "") : "?";
+        // Its stdout is the prompt, then the answer.
+        var output = outcome.Output;
+        var from = output.IndexOf(GeneralPrompt, StringComparison.Ordinal);
+        var text = from < 0 ? "" : output[(from + GeneralPrompt.Length)..].TrimEnd();
+        Console.WriteLine(Invariant.Str($"  {"llama-speculative",-38} {rate,8:F1} tok/s  acceptance {acceptance}"));
+        return (rate, acceptance, text, null);
     }
+
+    [GeneratedRegex(@"n_drafted\s+=\s+(\d+)\s+n_accept\s+=\s+(\d+)")]
+    private static partial Regex DraftedCount();
 
     [GeneratedRegex(@"decoded\s+\d+ tokens in\s+[\d.]+ seconds, speed:\s+([\d.]+) t/s")]
     private static partial Regex DecodedSpeed();
@@ -185,6 +324,12 @@ internal static partial class SpeculativeBenchmark
     private static double Median(List<Measurement> values)
     {
         var sorted = values.Select(v => v.TokensPerSecond).Order().ToArray();
+        return sorted[sorted.Length / 2];
+    }
+
+    private static double MedianCpu(List<Measurement> values)
+    {
+        var sorted = values.Select(v => v.TokensPerCpuSecond).Order().ToArray();
         return sorted[sorted.Length / 2];
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using AgentKit.LlamaCpp.Generation;
 using AgentKit.LlamaCpp.Sampling;
@@ -110,11 +111,11 @@ public sealed partial class LlamaContext
             }
 
             // Never draft past the token limit or the sequence's capacity: the last row's draw is the limit's token.
-            var length = Math.Min(drafter.NextLength(), Math.Min(options.MaxTokens - generated - 1, SequenceCapacity - tokens.Count - 2));
+            var limit = Math.Min(options.MaxTokens - generated - 1, SequenceCapacity - tokens.Count - 2);
             var step = next;
             draft = await OffCallerAsync(() =>
             {
-                var proposal = drafter.Draft(history, length, cancellationToken);
+                var proposal = drafter.Draft(history, limit, cancellationToken);
                 ClearBatch();
                 AddToBatch(step, tokens.Count, seq, wantLogits: true);
                 for (var j = 0; j < proposal.Count; j++)
@@ -122,7 +123,9 @@ public sealed partial class LlamaContext
                     AddToBatch(proposal[j], tokens.Count + 1 + j, seq, wantLogits: true);
                 }
 
+                var start = Stopwatch.GetTimestamp();
                 Decode(cancellationToken, seq);
+                drafter.RecordVerify(proposal.Count + 1, Stopwatch.GetElapsedTime(start).TotalSeconds);
                 tokens.Add(step);
                 tokens.AddRange(proposal);
                 return proposal;

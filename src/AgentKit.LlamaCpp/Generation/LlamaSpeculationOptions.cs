@@ -30,10 +30,20 @@ public sealed record LlamaSpeculationOptions
     public LlamaContext? DraftContext { get; init; }
 
     /// <summary>
-    /// Most tokens drafted per verification. The length used adapts between 1 and this to the acceptance rate seen
-    /// so far (the expected run of accepted tokens plus one). Default 8.
+    /// Most tokens drafted per verification. With <see cref="AdaptiveDraftLength"/> the length used adapts below this.
+    /// Default 8.
     /// </summary>
     public int MaxDraftTokens { get; init; } = 8;
+
+    /// <summary>
+    /// Adapt the draft length (default true). Prompt lookup drafts the expected run of accepted tokens plus one (from
+    /// its recent acceptance, 1 to <see cref="MaxDraftTokens"/>); the draft model drafts the length with the most
+    /// expected tokens per second, weighing its recent acceptance against the measured time of its decodes and of the
+    /// verify decodes, from 0 (decode plainly: the draft costs more than it saves; it is tried again every 16 rounds)
+    /// to <see cref="MaxDraftTokens"/>. False: always draft <see cref="MaxDraftTokens"/> tokens (llama.cpp's
+    /// <c>llama-speculative --spec-draft-n-max</c> behaviour).
+    /// </summary>
+    public bool AdaptiveDraftLength { get; init; } = true;
 
     internal void Validate(bool requireDrafter = true)
     {

@@ -58,6 +58,28 @@ public sealed class GreedyExactnessTests
     }
 
     [Fact]
+    public async Task FixedDraftLength_DraftsMaxDraftTokensEveryRound_AndKeepsThePlainOutput()
+    {
+        var model = await SharedModels.Qwen2;
+        var prompt = model.Vocabulary.Tokenize(SpeculativeModels.RepetitivePrompt);
+        using var context = model.CreateContext(SharedModels.SmallContext);
+        using var draft = (await SpeculativeModels.SameWeights).CreateContext(SharedModels.SmallContext with { MaxSequences = 1 });
+        // 1 token from the prompt's logits, then 4 rounds of 5 drafted + 1: exactly 25 tokens, the last round ending at the limit.
+        var options = new LlamaGenerationOptions { MaxTokens = 25, Sampling = LlamaSamplingOptions.Greedy };
+        var speculation = new LlamaSpeculationOptions { PromptLookup = false, DraftContext = draft, MaxDraftTokens = 5, AdaptiveDraftLength = false };
+
+        var plain = await context.CompleteAsync(prompt, options);
+        context.Clear();
+        var fast = await context.CompleteAsync(prompt, options with { Speculation = speculation });
+
+        Assert.Equal(plain.Tokens, fast.Tokens);
+        Assert.Equal(25, fast.Tokens.Count);
+        // The draft is the target itself, so every drafted token is accepted and each round drafts the full 5.
+        Assert.Equal(20, fast.Usage.DraftTokens);
+        Assert.Equal(20, fast.Usage.AcceptedDraftTokens);
+    }
+
+    [Fact]
     public async Task Greedy_Speculative_ReusesTheKvCacheOnTheNextTurn()
     {
         var model = await SharedModels.Qwen2;
