@@ -171,6 +171,17 @@ public sealed class MiniLMEmbeddingGeneratorTests(MiniLMFixture fixture) : IClas
     }
 
     [Fact]
+    public async Task ModelId_Configured_IsReportedInMetadataAndEachEmbedding()
+    {
+        using var generator = new MiniLMEmbeddingGenerator(new MiniLMEmbeddingGeneratorOptions { ModelId = "minilm-pinned" });
+
+        var embedding = await generator.GenerateAsync("Where is my parcel?", cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal("minilm-pinned", generator.GetService<EmbeddingGeneratorMetadata>()!.DefaultModelId);
+        Assert.Equal("minilm-pinned", embedding.ModelId);
+    }
+
+    [Fact]
     public async Task Generate_ReportsSpanAndMetrics()
     {
         using var spans = new ActivityCollector(AgentKitTelemetry.EmbeddingsSourceName);

@@ -52,7 +52,7 @@ public sealed class MiniLMEmbeddingGenerator : IEmbeddingGenerator<string, Embed
         _options = options ?? new MiniLMEmbeddingGeneratorOptions();
         _options.Validate();
         _model = SentenceModel.Of(_options.Model);
-        _modelId = _modelId ?? _model.Id;
+        _modelId = _options.ModelId ?? _model.Id;
         _tokenCounter = new(() => new WordPieceTokenCounter(_model.Files.Tokenizer));
         _metadata = new EmbeddingGeneratorMetadata("onnxruntime", null, _modelId, Dimensions);
         _session = new Lazy<InferenceSession>(CreateSession, LazyThreadSafetyMode.ExecutionAndPublication);
