@@ -165,6 +165,9 @@ public sealed class LlamaBatchScheduler : IDisposable
         {
             await foreach (var update in request.Output.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
+                // ReadAllAsync hands out what is already buffered before it looks at the token again: once the caller
+                // has cancelled, no further update reaches it.
+                cancellationToken.ThrowIfCancellationRequested();
                 yield return update;
             }
         }
