@@ -28,6 +28,9 @@ using Microsoft.Extensions.Logging;
 // (2). That closed loop (no think time) measures throughput. `--rate N` measures latency at a stated load instead:
 // one user per session, N turns/s offered over all sessions (each user's turns arrive at random, exponentially spaced,
 // a user waiting for its previous reply), each turn timed from when it was due, so a late start counts.
+// `--min-pool N` (16) is each server's Minimum Pool Size: with 0, Npgsql closes the idle surplus in one go every
+// 300 s and the reconnections that follow stall turns (a PostgreSQL connection costs 23 ms to open on this VM).
+// `--servers 1,2` (the default) names the phases; each is followed by a timeline of 30 s windows.
 // `--smoke` runs 5 s phases with 20 sessions. The child mode `--serve <connection string> <schema>` is one server.
 if (args.Length >= 3 && args[0] == "--serve")
 {
@@ -38,10 +41,18 @@ var smoke = args.Contains("--smoke");
 var seconds = ArgValue("--seconds") ?? (ArgValue("--minutes") is { } minutes ? minutes * 60 : smoke ? 5 : 600);
 var sessionCount = ArgValue("--sessions") ?? (smoke ? 20 : 200);
 var rate = ArgValue("--rate");
-var perSession = rate is null ? ArgValue("--clients-per-session") ?? 2 : 1;
-if (rate is <= 0 || seconds <= 0 || sessionCount <= 0 || perSession <= 0)
+var minPool = ArgValue("--min-pool") ?? 16;
+var phases = (ArgText("--servers") ?? "1,2").Split(',').Select(n => int.TryParse(n, CultureInfo.InvariantCulture, out var count) ? count : 0).ToList();
+if (phases.Any(n => n is < 1 or > 8))
 {
-    Console.Error.WriteLine("--rate, --seconds, --minutes, --sessions and --clients-per-session must be positive.");
+    Console.Error.WriteLine("--servers takes a comma-separated list of server counts from 1 to 8 (default 1,2).");
+    return 2;
+}
+
+var perSession = rate is null ? ArgValue("--clients-per-session") ?? 2 : 1;
+if (rate is <= 0 || seconds <= 0 || sessionCount <= 0 || perSession <= 0 || minPool is < 0 or > 40)
+{
+    Console.Error.WriteLine("--rate, --seconds, --minutes, --sessions and --clients-per-session must be positive; --min-pool from 0 to 40.");
     return 2;
 }
 
@@ -53,18 +64,39 @@ if (TemporaryPostgreSqlCluster.MissingReason is { } missing)
 
 await using var cluster = (await TemporaryPostgreSqlCluster.StartAsync("agentkit_bench", durable: true))!;
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"scale-out: {sessionCount} sessions x {perSession} clients, {(rate is { } offered ? $"open loop at {offered} turns/s offered (a turn per session every {sessionCount / (double)offered:0.0} s on average)" : "closed loop (no think time)")}, {seconds} s per phase, scripted model, PostgreSQL {cluster.ConnectionString} (fsync on); servers, clients and PostgreSQL on this machine ({Environment.ProcessorCount} cores)"));
-var one = await PhaseAsync(1);
-var two = await PhaseAsync(2);
-foreach (var (name, result) in new[] { ("1 server", one), ("2 servers", two) })
+    $"scale-out: {sessionCount} sessions x {perSession} clients, {(rate is { } offered ? $"open loop at {offered} turns/s offered (a turn per session every {sessionCount / (double)offered:0.0} s on average)" : "closed loop (no think time)")}, {seconds} s per phase, scripted model, PostgreSQL {cluster.ConnectionString} (fsync on), pools of {minPool} to 40 connections (run locks: {minPool} to 100) per server; servers, clients and PostgreSQL on this machine ({Environment.ProcessorCount} cores)"));
+var results = new List<(string Name, PhaseResult Result)>();
+foreach (var servers in phases)
+{
+    results.Add(($"{servers} server{(servers == 1 ? "" : "s")}", await PhaseAsync(servers)));
+}
+
+foreach (var (name, result) in results)
 {
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"  {name,-9} {result.Turns / result.Seconds,8:0.0} turns/s  p50 {Percentile(result.Latency, 50),7:0.00} ms  p90 {Percentile(result.Latency, 90),7:0.00} ms  p99 {Percentile(result.Latency, 99),7:0.00} ms  max {Percentile(result.Latency, 100),7:0.00} ms  busy (409) {result.Busy}  errors {result.Errors}  lost {result.Lost}  duplicated {result.Duplicated}  interleaved {result.Interleaved}  sessions checked {result.Sessions}"));
 }
 
-Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"  throughput 2 vs 1 server: {two.Turns / two.Seconds / (one.Turns / one.Seconds):0.00}x; p99 2 vs 1: {Percentile(two.Latency, 99) / Percentile(one.Latency, 99):0.00}x"));
-return one.Lost + one.Duplicated + one.Interleaved + one.Errors + two.Lost + two.Duplicated + two.Interleaved + two.Errors == 0 ? 0 : 1;
+foreach (var (name, result) in results)
+{
+    // The timeline shows whether a tail is spread over the run or comes in bursts (a PostgreSQL checkpoint, a GC).
+    Console.WriteLine($"  {name} by {TimelineWindowSeconds} s window (p50 / p99 / max ms, turns):");
+    foreach (var window in result.Timed.GroupBy(t => (int)(t.At / TimelineWindowSeconds)).OrderBy(g => g.Key))
+    {
+        var values = window.Select(t => t.Ms).ToList();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"    {window.Key * TimelineWindowSeconds,5} s  {Percentile(values, 50),7:0.00} / {Percentile(values, 99),8:0.00} / {Percentile(values, 100),8:0.00}  {values.Count,6}"));
+    }
+}
+
+if (results.Count >= 2)
+{
+    var (one, last) = (results[0].Result, results[^1].Result);
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"  throughput {results[^1].Name} vs {results[0].Name}: {last.Turns / last.Seconds / (one.Turns / one.Seconds):0.00}x; p99: {Percentile(last.Latency, 99) / Percentile(one.Latency, 99):0.00}x"));
+}
+
+return results.Sum(r => r.Result.Lost + r.Result.Duplicated + r.Result.Interleaved + r.Result.Errors) == 0 ? 0 : 1;
 
 async Task<PhaseResult> PhaseAsync(int servers)
 {
@@ -90,14 +122,17 @@ async Task<PhaseResult> PhaseAsync(int servers)
             slots[s] = new Slot(await CreateSessionAsync(clients[0]));
         }
 
-        // Warm-up, untimed: one turn per session on each server opens the pools and compiles the paths.
+        // Warm-up, untimed: one turn per session on each server compiles the paths. Eight at a time: a burst of 200
+        // would grow the connection pools far past what the measured load needs, and Npgsql's pruning of the idle
+        // surplus (after Connection Idle Lifetime, 300 s) would then land in the measured window.
         foreach (var http in clients)
         {
-            await Task.WhenAll(slots.Select(slot => PostAsync(http, slot.Id, "warm-up")));
+            await Parallel.ForEachAsync(slots, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (slot, _) => await PostAsync(http, slot.Id, "warm-up"));
         }
 
         var accepted = new ConcurrentDictionary<string, ConcurrentBag<string>>(StringComparer.Ordinal);
         var latency = new List<double>();
+        var timed = new List<(double At, double Ms)>();
         var (busy, errors) = (0, 0);
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
         var clock = Stopwatch.StartNew();
@@ -158,6 +193,7 @@ async Task<PhaseResult> PhaseAsync(int servers)
                 lock (latency)
                 {
                     latency.Add(elapsed);
+                    timed.Add((clock.Elapsed.TotalSeconds, elapsed));
                 }
 
                 if (slot.Accepted() && !stop.IsCancellationRequested)
@@ -196,7 +232,7 @@ async Task<PhaseResult> PhaseAsync(int servers)
             lost += expected.Count(e => !seen.Contains(e));
         }
 
-        return new PhaseResult(latency.Count, elapsedSeconds, latency, busy, errors, lost, duplicated, interleaved, accepted.Count);
+        return new PhaseResult(latency.Count, elapsedSeconds, latency, timed, busy, errors, lost, duplicated, interleaved, accepted.Count);
     }
     finally
     {
@@ -224,7 +260,7 @@ async Task<(Process Process, string Address)> StartServerAsync(string schema)
         start.ArgumentList.Add(self);
     }
 
-    foreach (var arg in new[] { "--serve", $"{cluster.ConnectionString};Maximum Pool Size=40", schema })
+    foreach (var arg in new[] { "--serve", string.Create(CultureInfo.InvariantCulture, $"{cluster.ConnectionString};Maximum Pool Size=40;Minimum Pool Size={minPool}"), schema })
     {
         start.ArgumentList.Add(arg);
     }
@@ -314,6 +350,12 @@ static async Task<int> ServeAsync(string connectionString, string schema)
     }
 }
 
+string? ArgText(string name)
+{
+    var index = Array.IndexOf(args, name);
+    return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
+}
+
 int? ArgValue(string name)
 {
     var index = Array.IndexOf(args, name);
@@ -332,7 +374,7 @@ static double Percentile(List<double> values, double percentile)
 }
 
 /// <summary>One phase's figures.</summary>
-internal sealed record PhaseResult(int Turns, double Seconds, List<double> Latency, int Busy, int Errors, int Lost, int Duplicated, int Interleaved, int Sessions);
+internal sealed record PhaseResult(int Turns, double Seconds, List<double> Latency, List<(double At, double Ms)> Timed, int Busy, int Errors, int Lost, int Duplicated, int Interleaved, int Sessions);
 
 /// <summary>A session the clients of one slot share, replaced after 20 accepted turns by the client whose turn was the 20th.</summary>
 internal sealed class Slot(string id)
@@ -352,4 +394,7 @@ internal sealed class Slot(string id)
 internal static partial class Program
 {
     public const string ApiKey = "bench-scaleout-key-0123456789abcdef";
+
+    /// <summary>The width of a timeline window.</summary>
+    public const int TimelineWindowSeconds = 30;
 }
