@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using AgentKit.Agents.Sessions;
+using AgentKit.Storage.PostgreSql.Database;
 using AgentKit.Storage.PostgreSql.Sessions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -103,6 +104,49 @@ public sealed class ConnectionFailureTests(PostgreSqlServerFixture server)
 
         Assert.Contains("MaxMessagesPerSession (3)", error.Message, StringComparison.Ordinal);
         Assert.Equal(["1", "2"], (await store.LoadMessagesAsync(session.Id, Ct)).Select(m => m.Text));
+    }
+
+    [Fact]
+    public async Task IdleConnections_StayWarmAboveTheDefaultFloor_UnlessTheConnectionStringSetsOne()
+    {
+        server.SkipIfUnavailable();
+
+        // 24 run locks at once open 24 lock connections; pruning (every 2 s here) closes the idle surplus down to the
+        // floor. The migration's connections (main pool, under its floor) stay with the default and go with 0.
+        var warm = await ConnectionsAfterPruningAsync(string.Empty);
+        Assert.Equal(24, warm.Opened);
+        Assert.Equal(warm.Before + PostgreSqlDatabase.DefaultMinPoolSize, warm.Kept);
+        Assert.Equal(0, (await ConnectionsAfterPruningAsync(";Minimum Pool Size=0")).Kept);
+    }
+
+    /// <summary>A store's connections after its migration (Before), the run-lock connections it then opened, and what pruning kept.</summary>
+    private async Task<(long Before, long Opened, long Kept)> ConnectionsAfterPruningAsync(string extra)
+    {
+        var name = "pool-" + Guid.NewGuid().ToString("N")[..12];
+        var options = server.NewOptions(applicationName: name);
+        options.ConnectionString += ";Connection Idle Lifetime=2;Connection Pruning Interval=1" + extra;
+        await using var store = new PostgreSqlSessionStore(options);
+        await store.GetSchemaVersionAsync(Ct);
+        var before = await ConnectionsAsync();
+        var locks = await Task.WhenAll(Enumerable.Range(0, 24).Select(i => store.TryAcquireAsync($"{name}-{i}", Ct).AsTask()));
+        foreach (var held in locks)
+        {
+            await Assert.IsAssignableFrom<IAsyncDisposable>(held).DisposeAsync();
+        }
+
+        var opened = await ConnectionsAsync() - before;
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        var floor = extra.Length == 0 ? before + Math.Min(opened, PostgreSqlDatabase.DefaultMinPoolSize) : 0;
+        while (await ConnectionsAsync() > floor && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200, Ct);
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(3), Ct); // more pruning rounds: none may go below the floor
+        return (before, opened, await ConnectionsAsync());
+
+        async Task<long> ConnectionsAsync() => (long)(await server.ScalarAsync(
+            $"SELECT count(*) FROM pg_stat_activity WHERE application_name = '{name}' AND query NOT LIKE 'LISTEN%'"))!;
     }
 
     private static IHost Host(Action<PostgreSqlStorageOptions> configure)

@@ -19,6 +19,9 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable
     /// <summary>How many statements each connection prepares automatically when the connection string does not say.</summary>
     public const int DefaultMaxAutoPrepare = 32;
 
+    /// <summary>The connections each pool keeps open once opened, when the connection string does not say.</summary>
+    public const int DefaultMinPoolSize = 16;
+
     private readonly NpgsqlDataSource _dataSource;
     private readonly NpgsqlDataSource _runLocks;
     private Task? _migration;
@@ -42,10 +45,20 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable
         // parses and plans it once, not on every turn. A connection string that sets Max Auto Prepare (0 behind a
         // pooler that cannot keep prepared statements) keeps its value.
         var given = new DbConnectionStringBuilder { ConnectionString = options.ConnectionString };
-        if (!given.Keys.Cast<string>().Any(k => string.Equals(k.Replace(" ", string.Empty, StringComparison.Ordinal), "MaxAutoPrepare", StringComparison.OrdinalIgnoreCase)))
+        bool Sets(params string[] keys) => given.Keys.Cast<string>().Any(k => keys.Contains(k.Replace(" ", string.Empty, StringComparison.Ordinal), StringComparer.OrdinalIgnoreCase));
+        if (!Sets("MaxAutoPrepare"))
         {
             builder.MaxAutoPrepare = DefaultMaxAutoPrepare;
         }
+
+        // Npgsql closes the idle surplus of a pool in one go after Connection Idle Lifetime; each connection the next
+        // turns reopen is a new server process, and a burst of them stalls turns for seconds on a busy machine
+        // (docs/scale-out.md). A warm floor avoids that and costs nothing until the load has opened it.
+        if (!Sets("MinimumPoolSize", "MinPoolSize"))
+        {
+            builder.MinPoolSize = Math.Min(DefaultMinPoolSize, builder.MaxPoolSize);
+        }
+
         Server = $"{builder.Host}:{builder.Port}/{builder.Database}";
         Schema = options.Schema;
         MaxMessagesPerSession = options.MaxMessagesPerSession;
