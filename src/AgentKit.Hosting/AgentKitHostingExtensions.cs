@@ -300,7 +300,14 @@ public static class AgentKitHostingExtensions
         }
 
         var speculation = model.Speculation.Enabled
-            ? new LlamaSpeculationOptions { PromptLookup = model.Speculation.PromptLookup, MaxDraftTokens = model.Speculation.MaxDraftTokens }
+            ? new LlamaSpeculationOptions
+            {
+                PromptLookup = model.Speculation.PromptLookup,
+                MaxDraftTokens = model.Speculation.MaxDraftTokens,
+                AdaptiveDraftLength = model.Speculation.AdaptiveDraftLength,
+                LookupMinNgram = model.Speculation.LookupMinNgram,
+                LookupMaxNgram = model.Speculation.LookupMaxNgram,
+            }
             : null;
         if (model.Batching && model.Kind == ModelKind.Chat)
         {

@@ -18,6 +18,9 @@ public sealed class SpeculationOptionsValidationTests : IDisposable
             ["AgentKit:Models:chat:Speculation:Enabled"] = "true",
             ["AgentKit:Models:chat:Speculation:DraftModel"] = "missing",
             ["AgentKit:Models:chat:Speculation:MaxDraftTokens"] = "0",
+            ["AgentKit:Models:chat:Speculation:LookupMinNgram"] = "0",
+            ["AgentKit:Models:self:Speculation:LookupMinNgram"] = "5",
+            ["AgentKit:Models:self:Speculation:LookupMaxNgram"] = "3",
             ["AgentKit:Models:self:Download"] = "owner/repo/self.gguf",
             ["AgentKit:Models:self:Speculation:Enabled"] = "true",
             ["AgentKit:Models:self:Speculation:DraftModel"] = "self",
@@ -35,6 +38,9 @@ public sealed class SpeculationOptionsValidationTests : IDisposable
         Assert.Contains("AgentKit:Models:chat:Speculation:DraftModel: 'missing' is not an entry", error.Message, StringComparison.Ordinal);
         Assert.Contains("AgentKit:Models:chat:Speculation:MaxDraftTokens", error.Message, StringComparison.Ordinal);
         Assert.Contains("AgentKit:Models:self:Speculation:DraftModel: a model cannot draft for itself", error.Message, StringComparison.Ordinal);
+        Assert.Contains("AgentKit:Models:chat:Speculation:LookupMinNgram: 0 is outside 1..16.", error.Message, StringComparison.Ordinal);
+        Assert.Contains("AgentKit:Models:self:Speculation:LookupMaxNgram: 3 is outside 5..16.", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("AgentKit:Models:chat:Speculation:LookupMaxNgram", error.Message, StringComparison.Ordinal);
         Assert.Contains("AgentKit:Models:off:Speculation:DraftModel: set AgentKit:Models:off:Speculation:Enabled", error.Message, StringComparison.Ordinal);
         Assert.Contains("AgentKit:Models:none:Speculation: drafts nothing", error.Message, StringComparison.Ordinal);
     }

@@ -183,6 +183,8 @@ internal sealed class AgentKitOptionsValidator(IHostEnvironment environment) : I
         }
 
         CheckRange(failures, $"{key}:MaxDraftTokens", speculation.MaxDraftTokens, 1, 64);
+        CheckRange(failures, $"{key}:LookupMinNgram", speculation.LookupMinNgram, 1, 16);
+        CheckRange(failures, $"{key}:LookupMaxNgram", speculation.LookupMaxNgram, Math.Clamp(speculation.LookupMinNgram, 1, 16), 16);
         if (speculation.DraftModel is { } draft)
         {
             if (string.Equals(draft, name, StringComparison.OrdinalIgnoreCase))

@@ -19,6 +19,18 @@ public sealed class SpeculationSettings
     /// </summary>
     public string? DraftModel { get; set; }
 
-    /// <summary>Most tokens drafted per step; the length used adapts to the acceptance rate. Default: 8; 1 to 64.</summary>
+    /// <summary>Most tokens drafted per step. Default: 8; 1 to 64.</summary>
     public int MaxDraftTokens { get; set; } = 8;
+
+    /// <summary>
+    /// Adapt the draft length to the acceptance rate and the measured draft and verify costs (a draft model that does
+    /// not pay stops drafting). False: always draft <see cref="MaxDraftTokens"/>, as <c>llama-speculative</c> does. Default: true.
+    /// </summary>
+    public bool AdaptiveDraftLength { get; set; } = true;
+
+    /// <summary>Shortest n-gram prompt lookup matches. Default: 2; 1 to 16.</summary>
+    public int LookupMinNgram { get; set; } = 2;
+
+    /// <summary>Longest n-gram prompt lookup tries first. Default: 4; <see cref="LookupMinNgram"/> to 16.</summary>
+    public int LookupMaxNgram { get; set; } = 4;
 }
