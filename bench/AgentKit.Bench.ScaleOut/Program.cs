@@ -131,7 +131,6 @@ async Task<PhaseResult> PhaseAsync(int servers)
         }
 
         var accepted = new ConcurrentDictionary<string, ConcurrentBag<string>>(StringComparer.Ordinal);
-        var latency = new List<double>();
         var timed = new List<(double At, double Ms)>();
         var (busy, errors) = (0, 0);
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
@@ -190,9 +189,8 @@ async Task<PhaseResult> PhaseAsync(int servers)
                 }
 
                 accepted.GetOrAdd(session, _ => []).Add(content);
-                lock (latency)
+                lock (timed)
                 {
-                    latency.Add(elapsed);
                     timed.Add((clock.Elapsed.TotalSeconds, elapsed));
                 }
 
@@ -232,7 +230,7 @@ async Task<PhaseResult> PhaseAsync(int servers)
             lost += expected.Count(e => !seen.Contains(e));
         }
 
-        return new PhaseResult(latency.Count, elapsedSeconds, latency, timed, busy, errors, lost, duplicated, interleaved, accepted.Count);
+        return new PhaseResult(elapsedSeconds, timed, busy, errors, lost, duplicated, interleaved, accepted.Count);
     }
     finally
     {
@@ -356,11 +354,7 @@ string? ArgText(string name)
     return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
 }
 
-int? ArgValue(string name)
-{
-    var index = Array.IndexOf(args, name);
-    return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], CultureInfo.InvariantCulture) : null;
-}
+int? ArgValue(string name) => ArgText(name) is { } text ? int.Parse(text, CultureInfo.InvariantCulture) : null;
 
 static double Percentile(List<double> values, double percentile)
 {
@@ -374,7 +368,14 @@ static double Percentile(List<double> values, double percentile)
 }
 
 /// <summary>One phase's figures.</summary>
-internal sealed record PhaseResult(int Turns, double Seconds, List<double> Latency, List<(double At, double Ms)> Timed, int Busy, int Errors, int Lost, int Duplicated, int Interleaved, int Sessions);
+internal sealed record PhaseResult(double Seconds, List<(double At, double Ms)> Timed, int Busy, int Errors, int Lost, int Duplicated, int Interleaved, int Sessions)
+{
+    /// <summary>Accepted turns.</summary>
+    public int Turns => Timed.Count;
+
+    /// <summary>Each accepted turn's latency in milliseconds.</summary>
+    public List<double> Latency { get; } = [.. Timed.Select(t => t.Ms)];
+}
 
 /// <summary>A session the clients of one slot share, replaced after 20 accepted turns by the client whose turn was the 20th.</summary>
 internal sealed class Slot(string id)
