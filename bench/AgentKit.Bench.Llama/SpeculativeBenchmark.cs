@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Numerics.Tensors;
 using System.Text.RegularExpressions;
 using AgentKit.LlamaCpp;
+using AgentKit.LlamaCpp.Batching;
 using AgentKit.LlamaCpp.Generation;
 using AgentKit.LlamaCpp.Models;
 using AgentKit.LlamaCpp.Sampling;
@@ -29,9 +30,15 @@ internal static partial class SpeculativeBenchmark
         "provided they are unused and in their original packaging. Refunds are paid to the original payment method within " +
         "5 business days of the return being received. Items marked final sale cannot be returned. ";
 
-    private static string RagPrompt =>
+    private static string RagPrompt => RagPromptFor(0);
+
+    /// <summary>The RAG prompt of client <paramref name="client"/>: the same context, an answer begun at another point of it.</summary>
+    private static string RagPromptFor(int client) =>
         "Context:\n" + string.Concat(Enumerable.Repeat(RagContext, 3)) +
-        "\nQuestion: what does the returns policy say? Quote the context word for word.\nAnswer: " + RagContext[..80];
+        "\nQuestion: what does the returns policy say? Quote the context word for word.\nAnswer: " + RagContext[..(80 + (25 * client))];
+
+    /// <summary>Concurrent clients of the batch scheduler measured on RAG prompts, plain and with prompt lookup.</summary>
+    private static readonly int[] SchedulerClients = [1, 4];
 
     public static async Task<int> RunAsync(BenchOptions options)
     {
@@ -58,6 +65,7 @@ internal static partial class SpeculativeBenchmark
         var rag = target.Vocabulary.Tokenize(RagPrompt);
         var tools = options.LlamaSpeculative ? await LlamaToolsAsync().ConfigureAwait(false) : (null, "--no-llama-speculative");
 
+        using var scheduler = new LlamaBatchScheduler(target, contextOptions with { MaxSequences = 4 }, new LlamaBatchingOptions { MaxSequences = 4, ContextSize = 4 * ContextSize });
         var rows = new Dictionary<string, List<Measurement>>();
         void Add(string name, Measurement m)
         {
@@ -97,6 +105,16 @@ internal static partial class SpeculativeBenchmark
             var lookup = await MeasureAsync(targetContext, rag, new LlamaSpeculationOptions { MaxDraftTokens = options.DraftMax }, options.SpeculativeTokens).ConfigureAwait(false);
             Add("agentkit prompt lookup (RAG prompt)", lookup);
             Check(targetContext, rag, ragPlain, lookup, "prompt lookup");
+            foreach (var clients in SchedulerClients)
+            {
+                var prompts = Enumerable.Range(0, clients).Select(c => target.Vocabulary.Tokenize(RagPromptFor(c))).ToArray();
+                var scheduledPlain = await MeasureScheduledAsync(scheduler, prompts, null, options.SpeculativeTokens).ConfigureAwait(false);
+                Add(Invariant.Str($"scheduler plain, {clients} client(s)"), scheduledPlain);
+                var scheduledLookup = await MeasureScheduledAsync(scheduler, prompts, new LlamaSpeculationOptions { MaxDraftTokens = options.DraftMax }, options.SpeculativeTokens).ConfigureAwait(false);
+                Add(Invariant.Str($"scheduler lookup, {clients} client(s)"), scheduledLookup);
+                var same = scheduledPlain.Tokens.SequenceEqual(scheduledLookup.Tokens);
+                Console.WriteLine(Invariant.Str($"  scheduler, {clients} client(s): lookup's tokens {(same ? "equal" : "DIFFER FROM")} plain's ({scheduledPlain.Tokens.Count} tokens, all clients)"));
+            }
             if (run == 0 && llamaRuns.Count > 0)
             {
                 var ours = target.Vocabulary.Detokenize(plain.Tokens.ToArray());
@@ -131,6 +149,16 @@ internal static partial class SpeculativeBenchmark
         var lookupLast = rows["agentkit prompt lookup (RAG prompt)"][^1];
         var lookupCpu = MedianCpu(rows["agentkit prompt lookup (RAG prompt)"]);
         Console.WriteLine(Invariant.Str($"| AgentKit prompt lookup, RAG prompt | {lookupRate:F1} | {lookupCpu:F1} | {lookupLast.Acceptance:P1} ({lookupLast.Accepted}/{lookupLast.Drafted}) | {lookupLast.Costs} | {lookupRate / ragRate:F2}x; {lookupCpu / ragCpu:F2}x plain on the same prompt |"));
+        foreach (var clients in SchedulerClients)
+        {
+            var scheduledRate = Median(rows[Invariant.Str($"scheduler plain, {clients} client(s)")]);
+            var scheduledLookup = rows[Invariant.Str($"scheduler lookup, {clients} client(s)")];
+            var scheduledLookupRate = Median(scheduledLookup);
+            var last = scheduledLookup[^1];
+            Console.WriteLine(Invariant.Str($"| AgentKit batch scheduler, plain, RAG prompts, {clients} client(s) (aggregate) | {scheduledRate:F1} | | - | | 1.00x |"));
+            Console.WriteLine(Invariant.Str($"| AgentKit batch scheduler, prompt lookup, RAG prompts, {clients} client(s) (aggregate) | {scheduledLookupRate:F1} | | {last.Acceptance:P1} ({last.Accepted}/{last.Drafted}) | {last.Rounds} sequence-steps | {scheduledLookupRate / scheduledRate:F2}x the scheduler plain |"));
+        }
+
         return 0;
     }
 
@@ -209,6 +237,39 @@ internal static partial class SpeculativeBenchmark
         static double Busy(LlamaPerformance p) => (p.PromptTime + p.GenerationTime).TotalSeconds;
         return new Measurement((tokens.Count - 1) / seconds, tokens.Count, usage.DraftTokens, usage.AcceptedDraftTokens, tokens,
             Busy(context.GetPerformance()), draft is null ? 0 : Busy(draft.GetPerformance())) { TokensPerCpuSecond = (tokens.Count - 1) / cpuSeconds };
+    }
+
+    /// <summary>
+    /// Greedy answers of <paramref name="prompts"/>.Length concurrent clients of the scheduler (their prompts cached from
+    /// the previous measurement, as in a conversation); the aggregate rate counts the tokens generated after every client
+    /// had its first token, over the time from then to the last answer's end.
+    /// </summary>
+    private static async Task<Measurement> MeasureScheduledAsync(LlamaBatchScheduler scheduler, LlamaToken[][] prompts, LlamaSpeculationOptions? speculation, int maxTokens)
+    {
+        var options = new LlamaGenerationOptions { MaxTokens = maxTokens, Sampling = LlamaSamplingOptions.Greedy, Speculation = speculation };
+        var decodeBefore = scheduler.Statistics.DecodeTime;
+        var answers = await Task.WhenAll(prompts.Select(async prompt =>
+        {
+            var stamps = new List<(long At, LlamaToken Token)>();
+            LlamaUsage usage = default;
+            await foreach (var update in scheduler.GenerateAsync(prompt, options).ConfigureAwait(false))
+            {
+                if (update.Token != LlamaToken.Null)
+                {
+                    stamps.Add((Stopwatch.GetTimestamp(), update.Token));
+                }
+
+                usage = update.Usage;
+            }
+
+            return (Stamps: stamps, Usage: usage);
+        })).ConfigureAwait(false);
+        var start = answers.Max(a => a.Stamps[0].At);
+        var end = answers.Max(a => a.Stamps[^1].At);
+        var counted = answers.Sum(a => a.Stamps.Count(s => s.At > start));
+        return new Measurement(counted / Stopwatch.GetElapsedTime(start, end).TotalSeconds, answers.Sum(a => a.Stamps.Count),
+            answers.Sum(a => a.Usage.DraftTokens), answers.Sum(a => a.Usage.AcceptedDraftTokens), [.. answers.SelectMany(a => a.Stamps.Select(s => s.Token))],
+            (scheduler.Statistics.DecodeTime - decodeBefore).TotalSeconds, 0);
     }
 
     /// <summary>

@@ -29,6 +29,16 @@ public sealed class SpeculationOptionsValidationTests : IDisposable
             ["AgentKit:Models:none:Download"] = "owner/repo/none.gguf",
             ["AgentKit:Models:none:Speculation:Enabled"] = "true",
             ["AgentKit:Models:none:Speculation:PromptLookup"] = "false",
+            ["AgentKit:Models:draft:Download"] = "owner/repo/draft.gguf",
+            ["AgentKit:Models:batched:Download"] = "owner/repo/batched.gguf",
+            ["AgentKit:Models:batched:Speculation:Enabled"] = "true",
+            ["AgentKit:Models:batched:Speculation:DraftModel"] = "draft",
+            ["AgentKit:Models:pooled:Download"] = "owner/repo/pooled.gguf",
+            ["AgentKit:Models:pooled:Batching"] = "false",
+            ["AgentKit:Models:pooled:Speculation:Enabled"] = "true",
+            ["AgentKit:Models:pooled:Speculation:DraftModel"] = "draft",
+            ["AgentKit:Models:lookup:Download"] = "owner/repo/lookup.gguf",
+            ["AgentKit:Models:lookup:Speculation:Enabled"] = "true",
         });
         builder.AddAgentKit();
         using var host = builder.Build();
@@ -43,5 +53,10 @@ public sealed class SpeculationOptionsValidationTests : IDisposable
         Assert.DoesNotContain("AgentKit:Models:chat:Speculation:LookupMaxNgram", error.Message, StringComparison.Ordinal);
         Assert.Contains("AgentKit:Models:off:Speculation:DraftModel: set AgentKit:Models:off:Speculation:Enabled", error.Message, StringComparison.Ordinal);
         Assert.Contains("AgentKit:Models:none:Speculation: drafts nothing", error.Message, StringComparison.Ordinal);
+        // A draft model needs pooled contexts; prompt lookup works with batching (the default) too.
+        Assert.Contains("AgentKit:Models:batched:Speculation:DraftModel: a draft model needs AgentKit:Models:batched:Batching = false", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("AgentKit:Models:pooled:", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("AgentKit:Models:lookup:", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("AgentKit:Models:draft:", error.Message, StringComparison.Ordinal);
     }
 }

@@ -199,6 +199,11 @@ internal sealed class AgentKitOptionsValidator(IHostEnvironment environment) : I
             {
                 failures.Add($"{key}:DraftModel: '{draft}' is a {drafter.Provider} model; a draft model runs in process (Provider Llama).");
             }
+
+            if (model.Batching)
+            {
+                failures.Add($"{key}:DraftModel: a draft model needs {Section}:Models:{name}:Batching = false; the batch scheduler drafts by prompt lookup only.");
+            }
         }
         else if (!speculation.PromptLookup)
         {

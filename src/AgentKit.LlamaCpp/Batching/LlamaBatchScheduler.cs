@@ -11,11 +11,13 @@ namespace AgentKit.LlamaCpp.Batching;
 /// request gets a sequence of the context's KV cache; requests join and leave between steps; every step is one
 /// llama_decode holding the next token of every generating request and, beside them, a chunk of the prompts still
 /// being read. A prompt's prefix that some sequence already holds (a shared system prompt, the previous turn of a
-/// conversation) is copied in the KV cache instead of decoded again.
+/// conversation) is copied in the KV cache instead of decoded again. A request whose options ask for speculative
+/// decoding by prompt lookup (<see cref="LlamaGenerationOptions.Speculation"/>) puts its drafted tokens into the same
+/// step, after its next token, and keeps those the model's own draws confirm.
 /// </summary>
 /// <remarks>
-/// <para>Fairness: every generating request advances by exactly one token in every step, so no stream waits for
-/// another. Prompts are read first come, first served: each step gives the prompt budget
+/// <para>Fairness: every generating request advances by at least one token in every step (more when its confirmed
+/// drafts add some), so no stream waits for another. Prompts are read first come, first served: each step gives the prompt budget
 /// (<see cref="LlamaBatchingOptions.PrefillChunkTokens"/> while anyone is generating, a full batch otherwise) to the
 /// oldest unread prompt first, so a long prompt delays the streams by one chunk per step, never by its whole length,
 /// and no prompt waits behind later ones. Requests beyond <see cref="LlamaBatchingOptions.MaxSequences"/> wait in a
@@ -47,6 +49,8 @@ public sealed class LlamaBatchScheduler : IDisposable
     private long _promptReused;
     private long _prefixCopies;
     private long _generated;
+    private long _drafted;
+    private long _accepted;
     private long _batchedTokens;
     private long _stepTicks;
     private long _decodeTicks;
@@ -142,7 +146,11 @@ public sealed class LlamaBatchScheduler : IDisposable
         Interlocked.Read(ref _batchedTokens),
         Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _stepTicks)),
         Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _decodeTicks)),
-        Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _samplingTicks)));
+        Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _samplingTicks)))
+    {
+        DraftTokens = Interlocked.Read(ref _drafted),
+        AcceptedDraftTokens = Interlocked.Read(ref _accepted),
+    };
 
     /// <summary>
     /// Generates text after <paramref name="prompt"/> in a sequence of its own, streaming a step per token; the
@@ -150,11 +158,16 @@ public sealed class LlamaBatchScheduler : IDisposable
     /// <paramref name="cancellationToken"/> takes the request out at the next step and frees its sequence.
     /// </summary>
     /// <param name="prompt">The prompt tokens.</param>
-    /// <param name="options">Generation options (sampling and grammar, stop sequences, token limit, log-probabilities); defaults when null.</param>
+    /// <param name="options">
+    /// Generation options (sampling and grammar, stop sequences, token limit, log-probabilities, speculative decoding by
+    /// prompt lookup); defaults when null. The output is the one without speculation: a drafted token is kept only
+    /// where the request's own draw at its position is that token.
+    /// </param>
     /// <param name="cancellationToken">Stops the request.</param>
     /// <returns>One update per token; the last one carries the finish reason.</returns>
     /// <exception cref="LlamaContextOverflowException">The prompt plus one token does not fit in a sequence, or the KV cache filled up with other requests' tokens.</exception>
     /// <exception cref="LlamaBusyException">Every sequence is busy and the queue is full.</exception>
+    /// <exception cref="ArgumentException">The options name a draft model (<see cref="LlamaSpeculationOptions.DraftContext"/>): the scheduler drafts by prompt lookup only.</exception>
     public async IAsyncEnumerable<LlamaGenerationUpdate> GenerateAsync(
         IReadOnlyList<LlamaToken> prompt,
         LlamaGenerationOptions? options = null,
@@ -205,6 +218,11 @@ public sealed class LlamaBatchScheduler : IDisposable
         if (prompt.Count == 0)
         {
             throw new ArgumentException("The prompt is empty: at least one token is needed.", nameof(prompt));
+        }
+
+        if (options.Speculation is { DraftContext: not null })
+        {
+            throw new ArgumentException("LlamaGenerationOptions.Speculation.DraftContext is set, but the batch scheduler drafts by prompt lookup only: generate with a draft model on a context of its own (LlamaChatClientOptions.Batching = null).", nameof(options));
         }
 
         if (prompt.Count >= _context.SequenceCapacity)
@@ -414,19 +432,34 @@ public sealed class LlamaBatchScheduler : IDisposable
         }
 
         _context.ClearBatch();
-        var generating = 0;
+        var generating = _active.Count(r => r.PendingToken is not null);
+        // Drafts take what the batch holds beyond one token per generating request.
+        var draftRoom = _context.BatchSize - generating;
         foreach (var request in _active)
         {
             request.StepPromptTokens = 0;
+            request.Draft = [];
             if (request.PendingToken is { } token)
             {
+                var position = _context.SequenceTokens(request.Slot).Count;
                 request.LogitsRow = _context.BatchCount;
-                _context.AddToBatch(token, _context.SequenceTokens(request.Slot).Count, request.Slot, wantLogits: true);
-                generating++;
+                _context.AddToBatch(token, position, request.Slot, wantLogits: true);
+                if (request.Drafter is { } drafter && draftRoom > 0)
+                {
+                    // Never draft past the token limit or the sequence's capacity: the last row's draw is the limit's token.
+                    var limit = Math.Min(Math.Min(request.Options.MaxTokens - request.Usage.GeneratedTokens - 1, _context.SequenceCapacity - position - 2), draftRoom);
+                    request.Draft = [.. drafter.Draft(request.History!, limit, _lifetime.Token)];
+                    for (var j = 0; j < request.Draft.Length; j++)
+                    {
+                        _context.AddToBatch(request.Draft[j], position + 1 + j, request.Slot, wantLogits: true);
+                    }
+
+                    draftRoom -= request.Draft.Length;
+                }
             }
         }
 
-        var budget = _context.BatchSize - generating;
+        var budget = _context.BatchSize - _context.BatchCount;
         if (generating > 0)
         {
             budget = Math.Min(budget, _options.PrefillChunkTokens);
@@ -496,6 +529,7 @@ public sealed class LlamaBatchScheduler : IDisposable
             if (request.PendingToken is { } token)
             {
                 tokens.Add(token);
+                tokens.AddRange(request.Draft);
                 request.PendingToken = null;
             }
             else if (request.StepPromptTokens > 0)
@@ -525,6 +559,7 @@ public sealed class LlamaBatchScheduler : IDisposable
         {
             request.StepPromptTokens = 0;
             request.LogitsRow = -1;
+            request.Draft = [];
         }
 
         var evicted = false;
@@ -597,36 +632,85 @@ public sealed class LlamaBatchScheduler : IDisposable
         return false;
     }
 
-    /// <summary>Samples the request's next token from its logits row, as <see cref="LlamaContext.GenerateAsync"/> does.</summary>
+    /// <summary>
+    /// Samples the request's next token from its logits row, as <see cref="LlamaContext.GenerateAsync"/> does. After a
+    /// step that held drafted tokens it draws row by row while each draw equals the draft (those tokens are already in
+    /// the KV cache), so the first draw that differs, or the draw after a fully confirmed draft, is the next token; the
+    /// draws are the plain loop's, in the same order, and the unconfirmed draft leaves the KV cache.
+    /// </summary>
     private void Sample(Request request)
     {
-        var row = request.LogitsRow;
+        var firstRow = request.LogitsRow;
         request.LogitsRow = -1;
-        var token = request.Sampler.Sample(_context, row);
-        float? logProbability = request.Options.LogProbabilities ? _context.LogProbabilityOf(row, token) : null;
-        if (_context.Model.Vocabulary.IsEndOfGeneration(token))
+        var draft = request.Draft;
+        var tokens = _context.SequenceTokens(request.Slot);
+        // What the plain loop's KV cache would hold when sampling the first row.
+        var committed = tokens.Count - draft.Length;
+        var accepted = 0;
+        LlamaToken? next = null;
+        (LlamaFinishReason Reason, string Tail)? finish = null;
+        for (var i = 0; i <= draft.Length; i++)
         {
-            Complete(request, LlamaFinishReason.Stop, request.Stops.Push(request.Text.Flush()).Emit + request.Stops.Flush());
+            var row = firstRow + i;
+            var token = request.Sampler.Sample(_context, row);
+            float? logProbability = request.Options.LogProbabilities ? _context.LogProbabilityOf(row, token) : null;
+            if (_context.Model.Vocabulary.IsEndOfGeneration(token))
+            {
+                finish = (LlamaFinishReason.Stop, request.Stops.Push(request.Text.Flush()).Emit + request.Stops.Flush());
+                break;
+            }
+
+            request.Usage = request.Usage with
+            {
+                GeneratedTokens = request.Usage.GeneratedTokens + 1,
+                DraftTokens = (request.Drafter?.Drafted ?? 0) + draft.Length,
+                AcceptedDraftTokens = (request.Drafter?.Accepted ?? 0) + accepted,
+            };
+            Interlocked.Increment(ref _generated);
+            var (emit, stopped) = request.Stops.Push(request.Text.Append(token));
+            if (stopped)
+            {
+                finish = (LlamaFinishReason.Stop, emit);
+                break;
+            }
+
+            request.Output.Writer.TryWrite(new LlamaGenerationUpdate(emit, token, null, request.Usage) { LogProbability = logProbability });
+            if (request.Usage.GeneratedTokens >= request.Options.MaxTokens || committed + i + 1 >= _context.SequenceCapacity)
+            {
+                finish = (LlamaFinishReason.Length, request.Stops.Push(request.Text.Flush()).Emit + request.Stops.Flush());
+                break;
+            }
+
+            request.History?.Add(token);
+            if (i < draft.Length && token == draft[i])
+            {
+                accepted++;
+                continue;
+            }
+
+            next = token;
+            break;
+        }
+
+        if (draft.Length > 0)
+        {
+            // Keep what the plain loop would hold: everything up to the last confirmed draft token.
+            _context.TruncateSequence(request.Slot, committed + accepted);
+            var drafter = request.Drafter!;
+            drafter.Record(draft.Length, accepted);
+            request.Usage = request.Usage with { DraftTokens = drafter.Drafted, AcceptedDraftTokens = drafter.Accepted };
+            Interlocked.Add(ref _drafted, draft.Length);
+            Interlocked.Add(ref _accepted, accepted);
+            request.Draft = [];
+        }
+
+        if (finish is { } done)
+        {
+            Complete(request, done.Reason, done.Tail);
             return;
         }
 
-        request.Usage = request.Usage with { GeneratedTokens = request.Usage.GeneratedTokens + 1 };
-        Interlocked.Increment(ref _generated);
-        var (emit, stopped) = request.Stops.Push(request.Text.Append(token));
-        if (stopped)
-        {
-            Complete(request, LlamaFinishReason.Stop, emit);
-            return;
-        }
-
-        request.Output.Writer.TryWrite(new LlamaGenerationUpdate(emit, token, null, request.Usage) { LogProbability = logProbability });
-        if (request.Usage.GeneratedTokens >= request.Options.MaxTokens || _context.SequenceTokens(request.Slot).Count + 1 >= _context.SequenceCapacity)
-        {
-            Complete(request, LlamaFinishReason.Length, request.Stops.Push(request.Text.Flush()).Emit + request.Stops.Flush());
-            return;
-        }
-
-        request.PendingToken = token;
+        request.PendingToken = next;
     }
 
     private void Complete(Request request, LlamaFinishReason reason, string tail)
@@ -672,6 +756,15 @@ public sealed class LlamaBatchScheduler : IDisposable
         public LlamaGenerationOptions Options { get; } = options;
 
         public LlamaSampler Sampler { get; } = sampler;
+
+        /// <summary>Prompt lookup's drafter when the options ask for speculation; else null.</summary>
+        public SpeculativeDrafter? Drafter { get; } = options.Speculation is { PromptLookup: true } speculation ? new SpeculativeDrafter(speculation) : null;
+
+        /// <summary>With a drafter: the prompt and every token generated so far, where lookup searches.</summary>
+        public List<LlamaToken>? History { get; } = options.Speculation is { PromptLookup: true } ? [.. prompt] : null;
+
+        /// <summary>The drafted tokens of the current step, decoded after <see cref="PendingToken"/>.</summary>
+        public LlamaToken[] Draft { get; set; } = [];
 
         public TokenTextDecoder Text { get; } = new(owner._context.Model.Vocabulary, options.RenderSpecialTokens);
 

@@ -62,7 +62,7 @@ public sealed record LlamaBatchingOptions
 /// <param name="PromptTokensReused">Prompt tokens taken from the KV cache (the request's own sequence or a copied prefix) instead.</param>
 /// <param name="PrefixCopies">Times a prefix was copied from another sequence.</param>
 /// <param name="GeneratedTokens">Tokens generated, all requests together.</param>
-/// <param name="BatchedTokens">Tokens the steps' decodes held (generated tokens fed back and prompt chunks); over <paramref name="Steps"/> it is the mean batch.</param>
+/// <param name="BatchedTokens">Tokens the steps' decodes held (generated tokens fed back, drafted tokens and prompt chunks); over <paramref name="Steps"/> it is the mean batch.</param>
 /// <param name="StepTime">Time the loop spent in steps (sampling, batch building, decoding, streaming out), idle waits excluded.</param>
 /// <param name="DecodeTime">Time in llama_decode: the model's own work; <paramref name="StepTime"/> minus it is the scheduler's overhead.</param>
 /// <param name="SamplingTime">Time sampling the next tokens (native sampler chains, stop sequences, text decoding and handing tokens to the readers).</param>
@@ -76,4 +76,11 @@ public sealed record LlamaBatchStatistics(
     long BatchedTokens,
     TimeSpan StepTime,
     TimeSpan DecodeTime,
-    TimeSpan SamplingTime);
+    TimeSpan SamplingTime)
+{
+    /// <summary>Tokens drafted by prompt lookup (requests with <see cref="Generation.LlamaGenerationOptions.Speculation"/>) and decoded for verification.</summary>
+    public long DraftTokens { get; init; }
+
+    /// <summary>Drafted tokens the requests' own draws confirmed; each saved a step for its request.</summary>
+    public long AcceptedDraftTokens { get; init; }
+}

@@ -21,7 +21,8 @@ public sealed partial class LlamaChatClient
     {
         if (_scheduler is not null)
         {
-            await foreach (var update in _scheduler.GenerateAsync(prompt, options, cancellationToken).ConfigureAwait(false))
+            // The scheduler drafts by prompt lookup (a draft model needs a pooled context: Validate refuses the pair).
+            await foreach (var update in _scheduler.GenerateAsync(prompt, WithSpeculation(options, null), cancellationToken).ConfigureAwait(false))
             {
                 yield return update;
             }
@@ -29,7 +30,6 @@ public sealed partial class LlamaChatClient
             yield break;
         }
 
-        // Speculative decoding runs on pooled contexts only; the scheduler decodes plainly.
         using var lease = await _pool.RentAsync(prompt, cancellationToken).ConfigureAwait(false);
         using var draftLease = await RentDraftAsync(prompt, cancellationToken).ConfigureAwait(false);
         await foreach (var update in lease.Context.GenerateAsync(prompt, WithSpeculation(options, draftLease), LlamaSeqId.Zero, cancellationToken).ConfigureAwait(false))

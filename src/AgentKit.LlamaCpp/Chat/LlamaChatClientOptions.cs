@@ -84,8 +84,9 @@ public sealed record LlamaChatClientOptions
     public LlamaSamplingOptions DefaultSampling { get; init; } = new();
 
     /// <summary>
-    /// Speculative decoding of every single-answer request (prompt lookup and/or <see cref="DraftModel"/>); the
-    /// output stays the model's own (see <see cref="LlamaSpeculationOptions"/>). Its <c>DraftContext</c> must be null:
+    /// Speculative decoding of every single-answer request (prompt lookup and/or <see cref="DraftModel"/>; with
+    /// <see cref="Batching"/>, prompt lookup inside the scheduler's steps); the output stays the model's own (see
+    /// <see cref="LlamaSpeculationOptions"/>). Its <c>DraftContext</c> must be null:
     /// the client keeps draft contexts on <see cref="DraftModel"/>. Default null: off, unless a draft model is set
     /// (then the defaults). Multi-answer requests (<c>IMultiSequenceChatClient</c>) decode without it.
     /// </summary>
@@ -94,7 +95,8 @@ public sealed record LlamaChatClientOptions
     /// <summary>
     /// A smaller model with the same vocabulary that drafts tokens for speculative decoding (a quantized copy of the
     /// model, or a small model of its family). The client does not own it. Checked when the client is created: a
-    /// different vocabulary raises <see cref="LlamaVocabularyMismatchException"/>. Default null.
+    /// different vocabulary raises <see cref="LlamaVocabularyMismatchException"/>. Needs <see cref="Batching"/> = null.
+    /// Default null.
     /// </summary>
     public LlamaModel? DraftModel { get; init; }
 
@@ -128,6 +130,11 @@ public sealed record LlamaChatClientOptions
         if (Speculation?.DraftContext is not null)
         {
             throw new ArgumentException("LlamaChatClientOptions.Speculation.DraftContext must be null: set LlamaChatClientOptions.DraftModel and the client creates draft contexts.", nameof(Speculation));
+        }
+
+        if (DraftModel is not null && Batching is not null)
+        {
+            throw new ArgumentException("LlamaChatClientOptions.DraftModel needs Batching = null: the batch scheduler drafts by prompt lookup only, a draft model drafts on pooled contexts.", nameof(DraftModel));
         }
 
         if (DraftModel is { IsVocabOnly: true })
