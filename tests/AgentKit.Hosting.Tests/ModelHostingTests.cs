@@ -117,6 +117,37 @@ public sealed class ModelHostingTests : IDisposable
     }
 
     [Fact]
+    public async Task LocalModel_WithSpeculation_AndBatching_DraftsByLookupInTheScheduler_AndAnswersAsWithout()
+    {
+        const string Prompt = "The order 4412 shipped on Monday. The order 4412 shipped on Monday. The order";
+        var ct = TestContext.Current.CancellationToken;
+        var path = TestModelFactory.GetOrCreate(TestModelFactory.TinyQwen2);
+        async Task<(ChatResponse Response, AgentKit.LlamaCpp.Batching.LlamaBatchStatistics Statistics)> AskAsync(bool speculation)
+        {
+            var settings = LocalChat(path);
+            settings["AgentKit:Models:tiny:Speculation:Enabled"] = speculation ? "true" : "false";
+            settings["AgentKit:Models:tiny:Speculation:LookupMinNgram"] = "1";
+            var builder = _hosts.Builder(settings);
+            builder.AddAgentKit();
+            using var host = builder.Build();
+            await host.StartAsync(ct);
+            var client = host.Services.GetRequiredKeyedService<IChatClient>("tiny");
+            var response = await client.GetResponseAsync(Prompt, new ChatOptions { MaxOutputTokens = 32, Temperature = 0 }, ct);
+            var statistics = client.GetService<AgentKit.LlamaCpp.Batching.LlamaBatchScheduler>()!.Statistics;
+            await host.StopAsync(ct);
+            return (response, statistics);
+        }
+
+        var plain = await AskAsync(speculation: false);
+        var fast = await AskAsync(speculation: true);
+
+        Assert.Equal(plain.Response.Text, fast.Response.Text);
+        Assert.Equal(plain.Response.Usage!.OutputTokenCount, fast.Response.Usage!.OutputTokenCount);
+        Assert.Equal(0, plain.Statistics.DraftTokens);
+        Assert.True(fast.Statistics.DraftTokens > 0, "Speculation:Enabled with batching (the default) should draft inside the scheduler");
+    }
+
+    [Fact]
     public async Task LocalModel_ThatIsNotGguf_IsUnhealthy_AndRequestsGetTheTypedError()
     {
         var path = Path.Combine(_hosts.ContentRoot, "broken.gguf");
