@@ -18,6 +18,9 @@ public static class LlamaNativeLibrary
     /// <summary>The environment variable that points at a llama.cpp build with the v0.5.0 ABI to use instead of the fetched natives.</summary>
     public const string LibraryDirectoryVariable = "AGENTKIT_LLAMA_LIB_DIR";
 
+    /// <summary>The file the build writes beside the application naming the natives' folder (see AgentKit.LlamaCpp.targets).</summary>
+    internal const string BuildChoiceFile = "agentkit-llama-natives.txt";
+
     private static readonly Lock InitLock = new();
     private static volatile bool s_initialized;
     private static nint s_llama;
@@ -37,8 +40,9 @@ public static class LlamaNativeLibrary
     /// first call decides the folder and the logger.
     /// </summary>
     /// <param name="libraryDirectory">
-    /// The folder holding <c>libllama</c> and <c>libggml*</c>. Default: <c>AGENTKIT_LLAMA_LIB_DIR</c>, else
-    /// <c>runtimes/linux-x64/native</c> beside the application, else the application folder.
+    /// The folder holding <c>libllama</c> and <c>libggml*</c>. Default: <c>AGENTKIT_LLAMA_LIB_DIR</c>, else the
+    /// folder a <c>-p:AgentKitLlamaBackend=native</c> build chose, else <c>runtimes/linux-x64/native</c> beside the
+    /// application, else the application folder.
     /// </param>
     /// <param name="loggerFactory">Where llama.cpp's own log goes (category <c>AgentKit.LlamaCpp.Native</c>).</param>
     /// <exception cref="LlamaNativeLibraryException">The natives could not be found or loaded.</exception>
@@ -102,6 +106,11 @@ public static class LlamaNativeLibrary
             }
             else
             {
+                if (ChosenAtBuild(AppContext.BaseDirectory) is { } built)
+                {
+                    candidates.Add(built);
+                }
+
                 candidates.Add(Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native"));
                 candidates.Add(AppContext.BaseDirectory);
             }
@@ -117,6 +126,23 @@ public static class LlamaNativeLibrary
 
         throw new LlamaNativeLibraryException(
             $"No llama.cpp natives (libllama*.so) in {string.Join(" or ", candidates)}. Build the project that references AgentKit.LlamaCpp (it fetches them), or set {LibraryDirectoryVariable} to a llama.cpp v0.5.0 build.");
+    }
+
+    /// <summary>
+    /// The folder the build chose (<c>-p:AgentKitLlamaBackend=native</c>: llama.cpp built for this CPU), read from
+    /// <see cref="BuildChoiceFile"/> beside the application; null when the file is absent or empty (the fetched
+    /// libraries in <c>runtimes/linux-x64/native</c>).
+    /// </summary>
+    internal static string? ChosenAtBuild(string applicationDirectory)
+    {
+        var file = Path.Combine(applicationDirectory, BuildChoiceFile);
+        if (!File.Exists(file))
+        {
+            return null;
+        }
+
+        var line = File.ReadLines(file).FirstOrDefault()?.Trim();
+        return string.IsNullOrEmpty(line) ? null : line;
     }
 
     private static nint LoadFirst(string directory, string[] names)
