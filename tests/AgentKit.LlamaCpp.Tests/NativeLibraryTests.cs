@@ -34,4 +34,32 @@ public sealed class NativeLibraryTests
             Directory.Delete(folder, recursive: true);
         }
     }
+
+    [Fact]
+    public void TheBuildsChoice_IsLoaded_AndAMissingOneIsATypedErrorNotASilentFallback()
+    {
+        Assert.SkipWhen(Environment.GetEnvironmentVariable(LlamaNativeLibrary.LibraryDirectoryVariable) is { Length: > 0 }, "AGENTKIT_LLAMA_LIB_DIR is set: it wins over the build's choice.");
+        var application = Directory.CreateTempSubdirectory("agentkit-natives-app-").FullName;
+        try
+        {
+            // Fetched natives beside the application, as a default build leaves them.
+            var fetched = Directory.CreateDirectory(Path.Combine(application, "runtimes", "linux-x64", "native")).FullName;
+            File.WriteAllText(Path.Combine(fetched, "libllama.v0.5.0.so"), "");
+            Assert.Equal(fetched, LlamaNativeLibrary.ResolveDirectory(null, application));
+
+            var native = Directory.CreateDirectory(Path.Combine(application, "native-build")).FullName;
+            File.WriteAllText(Path.Combine(application, LlamaNativeLibrary.BuildChoiceFile), native);
+            var error = Assert.Throws<LlamaNativeLibraryException>(() => LlamaNativeLibrary.ResolveDirectory(null, application));
+            Assert.Contains(native, error.Message, StringComparison.Ordinal);
+            Assert.Contains(LlamaNativeLibrary.BuildChoiceFile, error.Message, StringComparison.Ordinal);
+
+            File.WriteAllText(Path.Combine(native, "libllama.so"), "");
+            Assert.Equal(native, LlamaNativeLibrary.ResolveDirectory(null, application));
+            Assert.Equal(fetched, LlamaNativeLibrary.ResolveDirectory(fetched, application));
+        }
+        finally
+        {
+            Directory.Delete(application, recursive: true);
+        }
+    }
 }

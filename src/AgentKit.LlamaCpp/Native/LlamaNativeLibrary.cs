@@ -61,7 +61,7 @@ public static class LlamaNativeLibrary
             }
 
             s_logger = loggerFactory?.CreateLogger("AgentKit.LlamaCpp.Native") ?? NullLogger.Instance;
-            var directory = ResolveDirectory(libraryDirectory);
+            var directory = ResolveDirectory(libraryDirectory, AppContext.BaseDirectory);
             s_ggmlBase = LoadFirst(directory, ["libggml-base.so"]);
             s_ggml = LoadFirst(directory, ["libggml.so", "libggml.v0.5.0.so", "libggml.cuda.v0.5.0.so"]);
             s_llama = LoadFirst(directory, ["libllama.so", "libllama.v0.5.0.so", "libllama.cuda.v0.5.0.so"]);
@@ -90,7 +90,8 @@ public static class LlamaNativeLibrary
         s_logger = loggerFactory.CreateLogger("AgentKit.LlamaCpp.Native");
     }
 
-    private static string ResolveDirectory(string? explicitDirectory)
+    /// <summary>The natives' folder for an application in <paramref name="applicationDirectory"/> (see <see cref="Initialize"/>).</summary>
+    internal static string ResolveDirectory(string? explicitDirectory, string applicationDirectory)
     {
         var candidates = new List<string>();
         if (!string.IsNullOrWhiteSpace(explicitDirectory))
@@ -106,19 +107,21 @@ public static class LlamaNativeLibrary
             }
             else
             {
-                if (ChosenAtBuild(AppContext.BaseDirectory) is { } built)
+                if (ChosenAtBuild(applicationDirectory) is { } built)
                 {
-                    candidates.Add(built);
+                    // The build chose these libraries: never fall back to others in silence.
+                    return HasLlama(built) ? Path.GetFullPath(built) : throw new LlamaNativeLibraryException(
+                        $"The build chose the llama.cpp natives in {built} ({BuildChoiceFile} beside the application, from -p:AgentKitLlamaBackend=native), but that folder holds no libllama*.so: build the application again (it rebuilds them), or build without the property to use the fetched natives.");
                 }
 
-                candidates.Add(Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native"));
-                candidates.Add(AppContext.BaseDirectory);
+                candidates.Add(Path.Combine(applicationDirectory, "runtimes", "linux-x64", "native"));
+                candidates.Add(applicationDirectory);
             }
         }
 
         foreach (var candidate in candidates)
         {
-            if (Directory.Exists(candidate) && Directory.EnumerateFiles(candidate, "libllama*.so").Any())
+            if (HasLlama(candidate))
             {
                 return Path.GetFullPath(candidate);
             }
@@ -127,6 +130,8 @@ public static class LlamaNativeLibrary
         throw new LlamaNativeLibraryException(
             $"No llama.cpp natives (libllama*.so) in {string.Join(" or ", candidates)}. Build the project that references AgentKit.LlamaCpp (it fetches them), or set {LibraryDirectoryVariable} to a llama.cpp v0.5.0 build.");
     }
+
+    private static bool HasLlama(string directory) => Directory.Exists(directory) && Directory.EnumerateFiles(directory, "libllama*.so").Any();
 
     /// <summary>
     /// The folder the build chose (<c>-p:AgentKitLlamaBackend=native</c>: llama.cpp built for this CPU), read from
