@@ -432,13 +432,17 @@ public sealed class LlamaBatchScheduler : IDisposable
         }
 
         _context.ClearBatch();
-        var generating = _active.Count(r => r.PendingToken is not null);
+        var generating = 0;
+        foreach (var request in _active)
+        {
+            generating += request.PendingToken is null ? 0 : 1;
+        }
+
         // Drafts take what the batch holds beyond one token per generating request.
         var draftRoom = _context.BatchSize - generating;
         foreach (var request in _active)
         {
             request.StepPromptTokens = 0;
-            request.Draft = [];
             if (request.PendingToken is { } token)
             {
                 var position = _context.SequenceTokens(request.Slot).Count;
