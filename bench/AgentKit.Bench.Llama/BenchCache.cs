@@ -1,3 +1,4 @@
+using AgentKit.LlamaCpp.Models;
 using AgentKit.Testing;
 
 namespace AgentKit.Bench.Llama;
@@ -6,4 +7,26 @@ namespace AgentKit.Bench.Llama;
 internal static class BenchCache
 {
     public static string Root => AgentKitCache.Directory("AGENTKIT_BENCH_CACHE", "bench");
+
+    /// <summary>
+    /// The generated model as is (<c>f16</c>), else its copy quantized to <paramref name="type"/> with AgentKit's
+    /// <see cref="LlamaQuantizer"/>, cached in <c>drafts</c> under <see cref="Root"/>.
+    /// </summary>
+    public static async Task<string> QuantizedAsync(string source, string type, int threads)
+    {
+        if (type.Equals("f16", StringComparison.OrdinalIgnoreCase))
+        {
+            return source;
+        }
+
+        var folder = Directory.CreateDirectory(Path.Combine(Root, "drafts")).FullName;
+        var path = Path.Combine(folder, $"{Path.GetFileNameWithoutExtension(source)}-{type.ToLowerInvariant()}.gguf");
+        if (!File.Exists(path))
+        {
+            Console.WriteLine($"Quantizing {Path.GetFileName(source)} to {type} ...");
+            await LlamaQuantizer.QuantizeAsync(source, path, LlamaQuantizer.ParseType(type), threads).ConfigureAwait(false);
+        }
+
+        return path;
+    }
 }

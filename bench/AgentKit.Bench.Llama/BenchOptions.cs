@@ -33,7 +33,8 @@ internal sealed record BenchOptions
           --draft-layers N  the draft is the target's first N layers (generated with fewer layers, same seed), then
                          quantized per --draft-type (default: all layers)
           --no-llama-speculative  --speculative measures AgentKit alone
-          --target-type T quantize the target too for --speculative (default f16: the generated model as is)
+          --target-type T the target's weights for --speculative and --concurrency: f16 (default, the generated model
+                         as is) or a quantization made by LlamaQuantizer (q8_0, q4_k_m, ...)
           --draft-max N  most tokens drafted per step for --speculative, every side (default 8)
           --tokens N     tokens per answer for --speculative (default 128)
           --help         this text

@@ -29,8 +29,8 @@ internal static class Concurrency
     public static async Task<int> RunAsync(BenchOptions options)
     {
         var spec = options.Quick ? TestModelFactory.TinyQwen2 : TestModelFactory.Qwen2HalfB;
-        var modelPath = TestModelFactory.GetOrCreate(spec);
-        Console.WriteLine(Invariant.Str($"Model: {spec} ({modelPath}); threads {options.Threads} every side; {Slots} slots, {KvCells} KV cells; {options.AnswerTokens}-token answers; {options.Seconds} s per point; clients {string.Join(", ", options.Clients)}"));
+        var modelPath = await BenchCache.QuantizedAsync(TestModelFactory.GetOrCreate(spec), options.TargetType, options.Threads).ConfigureAwait(false);
+        Console.WriteLine(Invariant.Str($"Model: {spec}, weights {options.TargetType} ({modelPath}); threads {options.Threads} every side; {Slots} slots, {KvCells} KV cells; {options.AnswerTokens}-token answers; {options.Seconds} s per point; clients {string.Join(", ", options.Clients)}"));
         var sides = options.Sides.Where(s => options.LlamaServer || s != "llama-server").ToList();
         var llamaServer = sides.Contains("llama-server") ? await EnsureLlamaServerAsync().ConfigureAwait(false) : null;
         var cli = sides.Contains("agentkit") ? await EnsureCliAsync().ConfigureAwait(false) : null;

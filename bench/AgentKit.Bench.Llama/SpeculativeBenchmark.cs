@@ -44,12 +44,11 @@ internal static partial class SpeculativeBenchmark
     {
         var spec = options.Quick ? TestModelFactory.TinyQwen2 : TestModelFactory.Qwen2HalfB;
         var generated = TestModelFactory.GetOrCreate(spec);
-        var drafts = Directory.CreateDirectory(Path.Combine(BenchCache.Root, "drafts")).FullName;
-        var modelPath = await QuantizedAsync(generated, options.TargetType, drafts, options.Threads).ConfigureAwait(false);
+        var modelPath = await BenchCache.QuantizedAsync(generated, options.TargetType, options.Threads).ConfigureAwait(false);
         // The draft: the target's first N blocks (the generator seeds every tensor by its name, so a model generated
         // with fewer layers is the target truncated), quantized like --draft-type says.
         var draftSource = options.DraftLayers is { } layers && layers < spec.Layers ? TestModelFactory.GetOrCreate(spec with { Layers = layers }) : generated;
-        var draftPath = await QuantizedAsync(draftSource, options.DraftType, drafts, options.Threads).ConfigureAwait(false);
+        var draftPath = await BenchCache.QuantizedAsync(draftSource, options.DraftType, options.Threads).ConfigureAwait(false);
         var draftLayers = draftSource == generated ? spec.Layers : options.DraftLayers!.Value;
         var pair = Invariant.Str($"target {options.TargetType}, draft {options.DraftType} of the target's first {draftLayers} of {spec.Layers} layers");
 
@@ -160,24 +159,6 @@ internal static partial class SpeculativeBenchmark
         }
 
         return 0;
-    }
-
-    /// <summary>The generated model as is (<c>f16</c>), else its copy quantized to <paramref name="type"/> (cached beside the drafts).</summary>
-    private static async Task<string> QuantizedAsync(string source, string type, string folder, int threads)
-    {
-        if (type.Equals("f16", StringComparison.OrdinalIgnoreCase))
-        {
-            return source;
-        }
-
-        var path = Path.Combine(folder, $"{Path.GetFileNameWithoutExtension(source)}-{type.ToLowerInvariant()}.gguf");
-        if (!File.Exists(path))
-        {
-            Console.WriteLine($"Quantizing {Path.GetFileName(source)} to {type} ...");
-            await LlamaQuantizer.QuantizeAsync(source, path, LlamaQuantizer.ParseType(type), threads).ConfigureAwait(false);
-        }
-
-        return path;
     }
 
     private sealed record Measurement(double TokensPerSecond, int Generated, int Drafted, int Accepted, IReadOnlyList<LlamaToken> Tokens, double TargetSeconds, double DraftSeconds)
