@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using AgentKit.Abstractions.Embeddings;
 using AgentKit.Bench.Rag;
 using AgentKit.Embeddings.MiniLM;
 using AgentKit.Rag.Chunking;
@@ -19,7 +20,7 @@ using UglyToad.PdfPig;
 // packages, against raw PdfPig extraction on the same files, and recall@5 of vector, keyword and hybrid retrieval
 // on the labelled questions in questions.json, per kind of question.
 // Usage: AgentKit.Bench.Rag [--cache DIR] [--corpus manuals|heldout] [--questions FILE] [--dump-pages DIR]
-//                           [--embedder minilm|arctic|lexical] [--quality] [--index FILE] [--fusion]
+//                           [--embedder minilm|arctic|lexical] [--quality] [--index FILE] [--fusion] [--rerank]
 //   --cache       where the .deb files and the corpora are kept (default ~/.cache/agentkit/bench-rag)
 //   --corpus      manuals (default: GLPK, R and ReportLab manuals, questions.json) or heldout (Bash reference
 //                 manual and gnuplot manual, for a second question set kept out of tuning; needs --questions)
@@ -30,6 +31,7 @@ using UglyToad.PdfPig;
 //   --dump-pages  also write each page's text as the PDF reader sees it (DIR/<file>/<page>.txt), for writing questions
 //   --embedder    minilm (default: all-MiniLM-L6-v2, the default model), arctic (snowflake-arctic-embed-xs, built in)
 //                 or lexical (the hashing embedder)
+//   --rerank      also rank with re-ranking (RelevanceScorerReranker over the embedder's token-level scorer), vector and hybrid
 //   --fusion      also compare fusion methods (RRF, min-max and z-score at several keyword weights) on the same
 //                 vector and keyword rankings, to show why hybrid mode fuses as it does
 //   --quality     retrieval quality only: no timed stages; the corpus is ingested once into CACHE/index-EMBEDDER.db,
@@ -53,6 +55,7 @@ var ingestion = new RagIngestionOptions
 };
 var qualityOnly = args.Contains("--quality");
 var compareFusion = args.Contains("--fusion");
+var rerank = args.Contains("--rerank");
 if (embedderName is not ("minilm" or "arctic" or "lexical"))
 {
     Console.Error.WriteLine($"--embedder must be minilm, arctic or lexical, not '{embedderName}'.");
@@ -156,7 +159,8 @@ try
         return 2;
     }
 
-    var retriever = new RagRetriever(collection, embedder, passages: passages);
+    var scorer = rerank ? embedder.GetService<IRelevanceScorer>() ?? throw new InvalidOperationException($"--rerank: the embedder {embedderName} has no token-level relevance scorer.") : null;
+    var retriever = new RagRetriever(collection, embedder, scorer is null ? null : new RelevanceScorerReranker(scorer), passages: passages);
     Console.WriteLine();
     Console.WriteLine(passages is null ? "Vector search: chunk vectors only (--passage-words 0)." : $"Vector search: chunk vectors and passages of {passageWords} words (stride {ingestion.PassageStrideWords}).");
     var kinds = questions.Select(q => q.Kind).Distinct().Order(StringComparer.Ordinal).ToList();
@@ -166,28 +170,48 @@ try
     Console.WriteLine("| Mode | Questions | Recall@1 | Recall@5 | MRR@5 |");
     Console.WriteLine("|---|---|---:|---:|---:|");
     var misses = new List<string>();
-    foreach (var mode in new[] { RetrievalMode.Vector, RetrievalMode.Keyword, RetrievalMode.Hybrid })
+    var latencies = new List<string>();
+    var modes = new List<(string Name, RetrievalOptions Options)>
+    {
+        ("vector", new RetrievalOptions { Mode = RetrievalMode.Vector, Top = 5 }),
+        ("keyword", new RetrievalOptions { Mode = RetrievalMode.Keyword, Top = 5 }),
+        ("hybrid", new RetrievalOptions { Mode = RetrievalMode.Hybrid, Top = 5 }),
+    };
+    if (rerank)
+    {
+        modes.Add(("vector, re-ranked", new RetrievalOptions { Mode = RetrievalMode.Vector, Top = 5, Rerank = true }));
+        modes.Add(("hybrid, re-ranked", new RetrievalOptions { Mode = RetrievalMode.Hybrid, Top = 5, Rerank = true }));
+    }
+
+    foreach (var (name, options) in modes)
     {
         var ranks = new List<(LabelledQuestion Question, int Rank)>();
+        var times = new List<double>();
         foreach (var q in questions)
         {
-            var results = await retriever.RetrieveAsync(q.Question, new RetrievalOptions { Mode = mode, Top = 5 });
+            var started = Stopwatch.GetTimestamp();
+            var results = await retriever.RetrieveAsync(q.Question, options);
+            times.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             var rank = results.ToList().FindIndex(r => Path.GetFileName(r.Source) == q.Source && q.Pages.Contains(r.Page ?? 0));
             ranks.Add((q, rank));
             if (rank < 0)
             {
-                misses.Add($"{mode}: [{q.Kind}] \"{q.Question}\" ({q.Source} p. {string.Join('/', q.Pages)}); got {string.Join(", ", results.Take(3).Select(r => $"{Path.GetFileName(r.Source)} p. {r.Page}"))}");
+                misses.Add($"{name}: [{q.Kind}] \"{q.Question}\" ({q.Source} p. {string.Join('/', q.Pages)}); got {string.Join(", ", results.Take(3).Select(r => $"{Path.GetFileName(r.Source)} p. {r.Page}"))}");
             }
         }
 
-        var name = mode.ToString().ToLowerInvariant();
         foreach (var kind in kinds)
         {
             Scores($"{name}", $"{kind} ({questions.Count(q => q.Kind == kind)})", ranks.Where(r => r.Question.Kind == kind).Select(r => r.Rank).ToList());
         }
 
         Scores($"**{name}**", $"**all ({questions.Count})**", ranks.Select(r => r.Rank).ToList());
+        times.Sort();
+        latencies.Add(string.Create(CultureInfo.InvariantCulture, $"{name} p50 {times[times.Count / 2]:F1} ms, p95 {times[(int)(times.Count * 0.95)]:F1} ms"));
     }
+
+    Console.WriteLine();
+    Console.WriteLine("Search latency (query embedding included): " + string.Join("; ", latencies));
 
     if (compareFusion)
     {

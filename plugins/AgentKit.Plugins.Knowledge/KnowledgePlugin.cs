@@ -40,10 +40,10 @@ public sealed class KnowledgePlugin
 
     /// <summary>
     /// The plugin over a configured knowledge base (<c>AgentKit:Knowledge:&lt;name&gt;</c>): by default it searches in
-    /// the base's mode and with its MMR setting.
+    /// the base's mode and with its MMR and re-ranking settings.
     /// </summary>
     /// <param name="knowledge">The knowledge base.</param>
-    /// <param name="options">Retrieval mode and limits; the base's mode and MMR when null.</param>
+    /// <param name="options">Retrieval mode and limits; the base's mode, MMR and re-ranking when null.</param>
     /// <returns>The plugin.</returns>
     /// <exception cref="ArgumentOutOfRangeException">The options are out of range.</exception>
     public static KnowledgePlugin For(KnowledgeBase knowledge, KnowledgePluginOptions? options = null)
@@ -51,7 +51,7 @@ public sealed class KnowledgePlugin
         ArgumentNullException.ThrowIfNull(knowledge);
         return new KnowledgePlugin(
             knowledge.SearchAsync,
-            options ?? new KnowledgePluginOptions { Mode = knowledge.Options.Mode, MmrLambda = knowledge.Options.MmrLambda });
+            options ?? new KnowledgePluginOptions { Mode = knowledge.Options.Mode, MmrLambda = knowledge.Options.MmrLambda, Rerank = knowledge.Options.Rerank });
     }
 
     /// <summary>
@@ -95,6 +95,7 @@ public sealed class KnowledgePlugin
             Mode = _options.Mode,
             Top = Math.Clamp(top, 1, _options.MaxTop),
             MmrLambda = _options.MmrLambda,
+            Rerank = _options.Rerank,
         };
         var chunks = await _search(query, options, cancellationToken).ConfigureAwait(false);
         return chunks.Select((c, i) => new KnowledgeSearchResult(i + 1, c.Citation, c.Source, c.Page, c.Section, c.Text, Math.Round(c.Score, 6)) { Updated = c.SourceTime }).ToList();
@@ -131,6 +132,9 @@ public sealed record KnowledgePluginOptions
 
     /// <summary>MMR diversification (see <see cref="RetrievalOptions.MmrLambda"/>). Default <see langword="null"/> (off).</summary>
     public double? MmrLambda { get; init; }
+
+    /// <summary>Whether the search re-ranks its candidates (see <see cref="RetrievalOptions.Rerank"/>; needs a re-ranker). Default false.</summary>
+    public bool Rerank { get; init; }
 
     /// <summary>Checks the options.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A value is out of range.</exception>

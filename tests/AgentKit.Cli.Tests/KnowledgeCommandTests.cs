@@ -1,3 +1,4 @@
+using AgentKit.Embeddings.MiniLM;
 using AgentKit.Cli.Commands;
 using AgentKit.LlamaCpp;
 using AgentKit.Rag.Embeddings;
@@ -230,6 +231,36 @@ public sealed class KnowledgeCommandTests : IDisposable
         Assert.StartsWith("2. [", lines[2], StringComparison.Ordinal);
         var scores = new[] { lines[0], lines[2] }.Select(l => double.Parse(l[4..10], System.Globalization.CultureInfo.InvariantCulture)).ToList();
         Assert.True(scores[0] >= scores[1], string.Join(" ", scores));
+    }
+
+    [Fact]
+    public async Task Search_Rerank_WithTheBuiltInModel_PrintsTheReRankedChunks()
+    {
+        using var model = new MiniLMEmbeddingGenerator();
+        using (var ingest = new CliHarness(agentServices: s => s.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(model)))
+        {
+            Assert.True(await ingest.RunAsync("ingest", Docs, "--db", Database) == 0, ingest.Error);
+        }
+
+        using var cli = new CliHarness(agentServices: s => s.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(model));
+        var exit = await cli.RunAsync("search", "what to do with the hoses when it freezes", "--db", Database, "--top", "2", "--rerank");
+
+        Assert.True(exit == 0, cli.Error);
+        var lines = Lines(cli.Out);
+        Assert.Matches(@"^1\. \[-?\d+\.\d{4}\] .*winter\.md, Winter > Storage$", lines[0]);
+        Assert.StartsWith("2. [", lines[2], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Search_Rerank_WithAModelThatCannotScoreTokens_Exits1SayingWhy()
+    {
+        await IngestAsync();
+        using var cli = Harness();
+
+        var exit = await cli.RunAsync("search", "pump", "--db", Database, "--rerank");
+
+        Assert.Equal(1, exit);
+        Assert.Contains("--rerank needs an embedding model that scores tokens", Assert.Single(Lines(cli.Error)), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using AgentKit.Embeddings.MiniLM;
 using AgentKit.Rag.Embeddings;
 using AgentKit.Rag.Ingestion;
 using AgentKit.Rag.Knowledge;
@@ -256,6 +257,32 @@ public sealed class KnowledgeHostingTests : IDisposable
         var message = await StartFailureAsync(new() { ["AgentKit:VectorStore:Kind"] = "Qdrant" });
 
         Assert.Contains("AgentKit:VectorStore:Qdrant:Endpoint is required", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Rerank_WithTheBuiltInModel_EverySearchIsReRanked_AndFindsThePage()
+    {
+        using var model = new MiniLMEmbeddingGenerator();
+        using var host = Builder(new() { ["AgentKit:Knowledge:manuals:Sources:0"] = "docs", ["AgentKit:Knowledge:manuals:Rerank"] = "true" }, model).Build();
+
+        await host.StartAsync(Token);
+        var knowledge = host.Services.GetRequiredKeyedService<KnowledgeBase>("manuals");
+        await knowledge.WhenIngestedAsync(Token);
+        var hits = await knowledge.SearchAsync("what to do with the hoses when it freezes", cancellationToken: Token);
+
+        // A search that asks for re-ranking throws unless the base was given a re-ranker.
+        Assert.True(knowledge.Options.ToRetrievalOptions().Rerank);
+        Assert.EndsWith("storage.md", hits[0].Source, StringComparison.Ordinal);
+        await host.StopAsync(Token);
+    }
+
+    [Fact]
+    public async Task Start_RerankWithAModelThatCannotScoreTokens_FailsNamingTheKey()
+    {
+        var message = await StartFailureAsync(new() { ["AgentKit:Knowledge:kb:Sources:0"] = "docs", ["AgentKit:Knowledge:kb:Rerank"] = "true" });
+
+        Assert.Contains("AgentKit:Knowledge:kb:Rerank: the embedding model 'agentkit-hashing-", message, StringComparison.Ordinal);
+        Assert.Contains("offers no token-level relevance scorer", message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -18,7 +18,8 @@ namespace AgentKit.Embeddings.MiniLM;
 /// padded to each batch's longest, pooled as the model was trained (MiniLM: mean over the attention mask) and L2-normalised. The model reads at most
 /// <see cref="MaxInputTokens"/> tokens; see <see cref="MiniLMEmbeddingGeneratorOptions.TruncateLongInputs"/> for longer input.
 /// <c>GetService(typeof(ITokenCounter))</c> answers with the WordPiece count and <c>GetService(typeof(ModelInputLimit))</c>
-/// with the word pieces read (<see cref="MaxInputTokens"/> − 2). The model loads on first use, once per process.
+/// with the word pieces read (<see cref="MaxInputTokens"/> − 2); <c>GetService(typeof(IRelevanceScorer))</c> with a
+/// <see cref="MiniLMRelevanceScorer"/> over the same model. The model loads on first use, once per process.
 /// </summary>
 public sealed class MiniLMEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>
 {
@@ -42,6 +43,7 @@ public sealed class MiniLMEmbeddingGenerator : IEmbeddingGenerator<string, Embed
     private readonly SentenceModel _model;
     private readonly string _modelId;
     private readonly Lazy<ITokenCounter> _tokenCounter;
+    private readonly Lazy<MiniLMRelevanceScorer> _relevanceScorer;
     private int _disposed;
 
     /// <summary>Creates the generator; the model loads on the first request.</summary>
@@ -54,6 +56,7 @@ public sealed class MiniLMEmbeddingGenerator : IEmbeddingGenerator<string, Embed
         _model = SentenceModel.Of(_options.Model);
         _modelId = _options.ModelId ?? _model.Id;
         _tokenCounter = new(() => new WordPieceTokenCounter(_model.Files.Tokenizer));
+        _relevanceScorer = new(() => new MiniLMRelevanceScorer(this));
         _metadata = new EmbeddingGeneratorMetadata("onnxruntime", null, _modelId, Dimensions);
         _session = new Lazy<InferenceSession>(CreateSession, LazyThreadSafetyMode.ExecutionAndPublication);
     }
@@ -112,8 +115,16 @@ public sealed class MiniLMEmbeddingGenerator : IEmbeddingGenerator<string, Embed
             return InputLimit;
         }
 
+        if (serviceType == typeof(IRelevanceScorer))
+        {
+            return _relevanceScorer.Value;
+        }
+
         return serviceType.IsInstanceOfType(this) ? this : null;
     }
+
+    /// <summary>The options the generator was created with.</summary>
+    internal MiniLMEmbeddingGeneratorOptions Options => _options;
 
     /// <summary>Frees the ONNX Runtime session (the model bytes stay cached for the process).</summary>
     public void Dispose()
@@ -170,31 +181,74 @@ public sealed class MiniLMEmbeddingGenerator : IEmbeddingGenerator<string, Embed
     /// <summary>Embeds inputs already tokenised (with <c>[CLS]</c> and <c>[SEP]</c>, at most <see cref="MaxInputTokens"/> each).</summary>
     internal float[][] Embed(int[][] tokenized, CancellationToken cancellationToken)
     {
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         var vectors = new float[tokenized.Length][];
+        var pooling = _model.Pooling;
+        Run(tokenized, (input, hidden) =>
+        {
+            // Mean over the input's real tokens (the mask's ones come first), or its [CLS] token; the sum is
+            // normalised directly, since dividing by the count first would not change its direction.
+            var count = pooling == SentencePooling.Cls ? 1 : tokenized[input].Length;
+            var vector = new float[Dimensions];
+            for (var t = 0; t < count; t++)
+            {
+                TensorPrimitives.Add(vector, hidden.Slice(t * Dimensions, Dimensions), vector);
+            }
 
-        // Shortest first, so each batch pads to a length close to all of its inputs.
+            Normalize(vector);
+            vectors[input] = vector;
+        }, cancellationToken);
+        return vectors;
+    }
+
+    /// <summary>
+    /// The L2-normalised output vector of each word piece of inputs already tokenised (with <c>[CLS]</c> and
+    /// <c>[SEP]</c>, which are left out of the result), in order.
+    /// </summary>
+    internal float[][][] EmbedTokens(int[][] tokenized, CancellationToken cancellationToken)
+    {
+        var tokens = new float[tokenized.Length][][];
+        Run(tokenized, (input, hidden) =>
+        {
+            var pieces = new float[Math.Max(0, tokenized[input].Length - 2)][];
+            for (var t = 0; t < pieces.Length; t++)
+            {
+                pieces[t] = hidden.Slice((t + 1) * Dimensions, Dimensions).ToArray();
+                Normalize(pieces[t]);
+            }
+
+            tokens[input] = pieces;
+        }, cancellationToken);
+        return tokens;
+    }
+
+    private static void Normalize(Span<float> vector) =>
+        TensorPrimitives.Divide(vector, Math.Max(TensorPrimitives.Norm(vector), 1e-12f), vector);
+
+    /// <summary>Receives one input's last hidden state: its tokens' rows of <see cref="Dimensions"/>, padding after them.</summary>
+    private delegate void HiddenStateReader(int input, ReadOnlySpan<float> hidden);
+
+    // Shortest first, so each batch pads to a length close to all of its inputs.
+    private void Run(int[][] tokenized, HiddenStateReader read, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         var order = Enumerable.Range(0, tokenized.Length).OrderBy(i => tokenized[i].Length).ToArray();
         var session = _session.Value;
         for (var start = 0; start < order.Length; start += _options.BatchSize)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var batch = order.AsSpan(start, Math.Min(_options.BatchSize, order.Length - start));
-            Embed(session, _model.Pooling, batch, tokenized, vectors, cancellationToken);
+            Run(session, order.AsSpan(start, Math.Min(_options.BatchSize, order.Length - start)), tokenized, read, cancellationToken);
         }
-
-        return vectors;
     }
 
     // [CLS] word pieces [SEP]; longer input keeps its first MaxInputTokens - 2 word pieces (sentence-transformers' rule).
-    private int[] Tokenize(int index, string text)
+    internal int[] Tokenize(int index, string text, bool truncate = false)
     {
         var tokenizer = _model.Files.Tokenizer;
         const int limit = MaxInputTokens - 2;
         var pieces = tokenizer.EncodeToIds(text, limit + 1, addSpecialTokens: false, out _, out _);
         if (pieces.Count > limit)
         {
-            if (!_options.TruncateLongInputs)
+            if (!_options.TruncateLongInputs && !truncate)
             {
                 throw new EmbeddingInputTooLongException(index, tokenizer.EncodeToIds(text, addSpecialTokens: false).Count + 2, MaxInputTokens, _modelId);
             }
@@ -214,7 +268,7 @@ public sealed class MiniLMEmbeddingGenerator : IEmbeddingGenerator<string, Embed
         return ids;
     }
 
-    private static void Embed(InferenceSession session, SentencePooling pooling, ReadOnlySpan<int> batch, int[][] tokenized, float[][] vectors, CancellationToken cancellationToken)
+    private static void Run(InferenceSession session, ReadOnlySpan<int> batch, int[][] tokenized, HiddenStateReader read, CancellationToken cancellationToken)
     {
         var rows = batch.Length;
         var length = 0;
@@ -254,21 +308,11 @@ public sealed class MiniLMEmbeddingGenerator : IEmbeddingGenerator<string, Embed
 
         using (outputs)
         {
-            // last_hidden_state [rows, length, 384]: mean over each input's real tokens (the mask's ones come first);
-            // the sum is normalised directly, since dividing by the count first would not change its direction.
+            // last_hidden_state [rows, length, 384].
             var hidden = outputs[0].GetTensorDataAsSpan<float>();
             for (var r = 0; r < rows; r++)
             {
-                var count = pooling == SentencePooling.Cls ? 1 : tokenized[batch[r]].Length;
-                var vector = new float[Dimensions];
-                for (var t = 0; t < count; t++)
-                {
-                    TensorPrimitives.Add(vector, hidden.Slice(((r * length) + t) * Dimensions, Dimensions), vector);
-                }
-
-                var norm = TensorPrimitives.Norm(vector);
-                TensorPrimitives.Divide(vector, Math.Max(norm, 1e-12f), vector);
-                vectors[batch[r]] = vector;
+                read(batch[r], hidden.Slice(r * length * Dimensions, length * Dimensions));
             }
         }
     }

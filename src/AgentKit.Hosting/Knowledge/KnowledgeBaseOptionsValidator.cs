@@ -1,3 +1,4 @@
+using AgentKit.Abstractions.Embeddings;
 using AgentKit.Abstractions.Graph;
 using AgentKit.Hosting.Configuration;
 using AgentKit.Rag.Knowledge;
@@ -11,7 +12,8 @@ namespace AgentKit.Hosting.Knowledge;
 
 /// <summary>
 /// Checks each knowledge base at start: its own settings and sources, and that the embedding model and vector store
-/// it names exist (a chat model named as its embedding model is refused). Failures name <c>AgentKit:Knowledge:&lt;name&gt;:…</c>.
+/// it names exist (a chat model named as its embedding model is refused), and that a base that re-ranks has a model
+/// that can score tokens. Failures name <c>AgentKit:Knowledge:&lt;name&gt;:…</c>.
 /// </summary>
 internal sealed class KnowledgeBaseOptionsValidator(IServiceProvider services, IOptions<AgentKitOptions> agentKit) : IValidateOptions<KnowledgeBaseOptions>
 {
@@ -60,6 +62,18 @@ internal sealed class KnowledgeBaseOptionsValidator(IServiceProvider services, I
         else if (options.VectorStore is null && registered?.IsService(typeof(VectorStore)) != true)
         {
             failures.Add($"{key}:VectorStore: no vector store is registered (AddAgentKit() registers {AgentKitOptions.SectionName}:VectorStore; in code, AddSqliteVectorStore).");
+        }
+
+        if (options.Rerank && failures.Count == 0)
+        {
+            // Only resolved when everything it depends on checked out; creating a generator loads no model.
+            var embedder = options.EmbeddingModel is { } named
+                ? services.GetRequiredKeyedService<IEmbeddingGenerator<string, Embedding<float>>>(named)
+                : services.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>();
+            if (embedder.GetService<IRelevanceScorer>() is null)
+            {
+                failures.Add($"{key}:Rerank: the embedding model '{embedder.GetService<EmbeddingGeneratorMetadata>()?.DefaultModelId ?? embedder.GetType().Name}' offers no token-level relevance scorer (IRelevanceScorer); the built-in MiniLM and ArcticEmbedXs models do. Set Rerank to false or use one of them.");
+            }
         }
 
         if (options.ChatModel is { } chat && models.TryGetValue(chat, out var chatModel) && chatModel.Kind != ModelKind.Chat)

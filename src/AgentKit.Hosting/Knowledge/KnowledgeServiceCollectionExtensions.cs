@@ -1,7 +1,9 @@
+using AgentKit.Abstractions.Embeddings;
 using AgentKit.Abstractions.Graph;
 using AgentKit.Hosting.Knowledge;
 using AgentKit.Prompts;
 using AgentKit.Rag.Knowledge;
+using AgentKit.Rag.Retrieval;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -65,6 +67,9 @@ public static class KnowledgeServiceCollectionExtensions
             ? services.GetRequiredKeyedService<IEmbeddingGenerator<string, Embedding<float>>>(model)
             : services.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>();
         var store = options.VectorStore is { } key ? services.GetRequiredKeyedService<VectorStore>(key) : services.GetRequiredService<VectorStore>();
+
+        // Any search may ask for re-ranking when the embedding model can score tokens; Rerank (checked at start) makes it the default.
+        var scorer = embedder.GetService<IRelevanceScorer>();
         return new KnowledgeBase(
             name,
             options,
@@ -76,6 +81,7 @@ public static class KnowledgeServiceCollectionExtensions
             services.GetService<IPromptRegistry>(),
             options.UseGraph ? services.GetService<IGraphEvidenceSink>() : null,
             options.UseGraph ? services.GetService<IGraphContextSource>() : null,
-            services.GetService<IGraphGlobalSearch>());
+            services.GetService<IGraphGlobalSearch>(),
+            scorer is null ? null : new RelevanceScorerReranker(scorer));
     }
 }

@@ -31,6 +31,7 @@ public sealed partial class KnowledgeBase : IDisposable
     private readonly IGraphEvidenceSink? _graphSink;
     private readonly IGraphContextSource? _graphSource;
     private readonly IGraphGlobalSearch? _globalSearch;
+    private readonly IRagReranker? _reranker;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _openLock = new(1, 1);
@@ -53,6 +54,7 @@ public sealed partial class KnowledgeBase : IDisposable
     /// <param name="graphSink">A knowledge graph ingestion feeds with each file's chunks (only new or changed chunks are extracted); none when null.</param>
     /// <param name="graphSource">A knowledge graph searches fuse with the base's own ranking (<see cref="RetrievalOptions.UseGraph"/>); none when null.</param>
     /// <param name="globalSearch">The knowledge graph's global search, which answers in <see cref="RagAnswerMode.Global"/>; none when null.</param>
+    /// <param name="reranker">Re-ranks searches that ask for it (<see cref="RetrievalOptions.Rerank"/>, <see cref="KnowledgeBaseOptions.Rerank"/>); none when null.</param>
     public KnowledgeBase(
         string name,
         KnowledgeBaseOptions options,
@@ -64,7 +66,8 @@ public sealed partial class KnowledgeBase : IDisposable
         IPromptRegistry? prompts = null,
         IGraphEvidenceSink? graphSink = null,
         IGraphContextSource? graphSource = null,
-        IGraphGlobalSearch? globalSearch = null)
+        IGraphGlobalSearch? globalSearch = null,
+        IRagReranker? reranker = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(options);
@@ -80,6 +83,7 @@ public sealed partial class KnowledgeBase : IDisposable
         _graphSink = graphSink;
         _graphSource = graphSource;
         _globalSearch = globalSearch;
+        _reranker = reranker;
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger<KnowledgeBase>();
     }
@@ -89,6 +93,9 @@ public sealed partial class KnowledgeBase : IDisposable
 
     /// <summary>Its settings.</summary>
     public KnowledgeBaseOptions Options { get; }
+
+    /// <summary>Whether the base was given a re-ranker, so a search may ask for <see cref="RetrievalOptions.Rerank"/>.</summary>
+    public bool CanRerank => _reranker is not null;
 
     /// <summary>The collection holding its chunks.</summary>
     public string CollectionName => Options.Collection ?? Name;
@@ -146,7 +153,7 @@ public sealed partial class KnowledgeBase : IDisposable
     /// <param name="cancellationToken">Cancels opening the collection.</param>
     /// <returns>The retriever.</returns>
     public async Task<RagRetriever> GetRetrieverAsync(CancellationToken cancellationToken = default) =>
-        _retriever ??= new RagRetriever(await GetCollectionAsync(cancellationToken).ConfigureAwait(false), _embedder, graph: _graphSource, passages: _passages);
+        _retriever ??= new RagRetriever(await GetCollectionAsync(cancellationToken).ConfigureAwait(false), _embedder, _reranker, _graphSource, _passages);
 
     /// <summary>Finds the chunks that best match a query.</summary>
     /// <param name="query">The query.</param>

@@ -52,11 +52,17 @@ internal static class Fusion
     public static List<RetrievedChunk> ZScore(IReadOnlyList<RetrievedChunk> vector, IReadOnlyList<RetrievedChunk> keyword, double keywordWeight) =>
         Combine(vector, keyword, keywordWeight, static scores =>
         {
-            var mean = scores.Average();
-            var deviation = Math.Sqrt(scores.Sum(s => (s - mean) * (s - mean)) / scores.Length);
-            var z = scores.Select(s => deviation > 0 ? (s - mean) / deviation : 0.0).ToArray();
+            var z = Standardised(scores);
             return (z, z.Min());
         });
+
+    /// <summary>z-scores, (s − mean) / standard deviation over <paramref name="scores"/>; all 0 when they do not differ.</summary>
+    internal static double[] Standardised(double[] scores)
+    {
+        var mean = scores.Average();
+        var deviation = Math.Sqrt(scores.Sum(s => (s - mean) * (s - mean)) / scores.Length);
+        return [.. scores.Select(s => deviation > 0 ? (s - mean) / deviation : 0.0)];
+    }
 
     private static List<RetrievedChunk> Combine(
         IReadOnlyList<RetrievedChunk> vector, IReadOnlyList<RetrievedChunk> keyword, double keywordWeight, Func<double[], (double[] Normalised, double Absent)> normalise)
