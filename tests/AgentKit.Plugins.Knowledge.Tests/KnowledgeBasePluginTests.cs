@@ -32,9 +32,9 @@ public sealed class KnowledgeBasePluginTests : IDisposable
         _folder.Dispose();
     }
 
-    private async Task<Rag.Knowledge.KnowledgeBase> IngestedAsync(KnowledgeBaseOptions options)
+    private async Task<Rag.Knowledge.KnowledgeBase> IngestedAsync(KnowledgeBaseOptions options, IRagReranker? reranker = null)
     {
-        var knowledge = new Rag.Knowledge.KnowledgeBase("manuals", options, _store, _embedder, _folder.Root);
+        var knowledge = new Rag.Knowledge.KnowledgeBase("manuals", options, _store, _embedder, _folder.Root, reranker: reranker);
         await knowledge.IngestAsync(cancellationToken: Token);
         return knowledge;
     }
@@ -48,6 +48,19 @@ public sealed class KnowledgeBasePluginTests : IDisposable
 
         // Keyword mode finds only the chunk with the word; a vector search would rank every chunk.
         Assert.Equal("winter.md, Winter > Storage", Assert.Single(results).Citation);
+    }
+
+    [Theory]
+    [InlineData(true, "winter.md")]
+    [InlineData(false, "pumps.md")]
+    public async Task For_ReRanksWhenTheBaseDoes(bool rerank, string expected)
+    {
+        var reranker = new ScriptedReranker(chunk => Path.GetFileName(chunk.Source) == "winter.md" ? 10 : 1);
+        using var knowledge = await IngestedAsync(new KnowledgeBaseOptions { Sources = ["docs"], Rerank = rerank }, reranker);
+
+        var results = await KnowledgePlugin.For(knowledge).SearchKnowledgeAsync("prime the pump", 1, Token);
+
+        Assert.Equal(expected, Path.GetFileName(Assert.Single(results).Source));
     }
 
     [Fact]
@@ -71,5 +84,12 @@ public sealed class KnowledgeBasePluginTests : IDisposable
         var error = Assert.Throws<InvalidOperationException>(() => KnowledgePlugin.CreateFunction(services, "nope"));
 
         Assert.Contains("No knowledge base named 'nope'", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Stands in for a re-ranking model: scores each candidate with the given function.</summary>
+    private sealed class ScriptedReranker(Func<RetrievedChunk, double> score) : IRagReranker
+    {
+        public Task<IReadOnlyList<double>> ScoreAsync(string query, IReadOnlyList<RetrievedChunk> candidates, CancellationToken cancellationToken = default) =>
+            Task.FromResult<IReadOnlyList<double>>([.. candidates.Select(score)]);
     }
 }
