@@ -29,7 +29,10 @@ public sealed record RetrievalOptions
     /// </summary>
     public double? MmrLambda { get; init; }
 
-    /// <summary>Whether the retriever's re-ranker (a prompt) re-scores the candidates. Default false; needs a re-ranker.</summary>
+    /// <summary>
+    /// Whether the retriever's re-ranker (<see cref="RelevanceScorerReranker"/>, <see cref="PromptReranker"/> or your
+    /// own <see cref="IRagReranker"/>) re-scores the candidates. Default false; needs a re-ranker.
+    /// </summary>
     public bool Rerank { get; init; }
 
     /// <summary>
