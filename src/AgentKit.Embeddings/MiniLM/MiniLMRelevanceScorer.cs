@@ -14,7 +14,8 @@ namespace AgentKit.Embeddings.MiniLM;
 /// </summary>
 /// <remarks>
 /// Cost: one model run per passage, as embedding it would (batched like <see cref="MiniLMEmbeddingGenerator"/>), against
-/// one per query for the pooled embedding: 1.2–2 s for 20 passages of ~250 word pieces on the 2-core benchmark machine. Inputs longer than the model reads keep their first
+/// one per query for the pooled embedding: 1.2–2 s for 20 passages of ~250 word pieces on the 2-core benchmark
+/// machine. Inputs longer than the model reads keep their first
 /// <see cref="MiniLMEmbeddingGenerator.MaxInputTokens"/> − 2 word pieces, whatever
 /// <see cref="MiniLMEmbeddingGeneratorOptions.TruncateLongInputs"/> says (a score is asked of a passage, not of its
 /// embedding). No query instruction is added, whatever the model.
