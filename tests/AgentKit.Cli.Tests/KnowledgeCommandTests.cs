@@ -369,6 +369,36 @@ public sealed class KnowledgeCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Ask_Rerank_GivesTheModelTheReRankedPassages()
+    {
+        using var embedder = new MiniLMEmbeddingGenerator();
+        using (var ingest = new CliHarness(agentServices: s => s.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(embedder)))
+        {
+            Assert.True(await ingest.RunAsync("ingest", Docs, "--db", Database) == 0, ingest.Error);
+        }
+
+        var client = new TestingChatClient("Drain them [1].");
+        using var cli = new CliHarness(createChatClient: (_, _, _) => client, agentServices: s => s.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(embedder));
+        var exit = await cli.RunAsync("ask", "what to do with the hoses when it freezes", "--model", Model, "--db", Database, "--top", "2", "--rerank");
+
+        Assert.True(exit == 0, cli.Error);
+        Assert.Contains("<document id=\"1\" source=\"winter.md\"", Assert.Single(client.Calls).Messages[^1].Text, StringComparison.Ordinal);
+        Assert.Matches(@"^\[1\] .*winter\.md, Winter > Storage$", Lines(cli.Out)[2]);
+    }
+
+    [Fact]
+    public async Task Ask_Rerank_WithAModelThatCannotScoreTokens_Exits1BeforeLoadingTheModel()
+    {
+        await IngestAsync();
+        using var cli = Harness();
+
+        var exit = await cli.RunAsync("ask", "anything?", "--model", Path.Combine(_work.FullName, "missing.gguf"), "--db", Database, "--rerank");
+
+        Assert.Equal(1, exit);
+        Assert.Contains("--rerank needs an embedding model that scores tokens", Assert.Single(Lines(cli.Error)), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Ask_EmptyKnowledgeBase_Exits1WithoutLoadingTheModel()
     {
         using var cli = Harness();

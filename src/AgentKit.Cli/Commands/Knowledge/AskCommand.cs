@@ -30,6 +30,7 @@ internal static class AskCommand
             DefaultValueFactory = _ => RagAnswerMode.Passages,
         };
         var top = CliKnowledgeBase.TopOption("How many passages the model is given. Default: 5.");
+        var rerank = CliKnowledgeBase.RerankOption();
         var maxTokens = new Option<int?>("--max-tokens") { Description = "The most tokens the answer may have." };
         var contextSize = new Option<int?>("--context-size", "-c") { Description = "The context window in tokens." };
         var db = CliKnowledgeBase.DatabaseOption();
@@ -38,12 +39,12 @@ internal static class AskCommand
         contextSize.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is <= 0) { r.AddError("--context-size must be positive."); } });
         var command = new Command("ask", "Answer a question from the knowledge base with a local model, citing the passages used.")
         {
-            question, model, mode, answerMode, top, maxTokens, contextSize, db, collection,
+            question, model, mode, answerMode, top, rerank, maxTokens, contextSize, db, collection,
         };
         command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, () => RunAsync(
             context,
             new AskSettings(parse.GetRequiredValue(question), parse.GetValue(model), parse.GetValue(mode), parse.GetValue(answerMode), parse.GetValue(top),
-                parse.GetValue(maxTokens), parse.GetValue(contextSize), parse.GetRequiredValue(db), parse.GetRequiredValue(collection)),
+                parse.GetValue(rerank), parse.GetValue(maxTokens), parse.GetValue(contextSize), parse.GetRequiredValue(db), parse.GetRequiredValue(collection)),
             cancellationToken)));
         return command;
     }
@@ -57,6 +58,7 @@ internal static class AskCommand
 
         // Everything that can fail fast (an empty knowledge base, no prompt file) does so before the model loads.
         using var knowledge = await CliKnowledgeBase.OpenExistingAsync(context, settings.Database, settings.Collection, cancellationToken).ConfigureAwait(false);
+        knowledge.EnsureCanRerank(settings.Rerank);
         var root = PromptRegistry.FindDefaultDirectory()
             ?? throw new PromptException("No prompts folder (with rag/answer.prompty) beside agentkit or in the current directory or above it.");
         using var prompts = new PromptRegistry(new PromptRegistryOptions { RootDirectory = root, WatchForChanges = false }, context.LoggerFactory.CreateLogger<PromptRegistry>());
@@ -76,7 +78,7 @@ internal static class AskCommand
         using var client = context.CreateChatClient(model, new ChatEngineSettings(settings.ContextSize, null), context.LoggerFactory);
         var answerer = await knowledge.Knowledge.CreateAnswererAsync(client, prompts, new RagAnswererOptions
         {
-            Retrieval = new RetrievalOptions { Mode = settings.Mode, Top = settings.Top },
+            Retrieval = new RetrievalOptions { Mode = settings.Mode, Top = settings.Top, Rerank = settings.Rerank },
         }, cancellationToken).ConfigureAwait(false);
         using var keys = new CancelKeyScope(context.CancelKey, cancellationToken);
 
@@ -143,5 +145,5 @@ internal static class AskCommand
     }
 
     private sealed record AskSettings(
-        string Question, string? ModelPath, RetrievalMode Mode, RagAnswerMode AnswerMode, int Top, int? MaxTokens, int? ContextSize, string Database, string Collection);
+        string Question, string? ModelPath, RetrievalMode Mode, RagAnswerMode AnswerMode, int Top, bool Rerank, int? MaxTokens, int? ContextSize, string Database, string Collection);
 }

@@ -28,6 +28,22 @@ internal sealed class CliKnowledgeBase(IHost host, KnowledgeBase knowledge, stri
 
     public KnowledgeBase Knowledge => knowledge;
 
+    /// <summary><c>--rerank</c>: re-ranking by the embedding model's token-level relevance scorer.</summary>
+    public static Option<bool> RerankOption() => new("--rerank")
+    {
+        Description = "Re-rank the 20 best candidates with the embedding model's token-level relevance scorer (the built-in models have one): better ranked, and about as slow as embedding 20 chunks (1-2 s on 2 cores).",
+    };
+
+    /// <summary>Refuses <c>--rerank</c> when the embedding model cannot score tokens, before any model loads.</summary>
+    /// <exception cref="CommandInputException">Re-ranking was asked for and the base has no re-ranker.</exception>
+    public void EnsureCanRerank(bool rerank)
+    {
+        if (rerank && !knowledge.CanRerank)
+        {
+            throw new CommandInputException("--rerank needs an embedding model that scores tokens (the built-in MiniLM or ArcticEmbedXs models); the configured default embedding model does not.");
+        }
+    }
+
     public IServiceProvider Services => host.Services;
 
     public static Option<string> DatabaseOption() => new("--db")

@@ -18,10 +18,7 @@ internal static class SearchCommand
         var mode = CliKnowledgeBase.ModeOption();
         var db = CliKnowledgeBase.DatabaseOption();
         var collection = CliKnowledgeBase.CollectionOption();
-        var rerank = new Option<bool>("--rerank")
-        {
-            Description = "Re-rank the 20 best candidates with the embedding model's token-level relevance scorer (the built-in models have one): better ranked, and about as slow as embedding 20 chunks (1-2 s on 2 cores).",
-        };
+        var rerank = CliKnowledgeBase.RerankOption();
         var command = new Command("search", "Print the knowledge base's chunks that best match a query, with scores and citations.") { query, top, mode, rerank, db, collection };
         command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, () => RunAsync(
             context, parse.GetRequiredValue(query), new RetrievalOptions { Top = parse.GetValue(top), Mode = parse.GetValue(mode), Rerank = parse.GetValue(rerank) },
@@ -37,10 +34,7 @@ internal static class SearchCommand
         }
 
         using var knowledge = await CliKnowledgeBase.OpenExistingAsync(context, database, collection, cancellationToken).ConfigureAwait(false);
-        if (options.Rerank && !knowledge.Knowledge.CanRerank)
-        {
-            throw new CommandInputException("--rerank needs an embedding model that scores tokens (the built-in MiniLM or ArcticEmbedXs models); the configured default embedding model does not.");
-        }
+        knowledge.EnsureCanRerank(options.Rerank);
 
         var results = await knowledge.Knowledge.SearchAsync(query, options, cancellationToken).ConfigureAwait(false);
         var writer = context.Out.Profile.Out.Writer;
