@@ -20,6 +20,15 @@ public sealed class MiniLMRelevanceScorerTests(MiniLMFixture fixture) : IClassFi
     }
 
     [Fact]
+    public void TheArcticModel_OffersNone()
+    {
+        // Trained through its [CLS] output only: its word-piece vectors re-ranked worse than no re-ranking.
+        using var arctic = new MiniLMEmbeddingGenerator(new MiniLMEmbeddingGeneratorOptions { Model = BuiltInEmbeddingModel.ArcticEmbedXs });
+
+        Assert.Null(arctic.GetService<IRelevanceScorer>());
+    }
+
+    [Fact]
     public async Task Score_ThePassageThatAnswers_AboveOnesOnOtherMatters_AndTheQueryItselfAtOne()
     {
         const string query = "How do I reset my password?";

@@ -19,7 +19,8 @@ namespace AgentKit.Embeddings.MiniLM;
 /// <see cref="MaxInputTokens"/> tokens; see <see cref="MiniLMEmbeddingGeneratorOptions.TruncateLongInputs"/> for longer input.
 /// <c>GetService(typeof(ITokenCounter))</c> answers with the WordPiece count and <c>GetService(typeof(ModelInputLimit))</c>
 /// with the word pieces read (<see cref="MaxInputTokens"/> − 2); <c>GetService(typeof(IRelevanceScorer))</c> with a
-/// <see cref="MiniLMRelevanceScorer"/> over the same model. The model loads on first use, once per process.
+/// <see cref="MiniLMRelevanceScorer"/> over the same model (all-MiniLM-L6-v2 only: arctic-embed's word-piece vectors
+/// score worse than its pooled embedding). The model loads on first use, once per process.
 /// </summary>
 public sealed class MiniLMEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>
 {
@@ -115,9 +116,11 @@ public sealed class MiniLMEmbeddingGenerator : IEmbeddingGenerator<string, Embed
             return InputLimit;
         }
 
+        // Only a mean-pooled model is trained on every word piece's output; a [CLS]-pooled one (arctic-embed) is not, and
+        // its word-piece vectors made re-ranking worse on both benchmark question sets (docs/benchmarks.md).
         if (serviceType == typeof(IRelevanceScorer))
         {
-            return _relevanceScorer.Value;
+            return _model.Pooling == SentencePooling.Mean ? _relevanceScorer.Value : null;
         }
 
         return serviceType.IsInstanceOfType(this) ? this : null;

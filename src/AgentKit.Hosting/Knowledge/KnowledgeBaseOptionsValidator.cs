@@ -72,7 +72,7 @@ internal sealed class KnowledgeBaseOptionsValidator(IServiceProvider services, I
                 : services.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>();
             if (embedder.GetService<IRelevanceScorer>() is null)
             {
-                failures.Add($"{key}:Rerank: the embedding model '{embedder.GetService<EmbeddingGeneratorMetadata>()?.DefaultModelId ?? embedder.GetType().Name}' offers no token-level relevance scorer (IRelevanceScorer); the built-in MiniLM and ArcticEmbedXs models do. Set Rerank to false or use one of them.");
+                failures.Add($"{key}:Rerank: the embedding model '{embedder.GetService<EmbeddingGeneratorMetadata>()?.DefaultModelId ?? embedder.GetType().Name}' offers no token-level relevance scorer (IRelevanceScorer); the built-in all-MiniLM-L6-v2 (the default embedding model) does. Set Rerank to false or use it.");
             }
         }
 

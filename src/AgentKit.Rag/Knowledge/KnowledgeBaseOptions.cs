@@ -57,7 +57,7 @@ public sealed class KnowledgeBaseOptions
 
     /// <summary>
     /// Whether searches re-rank their 20 best candidates with the embedding model's token-level relevance scorer
-    /// (<see cref="RelevanceScorerReranker"/>; the built-in MiniLM and arctic-embed models offer one): higher
+    /// (<see cref="RelevanceScorerReranker"/>; the default all-MiniLM-L6-v2 offers one): higher
     /// Recall@5 on both benchmark question sets, at one model run per candidate (a search takes about as long as
     /// embedding 20 chunks: 1.5–2 s on 2 cores; docs/rag.md). A model without a scorer fails the host's start.
     /// Default: false.

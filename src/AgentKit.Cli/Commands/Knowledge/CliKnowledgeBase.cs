@@ -31,7 +31,7 @@ internal sealed class CliKnowledgeBase(IHost host, KnowledgeBase knowledge, stri
     /// <summary><c>--rerank</c>: re-ranking by the embedding model's token-level relevance scorer.</summary>
     public static Option<bool> RerankOption() => new("--rerank")
     {
-        Description = "Re-rank the 20 best candidates with the embedding model's token-level relevance scorer (the built-in models have one): better ranked, and about as slow as embedding 20 chunks (1-2 s on 2 cores).",
+        Description = "Re-rank the 20 best candidates with the embedding model's token-level relevance scorer (the default all-MiniLM-L6-v2 has one): better ranked, and about as slow as embedding 20 chunks (1-2 s on 2 cores).",
     };
 
     /// <summary>Refuses <c>--rerank</c> when the embedding model cannot score tokens, before any model loads.</summary>
@@ -40,7 +40,7 @@ internal sealed class CliKnowledgeBase(IHost host, KnowledgeBase knowledge, stri
     {
         if (rerank && !knowledge.CanRerank)
         {
-            throw new CommandInputException("--rerank needs an embedding model that scores tokens (the built-in MiniLM or ArcticEmbedXs models); the configured default embedding model does not.");
+            throw new CommandInputException("--rerank needs an embedding model that scores tokens (the built-in all-MiniLM-L6-v2, AgentKit's default); the configured default embedding model does not.");
         }
     }
 
