@@ -85,11 +85,4 @@ public sealed class KnowledgeBasePluginTests : IDisposable
 
         Assert.Contains("No knowledge base named 'nope'", error.Message, StringComparison.Ordinal);
     }
-
-    /// <summary>Stands in for a re-ranking model: scores each candidate with the given function.</summary>
-    private sealed class ScriptedReranker(Func<RetrievedChunk, double> score) : IRagReranker
-    {
-        public Task<IReadOnlyList<double>> ScoreAsync(string query, IReadOnlyList<RetrievedChunk> candidates, CancellationToken cancellationToken = default) =>
-            Task.FromResult<IReadOnlyList<double>>([.. candidates.Select(score)]);
-    }
 }

@@ -172,15 +172,4 @@ public sealed class RagRetrieverTests : IAsyncLifetime
             return base.GenerateAsync(values, options, cancellationToken);
         }
     }
-
-    private sealed class ScriptedReranker(Func<RetrievedChunk, double> score) : IRagReranker
-    {
-        public int LastCandidateCount { get; private set; }
-
-        public Task<IReadOnlyList<double>> ScoreAsync(string query, IReadOnlyList<RetrievedChunk> candidates, CancellationToken cancellationToken = default)
-        {
-            LastCandidateCount = candidates.Count;
-            return Task.FromResult<IReadOnlyList<double>>(candidates.Select(score).ToList());
-        }
-    }
 }
