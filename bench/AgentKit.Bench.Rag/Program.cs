@@ -31,7 +31,10 @@ using UglyToad.PdfPig;
 //   --dump-pages  also write each page's text as the PDF reader sees it (DIR/<file>/<page>.txt), for writing questions
 //   --embedder    minilm (default: all-MiniLM-L6-v2, the default model), arctic (snowflake-arctic-embed-xs, built in)
 //                 or lexical (the hashing embedder)
-//   --rerank      also rank with re-ranking (RelevanceScorerReranker over the embedder's token-level scorer), vector and hybrid
+//   --rerank      also rank with re-ranking (RelevanceScorerReranker over the embedder's token-level scorer), vector and
+//                 hybrid from the chunk codes stored at ingestion (as a knowledge base does by default), and hybrid
+//                 scoring each candidate's text with a model run (no codes); every index keeps chunk codes when the
+//                 embedder's scorer encodes passages (all-MiniLM-L6-v2), as a knowledge base does
 //   --fusion      also compare fusion methods (RRF, min-max and z-score at several keyword weights) on the same
 //                 vector and keyword rankings, to show why hybrid mode fuses as it does
 //   --quality     retrieval quality only: no timed stages; the corpus is ingested once into CACHE/index-EMBEDDER.db,
@@ -135,18 +138,21 @@ try
     };
     VectorStoreCollection<Guid, RagChunkRecord> collection;
     VectorStoreCollection<Guid, RagPassageRecord>? passages = null;
+    VectorStoreCollection<Guid, RagChunkCodeRecord>? codes = null;
+    var encoder = embedder.GetService<IRelevanceScorer>() as IPassageEncodingScorer;
     if (qualityOnly)
     {
         collection = await RagChunkStore.OpenAsync(store, "bench", embedder);
         passages = passageWords > 0 ? await RagChunkStore.OpenPassagesAsync(store, "bench", embedder) : null;
-        var report = await new RagIngestor(collection, embedder, ingestion, passages: passages).IngestDirectoryAsync(corpus);
+        codes = encoder is null ? null : await RagChunkStore.OpenCodesAsync(store, "bench");
+        var report = await new RagIngestor(collection, embedder, ingestion, passages: passages, codes: codes, encoder: encoder).IngestDirectoryAsync(corpus);
         var navigation = await collection.GetAsync(r => r.Navigation, 100_000).CountAsync();
         var chunks = await collection.GetAsync(r => r.ChunkIndex >= 0, 100_000).CountAsync();
         Console.WriteLine($"Index {database}: {report.Count(FileIngestionStatus.Unchanged)} files unchanged, {report.ChunksWritten} chunks written; {navigation} of {chunks} chunks are tables of contents or indexes.");
     }
     else
     {
-        (collection, passages) = await TimeIngestionAsync(store, embedder);
+        (collection, passages, codes) = await TimeIngestionAsync(store, embedder, encoder);
     }
 
     // Recall@k: a hit is a top-5 chunk from the expected file on one of the expected pages; MRR@5 is the mean of
@@ -160,7 +166,8 @@ try
     }
 
     var scorer = rerank ? embedder.GetService<IRelevanceScorer>() ?? throw new InvalidOperationException($"--rerank: the embedder {embedderName} has no token-level relevance scorer.") : null;
-    var retriever = new RagRetriever(collection, embedder, scorer is null ? null : new RelevanceScorerReranker(scorer), passages: passages);
+    var retriever = new RagRetriever(collection, embedder, scorer is null ? null : new RelevanceScorerReranker(scorer), passages: passages, codes: codes);
+    var liveRetriever = new RagRetriever(collection, embedder, scorer is null ? null : new RelevanceScorerReranker(scorer), passages: passages);
     Console.WriteLine();
     Console.WriteLine(passages is null ? "Vector search: chunk vectors only (--passage-words 0)." : $"Vector search: chunk vectors and passages of {passageWords} words (stride {ingestion.PassageStrideWords}).");
     var kinds = questions.Select(q => q.Kind).Distinct().Order(StringComparer.Ordinal).ToList();
@@ -171,26 +178,31 @@ try
     Console.WriteLine("|---|---|---:|---:|---:|");
     var misses = new List<string>();
     var latencies = new List<string>();
-    var modes = new List<(string Name, RetrievalOptions Options)>
+    var modes = new List<(string Name, RetrievalOptions Options, RagRetriever Retriever)>
     {
-        ("vector", new RetrievalOptions { Mode = RetrievalMode.Vector, Top = 5 }),
-        ("keyword", new RetrievalOptions { Mode = RetrievalMode.Keyword, Top = 5 }),
-        ("hybrid", new RetrievalOptions { Mode = RetrievalMode.Hybrid, Top = 5 }),
+        ("vector", new RetrievalOptions { Mode = RetrievalMode.Vector, Top = 5 }, retriever),
+        ("keyword", new RetrievalOptions { Mode = RetrievalMode.Keyword, Top = 5 }, retriever),
+        ("hybrid", new RetrievalOptions { Mode = RetrievalMode.Hybrid, Top = 5 }, retriever),
     };
     if (rerank)
     {
-        modes.Add(("vector, re-ranked", new RetrievalOptions { Mode = RetrievalMode.Vector, Top = 5, Rerank = true }));
-        modes.Add(("hybrid, re-ranked", new RetrievalOptions { Mode = RetrievalMode.Hybrid, Top = 5, Rerank = true }));
+        var from = codes is null ? "" : " from stored codes";
+        modes.Add(($"vector, re-ranked{from}", new RetrievalOptions { Mode = RetrievalMode.Vector, Top = 5, Rerank = true }, retriever));
+        modes.Add(($"hybrid, re-ranked{from}", new RetrievalOptions { Mode = RetrievalMode.Hybrid, Top = 5, Rerank = true }, retriever));
+        if (codes is not null)
+        {
+            modes.Add(("hybrid, re-ranked by model runs over the candidates", new RetrievalOptions { Mode = RetrievalMode.Hybrid, Top = 5, Rerank = true }, liveRetriever));
+        }
     }
 
-    foreach (var (name, options) in modes)
+    foreach (var (name, options, modeRetriever) in modes)
     {
         var ranks = new List<(LabelledQuestion Question, int Rank)>();
         var times = new List<double>();
         foreach (var q in questions)
         {
             var started = Stopwatch.GetTimestamp();
-            var results = await retriever.RetrieveAsync(q.Question, options);
+            var results = await modeRetriever.RetrieveAsync(q.Question, options);
             times.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             var rank = results.ToList().FindIndex(r => Path.GetFileName(r.Source) == q.Source && q.Pages.Contains(r.Page ?? 0));
             ranks.Add((q, rank));
@@ -236,7 +248,8 @@ finally
 
 return 0;
 
-async Task<(VectorStoreCollection<Guid, RagChunkRecord>, VectorStoreCollection<Guid, RagPassageRecord>?)> TimeIngestionAsync(SqliteVectorStore store, IEmbeddingGenerator<string, Embedding<float>> embedder)
+async Task<(VectorStoreCollection<Guid, RagChunkRecord>, VectorStoreCollection<Guid, RagPassageRecord>?, VectorStoreCollection<Guid, RagChunkCodeRecord>?)> TimeIngestionAsync(
+    SqliteVectorStore store, IEmbeddingGenerator<string, Embedding<float>> embedder, IPassageEncodingScorer? encoder)
 {
     long words = 0;
     var baseline = await BestAsync(() =>
@@ -266,17 +279,19 @@ async Task<(VectorStoreCollection<Guid, RagChunkRecord>, VectorStoreCollection<G
     // each run into a new collection of the same file.
     VectorStoreCollection<Guid, RagChunkRecord> collection = null!;
     VectorStoreCollection<Guid, RagPassageRecord>? passages = null;
+    VectorStoreCollection<Guid, RagChunkCodeRecord>? codes = null;
     IngestionReport report = null!;
     var run = 0;
     var pipeline = await BestAsync(async () =>
     {
         collection = await RagChunkStore.OpenAsync(store, "bench" + run, embedder);
         passages = passageWords > 0 ? await RagChunkStore.OpenPassagesAsync(store, "bench" + run, embedder) : null;
+        codes = encoder is null ? null : await RagChunkStore.OpenCodesAsync(store, "bench" + run);
         run++;
-        report = await new RagIngestor(collection, embedder, ingestion, passages: passages).IngestDirectoryAsync(corpus);
+        report = await new RagIngestor(collection, embedder, ingestion, passages: passages, codes: codes, encoder: encoder).IngestDirectoryAsync(corpus);
         return report.PagesRead;
     });
-    var again = await new RagIngestor(collection, embedder, ingestion, passages: passages).IngestDirectoryAsync(corpus);
+    var again = await new RagIngestor(collection, embedder, ingestion, passages: passages, codes: codes, encoder: encoder).IngestDirectoryAsync(corpus);
     foreach (var skipped in report.Files.Where(f => f.Status == FileIngestionStatus.Skipped))
     {
         Console.WriteLine($"skipped: {skipped.Path}: {skipped.Reason}: {skipped.Message}");
@@ -289,12 +304,12 @@ async Task<(VectorStoreCollection<Guid, RagChunkRecord>, VectorStoreCollection<G
     Console.WriteLine("|---|---:|---:|---:|");
     Row("baseline: PdfPig open + page.GetWords() (default word extractor)", baseline);
     Row("PdfDocumentReader only (NN words, Docstrum, reading order, header/footer removal)", readerOnly);
-    Row($"pipeline: RagIngestor read + chunk + embed + SQLite upsert ({report.ChunksWritten:N0} chunks{(passages is null ? ", no passages" : $", passages of {passageWords} words")})", pipeline);
+    Row($"pipeline: RagIngestor read + chunk + embed + SQLite upsert ({report.ChunksWritten:N0} chunks{(passages is null ? ", no passages" : $", passages of {passageWords} words")}{(codes is null ? "" : ", chunk codes")})", pipeline);
     Console.WriteLine($"| re-ingest, nothing changed ({again.Count(FileIngestionStatus.Unchanged)} files unchanged: hashes only) | {again.Elapsed.TotalSeconds:F2} s | | |");
 
     void Row(string stage, (double Seconds, int Pages) stat) =>
         Console.WriteLine($"| {stage} | {stat.Seconds:F2} s | {stat.Pages / stat.Seconds:F1} | {stat.Seconds / baseline.Seconds:F2}x |");
-    return (collection, passages);
+    return (collection, passages, codes);
 }
 
 // Fuses each question's vector and keyword rankings (top Fusion.HybridDepth of each, as hybrid mode reads them)

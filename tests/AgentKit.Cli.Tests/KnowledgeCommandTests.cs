@@ -252,6 +252,34 @@ public sealed class KnowledgeCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Search_WithTheBuiltInModel_ReRanksByDefault_FromTheChunkCodesIngestWrote_AndRerankFalseTurnsItOff()
+    {
+        using var model = new MiniLMEmbeddingGenerator();
+        using (var ingest = new CliHarness(agentServices: s => s.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(model)))
+        {
+            Assert.True(await ingest.RunAsync("ingest", Docs, "--db", Database) == 0, ingest.Error);
+        }
+
+        async Task<string> SearchAsync(params string[] extra)
+        {
+            using var cli = new CliHarness(agentServices: s => s.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(model));
+            var exit = await cli.RunAsync(["search", "what to do with the hoses when it freezes", "--db", Database, "--top", "2", .. extra]);
+            Assert.True(exit == 0, cli.Error);
+            return cli.Out;
+        }
+
+        var byDefault = await SearchAsync();
+        var reranked = await SearchAsync("--rerank");
+        var plain = await SearchAsync("--rerank", "false");
+
+        Assert.Equal(reranked, byDefault);
+        Assert.NotEqual(plain, byDefault);
+        Assert.Matches(@"^1\. \[-?\d+\.\d{4}\] .*winter\.md, Winter > Storage$", Lines(byDefault)[0]);
+        using var store = new AgentKit.VectorStores.Sqlite.SqliteVectorStore(Database);
+        Assert.True(await store.CollectionExistsAsync(AgentKit.Rag.Ingestion.RagChunkStore.CodesName(AgentKit.Rag.Ingestion.RagChunkStore.DefaultName), TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
     public async Task Search_Rerank_WithAModelThatCannotScoreTokens_Exits1SayingWhy()
     {
         await IngestAsync();

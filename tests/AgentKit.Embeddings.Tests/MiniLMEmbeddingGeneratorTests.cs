@@ -158,6 +158,18 @@ public sealed class MiniLMEmbeddingGeneratorTests(MiniLMFixture fixture) : IClas
     }
 
     [Fact]
+    public async Task TooLong_WhenTheLimitFallsInsideAWordOfSeveralPieces_IsStillRefused_OrCutAtExactlyTheLimit()
+    {
+        // "filler" is two word pieces: 127 of them fill the 254 pieces the model reads, and the 128th does not fit.
+        var text = string.Join(' ', Enumerable.Repeat("filler", 600));
+        using var strict = new MiniLMEmbeddingGenerator(new MiniLMEmbeddingGeneratorOptions { TruncateLongInputs = false });
+
+        await Assert.ThrowsAsync<EmbeddingInputTooLongException>(() => strict.GenerateAsync([text], cancellationToken: Token));
+        var cut = await Generator.GenerateAsync([text], cancellationToken: Token);
+        Assert.Equal(MiniLMEmbeddingGenerator.MaxInputTokens, cut.Usage?.InputTokenCount);
+    }
+
+    [Fact]
     public void GetService_Metadata_NamesModelAndDimensions()
     {
         var metadata = Generator.GetService<EmbeddingGeneratorMetadata>();

@@ -272,7 +272,51 @@ public sealed class KnowledgeHostingTests : IDisposable
 
         // A search that asks for re-ranking throws unless the base was given a re-ranker.
         Assert.True(knowledge.Options.ToRetrievalOptions().Rerank);
+        Assert.True(knowledge.RerankByDefault);
         Assert.EndsWith("storage.md", hits[0].Source, StringComparison.Ordinal);
+        await host.StopAsync(Token);
+    }
+
+    [Fact]
+    public async Task Rerank_Unset_WithTheBuiltInModel_KeepsChunkCodesAndReRanksByDefault_FalseKeepsNone()
+    {
+        using var model = new MiniLMEmbeddingGenerator();
+        using var host = Builder(new()
+        {
+            ["AgentKit:Knowledge:manuals:Sources:0"] = "docs",
+            ["AgentKit:Knowledge:plain:Sources:0"] = "docs",
+            ["AgentKit:Knowledge:plain:Rerank"] = "false",
+        }, model).Build();
+
+        await host.StartAsync(Token);
+        var manuals = host.Services.GetRequiredKeyedService<KnowledgeBase>("manuals");
+        var plain = host.Services.GetRequiredKeyedService<KnowledgeBase>("plain");
+        await manuals.WhenIngestedAsync(Token);
+        await plain.WhenIngestedAsync(Token);
+        var hits = await manuals.SearchAsync("what to do with the hoses when it freezes", cancellationToken: Token);
+        var store = host.Services.GetRequiredService<VectorStore>();
+
+        Assert.True((await manuals.GetRetrievalOptionsAsync(Token)).Rerank);
+        Assert.True(manuals.RerankByDefault);
+        Assert.EndsWith("storage.md", hits[0].Source, StringComparison.Ordinal);
+        Assert.True(await store.CollectionExistsAsync("manuals_codes", Token));
+        Assert.False((await plain.GetRetrievalOptionsAsync(Token)).Rerank);
+        Assert.True(plain.CanRerank);
+        Assert.False(await store.CollectionExistsAsync("plain_codes", Token));
+        await host.StopAsync(Token);
+    }
+
+    [Fact]
+    public async Task Rerank_Unset_WithAModelThatCannotScoreTokens_DoesNotReRank()
+    {
+        using var host = Builder(new() { ["AgentKit:Knowledge:kb:Sources:0"] = "docs" }).Build();
+
+        await host.StartAsync(Token);
+        var knowledge = host.Services.GetRequiredKeyedService<KnowledgeBase>("kb");
+        await knowledge.WhenIngestedAsync(Token);
+
+        Assert.False((await knowledge.GetRetrievalOptionsAsync(Token)).Rerank);
+        Assert.NotEmpty(await knowledge.SearchAsync("pump", cancellationToken: Token));
         await host.StopAsync(Token);
     }
 
@@ -304,6 +348,17 @@ public sealed class KnowledgeHostingTests : IDisposable
 
         Assert.IsType<AgentKit.VectorStores.Qdrant.QdrantVectorStore>(host.Services.GetRequiredService<VectorStore>());
         await host.StopAsync(Token);
+    }
+
+    [Fact]
+    public async Task ChunkCodes_OnQdrant_AreRefusedBeforeAnyCall_SoABaseThereDoesNotKeepThem()
+    {
+        // Qdrant (like Microsoft's connector) refuses collections without a vector; no server is asked.
+        using var store = new AgentKit.VectorStores.Qdrant.QdrantVectorStore(new AgentKit.VectorStores.Qdrant.QdrantVectorStoreOptions { Endpoint = new Uri("http://127.0.0.1:9/") });
+
+        var error = await Assert.ThrowsAsync<NotSupportedException>(() => RagChunkStore.OpenCodesAsync(store, "kb", Token));
+
+        Assert.Contains("QdrantVectorStore cannot keep a collection without vectors", error.Message, StringComparison.Ordinal);
     }
 
     /// <summary>Holds every embedding call until the test lets it go (here: never), so ingestion is caught mid-run.</summary>

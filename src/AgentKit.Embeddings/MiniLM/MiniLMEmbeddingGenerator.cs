@@ -70,20 +70,56 @@ public sealed class MiniLMEmbeddingGenerator : IEmbeddingGenerator<string, Embed
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         var texts = Collect(values);
         var prefix = _model.QueryPrefix is { } p && EmbeddingInputKind.IsQuery(options) ? p : null;
+        return await MeasuredAsync(texts.Count, () => Generate(texts, prefix, cancellationToken), r => r.Usage?.InputTokenCount ?? 0, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Embeds passages as <see cref="GenerateAsync"/> does (no query instruction) and, from the same model run, encodes
+    /// their word-piece vectors (<see cref="TokenCodes"/>).
+    /// </summary>
+    internal Task<EncodedPassage[]> EncodeAsync(IReadOnlyList<string> passages, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        var texts = Collect(passages);
+        long tokenCount = 0;
+        return MeasuredAsync(texts.Count, () =>
+        {
+            var tokenized = new int[texts.Count][];
+            for (var i = 0; i < texts.Count; i++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                tokenized[i] = Tokenize(i, texts[i]);
+                tokenCount += tokenized[i].Length;
+            }
+
+            var (pooled, tokens) = EmbedWithTokens(tokenized, cancellationToken);
+            var created = DateTimeOffset.UtcNow;
+            var result = new EncodedPassage[texts.Count];
+            for (var i = 0; i < result.Length; i++)
+            {
+                result[i] = new EncodedPassage(new Embedding<float>(pooled[i]) { CreatedAt = created, ModelId = _modelId }, TokenCodes.Encode(tokens[i]));
+            }
+
+            return result;
+        }, _ => tokenCount, cancellationToken);
+    }
+
+    // Tokenising and the model run are CPU work: off the caller's thread, as the llama.cpp generator does.
+    private async Task<T> MeasuredAsync<T>(int inputs, Func<T> work, Func<T, long> tokensOf, CancellationToken cancellationToken)
+    {
         using var activity = EmbeddingTelemetry.Source.StartActivity($"{EmbeddingTelemetry.OperationName} {_modelId}", ActivityKind.Client);
         activity?.SetTag(TelemetryAttributes.OperationName, EmbeddingTelemetry.OperationName);
         activity?.SetTag(TelemetryAttributes.RequestModel, _modelId);
         var started = Stopwatch.GetTimestamp();
         try
         {
-            // Tokenising and the model run are CPU work: off the caller's thread, as the llama.cpp generator does.
-            var result = await Task.Run(() => Generate(texts, prefix, cancellationToken), cancellationToken).ConfigureAwait(false);
+            var result = await Task.Run(work, cancellationToken).ConfigureAwait(false);
             var model = new KeyValuePair<string, object?>(TelemetryAttributes.RequestModel, _modelId);
-            var tokens = (int)(result.Usage?.InputTokenCount ?? 0);
+            var tokens = (int)tokensOf(result);
             activity?.SetTag(TelemetryAttributes.InputTokens, tokens);
             EmbeddingTelemetry.Duration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, model);
             EmbeddingTelemetry.Tokens.Record(tokens, model, new KeyValuePair<string, object?>(TelemetryAttributes.TokenType, "input"));
-            EmbeddingTelemetry.Inputs.Add(texts.Count, model);
+            EmbeddingTelemetry.Inputs.Add(inputs, model);
             return result;
         }
         catch (Exception e) when (AgentKitTelemetry.Fail(activity, e))
@@ -129,6 +165,9 @@ public sealed class MiniLMEmbeddingGenerator : IEmbeddingGenerator<string, Embed
     /// <summary>The options the generator was created with.</summary>
     internal MiniLMEmbeddingGeneratorOptions Options => _options;
 
+    /// <summary>The model id the generator reports.</summary>
+    internal string ModelId => _modelId;
+
     /// <summary>Frees the ONNX Runtime session (the model bytes stay cached for the process).</summary>
     public void Dispose()
     {
@@ -140,6 +179,7 @@ public sealed class MiniLMEmbeddingGenerator : IEmbeddingGenerator<string, Embed
 
     private List<string> Collect(IEnumerable<string> values)
     {
+        ArgumentNullException.ThrowIfNull(values);
         var texts = values.TryGetNonEnumeratedCount(out var count) ? new List<string>(Math.Min(count, _options.MaxInputsPerRequest + 1)) : [];
         foreach (var text in values)
         {
@@ -185,21 +225,7 @@ public sealed class MiniLMEmbeddingGenerator : IEmbeddingGenerator<string, Embed
     internal float[][] Embed(int[][] tokenized, CancellationToken cancellationToken)
     {
         var vectors = new float[tokenized.Length][];
-        var pooling = _model.Pooling;
-        Run(tokenized, (input, hidden) =>
-        {
-            // Mean over the input's real tokens (the mask's ones come first), or its [CLS] token; the sum is
-            // normalised directly, since dividing by the count first would not change its direction.
-            var count = pooling == SentencePooling.Cls ? 1 : tokenized[input].Length;
-            var vector = new float[Dimensions];
-            for (var t = 0; t < count; t++)
-            {
-                TensorPrimitives.Add(vector, hidden.Slice(t * Dimensions, Dimensions), vector);
-            }
-
-            Normalize(vector);
-            vectors[input] = vector;
-        }, cancellationToken);
+        Run(tokenized, (input, hidden) => vectors[input] = Pool(hidden, tokenized[input].Length), cancellationToken);
         return vectors;
     }
 
@@ -210,18 +236,48 @@ public sealed class MiniLMEmbeddingGenerator : IEmbeddingGenerator<string, Embed
     internal float[][][] EmbedTokens(int[][] tokenized, CancellationToken cancellationToken)
     {
         var tokens = new float[tokenized.Length][][];
+        Run(tokenized, (input, hidden) => tokens[input] = TokenVectors(hidden, tokenized[input].Length), cancellationToken);
+        return tokens;
+    }
+
+    /// <summary>Both <see cref="Embed"/> and <see cref="EmbedTokens"/> from one model run.</summary>
+    internal (float[][] Pooled, float[][][] Tokens) EmbedWithTokens(int[][] tokenized, CancellationToken cancellationToken)
+    {
+        var vectors = new float[tokenized.Length][];
+        var tokens = new float[tokenized.Length][][];
         Run(tokenized, (input, hidden) =>
         {
-            var pieces = new float[Math.Max(0, tokenized[input].Length - 2)][];
-            for (var t = 0; t < pieces.Length; t++)
-            {
-                pieces[t] = hidden.Slice((t + 1) * Dimensions, Dimensions).ToArray();
-                Normalize(pieces[t]);
-            }
-
-            tokens[input] = pieces;
+            vectors[input] = Pool(hidden, tokenized[input].Length);
+            tokens[input] = TokenVectors(hidden, tokenized[input].Length);
         }, cancellationToken);
-        return tokens;
+        return (vectors, tokens);
+    }
+
+    // Mean over the input's real tokens (the mask's ones come first), or its [CLS] token; the sum is normalised
+    // directly, since dividing by the count first would not change its direction.
+    private float[] Pool(ReadOnlySpan<float> hidden, int length)
+    {
+        var count = _model.Pooling == SentencePooling.Cls ? 1 : length;
+        var vector = new float[Dimensions];
+        for (var t = 0; t < count; t++)
+        {
+            TensorPrimitives.Add(vector, hidden.Slice(t * Dimensions, Dimensions), vector);
+        }
+
+        Normalize(vector);
+        return vector;
+    }
+
+    private static float[][] TokenVectors(ReadOnlySpan<float> hidden, int length)
+    {
+        var pieces = new float[Math.Max(0, length - 2)][];
+        for (var t = 0; t < pieces.Length; t++)
+        {
+            pieces[t] = hidden.Slice((t + 1) * Dimensions, Dimensions).ToArray();
+            Normalize(pieces[t]);
+        }
+
+        return pieces;
     }
 
     private static void Normalize(Span<float> vector) =>
@@ -248,8 +304,11 @@ public sealed class MiniLMEmbeddingGenerator : IEmbeddingGenerator<string, Embed
     {
         var tokenizer = _model.Files.Tokenizer;
         const int limit = MaxInputTokens - 2;
-        var pieces = tokenizer.EncodeToIds(text, limit + 1, addSpecialTokens: false, out _, out _);
-        if (pieces.Count > limit)
+        // The tokenizer stops at a whole word within the bound, so a bound of exactly the limit would hide input cut
+        // after a word of several pieces; a longer bound, and the text left unread, tell.
+        var pieces = tokenizer.EncodeToIds(text, limit + 64, addSpecialTokens: false, out var normalized, out var consumed);
+        var read = normalized ?? text;
+        if (pieces.Count > limit || (consumed < read.Length && !read.AsSpan(consumed).IsWhiteSpace()))
         {
             if (!_options.TruncateLongInputs && !truncate)
             {

@@ -11,16 +11,19 @@ namespace AgentKit.Embeddings.MiniLM;
 /// a pooled embedding ranks alike (two pages of one section). The model was trained for pooled embeddings, not for
 /// this: as a score of its own it ranks about as well as the pooled cosine, and it pays as a second opinion on a
 /// first-stage ranking (<c>AgentKit.Rag</c>'s <c>RelevanceScorerReranker</c>; figures in docs/benchmarks.md).
+/// As an <see cref="IPassageEncodingScorer"/> it also encodes passages at ingestion (two bits per dimension of each word
+/// piece's vector, 96 bytes per word piece) and scores those codes with a model run over the query only.
 /// </summary>
 /// <remarks>
-/// Cost: one model run per passage, as embedding it would (batched like <see cref="MiniLMEmbeddingGenerator"/>), against
+/// Cost of <see cref="ScoreAsync"/>: one model run per passage, as embedding it would (batched like <see cref="MiniLMEmbeddingGenerator"/>), against
 /// one per query for the pooled embedding: 1.2–2 s for 20 passages of ~250 word pieces on the 2-core benchmark
 /// machine. Inputs longer than the model reads keep their first
 /// <see cref="MiniLMEmbeddingGenerator.MaxInputTokens"/> − 2 word pieces, whatever
 /// <see cref="MiniLMEmbeddingGeneratorOptions.TruncateLongInputs"/> says (a score is asked of a passage, not of its
-/// embedding). No query instruction is added, whatever the model.
+/// embedding). No query instruction is added, whatever the model. <see cref="ScoreEncodedAsync"/> costs one model run
+/// over the query and a few milliseconds for 20 passages.
 /// </remarks>
-public sealed class MiniLMRelevanceScorer : IRelevanceScorer
+public sealed class MiniLMRelevanceScorer : IPassageEncodingScorer
 {
     private readonly MiniLMEmbeddingGenerator _generator;
 
@@ -30,6 +33,53 @@ public sealed class MiniLMRelevanceScorer : IRelevanceScorer
     {
         ArgumentNullException.ThrowIfNull(generator);
         _generator = generator;
+        EncodingId = $"{generator.ModelId}/maxsim-{TokenCodes.Format}bit";
+    }
+
+    /// <inheritdoc />
+    public string EncodingId { get; }
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">A passage is null, there are more than the generator's <see cref="MiniLMEmbeddingGeneratorOptions.MaxInputsPerRequest"/>, or one is too long and truncation is off (<see cref="EmbeddingInputTooLongException"/>).</exception>
+    /// <exception cref="ObjectDisposedException">The generator was disposed.</exception>
+    public async Task<IReadOnlyList<EncodedPassage>> EncodeAsync(IReadOnlyList<string> passages, CancellationToken cancellationToken = default) =>
+        await _generator.EncodeAsync(passages, cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">The query is empty or a code is null.</exception>
+    /// <exception cref="ObjectDisposedException">The generator was disposed.</exception>
+    public Task<IReadOnlyList<double>> ScoreEncodedAsync(string query, IReadOnlyList<string> codes, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(query);
+        ArgumentNullException.ThrowIfNull(codes);
+        for (var i = 0; i < codes.Count; i++)
+        {
+            if (codes[i] is null)
+            {
+                throw new ArgumentException($"Passage code {i} is null.", nameof(codes));
+            }
+        }
+
+        return codes.Count == 0
+            ? Task.FromResult<IReadOnlyList<double>>([])
+            : Task.Run<IReadOnlyList<double>>(() =>
+            {
+                var passages = new float[codes.Count][][];
+                for (var i = 0; i < codes.Count; i++)
+                {
+                    passages[i] = TokenCodes.Decode(codes[i], i);
+                }
+
+                var queryTokens = _generator.EmbedTokens([_generator.Tokenize(0, query, truncate: true)], cancellationToken)[0];
+                var scores = new double[codes.Count];
+                for (var i = 0; i < scores.Length; i++)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    scores[i] = MaxSim(queryTokens, passages[i]);
+                }
+
+                return scores;
+            }, cancellationToken);
     }
 
     /// <inheritdoc />

@@ -64,7 +64,7 @@ internal sealed class KnowledgeBaseOptionsValidator(IServiceProvider services, I
             failures.Add($"{key}:VectorStore: no vector store is registered (AddAgentKit() registers {AgentKitOptions.SectionName}:VectorStore; in code, AddSqliteVectorStore).");
         }
 
-        if (options.Rerank && failures.Count == 0)
+        if (options.Rerank == true && failures.Count == 0)
         {
             // Only resolved when everything it depends on checked out; creating a generator loads no model.
             var embedder = options.EmbeddingModel is { } named

@@ -68,7 +68,8 @@ public static class KnowledgeServiceCollectionExtensions
             : services.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>();
         var store = options.VectorStore is { } key ? services.GetRequiredKeyedService<VectorStore>(key) : services.GetRequiredService<VectorStore>();
 
-        // Any search may ask for re-ranking when the embedding model can score tokens; Rerank (checked at start) makes it the default.
+        // Any search may ask for re-ranking when the embedding model can score tokens; it is the default where chunk codes are
+        // kept (KnowledgeBase.RerankByDefault), and Rerank (checked at start) sets it.
         var scorer = embedder.GetService<IRelevanceScorer>();
         return new KnowledgeBase(
             name,

@@ -60,6 +60,40 @@ public static class RagChunkStore
         return collection;
     }
 
+    /// <summary>
+    /// Gets (and creates when missing) the code collection that goes with the chunk collection <paramref name="name"/>:
+    /// <c>NAME_codes</c> (<see cref="CodesName"/>). Give it to both <see cref="RagIngestor"/> and
+    /// <see cref="Retrieval.RagRetriever"/>.
+    /// </summary>
+    /// <param name="store">The vector store; it must keep collections without vectors.</param>
+    /// <param name="name">The chunk collection's name.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The code collection, existing.</returns>
+    /// <exception cref="NotSupportedException">The store keeps no collections without vectors (Qdrant).</exception>
+    public static async Task<VectorStoreCollection<Guid, RagChunkCodeRecord>> OpenCodesAsync(VectorStore store, string name, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        VectorStoreCollection<Guid, RagChunkCodeRecord> collection;
+        try
+        {
+            collection = store.GetCollection<Guid, RagChunkCodeRecord>(CodesName(name), RagChunkCodeRecord.CreateDefinition());
+        }
+        catch (Exception e) when (e is NotSupportedException or InvalidOperationException or ArgumentException)
+        {
+            // The store's model builder refuses a record type without a vector (Qdrant's, like Microsoft's connector).
+            throw new NotSupportedException($"The vector store {store.GetType().Name} cannot keep a collection without vectors, so chunk codes cannot be stored in it: {e.Message}", e);
+        }
+
+        await collection.EnsureCollectionExistsAsync(cancellationToken).ConfigureAwait(false);
+        return collection;
+    }
+
+    /// <summary>The name of the code collection of the chunk collection <paramref name="name"/>.</summary>
+    /// <param name="name">The chunk collection's name.</param>
+    /// <returns><c>NAME_codes</c>.</returns>
+    public static string CodesName(string name) => name + "_codes";
+
     /// <summary>The name of the passage collection of the chunk collection <paramref name="name"/>.</summary>
     /// <param name="name">The chunk collection's name.</param>
     /// <returns><c>NAME_passages</c>.</returns>

@@ -1,3 +1,4 @@
+using AgentKit.Abstractions.Embeddings;
 using AgentKit.Abstractions.Graph;
 using AgentKit.Abstractions.Text;
 using System.Diagnostics;
@@ -48,6 +49,8 @@ public sealed class RagIngestor
     private readonly string _modelName;
     private readonly IGraphEvidenceSink? _graph;
     private readonly VectorStoreCollection<Guid, RagPassageRecord>? _passages;
+    private readonly VectorStoreCollection<Guid, RagChunkCodeRecord>? _codes;
+    private readonly IPassageEncodingScorer? _encoder;
     private readonly ILogger _logger;
 
     /// <summary>Creates an ingestor.</summary>
@@ -66,7 +69,14 @@ public sealed class RagIngestor
     /// chunk's overlapping windows of <see cref="RagIngestionOptions.PassageWords"/> words are embedded into it, for a
     /// <see cref="Retrieval.RagRetriever"/> given the same collection. None when null, or when PassageWords is 0.
     /// </param>
+    /// <param name="codes">
+    /// The code collection beside <paramref name="collection"/> (<see cref="RagChunkStore.OpenCodesAsync"/>): each chunk
+    /// is embedded by <paramref name="encoder"/>, whose one model run also gives its token code, kept there for a
+    /// <see cref="Retrieval.RagRetriever"/> given the same collection. None when null.
+    /// </param>
+    /// <param name="encoder">Embeds and encodes chunks when <paramref name="codes"/> is given; it must embed as <paramref name="embedder"/> does.</param>
     /// <exception cref="ArgumentOutOfRangeException">The options are out of range.</exception>
+    /// <exception cref="ArgumentException">Only one of <paramref name="codes"/> and <paramref name="encoder"/> is given.</exception>
     public RagIngestor(
         VectorStoreCollection<Guid, RagChunkRecord> collection,
         IEmbeddingGenerator<string, Embedding<float>> embedder,
@@ -75,10 +85,19 @@ public sealed class RagIngestor
         ITokenCounter? tokenCounter = null,
         ILogger<RagIngestor>? logger = null,
         IGraphEvidenceSink? graph = null,
-        VectorStoreCollection<Guid, RagPassageRecord>? passages = null)
+        VectorStoreCollection<Guid, RagPassageRecord>? passages = null,
+        VectorStoreCollection<Guid, RagChunkCodeRecord>? codes = null,
+        IPassageEncodingScorer? encoder = null)
     {
         ArgumentNullException.ThrowIfNull(collection);
         ArgumentNullException.ThrowIfNull(embedder);
+        if ((codes is null) != (encoder is null))
+        {
+            throw new ArgumentException("A code collection and a passage encoder go together: give both or neither.", codes is null ? nameof(codes) : nameof(encoder));
+        }
+
+        _codes = codes;
+        _encoder = encoder;
         _options = options ?? new RagIngestionOptions();
         _options.Validate();
         _collection = collection;
@@ -289,12 +308,14 @@ public sealed class RagIngestor
             // A run killed between writing a changed file's chunks and deleting its surplus old ones left chunks of
             // the previous version behind (they carry its hash): finish that run's work.
             await DeleteStaleChunksAsync(path, fileHash, cancellationToken).ConfigureAwait(false);
-            if (_passages is null || await HasPassagesAsync(path, fileHash, cancellationToken).ConfigureAwait(false))
+            if ((_passages is null || await HasPassagesAsync(path, fileHash, cancellationToken).ConfigureAwait(false))
+                && (_codes is null || await HasCodesAsync(path, fileHash, cancellationToken).ConfigureAwait(false)))
             {
                 return new FileIngestionResult(path, FileIngestionStatus.Unchanged);
             }
 
-            // Ingested before passages were kept (or with them off): embed them now, with the chunks.
+            // Ingested before passages or codes were kept (or with them off, or codes of another encoding): embed
+            // again, with the chunks.
         }
 
         Documents.RagDocument document;
@@ -329,17 +350,38 @@ public sealed class RagIngestor
 
         progress?.Invoke(0, pages);
         var records = new RagChunkRecord[chunks.Count];
+        var codeRecords = _codes is null ? null : new RagChunkCodeRecord[chunks.Count];
         List<RagPassageRecord> passageRecords;
         try
         {
             for (var start = 0; start < chunks.Count; start += _options.EmbeddingBatchSize)
             {
                 var batch = chunks.Skip(start).Take(_options.EmbeddingBatchSize).ToList();
-                var embeddings = await EmbedAsync([.. batch.Select(c => c.EmbeddingText)], cancellationToken).ConfigureAwait(false);
-
-                for (var i = 0; i < batch.Count; i++)
+                string[] texts = [.. batch.Select(c => c.EmbeddingText)];
+                if (_encoder is null)
                 {
-                    records[start + i] = ToRecord(batch[i], fileHash, embeddings[i].Vector);
+                    var embeddings = await EmbedAsync(texts, cancellationToken).ConfigureAwait(false);
+                    for (var i = 0; i < batch.Count; i++)
+                    {
+                        records[start + i] = ToRecord(batch[i], fileHash, embeddings[i].Vector);
+                    }
+                }
+                else
+                {
+                    var encoded = await EncodeAsync(texts, cancellationToken).ConfigureAwait(false);
+                    for (var i = 0; i < batch.Count; i++)
+                    {
+                        var record = records[start + i] = ToRecord(batch[i], fileHash, encoded[i].Embedding.Vector);
+                        codeRecords![start + i] = new RagChunkCodeRecord
+                        {
+                            Id = record.Id,
+                            Source = record.Source,
+                            FileHash = fileHash,
+                            ContentHash = record.ContentHash,
+                            Encoding = _encoder.EncodingId,
+                            Code = encoded[i].Code,
+                        };
+                    }
                 }
 
                 // Chunks come in page order, so the last one embedded says how far into the file the run is.
@@ -360,6 +402,11 @@ public sealed class RagIngestor
         if (_passages is not null)
         {
             await _passages.UpsertAsync(passageRecords, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (_codes is not null)
+        {
+            await _codes.UpsertAsync(codeRecords!, cancellationToken).ConfigureAwait(false);
         }
 
         await _collection.UpsertAsync([.. records.Skip(1), records[0]], cancellationToken).ConfigureAwait(false);
@@ -425,6 +472,20 @@ public sealed class RagIngestor
             : throw new InvalidOperationException($"The embedding generator returned {embeddings.Count} embeddings for {texts.Length} inputs.");
     }
 
+    /// <summary>One call to the passage encoder, checked to return one result per text.</summary>
+    private async Task<IReadOnlyList<EncodedPassage>> EncodeAsync(string[] texts, CancellationToken cancellationToken)
+    {
+        var encoded = await _encoder!.EncodeAsync(texts, cancellationToken).ConfigureAwait(false);
+        return encoded.Count == texts.Length
+            ? encoded
+            : throw new InvalidOperationException($"The passage encoder returned {encoded.Count} results for {texts.Length} inputs.");
+    }
+
+    /// <summary>Whether the file's first chunk has a code of the encoder's encoding (codes are written before chunks, all of a file at once).</summary>
+    private async Task<bool> HasCodesAsync(string source, string fileHash, CancellationToken cancellationToken) =>
+        await _codes!.GetAsync(RagChunkRecord.CreateKey(source, 0), cancellationToken: cancellationToken).ConfigureAwait(false) is { } code
+            && code.FileHash == fileHash && code.Encoding == _encoder!.EncodingId;
+
     private async Task<bool> HasPassagesAsync(string source, string fileHash, CancellationToken cancellationToken) =>
         await _passages!.GetAsync(p => p.Source == source && p.FileHash == fileHash, 1, cancellationToken: cancellationToken).AnyAsync(cancellationToken).ConfigureAwait(false);
 
@@ -469,7 +530,7 @@ public sealed class RagIngestor
         return sources;
     }
 
-    /// <summary>Deletes every chunk of a file, and its passages.</summary>
+    /// <summary>Deletes every chunk of a file, and its passages and codes.</summary>
     private async Task<int> DeleteChunksAsync(string source, CancellationToken cancellationToken)
     {
         if (_passages is not null)
@@ -477,10 +538,15 @@ public sealed class RagIngestor
             await DeletePassagesAsync(p => p.Source == source, cancellationToken).ConfigureAwait(false);
         }
 
+        if (_codes is not null)
+        {
+            await DeleteCodesAsync(c => c.Source == source, cancellationToken).ConfigureAwait(false);
+        }
+
         return await DeleteWhereAsync(r => r.Source == source, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Deletes a file's chunks (and passages) that belong to another version of it (surplus chunks of a longer old version).</summary>
+    /// <summary>Deletes a file's chunks (and passages and codes) that belong to another version of it (surplus chunks of a longer old version).</summary>
     private async Task<int> DeleteStaleChunksAsync(string source, string fileHash, CancellationToken cancellationToken)
     {
         if (_passages is not null)
@@ -488,19 +554,34 @@ public sealed class RagIngestor
             await DeletePassagesAsync(p => p.Source == source && p.FileHash != fileHash, cancellationToken).ConfigureAwait(false);
         }
 
+        if (_codes is not null)
+        {
+            await DeleteCodesAsync(c => c.Source == source && c.FileHash != fileHash, cancellationToken).ConfigureAwait(false);
+        }
+
         return await DeleteWhereAsync(r => r.Source == source && r.FileHash != fileHash, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Deletes the passages a filter matches, a bounded page at a time.</summary>
-    private async Task DeletePassagesAsync(Expression<Func<RagPassageRecord, bool>> filter, CancellationToken cancellationToken)
+    /// <summary>Deletes the passages a filter matches.</summary>
+    private Task DeletePassagesAsync(Expression<Func<RagPassageRecord, bool>> filter, CancellationToken cancellationToken) =>
+        DeletePagedAsync(_passages!, filter, p => p.Id, cancellationToken);
+
+    /// <summary>Deletes the codes a filter matches.</summary>
+    private Task DeleteCodesAsync(Expression<Func<RagChunkCodeRecord, bool>> filter, CancellationToken cancellationToken) =>
+        DeletePagedAsync(_codes!, filter, c => c.Id, cancellationToken);
+
+    /// <summary>Deletes the records a filter matches, a bounded page at a time.</summary>
+    private static async Task DeletePagedAsync<TRecord>(
+        VectorStoreCollection<Guid, TRecord> collection, Expression<Func<TRecord, bool>> filter, Func<TRecord, Guid> key, CancellationToken cancellationToken)
+        where TRecord : class
     {
         const int Page = 10_000;
         while (true)
         {
-            var keys = await _passages!.GetAsync(filter, Page, cancellationToken: cancellationToken).Select(p => p.Id).ToListAsync(cancellationToken).ConfigureAwait(false);
+            var keys = await collection.GetAsync(filter, Page, cancellationToken: cancellationToken).Select(key).ToListAsync(cancellationToken).ConfigureAwait(false);
             if (keys.Count > 0)
             {
-                await _passages.DeleteAsync(keys, cancellationToken).ConfigureAwait(false);
+                await collection.DeleteAsync(keys, cancellationToken).ConfigureAwait(false);
             }
 
             if (keys.Count < Page)

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using AgentKit.Abstractions.Embeddings;
 using AgentKit.Abstractions.Graph;
 using AgentKit.Prompts;
 using AgentKit.Rag.Answers;
@@ -39,6 +40,7 @@ public sealed partial class KnowledgeBase : IDisposable
     private readonly TaskCompletionSource _firstRun = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private VectorStoreCollection<Guid, RagChunkRecord>? _collection;
     private VectorStoreCollection<Guid, RagPassageRecord>? _passages;
+    private VectorStoreCollection<Guid, RagChunkCodeRecord>? _codes;
     private RagRetriever? _retriever;
     private volatile KnowledgeBaseStatus _status = new(KnowledgeIngestionState.NotIngested);
 
@@ -97,6 +99,25 @@ public sealed partial class KnowledgeBase : IDisposable
     /// <summary>Whether the base was given a re-ranker, so a search may ask for <see cref="RetrievalOptions.Rerank"/>.</summary>
     public bool CanRerank => _reranker is not null;
 
+    /// <summary>
+    /// Whether searches re-rank unless told otherwise: <see cref="KnowledgeBaseOptions.Rerank"/> when set; else when the
+    /// base keeps its chunks' token codes (its re-ranker's scorer encodes passages and the store keeps collections
+    /// without vectors), which makes re-ranking cheap. Known once the collection is open (<see cref="GetCollectionAsync"/>).
+    /// </summary>
+    public bool RerankByDefault => Options.Rerank ?? _codes is not null;
+
+    /// <summary>The default retrieval settings: <see cref="KnowledgeBaseOptions.ToRetrievalOptions"/> with <see cref="RerankByDefault"/>.</summary>
+    /// <param name="cancellationToken">Cancels opening the collection.</param>
+    /// <returns>The retrieval options.</returns>
+    public async Task<RetrievalOptions> GetRetrievalOptionsAsync(CancellationToken cancellationToken = default)
+    {
+        await GetCollectionAsync(cancellationToken).ConfigureAwait(false);
+        return Options.ToRetrievalOptions() with { Rerank = RerankByDefault };
+    }
+
+    // The passage encoder of a re-ranker that reads stored codes, unless re-ranking is switched off for the base.
+    private IPassageEncodingScorer? Encoder => Options.Rerank != false && _reranker is IEncodedPassageReranker { Encoder: { } encoder } ? encoder : null;
+
     /// <summary>The collection holding its chunks.</summary>
     public string CollectionName => Options.Collection ?? Name;
 
@@ -127,6 +148,18 @@ public sealed partial class KnowledgeBase : IDisposable
                 _passages = await RagChunkStore.OpenPassagesAsync(_store, CollectionName, _embedder, cancellationToken).ConfigureAwait(false);
             }
 
+            if (Encoder is not null)
+            {
+                try
+                {
+                    _codes = await RagChunkStore.OpenCodesAsync(_store, CollectionName, cancellationToken).ConfigureAwait(false);
+                }
+                catch (NotSupportedException e)
+                {
+                    Log.NoCodes(_logger, Name, e.Message);
+                }
+            }
+
             return _collection = collection;
         }
         finally
@@ -153,17 +186,17 @@ public sealed partial class KnowledgeBase : IDisposable
     /// <param name="cancellationToken">Cancels opening the collection.</param>
     /// <returns>The retriever.</returns>
     public async Task<RagRetriever> GetRetrieverAsync(CancellationToken cancellationToken = default) =>
-        _retriever ??= new RagRetriever(await GetCollectionAsync(cancellationToken).ConfigureAwait(false), _embedder, _reranker, _graphSource, _passages);
+        _retriever ??= new RagRetriever(await GetCollectionAsync(cancellationToken).ConfigureAwait(false), _embedder, _reranker, _graphSource, _passages, _codes);
 
     /// <summary>Finds the chunks that best match a query.</summary>
     /// <param name="query">The query.</param>
-    /// <param name="options">Retrieval settings; the base's <see cref="KnowledgeBaseOptions.Mode"/>, <see cref="KnowledgeBaseOptions.Top"/> and <see cref="KnowledgeBaseOptions.MmrLambda"/> when null.</param>
+    /// <param name="options">Retrieval settings; the base's (<see cref="GetRetrievalOptionsAsync"/>) when null.</param>
     /// <param name="cancellationToken">Cancels the search.</param>
     /// <returns>The chunks, best first.</returns>
     public async Task<IReadOnlyList<RetrievedChunk>> SearchAsync(string query, RetrievalOptions? options = null, CancellationToken cancellationToken = default)
     {
         var retriever = await GetRetrieverAsync(cancellationToken).ConfigureAwait(false);
-        return await retriever.RetrieveAsync(query, options ?? Options.ToRetrievalOptions(), cancellationToken).ConfigureAwait(false);
+        return await retriever.RetrieveAsync(query, options ?? await GetRetrievalOptionsAsync(cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>An answerer over this base with a given chat model and prompts.</summary>
@@ -174,7 +207,7 @@ public sealed partial class KnowledgeBase : IDisposable
     /// <returns>The answerer, with the base's graph global search when it has one.</returns>
     /// <exception cref="ArgumentException">The mode is <see cref="RagAnswerMode.Global"/> and the base has no graph global search.</exception>
     public async Task<RagAnswerer> CreateAnswererAsync(IChatClient chatClient, IPromptRegistry prompts, RagAnswererOptions? options = null, CancellationToken cancellationToken = default) =>
-        new(await GetRetrieverAsync(cancellationToken).ConfigureAwait(false), chatClient, prompts, options ?? new RagAnswererOptions { Mode = Options.AnswerMode, Retrieval = Options.ToRetrievalOptions() }, _globalSearch);
+        new(await GetRetrieverAsync(cancellationToken).ConfigureAwait(false), chatClient, prompts, options ?? new RagAnswererOptions { Mode = Options.AnswerMode, Retrieval = await GetRetrievalOptionsAsync(cancellationToken).ConfigureAwait(false) }, _globalSearch);
 
     /// <summary>
     /// Answers a question from the base with its chat model (<see cref="KnowledgeBaseOptions.ChatModel"/>), citing
@@ -215,7 +248,9 @@ public sealed partial class KnowledgeBase : IDisposable
             var files = _sources.Expand(Math.Max(1, Options.MaxFiles));
             Log.Started(_logger, Name, files.Count);
             var collection = await GetCollectionAsync(cancellationToken).ConfigureAwait(false);
-            var ingestor = new RagIngestor(collection, _embedder, Options.ToIngestionOptions(), logger: _loggerFactory.CreateLogger<RagIngestor>(), graph: _graphSink, passages: _passages);
+            var ingestor = new RagIngestor(
+                collection, _embedder, Options.ToIngestionOptions(), logger: _loggerFactory.CreateLogger<RagIngestor>(), graph: _graphSink, passages: _passages,
+                codes: _codes, encoder: _codes is null ? null : Encoder);
             var report = await ingestor.IngestFilesAsync(files, progress, cancellationToken).ConfigureAwait(false);
             var removed = await RemoveVanishedAsync(collection, ingestor, files, cancellationToken).ConfigureAwait(false);
             report = new IngestionReport([.. report.Files, .. removed], Stopwatch.GetElapsedTime(started));
@@ -252,6 +287,7 @@ public sealed partial class KnowledgeBase : IDisposable
     {
         _collection?.Dispose();
         _passages?.Dispose();
+        _codes?.Dispose();
         _openLock.Dispose();
         _ingestLock.Dispose();
     }
@@ -290,5 +326,8 @@ public sealed partial class KnowledgeBase : IDisposable
 
         [LoggerMessage(EventId = 22, Level = LogLevel.Error, Message = "Knowledge base '{Name}': ingestion failed: {Reason}")]
         public static partial void Failed(ILogger logger, string name, string reason);
+
+        [LoggerMessage(EventId = 23, Level = LogLevel.Information, Message = "Knowledge base '{Name}': chunk codes are not kept, so searches do not re-rank by default: {Reason}")]
+        public static partial void NoCodes(ILogger logger, string name, string reason);
     }
 }

@@ -57,12 +57,14 @@ public sealed class KnowledgeBaseOptions
 
     /// <summary>
     /// Whether searches re-rank their 20 best candidates with the embedding model's token-level relevance scorer
-    /// (<see cref="RelevanceScorerReranker"/>; the default all-MiniLM-L6-v2 offers one): higher
-    /// Recall@5 on both benchmark question sets, at one model run per candidate (a search takes about as long as
-    /// embedding 20 chunks: 1.5–2 s on 2 cores; docs/rag.md). A model without a scorer fails the host's start.
-    /// Default: false.
+    /// (<see cref="RelevanceScorerReranker"/>; the default all-MiniLM-L6-v2 offers one): higher Recall@5 on both
+    /// benchmark question sets (docs/rag.md). Default (null): yes when the base keeps its chunks' token codes, which
+    /// ingestion writes when the scorer encodes passages (all-MiniLM-L6-v2) and the store keeps collections without
+    /// vectors (SQLite; not Qdrant): a re-ranked search then costs one model run over the query. True: always (chunks
+    /// without codes cost a model run each at query time); a model without a scorer fails the host's start. False:
+    /// never by default, and no codes are written.
     /// </summary>
-    public bool Rerank { get; set; }
+    public bool? Rerank { get; set; }
 
     /// <summary>The most tokens a chunk may have. Default: 256; at least 16.</summary>
     public int ChunkTokens { get; set; } = new ChunkingOptions().MaxTokens;
@@ -186,7 +188,7 @@ public sealed class KnowledgeBaseOptions
         PassageStrideWords = Math.Max(1, PassageWords / 2),
     };
 
-    /// <summary>The default retrieval settings these options stand for.</summary>
+    /// <summary>The default retrieval settings these options stand for, re-ranking only when <see cref="Rerank"/> is true (a knowledge base decides the default: <see cref="KnowledgeBase.GetRetrievalOptionsAsync"/>).</summary>
     /// <returns>The retrieval options.</returns>
-    public RetrievalOptions ToRetrievalOptions() => new() { Mode = Mode, Top = Top, MmrLambda = MmrLambda, Rerank = Rerank };
+    public RetrievalOptions ToRetrievalOptions() => new() { Mode = Mode, Top = Top, MmrLambda = MmrLambda, Rerank = Rerank == true };
 }

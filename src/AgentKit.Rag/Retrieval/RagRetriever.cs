@@ -47,6 +47,7 @@ public sealed class RagRetriever
     private readonly IRagReranker? _reranker;
     private readonly IGraphContextSource? _graph;
     private readonly VectorStoreCollection<Guid, RagPassageRecord>? _passages;
+    private readonly VectorStoreCollection<Guid, RagChunkCodeRecord>? _codes;
 
     /// <summary>Creates a retriever.</summary>
     /// <param name="collection">The chunk collection.</param>
@@ -63,12 +64,18 @@ public sealed class RagRetriever
     /// given the same collection): vector search also searches them, and a chunk's score mixes its best passage's
     /// cosine (0.7) with its own (0.3). None when null.
     /// </param>
+    /// <param name="codes">
+    /// The chunks' token codes (<see cref="RagChunkStore.OpenCodesAsync"/>, written by a <see cref="RagIngestor"/>
+    /// given the same collection): an <see cref="IEncodedPassageReranker"/> scores candidates from their codes of its
+    /// encoder's encoding, and the rest from their text. None when null.
+    /// </param>
     public RagRetriever(
         VectorStoreCollection<Guid, RagChunkRecord> collection,
         IEmbeddingGenerator<string, Embedding<float>> embedder,
         IRagReranker? reranker = null,
         IGraphContextSource? graph = null,
-        VectorStoreCollection<Guid, RagPassageRecord>? passages = null)
+        VectorStoreCollection<Guid, RagPassageRecord>? passages = null,
+        VectorStoreCollection<Guid, RagChunkCodeRecord>? codes = null)
     {
         ArgumentNullException.ThrowIfNull(collection);
         ArgumentNullException.ThrowIfNull(embedder);
@@ -77,6 +84,7 @@ public sealed class RagRetriever
         _reranker = reranker;
         _graph = graph;
         _passages = passages;
+        _codes = codes;
     }
 
     /// <summary>Retrieves the chunks most relevant to a query.</summary>
@@ -119,7 +127,9 @@ public sealed class RagRetriever
 
         if (options.Rerank && candidates.Count > 0)
         {
-            var scores = await _reranker!.ScoreAsync(query, candidates, cancellationToken).ConfigureAwait(false);
+            var scores = _codes is not null && _reranker is IEncodedPassageReranker { Encoder: { } encoder } encoded
+                ? await encoded.ScoreAsync(query, candidates, await CodesAsync(candidates, encoder.EncodingId, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false)
+                : await _reranker!.ScoreAsync(query, candidates, cancellationToken).ConfigureAwait(false);
             if (scores.Count != candidates.Count)
             {
                 throw new InvalidOperationException($"The re-ranker returned {scores.Count} scores for {candidates.Count} candidates.");
@@ -136,6 +146,21 @@ public sealed class RagRetriever
         activity?.SetTag(TelemetryAttributes.RagHits, results.Count);
         RecordMetrics(options, started, results.Count);
         return results;
+    }
+
+    /// <summary>
+    /// Each candidate's stored code of the encoding, or null where it has none (ingested before codes were kept, under
+    /// another encoding, or a code left from another version of the chunk's text).
+    /// </summary>
+    private async Task<string?[]> CodesAsync(List<RetrievedChunk> candidates, string encoding, CancellationToken cancellationToken)
+    {
+        var codes = new Dictionary<Guid, RagChunkCodeRecord>(candidates.Count);
+        await foreach (var record in _codes!.GetAsync(candidates.Select(c => c.Id).Distinct(), cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            codes[record.Id] = record;
+        }
+
+        return [.. candidates.Select(c => codes.GetValueOrDefault(c.Id) is { } r && r.Encoding == encoding && r.ContentHash == c.ContentHash ? r.Code : null)];
     }
 
     private Activity? StartActivity(RetrievalOptions options)

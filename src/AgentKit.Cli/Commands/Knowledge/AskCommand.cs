@@ -44,7 +44,7 @@ internal static class AskCommand
         command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, () => RunAsync(
             context,
             new AskSettings(parse.GetRequiredValue(question), parse.GetValue(model), parse.GetValue(mode), parse.GetValue(answerMode), parse.GetValue(top),
-                parse.GetValue(rerank), parse.GetValue(maxTokens), parse.GetValue(contextSize), parse.GetRequiredValue(db), parse.GetRequiredValue(collection)),
+                CliKnowledgeBase.RerankValue(parse, rerank), parse.GetValue(maxTokens), parse.GetValue(contextSize), parse.GetRequiredValue(db), parse.GetRequiredValue(collection)),
             cancellationToken)));
         return command;
     }
@@ -58,7 +58,7 @@ internal static class AskCommand
 
         // Everything that can fail fast (an empty knowledge base, no prompt file) does so before the model loads.
         using var knowledge = await CliKnowledgeBase.OpenExistingAsync(context, settings.Database, settings.Collection, cancellationToken).ConfigureAwait(false);
-        knowledge.EnsureCanRerank(settings.Rerank);
+        var rerank = await knowledge.ResolveRerankAsync(settings.Rerank, cancellationToken).ConfigureAwait(false);
         var root = PromptRegistry.FindDefaultDirectory()
             ?? throw new PromptException("No prompts folder (with rag/answer.prompty) beside agentkit or in the current directory or above it.");
         using var prompts = new PromptRegistry(new PromptRegistryOptions { RootDirectory = root, WatchForChanges = false }, context.LoggerFactory.CreateLogger<PromptRegistry>());
@@ -78,7 +78,7 @@ internal static class AskCommand
         using var client = context.CreateChatClient(model, new ChatEngineSettings(settings.ContextSize, null), context.LoggerFactory);
         var answerer = await knowledge.Knowledge.CreateAnswererAsync(client, prompts, new RagAnswererOptions
         {
-            Retrieval = new RetrievalOptions { Mode = settings.Mode, Top = settings.Top, Rerank = settings.Rerank },
+            Retrieval = new RetrievalOptions { Mode = settings.Mode, Top = settings.Top, Rerank = rerank },
         }, cancellationToken).ConfigureAwait(false);
         using var keys = new CancelKeyScope(context.CancelKey, cancellationToken);
 
@@ -145,5 +145,5 @@ internal static class AskCommand
     }
 
     private sealed record AskSettings(
-        string Question, string? ModelPath, RetrievalMode Mode, RagAnswerMode AnswerMode, int Top, bool Rerank, int? MaxTokens, int? ContextSize, string Database, string Collection);
+        string Question, string? ModelPath, RetrievalMode Mode, RagAnswerMode AnswerMode, int Top, bool? Rerank, int? MaxTokens, int? ContextSize, string Database, string Collection);
 }

@@ -21,12 +21,12 @@ internal static class SearchCommand
         var rerank = CliKnowledgeBase.RerankOption();
         var command = new Command("search", "Print the knowledge base's chunks that best match a query, with scores and citations.") { query, top, mode, rerank, db, collection };
         command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, () => RunAsync(
-            context, parse.GetRequiredValue(query), new RetrievalOptions { Top = parse.GetValue(top), Mode = parse.GetValue(mode), Rerank = parse.GetValue(rerank) },
-            parse.GetRequiredValue(db), parse.GetRequiredValue(collection), cancellationToken)));
+            context, parse.GetRequiredValue(query), new RetrievalOptions { Top = parse.GetValue(top), Mode = parse.GetValue(mode) },
+            CliKnowledgeBase.RerankValue(parse, rerank), parse.GetRequiredValue(db), parse.GetRequiredValue(collection), cancellationToken)));
         return command;
     }
 
-    private static async Task<int> RunAsync(CliContext context, string query, RetrievalOptions options, string database, string collection, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(CliContext context, string query, RetrievalOptions options, bool? rerank, string database, string collection, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(query))
         {
@@ -34,7 +34,7 @@ internal static class SearchCommand
         }
 
         using var knowledge = await CliKnowledgeBase.OpenExistingAsync(context, database, collection, cancellationToken).ConfigureAwait(false);
-        knowledge.EnsureCanRerank(options.Rerank);
+        options = options with { Rerank = await knowledge.ResolveRerankAsync(rerank, cancellationToken).ConfigureAwait(false) };
 
         var results = await knowledge.Knowledge.SearchAsync(query, options, cancellationToken).ConfigureAwait(false);
         var writer = context.Out.Profile.Out.Writer;
