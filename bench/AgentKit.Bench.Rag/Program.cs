@@ -35,6 +35,7 @@ using UglyToad.PdfPig;
 //                 hybrid from the chunk codes stored at ingestion (as a knowledge base does by default), and hybrid
 //                 scoring each candidate's text with a model run (no codes); every index keeps chunk codes when the
 //                 embedder's scorer encodes passages (all-MiniLM-L6-v2), as a knowledge base does
+//   --no-codes    keep no chunk codes (to time ingestion without them; --rerank then scores from texts)
 //   --fusion      also compare fusion methods (RRF, min-max and z-score at several keyword weights) on the same
 //                 vector and keyword rankings, to show why hybrid mode fuses as it does
 //   --quality     retrieval quality only: no timed stages; the corpus is ingested once into CACHE/index-EMBEDDER.db,
@@ -139,7 +140,7 @@ try
     VectorStoreCollection<Guid, RagChunkRecord> collection;
     VectorStoreCollection<Guid, RagPassageRecord>? passages = null;
     VectorStoreCollection<Guid, RagChunkCodeRecord>? codes = null;
-    var encoder = embedder.GetService<IRelevanceScorer>() as IPassageEncodingScorer;
+    var encoder = args.Contains("--no-codes") ? null : embedder.GetService<IRelevanceScorer>() as IPassageEncodingScorer;
     if (qualityOnly)
     {
         collection = await RagChunkStore.OpenAsync(store, "bench", embedder);

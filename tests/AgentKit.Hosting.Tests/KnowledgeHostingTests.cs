@@ -307,6 +307,28 @@ public sealed class KnowledgeHostingTests : IDisposable
     }
 
     [Fact]
+    public async Task Rerank_Unset_OnABaseWrittenWithoutCodes_WaitsForAnIngestionRunToWriteThem()
+    {
+        using var model = new MiniLMEmbeddingGenerator();
+        using var store = new SqliteVectorStore(Path.Combine(_hosts.ContentRoot, "kb.db"));
+        var reranker = new AgentKit.Rag.Retrieval.RelevanceScorerReranker(model.GetService<AgentKit.Abstractions.Embeddings.IRelevanceScorer>()!);
+        using (var before = new KnowledgeBase("kb", new KnowledgeBaseOptions { Sources = [Docs], Rerank = false }, store, model, reranker: reranker))
+        {
+            await before.IngestAsync(cancellationToken: Token);
+        }
+
+        using var knowledge = new KnowledgeBase("kb", new KnowledgeBaseOptions { Sources = [Docs] }, store, model, reranker: reranker);
+
+        // Re-ranking chunks without codes would run the model over every candidate.
+        Assert.False((await knowledge.GetRetrievalOptionsAsync(Token)).Rerank);
+        var report = await knowledge.IngestAsync(cancellationToken: Token);
+        Assert.All(report.Files, f => Assert.Equal(FileIngestionStatus.Updated, f.Status));
+        Assert.True((await knowledge.GetRetrievalOptionsAsync(Token)).Rerank);
+        using var reopened = new KnowledgeBase("kb", new KnowledgeBaseOptions { Sources = [Docs] }, store, model, reranker: reranker);
+        Assert.True((await reopened.GetRetrievalOptionsAsync(Token)).Rerank);
+    }
+
+    [Fact]
     public async Task Rerank_Unset_WithAModelThatCannotScoreTokens_DoesNotReRank()
     {
         using var host = Builder(new() { ["AgentKit:Knowledge:kb:Sources:0"] = "docs" }).Build();

@@ -41,6 +41,7 @@ public sealed partial class KnowledgeBase : IDisposable
     private VectorStoreCollection<Guid, RagChunkRecord>? _collection;
     private VectorStoreCollection<Guid, RagPassageRecord>? _passages;
     private VectorStoreCollection<Guid, RagChunkCodeRecord>? _codes;
+    private volatile bool _codesWritten;
     private RagRetriever? _retriever;
     private volatile KnowledgeBaseStatus _status = new(KnowledgeIngestionState.NotIngested);
 
@@ -102,9 +103,10 @@ public sealed partial class KnowledgeBase : IDisposable
     /// <summary>
     /// Whether searches re-rank unless told otherwise: <see cref="KnowledgeBaseOptions.Rerank"/> when set; else when the
     /// base keeps its chunks' token codes (its re-ranker's scorer encodes passages and the store keeps collections
-    /// without vectors), which makes re-ranking cheap. Known once the collection is open (<see cref="GetCollectionAsync"/>).
+    /// without vectors), which makes re-ranking cheap, and holds them (a base written before codes were kept has none
+    /// until an ingestion run writes them). Known once the collection is open (<see cref="GetCollectionAsync"/>).
     /// </summary>
-    public bool RerankByDefault => Options.Rerank ?? _codes is not null;
+    public bool RerankByDefault => Options.Rerank ?? (_codes is not null && _codesWritten);
 
     /// <summary>The default retrieval settings: <see cref="KnowledgeBaseOptions.ToRetrievalOptions"/> with <see cref="RerankByDefault"/>.</summary>
     /// <param name="cancellationToken">Cancels opening the collection.</param>
@@ -153,6 +155,11 @@ public sealed partial class KnowledgeBase : IDisposable
                 try
                 {
                     _codes = await RagChunkStore.OpenCodesAsync(_store, CollectionName, cancellationToken).ConfigureAwait(false);
+
+                    // Codes are written with their chunks: a base with chunks and no codes was written before codes
+                    // were kept, and re-ranking it would run the model over every candidate until it is ingested again.
+                    _codesWritten = await _codes.GetAsync(c => c.Source != "", 1, cancellationToken: cancellationToken).AnyAsync(cancellationToken).ConfigureAwait(false)
+                        || !await collection.GetAsync(r => r.ChunkIndex == 0, 1, cancellationToken: cancellationToken).AnyAsync(cancellationToken).ConfigureAwait(false);
                 }
                 catch (NotSupportedException e)
                 {
@@ -254,6 +261,7 @@ public sealed partial class KnowledgeBase : IDisposable
             var report = await ingestor.IngestFilesAsync(files, progress, cancellationToken).ConfigureAwait(false);
             var removed = await RemoveVanishedAsync(collection, ingestor, files, cancellationToken).ConfigureAwait(false);
             report = new IngestionReport([.. report.Files, .. removed], Stopwatch.GetElapsedTime(started));
+            _codesWritten |= _codes is not null;
             _status = new KnowledgeBaseStatus(KnowledgeIngestionState.Ready, report);
             RagTelemetry.RecordIngestion(Name, report, "ok");
             return report;
