@@ -21,18 +21,18 @@ public sealed class KnowledgePlugin
 
     private readonly Func<string, RetrievalOptions, CancellationToken, Task<IReadOnlyList<RetrievedChunk>>> _search;
     private readonly KnowledgePluginOptions _options;
-    private readonly Func<CancellationToken, Task<bool>> _rerankByDefault;
+    private readonly Func<RetrievalMode, CancellationToken, Task<bool>> _rerankByDefault;
 
     /// <summary>Creates the plugin over a retriever.</summary>
     /// <param name="retriever">The knowledge base's retriever.</param>
     /// <param name="options">Retrieval mode and limits; defaults when null.</param>
     /// <exception cref="ArgumentOutOfRangeException">The options are out of range.</exception>
     public KnowledgePlugin(RagRetriever retriever, KnowledgePluginOptions? options = null)
-        : this(ValidateNotNull(retriever).RetrieveAsync, options ?? new KnowledgePluginOptions(), static _ => Task.FromResult(false))
+        : this(ValidateNotNull(retriever).RetrieveAsync, options ?? new KnowledgePluginOptions(), static (_, _) => Task.FromResult(false))
     {
     }
 
-    private KnowledgePlugin(Func<string, RetrievalOptions, CancellationToken, Task<IReadOnlyList<RetrievedChunk>>> search, KnowledgePluginOptions options, Func<CancellationToken, Task<bool>> rerankByDefault)
+    private KnowledgePlugin(Func<string, RetrievalOptions, CancellationToken, Task<IReadOnlyList<RetrievedChunk>>> search, KnowledgePluginOptions options, Func<RetrievalMode, CancellationToken, Task<bool>> rerankByDefault)
     {
         options.Validate();
         _search = search;
@@ -54,7 +54,11 @@ public sealed class KnowledgePlugin
         return new KnowledgePlugin(
             knowledge.SearchAsync,
             options ?? new KnowledgePluginOptions { Mode = knowledge.Options.Mode, MmrLambda = knowledge.Options.MmrLambda },
-            async cancellationToken => (await knowledge.GetRetrievalOptionsAsync(cancellationToken).ConfigureAwait(false)).Rerank);
+            async (mode, cancellationToken) =>
+            {
+                await knowledge.GetCollectionAsync(cancellationToken).ConfigureAwait(false);
+                return knowledge.ReranksByDefault(mode);
+            });
     }
 
     /// <summary>
@@ -98,7 +102,7 @@ public sealed class KnowledgePlugin
             Mode = _options.Mode,
             Top = Math.Clamp(top, 1, _options.MaxTop),
             MmrLambda = _options.MmrLambda,
-            Rerank = _options.Rerank ?? await _rerankByDefault(cancellationToken).ConfigureAwait(false),
+            Rerank = _options.Rerank ?? await _rerankByDefault(_options.Mode, cancellationToken).ConfigureAwait(false),
         };
         var chunks = await _search(query, options, cancellationToken).ConfigureAwait(false);
         return chunks.Select((c, i) => new KnowledgeSearchResult(i + 1, c.Citation, c.Source, c.Page, c.Section, c.Text, Math.Round(c.Score, 6)) { Updated = c.SourceTime }).ToList();
@@ -138,7 +142,7 @@ public sealed record KnowledgePluginOptions
 
     /// <summary>
     /// Whether the search re-ranks its candidates (see <see cref="RetrievalOptions.Rerank"/>; needs a re-ranker).
-    /// Default (null): over a knowledge base, as the base does (<see cref="KnowledgeBase.RerankByDefault"/>); over a
+    /// Default (null): over a knowledge base, as the base does (<see cref="KnowledgeBase.ReranksByDefault"/> for <see cref="Mode"/>); over a
     /// retriever, no.
     /// </summary>
     public bool? Rerank { get; init; }

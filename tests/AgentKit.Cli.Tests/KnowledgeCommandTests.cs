@@ -274,6 +274,10 @@ public sealed class KnowledgeCommandTests : IDisposable
 
         Assert.Equal(reranked, byDefault);
         Assert.NotEqual(plain, byDefault);
+
+        // Keyword mode stays exact BM25 unless re-ranking is asked for.
+        Assert.Equal(await SearchAsync("--mode", "keyword", "--rerank", "false"), await SearchAsync("--mode", "keyword"));
+        Assert.NotEqual(await SearchAsync("--mode", "keyword", "--rerank"), await SearchAsync("--mode", "keyword"));
         Assert.Matches(@"^1\. \[-?\d+\.\d{4}\] .*winter\.md, Winter > Storage$", Lines(byDefault)[0]);
         using var store = new AgentKit.VectorStores.Sqlite.SqliteVectorStore(Database);
         Assert.True(await store.CollectionExistsAsync(AgentKit.Rag.Ingestion.RagChunkStore.CodesName(AgentKit.Rag.Ingestion.RagChunkStore.DefaultName), TestContext.Current.CancellationToken));

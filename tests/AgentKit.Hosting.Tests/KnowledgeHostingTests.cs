@@ -272,7 +272,7 @@ public sealed class KnowledgeHostingTests : IDisposable
 
         // A search that asks for re-ranking throws unless the base was given a re-ranker.
         Assert.True(knowledge.Options.ToRetrievalOptions().Rerank);
-        Assert.True(knowledge.RerankByDefault);
+        Assert.True(knowledge.ReranksByDefault(AgentKit.Rag.Retrieval.RetrievalMode.Keyword));
         Assert.EndsWith("storage.md", hits[0].Source, StringComparison.Ordinal);
         await host.StopAsync(Token);
     }
@@ -297,7 +297,8 @@ public sealed class KnowledgeHostingTests : IDisposable
         var store = host.Services.GetRequiredService<VectorStore>();
 
         Assert.True((await manuals.GetRetrievalOptionsAsync(Token)).Rerank);
-        Assert.True(manuals.RerankByDefault);
+        Assert.True(manuals.ReranksByDefault(AgentKit.Rag.Retrieval.RetrievalMode.Vector));
+        Assert.False(manuals.ReranksByDefault(AgentKit.Rag.Retrieval.RetrievalMode.Keyword));
         Assert.EndsWith("storage.md", hits[0].Source, StringComparison.Ordinal);
         Assert.True(await store.CollectionExistsAsync("manuals_codes", Token));
         Assert.False((await plain.GetRetrievalOptionsAsync(Token)).Rerank);

@@ -69,7 +69,7 @@ public static class KnowledgeServiceCollectionExtensions
         var store = options.VectorStore is { } key ? services.GetRequiredKeyedService<VectorStore>(key) : services.GetRequiredService<VectorStore>();
 
         // Any search may ask for re-ranking when the embedding model can score tokens; it is the default where chunk codes are
-        // kept (KnowledgeBase.RerankByDefault), and Rerank (checked at start) sets it.
+        // kept (KnowledgeBase.ReranksByDefault), and Rerank (checked at start) sets it.
         var scorer = embedder.GetService<IRelevanceScorer>();
         return new KnowledgeBase(
             name,

@@ -101,20 +101,23 @@ public sealed partial class KnowledgeBase : IDisposable
     public bool CanRerank => _reranker is not null;
 
     /// <summary>
-    /// Whether searches re-rank unless told otherwise: <see cref="KnowledgeBaseOptions.Rerank"/> when set; else when the
-    /// base keeps its chunks' token codes (its re-ranker's scorer encodes passages and the store keeps collections
-    /// without vectors), which makes re-ranking cheap, and holds them (a base written before codes were kept has none
-    /// until an ingestion run writes them). Known once the collection is open (<see cref="GetCollectionAsync"/>).
+    /// Whether a search in <paramref name="mode"/> re-ranks unless told otherwise: <see cref="KnowledgeBaseOptions.Rerank"/>
+    /// when set; else when the base keeps its chunks' token codes (its re-ranker's scorer encodes passages and the store
+    /// keeps collections without vectors), which makes re-ranking cheap, and holds them (a base written before codes
+    /// were kept has none until an ingestion run writes them), in vector and hybrid mode: keyword mode stays exact
+    /// BM25. Known once the collection is open (<see cref="GetCollectionAsync"/>).
     /// </summary>
-    public bool RerankByDefault => Options.Rerank ?? (_codes is not null && _codesWritten);
+    /// <param name="mode">The search's mode.</param>
+    /// <returns>True when the search re-ranks.</returns>
+    public bool ReranksByDefault(RetrievalMode mode) => Options.Rerank ?? (_codes is not null && _codesWritten && mode != RetrievalMode.Keyword);
 
-    /// <summary>The default retrieval settings: <see cref="KnowledgeBaseOptions.ToRetrievalOptions"/> with <see cref="RerankByDefault"/>.</summary>
+    /// <summary>The default retrieval settings: <see cref="KnowledgeBaseOptions.ToRetrievalOptions"/>, re-ranking as <see cref="ReranksByDefault"/> says for the base's mode.</summary>
     /// <param name="cancellationToken">Cancels opening the collection.</param>
     /// <returns>The retrieval options.</returns>
     public async Task<RetrievalOptions> GetRetrievalOptionsAsync(CancellationToken cancellationToken = default)
     {
         await GetCollectionAsync(cancellationToken).ConfigureAwait(false);
-        return Options.ToRetrievalOptions() with { Rerank = RerankByDefault };
+        return Options.ToRetrievalOptions() with { Rerank = ReranksByDefault(Options.Mode) };
     }
 
     // The passage encoder of a re-ranker that reads stored codes, unless re-ranking is switched off for the base.

@@ -58,7 +58,7 @@ internal static class AskCommand
 
         // Everything that can fail fast (an empty knowledge base, no prompt file) does so before the model loads.
         using var knowledge = await CliKnowledgeBase.OpenExistingAsync(context, settings.Database, settings.Collection, cancellationToken).ConfigureAwait(false);
-        var rerank = await knowledge.ResolveRerankAsync(settings.Rerank, cancellationToken).ConfigureAwait(false);
+        var rerank = await knowledge.ResolveRerankAsync(settings.Rerank, settings.Mode, cancellationToken).ConfigureAwait(false);
         var root = PromptRegistry.FindDefaultDirectory()
             ?? throw new PromptException("No prompts folder (with rag/answer.prompty) beside agentkit or in the current directory or above it.");
         using var prompts = new PromptRegistry(new PromptRegistryOptions { RootDirectory = root, WatchForChanges = false }, context.LoggerFactory.CreateLogger<PromptRegistry>());

@@ -31,7 +31,7 @@ internal sealed class CliKnowledgeBase(IHost host, KnowledgeBase knowledge, stri
     /// <summary><c>--rerank [true|false]</c>: re-ranking by the embedding model's token-level relevance scorer.</summary>
     public static Option<bool> RerankOption() => new("--rerank")
     {
-        Description = "Re-rank the 20 best candidates with the embedding model's token-level relevance scorer (the default all-MiniLM-L6-v2 has one). Default: on when the knowledge base keeps chunk codes (ingested with that model), which makes it cost one model run over the query; --rerank false turns it off; --rerank on a base without codes costs a model run per candidate (1-2 s on 2 cores).",
+        Description = "Re-rank the 20 best candidates with the embedding model's token-level relevance scorer (the default all-MiniLM-L6-v2 has one). Default: on in vector and hybrid mode when the knowledge base keeps chunk codes (ingested with that model), which makes it cost one model run over the query; --rerank false turns it off; --rerank on a base without codes costs a model run per candidate (1-2 s on 2 cores).",
     };
 
     /// <summary>What <c>--rerank</c> asked for: null when it was not given.</summary>
@@ -43,14 +43,20 @@ internal sealed class CliKnowledgeBase(IHost host, KnowledgeBase knowledge, stri
     /// embedding model cannot score tokens, before any model loads.
     /// </summary>
     /// <exception cref="CommandInputException">Re-ranking was asked for and the base has no re-ranker.</exception>
-    public async Task<bool> ResolveRerankAsync(bool? rerank, CancellationToken cancellationToken)
+    public async Task<bool> ResolveRerankAsync(bool? rerank, RetrievalMode mode, CancellationToken cancellationToken)
     {
         if (rerank == true && !knowledge.CanRerank)
         {
             throw new CommandInputException("--rerank needs an embedding model that scores tokens (the built-in all-MiniLM-L6-v2, AgentKit's default); the configured default embedding model does not.");
         }
 
-        return rerank ?? (await knowledge.GetRetrievalOptionsAsync(cancellationToken).ConfigureAwait(false)).Rerank;
+        if (rerank is { } asked)
+        {
+            return asked;
+        }
+
+        await knowledge.GetCollectionAsync(cancellationToken).ConfigureAwait(false);
+        return knowledge.ReranksByDefault(mode);
     }
 
     public IServiceProvider Services => host.Services;

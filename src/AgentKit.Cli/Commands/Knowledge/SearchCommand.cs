@@ -34,7 +34,7 @@ internal static class SearchCommand
         }
 
         using var knowledge = await CliKnowledgeBase.OpenExistingAsync(context, database, collection, cancellationToken).ConfigureAwait(false);
-        options = options with { Rerank = await knowledge.ResolveRerankAsync(rerank, cancellationToken).ConfigureAwait(false) };
+        options = options with { Rerank = await knowledge.ResolveRerankAsync(rerank, options.Mode, cancellationToken).ConfigureAwait(false) };
 
         var results = await knowledge.Knowledge.SearchAsync(query, options, cancellationToken).ConfigureAwait(false);
         var writer = context.Out.Profile.Out.Writer;
