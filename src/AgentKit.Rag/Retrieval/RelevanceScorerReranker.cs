@@ -51,6 +51,7 @@ public sealed class RelevanceScorerReranker : IEncodedPassageReranker
 
     /// <inheritdoc />
     /// <exception cref="ArgumentException">There are codes but the scorer encodes none, or not one code (or null) per candidate.</exception>
+    /// <exception cref="InvalidDataException">A code is not one of the scorer's encoding (a damaged store); the message names the candidates' chunks.</exception>
     /// <exception cref="InvalidOperationException">The scorer returned another number of scores than asked, or a score that is not a finite number.</exception>
     public async Task<IReadOnlyList<double>> ScoreAsync(string query, IReadOnlyList<RetrievedChunk> candidates, IReadOnlyList<string?> codes, CancellationToken cancellationToken = default)
     {
@@ -76,7 +77,19 @@ public sealed class RelevanceScorerReranker : IEncodedPassageReranker
         var scored = new double[candidates.Count];
         if (encoded.Count > 0)
         {
-            Place(scored, encoded, await Encoder!.ScoreEncodedAsync(query, [.. encoded.Select(i => codes[i]!)], cancellationToken).ConfigureAwait(false));
+            IReadOnlyList<double> fromCodes;
+            try
+            {
+                fromCodes = await Encoder!.ScoreEncodedAsync(query, [.. encoded.Select(i => codes[i]!)], cancellationToken).ConfigureAwait(false);
+            }
+            catch (FormatException e)
+            {
+                // The codes come from the store: name the chunks, not positions in a list the caller never saw.
+                var chunks = string.Join(", ", encoded.Select(i => candidates[i].Citation).Distinct().Take(5));
+                throw new InvalidDataException($"A stored chunk code among those of {chunks} cannot be read ({e.Message}); ingest those files again.", e);
+            }
+
+            Place(scored, encoded, fromCodes);
         }
 
         if (encoded.Count < candidates.Count)

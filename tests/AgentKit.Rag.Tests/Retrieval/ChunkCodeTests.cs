@@ -123,6 +123,26 @@ public sealed class ChunkCodeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Rerank_ADamagedStoredCode_IsATypedErrorNamingTheChunks()
+    {
+        await Ingestor().IngestDirectoryAsync(_folder.Root, cancellationToken: Token);
+        var codes = await AllCodesAsync();
+        foreach (var code in codes)
+        {
+            code.Code = Convert.ToBase64String([2, 1, 2, 3]);
+        }
+
+        await _codes.UpsertAsync(codes, Token);
+        var retriever = new RagRetriever(_store.Collection, _model, new RelevanceScorerReranker(_encoder), codes: _codes);
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => retriever.RetrieveAsync("filter cartridge", new RetrievalOptions { Rerank = true }, Token));
+
+        Assert.Contains("cannot be read", error.Message, StringComparison.Ordinal);
+        Assert.Contains(".md", error.Message, StringComparison.Ordinal);
+        Assert.Contains("ingest those files again", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Reranker_CodesForSomeCandidates_ScoresTheRestFromText_AndChecksItsInput()
     {
         var encoded = await _encoder.EncodeAsync(["Replace the filter cartridge every six months."], Token);
