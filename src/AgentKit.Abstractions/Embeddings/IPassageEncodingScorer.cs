@@ -24,10 +24,10 @@ public interface IPassageEncodingScorer : IRelevanceScorer
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>One score per code, in the same order; comparable with scores of the same call only.</returns>
     /// <exception cref="FormatException">A code is not one of this encoding's (its index is named).</exception>
-    Task<IReadOnlyList<double>> ScoreEncodedAsync(string query, IReadOnlyList<string> codes, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<double>> ScoreEncodedAsync(string query, IReadOnlyList<byte[]> codes, CancellationToken cancellationToken = default);
 }
 
 /// <summary>A passage's pooled embedding and the code of its token vectors.</summary>
 /// <param name="Embedding">The pooled embedding.</param>
-/// <param name="Code">The token vectors, encoded as text (any store can keep it).</param>
-public sealed record EncodedPassage(Embedding<float> Embedding, string Code);
+/// <param name="Code">The token vectors, encoded.</param>
+public sealed record EncodedPassage(Embedding<float> Embedding, byte[] Code);

@@ -48,7 +48,7 @@ public sealed class MiniLMRelevanceScorer : IPassageEncodingScorer
     /// <inheritdoc />
     /// <exception cref="ArgumentException">The query is empty or a code is null.</exception>
     /// <exception cref="ObjectDisposedException">The generator was disposed.</exception>
-    public Task<IReadOnlyList<double>> ScoreEncodedAsync(string query, IReadOnlyList<string> codes, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<double>> ScoreEncodedAsync(string query, IReadOnlyList<byte[]> codes, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(query);
         ArgumentNullException.ThrowIfNull(codes);

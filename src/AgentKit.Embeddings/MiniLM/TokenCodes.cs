@@ -6,7 +6,7 @@ namespace AgentKit.Embeddings.MiniLM;
 /// Two bits per dimension for L2-normalised token vectors: the sign, and whether the magnitude exceeds the vector's
 /// root mean square (1/√384 for a unit vector of 384), read back as ±0.5 or ±1.5 and renormalised. On both benchmark
 /// question sets, MaxSim over these codes re-ranked as well as over the float vectors (docs/benchmarks.md). A code is
-/// base64 text: one format byte, then 96 bytes per token.
+/// one format byte, then 96 bytes per token.
 /// </summary>
 internal static class TokenCodes
 {
@@ -22,7 +22,7 @@ internal static class TokenCodes
     private static readonly float[] Levels = BuildLevels();
 
     /// <summary>Encodes unit token vectors.</summary>
-    public static string Encode(float[][] tokens)
+    public static byte[] Encode(float[][] tokens)
     {
         var bytes = new byte[1 + (tokens.Length * BytesPerToken)];
         bytes[0] = Format;
@@ -38,23 +38,13 @@ internal static class TokenCodes
             }
         }
 
-        return Convert.ToBase64String(bytes);
+        return bytes;
     }
 
     /// <summary>Decodes a code into unit token vectors.</summary>
-    /// <exception cref="FormatException">The code is not base64, or not of this format.</exception>
-    public static float[][] Decode(string code, int index)
+    /// <exception cref="FormatException">The code is not of this format.</exception>
+    public static float[][] Decode(byte[] bytes, int index)
     {
-        byte[] bytes;
-        try
-        {
-            bytes = Convert.FromBase64String(code);
-        }
-        catch (FormatException)
-        {
-            throw new FormatException($"Passage code {index} is not base64.");
-        }
-
         if (bytes.Length == 0 || bytes[0] != Format || (bytes.Length - 1) % BytesPerToken != 0)
         {
             throw new FormatException($"Passage code {index} is not a {Format}-bit token code of {MiniLMEmbeddingGenerator.Dimensions} dimensions (format byte {(bytes.Length == 0 ? "missing" : bytes[0].ToString(System.Globalization.CultureInfo.InvariantCulture))}, {bytes.Length} bytes).");

@@ -6,7 +6,8 @@ namespace AgentKit.Rag.Ingestion;
 /// <summary>
 /// A chunk's token code (<see cref="IPassageEncodingScorer"/>): made at ingestion from the same model run as the
 /// chunk's embedding, read at query time so that re-ranking needs no model run over the candidates. Kept in a
-/// collection beside the chunks (<see cref="RagChunkStore.OpenCodesAsync"/>), keyed like them; it has no vector.
+/// collection beside the chunks (<see cref="RagChunkStore.OpenCodesAsync"/>), keyed like them; it has no vector, so
+/// the store must keep vector-less collections and <c>byte[]</c> properties (SQLite does; Qdrant does not).
 /// </summary>
 public sealed class RagChunkCodeRecord
 {
@@ -25,8 +26,8 @@ public sealed class RagChunkCodeRecord
     /// <summary>The encoding that made <see cref="Code"/> (<see cref="IPassageEncodingScorer.EncodingId"/>).</summary>
     public string Encoding { get; set; } = "";
 
-    /// <summary>The code of the chunk's heading path and text, as the scorer reads them.</summary>
-    public string Code { get; set; } = "";
+    /// <summary>The code of the chunk's heading path and text, as the scorer reads them; empty for a table of contents or an index (never retrieved).</summary>
+    public byte[] Code { get; set; } = [];
 
     /// <summary>The collection definition: <see cref="Source"/> and <see cref="FileHash"/> indexed, no vector.</summary>
     /// <returns>A new definition.</returns>
@@ -39,7 +40,7 @@ public sealed class RagChunkCodeRecord
             new VectorStoreDataProperty(nameof(FileHash), typeof(string)) { IsIndexed = true },
             new VectorStoreDataProperty(nameof(ContentHash), typeof(string)),
             new VectorStoreDataProperty(nameof(Encoding), typeof(string)),
-            new VectorStoreDataProperty(nameof(Code), typeof(string)),
+            new VectorStoreDataProperty(nameof(Code), typeof(byte[])),
         ],
     };
 }

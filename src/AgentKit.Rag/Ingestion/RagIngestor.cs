@@ -379,7 +379,7 @@ public sealed class RagIngestor
                             FileHash = fileHash,
                             ContentHash = record.ContentHash,
                             Encoding = _encoder.EncodingId,
-                            Code = encoded[i].Code,
+                            Code = record.Navigation ? [] : encoded[i].Code,
                         };
                     }
                 }

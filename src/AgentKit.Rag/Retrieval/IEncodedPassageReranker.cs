@@ -19,5 +19,5 @@ public interface IEncodedPassageReranker : IRagReranker
     /// <param name="codes">Each candidate's code of <see cref="Encoder"/>'s encoding, or null where it has none (scored from its text).</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>One score per candidate, in the same order; higher is more relevant.</returns>
-    Task<IReadOnlyList<double>> ScoreAsync(string query, IReadOnlyList<RetrievedChunk> candidates, IReadOnlyList<string?> codes, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<double>> ScoreAsync(string query, IReadOnlyList<RetrievedChunk> candidates, IReadOnlyList<byte[]?> codes, CancellationToken cancellationToken = default);
 }

@@ -152,7 +152,7 @@ public sealed class RagRetriever
     /// Each candidate's stored code of the encoding, or null where it has none (ingested before codes were kept, under
     /// another encoding, or a code left from another version of the chunk's text).
     /// </summary>
-    private async Task<string?[]> CodesAsync(List<RetrievedChunk> candidates, string encoding, CancellationToken cancellationToken)
+    private async Task<byte[]?[]> CodesAsync(List<RetrievedChunk> candidates, string encoding, CancellationToken cancellationToken)
     {
         var codes = new Dictionary<Guid, RagChunkCodeRecord>(candidates.Count);
         await foreach (var record in _codes!.GetAsync(candidates.Select(c => c.Id).Distinct(), cancellationToken: cancellationToken).ConfigureAwait(false))
@@ -160,7 +160,7 @@ public sealed class RagRetriever
             codes[record.Id] = record;
         }
 
-        return [.. candidates.Select(c => codes.GetValueOrDefault(c.Id) is { } r && r.Encoding == encoding && r.ContentHash == c.ContentHash ? r.Code : null)];
+        return [.. candidates.Select(c => codes.GetValueOrDefault(c.Id) is { } r && r.Encoding == encoding && r.ContentHash == c.ContentHash && r.Code.Length > 0 ? r.Code : null)];
     }
 
     private Activity? StartActivity(RetrievalOptions options)

@@ -46,14 +46,14 @@ public sealed class RelevanceScorerReranker : IEncodedPassageReranker
     public Task<IReadOnlyList<double>> ScoreAsync(string query, IReadOnlyList<RetrievedChunk> candidates, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(candidates);
-        return ScoreAsync(query, candidates, new string?[candidates.Count], cancellationToken);
+        return ScoreAsync(query, candidates, new byte[]?[candidates.Count], cancellationToken);
     }
 
     /// <inheritdoc />
     /// <exception cref="ArgumentException">There are codes but the scorer encodes none, or not one code (or null) per candidate.</exception>
     /// <exception cref="InvalidDataException">A code is not one of the scorer's encoding (a damaged store); the message names the candidates' chunks.</exception>
     /// <exception cref="InvalidOperationException">The scorer returned another number of scores than asked, or a score that is not a finite number.</exception>
-    public async Task<IReadOnlyList<double>> ScoreAsync(string query, IReadOnlyList<RetrievedChunk> candidates, IReadOnlyList<string?> codes, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<double>> ScoreAsync(string query, IReadOnlyList<RetrievedChunk> candidates, IReadOnlyList<byte[]?> codes, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(query);
         ArgumentNullException.ThrowIfNull(candidates);

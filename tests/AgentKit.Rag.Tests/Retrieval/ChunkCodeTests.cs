@@ -61,6 +61,20 @@ public sealed class ChunkCodeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Ingest_ATableOfContents_GetsAnEmptyCode_NeverScored_AndStaysUnchangedOnTheNextRun()
+    {
+        _folder.Write("contents.md", "# Contents\n\n1 Priming the pump . . . . . . . . 3 2 Priming after storage . . . . . . . . 7 3 Pump seal . . . . . . . . 9 4 Pump filters . . . . . . . . 12 5 Warranty . . . . . . . . 15");
+        await Ingestor().IngestDirectoryAsync(_folder.Root, cancellationToken: Token);
+
+        var contents = Assert.Single(await _store.RecordsAsync(), r => r.Source.EndsWith("contents.md", StringComparison.Ordinal));
+        Assert.True(contents.Navigation);
+        Assert.Empty((await _codes.GetAsync(contents.Id, cancellationToken: Token))!.Code);
+        Assert.All((await AllCodesAsync()).Where(c => c.Id != contents.Id), c => Assert.NotEmpty(c.Code));
+        var again = await Ingestor().IngestDirectoryAsync(_folder.Root, cancellationToken: Token);
+        Assert.All(again.Files, f => Assert.Equal(FileIngestionStatus.Unchanged, f.Status));
+    }
+
+    [Fact]
     public async Task Ingest_ChangedAndRemovedFiles_KeepCodesInStepWithChunks()
     {
         await Ingestor().IngestDirectoryAsync(_folder.Root, cancellationToken: Token);
@@ -129,7 +143,7 @@ public sealed class ChunkCodeTests : IAsyncLifetime
         var codes = await AllCodesAsync();
         foreach (var code in codes)
         {
-            code.Code = Convert.ToBase64String([2, 1, 2, 3]);
+            code.Code = [2, 1, 2, 3];
         }
 
         await _codes.UpsertAsync(codes, Token);
@@ -201,7 +215,7 @@ public sealed class ChunkCodeTests : IAsyncLifetime
             return inner.EncodeAsync(passages, cancellationToken);
         }
 
-        public Task<IReadOnlyList<double>> ScoreEncodedAsync(string query, IReadOnlyList<string> codes, CancellationToken cancellationToken = default)
+        public Task<IReadOnlyList<double>> ScoreEncodedAsync(string query, IReadOnlyList<byte[]> codes, CancellationToken cancellationToken = default)
         {
             ScoredCodes += codes.Count;
             return inner.ScoreEncodedAsync(query, codes, cancellationToken);
