@@ -58,7 +58,8 @@ public sealed class KnowledgeBaseOptions
     /// <summary>
     /// Whether searches re-rank their 20 best candidates with the embedding model's token-level relevance scorer
     /// (<see cref="RelevanceScorerReranker"/>; the default all-MiniLM-L6-v2 offers one): higher Recall@5 on both
-    /// benchmark question sets (docs/rag.md). Default (null): yes when the base keeps its chunks' token codes, which
+    /// benchmark question sets (docs/rag.md). Default (null): yes for vector and hybrid searches (keyword mode stays
+    /// exact BM25) when the base keeps its chunks' token codes, which
     /// ingestion writes when the scorer encodes passages (all-MiniLM-L6-v2) and the store keeps collections without
     /// vectors (SQLite; not Qdrant): a re-ranked search then costs one model run over the query. True: always (chunks
     /// without codes cost a model run each at query time); a model without a scorer fails the host's start. False:
