@@ -84,14 +84,7 @@ public sealed class MiniLMEmbeddingGenerator : IEmbeddingGenerator<string, Embed
         long tokenCount = 0;
         return MeasuredAsync(texts.Count, () =>
         {
-            var tokenized = new int[texts.Count][];
-            for (var i = 0; i < texts.Count; i++)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                tokenized[i] = Tokenize(i, texts[i]);
-                tokenCount += tokenized[i].Length;
-            }
-
+            var tokenized = TokenizeAll(texts, null, out tokenCount, cancellationToken);
             var (pooled, tokens) = EmbedWithTokens(tokenized, cancellationToken);
             var created = DateTimeOffset.UtcNow;
             var result = new EncodedPassage[texts.Count];
@@ -199,10 +192,10 @@ public sealed class MiniLMEmbeddingGenerator : IEmbeddingGenerator<string, Embed
         return texts;
     }
 
-    private GeneratedEmbeddings<Embedding<float>> Generate(List<string> texts, string? prefix, CancellationToken cancellationToken)
+    private int[][] TokenizeAll(List<string> texts, string? prefix, out long tokenCount, CancellationToken cancellationToken)
     {
         var tokenized = new int[texts.Count][];
-        long tokenCount = 0;
+        tokenCount = 0;
         for (var i = 0; i < texts.Count; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -210,6 +203,12 @@ public sealed class MiniLMEmbeddingGenerator : IEmbeddingGenerator<string, Embed
             tokenCount += tokenized[i].Length;
         }
 
+        return tokenized;
+    }
+
+    private GeneratedEmbeddings<Embedding<float>> Generate(List<string> texts, string? prefix, CancellationToken cancellationToken)
+    {
+        var tokenized = TokenizeAll(texts, prefix, out var tokenCount, cancellationToken);
         var vectors = Embed(tokenized, cancellationToken);
         var created = DateTimeOffset.UtcNow;
         var result = new GeneratedEmbeddings<Embedding<float>>(texts.Count) { Usage = new UsageDetails { InputTokenCount = tokenCount, TotalTokenCount = tokenCount } };

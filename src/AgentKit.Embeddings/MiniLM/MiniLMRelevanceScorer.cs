@@ -51,31 +51,25 @@ public sealed class MiniLMRelevanceScorer : IPassageEncodingScorer
     public Task<IReadOnlyList<double>> ScoreEncodedAsync(string query, IReadOnlyList<byte[]> codes, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(query);
-        ArgumentNullException.ThrowIfNull(codes);
+        ThrowIfAnyNull(codes, "Passage code", nameof(codes));
         for (var i = 0; i < codes.Count; i++)
         {
-            if (codes[i] is null)
-            {
-                throw new ArgumentException($"Passage code {i} is null.", nameof(codes));
-            }
+            TokenCodes.Validate(codes[i], i);
         }
 
         return codes.Count == 0
             ? Task.FromResult<IReadOnlyList<double>>([])
             : Task.Run<IReadOnlyList<double>>(() =>
             {
-                var passages = new float[codes.Count][][];
-                for (var i = 0; i < codes.Count; i++)
-                {
-                    passages[i] = TokenCodes.Decode(codes[i], i);
-                }
-
                 var queryTokens = _generator.EmbedTokens([_generator.Tokenize(0, query, truncate: true)], cancellationToken)[0];
+
+                // One buffer of the most word pieces a code can hold, decoded into passage after passage.
+                var buffer = new float[MiniLMEmbeddingGenerator.MaxInputTokens - 2][];
                 var scores = new double[codes.Count];
                 for (var i = 0; i < scores.Length; i++)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    scores[i] = MaxSim(queryTokens, passages[i]);
+                    scores[i] = MaxSim(queryTokens, buffer, TokenCodes.Decode(codes[i], buffer));
                 }
 
                 return scores;
@@ -95,14 +89,7 @@ public sealed class MiniLMRelevanceScorer : IPassageEncodingScorer
             throw new ArgumentException($"{passages.Count} passages to score, over the limit of {limit} (MiniLMEmbeddingGeneratorOptions.MaxInputsPerRequest − 1); score them in smaller calls.", nameof(passages));
         }
 
-        for (var i = 0; i < passages.Count; i++)
-        {
-            if (passages[i] is null)
-            {
-                throw new ArgumentException($"Passage {i} is null.", nameof(passages));
-            }
-        }
-
+        ThrowIfAnyNull(passages, "Passage", nameof(passages));
         return passages.Count == 0
             ? Task.FromResult<IReadOnlyList<double>>([])
             : Task.Run<IReadOnlyList<double>>(() => Score(query, passages, cancellationToken), cancellationToken);
@@ -123,16 +110,28 @@ public sealed class MiniLMRelevanceScorer : IPassageEncodingScorer
         var scores = new double[passages.Count];
         for (var i = 0; i < passages.Count; i++)
         {
-            scores[i] = MaxSim(queryTokens, tokens[i + 1]);
+            scores[i] = MaxSim(queryTokens, tokens[i + 1], tokens[i + 1].Length);
         }
 
         return scores;
     }
 
-    /// <summary>The mean over the query's word pieces of their best cosine with a word piece of the passage; 0 when either has none.</summary>
-    private static double MaxSim(float[][] query, float[][] passage)
+    private static void ThrowIfAnyNull<T>(IReadOnlyList<T> items, string what, string parameter)
+        where T : class
     {
-        if (query.Length == 0 || passage.Length == 0)
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (items[i] is null)
+            {
+                throw new ArgumentException($"{what} {i} is null.", parameter);
+            }
+        }
+    }
+
+    /// <summary>The mean over the query's word pieces of their best cosine with one of the passage's first <paramref name="count"/> word pieces; 0 when either has none.</summary>
+    private static double MaxSim(float[][] query, float[][] passage, int count)
+    {
+        if (query.Length == 0 || count == 0)
         {
             return 0;
         }
@@ -141,9 +140,9 @@ public sealed class MiniLMRelevanceScorer : IPassageEncodingScorer
         foreach (var q in query)
         {
             var best = float.MinValue;
-            foreach (var p in passage)
+            for (var p = 0; p < count; p++)
             {
-                best = Math.Max(best, TensorPrimitives.Dot(q, p));
+                best = Math.Max(best, TensorPrimitives.Dot(q, passage[p]));
             }
 
             total += best;

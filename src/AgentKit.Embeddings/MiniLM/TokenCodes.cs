@@ -41,19 +41,25 @@ internal static class TokenCodes
         return bytes;
     }
 
-    /// <summary>Decodes a code into unit token vectors.</summary>
-    /// <exception cref="FormatException">The code is not of this format.</exception>
-    public static float[][] Decode(byte[] bytes, int index)
+    /// <summary>Checks that a code is of this format and holds no more word pieces than the model reads.</summary>
+    /// <exception cref="FormatException">The code is not of this format (named by <paramref name="index"/>).</exception>
+    public static void Validate(byte[] bytes, int index)
     {
-        if (bytes.Length == 0 || bytes[0] != Format || (bytes.Length - 1) % BytesPerToken != 0)
+        if (bytes.Length == 0 || bytes[0] != Format || (bytes.Length - 1) % BytesPerToken != 0
+            || (bytes.Length - 1) / BytesPerToken > MiniLMEmbeddingGenerator.MaxInputTokens - 2)
         {
             throw new FormatException($"Passage code {index} is not a {Format}-bit token code of {MiniLMEmbeddingGenerator.Dimensions} dimensions (format byte {(bytes.Length == 0 ? "missing" : bytes[0].ToString(System.Globalization.CultureInfo.InvariantCulture))}, {bytes.Length} bytes).");
         }
+    }
 
-        var tokens = new float[(bytes.Length - 1) / BytesPerToken][];
-        for (var t = 0; t < tokens.Length; t++)
+    /// <summary>Decodes a validated code into unit token vectors, reusing (and filling as needed) the arrays of <paramref name="tokens"/>.</summary>
+    /// <returns>How many word pieces the code holds: the first entries of <paramref name="tokens"/>.</returns>
+    public static int Decode(byte[] bytes, float[][] tokens)
+    {
+        var count = (bytes.Length - 1) / BytesPerToken;
+        for (var t = 0; t < count; t++)
         {
-            var vector = new float[MiniLMEmbeddingGenerator.Dimensions];
+            var vector = tokens[t] ??= new float[MiniLMEmbeddingGenerator.Dimensions];
             var offset = 1 + (t * BytesPerToken);
             for (var b = 0; b < BytesPerToken; b++)
             {
@@ -61,10 +67,9 @@ internal static class TokenCodes
             }
 
             TensorPrimitives.Divide(vector, TensorPrimitives.Norm(vector), vector);
-            tokens[t] = vector;
         }
 
-        return tokens;
+        return count;
     }
 
     private static float[] BuildLevels()

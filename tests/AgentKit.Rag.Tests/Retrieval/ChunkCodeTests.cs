@@ -3,6 +3,7 @@ using AgentKit.Embeddings.MiniLM;
 using AgentKit.Rag.Ingestion;
 using AgentKit.Rag.Retrieval;
 using AgentKit.Rag.Tests.Support;
+using static AgentKit.Rag.Tests.Support.Candidates;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.VectorData;
 
@@ -186,17 +187,6 @@ public sealed class ChunkCodeTests : IAsyncLifetime
 
     private async Task<List<RagChunkCodeRecord>> AllCodesAsync() =>
         await _codes.GetAsync(c => c.Source != "", 100_000, cancellationToken: Token).ToListAsync(Token);
-
-    private static RetrievedChunk Chunk(string text, double score) => new()
-    {
-        Id = Guid.NewGuid(),
-        Text = text,
-        Source = "/docs/manual.md",
-        Title = "Manual",
-        Section = "",
-        ContentHash = text,
-        Score = score,
-    };
 
     /// <summary>The real model's encoder, counting what it is asked to do.</summary>
     private sealed class CountingEncoder(IPassageEncodingScorer inner) : IPassageEncodingScorer

@@ -2,6 +2,7 @@ using AgentKit.Abstractions.Embeddings;
 using AgentKit.Embeddings.MiniLM;
 using AgentKit.Rag.Retrieval;
 using AgentKit.Rag.Tests.Support;
+using static AgentKit.Rag.Tests.Support.Candidates;
 using Microsoft.Extensions.AI;
 
 namespace AgentKit.Rag.Tests.Retrieval;
@@ -9,17 +10,6 @@ namespace AgentKit.Rag.Tests.Retrieval;
 public sealed class RelevanceScorerRerankerTests
 {
     private static CancellationToken Token => TestContext.Current.CancellationToken;
-
-    private static RetrievedChunk Chunk(string text, double score, string section = "") => new()
-    {
-        Id = Guid.NewGuid(),
-        Text = text,
-        Source = "/docs/manual.md",
-        Title = "Manual",
-        Section = section,
-        ContentHash = text,
-        Score = score,
-    };
 
     [Fact]
     public async Task Score_IsTheFirstStagesZScorePlusWeightTimesTheScorersZScore()
