@@ -19,11 +19,14 @@ using UglyToad.PdfPig;
 // RAG ingestion figures for issue #4: pages/s of the whole pipeline on real text PDFs from Debian documentation
 // packages, against raw PdfPig extraction on the same files, and recall@5 of vector, keyword and hybrid retrieval
 // on the labelled questions in questions.json, per kind of question.
-// Usage: AgentKit.Bench.Rag [--cache DIR] [--corpus manuals|heldout] [--questions FILE] [--dump-pages DIR]
+// Usage: AgentKit.Bench.Rag [--cache DIR] [--corpus manuals|heldout] [--corpus-dir DIR] [--questions FILE] [--dump-pages DIR]
 //                           [--embedder minilm|arctic|lexical] [--quality] [--index FILE] [--fusion] [--rerank]
 //   --cache       where the .deb files and the corpora are kept (default ~/.cache/agentkit/bench-rag)
 //   --corpus      manuals (default: GLPK, R and ReportLab manuals, questions.json) or heldout (Bash reference
 //                 manual and gnuplot manual, for a second question set kept out of tuning; needs --questions)
+//   --corpus-dir  any folder of documents (every format `agentkit ingest` reads: Markdown, HTML, text, PDF), with
+//                 --quality and --questions; questions name a file by name or by path relative to the folder, and
+//                 their answer by pages or by a section (a part of the heading path, e.g. "Server > Usage")
 //   --questions   the labelled questions (default for manuals: questions.json next to the program)
 //   --chunk-tokens, --overlap-tokens  chunk sizes (default: RagIngestionOptions' defaults)
 //   --passage-words N  words per passage, e.g. 48 (default: KnowledgeBaseOptions' default, 0: chunk vectors only)
@@ -45,6 +48,7 @@ var cache = Option("--cache") ?? Path.Combine(Environment.GetFolderPath(Environm
 var dump = Option("--dump-pages");
 var embedderName = Option("--embedder") ?? "minilm";
 var corpusName = Option("--corpus") ?? "manuals";
+var corpusDir = Option("--corpus-dir") is { } dir ? Path.GetFullPath(dir) : null;
 var defaultChunking = new ChunkingOptions();
 var passageWords = Option("--passage-words") is { } words ? int.Parse(words, CultureInfo.InvariantCulture) : new KnowledgeBaseOptions().PassageWords;
 var ingestion = new RagIngestionOptions
@@ -69,6 +73,14 @@ if (embedderName is not ("minilm" or "arctic" or "lexical"))
 if (corpusName is not ("manuals" or "heldout"))
 {
     Console.Error.WriteLine($"--corpus must be manuals or heldout, not '{corpusName}'.");
+    return 2;
+}
+
+if (corpusDir is not null && (!qualityOnly || Option("--questions") is null || !Directory.Exists(corpusDir)))
+{
+    Console.Error.WriteLine(Directory.Exists(corpusDir)
+        ? "--corpus-dir needs --quality and --questions FILE."
+        : $"--corpus-dir: the folder '{corpusDir}' does not exist.");
     return 2;
 }
 
@@ -97,11 +109,14 @@ if (questionsFile is null || !File.Exists(questionsFile))
 }
 
 Console.WriteLine($"# RAG ingestion benchmark: {Environment.ProcessorCount} cores, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
-var corpus = Path.Combine(cache, heldOut ? "heldout" : "corpus");
-List<CorpusPdf> pdfs;
+var corpus = corpusDir ?? Path.Combine(cache, heldOut ? "heldout" : "corpus");
+List<CorpusPdf> pdfs = [];
 try
 {
-    pdfs = await DebianDocs.FetchAsync(packages, cache, corpus);
+    if (corpusDir is null)
+    {
+        pdfs = await DebianDocs.FetchAsync(packages, cache, corpus);
+    }
 }
 catch (AptUnavailableException e)
 {
@@ -119,7 +134,14 @@ foreach (var pdf in pdfs)
 
 if (dump is not null)
 {
-    DumpPages(pdfs, dump);
+    if (corpusDir is null)
+    {
+        DumpPages(pdfs, dump);
+    }
+    else
+    {
+        DumpSections(corpusDir, dump);
+    }
 }
 
 // Each stage runs once to warm up (JIT, file cache), then Runs times; the best time is reported, since other
@@ -127,6 +149,7 @@ if (dump is not null)
 const int Runs = 2;
 var database = !qualityOnly ? Path.Combine(Path.GetTempPath(), $"agentkit-bench-rag-{Environment.ProcessId}.db")
     : Option("--index") is { } index ? Path.GetFullPath(index)
+    : corpusDir is not null ? Path.Combine(cache, $"dir-{Path.GetFileName(corpusDir.TrimEnd('/'))}-{embedderName}.db")
     : Path.Combine(cache, heldOut ? $"heldout-{embedderName}.db" : $"index-{embedderName}.db");
 try
 {
@@ -205,11 +228,11 @@ try
             var started = Stopwatch.GetTimestamp();
             var results = await modeRetriever.RetrieveAsync(q.Question, options);
             times.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            var rank = results.ToList().FindIndex(r => Path.GetFileName(r.Source) == q.Source && q.Pages.Contains(r.Page ?? 0));
+            var rank = results.ToList().FindIndex(q.IsAnsweredBy);
             ranks.Add((q, rank));
             if (rank < 0)
             {
-                misses.Add($"{name}: [{q.Kind}] \"{q.Question}\" ({q.Source} p. {string.Join('/', q.Pages)}); got {string.Join(", ", results.Take(3).Select(r => $"{Path.GetFileName(r.Source)} p. {r.Page}"))}");
+                misses.Add($"{name}: [{q.Kind}] \"{q.Question}\" ({q.Where}); got {string.Join(", ", results.Take(3).Select(LabelledQuestion.Describe))}");
             }
         }
 
@@ -345,7 +368,7 @@ static async Task CompareFusionAsync(RagRetriever retriever, List<LabelledQuesti
     foreach (var (name, fuse) in methods)
     {
         var ranks = rankings.Select(r => fuse(r.Vector, r.Keyword).Take(5).ToList()
-            .FindIndex(c => Path.GetFileName(c.Source) == r.Question.Source && r.Question.Pages.Contains(c.Page ?? 0))).ToList();
+            .FindIndex(r.Question.IsAnsweredBy)).ToList();
         Scores(name, $"all ({ranks.Count})", ranks);
     }
 }
@@ -381,6 +404,21 @@ static void DumpPages(List<CorpusPdf> pdfs, string folder)
     }
 }
 
+// Each file's sections as its reader sees them (heading path, then text), DIR/<path in the corpus>.txt.
+static void DumpSections(string corpus, string folder)
+{
+    var readers = DocumentReaderRegistry.CreateDefault();
+    foreach (var file in Directory.EnumerateFiles(corpus, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+    {
+        if (readers.TryGetReader(file, out var reader))
+        {
+            var target = Path.Combine(folder, Path.GetRelativePath(corpus, file) + ".txt");
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.WriteAllText(target, string.Join("\n\n", reader.Read(file, File.ReadAllBytes(file)).Sections.Select(s => "## " + s.SectionPath + "\n\n" + s.Text)));
+        }
+    }
+}
+
 string? Option(string name)
 {
     var at = Array.IndexOf(args, name);
@@ -389,6 +427,30 @@ string? Option(string name)
 
 /// <summary>
 /// A question, its kind (<c>document</c>: in the document's words; <c>user</c>: in a user's words; <c>paraphrase</c>;
-/// <c>howto</c>: a "how do I…" task) and where its answer is: the PDF's file name and the 1-based physical page(s).
+/// <c>howto</c>: a "how do I…" task) and where its answer is: the file (its name, or its path relative to the corpus
+/// folder where names repeat) and either the 1-based physical page(s) or a section: a part of the heading path that
+/// the answering chunk's path contains (case-insensitive), for formats without pages.
 /// </summary>
-internal sealed record LabelledQuestion(string Question, string Kind, string Source, int[] Pages);
+internal sealed record LabelledQuestion(string Question, string Kind, string Source, int[]? Pages, string? Section)
+{
+    /// <summary>Whether a retrieved chunk holds the answer.</summary>
+    public bool IsAnsweredBy(RetrievedChunk chunk)
+    {
+        var source = chunk.Source.Replace('\\', '/');
+        if (source != Source && Path.GetFileName(source) != Source && !source.EndsWith("/" + Source, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        return Pages is { Length: > 0 } ? Pages.Contains(chunk.Page ?? 0)
+            : Section is { Length: > 0 } ? chunk.Section.Contains(Section, StringComparison.OrdinalIgnoreCase)
+            : throw new InvalidDataException($"The question \"{Question}\" names neither pages nor a section.");
+    }
+
+    /// <summary>Where the answer is, for the list of misses.</summary>
+    public string Where => Pages is { Length: > 0 } ? $"{Source} p. {string.Join('/', Pages)}" : $"{Source} § {Section}";
+
+    /// <summary>A retrieved chunk, for the list of misses.</summary>
+    public static string Describe(RetrievedChunk chunk) =>
+        chunk.Page is { } page ? $"{Path.GetFileName(chunk.Source)} p. {page}" : $"{Path.GetFileName(chunk.Source)} § {chunk.Section}";
+}

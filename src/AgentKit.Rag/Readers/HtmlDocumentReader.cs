@@ -9,7 +9,9 @@ namespace AgentKit.Rag.Readers;
 /// <c>nav</c>, <c>header</c>, <c>footer</c>, <c>aside</c>, forms, embedded media, hidden elements and elements whose
 /// ARIA role is navigation, banner, contentinfo or complementary. When the page has a <c>main</c> (or a single
 /// <c>article</c>) only that is read. <c>h1</c>–<c>h6</c> become the section paths; block elements end paragraphs;
-/// <c>pre</c> keeps its line breaks. The title is the <c>title</c> element, else the first <c>h1</c>, else the file name.
+/// <c>pre</c> keeps its line breaks. The same boilerplate is left out of headings and <c>pre</c> (a code block's "copy"
+/// button), and so are a heading's permalink anchors (an in-page link with no letter or digit: <c>#</c>, <c>¶</c>, <c>§</c>).
+/// The title is the <c>title</c> element, else the first <c>h1</c>, else the file name.
 /// </summary>
 public sealed class HtmlDocumentReader : IDocumentReader
 {
@@ -80,6 +82,42 @@ public sealed class HtmlDocumentReader : IDocumentReader
         || BoilerplateRoles.Contains(element.GetAttributeValue("role", ""))
         || element.GetAttributeValue("style", "").Replace(" ", "", StringComparison.Ordinal).Contains("display:none", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// An element's text without boilerplate descendants; in a heading also without permalink anchors. In a <c>pre</c>,
+    /// a <c>code</c> element after other text starts a line (sites put a snippet's variants side by side in one block).
+    /// </summary>
+    private static string ContentText(HtmlNode element, bool heading)
+    {
+        var text = new StringBuilder();
+        Append(element);
+        return HtmlEntity.DeEntitize(text.ToString());
+
+        void Append(HtmlNode node)
+        {
+            foreach (var child in node.ChildNodes)
+            {
+                if (child.NodeType == HtmlNodeType.Text)
+                {
+                    text.Append(((HtmlTextNode)child).Text);
+                }
+                else if (child.NodeType == HtmlNodeType.Element && !IsBoilerplate(child) && !(heading && IsPermalink(child)))
+                {
+                    if (!heading && child.Name.Equals("code", StringComparison.OrdinalIgnoreCase) && text.Length > 0 && text[^1] != '\n')
+                    {
+                        text.Append('\n');
+                    }
+
+                    Append(child);
+                }
+            }
+        }
+    }
+
+    private static bool IsPermalink(HtmlNode element) =>
+        element.Name.Equals("a", StringComparison.OrdinalIgnoreCase)
+        && element.GetAttributeValue("href", "").StartsWith('#')
+        && !HtmlEntity.DeEntitize(element.InnerText).Any(char.IsLetterOrDigit);
+
     private static int HeadingLevel(string name) =>
         name.Length == 2 && (name[0] is 'h' or 'H') && name[1] is >= '1' and <= '6' ? name[1] - '0' : 0;
 
@@ -123,14 +161,14 @@ public sealed class HtmlDocumentReader : IDocumentReader
             if (level > 0)
             {
                 EndParagraph();
-                Sections.Heading(level, HtmlEntity.DeEntitize(element.InnerText));
+                Sections.Heading(level, ContentText(element, heading: true));
                 return;
             }
 
             if (element.Name.Equals("pre", StringComparison.OrdinalIgnoreCase))
             {
                 EndParagraph();
-                Sections.Paragraph(HtmlEntity.DeEntitize(element.InnerText).ReplaceLineEndings("\n").Trim('\n'));
+                Sections.Paragraph(ContentText(element, heading: false).ReplaceLineEndings("\n").Trim('\n'));
                 return;
             }
 

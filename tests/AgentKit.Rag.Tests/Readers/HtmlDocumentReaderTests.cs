@@ -62,4 +62,33 @@ public sealed class HtmlDocumentReaderTests
         Assert.Equal("Kept.", Assert.Single(document.Sections).Text);
         Assert.Equal("Inside", document.Title);
     }
+
+    [Fact]
+    public void Read_HeadingPermalinks_AreLeftOutOfSectionPaths()
+    {
+        // Node.js API docs ("#"), Sphinx ("¶", a headerlink), rustdoc ("§"), GitHub (an anchor holding only an svg).
+        var document = Read("""
+            <main>
+            <h2>Path<span><a class="mark" href="#path" id="path">#</a></span></h2><p>One.</p>
+            <h3>path.join([...paths])<a class="headerlink" href="#path-join" title="Permalink">¶</a></h3><p>Two.</p>
+            <h3><a href="#sep" class="anchor">§</a>path.sep</h3><p>Three.</p>
+            <h3><a class="anchor" href="#d"><svg><path d="M0"/></svg></a>path.delimiter</h3><p>Four.</p>
+            <h3><a href="#v2">2.1</a> Version <a href="/other.html">#</a></h3><p>Five.</p>
+            </main>
+            """);
+
+        Assert.Equal(
+            ["Path", "Path > path.join([...paths])", "Path > path.sep", "Path > path.delimiter", "Path > 2.1 Version #"],
+            document.Sections.Select(s => s.SectionPath));
+    }
+
+    [Fact]
+    public void Read_PreformattedCode_LeavesOutButtonsAndKeepsVariantsOnTheirOwnLines()
+    {
+        var document = Read("""
+            <main><h1>Path</h1><pre class="with-42-chars"><input class="js-flavor-toggle" type="checkbox" aria-label="ES modules"><code class="language-js cjs">const path = require('node:path');</code><code class="language-js mjs">import path from 'node:path';</code><button class="copy-button">copy</button></pre></main>
+            """);
+
+        Assert.Equal("const path = require('node:path');\nimport path from 'node:path';", Assert.Single(document.Sections).Text);
+    }
 }
