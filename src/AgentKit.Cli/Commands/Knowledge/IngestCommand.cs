@@ -70,7 +70,7 @@ internal static class IngestCommand
                 new Text(Path.GetRelativePath(root, file.Path)),
                 new Markup(status),
                 new Text(file.Chunks.ToString(CultureInfo.InvariantCulture)),
-                new Text(file.Pages.ToString(CultureInfo.InvariantCulture)),
+                new Text(file.Pages > 0 ? file.Pages.ToString(CultureInfo.InvariantCulture) : "-"),
                 new Text(detail));
         }
 
@@ -83,8 +83,14 @@ internal static class IngestCommand
             .Select(s => (Status: s, Count: report.Count(s)))
             .Where(c => c.Count > 0)
             .Select(c => $"{c.Count} {c.Status.ToString().ToLowerInvariant()}"));
+        // Markdown, HTML and text have no pages: say how many files were read instead of "0 pages".
+        var read = report.Count(FileIngestionStatus.Added) + report.Count(FileIngestionStatus.Updated);
+        var paged = report.Files.Where(f => f.Status is FileIngestionStatus.Added or FileIngestionStatus.Updated && f.Pages > 0).ToList();
+        var from = paged.Count == 0 ? $"{read} files"
+            : paged.Count == read ? $"{report.PagesRead} pages"
+            : $"{report.PagesRead} pages of {paged.Count} files and {read - paged.Count} files without pages";
         return string.Create(CultureInfo.InvariantCulture,
-            $"{report.Files.Count} files ({(counts.Length == 0 ? "none" : counts)}): {report.ChunksWritten} chunks written from {report.PagesRead} pages in {report.Elapsed.TotalSeconds:F1} s, into {database} (collection {collection}).");
+            $"{report.Files.Count} files ({(counts.Length == 0 ? "none" : counts)}): {report.ChunksWritten} chunks written from {from} in {report.Elapsed.TotalSeconds:F1} s, into {database} (collection {collection}).");
     }
 
     /// <summary>
