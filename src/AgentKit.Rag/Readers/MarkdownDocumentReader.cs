@@ -1,5 +1,7 @@
 using System.Text;
+using System.Text.RegularExpressions;
 using AgentKit.Rag.Documents;
+using HtmlAgilityPack;
 using Markdig;
 using Markdig.Extensions.Yaml;
 using Markdig.Syntax;
@@ -10,9 +12,11 @@ namespace AgentKit.Rag.Readers;
 /// <summary>
 /// Reads Markdown with Markdig: headings (ATX and setext) become the section paths; every other top-level block
 /// (paragraphs, lists, quotes, code, tables) is kept as its Markdown source, so code and list structure survive.
-/// YAML front matter is skipped. The title is the first level-1 heading, else the file name.
+/// Raw HTML blocks (a README's centred logo, <c>&lt;details&gt;</c>) keep only their text; HTML comments and YAML
+/// front matter are skipped; a heading's trailing id attribute (<c>{#install}</c>) is not part of its title. The title
+/// is the first level-1 heading, else the file name.
 /// </summary>
-public sealed class MarkdownDocumentReader : IDocumentReader
+public sealed partial class MarkdownDocumentReader : IDocumentReader
 {
     private static readonly MarkdownPipeline Pipeline = new MarkdownPipelineBuilder()
         .UseYamlFrontMatter()
@@ -38,10 +42,13 @@ public sealed class MarkdownDocumentReader : IDocumentReader
                 case YamlFrontMatterBlock:
                     break;
                 case HeadingBlock heading:
-                    sections.Heading(heading.Level, InlineText(heading.Inline));
+                    sections.Heading(heading.Level, HeadingId().Replace(InlineText(heading.Inline), ""));
+                    break;
+                case HtmlBlock html:
+                    sections.Paragraph(HtmlText(Source(markdown, html)));
                     break;
                 default:
-                    sections.Paragraph(markdown.Substring(block.Span.Start, Math.Min(block.Span.Length, markdown.Length - block.Span.Start)));
+                    sections.Paragraph(Source(markdown, block));
                     break;
             }
         }
@@ -49,6 +56,42 @@ public sealed class MarkdownDocumentReader : IDocumentReader
         var built = sections.Build();
         return new RagDocument(sourcePath, sections.FirstTopHeading ?? Path.GetFileNameWithoutExtension(sourcePath), built);
     }
+
+    private static string Source(string markdown, Block block) =>
+        markdown.Substring(block.Span.Start, Math.Min(block.Span.Length, markdown.Length - block.Span.Start));
+
+    /// <summary>The text of raw HTML: tags, comments, scripts and styles dropped, entities decoded, a line per block.</summary>
+    private static string HtmlText(string html)
+    {
+        var document = new HtmlDocument { OptionMaxNestedChildNodes = 2048 };
+        document.LoadHtml(html);
+        var text = new StringBuilder();
+        Append(document.DocumentNode);
+        return string.Join('\n', text.ToString().Split('\n').Select(Whitespace.Collapse).Where(line => line.Length > 0));
+
+        void Append(HtmlNode node)
+        {
+            foreach (var child in node.ChildNodes)
+            {
+                if (child is HtmlTextNode textNode)
+                {
+                    text.Append(HtmlEntity.DeEntitize(textNode.Text));
+                }
+                else if (child.NodeType == HtmlNodeType.Element && child.Name is not ("script" or "style" or "template"))
+                {
+                    Append(child);
+                    if (child.Name is "p" or "div" or "br" or "li" or "tr" or "summary" or "details" or "table" or "h1" or "h2" or "h3" or "h4" or "h5" or "h6")
+                    {
+                        text.Append('\n');
+                    }
+                }
+            }
+        }
+    }
+
+    // Pandoc/kramdown/MkDocs heading attributes at the end of a heading: "Install {#install}", "Usage {#usage .tab}".
+    [GeneratedRegex(@"\s*\{#[\w:.-]+(?:\s+[.#][\w:.-]+)*\}\s*$")]
+    private static partial Regex HeadingId();
 
     private static string InlineText(ContainerInline? container)
     {

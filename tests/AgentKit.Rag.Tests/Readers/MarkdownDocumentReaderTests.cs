@@ -79,4 +79,54 @@ public sealed class MarkdownDocumentReaderTests
         Assert.Empty(document.Sections[0].HeadingPath);
         Assert.Equal("Preamble.", document.Sections[0].Text);
     }
+
+    [Fact]
+    public void Read_RawHtmlBlocks_KeepOnlyTheirText()
+    {
+        var document = Read("""
+            # Pumps
+
+            <p align="center">
+              <img src="logo.png" alt="logo" width="200">
+            </p>
+
+            <!-- maintainers: keep this list sorted -->
+
+            <details>
+            <summary>Supported models &amp; sizes</summary>
+
+            - P100
+            - P200
+
+            </details>
+
+            Use the P100 for tanks under 50 litres.
+            """);
+
+        var text = Assert.Single(document.Sections).Text;
+        Assert.Equal("Supported models & sizes\n\n- P100\n- P200\n\nUse the P100 for tanks under 50 litres.", text);
+    }
+
+    [Fact]
+    public void Read_HeadingIdAttributes_AreNotPartOfTheSectionPath()
+    {
+        var document = Read("""
+            # Guide {#guide}
+
+            Intro.
+
+            ## Install on Linux {#install-linux .tabbed}
+
+            Steps.
+
+            ## Templates use {name} placeholders
+
+            Braces that are not an id stay.
+            """);
+
+        Assert.Equal(
+            ["Guide", "Guide > Install on Linux", "Guide > Templates use {name} placeholders"],
+            document.Sections.Select(s => s.SectionPath));
+        Assert.Equal("Guide", document.Title);
+    }
 }
