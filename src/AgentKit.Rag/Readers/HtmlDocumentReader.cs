@@ -44,7 +44,7 @@ public sealed class HtmlDocumentReader : IDocumentReader
         {
             html.LoadHtml(TextDecoding.Decode(sourcePath, content.Span));
         }
-        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        catch (Exception e) when (IsParserError(e))
         {
             throw new DocumentReadException(sourcePath, DocumentReadFailure.Corrupt, $"'{sourcePath}' is not readable HTML: {e.Message}", e);
         }
@@ -62,6 +62,13 @@ public sealed class HtmlDocumentReader : IDocumentReader
 
         return new RagDocument(sourcePath, title, sections);
     }
+
+    /// <summary>
+    /// What HtmlAgilityPack throws on input it will not parse: a plain <see cref="Exception"/> for tags nested past
+    /// <c>OptionMaxNestedChildNodes</c>, and argument or state errors.
+    /// </summary>
+    internal static bool IsParserError(Exception e) =>
+        e.GetType() == typeof(Exception) || e is InvalidOperationException or ArgumentException;
 
     private static HtmlNode ContentRoot(HtmlNode document)
     {

@@ -45,7 +45,7 @@ public sealed partial class MarkdownDocumentReader : IDocumentReader
                     sections.Heading(heading.Level, HeadingId().Replace(InlineText(heading.Inline), ""));
                     break;
                 case HtmlBlock html:
-                    sections.Paragraph(HtmlText(Source(markdown, html)));
+                    sections.Paragraph(HtmlText(sourcePath, Source(markdown, html)));
                     break;
                 default:
                     sections.Paragraph(Source(markdown, block));
@@ -61,10 +61,19 @@ public sealed partial class MarkdownDocumentReader : IDocumentReader
         markdown.Substring(block.Span.Start, Math.Min(block.Span.Length, markdown.Length - block.Span.Start));
 
     /// <summary>The text of raw HTML: tags, comments, scripts and styles dropped, entities decoded, a line per block.</summary>
-    private static string HtmlText(string html)
+    /// <exception cref="DocumentReadException">The HTML is nested past the parser's limit.</exception>
+    private static string HtmlText(string sourcePath, string html)
     {
         var document = new HtmlDocument { OptionMaxNestedChildNodes = 2048 };
-        document.LoadHtml(html);
+        try
+        {
+            document.LoadHtml(html);
+        }
+        catch (Exception e) when (HtmlDocumentReader.IsParserError(e))
+        {
+            throw new DocumentReadException(sourcePath, DocumentReadFailure.Corrupt, $"'{sourcePath}' holds raw HTML that cannot be read: {e.Message}", e);
+        }
+
         var text = new StringBuilder();
         Append(document.DocumentNode);
         return string.Join('\n', text.ToString().Split('\n').Select(Whitespace.Collapse).Where(line => line.Length > 0));
