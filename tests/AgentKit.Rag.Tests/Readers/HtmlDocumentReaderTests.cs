@@ -91,16 +91,4 @@ public sealed class HtmlDocumentReaderTests
 
         Assert.Equal("const path = require('node:path');\nimport path from 'node:path';", Assert.Single(document.Sections).Text);
     }
-
-    [Fact]
-    public void Read_TagsNestedPastTheParsersLimit_IsACorruptDocumentNamingTheFile()
-    {
-        var html = "<html><body>" + string.Concat(Enumerable.Repeat("<div>", 5_000)) + "text" + string.Concat(Enumerable.Repeat("</div>", 5_000)) + "</body></html>";
-
-        var error = Assert.Throws<DocumentReadException>(() => Read(html));
-
-        Assert.Equal(DocumentReadFailure.Corrupt, error.Failure);
-        Assert.Contains("/site/page.html", error.Message, StringComparison.Ordinal);
-        Assert.Contains("nested", error.Message, StringComparison.Ordinal);
-    }
 }

@@ -129,15 +129,4 @@ public sealed class MarkdownDocumentReaderTests
             document.Sections.Select(s => s.SectionPath));
         Assert.Equal("Guide", document.Title);
     }
-
-    [Fact]
-    public void Read_RawHtmlNestedPastTheParsersLimit_IsACorruptDocumentNamingTheFile()
-    {
-        var markdown = "# Deep\n\n" + string.Concat(Enumerable.Repeat("<div>", 5_000)) + "text" + string.Concat(Enumerable.Repeat("</div>", 5_000)) + "\n\nAfter.\n";
-
-        var error = Assert.Throws<DocumentReadException>(() => Read(markdown));
-
-        Assert.Equal(DocumentReadFailure.Corrupt, error.Failure);
-        Assert.Contains("/kb/guide.md", error.Message, StringComparison.Ordinal);
-    }
 }
