@@ -94,7 +94,7 @@ public sealed partial class PdfDocumentReader : IDocumentReader
             var title = document.Information.Title;
             return new RagDocument(
                 sourcePath,
-                string.IsNullOrWhiteSpace(title) ? Path.GetFileNameWithoutExtension(sourcePath) : Whitespace.Collapse(title),
+                string.IsNullOrWhiteSpace(title) ? Path.GetFileNameWithoutExtension(sourcePath) : Ligatures.Expand(Whitespace.Collapse(title)),
                 sections,
                 document.NumberOfPages);
         }
@@ -124,7 +124,7 @@ public sealed partial class PdfDocumentReader : IDocumentReader
         {
             foreach (var line in block.TextLines)
             {
-                var text = string.Join(' ', line.Words.Select(w => w.Text)).Trim();
+                var text = Ligatures.Expand(string.Join(' ', line.Words.Select(w => w.Text)).Trim());
                 if (text.Length > 0)
                 {
                     lines.Add(new Line(blockIndex, text, line.BoundingBox.Top, line.BoundingBox.Bottom));
@@ -303,7 +303,7 @@ public sealed partial class PdfDocumentReader : IDocumentReader
 
         private void Add(UglyToad.PdfPig.Outline.BookmarkNode node, string[] parent)
         {
-            var title = Whitespace.Collapse(node.Title ?? "");
+            var title = Ligatures.Expand(Whitespace.Collapse(node.Title ?? ""));
             var path = title.Length == 0 ? parent : [.. parent, title];
             if (node is UglyToad.PdfPig.Outline.DocumentBookmarkNode { PageNumber: > 0 } target)
             {

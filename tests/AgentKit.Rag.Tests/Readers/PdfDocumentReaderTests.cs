@@ -149,4 +149,18 @@ public sealed class PdfDocumentReaderTests
 
         Assert.ThrowsAny<OperationCanceledException>(() => Reader.Read("a.pdf", TestPdfs.Simple(["x"]), cancelled.Token));
     }
+
+    [Fact]
+    public void Read_TypographicLigatures_AreWrittenOutAsTheirLetters()
+    {
+        // Helvetica's "fi" and "fl" glyphs, as typeset PDFs use them; the reader gives the letters, which keyword search
+        // and the embedding model's tokenizer know.
+        var pdf = TestPdfs.Simple(["The \uFB01lter and the \uFB02ow meter."]);
+
+        var document = Reader.Read("/docs/manual.pdf", pdf, TestContext.Current.CancellationToken);
+
+        Assert.Equal("The filter and the flow meter.", Assert.Single(document.Sections).Text);
+        // Every Latin ligature, including the ones Helvetica lacks.
+        Assert.Equal("off fit flow office waffle first last", Ligatures.Expand("o\uFB00 \uFB01t \uFB02ow o\uFB03ce wa\uFB04e \uFB01r\uFB05 la\uFB06"));
+    }
 }
