@@ -414,7 +414,7 @@ static void DumpSections(string corpus, string folder)
         {
             var target = Path.Combine(folder, Path.GetRelativePath(corpus, file) + ".txt");
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.WriteAllText(target, string.Join("\n\n", reader.Read(file, File.ReadAllBytes(file)).Sections.Select(s => "## " + s.SectionPath + "\n\n" + s.Text)));
+            File.WriteAllText(target, string.Join("\n\n", reader.Read(file, File.ReadAllBytes(file)).Sections.Select(s => "=== " + s.SectionPath + " ===\n\n" + s.Text)));
         }
     }
 }
