@@ -189,6 +189,12 @@ try
         return 2;
     }
 
+    if (questions.FirstOrDefault(q => q.Pages is not { Length: > 0 } && string.IsNullOrEmpty(q.Section)) is { } unplaced)
+    {
+        Console.Error.WriteLine($"The questions file '{questionsFile}': \"{unplaced.Question}\" names neither pages nor a section.");
+        return 2;
+    }
+
     var scorer = rerank ? embedder.GetService<IRelevanceScorer>() ?? throw new InvalidOperationException($"--rerank: the embedder {embedderName} has no token-level relevance scorer.") : null;
     var retriever = new RagRetriever(collection, embedder, scorer is null ? null : new RelevanceScorerReranker(scorer), passages: passages, codes: codes);
     var liveRetriever = new RagRetriever(collection, embedder, scorer is null ? null : new RelevanceScorerReranker(scorer), passages: passages);
@@ -442,9 +448,7 @@ internal sealed record LabelledQuestion(string Question, string Kind, string Sou
             return false;
         }
 
-        return Pages is { Length: > 0 } ? Pages.Contains(chunk.Page ?? 0)
-            : Section is { Length: > 0 } ? chunk.Section.Contains(Section, StringComparison.OrdinalIgnoreCase)
-            : throw new InvalidDataException($"The question \"{Question}\" names neither pages nor a section.");
+        return Pages is { Length: > 0 } ? Pages.Contains(chunk.Page ?? 0) : chunk.Section.Contains(Section!, StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>Where the answer is, for the list of misses.</summary>

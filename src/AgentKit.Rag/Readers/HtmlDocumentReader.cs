@@ -39,15 +39,7 @@ public sealed class HtmlDocumentReader : IDocumentReader
     public RagDocument Read(string sourcePath, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sourcePath);
-        var html = new HtmlDocument { OptionMaxNestedChildNodes = 2048 };
-        try
-        {
-            html.LoadHtml(TextDecoding.Decode(sourcePath, content.Span));
-        }
-        catch (Exception e) when (IsParserError(e))
-        {
-            throw new DocumentReadException(sourcePath, DocumentReadFailure.Corrupt, $"'{sourcePath}' is not readable HTML: {e.Message}", e);
-        }
+        var html = Parse(sourcePath, TextDecoding.Decode(sourcePath, content.Span), "is not readable HTML");
 
         var titleNode = html.DocumentNode.SelectSingleNode("//title");
         var title = titleNode is null ? "" : Whitespace.Collapse(HtmlEntity.DeEntitize(titleNode.InnerText));
@@ -63,12 +55,26 @@ public sealed class HtmlDocumentReader : IDocumentReader
         return new RagDocument(sourcePath, title, sections);
     }
 
-    /// <summary>
-    /// What HtmlAgilityPack throws on input it will not parse: a plain <see cref="Exception"/> for tags nested past
-    /// <c>OptionMaxNestedChildNodes</c>, and argument or state errors.
-    /// </summary>
-    internal static bool IsParserError(Exception e) =>
-        e.GetType() == typeof(Exception) || e is InvalidOperationException or ArgumentException;
+    /// <summary>Parses HTML with at most 2,048 nested tags.</summary>
+    /// <param name="sourcePath">The file, for the error.</param>
+    /// <param name="text">The HTML.</param>
+    /// <param name="problem">What the error says of the file when the HTML cannot be parsed ("is not readable HTML").</param>
+    /// <exception cref="DocumentReadException">Corrupt: HtmlAgilityPack refused it (a plain <see cref="Exception"/> for
+    /// tags nested past the limit, argument or state errors otherwise).</exception>
+    internal static HtmlDocument Parse(string sourcePath, string text, string problem)
+    {
+        var html = new HtmlDocument { OptionMaxNestedChildNodes = 2048 };
+        try
+        {
+            html.LoadHtml(text);
+        }
+        catch (Exception e) when (e.GetType() == typeof(Exception) || e is InvalidOperationException or ArgumentException)
+        {
+            throw new DocumentReadException(sourcePath, DocumentReadFailure.Corrupt, $"'{sourcePath}' {problem}: {e.Message}", e);
+        }
+
+        return html;
+    }
 
     private static HtmlNode ContentRoot(HtmlNode document)
     {
@@ -82,7 +88,8 @@ public sealed class HtmlDocumentReader : IDocumentReader
         return articles is { Count: 1 } ? articles[0] : document.SelectSingleNode("//body") ?? document;
     }
 
-    private static bool IsBoilerplate(HtmlNode element) =>
+    /// <summary>Whether an element is left out of the text (scripts, navigation, forms, media, hidden elements…).</summary>
+    internal static bool IsBoilerplate(HtmlNode element) =>
         Boilerplate.Contains(element.Name)
         || element.Attributes.Contains("hidden")
         || element.GetAttributeValue("aria-hidden", "").Equals("true", StringComparison.OrdinalIgnoreCase)

@@ -60,20 +60,14 @@ public sealed partial class MarkdownDocumentReader : IDocumentReader
     private static string Source(string markdown, Block block) =>
         markdown.Substring(block.Span.Start, Math.Min(block.Span.Length, markdown.Length - block.Span.Start));
 
-    /// <summary>The text of raw HTML: tags, comments, scripts and styles dropped, entities decoded, a line per block.</summary>
+    /// <summary>
+    /// The text of raw HTML, with the HTML reader's boilerplate (scripts, styles, navigation, media, hidden elements…)
+    /// and comments dropped, entities decoded, a line per block.
+    /// </summary>
     /// <exception cref="DocumentReadException">The HTML is nested past the parser's limit.</exception>
     private static string HtmlText(string sourcePath, string html)
     {
-        var document = new HtmlDocument { OptionMaxNestedChildNodes = 2048 };
-        try
-        {
-            document.LoadHtml(html);
-        }
-        catch (Exception e) when (HtmlDocumentReader.IsParserError(e))
-        {
-            throw new DocumentReadException(sourcePath, DocumentReadFailure.Corrupt, $"'{sourcePath}' holds raw HTML that cannot be read: {e.Message}", e);
-        }
-
+        var document = HtmlDocumentReader.Parse(sourcePath, html, "holds raw HTML that cannot be read");
         var text = new StringBuilder();
         Append(document.DocumentNode);
         return string.Join('\n', text.ToString().Split('\n').Select(Whitespace.Collapse).Where(line => line.Length > 0));
@@ -86,7 +80,7 @@ public sealed partial class MarkdownDocumentReader : IDocumentReader
                 {
                     text.Append(HtmlEntity.DeEntitize(textNode.Text));
                 }
-                else if (child.NodeType == HtmlNodeType.Element && child.Name is not ("script" or "style" or "template"))
+                else if (child.NodeType == HtmlNodeType.Element && !HtmlDocumentReader.IsBoilerplate(child))
                 {
                     Append(child);
                     if (child.Name is "p" or "div" or "br" or "li" or "tr" or "summary" or "details" or "table" or "h1" or "h2" or "h3" or "h4" or "h5" or "h6")
