@@ -16,6 +16,9 @@ namespace AgentKit.Rag.Readers;
 /// <list type="bullet">
 /// <item>words come from the nearest-neighbour word extractor, blocks from the Docstrum page segmenter (which
 /// separates columns), and blocks are put in reading order by the unsupervised reading-order detector;</item>
+/// <item>TeX's Computer Modern fonts embedded without a Unicode map (common in LaTeX and Texinfo manuals) are read by
+/// their TeX encodings, so their "fi" and "fl" ligatures, dashes, quotes, Greek letters and math symbols are text, not
+/// control characters that split words;</item>
 /// <item>a block's lines are joined with spaces, and a word hyphenated across a line break is rejoined; blocks are
 /// paragraphs;</item>
 /// <item>running headers and footers are dropped: a line among the two top or two bottom lines of a page whose
@@ -116,7 +119,7 @@ public sealed partial class PdfDocumentReader : IDocumentReader
             return new PageLines(page.Number, lines);
         }
 
-        var words = NearestNeighbourWordExtractor.Instance.GetWords(page.Letters);
+        var words = NearestNeighbourWordExtractor.Instance.GetWords(TexFontEncoding.Repair(page.Letters));
         var blocks = DocstrumBoundingBoxes.Instance.GetBlocks(words);
         var ordered = UnsupervisedReadingOrderDetector.Instance.Get(blocks);
         var blockIndex = 0;

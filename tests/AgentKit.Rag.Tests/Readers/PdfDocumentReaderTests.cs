@@ -163,4 +163,42 @@ public sealed class PdfDocumentReaderTests
         // Every Latin ligature, including the ones Helvetica lacks.
         Assert.Equal("off fit flow office waffle first last", Ligatures.Expand("o\uFB00 \uFB01t \uFB02ow o\uFB03ce wa\uFB04e \uFB01r\uFB05 la\uFB06"));
     }
+
+    [Fact]
+    public void Read_ComputerModernFontsWithoutUnicodeMap_AreReadByTheirTexEncodings()
+    {
+        // pdfTeX embeds Computer Modern without a Unicode map, so "fi" arrives as code 0x0C, which a word extractor
+        // takes for whitespace ("satis able"). Page 1 has such codes; page 2 has none. A diagram font's control codes
+        // (XY-pic's line pieces) are no text.
+        var pdf = TestPdfs.WithRawFontCodes(
+            [
+                ("ABCDEF+CMR10", "Satis\u000Cable \u000Bort \u000Dow o\u000Ece wa\u000Fe pages 3\u007B5 \u005Cquoted\u0022 \u0019 \u0001"),
+                ("ABCDEF+CMTT10", "glp_\u000Dag \u000D{x}\u000D"),
+                ("GHIJKL+CMMI10", "\u0015\u003B \u0019\u003A \u000B"),
+                ("GHIJKL+CMSY10", "\u0014 \u0000 \u0015 \u005F"),
+                ("MNOPQR+XYDASH10", "\u0001\u0002 arrows"),
+                ("Helvetica", "{braces} stay"),
+            ],
+            [
+                ("ABCDEF+CMR10", "Dash 3\u007B5 only"),
+                ("GHIJKL+CMMI10", "f(x\u003Bn\u003A)"),
+            ]);
+
+        var document = Reader.Read("/docs/tex.pdf", pdf, TestContext.Current.CancellationToken);
+
+        var first = document.Sections.Single(s => s.Page == 1).Text;
+        Assert.Contains("Satisfiable ffort flow office waffle pages 3–5 “quoted” ß Δ", first, StringComparison.Ordinal);
+        Assert.Contains("glp_'ag '{x}'", first, StringComparison.Ordinal);
+        Assert.Contains("λ, π. α", first, StringComparison.Ordinal);
+        Assert.Contains("≤ − ≥ ∨", first, StringComparison.Ordinal);
+        Assert.Contains("arrows", first, StringComparison.Ordinal);
+        Assert.Contains("{braces} stay", first, StringComparison.Ordinal);
+        Assert.DoesNotContain(first, c => char.IsControl(c) && c != '\n');
+
+        // Without a control character on the page, a text font's impossible codes are still read ("{" is an en dash in
+        // CMR); a math font's printable codes are left as they are, since they may be text already.
+        var second = document.Sections.Single(s => s.Page == 2).Text;
+        Assert.Contains("Dash 3–5 only", second, StringComparison.Ordinal);
+        Assert.Contains("f(x;n:)", second, StringComparison.Ordinal);
+    }
 }

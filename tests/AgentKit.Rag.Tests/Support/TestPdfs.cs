@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Globalization;
 using System.IO.Compression;
 using System.Text;
 using UglyToad.PdfPig.Core;
@@ -179,6 +180,58 @@ internal static class TestPdfs
         var at = plain.LastIndexOf("trailer", StringComparison.Ordinal);
         var open = plain.IndexOf("<<", at, StringComparison.Ordinal) + 2;
         return Encoding.Latin1.GetBytes(plain[..open] + " " + encrypt + plain[open..]);
+    }
+
+    /// <summary>
+    /// A PDF whose lines are set in the named simple fonts declared with no encoding, no Unicode map and no embedded
+    /// program, so a reader gets each line's raw character codes, as from the Computer Modern fonts pdfTeX embeds. Each
+    /// page is a list of lines: a font name ("ABCDEF+CMR10") and the codes the line shows (characters up to U+00FF).
+    /// </summary>
+    public static byte[] WithRawFontCodes(params (string Font, string Codes)[][] pages)
+    {
+        var fonts = pages.SelectMany(p => p).Select(l => l.Font).Distinct().ToList();
+        var objects = new List<string>
+        {
+            "<< /Type /Catalog /Pages 2 0 R >>",
+            $"<< /Type /Pages /Kids [{string.Join(' ', pages.Select((_, i) => $"{3 + (2 * fonts.Count) + (2 * i)} 0 R"))}] /Count {pages.Length} >>",
+        };
+        var widths = string.Join(' ', Enumerable.Repeat("500", 256));
+        foreach (var font in fonts)
+        {
+            objects.Add($"<< /Type /Font /Subtype /Type1 /BaseFont /{font} /FirstChar 0 /LastChar 255 /Widths [{widths}] /FontDescriptor {objects.Count + 2} 0 R >>");
+            objects.Add($"<< /Type /FontDescriptor /FontName /{font} /Flags 34 /FontBBox [0 -250 1000 750] /ItalicAngle 0 /Ascent 750 /Descent -250 /CapHeight 700 /StemV 80 >>");
+        }
+
+        var resources = string.Join(' ', fonts.Select((_, i) => $"/F{i} {3 + (2 * i)} 0 R"));
+        foreach (var lines in pages)
+        {
+            var content = new StringBuilder();
+            for (var i = 0; i < lines.Length; i++)
+            {
+                content.Append(CultureInfo.InvariantCulture, $"BT /F{fonts.IndexOf(lines[i].Font)} 11 Tf 60 {760 - (15 * i)} Td <{Convert.ToHexString(Encoding.Latin1.GetBytes(lines[i].Codes))}> Tj ET\n");
+            }
+
+            objects.Add($"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {PageWidth} {PageHeight}] /Resources << /Font << {resources} >> >> /Contents {objects.Count + 2} 0 R >>");
+            objects.Add($"<< /Length {content.Length} >>\nstream\n{content}endstream");
+        }
+
+        var file = new StringBuilder("%PDF-1.4\n");
+        var offsets = new List<int>();
+        for (var i = 0; i < objects.Count; i++)
+        {
+            offsets.Add(file.Length);
+            file.Append(CultureInfo.InvariantCulture, $"{i + 1} 0 obj\n{objects[i]}\nendobj\n");
+        }
+
+        var xref = file.Length;
+        file.Append(CultureInfo.InvariantCulture, $"xref\n0 {objects.Count + 1}\n0000000000 65535 f \n");
+        foreach (var offset in offsets)
+        {
+            file.Append(CultureInfo.InvariantCulture, $"{offset:D10} 00000 n \n");
+        }
+
+        file.Append(CultureInfo.InvariantCulture, $"trailer\n<< /Size {objects.Count + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n");
+        return Encoding.Latin1.GetBytes(file.ToString());
     }
 
     /// <summary>A file that starts like a PDF and then is garbage.</summary>
