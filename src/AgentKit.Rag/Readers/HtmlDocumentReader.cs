@@ -7,7 +7,10 @@ namespace AgentKit.Rag.Readers;
 /// <summary>
 /// Reads HTML with HtmlAgilityPack. Boilerplate is stripped before the text is taken: <c>script</c>, <c>style</c>,
 /// <c>nav</c>, <c>header</c>, <c>footer</c>, <c>aside</c>, forms, embedded media, hidden elements and elements whose
-/// ARIA role is navigation, banner, contentinfo or complementary. When the page has a <c>main</c> (or a single
+/// ARIA role is navigation, banner, contentinfo or complementary; so are what documentation generators mark up without
+/// those: tables of contents and navigation panels by class (<c>toc</c>, <c>navheader</c>, <c>nav-panel</c>…) and short
+/// previous/next/up bars (links with an access key or a <c>rel</c> of next, prev, up…), and lists that are nothing but
+/// links to anchors (tables of contents without a class). When the page has a <c>main</c> (or a single
 /// <c>article</c>) only that is read. <c>h1</c>–<c>h6</c> become the section paths; block elements end paragraphs;
 /// <c>pre</c> keeps its line breaks. The same boilerplate is left out of headings and <c>pre</c> (a code block's "copy"
 /// button), and so are a heading's permalink anchors (an in-page link with no letter or digit: <c>#</c>, <c>¶</c>, <c>§</c>).
@@ -25,6 +28,27 @@ public sealed class HtmlDocumentReader : IDocumentReader
     {
         "navigation", "banner", "contentinfo", "complementary", "search",
     };
+
+    /// <summary>Classes documentation generators give to navigation and tables of contents (DocBook, Texinfo, Sphinx…).</summary>
+    private static readonly HashSet<string> BoilerplateClasses = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "toc", "toctree-wrapper", "mini-toc", "shortcontents", "navheader", "navfooter", "nav-panel", "breadcrumb", "breadcrumbs",
+    };
+
+    /// <summary>Link relations of a page's previous/next/up links.</summary>
+    private static readonly HashSet<string> NavigationRelations = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "next", "prev", "previous", "up", "home", "start", "first", "last", "index", "contents", "top",
+    };
+
+    /// <summary>The most nodes a navigation bar is scanned for; a larger element is content.</summary>
+    private const int NavigationBarNodes = 256;
+
+    /// <summary>The most nodes a list is scanned for as a table of contents; a larger list is content.</summary>
+    private const int TableOfContentsNodes = 4096;
+
+    /// <summary>The most characters of text a navigation bar has.</summary>
+    private const int NavigationBarText = 300;
 
     private static readonly HashSet<string> BlockElements = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -94,7 +118,116 @@ public sealed class HtmlDocumentReader : IDocumentReader
         || element.Attributes.Contains("hidden")
         || element.GetAttributeValue("aria-hidden", "").Equals("true", StringComparison.OrdinalIgnoreCase)
         || BoilerplateRoles.Contains(element.GetAttributeValue("role", ""))
-        || element.GetAttributeValue("style", "").Replace(" ", "", StringComparison.Ordinal).Contains("display:none", StringComparison.OrdinalIgnoreCase);
+        || element.GetAttributeValue("style", "").Replace(" ", "", StringComparison.Ordinal).Contains("display:none", StringComparison.OrdinalIgnoreCase)
+        || element.GetClasses().Any(BoilerplateClasses.Contains)
+        || IsNavigationBar(element)
+        || IsTableOfContents(element);
+
+    /// <summary>
+    /// Whether a list is a table of contents without a class saying so (DocBook's question lists, hand-written
+    /// "On this page" lists): a <c>ul</c>, <c>ol</c> or <c>dl</c> of at most <see cref="TableOfContentsNodes"/> nodes with
+    /// two links or more, every link to an anchor (<c>#…</c>), and letters outside the links at most a tenth of those in them.
+    /// </summary>
+    private static bool IsTableOfContents(HtmlNode element)
+    {
+        if (element.Name is not ("ul" or "ol" or "dl"))
+        {
+            return false;
+        }
+
+        var nodes = 0;
+        var links = 0;
+        var linked = 0;
+        var unlinked = 0;
+        var pending = new Stack<(HtmlNode Node, bool InLink)>();
+        pending.Push((element, false));
+        while (pending.TryPop(out var entry))
+        {
+            var (node, inLink) = entry;
+            if (++nodes > TableOfContentsNodes)
+            {
+                return false;
+            }
+
+            if (node.NodeType == HtmlNodeType.Text)
+            {
+                var letters = ((HtmlTextNode)node).Text.Count(char.IsLetter);
+                linked += inLink ? letters : 0;
+                unlinked += inLink ? 0 : letters;
+                continue;
+            }
+
+            if (node.Name == "a" && node.Attributes.Contains("href"))
+            {
+                if (!node.GetAttributeValue("href", "").Contains('#', StringComparison.Ordinal))
+                {
+                    return false;
+                }
+
+                links++;
+                inLink = true;
+            }
+
+            foreach (var child in node.ChildNodes)
+            {
+                pending.Push((child, inLink));
+            }
+        }
+
+        return links >= 2 && unlinked * 10 <= linked;
+    }
+
+    /// <summary>
+    /// Whether an element is a generated page's previous/next/up bar without <c>nav</c> markup (DocBook's tables,
+    /// Texinfo's "Next: …, Up: …" lines, gtk-doc's tables): a table, div, p or list of at most
+    /// <see cref="NavigationBarText"/> characters that holds a link with an access key or a previous/next/up relation,
+    /// and no heading or code block.
+    /// </summary>
+    private static bool IsNavigationBar(HtmlNode element)
+    {
+        if (element.Name is not ("table" or "div" or "p" or "ul" or "ol"))
+        {
+            return false;
+        }
+
+        var nodes = 0;
+        var text = 0;
+        var navigationLink = false;
+        var pending = new Stack<HtmlNode>();
+        pending.Push(element);
+        while (pending.TryPop(out var node))
+        {
+            if (++nodes > NavigationBarNodes)
+            {
+                return false;
+            }
+
+            if (node.NodeType == HtmlNodeType.Text)
+            {
+                text += ((HtmlTextNode)node).Text.Length;
+                if (text > NavigationBarText)
+                {
+                    return false;
+                }
+
+                continue;
+            }
+
+            if (HeadingLevel(node.Name) > 0 || node.Name == "pre")
+            {
+                return false;
+            }
+
+            navigationLink |= node.Name == "a"
+                && (node.Attributes.Contains("accesskey") || node.GetAttributeValue("rel", "").Split(' ').Any(NavigationRelations.Contains));
+            foreach (var child in node.ChildNodes)
+            {
+                pending.Push(child);
+            }
+        }
+
+        return navigationLink;
+    }
 
     /// <summary>
     /// An element's text without boilerplate descendants; in a heading also without permalink anchors. In a <c>pre</c>,

@@ -13,7 +13,8 @@ namespace AgentKit.Rag.Readers;
 /// Reads Markdown with Markdig: headings (ATX and setext) become the section paths; every other top-level block
 /// (paragraphs, lists, quotes, code, tables) is kept as its Markdown source, so code and list structure survive.
 /// Raw HTML blocks (a README's centred logo, <c>&lt;details&gt;</c>) keep only their text; HTML comments and YAML
-/// front matter are skipped; a heading's trailing id attribute (<c>{#install}</c>) is not part of its title. The title
+/// front matter are skipped, and so are lists of nothing but links to anchors (tables of contents, which share the words
+/// of every section they list); a heading's trailing id attribute (<c>{#install}</c>) is not part of its title. The title
 /// is the first level-1 heading, else the file name.
 /// </summary>
 public sealed partial class MarkdownDocumentReader : IDocumentReader
@@ -43,6 +44,8 @@ public sealed partial class MarkdownDocumentReader : IDocumentReader
                     break;
                 case HeadingBlock heading:
                     sections.Heading(heading.Level, HeadingId().Replace(InlineText(heading.Inline), ""));
+                    break;
+                case ListBlock list when IsTableOfContents(list):
                     break;
                 case HtmlBlock html:
                     sections.Paragraph(HtmlText(sourcePath, Source(markdown, html)));
@@ -89,6 +92,65 @@ public sealed partial class MarkdownDocumentReader : IDocumentReader
                     }
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// Whether a list is a table of contents ("- [Build](#build)"): two links or more, every one to an anchor, and
+    /// letters outside the links at most a tenth of those in them (the HTML reader's rule for such lists).
+    /// </summary>
+    private static bool IsTableOfContents(ListBlock list)
+    {
+        var links = 0;
+        var linked = 0;
+        var unlinked = 0;
+        foreach (var paragraph in list.Descendants<ParagraphBlock>())
+        {
+            if (!Count(paragraph.Inline, inLink: false))
+            {
+                return false;
+            }
+        }
+
+        return links >= 2 && unlinked * 10 <= linked;
+
+        bool Count(ContainerInline? container, bool inLink)
+        {
+            for (var inline = container?.FirstChild; inline is not null; inline = inline.NextSibling)
+            {
+                switch (inline)
+                {
+                    case LinkInline { IsImage: false } link:
+                        if (link.Url?.Contains('#', StringComparison.Ordinal) != true)
+                        {
+                            return false;
+                        }
+
+                        links++;
+                        if (!Count(link, inLink: true))
+                        {
+                            return false;
+                        }
+
+                        break;
+                    case ContainerInline nested:
+                        if (!Count(nested, inLink))
+                        {
+                            return false;
+                        }
+
+                        break;
+                    case AutolinkInline:
+                        return false;
+                    case LiteralInline or CodeInline:
+                        var letters = (inline is CodeInline code ? code.Content : ((LiteralInline)inline).Content.ToString()).Count(char.IsLetter);
+                        linked += inLink ? letters : 0;
+                        unlinked += inLink ? 0 : letters;
+                        break;
+                }
+            }
+
+            return true;
         }
     }
 

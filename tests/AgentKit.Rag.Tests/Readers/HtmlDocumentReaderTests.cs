@@ -91,4 +91,63 @@ public sealed class HtmlDocumentReaderTests
 
         Assert.Equal("const path = require('node:path');\nimport path from 'node:path';", Assert.Single(document.Sections).Text);
     }
+
+    [Fact]
+    public void Read_GeneratedNavigationBarsAndTablesOfContents_AreStripped()
+    {
+        // DocBook and Texinfo pages mark their previous/next bars and tables of contents with classes and link
+        // attributes, not nav elements; a table of contents would share the words of every section it lists.
+        var document = Read($$"""
+            <html><head><title>4. Memcheck</title></head><body>
+            <div><table class="nav" summary="Navigation header"><tr>
+              <td><a accesskey="p" href="prev.html"><img src="prev.png" alt="Prev"></a></td>
+              <th>DOCBOOK-BAR-TITLE</th>
+              <td><a accesskey="n" href="next.html"><img src="next.png" alt="Next"></a></td></tr></table></div>
+            <div class="chapter">
+              <h1>4. Memcheck</h1>
+              <div class="toc"><p><b>Table of Contents</b></p>
+                <dl class="toc"><dt><a href="#overview">4.1. Overview TOC-ENTRY</a></dt></dl></div>
+              <div class="header"><p>Next: <a href="b.html" rel="next">TEXINFO-NEXT</a>, Up: <a href="u.html" rel="up">Using</a></p></div>
+              <h2>4.1. Overview</h2>
+              <p>Memcheck is a memory error detector.</p>
+              <div><p>Read on: <a href="c.html" rel="next">the next chapter</a> explains error messages. {{new string('x', 320)}}</p></div>
+            </div>
+            <table class="nav" summary="Navigation footer"><tr><td><a accesskey="u" href="manual.html">Up FOOTER-BAR</a></td></tr></table>
+            </body></html>
+            """);
+
+        var all = string.Join("\n", document.Sections.Select(s => s.Text));
+        foreach (var marker in new[] { "DOCBOOK-BAR-TITLE", "TOC-ENTRY", "Table of Contents", "TEXINFO-NEXT", "FOOTER-BAR" })
+        {
+            Assert.DoesNotContain(marker, all, StringComparison.Ordinal);
+        }
+
+        var overview = Assert.Single(document.Sections, s => s.HeadingPath.SequenceEqual(["4. Memcheck", "4.1. Overview"]));
+        Assert.StartsWith("Memcheck is a memory error detector.", overview.Text, StringComparison.Ordinal);
+        // A paragraph of content that happens to link to the next page is content.
+        Assert.Contains("the next chapter explains error messages.", overview.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_ListsOfAnchorLinksOnly_AreTablesOfContents()
+    {
+        var document = Read("""
+            <html><body>
+            <h1>Frequently Asked Questions</h1>
+            <dl><dt>1. <a href="faq.html#background">Background TOC-ONE</a></dt>
+                <dd>1.1. <a href="#pronounce">How do you pronounce it? TOC-TWO</a></dd></dl>
+            <h2>1. Background</h2>
+            <p>The name comes from Nordic mythology.</p>
+            <ul><li><a href="#pronounce">Pronunciation</a>: the "Val" as in "value", explained at length here.</li>
+                <li><a href="https://example.org/">The project site</a></li></ul>
+            </body></html>
+            """);
+
+        var all = string.Join("\n", document.Sections.Select(s => s.Text));
+        Assert.DoesNotContain("TOC-ONE", all, StringComparison.Ordinal);
+        Assert.DoesNotContain("TOC-TWO", all, StringComparison.Ordinal);
+        // A list with text of its own, or with links elsewhere, is content.
+        Assert.Contains("explained at length here", all, StringComparison.Ordinal);
+        Assert.Contains("The project site", all, StringComparison.Ordinal);
+    }
 }

@@ -129,4 +129,30 @@ public sealed class MarkdownDocumentReaderTests
             document.Sections.Select(s => s.SectionPath));
         Assert.Equal("Guide", document.Title);
     }
+
+    [Fact]
+    public void Read_ListsOfAnchorLinksOnly_AreTablesOfContents()
+    {
+        var document = Read("""
+            # Build
+
+            - [CPU build](#cpu-build)
+              - [Static TOC-ONE](#static)
+            - [CUDA TOC-TWO](other.md#cuda)
+
+            ## CPU build
+
+            Run cmake. See:
+
+            - [the CUDA notes](#cuda): what the CUDA build needs, and why it takes longer.
+            - [ggml](https://github.com/ggml-org/ggml) and [the FAQ](#faq)
+            """);
+
+        var all = string.Join("\n", document.Sections.Select(s => s.Text));
+        Assert.DoesNotContain("TOC-ONE", all, StringComparison.Ordinal);
+        Assert.DoesNotContain("TOC-TWO", all, StringComparison.Ordinal);
+        // A list with text of its own, or with a link elsewhere, is content.
+        Assert.Contains("what the CUDA build needs", all, StringComparison.Ordinal);
+        Assert.Contains("[ggml](https://github.com/ggml-org/ggml)", all, StringComparison.Ordinal);
+    }
 }
