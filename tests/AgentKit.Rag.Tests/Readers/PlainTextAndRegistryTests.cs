@@ -36,6 +36,8 @@ public sealed class PlainTextAndRegistryTests
     [InlineData("b.md", typeof(MarkdownDocumentReader))]
     [InlineData("c.htm", typeof(HtmlDocumentReader))]
     [InlineData("d.txt", typeof(PlainTextDocumentReader))]
+    [InlineData("e.rst", typeof(PlainTextDocumentReader))]
+    [InlineData("f.adoc", typeof(PlainTextDocumentReader))]
     public void Registry_Default_FindsReaderByExtension(string path, Type expected)
     {
         Assert.True(DocumentReaderRegistry.CreateDefault().TryGetReader(path, out var reader));
@@ -47,5 +49,78 @@ public sealed class PlainTextAndRegistryTests
     {
         Assert.False(DocumentReaderRegistry.CreateDefault().TryGetReader("image.png", out _));
         Assert.False(DocumentReaderRegistry.CreateDefault().TryGetReader("Makefile", out _));
+    }
+
+    private static Documents.RagDocument ReadText(string path, string text) =>
+        new PlainTextDocumentReader().Read(path, Encoding.UTF8.GetBytes(text), TestContext.Current.CancellationToken);
+
+    [Fact]
+    public void PlainText_UnderlinedTitles_AreHeadingsLevelledByFirstAppearance()
+    {
+        var document = ReadText("/docs/guide.rst", """
+            ==========
+             Triggers
+            ==========
+
+            A trigger records an event.
+
+            Concepts
+            ========
+
+            Each trigger is named.
+
+            Explicit triggers
+            -----------------
+
+            Run dpkg-trigger.
+            Not a heading
+            -------------
+                Indented
+                --------
+
+            Short title too long
+            ----
+
+            File triggers
+            -------------
+
+            Matched by path.
+            """);
+
+        Assert.Equal("Triggers", document.Title);
+        Assert.Equal(
+            [["Triggers"], ["Triggers", "Concepts"], ["Triggers", "Concepts", "Explicit triggers"], ["Triggers", "Concepts", "File triggers"]],
+            document.Sections.Select(s => s.HeadingPath.ToArray()));
+        var explicitTriggers = document.Sections[2].Text;
+        // A line under text (no blank line before it), an indented line and an underline much shorter than its line are text.
+        Assert.Equal("Run dpkg-trigger.\nNot a heading\n-------------\n    Indented\n    --------\n\nShort title too long\n----", explicitTriggers);
+    }
+
+    [Fact]
+    public void AsciiDoc_OneLineTitles_AreHeadings_ButNotInsideDelimitedBlocks()
+    {
+        var document = ReadText("/docs/manual.adoc", """
+            = User Manual
+
+            Intro text.
+
+            == Install
+
+            [source,bash]
+            ----
+            == not a heading
+            ok
+            ----
+
+            === From source
+
+            Build it.
+            """);
+
+        Assert.Equal("User Manual", document.Title);
+        Assert.Equal(
+            [["User Manual"], ["User Manual", "Install"], ["User Manual", "Install", "From source"]],
+            document.Sections.Select(s => s.HeadingPath.ToArray()));
+        Assert.Equal("[source,bash]\n----\n== not a heading\nok\n----", document.Sections[1].Text);
     }
 }
