@@ -10,7 +10,7 @@ namespace AgentKit.Rag.Readers;
 /// ARIA role is navigation, banner, contentinfo or complementary; so are what documentation generators mark up without
 /// those: tables of contents and navigation panels by class (<c>toc</c>, <c>navheader</c>, <c>nav-panel</c>…) and short
 /// previous/next/up bars (links with an access key or a <c>rel</c> of next, prev, up…), and lists that are nothing but
-/// links to anchors (tables of contents without a class). When the page has a <c>main</c> (or a single
+/// links to places on the same page (tables of contents without a class). When the page has a <c>main</c> (or a single
 /// <c>article</c>) only that is read. <c>h1</c>–<c>h6</c> become the section paths; block elements end paragraphs;
 /// <c>pre</c> keeps its line breaks. The same boilerplate is left out of headings and <c>pre</c> (a code block's "copy"
 /// button), and so are a heading's permalink anchors (an in-page link with no letter or digit: <c>#</c>, <c>¶</c>, <c>§</c>).
@@ -43,6 +43,9 @@ public sealed class HtmlDocumentReader : IDocumentReader
 
     /// <summary>The most nodes a navigation bar is scanned for; a larger element is content.</summary>
     private const int NavigationBarNodes = 256;
+
+    /// <summary>Each parsed page's element ids and anchor names, for telling in-page links from links elsewhere.</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<HtmlDocument, HashSet<string>> PageAnchors = new();
 
     /// <summary>The most nodes a list is scanned for as a table of contents; a larger list is content.</summary>
     private const int TableOfContentsNodes = 4096;
@@ -126,7 +129,9 @@ public sealed class HtmlDocumentReader : IDocumentReader
     /// <summary>
     /// Whether a list is a table of contents without a class saying so (DocBook's question lists, hand-written
     /// "On this page" lists): a <c>ul</c>, <c>ol</c> or <c>dl</c> of at most <see cref="TableOfContentsNodes"/> nodes with
-    /// two links or more, every link to an anchor (<c>#…</c>), and letters outside the links at most a tenth of those in them.
+    /// two links or more, every link to an element of the same page (<c>#id</c>, or <c>page.html#id</c> where the page has
+    /// that id), and letters outside the links at most a tenth of those in them. Lists of links to other pages' anchors
+    /// (an API page's list of types) are content.
     /// </summary>
     private static bool IsTableOfContents(HtmlNode element)
     {
@@ -159,7 +164,7 @@ public sealed class HtmlDocumentReader : IDocumentReader
 
             if (node.Name == "a" && node.Attributes.Contains("href"))
             {
-                if (!node.GetAttributeValue("href", "").Contains('#', StringComparison.Ordinal))
+                if (!LinksIntoPage(node))
                 {
                     return false;
                 }
@@ -175,6 +180,36 @@ public sealed class HtmlDocumentReader : IDocumentReader
         }
 
         return links >= 2 && unlinked * 10 <= linked;
+    }
+
+    /// <summary>Whether a link points at an element of its own page (an <c>id</c> or an <c>a name</c> there).</summary>
+    private static bool LinksIntoPage(HtmlNode link)
+    {
+        var href = link.GetAttributeValue("href", "");
+        var hash = href.IndexOf('#', StringComparison.Ordinal);
+        if (hash < 0 || hash == href.Length - 1)
+        {
+            return false;
+        }
+
+        var fragment = HtmlEntity.DeEntitize(href[(hash + 1)..]);
+        var anchors = PageAnchors.GetValue(link.OwnerDocument, document =>
+        {
+            var found = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var element in document.DocumentNode.Descendants().Where(n => n.NodeType == HtmlNodeType.Element))
+            {
+                foreach (var name in (ReadOnlySpan<string>)["id", "name"])
+                {
+                    if (element.GetAttributeValue(name, "") is { Length: > 0 } anchor)
+                    {
+                        found.Add(anchor);
+                    }
+                }
+            }
+
+            return found;
+        });
+        return anchors.Contains(fragment) || anchors.Contains(Uri.UnescapeDataString(fragment));
     }
 
     /// <summary>

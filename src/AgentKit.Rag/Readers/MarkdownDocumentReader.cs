@@ -96,8 +96,8 @@ public sealed partial class MarkdownDocumentReader : IDocumentReader
     }
 
     /// <summary>
-    /// Whether a list is a table of contents ("- [Build](#build)"): two links or more, every one to an anchor, and
-    /// letters outside the links at most a tenth of those in them (the HTML reader's rule for such lists).
+    /// Whether a list is a table of contents ("- [Build](#build)"): two links or more, every one to an anchor of this
+    /// file (<c>#…</c>), and letters outside the links at most a tenth of those in them (the HTML reader's rule).
     /// </summary>
     private static bool IsTableOfContents(ListBlock list)
     {
@@ -121,7 +121,7 @@ public sealed partial class MarkdownDocumentReader : IDocumentReader
                 switch (inline)
                 {
                     case LinkInline { IsImage: false } link:
-                        if (link.Url?.Contains('#', StringComparison.Ordinal) != true)
+                        if (link.Url is not ['#', _, ..])
                         {
                             return false;
                         }

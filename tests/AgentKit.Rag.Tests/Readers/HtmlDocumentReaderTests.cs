@@ -136,10 +136,12 @@ public sealed class HtmlDocumentReaderTests
             <h1>Frequently Asked Questions</h1>
             <dl><dt>1. <a href="faq.html#background">Background TOC-ONE</a></dt>
                 <dd>1.1. <a href="#pronounce">How do you pronounce it? TOC-TWO</a></dd></dl>
-            <h2>1. Background</h2>
-            <p>The name comes from Nordic mythology.</p>
+            <h2 id="background">1. Background</h2>
+            <p><a name="pronounce"></a>The name comes from Nordic mythology.</p>
             <ul><li><a href="#pronounce">Pronunciation</a>: the "Val" as in "value", explained at length here.</li>
                 <li><a href="https://example.org/">The project site</a></li></ul>
+            <p>A value may contain only these native objects:</p>
+            <ul><li><a href="webcrypto.html#class-cryptokey">CryptoKey</a></li><li><a href="fs.html#class-filehandle">FileHandle</a></li></ul>
             </body></html>
             """);
 
@@ -149,5 +151,8 @@ public sealed class HtmlDocumentReaderTests
         // A list with text of its own, or with links elsewhere, is content.
         Assert.Contains("explained at length here", all, StringComparison.Ordinal);
         Assert.Contains("The project site", all, StringComparison.Ordinal);
+        // Links to other pages' anchors are references (an API page's list of types), not a table of contents.
+        Assert.Contains("CryptoKey", all, StringComparison.Ordinal);
+        Assert.Contains("FileHandle", all, StringComparison.Ordinal);
     }
 }

@@ -138,7 +138,7 @@ public sealed class MarkdownDocumentReaderTests
 
             - [CPU build](#cpu-build)
               - [Static TOC-ONE](#static)
-            - [CUDA TOC-TWO](other.md#cuda)
+            - [CUDA TOC-TWO](#cuda)
 
             ## CPU build
 
@@ -146,6 +146,11 @@ public sealed class MarkdownDocumentReaderTests
 
             - [the CUDA notes](#cuda): what the CUDA build needs, and why it takes longer.
             - [ggml](https://github.com/ggml-org/ggml) and [the FAQ](#faq)
+
+            Backends:
+
+            - [CUDA](backend/CUDA.md#build)
+            - [SYCL](backend/SYCL.md#build)
             """);
 
         var all = string.Join("\n", document.Sections.Select(s => s.Text));
@@ -154,5 +159,7 @@ public sealed class MarkdownDocumentReaderTests
         // A list with text of its own, or with a link elsewhere, is content.
         Assert.Contains("what the CUDA build needs", all, StringComparison.Ordinal);
         Assert.Contains("[ggml](https://github.com/ggml-org/ggml)", all, StringComparison.Ordinal);
+        // Links to other files' anchors are references, not this file's table of contents.
+        Assert.Contains("[SYCL](backend/SYCL.md#build)", all, StringComparison.Ordinal);
     }
 }
