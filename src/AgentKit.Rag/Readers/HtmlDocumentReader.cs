@@ -196,13 +196,23 @@ public sealed class HtmlDocumentReader : IDocumentReader
         var anchors = PageAnchors.GetValue(link.OwnerDocument, document =>
         {
             var found = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var element in document.DocumentNode.Descendants().Where(n => n.NodeType == HtmlNodeType.Element))
+            var pending = new Stack<HtmlNode>();
+            pending.Push(document.DocumentNode);
+            while (pending.TryPop(out var node))
             {
                 foreach (var name in (ReadOnlySpan<string>)["id", "name"])
                 {
-                    if (element.GetAttributeValue(name, "") is { Length: > 0 } anchor)
+                    if (node.GetAttributeValue(name, "") is { Length: > 0 } anchor)
                     {
                         found.Add(anchor);
+                    }
+                }
+
+                foreach (var child in node.ChildNodes)
+                {
+                    if (child.NodeType == HtmlNodeType.Element)
+                    {
+                        pending.Push(child);
                     }
                 }
             }
