@@ -8,7 +8,7 @@ namespace AgentKit.Rag.Readers;
 /// Reads HTML with HtmlAgilityPack. Boilerplate is stripped before the text is taken: <c>script</c>, <c>style</c>,
 /// <c>nav</c>, <c>header</c>, <c>footer</c>, <c>aside</c>, forms, embedded media, hidden elements and elements whose
 /// ARIA role is navigation, banner, contentinfo or complementary; so are what documentation generators mark up without
-/// those: tables of contents and navigation panels by class (<c>toc</c>, <c>navheader</c>, <c>nav-panel</c>…) and short
+/// those: tables of contents, indexes and navigation panels by class (<c>toc</c>, <c>navheader</c>, <c>index-cp</c>…) and short
 /// previous/next/up bars (links with an access key or a <c>rel</c> of next, prev, up…), and lists that are nothing but
 /// links to places on the same page (tables of contents without a class). When the page has a <c>main</c> (or a single
 /// <c>article</c>) only that is read. <c>h1</c>–<c>h6</c> become the section paths; block elements end paragraphs;
@@ -29,10 +29,14 @@ public sealed class HtmlDocumentReader : IDocumentReader
         "navigation", "banner", "contentinfo", "complementary", "search",
     };
 
-    /// <summary>Classes documentation generators give to navigation and tables of contents (DocBook, Texinfo, Sphinx…).</summary>
+    /// <summary>
+    /// Classes documentation generators give to navigation, tables of contents and back-of-book indexes (DocBook,
+    /// Texinfo, Sphinx…); also any class ending in <c>-printindex</c> (Texinfo 7's index tables and letter bars).
+    /// </summary>
     private static readonly HashSet<string> BoilerplateClasses = new(StringComparer.OrdinalIgnoreCase)
     {
         "toc", "toctree-wrapper", "mini-toc", "shortcontents", "navheader", "navfooter", "nav-panel", "breadcrumb", "breadcrumbs",
+        "index-cp", "index-fn", "index-vr", "index-ky", "index-pg", "index-tp", "indextable", "genindex-jumpbox",
     };
 
     /// <summary>Link relations of a page's previous/next/up links.</summary>
@@ -122,7 +126,7 @@ public sealed class HtmlDocumentReader : IDocumentReader
         || element.GetAttributeValue("aria-hidden", "").Equals("true", StringComparison.OrdinalIgnoreCase)
         || BoilerplateRoles.Contains(element.GetAttributeValue("role", ""))
         || element.GetAttributeValue("style", "").Replace(" ", "", StringComparison.Ordinal).Contains("display:none", StringComparison.OrdinalIgnoreCase)
-        || element.GetClasses().Any(BoilerplateClasses.Contains)
+        || element.GetClasses().Any(c => BoilerplateClasses.Contains(c) || c.EndsWith("-printindex", StringComparison.OrdinalIgnoreCase))
         || IsNavigationBar(element)
         || IsTableOfContents(element);
 

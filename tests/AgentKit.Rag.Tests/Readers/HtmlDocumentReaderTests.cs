@@ -95,8 +95,8 @@ public sealed class HtmlDocumentReaderTests
     [Fact]
     public void Read_GeneratedNavigationBarsAndTablesOfContents_AreStripped()
     {
-        // DocBook and Texinfo pages mark their previous/next bars and tables of contents with classes and link
-        // attributes, not nav elements; a table of contents would share the words of every section it lists.
+        // DocBook and Texinfo pages mark their previous/next bars, tables of contents and indexes with classes and link
+        // attributes, not nav elements; a table of contents or an index shares the words of every section it lists.
         var document = Read($$"""
             <html><head><title>4. Memcheck</title></head><body>
             <div><table class="nav" summary="Navigation header"><tr>
@@ -108,6 +108,8 @@ public sealed class HtmlDocumentReaderTests
               <div class="toc"><p><b>Table of Contents</b></p>
                 <dl class="toc"><dt><a href="#overview">4.1. Overview TOC-ENTRY</a></dt></dl></div>
               <div class="header"><p>Next: <a href="b.html" rel="next">TEXINFO-NEXT</a>, Up: <a href="u.html" rel="up">Using</a></p></div>
+              <table class="index-cp"><tr><td><a href="Intro.html#index-ABI">ABI INDEX-ENTRY</a>:</td><td><a href="Intro.html">Introduction</a></td></tr></table>
+              <table class="cp-entries-printindex"><tr><td>TEXINFO7-INDEX-ENTRY</td></tr></table>
               <h2>4.1. Overview</h2>
               <p>Memcheck is a memory error detector.</p>
               <div><p>Read on: <a href="c.html" rel="next">the next chapter</a> explains error messages. {{new string('x', 320)}}</p></div>
@@ -117,7 +119,7 @@ public sealed class HtmlDocumentReaderTests
             """);
 
         var all = string.Join("\n", document.Sections.Select(s => s.Text));
-        foreach (var marker in new[] { "DOCBOOK-BAR-TITLE", "TOC-ENTRY", "Table of Contents", "TEXINFO-NEXT", "FOOTER-BAR" })
+        foreach (var marker in new[] { "DOCBOOK-BAR-TITLE", "TOC-ENTRY", "Table of Contents", "TEXINFO-NEXT", "FOOTER-BAR", "INDEX-ENTRY" })
         {
             Assert.DoesNotContain(marker, all, StringComparison.Ordinal);
         }
