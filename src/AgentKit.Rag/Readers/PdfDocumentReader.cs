@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.RegularExpressions;
 using AgentKit.Rag.Documents;
 using UglyToad.PdfPig;
 using UglyToad.PdfPig.Content;
@@ -23,7 +22,7 @@ namespace AgentKit.Rag.Readers;
 /// paragraphs;</item>
 /// <item>running headers and footers are dropped: a line among the two top or two bottom lines of a page whose
 /// text (numbers ignored, so "Page 3 of 9" matches "Page 14 of 99") recurs in the same band on
-/// <see cref="RunningLinePages"/> pages or on half of the pages, whichever is fewer (and on two pages at least),
+/// <see cref="RunningLines.Pages"/> pages or on half of the pages, whichever is fewer (and on two pages at least),
 /// so chapter titles repeated over a chapter go too; so do bare page numbers in those bands ("12", "xiv",
 /// "Page 12", "- 12 -"), repeated or not;</item>
 /// <item>sections come from the document outline (bookmarks) when it has one: text belongs to the bookmark that
@@ -36,15 +35,10 @@ namespace AgentKit.Rag.Readers;
 /// (a page-count bomb, or a document too long to read in bounded time) <see cref="DocumentReadFailure.TooLarge"/>,
 /// before any page is read.
 /// </summary>
-public sealed partial class PdfDocumentReader : IDocumentReader
+public sealed class PdfDocumentReader : IDocumentReader
 {
     /// <summary>The default <see cref="MaxPages"/>: 10,000 pages.</summary>
     public const int DefaultMaxPages = 10_000;
-
-    private const int BandSize = 2;
-
-    /// <summary>The pages a band line must recur on to count as a running header or footer when half the pages are more.</summary>
-    private const int RunningLinePages = 4;
 
     /// <summary>How far (in points) a line may reach above a bookmark's target and still be the heading it points at.</summary>
     private const double BookmarkTolerance = 2;
@@ -141,58 +135,20 @@ public sealed partial class PdfDocumentReader : IDocumentReader
     }
 
     /// <summary>The normalised texts of lines that recur in a page's top or bottom band across pages.</summary>
-    private static HashSet<string> RepeatedBandLines(List<PageLines> pages)
-    {
-        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-        var textPages = 0;
-        foreach (var page in pages)
-        {
-            if (page.Lines.Count == 0)
-            {
-                continue;
-            }
-
-            textPages++;
-            foreach (var key in BandLines(page).Select(l => BandKey(l.Text)).Distinct(StringComparer.Ordinal))
-            {
-                counts[key] = counts.GetValueOrDefault(key) + 1;
-            }
-        }
-
-        var needed = Math.Max(2, Math.Min(RunningLinePages, (textPages + 1) / 2));
-        return counts.Where(c => c.Value >= needed).Select(c => c.Key).ToHashSet(StringComparer.Ordinal);
-    }
+    private static HashSet<string> RepeatedBandLines(List<PageLines> pages) =>
+        RunningLines.Repeated(pages.Where(p => p.Lines.Count > 0).Select(p => BandLines(p).Select(l => l.Text)));
 
     private static IEnumerable<Line> BandLines(PageLines page)
     {
-        var top = page.Lines.OrderByDescending(l => l.Top).Take(BandSize);
-        var bottom = page.Lines.OrderBy(l => l.Bottom).Take(BandSize);
+        var top = page.Lines.OrderByDescending(l => l.Top).Take(RunningLines.BandSize);
+        var bottom = page.Lines.OrderBy(l => l.Bottom).Take(RunningLines.BandSize);
         return top.Concat(bottom).Distinct();
-    }
-
-    /// <summary>The line's text lower-cased with every run of digits as one <c>#</c>, so page 9 and page 10 match.</summary>
-    private static string BandKey(string text)
-    {
-        var key = new StringBuilder(text.Length);
-        foreach (var c in Whitespace.Collapse(text))
-        {
-            if (!char.IsDigit(c))
-            {
-                key.Append(char.ToLowerInvariant(c));
-            }
-            else if (key.Length == 0 || key[^1] != '#')
-            {
-                key.Append('#');
-            }
-        }
-
-        return key.ToString();
     }
 
     /// <summary>The page's text split where bookmarks start, each piece under the heading path that covers it.</summary>
     private static IEnumerable<DocumentSection> PageSections(PageLines page, HashSet<string> repeated, Outline outline)
     {
-        var dropped = BandLines(page).Where(l => repeated.Contains(BandKey(l.Text)) || IsPageNumber(l.Text)).ToHashSet();
+        var dropped = BandLines(page).Where(l => repeated.Contains(RunningLines.Key(l.Text)) || RunningLines.IsPageNumber(l.Text)).ToHashSet();
         var starts = outline.StartsOn(page.Number);
         var path = outline.PathBefore(page.Number);
         var next = 0;
@@ -253,11 +209,6 @@ public sealed partial class PdfDocumentReader : IDocumentReader
     }
 
     /// <summary>Whether a header or footer line is only a page number: "12", "xiv", "Page 12", "12 of 40", "- 12 -".</summary>
-    private static bool IsPageNumber(string text) => PageNumberPattern().IsMatch(text);
-
-    [GeneratedRegex(@"^[\s\-–—|]*(page\s+)?(\d{1,5}|[ivxlcdm]{1,7})(\s*(of|/)\s*\d{1,5})?[\s\-–—|]*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
-    private static partial Regex PageNumberPattern();
-
     /// <summary>Joins a line to the previous one: a hyphen between a letter and a lower-case letter is a split word.</summary>
     private static void AppendJoined(StringBuilder text, string line)
     {

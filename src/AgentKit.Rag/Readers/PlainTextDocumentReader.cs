@@ -14,7 +14,10 @@ namespace AgentKit.Rag.Readers;
 /// <item>in AsciiDoc, also one-line titles (<c>== Section</c>: the number of <c>=</c> is the level), outside delimited
 /// blocks (<c>----</c>, <c>....</c>, <c>````</c>, <c>++++</c>).</item>
 /// </list>
-/// Everything else is kept as written, line breaks included. The title is the first level-1 heading, else the file name.
+/// Everything else is kept as written, line breaks included. Text with form feeds is paged: each form feed starts a
+/// page, sections carry their page numbers, and running header and footer lines and bare page numbers are dropped as
+/// in PDFs (an RFC's "RFC 791 … September 1981" and "Postel … [Page 5]"). The title is the first level-1 heading, else
+/// the file name.
 /// </summary>
 public sealed class PlainTextDocumentReader : IDocumentReader
 {
@@ -32,41 +35,97 @@ public sealed class PlainTextDocumentReader : IDocumentReader
         ArgumentNullException.ThrowIfNull(sourcePath);
         var extension = Path.GetExtension(sourcePath);
         var asciiDoc = extension.Equals(".adoc", StringComparison.OrdinalIgnoreCase) || extension.Equals(".asciidoc", StringComparison.OrdinalIgnoreCase);
-        var lines = TextDecoding.Decode(sourcePath, content.Span).ReplaceLineEndings("\n").Split('\n');
-        var sections = new SectionBuilder();
-        var styles = new List<(char Adornment, bool Overlined)>();
-        var body = new List<string>();
-        string? delimiter = null;
-        for (var i = 0; i < lines.Length; i++)
+        var pages = TextDecoding.Decode(sourcePath, content.Span, keepFormFeeds: true).Split('\f');
+        var walker = new Walker(asciiDoc, cancellationToken);
+        if (pages.Length == 1)
         {
-            if ((i & 0xFFF) == 0)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-            }
-
-            var line = lines[i];
-            // A heading's underline never gets here (its title line took it), so a delimiter-like line opens a block.
-            if (asciiDoc && (delimiter is null ? IsBlockDelimiter(line) : line == delimiter))
-            {
-                delimiter = delimiter is null ? line : null;
-                body.Add(line);
-                continue;
-            }
-
-            if (delimiter is null && Heading(lines, i, asciiDoc, styles) is { } heading)
-            {
-                sections.Paragraph(string.Join('\n', body));
-                body.Clear();
-                sections.Heading(heading.Level, heading.Title);
-                i += heading.Lines - 1;
-                continue;
-            }
-
-            body.Add(line);
+            walker.Read(pages[0].Split('\n'));
+            return walker.Finish(sourcePath, pageCount: null);
         }
 
-        sections.Paragraph(string.Join('\n', body));
-        return new RagDocument(sourcePath, sections.FirstTopHeading ?? Path.GetFileNameWithoutExtension(sourcePath), sections.Build());
+        // Form feeds make pages (RFCs, line-printer manuals): each page is numbered, its running header and footer
+        // lines and bare page numbers dropped as in PDFs.
+        var lines = pages.Select(page => page.Split('\n')).ToArray();
+        var repeated = RunningLines.Repeated(lines.Where(page => page.Any(l => l.Trim().Length > 0)).Select(page => Band(page).Select(i => page[i])));
+        for (var number = 0; number < lines.Length; number++)
+        {
+            var page = lines[number];
+            foreach (var i in Band(page).Where(i => repeated.Contains(RunningLines.Key(page[i])) || RunningLines.IsPageNumber(page[i])))
+            {
+                page[i] = "";
+            }
+
+            walker.Page(number + 1);
+            walker.Read(page);
+        }
+
+        var pageCount = lines[^1].Any(l => l.Trim().Length > 0) ? lines.Length : lines.Length - 1;
+        return walker.Finish(sourcePath, pageCount);
+    }
+
+    /// <summary>The indexes of a page's first and last <see cref="RunningLines.BandSize"/> lines with text.</summary>
+    private static IEnumerable<int> Band(string[] page)
+    {
+        var withText = Enumerable.Range(0, page.Length).Where(i => page[i].Trim().Length > 0).ToList();
+        return withText.Take(RunningLines.BandSize).Concat(withText.TakeLast(RunningLines.BandSize)).Distinct();
+    }
+
+    /// <summary>Reads lines into sections, keeping heading styles and AsciiDoc's open block across pages.</summary>
+    private sealed class Walker(bool asciiDoc, CancellationToken cancellationToken)
+    {
+        private readonly SectionBuilder _sections = new();
+        private readonly List<(char Adornment, bool Overlined)> _styles = [];
+        private readonly List<string> _body = [];
+        private string? _delimiter;
+
+        public void Page(int number)
+        {
+            EndBody();
+            _sections.Page(number);
+        }
+
+        public void Read(string[] lines)
+        {
+            for (var i = 0; i < lines.Length; i++)
+            {
+                if ((i & 0xFFF) == 0)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+
+                var line = lines[i];
+                // A heading's underline never gets here (its title line took it), so a delimiter-like line opens a block.
+                if (asciiDoc && (_delimiter is null ? IsBlockDelimiter(line) : line == _delimiter))
+                {
+                    _delimiter = _delimiter is null ? line : null;
+                    _body.Add(line);
+                    continue;
+                }
+
+                if (_delimiter is null && Heading(lines, i, asciiDoc, _styles) is { } heading)
+                {
+                    EndBody();
+                    _sections.Heading(heading.Level, heading.Title);
+                    i += heading.Lines - 1;
+                    continue;
+                }
+
+                _body.Add(line);
+            }
+        }
+
+        public RagDocument Finish(string sourcePath, int? pageCount)
+        {
+            EndBody();
+            var sections = _sections.Build();
+            return new RagDocument(sourcePath, _sections.FirstTopHeading ?? Path.GetFileNameWithoutExtension(sourcePath), sections, pageCount);
+        }
+
+        private void EndBody()
+        {
+            _sections.Paragraph(string.Join('\n', _body));
+            _body.Clear();
+        }
     }
 
     /// <summary>The heading that starts at line <paramref name="i"/>, its level and how many lines it takes; null for none.</summary>

@@ -4,14 +4,16 @@ using AgentKit.Rag.Documents;
 namespace AgentKit.Rag.Readers;
 
 /// <summary>
-/// Collects paragraphs under a heading stack for the structured readers (Markdown, HTML): a heading of level n
-/// closes the current section and replaces the headings of level n and deeper.
+/// Collects paragraphs under a heading stack for the structured readers (Markdown, HTML, plain text): a heading of
+/// level n closes the current section and replaces the headings of level n and deeper; a page (paged plain text) closes
+/// it too and numbers the sections after it.
 /// </summary>
 internal sealed class SectionBuilder
 {
     private readonly List<(int Level, string Text)> _headings = [];
     private readonly List<DocumentSection> _sections = [];
     private readonly StringBuilder _text = new();
+    private int? _page;
 
     /// <summary>The first heading of level 1 seen, for the document title.</summary>
     public string? FirstTopHeading { get; private set; }
@@ -31,6 +33,13 @@ internal sealed class SectionBuilder
         {
             FirstTopHeading ??= text;
         }
+    }
+
+    /// <summary>Starts a page: what follows belongs to page <paramref name="number"/> (under the same headings).</summary>
+    public void Page(int number)
+    {
+        Flush();
+        _page = number;
     }
 
     public void Paragraph(string text)
@@ -59,7 +68,7 @@ internal sealed class SectionBuilder
     {
         if (_text.Length > 0)
         {
-            _sections.Add(new DocumentSection(_headings.Select(h => h.Text).ToArray(), _text.ToString()));
+            _sections.Add(new DocumentSection(_headings.Select(h => h.Text).ToArray(), _text.ToString(), _page));
             _text.Clear();
         }
     }

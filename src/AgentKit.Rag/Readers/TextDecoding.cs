@@ -7,9 +7,12 @@ internal static class TextDecoding
 {
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    /// <summary>Decodes <paramref name="content"/>, refusing binary data (NUL bytes) and normalising line ends to <c>\n</c>.</summary>
+    /// <summary>
+    /// Decodes <paramref name="content"/>, refusing binary data (NUL bytes) and normalising line ends to <c>\n</c>; form
+    /// feeds are line ends too unless <paramref name="keepFormFeeds"/> (paged plain text).
+    /// </summary>
     /// <exception cref="DocumentReadException">The bytes hold NUL characters: the file is binary, not text.</exception>
-    public static string Decode(string sourcePath, ReadOnlySpan<byte> content)
+    public static string Decode(string sourcePath, ReadOnlySpan<byte> content, bool keepFormFeeds = false)
     {
         string text;
         if (content.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
@@ -41,6 +44,8 @@ internal static class TextDecoding
             throw new DocumentReadException(sourcePath, DocumentReadFailure.Corrupt, $"'{sourcePath}' holds binary data (NUL bytes), not text.");
         }
 
-        return text.ReplaceLineEndings("\n");
+        return keepFormFeeds
+            ? string.Join('\f', text.Split('\f').Select(page => page.ReplaceLineEndings("\n")))
+            : text.ReplaceLineEndings("\n");
     }
 }

@@ -123,4 +123,27 @@ public sealed class PlainTextAndRegistryTests
             document.Sections.Select(s => s.HeadingPath.ToArray()));
         Assert.Equal("[source,bash]\n----\n== not a heading\nok\n----", document.Sections[1].Text);
     }
+
+    [Fact]
+    public void PlainText_FormFeeds_MakePagesWithoutRunningHeadersAndFooters()
+    {
+        // An RFC-style file: every page opens with the same header and closes with a footer that numbers it.
+        string[] bodies = ["The sender opens a connection.", "Frames start with a length.", "The receiver acknowledges each frame.", "Errors close the connection.", "Security is out of scope."];
+        var pages = Enumerable.Range(1, 5).Select(n =>
+            $"RFC 9999                Example Transfer Protocol                May 2026\n\n"
+            + (n == 2 ? "Framing\n-------\n\n" : "")
+            + $"{bodies[n - 1]}\n{bodies[(n + 1) % 5]}\n\n"
+            + $"Doe                          Standards Track                  [Page {n}]\n");
+        var text = string.Join('\f', pages) + "\f";
+
+        var document = ReadText("/rfc/rfc9999.txt", text);
+
+        Assert.Equal(5, document.PageCount);
+        Assert.Equal([1, 2, 3, 4, 5], document.Sections.Select(s => s.Page!.Value));
+        Assert.Equal("The receiver acknowledges each frame.\nSecurity is out of scope.", document.Sections[2].Text);
+        Assert.Empty(document.Sections[0].HeadingPath);
+        // A heading holds over the pages after it.
+        Assert.All(document.Sections.Skip(1), s => Assert.Equal(["Framing"], s.HeadingPath));
+        Assert.DoesNotContain(document.Sections, s => s.Text.Contains("RFC 9999", StringComparison.Ordinal) || s.Text.Contains("[Page", StringComparison.Ordinal));
+    }
 }
