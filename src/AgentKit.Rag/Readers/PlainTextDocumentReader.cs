@@ -9,8 +9,8 @@ namespace AgentKit.Rag.Readers;
 /// <item>an underlined title: a line after a blank line (or at the start), not indented, followed by a line of one
 /// punctuation character repeated (<c>=</c>, <c>-</c>, <c>~</c>, <c>^</c>, <c>*</c>, <c>+</c>, <c>#</c>…) at least three
 /// times and at most two shorter than the title; or a title between an overline and an underline of the same
-/// character, which may be indented (reStructuredText; not in AsciiDoc, where such lines delimit code). Levels follow the order in which underline styles first appear, as in
-/// reStructuredText;</item>
+/// character, which may be indented (reStructuredText; not in AsciiDoc, where such lines delimit code). Levels follow
+/// the order in which underline styles first appear, as in reStructuredText;</item>
 /// <item>in AsciiDoc, also one-line titles (<c>== Section</c>: the number of <c>=</c> is the level), outside delimited
 /// blocks (<c>----</c>, <c>....</c>, <c>````</c>, <c>++++</c>).</item>
 /// </list>
