@@ -27,7 +27,7 @@ public sealed class ModelEndpointFaultTests : IDisposable
         await using var server = new LoopbackHttpServer(_ => new LoopbackResponse(200, "{}"u8.ToArray()) { Delay = TimeSpan.FromSeconds(30) });
         var clock = Stopwatch.StartNew();
 
-        var error = await FailAsync(server, streaming: false);
+        var error = await FailAsync(server.BaseAddress, streaming: false, timeout: "00:00:00.3");
 
         Assert.Equal(ModelEndpointFailure.Timeout, error.Failure);
         Assert.Contains("did not answer within 0.3 s (AgentKit:Models:remote:Timeout)", error.Message, StringComparison.Ordinal);
@@ -154,9 +154,12 @@ public sealed class ModelEndpointFaultTests : IDisposable
 
     private Task<ModelEndpointException> FailAsync(LoopbackHttpServer server, bool streaming) => FailAsync(server.BaseAddress, streaming);
 
-    private async Task<ModelEndpointException> FailAsync(Uri address, bool streaming)
+    /// <summary>Calls the endpoint until the client gives up; each attempt may take <paramref name="timeout"/>.</summary>
+    /// <param name="timeout">The per-attempt timeout: the default is long enough that a slow (loaded) machine does not
+    /// turn a first attempt into a timeout and a retry, which would change the request counts the tests check.</param>
+    private async Task<ModelEndpointException> FailAsync(Uri address, bool streaming, string timeout = "00:00:10")
     {
-        using var host = await StartAsync(address, []);
+        using var host = await StartAsync(address, new Dictionary<string, string?> { ["AgentKit:Models:remote:Timeout"] = timeout });
         var client = host.Services.GetRequiredKeyedService<IChatClient>("remote");
         var ct = TestContext.Current.CancellationToken;
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -186,7 +189,7 @@ public sealed class ModelEndpointFaultTests : IDisposable
             ["AgentKit:Models:remote:Endpoint"] = new Uri(address, "v1").AbsoluteUri,
             ["AgentKit:Models:remote:ApiKey"] = "secret-key",
             ["AgentKit:Models:remote:Model"] = "served-model",
-            ["AgentKit:Models:remote:Timeout"] = "00:00:00.3",
+            ["AgentKit:Models:remote:Timeout"] = "00:00:10",
             ["AgentKit:Models:remote:MaxRetries"] = "1",
         };
         foreach (var (key, value) in extra)
