@@ -20,7 +20,9 @@ public sealed class DocumentReaderRegistry
 
     /// <summary>
     /// A registry with the built-in readers: PDF (<c>.pdf</c>), Markdown (<c>.md</c>, <c>.markdown</c>, <c>.mdown</c>,
-    /// <c>.mkd</c>), HTML (<c>.html</c>, <c>.htm</c>, <c>.xhtml</c>) and plain text (<c>.txt</c>, <c>.text</c>).
+    /// <c>.mkd</c>), HTML (<c>.html</c>, <c>.htm</c>, <c>.xhtml</c>), plain text and its markups (<c>.txt</c>,
+    /// <c>.text</c>, <c>.rst</c>, <c>.adoc</c>, <c>.asciidoc</c>), Word (<c>.docx</c>, <c>.docm</c>, <c>.dotx</c>),
+    /// OpenDocument text (<c>.odt</c>, <c>.ott</c>) and EPUB (<c>.epub</c>).
     /// </summary>
     /// <returns>A new registry.</returns>
     public static DocumentReaderRegistry CreateDefault() => new(
@@ -29,6 +31,9 @@ public sealed class DocumentReaderRegistry
         new MarkdownDocumentReader(),
         new HtmlDocumentReader(),
         new PlainTextDocumentReader(),
+        new DocxDocumentReader(),
+        new OdtDocumentReader(),
+        new EpubDocumentReader(),
     ]);
 
     /// <summary>The extensions a reader is registered for.</summary>

@@ -7,7 +7,8 @@ namespace AgentKit.Rag.Readers;
 /// <summary>
 /// Reads HTML with HtmlAgilityPack. Boilerplate is stripped before the text is taken: <c>script</c>, <c>style</c>,
 /// <c>nav</c>, <c>header</c>, <c>footer</c>, <c>aside</c>, forms, embedded media, hidden elements and elements whose
-/// ARIA role is navigation, banner, contentinfo or complementary; so are what documentation generators mark up without
+/// ARIA role is navigation, banner, contentinfo, complementary or search, footnote marks (roles doc-noteref and
+/// doc-backlink, EPUB's noteref, the usual classes: the note itself is kept) and EPUB page-break markers; so are what documentation generators mark up without
 /// those: tables of contents, indexes and navigation panels by class (<c>toc</c>, <c>navheader</c>, <c>index-cp</c>…) and short
 /// previous/next/up bars (links with an access key or a <c>rel</c> of next, prev, up…), and lists that are nothing but
 /// links to places on the same page (tables of contents without a class). When the page has a <c>main</c> (or a single
@@ -26,17 +27,19 @@ public sealed class HtmlDocumentReader : IDocumentReader
 
     private static readonly HashSet<string> BoilerplateRoles = new(StringComparer.OrdinalIgnoreCase)
     {
-        "navigation", "banner", "contentinfo", "complementary", "search",
+        "navigation", "banner", "contentinfo", "complementary", "search", "doc-backlink", "doc-noteref",
     };
 
     /// <summary>
     /// Classes documentation generators give to navigation, tables of contents and back-of-book indexes (DocBook,
-    /// Texinfo, Sphinx…); also any class ending in <c>-printindex</c> (Texinfo 7's index tables and letter bars).
+    /// Texinfo, Sphinx…) and to footnote marks and back links (pandoc, markdown-it, kramdown); also any class ending in
+    /// <c>-printindex</c> (Texinfo 7's index tables and letter bars).
     /// </summary>
     private static readonly HashSet<string> BoilerplateClasses = new(StringComparer.OrdinalIgnoreCase)
     {
         "toc", "toctree-wrapper", "mini-toc", "shortcontents", "navheader", "navfooter", "nav-panel", "breadcrumb", "breadcrumbs",
         "index-cp", "index-fn", "index-vr", "index-ky", "index-pg", "index-tp", "indextable", "genindex-jumpbox",
+        "footnote-ref", "footnote-back", "footnote-backref", "reversefootnote",
     };
 
     /// <summary>Link relations of a page's previous/next/up links.</summary>
@@ -72,18 +75,29 @@ public sealed class HtmlDocumentReader : IDocumentReader
         ArgumentNullException.ThrowIfNull(sourcePath);
         var html = Parse(sourcePath, TextDecoding.Decode(sourcePath, content.Span), "is not readable HTML");
 
-        var titleNode = html.DocumentNode.SelectSingleNode("//title");
-        var title = titleNode is null ? "" : Whitespace.Collapse(HtmlEntity.DeEntitize(titleNode.InnerText));
-        var root = ContentRoot(html.DocumentNode);
-        var walker = new Walker(cancellationToken);
-        walker.Visit(root);
-        var sections = walker.Finish();
+        var builder = new SectionBuilder();
+        var title = ReadInto(html, builder, cancellationToken);
+        var sections = builder.Build();
         if (title.Length == 0)
         {
-            title = walker.Sections.FirstTopHeading ?? Path.GetFileNameWithoutExtension(sourcePath);
+            title = builder.FirstTopHeading ?? Path.GetFileNameWithoutExtension(sourcePath);
         }
 
         return new RagDocument(sourcePath, title, sections);
+    }
+
+    /// <summary>Reads a parsed page's content into sections (an EPUB reads each of its pages into one builder).</summary>
+    /// <param name="html">The page.</param>
+    /// <param name="sections">Where its headings and paragraphs go.</param>
+    /// <param name="cancellationToken">Stops reading between elements.</param>
+    /// <returns>The text of the page's <c>title</c> element, or "".</returns>
+    internal static string ReadInto(HtmlDocument html, SectionBuilder sections, CancellationToken cancellationToken)
+    {
+        var titleNode = html.DocumentNode.SelectSingleNode("//title");
+        var walker = new Walker(sections, cancellationToken);
+        walker.Visit(ContentRoot(html.DocumentNode));
+        walker.Finish();
+        return titleNode is null ? "" : Whitespace.Collapse(HtmlEntity.DeEntitize(titleNode.InnerText));
     }
 
     /// <summary>Parses HTML with at most 2,048 nested tags.</summary>
@@ -125,6 +139,7 @@ public sealed class HtmlDocumentReader : IDocumentReader
         || element.Attributes.Contains("hidden")
         || element.GetAttributeValue("aria-hidden", "").Equals("true", StringComparison.OrdinalIgnoreCase)
         || BoilerplateRoles.Contains(element.GetAttributeValue("role", ""))
+        || element.GetAttributeValue("epub:type", "").Split(' ').Any(type => type is "noteref" or "pagebreak")
         || element.GetAttributeValue("style", "").Replace(" ", "", StringComparison.Ordinal).Contains("display:none", StringComparison.OrdinalIgnoreCase)
         || element.GetClasses().Any(c => BoilerplateClasses.Contains(c) || c.EndsWith("-printindex", StringComparison.OrdinalIgnoreCase))
         || IsNavigationBar(element)
@@ -317,11 +332,11 @@ public sealed class HtmlDocumentReader : IDocumentReader
     private static int HeadingLevel(string name) =>
         name.Length == 2 && (name[0] is 'h' or 'H') && name[1] is >= '1' and <= '6' ? name[1] - '0' : 0;
 
-    private sealed class Walker(CancellationToken cancellationToken)
+    private sealed class Walker(SectionBuilder sections, CancellationToken cancellationToken)
     {
         private readonly StringBuilder _paragraph = new();
 
-        public SectionBuilder Sections { get; } = new();
+        private SectionBuilder Sections => sections;
 
         public void Visit(HtmlNode node)
         {
@@ -339,11 +354,7 @@ public sealed class HtmlDocumentReader : IDocumentReader
             }
         }
 
-        public IReadOnlyList<DocumentSection> Finish()
-        {
-            EndParagraph();
-            return Sections.Build();
-        }
+        public void Finish() => EndParagraph();
 
         private void VisitElement(HtmlNode element)
         {

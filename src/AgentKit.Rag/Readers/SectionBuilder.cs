@@ -4,9 +4,9 @@ using AgentKit.Rag.Documents;
 namespace AgentKit.Rag.Readers;
 
 /// <summary>
-/// Collects paragraphs under a heading stack for the structured readers (Markdown, HTML, plain text): a heading of
-/// level n closes the current section and replaces the headings of level n and deeper; a page (paged plain text) closes
-/// it too and numbers the sections after it.
+/// Collects paragraphs under a heading stack for the structured readers (Markdown, HTML, plain text, Word, OpenDocument,
+/// EPUB): a heading of level n closes the current section and replaces the headings of level n and deeper; a page
+/// (paged plain text) closes it too and numbers the sections after it.
 /// </summary>
 internal sealed class SectionBuilder
 {
@@ -40,6 +40,13 @@ internal sealed class SectionBuilder
     {
         Flush();
         _page = number;
+    }
+
+    /// <summary>Closes the current section and forgets its headings (a new file of a multi-file document starts).</summary>
+    public void ResetHeadings()
+    {
+        Flush();
+        _headings.Clear();
     }
 
     public void Paragraph(string text)

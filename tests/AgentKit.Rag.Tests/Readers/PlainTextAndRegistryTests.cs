@@ -38,6 +38,9 @@ public sealed class PlainTextAndRegistryTests
     [InlineData("d.txt", typeof(PlainTextDocumentReader))]
     [InlineData("e.rst", typeof(PlainTextDocumentReader))]
     [InlineData("f.adoc", typeof(PlainTextDocumentReader))]
+    [InlineData("g.DOCX", typeof(DocxDocumentReader))]
+    [InlineData("h.odt", typeof(OdtDocumentReader))]
+    [InlineData("i.epub", typeof(EpubDocumentReader))]
     public void Registry_Default_FindsReaderByExtension(string path, Type expected)
     {
         Assert.True(DocumentReaderRegistry.CreateDefault().TryGetReader(path, out var reader));

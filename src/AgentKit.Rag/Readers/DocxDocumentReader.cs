@@ -1,0 +1,577 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using System.Xml;
+using AgentKit.Rag.Documents;
+
+namespace AgentKit.Rag.Readers;
+
+/// <summary>
+/// Reads Word documents (<c>.docx</c>, <c>.docm</c>, <c>.dotx</c>: Office Open XML, transitional or strict), streaming
+/// the main document part:
+/// <list type="bullet">
+/// <item>headings are paragraphs whose style (or a style it is based on) has an outline level, or is named
+/// <c>heading 1</c>…<c>heading 9</c> (Word writes these English names whatever its language); they become section
+/// paths. A <c>Title</c> paragraph names the document when its properties do not;</item>
+/// <item>tables of contents and indexes are left out: content controls of the "Table of Contents" gallery,
+/// <c>TOC</c>/<c>INDEX</c> fields and paragraphs in <c>toc N</c>/<c>index N</c> styles;</item>
+/// <item>tracked changes read as accepted (deleted text out, inserted text in); field codes, comments, headers and
+/// footers are left out; a table row is one paragraph with its cells separated by <c> | </c>; list paragraphs start
+/// with <c>- </c>; text boxes join the paragraph that anchors them; footnotes and endnotes follow the paragraph that
+/// references them.</item>
+/// </list>
+/// A Word document has no fixed pages, so sections carry none. The title is the document properties' title, else the
+/// first <c>Title</c> paragraph, else the first level-1 heading, else the file name. A password-protected file raises
+/// <see cref="DocumentReadFailure.Encrypted"/>; a legacy <c>.doc</c>, a damaged zip or XML with a DTD
+/// <see cref="DocumentReadFailure.Corrupt"/>; parts that expand past <see cref="MaxExpandedBytes"/>
+/// <see cref="DocumentReadFailure.TooLarge"/>.
+/// </summary>
+public sealed partial class DocxDocumentReader : IDocumentReader
+{
+    /// <summary>The default <see cref="MaxExpandedBytes"/>: 256 MiB.</summary>
+    public const long DefaultMaxExpandedBytes = 256L * 1024 * 1024;
+
+    private const string Transitional = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
+    private const string Strict = "http://purl.oclc.org/ooxml/wordprocessingml/main";
+    private const string MarkupCompatibility = "http://schemas.openxmlformats.org/markup-compatibility/2006";
+
+    /// <summary>Creates a reader.</summary>
+    /// <param name="maxExpandedBytes">The most bytes the parts read may expand to together; default
+    /// <see cref="DefaultMaxExpandedBytes"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxExpandedBytes"/> is below 1.</exception>
+    public DocxDocumentReader(long maxExpandedBytes = DefaultMaxExpandedBytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxExpandedBytes, 1);
+        MaxExpandedBytes = maxExpandedBytes;
+    }
+
+    /// <summary>The most bytes the parts read may expand to together (a zip bomb stops here with
+    /// <see cref="DocumentReadFailure.TooLarge"/>).</summary>
+    public long MaxExpandedBytes { get; }
+
+    /// <inheritdoc />
+    public IReadOnlyCollection<string> Extensions { get; } = [".docx", ".docm", ".dotx"];
+
+    /// <inheritdoc />
+    public RagDocument Read(string sourcePath, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sourcePath);
+        using var package = ZipPackage.Open(sourcePath, content, "a Word document", MaxExpandedBytes);
+        var rootRelations = Relations(package, "_rels/.rels", "");
+        var documentPart = rootRelations.GetValueOrDefault("officeDocument") ?? "word/document.xml";
+        if (!package.Contains(documentPart))
+        {
+            throw new DocumentReadException(sourcePath, DocumentReadFailure.Corrupt, $"'{sourcePath}' is not a Word document: it has no main document part ('{documentPart}').");
+        }
+
+        var relations = Relations(package, RelationsPart(documentPart), documentPart);
+        var styles = Styles.Read(package, relations.GetValueOrDefault("styles") ?? ZipPackage.Resolve(documentPart, "styles.xml")!);
+        var notes = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var kind in (ReadOnlySpan<string>)["footnotes", "endnotes"])
+        {
+            if ((relations.GetValueOrDefault(kind) ?? ZipPackage.Resolve(documentPart, kind + ".xml")) is { } part)
+            {
+                ReadNotes(package, part, kind, notes, cancellationToken);
+            }
+        }
+
+        var walker = new Walker(package, documentPart, styles, notes, cancellationToken);
+        walker.Read();
+        var sections = walker.Blocks.Sections.Build();
+        var title = package.DublinCoreTitle(rootRelations.GetValueOrDefault("core-properties") ?? "docProps/core.xml")
+            ?? walker.Title
+            ?? walker.Blocks.Sections.FirstTopHeading
+            ?? Path.GetFileNameWithoutExtension(sourcePath);
+        return new RagDocument(sourcePath, title, sections);
+    }
+
+    private static bool IsWord(XmlReader reader) => reader.NamespaceURI is Transitional or Strict;
+
+    private static string? WordAttribute(XmlReader reader, string name) =>
+        reader.GetAttribute(name, Transitional) ?? reader.GetAttribute(name, Strict);
+
+    private static string RelationsPart(string part)
+    {
+        var slash = part.LastIndexOf('/');
+        return slash < 0 ? "_rels/" + part + ".rels" : part[..slash] + "/_rels/" + part[(slash + 1)..] + ".rels";
+    }
+
+    /// <summary>A part's relationships by the last segment of their type (<c>styles</c>, <c>footnotes</c>…), first of each.</summary>
+    private static Dictionary<string, string> Relations(ZipPackage package, string relationsPart, string sourcePart)
+    {
+        var found = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        using var reader = package.OpenXml(relationsPart);
+        if (reader is null)
+        {
+            return found;
+        }
+
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.NodeType == XmlNodeType.Element && reader.LocalName == "Relationship"
+                    && reader.GetAttribute("Type") is { } type && reader.GetAttribute("Target") is { } target
+                    && !"External".Equals(reader.GetAttribute("TargetMode"), StringComparison.OrdinalIgnoreCase)
+                    && ZipPackage.Resolve(sourcePart, target) is { } resolved)
+                {
+                    found.TryAdd(type[(type.LastIndexOf('/') + 1)..], resolved);
+                }
+            }
+        }
+        catch (XmlException e)
+        {
+            throw package.XmlError(relationsPart, e);
+        }
+
+        return found;
+    }
+
+    /// <summary>Reads footnotes or endnotes (separators left out) by <c>kind:id</c>.</summary>
+    private static void ReadNotes(ZipPackage package, string part, string kind, Dictionary<string, string> notes, CancellationToken cancellationToken)
+    {
+        using var reader = package.OpenXml(part);
+        if (reader is null)
+        {
+            return;
+        }
+
+        try
+        {
+            var text = new StringBuilder();
+            string? id = null;
+            var nodes = 0;
+            while (!reader.EOF)
+            {
+                if ((++nodes & 4095) == 0)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+
+                if (reader.NodeType == XmlNodeType.Element && IsWord(reader))
+                {
+                    switch (reader.LocalName)
+                    {
+                        case "footnote" or "endnote":
+                            var type = WordAttribute(reader, "type");
+                            if (type is "separator" or "continuationSeparator" or "continuationNotice" || reader.IsEmptyElement)
+                            {
+                                reader.Skip();
+                                continue;
+                            }
+
+                            id = WordAttribute(reader, "id");
+                            text.Clear();
+                            break;
+                        case "t":
+                            text.Append(reader.ReadElementContentAsString());
+                            continue;
+                        case "tab" or "br" or "cr":
+                            text.Append(' ');
+                            break;
+                        case "p" when text.Length > 0:
+                            text.Append(' ');
+                            break;
+                        case "del" or "delText" or "instrText" or "moveFrom" or "rPr" or "pPr":
+                            reader.Skip();
+                            continue;
+                    }
+                }
+                else if (reader.NodeType == XmlNodeType.EndElement && IsWord(reader) && reader.LocalName is "footnote" or "endnote" && id is not null)
+                {
+                    notes[kind + ":" + id] = text.ToString();
+                    id = null;
+                }
+
+                reader.Read();
+            }
+        }
+        catch (XmlException e)
+        {
+            throw package.XmlError(part, e);
+        }
+    }
+
+    [GeneratedRegex(@"^heading\s*([1-9])$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex HeadingName();
+
+    /// <summary>The paragraph styles of <c>styles.xml</c>: name, base style and outline level.</summary>
+    private sealed class Styles
+    {
+        private readonly Dictionary<string, (string Name, string? BasedOn, int? Outline)> _styles = new(StringComparer.Ordinal);
+
+        public static Styles Read(ZipPackage package, string part)
+        {
+            var styles = new Styles();
+            using var reader = package.OpenXml(part);
+            if (reader is null)
+            {
+                return styles;
+            }
+
+            try
+            {
+                string? id = null;
+                string name = "";
+                string? basedOn = null;
+                int? outline = null;
+                while (!reader.EOF)
+                {
+                    if (reader.NodeType == XmlNodeType.Element && IsWord(reader))
+                    {
+                        switch (reader.LocalName)
+                        {
+                            case "style":
+                                id = WordAttribute(reader, "type") is null or "paragraph" ? WordAttribute(reader, "styleId") : null;
+                                (name, basedOn, outline) = ("", null, null);
+                                if (reader.IsEmptyElement && id is not null)
+                                {
+                                    styles._styles.TryAdd(id, (name, basedOn, outline));
+                                }
+
+                                break;
+                            case "name":
+                                name = WordAttribute(reader, "val") ?? "";
+                                break;
+                            case "basedOn":
+                                basedOn = WordAttribute(reader, "val");
+                                break;
+                            case "outlineLvl" when int.TryParse(WordAttribute(reader, "val"), out var level):
+                                outline = level;
+                                break;
+                            case "rPr" or "tblPr" or "tcPr" or "trPr" or "tblStylePr":
+                                reader.Skip();
+                                continue;
+                        }
+                    }
+                    else if (reader.NodeType == XmlNodeType.EndElement && IsWord(reader) && reader.LocalName == "style" && id is not null)
+                    {
+                        styles._styles.TryAdd(id, (name, basedOn, outline));
+                        id = null;
+                    }
+
+                    reader.Read();
+                }
+            }
+            catch (XmlException e)
+            {
+                throw package.XmlError(part, e);
+            }
+
+            return styles;
+        }
+
+        /// <summary>The style's name, lower case, or its id when it has none.</summary>
+        public string Name(string styleId) =>
+            (_styles.TryGetValue(styleId, out var style) && style.Name.Length > 0 ? style.Name : styleId).ToLowerInvariant();
+
+        /// <summary>The heading level (1–9) a style gives, or 0: an outline level on it or a base style, else its name.</summary>
+        public int HeadingLevel(string styleId)
+        {
+            var id = styleId;
+            for (var depth = 0; depth < 16 && id is not null; depth++)
+            {
+                if (!_styles.TryGetValue(id, out var style))
+                {
+                    break;
+                }
+
+                if (style.Outline is { } outline)
+                {
+                    return outline is >= 0 and <= 8 ? outline + 1 : 0;
+                }
+
+                id = style.BasedOn;
+            }
+
+            // "heading 1" as Word names it, or "Heading1" as its id reads when styles.xml is missing.
+            var match = HeadingName().Match(Name(styleId));
+            return match.Success ? match.Groups[1].Value[0] - '0' : 0;
+        }
+    }
+
+    private sealed class Walker(ZipPackage package, string part, Styles styles, Dictionary<string, string> notes, CancellationToken cancellationToken)
+    {
+        /// <summary>The most nested fields tracked; deeper ones are read as plain text.</summary>
+        private const int MaxFields = 64;
+
+        private readonly Stack<Paragraph> _paragraphs = new();
+        private readonly Stack<(bool Generated, bool InResult)> _fields = new();
+        private readonly Stack<bool> _contentControls = new();
+        private int _generatedFields;
+        private int _fieldOverflow;
+
+        public OfficeBlocks Blocks { get; } = new(new SectionBuilder());
+
+        public string? Title { get; private set; }
+
+        public void Read()
+        {
+            using var reader = package.OpenXml(part)!;
+            try
+            {
+                var nodes = 0;
+                while (!reader.EOF)
+                {
+                    if ((++nodes & 4095) == 0)
+                    {
+                        cancellationToken.ThrowIfCancellationRequested();
+                    }
+
+                    if (reader.NodeType == XmlNodeType.Element && reader.NamespaceURI == MarkupCompatibility && reader.LocalName == "Fallback")
+                    {
+                        // The same content as the Choice before it (a text box drawn two ways).
+                        reader.Skip();
+                        continue;
+                    }
+
+                    if (reader.NodeType == XmlNodeType.Element && IsWord(reader))
+                    {
+                        if (Element(reader))
+                        {
+                            continue;
+                        }
+                    }
+                    else if (reader.NodeType == XmlNodeType.EndElement && IsWord(reader))
+                    {
+                        EndElement(reader.LocalName);
+                    }
+
+                    reader.Read();
+                }
+            }
+            catch (XmlException e)
+            {
+                throw package.XmlError(part, e);
+            }
+        }
+
+        /// <summary>Handles a start tag; returns true when the reader was moved past it.</summary>
+        private bool Element(XmlReader reader)
+        {
+            var empty = reader.IsEmptyElement;
+            switch (reader.LocalName)
+            {
+                case "p":
+                    _paragraphs.Push(new Paragraph());
+                    Blocks.BeginParagraph();
+                    if (empty)
+                    {
+                        EndElement("p");
+                    }
+
+                    return false;
+                case "pStyle" when _paragraphs.TryPeek(out var paragraph):
+                    paragraph.Style = WordAttribute(reader, "val");
+                    return false;
+                case "outlineLvl" when _paragraphs.TryPeek(out var paragraph) && int.TryParse(WordAttribute(reader, "val"), out var level):
+                    paragraph.Outline = level;
+                    return false;
+                case "numId" when _paragraphs.TryPeek(out var paragraph):
+                    paragraph.ListItem = WordAttribute(reader, "val") is { } numbering && numbering != "0";
+                    return false;
+                case "t":
+                    var text = reader.ReadElementContentAsString();
+                    if (Visible)
+                    {
+                        Blocks.Text(text);
+                    }
+
+                    return true;
+                case "tab" or "ptab" when Visible:
+                    Blocks.Text("\t");
+                    return false;
+                case "br" or "cr" when Visible:
+                    Blocks.Text("\n");
+                    return false;
+                case "noBreakHyphen" when Visible:
+                    Blocks.Text("-");
+                    return false;
+                case "footnoteReference" or "endnoteReference":
+                    var kind = reader.LocalName == "footnoteReference" ? "footnotes" : "endnotes";
+                    if (_paragraphs.TryPeek(out var referrer) && WordAttribute(reader, "id") is { } id && notes.TryGetValue(kind + ":" + id, out var note))
+                    {
+                        (referrer.Notes ??= []).Add(note);
+                    }
+
+                    return false;
+                case "instrText":
+                    var instruction = reader.ReadElementContentAsString();
+                    if (_fieldOverflow == 0 && _fields.TryPop(out var field))
+                    {
+                        var generated = !field.InResult && IsGenerated(instruction);
+                        _generatedFields += generated && !field.Generated ? 1 : 0;
+                        _fields.Push((field.Generated || generated, field.InResult));
+                    }
+
+                    return true;
+                case "fldChar":
+                    Field(WordAttribute(reader, "fldCharType"));
+                    return false;
+                case "fldSimple" when IsGenerated(WordAttribute(reader, "instr") ?? ""):
+                    reader.Skip();
+                    return true;
+                case "sdt":
+                    if (!empty)
+                    {
+                        _contentControls.Push(false);
+                    }
+
+                    return false;
+                case "docPartGallery" when _contentControls.Count > 0:
+                    var gallery = WordAttribute(reader, "val") ?? "";
+                    if (gallery.StartsWith("Table of Contents", StringComparison.OrdinalIgnoreCase) || gallery.StartsWith("Index", StringComparison.OrdinalIgnoreCase))
+                    {
+                        _contentControls.Pop();
+                        _contentControls.Push(true);
+                    }
+
+                    return false;
+                case "sdtContent" when _contentControls.TryPeek(out var tableOfContents) && tableOfContents:
+                    reader.Skip();
+                    return true;
+                case "tbl":
+                    if (!empty)
+                    {
+                        Blocks.BeginTable();
+                    }
+
+                    return false;
+                case "tr":
+                    Blocks.BeginRow();
+                    return false;
+                case "tc":
+                    Blocks.BeginCell();
+                    return false;
+                case "del" or "delText" or "moveFrom" or "rPr" or "sectPr" or "tblPr" or "tblGrid" or "trPr" or "tcPr"
+                    or "commentReference" or "annotationRef":
+                    reader.Skip();
+                    return true;
+                default:
+                    return false;
+            }
+        }
+
+        private void EndElement(string name)
+        {
+            switch (name)
+            {
+                case "p" when _paragraphs.TryPop(out var paragraph):
+                    var text = Blocks.EndParagraph();
+                    if (_paragraphs.Count == 0)
+                    {
+                        DropUnfinishedFieldCodes();
+                    }
+
+                    var styleName = paragraph.Style is { } style ? styles.Name(style) : "";
+                    if (styleName.StartsWith("toc ", StringComparison.Ordinal) || styleName.StartsWith("index ", StringComparison.Ordinal)
+                        || styleName is "toc heading" or "tocheading" or "index heading")
+                    {
+                        return;
+                    }
+
+                    var level = paragraph.Outline is { } outline ? (outline is >= 0 and <= 8 ? outline + 1 : 0)
+                        : paragraph.Style is { } id ? styles.HeadingLevel(id) : 0;
+                    foreach (var note in paragraph.Notes ?? [])
+                    {
+                        Blocks.Note(note);
+                    }
+
+                    if (styleName == "title" && text.Length > 0 && _paragraphs.Count == 0)
+                    {
+                        Title ??= Whitespace.Collapse(text);
+                        Blocks.Heading(1, text);
+                    }
+                    else if (level > 0 && text.Length > 0)
+                    {
+                        Blocks.Heading(level, text);
+                    }
+                    else
+                    {
+                        Blocks.Emit(text, paragraph.ListItem);
+                    }
+
+                    break;
+                case "sdt" when _contentControls.Count > 0:
+                    _contentControls.Pop();
+                    break;
+                case "tbl":
+                    Blocks.EndTable();
+                    break;
+                case "tr":
+                    Blocks.EndRow();
+                    break;
+            }
+        }
+
+        /// <summary>Text is visible unless it is inside a field's code or the result of a generated list (TOC, INDEX).</summary>
+        private bool Visible => _generatedFields == 0 && (_fields.Count == 0 || _fields.Peek().InResult);
+
+        private void Field(string? type)
+        {
+            switch (type)
+            {
+                case "begin":
+                    if (_fields.Count >= MaxFields || _fieldOverflow > 0)
+                    {
+                        _fieldOverflow++;
+                    }
+                    else
+                    {
+                        _fields.Push((false, false));
+                    }
+
+                    break;
+                case "separate" when _fieldOverflow == 0 && _fields.TryPop(out var field):
+                    _fields.Push((field.Generated, true));
+                    break;
+                case "end":
+                    if (_fieldOverflow > 0)
+                    {
+                        _fieldOverflow--;
+                    }
+                    else if (_fields.TryPop(out var ended) && ended.Generated)
+                    {
+                        _generatedFields--;
+                    }
+
+                    break;
+            }
+        }
+
+        /// <summary>
+        /// Forgets fields still in their code part at the end of a body paragraph (a field's code never spans
+        /// paragraphs; its result may, as a table of contents does), so that a field left open hides nothing after it.
+        /// </summary>
+        private void DropUnfinishedFieldCodes()
+        {
+            _fieldOverflow = 0;
+            if (_fields.All(f => f.InResult))
+            {
+                return;
+            }
+
+            var kept = _fields.Where(f => f.InResult).Reverse().ToList();
+            _fields.Clear();
+            kept.ForEach(_fields.Push);
+            _generatedFields = kept.Count(f => f.Generated);
+        }
+
+        /// <summary>Fields whose result is a generated list (table of contents, index) rather than document text.</summary>
+        private static bool IsGenerated(string instruction)
+        {
+            var code = instruction.TrimStart();
+            return code.StartsWith("TOC", StringComparison.OrdinalIgnoreCase) || code.StartsWith("INDEX", StringComparison.OrdinalIgnoreCase);
+        }
+
+        private sealed class Paragraph
+        {
+            public string? Style { get; set; }
+
+            public int? Outline { get; set; }
+
+            public bool ListItem { get; set; }
+
+            public List<string>? Notes { get; set; }
+        }
+    }
+}

@@ -1,0 +1,207 @@
+using System.Text;
+
+namespace AgentKit.Rag.Readers;
+
+/// <summary>
+/// Collects the paragraphs and tables of a word-processing document (Word, OpenDocument) into sections: paragraphs
+/// nest (a text box or note inside a paragraph joins the paragraph that holds it), a table row becomes one paragraph
+/// of its cells separated by <c> | </c> (nested tables join their cell), and notes referenced by a paragraph follow
+/// it as paragraphs of their own.
+/// </summary>
+internal sealed class OfficeBlocks(SectionBuilder sections)
+{
+    /// <summary>How deep paragraphs nest before inner ones are read as text of the outer one.</summary>
+    private const int MaxNesting = 32;
+
+    private readonly Stack<StringBuilder> _paragraphs = new();
+    private readonly List<string> _notes = [];
+    private readonly StringBuilder _row = new();
+    private int _overflow;
+    private int _tables;
+    private int _cells;
+    private bool _cellHasText;
+
+    public SectionBuilder Sections => sections;
+
+    /// <summary>Whether text goes into a paragraph now.</summary>
+    public bool InParagraph => _paragraphs.Count > 0;
+
+    public void BeginParagraph()
+    {
+        if (_paragraphs.Count >= MaxNesting)
+        {
+            _overflow++;
+            return;
+        }
+
+        _paragraphs.Push(new StringBuilder());
+    }
+
+    /// <summary>Ends the innermost paragraph and returns its text (whitespace runs collapsed, line breaks kept).</summary>
+    public string EndParagraph()
+    {
+        if (_overflow > 0)
+        {
+            _overflow--;
+            return "";
+        }
+
+        return _paragraphs.TryPop(out var paragraph) ? Tidy(paragraph.ToString()) : "";
+    }
+
+    public void Text(string text)
+    {
+        if (_paragraphs.TryPeek(out var paragraph))
+        {
+            paragraph.Append(text);
+        }
+        else if (_tables > 0)
+        {
+            AppendToCell(text);
+        }
+    }
+
+    /// <summary>Places a finished body paragraph: into the paragraph or table cell that holds it, else into the section.</summary>
+    public void Emit(string text, bool listItem = false)
+    {
+        if (text.Length == 0)
+        {
+            if (_paragraphs.Count == 0 && _tables == 0)
+            {
+                FlushNotes();
+            }
+
+            return;
+        }
+
+        if (_paragraphs.TryPeek(out var outer))
+        {
+            outer.Append(outer.Length > 0 ? " " : "").Append(text);
+        }
+        else if (_tables > 0)
+        {
+            AppendToCell(text);
+        }
+        else
+        {
+            sections.Paragraph(listItem ? "- " + text : text);
+            FlushNotes();
+        }
+    }
+
+    /// <summary>A heading: starts a section (a heading inside a table or another paragraph is text there).</summary>
+    public void Heading(int level, string text)
+    {
+        if (_paragraphs.Count > 0 || _tables > 0)
+        {
+            Emit(text);
+            return;
+        }
+
+        sections.Heading(level, text);
+        FlushNotes();
+    }
+
+    /// <summary>A note's text, placed after the paragraph (or table row) that references it.</summary>
+    public void Note(string text)
+    {
+        text = Tidy(text);
+        if (text.Length > 0)
+        {
+            _notes.Add(text);
+        }
+    }
+
+    public void BeginTable()
+    {
+        if (_tables++ == 0)
+        {
+            _row.Clear();
+        }
+    }
+
+    public void EndTable()
+    {
+        if (_tables > 0 && --_tables == 0)
+        {
+            EndRow();
+        }
+    }
+
+    public void BeginRow()
+    {
+        if (_tables == 1)
+        {
+            EndRow();
+            _cells = 0;
+        }
+    }
+
+    public void BeginCell()
+    {
+        if (_tables == 1)
+        {
+            _row.Append(_cells++ > 0 ? " | " : "");
+            _cellHasText = false;
+        }
+    }
+
+    public void EndRow()
+    {
+        if (_tables > 1)
+        {
+            return;
+        }
+
+        var text = _row.ToString().Trim().Trim('|').Trim();
+        _row.Clear();
+        if (text.Length > 0 && _paragraphs.Count == 0)
+        {
+            sections.Paragraph(text);
+        }
+
+        if (_paragraphs.Count == 0)
+        {
+            FlushNotes();
+        }
+    }
+
+    private void AppendToCell(string text)
+    {
+        if (_cellHasText)
+        {
+            _row.Append(' ');
+        }
+
+        _row.Append(text.Replace('\n', ' '));
+        _cellHasText = true;
+    }
+
+    private void FlushNotes()
+    {
+        foreach (var note in _notes)
+        {
+            sections.Paragraph(note);
+        }
+
+        _notes.Clear();
+    }
+
+    /// <summary>Collapses runs of spaces and tabs into one space, trims each line, drops empty lines at the ends.</summary>
+    internal static string Tidy(string text)
+    {
+        var builder = new StringBuilder(text.Length);
+        foreach (var line in text.Split('\n'))
+        {
+            var collapsed = Whitespace.Collapse(line);
+            if (builder.Length > 0)
+            {
+                builder.Append('\n');
+            }
+
+            builder.Append(collapsed);
+        }
+
+        return builder.ToString().Trim('\n');
+    }
+}
