@@ -13,7 +13,8 @@ namespace AgentKit.Rag.Readers;
 /// <c>heading 1</c>…<c>heading 9</c> (Word writes these English names whatever its language); they become section
 /// paths. A <c>Title</c> paragraph names the document when its properties do not;</item>
 /// <item>tables of contents and indexes are left out: content controls of the "Table of Contents" gallery,
-/// <c>TOC</c>/<c>INDEX</c> fields and paragraphs in <c>toc N</c>/<c>index N</c> styles;</item>
+/// <c>TOC</c>/<c>INDEX</c> fields, paragraphs in <c>toc N</c>/<c>index N</c> styles, and list paragraphs of nothing
+/// but links to bookmarks (letters outside the links at most a tenth of those in them);</item>
 /// <item>tracked changes read as accepted (deleted text out, inserted text in); field codes, comments, headers and
 /// footers are left out; a table row is one paragraph with its cells separated by <c> | </c>; list paragraphs start
 /// with <c>- </c>; text boxes join the paragraph that anchors them; footnotes and endnotes follow the paragraph that
@@ -429,6 +430,9 @@ public sealed partial class DocxDocumentReader : IDocumentReader
                 case "sdtContent" when _contentControls.TryPeek(out var tableOfContents) && tableOfContents:
                     reader.Skip();
                     return true;
+                case "hyperlink" when !empty:
+                    Blocks.BeginLink(toAnchor: WordAttribute(reader, "anchor") is { Length: > 0 });
+                    return false;
                 case "tbl":
                     if (!empty)
                     {
@@ -464,7 +468,8 @@ public sealed partial class DocxDocumentReader : IDocumentReader
 
                     var styleName = paragraph.Style is { } style ? styles.Name(style) : "";
                     if (styleName.StartsWith("toc ", StringComparison.Ordinal) || styleName.StartsWith("index ", StringComparison.Ordinal)
-                        || styleName is "toc heading" or "tocheading" or "index heading")
+                        || styleName is "toc heading" or "tocheading" or "index heading"
+                        || (paragraph.ListItem && Blocks.OnlyAnchorLinks))
                     {
                         return;
                     }
@@ -493,6 +498,9 @@ public sealed partial class DocxDocumentReader : IDocumentReader
                     break;
                 case "sdt" when _contentControls.Count > 0:
                     _contentControls.Pop();
+                    break;
+                case "hyperlink":
+                    Blocks.EndLink();
                     break;
                 case "tbl":
                     Blocks.EndTable();

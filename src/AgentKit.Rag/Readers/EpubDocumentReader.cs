@@ -8,12 +8,12 @@ namespace AgentKit.Rag.Readers;
 /// Reads EPUB books (<c>.epub</c>, versions 2 and 3): the package document named by <c>META-INF/container.xml</c>
 /// gives the reading order (the spine), and each XHTML page in it is read as <see cref="HtmlDocumentReader"/> reads a
 /// page (the same boilerplate rules), into one document. Headings start afresh with each page; a page's text before
-/// its first heading goes under the page's <c>title</c> when that differs from the book's. The navigation document and
-/// pages of other types (SVG, images) are left out. Sections carry no pages. The title is the package's
-/// <c>dc:title</c>, else the first level-1 heading, else the file name. Books whose pages are encrypted (DRM; font
-/// obfuscation does not count) raise <see cref="DocumentReadFailure.Encrypted"/>; a damaged package, a missing
-/// container or package document, or XML with a DTD <see cref="DocumentReadFailure.Corrupt"/>; parts expanding past
-/// <see cref="MaxExpandedBytes"/> <see cref="DocumentReadFailure.TooLarge"/>.
+/// its first heading goes under the page's <c>title</c> when that differs from the book's title and from the page's
+/// file name. The navigation document and pages of other types (SVG, images) are left out. Sections carry no pages.
+/// The title is the package's <c>dc:title</c>, else the first level-1 heading, else the file name. Books whose pages
+/// are encrypted (DRM; font obfuscation does not count) raise <see cref="DocumentReadFailure.Encrypted"/>; a damaged
+/// package, a missing container or package document, or XML with a DTD <see cref="DocumentReadFailure.Corrupt"/>;
+/// parts expanding past <see cref="MaxExpandedBytes"/> <see cref="DocumentReadFailure.TooLarge"/>.
 /// </summary>
 public sealed class EpubDocumentReader : IDocumentReader
 {
@@ -71,7 +71,9 @@ public sealed class EpubDocumentReader : IDocumentReader
             var html = HtmlDocumentReader.Parse(sourcePath, TextDecoding.Decode(sourcePath, bytes), $"has a page that is not readable XHTML ('{page}')");
             sections.ResetHeadings();
             var pageTitle = html.DocumentNode.SelectSingleNode("//title") is { } titleNode ? Whitespace.Collapse(HtmlAgilityPack.HtmlEntity.DeEntitize(titleNode.InnerText)) : "";
-            if (pageTitle.Length > 0 && pageTitle != bookTitle)
+            if (pageTitle.Length > 0 && pageTitle != bookTitle
+                && !pageTitle.Equals(Path.GetFileName(page), StringComparison.OrdinalIgnoreCase)
+                && !pageTitle.Equals(Path.GetFileNameWithoutExtension(page), StringComparison.OrdinalIgnoreCase))
             {
                 sections.Heading(1, pageTitle);
             }

@@ -148,9 +148,10 @@ public sealed class HtmlDocumentReader : IDocumentReader
     /// <summary>
     /// Whether a list is a table of contents without a class saying so (DocBook's question lists, hand-written
     /// "On this page" lists): a <c>ul</c>, <c>ol</c> or <c>dl</c> of at most <see cref="TableOfContentsNodes"/> nodes with
-    /// two links or more, every link to an element of the same page (<c>#id</c>, or <c>page.html#id</c> where the page has
-    /// that id), and letters outside the links at most a tenth of those in them. Lists of links to other pages' anchors
-    /// (an API page's list of types) are content.
+    /// two links or more to an element of the same page (<c>#id</c>, or <c>page.html#id</c> where the page has that id),
+    /// links elsewhere at most a tenth of all (one broken entry in ten does not make a table of contents content), and
+    /// letters outside the links at most a tenth of those in them. Lists of links to other pages' anchors (an API page's
+    /// list of types) are content.
     /// </summary>
     private static bool IsTableOfContents(HtmlNode element)
     {
@@ -161,6 +162,7 @@ public sealed class HtmlDocumentReader : IDocumentReader
 
         var nodes = 0;
         var links = 0;
+        var elsewhere = 0;
         var linked = 0;
         var unlinked = 0;
         var pending = new Stack<(HtmlNode Node, bool InLink)>();
@@ -183,12 +185,15 @@ public sealed class HtmlDocumentReader : IDocumentReader
 
             if (node.Name == "a" && node.Attributes.Contains("href"))
             {
-                if (!LinksIntoPage(node))
+                if (LinksIntoPage(node))
                 {
-                    return false;
+                    links++;
+                }
+                else
+                {
+                    elsewhere++;
                 }
 
-                links++;
                 inLink = true;
             }
 
@@ -198,7 +203,7 @@ public sealed class HtmlDocumentReader : IDocumentReader
             }
         }
 
-        return links >= 2 && unlinked * 10 <= linked;
+        return links >= 2 && elsewhere * 10 <= links + elsewhere && unlinked * 10 <= linked;
     }
 
     /// <summary>Whether a link points at an element of its own page (an <c>id</c> or an <c>a name</c> there).</summary>

@@ -7,7 +7,8 @@ namespace AgentKit.Rag.Readers;
 /// <summary>
 /// Reads OpenDocument text (<c>.odt</c>, <c>.ott</c>: LibreOffice, Google Docs and Word exports), streaming
 /// <c>content.xml</c>: headings (<c>text:h</c>, levelled by their outline level) become section paths; tables of
-/// contents, indexes and bibliographies, tracked deletions and comments are left out; a table row is one paragraph with
+/// contents (and lists of nothing but links into the document), indexes and bibliographies, tracked deletions and
+/// comments are left out; a table row is one paragraph with
 /// its cells separated by <c> | </c>; list paragraphs start with <c>- </c>; frames and text boxes join the paragraph
 /// that anchors them; footnotes and endnotes follow the paragraph that references them. Sections carry no pages. The
 /// title is <c>meta.xml</c>'s title, else the first level-1 heading, else the file name. Errors as
@@ -21,6 +22,7 @@ public sealed class OdtDocumentReader : IDocumentReader
     private const string Table = "urn:oasis:names:tc:opendocument:xmlns:table:1.0";
     private const string Office = "urn:oasis:names:tc:opendocument:xmlns:office:1.0";
     private const string Style = "urn:oasis:names:tc:opendocument:xmlns:style:1.0";
+    private const string XLink = "http://www.w3.org/1999/xlink";
 
     /// <summary>The level <see cref="ReadContent"/> gives a title paragraph (style <c>Title</c>, or an automatic style of it).</summary>
     private const int TitleLevel = -1;
@@ -133,6 +135,9 @@ public sealed class OdtDocumentReader : IDocumentReader
                         case (Text, "list") when !empty:
                             lists++;
                             break;
+                        case (Text, "a") when !empty:
+                            blocks.BeginLink(toAnchor: reader.GetAttribute("href", XLink)?.StartsWith('#') == true);
+                            break;
                         case (Table, "table") when !empty:
                             blocks.BeginTable();
                             break;
@@ -158,6 +163,9 @@ public sealed class OdtDocumentReader : IDocumentReader
                             break;
                         case (Text, "list") when lists > 0:
                             lists--;
+                            break;
+                        case (Text, "a"):
+                            blocks.EndLink();
                             break;
                         case (Table, "table"):
                             blocks.EndTable();
@@ -191,7 +199,7 @@ public sealed class OdtDocumentReader : IDocumentReader
         {
             blocks.Heading(level, text);
         }
-        else
+        else if (!(lists > 0 && blocks.OnlyAnchorLinks))
         {
             blocks.Emit(text, listItem: lists > 0);
         }

@@ -6,14 +6,17 @@ namespace AgentKit.Rag.Readers;
 /// Collects the paragraphs and tables of a word-processing document (Word, OpenDocument) into sections: paragraphs
 /// nest (a text box or note inside a paragraph joins the paragraph that holds it), a table row becomes one paragraph
 /// of its cells separated by <c> | </c> (nested tables join their cell), and notes referenced by a paragraph follow
-/// it as paragraphs of their own.
+/// it as paragraphs of their own. Letters inside links to places in the document are counted, so a reader can tell a
+/// table of contents written as a list of such links (<see cref="OnlyAnchorLinks"/>).
 /// </summary>
 internal sealed class OfficeBlocks(SectionBuilder sections)
 {
     /// <summary>How deep paragraphs nest before inner ones are read as text of the outer one.</summary>
     private const int MaxNesting = 32;
 
-    private readonly Stack<StringBuilder> _paragraphs = new();
+    private readonly Stack<Paragraph> _paragraphs = new();
+    private readonly Stack<bool> _links = new();
+    private int _anchorLinks;
     private readonly List<string> _notes = [];
     private readonly StringBuilder _row = new();
     private int _overflow;
@@ -26,6 +29,27 @@ internal sealed class OfficeBlocks(SectionBuilder sections)
     /// <summary>Whether text goes into a paragraph now.</summary>
     public bool InParagraph => _paragraphs.Count > 0;
 
+    /// <summary>
+    /// Whether the paragraph <see cref="EndParagraph"/> last ended had letters in links to places in the document and
+    /// at most a tenth as many outside them: in a list, a table of contents entry.
+    /// </summary>
+    public bool OnlyAnchorLinks { get; private set; }
+
+    /// <summary>A link starts; <paramref name="toAnchor"/> when it points into the document.</summary>
+    public void BeginLink(bool toAnchor)
+    {
+        _links.Push(toAnchor);
+        _anchorLinks += toAnchor ? 1 : 0;
+    }
+
+    public void EndLink()
+    {
+        if (_links.TryPop(out var toAnchor) && toAnchor)
+        {
+            _anchorLinks--;
+        }
+    }
+
     public void BeginParagraph()
     {
         if (_paragraphs.Count >= MaxNesting)
@@ -34,26 +58,36 @@ internal sealed class OfficeBlocks(SectionBuilder sections)
             return;
         }
 
-        _paragraphs.Push(new StringBuilder());
+        _paragraphs.Push(new Paragraph());
     }
 
     /// <summary>Ends the innermost paragraph and returns its text (whitespace runs collapsed, line breaks kept).</summary>
     public string EndParagraph()
     {
+        OnlyAnchorLinks = false;
         if (_overflow > 0)
         {
             _overflow--;
             return "";
         }
 
-        return _paragraphs.TryPop(out var paragraph) ? Tidy(paragraph.ToString()) : "";
+        if (!_paragraphs.TryPop(out var paragraph))
+        {
+            return "";
+        }
+
+        OnlyAnchorLinks = paragraph.Linked > 0 && paragraph.Unlinked * 10 <= paragraph.Linked;
+        return Tidy(paragraph.Text.ToString());
     }
 
     public void Text(string text)
     {
         if (_paragraphs.TryPeek(out var paragraph))
         {
-            paragraph.Append(text);
+            paragraph.Text.Append(text);
+            var letters = text.Count(char.IsLetter);
+            paragraph.Linked += _anchorLinks > 0 ? letters : 0;
+            paragraph.Unlinked += _anchorLinks > 0 ? 0 : letters;
         }
         else if (_tables > 0)
         {
@@ -76,7 +110,7 @@ internal sealed class OfficeBlocks(SectionBuilder sections)
 
         if (_paragraphs.TryPeek(out var outer))
         {
-            outer.Append(outer.Length > 0 ? " " : "").Append(text);
+            outer.Text.Append(outer.Text.Length > 0 ? " " : "").Append(text);
         }
         else if (_tables > 0)
         {
@@ -203,5 +237,14 @@ internal sealed class OfficeBlocks(SectionBuilder sections)
         }
 
         return builder.ToString().Trim('\n');
+    }
+
+    private sealed class Paragraph
+    {
+        public StringBuilder Text { get; } = new();
+
+        public int Linked { get; set; }
+
+        public int Unlinked { get; set; }
     }
 }

@@ -64,6 +64,32 @@ public sealed class RagIngestorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task IngestDirectory_WordOpenDocumentAndEpub_AreChunkedBySectionAndBadPackagesSkipped()
+    {
+        foreach (var name in (string[])["returns-handbook.docx", "returns-handbook.odt", "returns-handbook.epub"])
+        {
+            _folder.Write(name, File.ReadAllBytes(TestPackages.Fixture(name)));
+        }
+
+        byte[] compoundFile = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+        _folder.Write("locked.docx", [.. compoundFile, .. new byte[512], .. System.Text.Encoding.Unicode.GetBytes("EncryptedPackage")]);
+        _folder.Write("renamed.epub", System.Text.Encoding.UTF8.GetBytes("<html>not a zip</html>"));
+
+        var report = await Ingestor().IngestDirectoryAsync(_folder.Root, cancellationToken: Token);
+        var records = await _store.RecordsAsync();
+
+        foreach (var name in (string[])["returns-handbook.docx", "returns-handbook.odt", "returns-handbook.epub"])
+        {
+            Assert.Equal((FileIngestionStatus.Added, 4), (For(report, name).Status, For(report, name).Chunks));
+            var shipping = Assert.Single(records, r => r.Source.EndsWith(name, StringComparison.Ordinal) && r.Section == "Shipping");
+            Assert.Equal(("Standard shipping takes 3 days.", "Returns Handbook"), (shipping.Text, shipping.Title));
+        }
+
+        Assert.Equal(IngestionSkipReason.Encrypted, For(report, "locked.docx").Reason);
+        Assert.Equal(IngestionSkipReason.Corrupt, For(report, "renamed.epub").Reason);
+    }
+
+    [Fact]
     public async Task IngestDirectory_Records_CarryCitationFieldsHashesAndVectors()
     {
         var path = _folder.Write("manual.pdf", TestPdfs.Simple(["Valves first."], ["Seals second."]));

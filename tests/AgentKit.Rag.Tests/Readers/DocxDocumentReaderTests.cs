@@ -94,6 +94,22 @@ public sealed class DocxDocumentReaderTests
     }
 
     [Fact]
+    public void ListsOfBookmarkLinks_AreTablesOfContents_OtherLinksAreText()
+    {
+        static string Item(string inner) => $"<w:p><w:pPr><w:numPr><w:numId w:val=\"1\"/></w:numPr></w:pPr>{inner}</w:p>";
+        var body = WordParagraph("Guide", "Heading1")
+            + Item("<w:hyperlink w:anchor=\"setup\"><w:r><w:t>Setup</w:t></w:r></w:hyperlink>")
+            + Item("<w:hyperlink w:anchor=\"usage\"><w:r><w:t>Usage</w:t></w:r></w:hyperlink>")
+            + Item("<w:hyperlink w:anchor=\"setup\"><w:r><w:t>Setup</w:t></w:r></w:hyperlink><w:r><w:t xml:space=\"preserve\"> explains the installer options in detail.</w:t></w:r>")
+            + Item("<w:hyperlink r:id=\"rId9\" xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\"><w:r><w:t>Project site</w:t></w:r></w:hyperlink>")
+            + "<w:p><w:hyperlink w:anchor=\"usage\"><w:r><w:t>See usage</w:t></w:r></w:hyperlink></w:p>";
+
+        var document = Read(Docx(body));
+
+        Assert.Equal("- Setup explains the installer options in detail.\n\n- Project site\n\nSee usage", Assert.Single(document.Sections).Text);
+    }
+
+    [Fact]
     public void TrackedChanges_ReadAsAccepted_TextBoxesOnce_NotesAfterTheirParagraph()
     {
         var body =

@@ -157,4 +157,31 @@ public sealed class HtmlDocumentReaderTests
         Assert.Contains("CryptoKey", all, StringComparison.Ordinal);
         Assert.Contains("FileHandle", all, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Read_TableOfContentsWithOneBrokenEntryInTen_IsStillLeftOut_TwoInTenAreContent()
+    {
+        static string Page(int broken) =>
+            "<html><body><h1>Guide</h1><ul>"
+            + string.Concat(Enumerable.Range(0, 10).Select(i => i < broken ? $"<li><a href=\"#gone{i}\">Missing {i} ENTRY</a></li>" : $"<li><a href=\"page.html#s{i}\">Part {i} ENTRY</a></li>"))
+            + "</ul>" + string.Concat(Enumerable.Range(0, 10).Select(i => $"<h2 id=\"s{i}\">Part {i}</h2><p>Text {i}.</p>")) + "</body></html>";
+
+        Assert.DoesNotContain(Read(Page(broken: 1)).Sections, s => s.Text.Contains("ENTRY", StringComparison.Ordinal));
+        Assert.Contains(Read(Page(broken: 2)).Sections, s => s.Text.Contains("ENTRY", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Read_FootnoteMarksAndBackLinks_AreLeftOut_TheNotesKept()
+    {
+        var document = Read("""
+            <html><body><h1>Returns</h1>
+            <p>Return within 30 days.<sup class="footnote-ref"><a href="#fn1" id="r1">1</a></sup> Keep the box.<a href="#fn2" role="doc-noteref">2</a></p>
+            <section class="footnotes"><ol>
+            <li id="fn1"><p>Electronics: 14 days. <a href="#r1" class="footnote-back">↩︎</a></p></li>
+            <li id="fn2"><p>Or any sturdy box. <a href="#r2" role="doc-backlink">↩︎</a></p></li></ol></section>
+            </body></html>
+            """);
+
+        Assert.Equal("Return within 30 days. Keep the box.\n\nElectronics: 14 days.\n\nOr any sturdy box.", Assert.Single(document.Sections).Text);
+    }
 }

@@ -47,6 +47,21 @@ public sealed class OdtAndEpubDocumentReaderTests
     }
 
     [Fact]
+    public void Odt_ListsOfLinksIntoTheDocument_AreTablesOfContents()
+    {
+        const string link = "<text:a xmlns:xlink=\"http://www.w3.org/1999/xlink\" xlink:href=";
+        const string text =
+            "<text:h text:outline-level=\"1\">Guide</text:h>"
+            + "<text:list><text:list-item><text:p>" + link + "\"#Setup\">Setup</text:a></text:p></text:list-item>"
+            + "<text:list-item><text:p>" + link + "\"#Usage\">Usage</text:a></text:p></text:list-item></text:list>"
+            + "<text:list><text:list-item><text:p>" + link + "\"https://example.org/\">Project site</text:a></text:p></text:list-item></text:list>";
+
+        var document = new OdtDocumentReader().Read("a.odt", Odt(text), TestContext.Current.CancellationToken);
+
+        Assert.Equal("- Project site", Assert.Single(document.Sections).Text);
+    }
+
+    [Fact]
     public void Odt_MetaTitle_WinsOverHeadings()
     {
         var document = new OdtDocumentReader().Read("a.odt", Odt("<text:h text:outline-level=\"1\">Intro</text:h><text:p>Body.</text:p>", metaTitle: "The Manual"), TestContext.Current.CancellationToken);
@@ -98,10 +113,11 @@ public sealed class OdtAndEpubDocumentReaderTests
             "Field Guide",
             [
                 ("b", "text/b.xhtml", Xhtml("Birds", "<p>Intro to birds.</p><h2>Owls</h2><p>Owls hunt at night.</p>")),
+                ("c", "text/c.xhtml", Xhtml("c.xhtml", "<p>Untitled page text.</p>")),
                 ("a", "text/a.xhtml", Xhtml("Field Guide", "<h1>Trees</h1><h2>Oaks</h2><p>Oaks drop acorns.</p>")),
                 ("nav", "nav.xhtml", Xhtml("Contents", "<nav epub:type=\"toc\"><ol><li><a href=\"text/a.xhtml\">Trees</a></li></ol></nav><p>Contents page text.</p>")),
             ],
-            spine: ["a", "b", "nav"],
+            spine: ["a", "b", "c", "nav"],
             manifestExtra: "<item id=\"nav2\" href=\"nav.xhtml\" media-type=\"application/xhtml+xml\" properties=\"nav\"/>"
                 + "<item id=\"cover\" href=\"cover.svg\" media-type=\"image/svg+xml\"/>");
 
@@ -109,7 +125,7 @@ public sealed class OdtAndEpubDocumentReaderTests
 
         Assert.Equal("Field Guide", document.Title);
         Assert.Equal(
-            [("Trees > Oaks", "Oaks drop acorns."), ("Birds", "Intro to birds."), ("Birds > Owls", "Owls hunt at night."), ("Contents", "Contents page text.")],
+            [("Trees > Oaks", "Oaks drop acorns."), ("Birds", "Intro to birds."), ("Birds > Owls", "Owls hunt at night."), ("", "Untitled page text."), ("Contents", "Contents page text.")],
             document.Sections.Select(s => (s.SectionPath, s.Text)));
     }
 
