@@ -23,48 +23,40 @@ namespace AgentKit.Rag.Readers;
 /// A Word document has no fixed pages, so sections carry none. The title is the document properties' title, else the
 /// first <c>Title</c> paragraph, else the first level-1 heading, else the file name. A password-protected file raises
 /// <see cref="DocumentReadFailure.Encrypted"/>; a legacy <c>.doc</c>, a damaged zip or XML with a DTD
-/// <see cref="DocumentReadFailure.Corrupt"/>; parts that expand past <see cref="MaxExpandedBytes"/>
+/// <see cref="DocumentReadFailure.Corrupt"/>; parts that expand past <see cref="PackageDocumentReader.MaxExpandedBytes"/>
 /// <see cref="DocumentReadFailure.TooLarge"/>.
 /// </summary>
-public sealed partial class DocxDocumentReader : IDocumentReader
+public sealed partial class DocxDocumentReader : PackageDocumentReader
 {
-    /// <summary>The default <see cref="MaxExpandedBytes"/>: 256 MiB.</summary>
-    public const long DefaultMaxExpandedBytes = 256L * 1024 * 1024;
-
     private const string Transitional = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
     private const string Strict = "http://purl.oclc.org/ooxml/wordprocessingml/main";
     private const string MarkupCompatibility = "http://schemas.openxmlformats.org/markup-compatibility/2006";
 
     /// <summary>Creates a reader.</summary>
     /// <param name="maxExpandedBytes">The most bytes the parts read may expand to together; default
-    /// <see cref="DefaultMaxExpandedBytes"/>.</param>
+    /// <see cref="PackageDocumentReader.DefaultMaxExpandedBytes"/>.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxExpandedBytes"/> is below 1.</exception>
     public DocxDocumentReader(long maxExpandedBytes = DefaultMaxExpandedBytes)
+        : base(maxExpandedBytes)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxExpandedBytes, 1);
-        MaxExpandedBytes = maxExpandedBytes;
     }
 
-    /// <summary>The most bytes the parts read may expand to together (a zip bomb stops here with
-    /// <see cref="DocumentReadFailure.TooLarge"/>).</summary>
-    public long MaxExpandedBytes { get; }
+    /// <inheritdoc />
+    public override IReadOnlyCollection<string> Extensions { get; } = [".docx", ".docm", ".dotx"];
 
     /// <inheritdoc />
-    public IReadOnlyCollection<string> Extensions { get; } = [".docx", ".docm", ".dotx"];
-
-    /// <inheritdoc />
-    public RagDocument Read(string sourcePath, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
+    public override RagDocument Read(string sourcePath, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sourcePath);
         using var package = ZipPackage.Open(sourcePath, content, "a Word document", MaxExpandedBytes);
-        var rootRelations = Relations(package, "_rels/.rels", "");
+        var rootRelations = package.RelationshipsByType("");
         var documentPart = rootRelations.GetValueOrDefault("officeDocument") ?? "word/document.xml";
         if (!package.Contains(documentPart))
         {
             throw new DocumentReadException(sourcePath, DocumentReadFailure.Corrupt, $"'{sourcePath}' is not a Word document: it has no main document part ('{documentPart}').");
         }
 
-        var relations = Relations(package, RelationsPart(documentPart), documentPart);
+        var relations = package.RelationshipsByType(documentPart);
         var styles = Styles.Read(package, relations.GetValueOrDefault("styles") ?? ZipPackage.Resolve(documentPart, "styles.xml")!);
         var notes = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var kind in (ReadOnlySpan<string>)["footnotes", "endnotes"])
@@ -89,43 +81,6 @@ public sealed partial class DocxDocumentReader : IDocumentReader
 
     private static string? WordAttribute(XmlReader reader, string name) =>
         reader.GetAttribute(name, Transitional) ?? reader.GetAttribute(name, Strict);
-
-    private static string RelationsPart(string part)
-    {
-        var slash = part.LastIndexOf('/');
-        return slash < 0 ? "_rels/" + part + ".rels" : part[..slash] + "/_rels/" + part[(slash + 1)..] + ".rels";
-    }
-
-    /// <summary>A part's relationships by the last segment of their type (<c>styles</c>, <c>footnotes</c>…), first of each.</summary>
-    private static Dictionary<string, string> Relations(ZipPackage package, string relationsPart, string sourcePart)
-    {
-        var found = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        using var reader = package.OpenXml(relationsPart);
-        if (reader is null)
-        {
-            return found;
-        }
-
-        try
-        {
-            while (reader.Read())
-            {
-                if (reader.NodeType == XmlNodeType.Element && reader.LocalName == "Relationship"
-                    && reader.GetAttribute("Type") is { } type && reader.GetAttribute("Target") is { } target
-                    && !"External".Equals(reader.GetAttribute("TargetMode"), StringComparison.OrdinalIgnoreCase)
-                    && ZipPackage.Resolve(sourcePart, target) is { } resolved)
-                {
-                    found.TryAdd(type[(type.LastIndexOf('/') + 1)..], resolved);
-                }
-            }
-        }
-        catch (XmlException e)
-        {
-            throw package.XmlError(relationsPart, e);
-        }
-
-        return found;
-    }
 
     /// <summary>Reads footnotes or endnotes (separators left out) by <c>kind:id</c>.</summary>
     private static void ReadNotes(ZipPackage package, string part, string kind, Dictionary<string, string> notes, CancellationToken cancellationToken)

@@ -13,9 +13,9 @@ namespace AgentKit.Rag.Readers;
 /// The title is the package's <c>dc:title</c>, else the first level-1 heading, else the file name. Books whose pages
 /// are encrypted (DRM; font obfuscation does not count) raise <see cref="DocumentReadFailure.Encrypted"/>; a damaged
 /// package, a missing container or package document, or XML with a DTD <see cref="DocumentReadFailure.Corrupt"/>;
-/// parts expanding past <see cref="MaxExpandedBytes"/> <see cref="DocumentReadFailure.TooLarge"/>.
+/// parts expanding past <see cref="PackageDocumentReader.MaxExpandedBytes"/> <see cref="DocumentReadFailure.TooLarge"/>.
 /// </summary>
-public sealed class EpubDocumentReader : IDocumentReader
+public sealed class EpubDocumentReader : PackageDocumentReader
 {
     /// <summary>Algorithms that obfuscate embedded fonts; content encrypted with anything else is DRM.</summary>
     private static readonly HashSet<string> FontObfuscation = new(StringComparer.Ordinal)
@@ -25,23 +25,18 @@ public sealed class EpubDocumentReader : IDocumentReader
 
     /// <summary>Creates a reader.</summary>
     /// <param name="maxExpandedBytes">The most bytes the parts read may expand to together; default
-    /// <see cref="DocxDocumentReader.DefaultMaxExpandedBytes"/>.</param>
+    /// <see cref="PackageDocumentReader.DefaultMaxExpandedBytes"/>.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxExpandedBytes"/> is below 1.</exception>
-    public EpubDocumentReader(long maxExpandedBytes = DocxDocumentReader.DefaultMaxExpandedBytes)
+    public EpubDocumentReader(long maxExpandedBytes = DefaultMaxExpandedBytes)
+        : base(maxExpandedBytes)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxExpandedBytes, 1);
-        MaxExpandedBytes = maxExpandedBytes;
     }
 
-    /// <summary>The most bytes the parts read may expand to together (a zip bomb stops here with
-    /// <see cref="DocumentReadFailure.TooLarge"/>).</summary>
-    public long MaxExpandedBytes { get; }
+    /// <inheritdoc />
+    public override IReadOnlyCollection<string> Extensions { get; } = [".epub"];
 
     /// <inheritdoc />
-    public IReadOnlyCollection<string> Extensions { get; } = [".epub"];
-
-    /// <inheritdoc />
-    public RagDocument Read(string sourcePath, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
+    public override RagDocument Read(string sourcePath, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sourcePath);
         using var package = ZipPackage.Open(sourcePath, content, "an EPUB book", MaxExpandedBytes);

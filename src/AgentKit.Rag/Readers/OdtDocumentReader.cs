@@ -13,10 +13,10 @@ namespace AgentKit.Rag.Readers;
 /// that anchors them; footnotes and endnotes follow the paragraph that references them. Sections carry no pages. The
 /// title is <c>meta.xml</c>'s title, else the first level-1 heading, else the file name. Errors as
 /// <see cref="DocxDocumentReader"/>: a damaged package or XML with a DTD <see cref="DocumentReadFailure.Corrupt"/>,
-/// another OpenDocument kind (a spreadsheet) too, and parts expanding past <see cref="MaxExpandedBytes"/>
+/// another OpenDocument kind (a spreadsheet) too, and parts expanding past <see cref="PackageDocumentReader.MaxExpandedBytes"/>
 /// <see cref="DocumentReadFailure.TooLarge"/>.
 /// </summary>
-public sealed class OdtDocumentReader : IDocumentReader
+public sealed class OdtDocumentReader : PackageDocumentReader
 {
     private const string Text = "urn:oasis:names:tc:opendocument:xmlns:text:1.0";
     private const string Table = "urn:oasis:names:tc:opendocument:xmlns:table:1.0";
@@ -36,23 +36,18 @@ public sealed class OdtDocumentReader : IDocumentReader
 
     /// <summary>Creates a reader.</summary>
     /// <param name="maxExpandedBytes">The most bytes the parts read may expand to together; default
-    /// <see cref="DocxDocumentReader.DefaultMaxExpandedBytes"/>.</param>
+    /// <see cref="PackageDocumentReader.DefaultMaxExpandedBytes"/>.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxExpandedBytes"/> is below 1.</exception>
-    public OdtDocumentReader(long maxExpandedBytes = DocxDocumentReader.DefaultMaxExpandedBytes)
+    public OdtDocumentReader(long maxExpandedBytes = DefaultMaxExpandedBytes)
+        : base(maxExpandedBytes)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxExpandedBytes, 1);
-        MaxExpandedBytes = maxExpandedBytes;
     }
 
-    /// <summary>The most bytes the parts read may expand to together (a zip bomb stops here with
-    /// <see cref="DocumentReadFailure.TooLarge"/>).</summary>
-    public long MaxExpandedBytes { get; }
+    /// <inheritdoc />
+    public override IReadOnlyCollection<string> Extensions { get; } = [".odt", ".ott"];
 
     /// <inheritdoc />
-    public IReadOnlyCollection<string> Extensions { get; } = [".odt", ".ott"];
-
-    /// <inheritdoc />
-    public RagDocument Read(string sourcePath, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
+    public override RagDocument Read(string sourcePath, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sourcePath);
         using var package = ZipPackage.Open(sourcePath, content, "an OpenDocument text", MaxExpandedBytes);

@@ -5,7 +5,7 @@ using System.Xml;
 namespace AgentKit.Rag.Readers;
 
 /// <summary>
-/// A zip-packaged document (Word, OpenDocument, EPUB) opened for reading with bounds: at most
+/// A zip-packaged document (Word, PowerPoint, OpenDocument, EPUB) opened for reading with bounds: at most
 /// <see cref="MaxEntries"/> entries, and at most a given number of bytes expanded from all the parts read together
 /// (counted as they are inflated, never taken from the archive's declared sizes), so a zip bomb stops with
 /// <see cref="DocumentReadFailure.TooLarge"/>. XML parts are parsed without DTDs or external entities.
@@ -180,6 +180,59 @@ internal sealed class ZipPackage : IDisposable
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// The relationships of a part (Open Packaging Conventions: <c>folder/_rels/name.rels</c>; the package's own with
+    /// <paramref name="part"/> empty), internal targets resolved to part paths, in document order.
+    /// </summary>
+    /// <param name="part">The part whose relationships are read, or "" for the package's.</param>
+    /// <returns>Id, type (its last path segment: <c>officeDocument</c>, <c>styles</c>, <c>slide</c>…) and target.</returns>
+    public List<(string Id, string Type, string Target)> Relationships(string part)
+    {
+        var slash = part.LastIndexOf('/');
+        var relationsPart = part.Length == 0 ? "_rels/.rels"
+            : slash < 0 ? "_rels/" + part + ".rels"
+            : part[..slash] + "/_rels/" + part[(slash + 1)..] + ".rels";
+        var found = new List<(string, string, string)>();
+        using var reader = OpenXml(relationsPart);
+        if (reader is null)
+        {
+            return found;
+        }
+
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.NodeType == XmlNodeType.Element && reader.LocalName == "Relationship"
+                    && reader.GetAttribute("Type") is { } type && reader.GetAttribute("Target") is { } target
+                    && !"External".Equals(reader.GetAttribute("TargetMode"), StringComparison.OrdinalIgnoreCase)
+                    && Resolve(part, target) is { } resolved)
+                {
+                    found.Add((reader.GetAttribute("Id") ?? "", type[(type.LastIndexOf('/') + 1)..], resolved));
+                }
+            }
+        }
+        catch (XmlException e)
+        {
+            throw XmlError(relationsPart, e);
+        }
+
+        return found;
+    }
+
+    /// <summary>A part's relationships by type (the first of each), see <see cref="Relationships"/>.</summary>
+    /// <param name="part">The part, or "" for the package's.</param>
+    public Dictionary<string, string> RelationshipsByType(string part)
+    {
+        var byType = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (_, type, target) in Relationships(part))
+        {
+            byType.TryAdd(type, target);
+        }
+
+        return byType;
     }
 
     /// <summary>The error for a part whose XML is not well formed (or declares a DTD).</summary>

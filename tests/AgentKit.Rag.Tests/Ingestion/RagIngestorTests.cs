@@ -64,7 +64,7 @@ public sealed class RagIngestorTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task IngestDirectory_WordOpenDocumentAndEpub_AreChunkedBySectionAndBadPackagesSkipped()
+    public async Task IngestDirectory_OfficeFilesAndEpub_AreChunkedBySectionAndBadPackagesSkipped()
     {
         foreach (var name in (string[])["returns-handbook.docx", "returns-handbook.odt", "returns-handbook.epub"])
         {
@@ -74,6 +74,7 @@ public sealed class RagIngestorTests : IAsyncLifetime
         byte[] compoundFile = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
         _folder.Write("locked.docx", [.. compoundFile, .. new byte[512], .. System.Text.Encoding.Unicode.GetBytes("EncryptedPackage")]);
         _folder.Write("renamed.epub", System.Text.Encoding.UTF8.GetBytes("<html>not a zip</html>"));
+        _folder.Write("returns-training.pptx", File.ReadAllBytes(TestPackages.Fixture("returns-training.pptx")));
 
         var report = await Ingestor().IngestDirectoryAsync(_folder.Root, cancellationToken: Token);
         var records = await _store.RecordsAsync();
@@ -85,6 +86,8 @@ public sealed class RagIngestorTests : IAsyncLifetime
             Assert.Equal(("Standard shipping takes 3 days.", "Returns Handbook"), (shipping.Text, shipping.Title));
         }
 
+        Assert.Equal((FileIngestionStatus.Added, 3, 4), (For(report, "returns-training.pptx").Status, For(report, "returns-training.pptx").Chunks, For(report, "returns-training.pptx").Pages));
+        Assert.Equal(3, Assert.Single(records, r => r.Source.EndsWith("returns-training.pptx", StringComparison.Ordinal) && r.Section == "Refund methods").Page);
         Assert.Equal(IngestionSkipReason.Encrypted, For(report, "locked.docx").Reason);
         Assert.Equal(IngestionSkipReason.Corrupt, For(report, "renamed.epub").Reason);
     }

@@ -39,6 +39,7 @@ public sealed class PlainTextAndRegistryTests
     [InlineData("e.rst", typeof(PlainTextDocumentReader))]
     [InlineData("f.adoc", typeof(PlainTextDocumentReader))]
     [InlineData("g.DOCX", typeof(DocxDocumentReader))]
+    [InlineData("g.pptx", typeof(PptxDocumentReader))]
     [InlineData("h.odt", typeof(OdtDocumentReader))]
     [InlineData("i.epub", typeof(EpubDocumentReader))]
     public void Registry_Default_FindsReaderByExtension(string path, Type expected)
