@@ -220,28 +220,30 @@ public sealed partial class DocxDocumentReader : PackageDocumentReader
         public string Name(string styleId) =>
             (_styles.TryGetValue(styleId, out var style) && style.Name.Length > 0 ? style.Name : styleId).ToLowerInvariant();
 
-        /// <summary>The heading level (1–9) a style gives, or 0: an outline level on it or a base style, else its name.</summary>
+        /// <summary>
+        /// The heading level (1–9) a style gives, or 0: the first of the style and the styles it is based on (16 deep
+        /// at most) with an outline level or a heading name ("heading 1" as Word names it; "Heading1" as an id reads
+        /// when styles.xml is missing) decides.
+        /// </summary>
         public int HeadingLevel(string styleId)
         {
             var id = styleId;
             for (var depth = 0; depth < 16 && id is not null; depth++)
             {
-                if (!_styles.TryGetValue(id, out var style))
-                {
-                    break;
-                }
-
-                if (style.Outline is { } outline)
+                if (_styles.TryGetValue(id, out var style) && style.Outline is { } outline)
                 {
                     return outline is >= 0 and <= 8 ? outline + 1 : 0;
                 }
 
-                id = style.BasedOn;
+                if (HeadingName().Match(Name(id)) is { Success: true } match)
+                {
+                    return match.Groups[1].Value[0] - '0';
+                }
+
+                id = _styles.TryGetValue(id, out style) ? style.BasedOn : null;
             }
 
-            // "heading 1" as Word names it, or "Heading1" as its id reads when styles.xml is missing.
-            var match = HeadingName().Match(Name(styleId));
-            return match.Success ? match.Groups[1].Value[0] - '0' : 0;
+            return 0;
         }
     }
 
@@ -250,8 +252,11 @@ public sealed partial class DocxDocumentReader : PackageDocumentReader
         /// <summary>The most nested fields tracked; deeper ones are read as plain text.</summary>
         private const int MaxFields = 64;
 
+        /// <summary>The most characters of a field's code kept (enough to tell its kind).</summary>
+        private const int MaxFieldCode = 256;
+
         private readonly Stack<Paragraph> _paragraphs = new();
-        private readonly Stack<(bool Generated, bool InResult)> _fields = new();
+        private readonly Stack<Field> _fields = new();
         private readonly Stack<bool> _contentControls = new();
         private int _generatedFields;
         private int _fieldOverflow;
@@ -352,16 +357,14 @@ public sealed partial class DocxDocumentReader : PackageDocumentReader
                     return false;
                 case "instrText":
                     var instruction = reader.ReadElementContentAsString();
-                    if (_fieldOverflow == 0 && _fields.TryPop(out var field))
+                    if (_fieldOverflow == 0 && _fields.TryPeek(out var field) && !field.InResult && field.Code.Length < MaxFieldCode)
                     {
-                        var generated = !field.InResult && IsGenerated(instruction);
-                        _generatedFields += generated && !field.Generated ? 1 : 0;
-                        _fields.Push((field.Generated || generated, field.InResult));
+                        field.Code.Append(instruction);
                     }
 
                     return true;
                 case "fldChar":
-                    Field(WordAttribute(reader, "fldCharType"));
+                    FieldCharacter(WordAttribute(reader, "fldCharType"));
                     return false;
                 case "fldSimple" when IsGenerated(WordAttribute(reader, "instr") ?? ""):
                     reader.Skip();
@@ -469,7 +472,8 @@ public sealed partial class DocxDocumentReader : PackageDocumentReader
         /// <summary>Text is visible unless it is inside a field's code or the result of a generated list (TOC, INDEX).</summary>
         private bool Visible => _generatedFields == 0 && (_fields.Count == 0 || _fields.Peek().InResult);
 
-        private void Field(string? type)
+        /// <summary>A complex field's begin, separate (code done, result follows) or end.</summary>
+        private void FieldCharacter(string? type)
         {
             switch (type)
             {
@@ -480,12 +484,14 @@ public sealed partial class DocxDocumentReader : PackageDocumentReader
                     }
                     else
                     {
-                        _fields.Push((false, false));
+                        _fields.Push(new Field());
                     }
 
                     break;
-                case "separate" when _fieldOverflow == 0 && _fields.TryPop(out var field):
-                    _fields.Push((field.Generated, true));
+                case "separate" when _fieldOverflow == 0 && _fields.TryPeek(out var field) && !field.InResult:
+                    field.InResult = true;
+                    field.Generated = IsGenerated(field.Code.ToString());
+                    _generatedFields += field.Generated ? 1 : 0;
                     break;
                 case "end":
                     if (_fieldOverflow > 0)
@@ -524,6 +530,15 @@ public sealed partial class DocxDocumentReader : PackageDocumentReader
         {
             var code = instruction.TrimStart();
             return code.StartsWith("TOC", StringComparison.OrdinalIgnoreCase) || code.StartsWith("INDEX", StringComparison.OrdinalIgnoreCase);
+        }
+
+        private sealed class Field
+        {
+            public StringBuilder Code { get; } = new();
+
+            public bool InResult { get; set; }
+
+            public bool Generated { get; set; }
         }
 
         private sealed class Paragraph

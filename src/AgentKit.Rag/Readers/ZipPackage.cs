@@ -235,11 +235,15 @@ internal sealed class ZipPackage : IDisposable
         return byType;
     }
 
-    /// <summary>The error for a part whose XML is not well formed (or declares a DTD).</summary>
+    /// <summary>The error for a part whose XML is not well formed, declares a DTD, or has text where elements belong.</summary>
     /// <param name="part">The part.</param>
     /// <param name="e">The parser's error.</param>
     public DocumentReadException XmlError(string part, XmlException e) =>
-        new(SourcePath, DocumentReadFailure.Corrupt, $"'{SourcePath}' is not readable {Format}: part '{part}' is not well-formed XML (line {e.LineNumber}): {e.Message}", e);
+        new(
+            SourcePath,
+            DocumentReadFailure.Corrupt,
+            $"'{SourcePath}' could not be read as {Format}: part '{part}' is malformed XML{(e.LineNumber > 0 ? $" at line {e.LineNumber}" : "")}: {e.Message}",
+            e);
 
     /// <summary>Resolves a relationship or manifest target against the folder of the part that names it.</summary>
     /// <param name="fromPart">The part holding the reference (<c>word/document.xml</c>).</param>

@@ -39,7 +39,8 @@ public sealed class DocxDocumentReaderTests
             + "<w:style w:type=\"paragraph\" w:styleId=\"Outline\"><w:name w:val=\"Chapter base\"/><w:pPr><w:outlineLvl w:val=\"2\"/></w:pPr></w:style>"
             + "<w:style w:type=\"paragraph\" w:styleId=\"Chapter\"><w:name w:val=\"Chapter\"/><w:basedOn w:val=\"Outline\"/></w:style>"
             + "<w:style w:type=\"paragraph\" w:styleId=\"BodyText\"><w:name w:val=\"Body Text\"/><w:pPr><w:outlineLvl w:val=\"9\"/></w:pPr></w:style>"
-            + "<w:style w:type=\"paragraph\" w:styleId=\"Titel\"><w:name w:val=\"Title\"/></w:style>";
+            + "<w:style w:type=\"paragraph\" w:styleId=\"Titel\"><w:name w:val=\"Title\"/></w:style>"
+            + "<w:style w:type=\"paragraph\" w:styleId=\"Appendix\"><w:name w:val=\"Appendix heading\"/><w:basedOn w:val=\"berschrift2\"/></w:style>";
         var body = WordParagraph("Anleitung", "Titel")
             + WordParagraph("Einleitung", "berschrift1")
             + WordParagraph("Erster Absatz.", "BodyText")
@@ -47,13 +48,15 @@ public sealed class DocxDocumentReaderTests
             + WordParagraph("Tief", "Chapter")
             + WordParagraph("Text unter Tief.")
             + "<w:p><w:pPr><w:outlineLvl w:val=\"0\"/></w:pPr><w:r><w:t>Direct</w:t></w:r></w:p>"
-            + WordParagraph("Ende.");
+            + WordParagraph("Ende.")
+            + WordParagraph("Anhang", "Appendix")
+            + WordParagraph("Zuletzt.");
 
         var document = Read(Docx(body, styles));
 
         Assert.Equal("Anleitung", document.Title);
         Assert.Equal(
-            [("Einleitung", "Erster Absatz."), ("Einleitung > Details > Tief", "Text unter Tief."), ("Direct", "Ende.")],
+            [("Einleitung", "Erster Absatz."), ("Einleitung > Details > Tief", "Text unter Tief."), ("Direct", "Ende."), ("Direct > Anhang", "Zuletzt.")],
             document.Sections.Select(s => (s.SectionPath, s.Text)));
     }
 
@@ -71,8 +74,9 @@ public sealed class DocxDocumentReaderTests
     {
         const string styles = "<w:style w:type=\"paragraph\" w:styleId=\"TOC1\"><w:name w:val=\"toc 1\"/></w:style>";
         var body =
-            // A TOC field spanning paragraphs: its result is the generated list.
-            "<w:p><w:r><w:fldChar w:fldCharType=\"begin\"/></w:r><w:r><w:instrText xml:space=\"preserve\"> TOC \\o \"1-3\" \\h </w:instrText></w:r>"
+            // A TOC field spanning paragraphs, its code split over two runs: its result is the generated list.
+            "<w:p><w:r><w:fldChar w:fldCharType=\"begin\"/></w:r><w:r><w:instrText xml:space=\"preserve\"> TO</w:instrText></w:r>"
+            + "<w:r><w:instrText xml:space=\"preserve\">C \\o \"1-3\" \\h </w:instrText></w:r>"
             + "<w:r><w:fldChar w:fldCharType=\"separate\"/></w:r><w:r><w:t>Chapter one 1</w:t></w:r></w:p>"
             + "<w:p><w:r><w:t>Chapter two 7</w:t></w:r><w:r><w:fldChar w:fldCharType=\"end\"/></w:r></w:p>"
             // A content control of the Table of Contents gallery.
@@ -216,7 +220,7 @@ public sealed class DocxDocumentReaderTests
         Assert.Contains("word/document.xml", Assert.Throws<DocumentReadException>(() => Read(empty)).Message, StringComparison.Ordinal);
         var error = Assert.Throws<DocumentReadException>(() => Read(broken));
         Assert.Equal(DocumentReadFailure.Corrupt, error.Failure);
-        Assert.Contains("not well-formed XML", error.Message, StringComparison.Ordinal);
+        Assert.Contains("part 'word/document.xml' is malformed XML", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
