@@ -25,7 +25,7 @@ using UglyToad.PdfPig;
 //   --corpus      manuals (default: GLPK, R and ReportLab manuals, questions.json) or heldout (Bash reference
 //                 manual and gnuplot manual, for a second question set kept out of tuning; needs --questions)
 //   --corpus-dir  any folder of documents (every format `agentkit ingest` reads: PDF, Markdown, HTML, text,
-//                 Word, PowerPoint, OpenDocument, EPUB), with
+//                 Word, PowerPoint, Excel, CSV, OpenDocument, EPUB), with
 //                 --quality and --questions; questions name a file by name or by path relative to the folder, and
 //                 their answer by pages or by a section (a part of the heading path, e.g. "Server > Usage")
 //   --questions   the labelled questions (default for manuals: questions.json next to the program)

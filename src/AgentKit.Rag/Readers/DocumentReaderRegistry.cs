@@ -22,8 +22,8 @@ public sealed class DocumentReaderRegistry
     /// A registry with the built-in readers: PDF (<c>.pdf</c>), Markdown (<c>.md</c>, <c>.markdown</c>, <c>.mdown</c>,
     /// <c>.mkd</c>), HTML (<c>.html</c>, <c>.htm</c>, <c>.xhtml</c>), plain text and its markups (<c>.txt</c>,
     /// <c>.text</c>, <c>.rst</c>, <c>.adoc</c>, <c>.asciidoc</c>), Word (<c>.docx</c>, <c>.docm</c>, <c>.dotx</c>),
-    /// PowerPoint (<c>.pptx</c>, <c>.pptm</c>, <c>.ppsx</c>), OpenDocument text (<c>.odt</c>, <c>.ott</c>) and EPUB
-    /// (<c>.epub</c>).
+    /// PowerPoint (<c>.pptx</c>, <c>.pptm</c>, <c>.ppsx</c>), Excel (<c>.xlsx</c>, <c>.xlsm</c>), delimited text
+    /// (<c>.csv</c>, <c>.tsv</c>), OpenDocument text (<c>.odt</c>, <c>.ott</c>) and EPUB (<c>.epub</c>).
     /// </summary>
     /// <returns>A new registry.</returns>
     public static DocumentReaderRegistry CreateDefault() => new(
@@ -34,6 +34,8 @@ public sealed class DocumentReaderRegistry
         new PlainTextDocumentReader(),
         new DocxDocumentReader(),
         new PptxDocumentReader(),
+        new XlsxDocumentReader(),
+        new CsvDocumentReader(),
         new OdtDocumentReader(),
         new EpubDocumentReader(),
     ]);

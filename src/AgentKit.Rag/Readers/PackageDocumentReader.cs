@@ -3,7 +3,7 @@ using AgentKit.Rag.Documents;
 namespace AgentKit.Rag.Readers;
 
 /// <summary>
-/// The readers of zip-packaged formats (Word, PowerPoint, OpenDocument, EPUB): parts are inflated with a bound on the
+/// The readers of zip-packaged formats (Word, PowerPoint, Excel, OpenDocument, EPUB): parts are inflated with a bound on the
 /// bytes they expand to, so a zip bomb stops with <see cref="DocumentReadFailure.TooLarge"/>, and their XML is parsed
 /// without DTDs or external entities.
 /// </summary>

@@ -91,8 +91,7 @@ public sealed class PptxDocumentReader : PackageDocumentReader
             while (reader.Read())
             {
                 if (reader.NodeType == XmlNodeType.Element && IsPresentation(reader) && reader.LocalName == "sldId"
-                    && (reader.GetAttribute("id", "http://schemas.openxmlformats.org/officeDocument/2006/relationships")
-                        ?? reader.GetAttribute("id", "http://purl.oclc.org/ooxml/officeDocument/relationships")) is { } id)
+                    && ZipPackage.RelationshipId(reader) is { } id)
                 {
                     ids.Add(id);
                 }

@@ -5,7 +5,7 @@ using System.Xml;
 namespace AgentKit.Rag.Readers;
 
 /// <summary>
-/// A zip-packaged document (Word, PowerPoint, OpenDocument, EPUB) opened for reading with bounds: at most
+/// A zip-packaged document (Word, PowerPoint, Excel, OpenDocument, EPUB) opened for reading with bounds: at most
 /// <see cref="MaxEntries"/> entries, and at most a given number of bytes expanded from all the parts read together
 /// (counted as they are inflated, never taken from the archive's declared sizes), so a zip bomb stops with
 /// <see cref="DocumentReadFailure.TooLarge"/>. XML parts are parsed without DTDs or external entities.
@@ -221,6 +221,12 @@ internal sealed class ZipPackage : IDisposable
 
         return found;
     }
+
+    /// <summary>The <c>r:id</c> attribute of the element the reader is on (transitional or strict namespace), or null.</summary>
+    /// <param name="reader">The reader, on an element that refers to a relationship (a slide, a sheet).</param>
+    public static string? RelationshipId(XmlReader reader) =>
+        reader.GetAttribute("id", "http://schemas.openxmlformats.org/officeDocument/2006/relationships")
+        ?? reader.GetAttribute("id", "http://purl.oclc.org/ooxml/officeDocument/relationships");
 
     /// <summary>A part's relationships by type (the first of each), see <see cref="Relationships"/>.</summary>
     /// <param name="part">The part, or "" for the package's.</param>

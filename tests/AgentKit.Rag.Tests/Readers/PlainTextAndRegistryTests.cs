@@ -40,6 +40,9 @@ public sealed class PlainTextAndRegistryTests
     [InlineData("f.adoc", typeof(PlainTextDocumentReader))]
     [InlineData("g.DOCX", typeof(DocxDocumentReader))]
     [InlineData("g.pptx", typeof(PptxDocumentReader))]
+    [InlineData("g.xlsx", typeof(XlsxDocumentReader))]
+    [InlineData("g.csv", typeof(CsvDocumentReader))]
+    [InlineData("g.tsv", typeof(CsvDocumentReader))]
     [InlineData("h.odt", typeof(OdtDocumentReader))]
     [InlineData("i.epub", typeof(EpubDocumentReader))]
     public void Registry_Default_FindsReaderByExtension(string path, Type expected)
