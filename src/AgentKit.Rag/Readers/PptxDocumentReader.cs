@@ -43,7 +43,7 @@ public sealed class PptxDocumentReader : PackageDocumentReader
             throw new DocumentReadException(sourcePath, DocumentReadFailure.Corrupt, $"'{sourcePath}' is not a PowerPoint presentation: it has no presentation part ('{presentationPart}').");
         }
 
-        var targets = package.Relationships(presentationPart).ToDictionary(r => r.Id, r => r.Target, StringComparer.Ordinal);
+        var targets = package.RelationshipsById(presentationPart);
         var slides = SlideOrder(package, presentationPart).Select(id => targets.GetValueOrDefault(id)).OfType<string>().Where(package.Contains).ToList();
         var sections = new SectionBuilder();
         string? firstTitle = null;

@@ -45,8 +45,7 @@ public sealed class XlsxDocumentReader : PackageDocumentReader
             throw new DocumentReadException(sourcePath, DocumentReadFailure.Corrupt, $"'{sourcePath}' is not an Excel workbook: it has no workbook part ('{workbookPart}').");
         }
 
-        var relations = package.Relationships(workbookPart);
-        var targets = relations.ToDictionary(r => r.Id, r => r.Target, StringComparer.Ordinal);
+        var targets = package.RelationshipsById(workbookPart);
         var byType = package.RelationshipsByType(workbookPart);
         var strings = SharedStrings(package, byType.GetValueOrDefault("sharedStrings") ?? ZipPackage.Resolve(workbookPart, "sharedStrings.xml")!, cancellationToken);
         var dateStyles = DateStyles(package, byType.GetValueOrDefault("styles") ?? ZipPackage.Resolve(workbookPart, "styles.xml")!);

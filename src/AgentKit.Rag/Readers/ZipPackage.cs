@@ -228,6 +228,19 @@ internal sealed class ZipPackage : IDisposable
         reader.GetAttribute("id", "http://schemas.openxmlformats.org/officeDocument/2006/relationships")
         ?? reader.GetAttribute("id", "http://purl.oclc.org/ooxml/officeDocument/relationships");
 
+    /// <summary>A part's relationship targets by id (the first of each: a damaged package may repeat an id).</summary>
+    /// <param name="part">The part, or "" for the package's.</param>
+    public Dictionary<string, string> RelationshipsById(string part)
+    {
+        var byId = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (id, _, target) in Relationships(part))
+        {
+            byId.TryAdd(id, target);
+        }
+
+        return byId;
+    }
+
     /// <summary>A part's relationships by type (the first of each), see <see cref="Relationships"/>.</summary>
     /// <param name="part">The part, or "" for the package's.</param>
     public Dictionary<string, string> RelationshipsByType(string part)

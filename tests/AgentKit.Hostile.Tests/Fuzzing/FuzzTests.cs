@@ -15,7 +15,7 @@ using Filter = Qdrant.Client.Grpc.Filter;
 namespace AgentKit.Hostile.Tests.Fuzzing;
 
 /// <summary>
-/// Bounded fuzzing of four parsers and translators (see <see cref="Fuzzer"/> for the budget and seed). Each input ends
+/// Bounded fuzzing of the parsers and translators (see <see cref="Fuzzer"/> for the budget and seed). Each input ends
 /// in a documented typed exception or a valid result, within the per-input bound; anything else fails with the input
 /// in base64.
 /// </summary>
@@ -24,6 +24,12 @@ public sealed class FuzzTests(ITestOutputHelper output)
     private static readonly string[] PromptTokens =
         ["---", "\n", ":", "{{", "}}", "{%", "%}", "{% if x %}", "{% endif %}", "{% for i in (1..3) %}", "{% endfor %}", "{% raw %}", "{% liquid", " | upcase", " | nope",
          "&a ", "*a", "[", "]", "{", "}", "\t", "- ", "inputs:\n  x: {type: string}\n", "outputs:\n  type: object\n", "system:\n", "user:\n", "\"", "'", "\\u0000", "\uFFFD"];
+
+    private static readonly string[] XmlTokens =
+        ["<", ">", "</", "/>", "<w:p>", "</w:p>", "<w:t>", "</w:t>", "<w:fldChar w:fldCharType=\"begin\"/>", "<w:instrText>TOC</w:instrText>", "<w:tbl>", "<w:tr>", "<w:tc>",
+         "<a:p>", "<a:t>", "<a:tbl>", "<p:ph type=\"title\"/>", "<c r=\"XFD1048576\" t=\"s\"><v>99999</v></c>", "<c t=\"n\" s=\"7\"><v>1e308</v></c>", "<row>",
+         "<text:h text:outline-level=\"-5\">", "<text:s text:c=\"2147483647\"/>", "<text:note>", "<h1>", "<ul><li><a href=\"#x\">", "<!DOCTYPE x [<!ENTITY e \"e\">]>",
+         "&amp;", "&#0;", "&e;", "\"", "xmlns:w=\"x\"", "\uFFFD", "]]>", "<![CDATA["];
 
     private static readonly string[] PdfTokens =
         ["obj", "endobj", "stream\n", "\nendstream", "<<", ">>", "[", "]", "/Count 2147483647", "/Length 99999999", "/Kids [3 0 R 3 0 R]", " 0 R", "xref\n", "trailer", "startxref\n0\n", "%%EOF", "/Filter /FlateDecode", "(", ")", "\\", "99999999999999999999"];
@@ -142,5 +148,99 @@ public sealed class FuzzTests(ITestOutputHelper output)
                 }
             },
             output);
+    }
+
+    [Fact]
+    public async Task PackageReaders_ReadOrThrowDocumentReadException()
+    {
+        // Each seed is a real package (pandoc's and LibreOffice's files of the reader tests); an input is either the
+        // package with one XML part mutated and zipped again, or the package's bytes mutated (the zip layer).
+        var readers = new Dictionary<string, IDocumentReader>(StringComparer.OrdinalIgnoreCase)
+        {
+            [".docx"] = new DocxDocumentReader(maxExpandedBytes: 8 * 1024 * 1024),
+            [".pptx"] = new PptxDocumentReader(maxExpandedBytes: 8 * 1024 * 1024),
+            [".xlsx"] = new XlsxDocumentReader(maxExpandedBytes: 8 * 1024 * 1024),
+            [".odt"] = new OdtDocumentReader(maxExpandedBytes: 8 * 1024 * 1024),
+            [".epub"] = new EpubDocumentReader(maxExpandedBytes: 8 * 1024 * 1024),
+        };
+        var seeds = Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "corpus", "packages"))
+            .Select(path => (Extension: Path.GetExtension(path), Bytes: File.ReadAllBytes(path)))
+            .ToArray();
+        Assert.True(seeds.Length >= 5, "the package seeds were not copied next to the tests");
+
+        await Fuzzer.RunAsync(
+            "package readers",
+            random =>
+            {
+                var (extension, bytes) = seeds[random.Next(seeds.Length)];
+                return (Extension: extension, Bytes: random.Next(4) == 0 ? Mutator.Mutate(random, bytes, XmlTokens) : MutatePart(random, bytes));
+            },
+            input => input.Bytes,
+            input =>
+            {
+                var path = "/fuzz/input" + input.Extension;
+                try
+                {
+                    readers[input.Extension].Read(path, input.Bytes);
+                }
+                catch (DocumentReadException e) when (e.SourcePath == path)
+                {
+                }
+
+                return null;
+            },
+            output);
+    }
+
+    [Fact]
+    public async Task CsvReader_ReadsOrThrowsDocumentReadException()
+    {
+        var seed = Encoding.UTF8.GetBytes("SKU,Product,Days\r\nA-1,\"Kettle, 1.7 l\",30\r\nB-2,\"say \"\"hi\"\"\",14\n");
+        await Fuzzer.RunAsync(
+            "CSV reader",
+            random => Mutator.Mutate(random, seed, ["\"", ",", ";", "\t", "|", "\r", "\n", "\"\"", "\u0000", "1e5"]),
+            bytes => bytes,
+            bytes =>
+            {
+                try
+                {
+                    new CsvDocumentReader().Read("/fuzz/input.csv", bytes);
+                }
+                catch (DocumentReadException e) when (e.SourcePath == "/fuzz/input.csv")
+                {
+                }
+
+                return null;
+            },
+            output);
+    }
+
+    /// <summary>The package with one of its XML parts (chosen at random) mutated, zipped again.</summary>
+    private static byte[] MutatePart(Random random, byte[] package)
+    {
+        using var source = new System.IO.Compression.ZipArchive(new MemoryStream(package), System.IO.Compression.ZipArchiveMode.Read);
+        var parts = source.Entries.Select(e => (e.FullName, Bytes: ReadEntry(e))).ToList();
+        var xml = parts.Select((p, i) => (p, i)).Where(x => x.p.FullName.EndsWith(".xml", StringComparison.Ordinal) || x.p.FullName.EndsWith(".xhtml", StringComparison.Ordinal) || x.p.FullName.EndsWith(".rels", StringComparison.Ordinal) || x.p.FullName.EndsWith(".opf", StringComparison.Ordinal)).ToList();
+        var (chosen, index) = xml[random.Next(xml.Count)];
+        parts[index] = (chosen.FullName, Mutator.Mutate(random, chosen.Bytes, XmlTokens));
+        using var buffer = new MemoryStream();
+        using (var target = new System.IO.Compression.ZipArchive(buffer, System.IO.Compression.ZipArchiveMode.Create, leaveOpen: true))
+        {
+            foreach (var (name, bytes) in parts)
+            {
+                using var stream = target.CreateEntry(name, System.IO.Compression.CompressionLevel.Fastest).Open();
+                stream.Write(bytes);
+            }
+        }
+
+        return buffer.ToArray();
+
+        static byte[] ReadEntry(System.IO.Compression.ZipArchiveEntry entry)
+        {
+            using var stream = entry.Open();
+            using var copy = new MemoryStream();
+            stream.CopyTo(copy);
+            return copy.ToArray();
+        }
     }
 }

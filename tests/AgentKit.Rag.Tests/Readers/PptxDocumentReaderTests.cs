@@ -55,6 +55,23 @@ public sealed class PptxDocumentReaderTests
     }
 
     [Fact]
+    public void RelationshipIdGivenTwice_TheFirstWins()
+    {
+        // Found by the package fuzzer (AgentKit.Hostile.Tests): a repeated id threw ArgumentException.
+        var slide = $"<p:sld {Namespaces}><p:cSld><p:spTree><p:sp><p:txBody><a:p><a:r><a:t>Only slide.</a:t></a:r></a:p></p:txBody></p:sp></p:spTree></p:cSld></p:sld>";
+        var package = Zip(
+            ("ppt/presentation.xml", $"<p:presentation {Namespaces}><p:sldIdLst><p:sldId id=\"256\" r:id=\"r1\"/></p:sldIdLst></p:presentation>"),
+            ("ppt/_rels/presentation.xml.rels", "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
+                + "<Relationship Id=\"r1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/slide\" Target=\"slides/slide1.xml\"/>"
+                + "<Relationship Id=\"r1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/slide\" Target=\"slides/other.xml\"/></Relationships>"),
+            ("ppt/slides/slide1.xml", slide));
+
+        var document = new PptxDocumentReader().Read("d.pptx", package, TestContext.Current.CancellationToken);
+
+        Assert.Equal("Only slide.", Assert.Single(document.Sections).Text);
+    }
+
+    [Fact]
     public void MissingPresentationPart_IsCorruptNamingIt()
     {
         var error = Assert.Throws<DocumentReadException>(() => new PptxDocumentReader().Read("/decks/x.pptx", Zip(("docProps/app.xml", "<Properties/>")), TestContext.Current.CancellationToken));
