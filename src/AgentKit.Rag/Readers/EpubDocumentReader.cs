@@ -1,4 +1,3 @@
-using System.Text;
 using System.Xml;
 using AgentKit.Rag.Documents;
 
@@ -40,10 +39,7 @@ public sealed class EpubDocumentReader : PackageDocumentReader
     {
         ArgumentNullException.ThrowIfNull(sourcePath);
         using var package = ZipPackage.Open(sourcePath, content, "an EPUB book", MaxExpandedBytes);
-        if (package.Read("mimetype") is { } mimetype && Encoding.ASCII.GetString(mimetype).Trim() is var type && type != "application/epub+zip")
-        {
-            throw new DocumentReadException(sourcePath, DocumentReadFailure.Corrupt, $"'{sourcePath}' is not an EPUB book: its mimetype is '{type}'.");
-        }
+        package.RequireMimetype("application/epub+zip");
 
         var packagePath = PackagePath(package)
             ?? throw new DocumentReadException(sourcePath, DocumentReadFailure.Corrupt, $"'{sourcePath}' is not an EPUB book: 'META-INF/container.xml' names no package document.");

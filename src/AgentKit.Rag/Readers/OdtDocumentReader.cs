@@ -51,14 +51,7 @@ public sealed class OdtDocumentReader : PackageDocumentReader
     {
         ArgumentNullException.ThrowIfNull(sourcePath);
         using var package = ZipPackage.Open(sourcePath, content, "an OpenDocument text", MaxExpandedBytes);
-        if (package.Read("mimetype") is { } mimetype)
-        {
-            var type = Encoding.ASCII.GetString(mimetype).Trim();
-            if (!type.StartsWith("application/vnd.oasis.opendocument.text", StringComparison.Ordinal))
-            {
-                throw new DocumentReadException(sourcePath, DocumentReadFailure.Corrupt, $"'{sourcePath}' is not an OpenDocument text: its mimetype is '{type}'.");
-            }
-        }
+        package.RequireMimetype("application/vnd.oasis.opendocument.text");
 
         if (!package.Contains("content.xml"))
         {

@@ -88,6 +88,18 @@ internal sealed class ZipPackage : IDisposable
         return new ZipPackage(sourcePath, format, archive, maxExpandedBytes);
     }
 
+    /// <summary>Checks the <c>mimetype</c> part (OpenDocument, EPUB) when there is one.</summary>
+    /// <param name="expected">The media type, or its start (OpenDocument templates add <c>-template</c>).</param>
+    /// <exception cref="DocumentReadException">It names another type (a spreadsheet saved as <c>.odt</c>).</exception>
+    public void RequireMimetype(string expected)
+    {
+        if (Read("mimetype") is { } bytes && System.Text.Encoding.ASCII.GetString(bytes).Trim() is var type
+            && !type.StartsWith(expected, StringComparison.Ordinal))
+        {
+            throw new DocumentReadException(SourcePath, DocumentReadFailure.Corrupt, $"'{SourcePath}' is not {Format}: its mimetype is '{type}'.");
+        }
+    }
+
     /// <summary>Whether the package has a part (names are matched without case).</summary>
     /// <param name="name">The part's path inside the package.</param>
     public bool Contains(string name) => _entries.ContainsKey(Normalize(name));

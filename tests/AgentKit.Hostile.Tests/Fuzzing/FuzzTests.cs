@@ -28,7 +28,7 @@ public sealed class FuzzTests(ITestOutputHelper output)
     private static readonly string[] XmlTokens =
         ["<", ">", "</", "/>", "<w:p>", "</w:p>", "<w:t>", "</w:t>", "<w:fldChar w:fldCharType=\"begin\"/>", "<w:instrText>TOC</w:instrText>", "<w:tbl>", "<w:tr>", "<w:tc>",
          "<a:p>", "<a:t>", "<a:tbl>", "<p:ph type=\"title\"/>", "<c r=\"XFD1048576\" t=\"s\"><v>99999</v></c>", "<c t=\"n\" s=\"7\"><v>1e308</v></c>", "<row>",
-         "<text:h text:outline-level=\"-5\">", "<text:s text:c=\"2147483647\"/>", "<text:note>", "<h1>", "<ul><li><a href=\"#x\">", "<!DOCTYPE x [<!ENTITY e \"e\">]>",
+         "<text:h text:outline-level=\"-5\">", "<text:s text:c=\"2147483647\"/>", "table:number-columns-repeated=\"2147483647\" ", "table:number-rows-repeated=\"1048576\" ", "<text:note>", "<h1>", "<ul><li><a href=\"#x\">", "<!DOCTYPE x [<!ENTITY e \"e\">]>",
          "&amp;", "&#0;", "&e;", "\"", "xmlns:w=\"x\"", "\uFFFD", "]]>", "<![CDATA["];
 
     private static readonly string[] PdfTokens =
@@ -161,12 +161,13 @@ public sealed class FuzzTests(ITestOutputHelper output)
             [".pptx"] = new PptxDocumentReader(maxExpandedBytes: 8 * 1024 * 1024),
             [".xlsx"] = new XlsxDocumentReader(maxExpandedBytes: 8 * 1024 * 1024),
             [".odt"] = new OdtDocumentReader(maxExpandedBytes: 8 * 1024 * 1024),
+            [".ods"] = new OdsDocumentReader(maxExpandedBytes: 8 * 1024 * 1024),
             [".epub"] = new EpubDocumentReader(maxExpandedBytes: 8 * 1024 * 1024),
         };
         var seeds = Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "corpus", "packages"))
             .Select(path => (Extension: Path.GetExtension(path), Bytes: File.ReadAllBytes(path)))
             .ToArray();
-        Assert.True(seeds.Length >= 5, "the package seeds were not copied next to the tests");
+        Assert.True(seeds.Length >= 7, "the package seeds were not copied next to the tests");
 
         await Fuzzer.RunAsync(
             "package readers",

@@ -102,4 +102,59 @@ public sealed class SpreadsheetReaderTests
         var tooLarge = Assert.Throws<DocumentReadException>(() => new XlsxDocumentReader(maxExpandedBytes: 2048).Read(path, File.ReadAllBytes(path), TestContext.Current.CancellationToken));
         Assert.Equal(DocumentReadFailure.TooLarge, tooLarge.Failure);
     }
+
+    [Fact]
+    public void Ods_LibreOfficeSpreadsheet_ReadsAsTheSameWorkbookInExcelForm()
+    {
+        var ods = Fixture("orders.ods");
+        var xlsx = Fixture("orders.xlsx");
+
+        var fromOds = new OdsDocumentReader().Read(ods, File.ReadAllBytes(ods), TestContext.Current.CancellationToken);
+        var fromXlsx = new XlsxDocumentReader().Read(xlsx, File.ReadAllBytes(xlsx), TestContext.Current.CancellationToken);
+
+        Assert.Equal(fromXlsx.Sections.Select(s => (s.SectionPath, s.Text)), fromOds.Sections.Select(s => (s.SectionPath, s.Text)));
+        Assert.Equal("Order: SO-1001; Placed: 2026-11-28; Total: 59.9; Paid: 1\n\nOrder: SO-1002; Placed: 2026-12-01; Total: 119.8", fromOds.Sections[0].Text);
+    }
+
+    [Fact]
+    public void Ods_RepeatedCellsFillTheirColumns_RepeatedRowsReadOnce_EmptyRepeatsCostNothing()
+    {
+        const string sheet =
+            "<office:spreadsheet><table:table table:name=\"Stock\">"
+            + "<table:table-row><table:table-cell office:value-type=\"string\"><text:p>Item</text:p></table:table-cell>"
+            + "<table:table-cell table:number-columns-repeated=\"2\"/><table:table-cell office:value-type=\"string\"><text:p>Note</text:p></table:table-cell></table:table-row>"
+            + "<table:table-row table:number-rows-repeated=\"3\"><table:table-cell office:value-type=\"string\"><text:p>Mug</text:p></table:table-cell>"
+            + "<table:table-cell office:value-type=\"boolean\" office:boolean-value=\"true\" table:number-columns-repeated=\"2\"><text:p>WAHR</text:p></table:table-cell>"
+            + "<table:table-cell><office:annotation><text:p>COMMENT</text:p></office:annotation><text:p>Fragile</text:p></table:table-cell>"
+            + "<table:table-cell table:number-columns-repeated=\"16000\"/></table:table-row>"
+            + "<table:table-row table:number-rows-repeated=\"1048570\"><table:table-cell table:number-columns-repeated=\"1024\"/></table:table-row>"
+            + "</table:table></office:spreadsheet>";
+        var package = Zip(
+            ("mimetype", "application/vnd.oasis.opendocument.spreadsheet"),
+            ("content.xml", "<office:document-content xmlns:office=\"urn:oasis:names:tc:opendocument:xmlns:office:1.0\" "
+                + "xmlns:table=\"urn:oasis:names:tc:opendocument:xmlns:table:1.0\" xmlns:text=\"urn:oasis:names:tc:opendocument:xmlns:text:1.0\">"
+                + $"<office:body>{sheet}</office:body></office:document-content>"));
+
+        var document = new OdsDocumentReader().Read("/d/stock.ods", package, TestContext.Current.CancellationToken);
+
+        Assert.Equal(("Stock", "Item: Mug; TRUE; TRUE; Note: Fragile"), (Assert.Single(document.Sections).SectionPath, document.Sections[0].Text));
+    }
+
+    [Fact]
+    public void Ods_TooManyCells_IsTooLarge_TextDocumentIsCorrupt()
+    {
+        var wide = string.Concat(Enumerable.Repeat("<table:table-row><table:table-cell office:value-type=\"string\" table:number-columns-repeated=\"16384\"><text:p>x</text:p></table:table-cell><table:table-cell office:value-type=\"string\"><text:p>row</text:p></table:table-cell></table:table-row>", 300));
+        var package = Zip(
+            ("content.xml", "<office:document-content xmlns:office=\"urn:oasis:names:tc:opendocument:xmlns:office:1.0\" "
+                + "xmlns:table=\"urn:oasis:names:tc:opendocument:xmlns:table:1.0\" xmlns:text=\"urn:oasis:names:tc:opendocument:xmlns:text:1.0\">"
+                + $"<office:body><office:spreadsheet><table:table table:name=\"Wide\">{wide}</table:table></office:spreadsheet></office:body></office:document-content>"));
+
+        var error = Assert.Throws<DocumentReadException>(() => new OdsDocumentReader().Read("/d/wide.ods", package, TestContext.Current.CancellationToken));
+        Assert.Equal(DocumentReadFailure.TooLarge, error.Failure);
+        Assert.Contains("MaxCells", error.Message, StringComparison.Ordinal);
+
+        var text = Fixture("returns-handbook.odt");
+        var wrongKind = Assert.Throws<DocumentReadException>(() => new OdsDocumentReader().Read(text, File.ReadAllBytes(text), TestContext.Current.CancellationToken));
+        Assert.Contains("opendocument.text", wrongKind.Message, StringComparison.Ordinal);
+    }
 }
