@@ -23,8 +23,8 @@ public sealed class DocumentReaderRegistry
     /// <c>.mkd</c>), HTML (<c>.html</c>, <c>.htm</c>, <c>.xhtml</c>), plain text and its markups (<c>.txt</c>,
     /// <c>.text</c>, <c>.rst</c>, <c>.adoc</c>, <c>.asciidoc</c>), Word (<c>.docx</c>, <c>.docm</c>, <c>.dotx</c>),
     /// PowerPoint (<c>.pptx</c>, <c>.pptm</c>, <c>.ppsx</c>), Excel (<c>.xlsx</c>, <c>.xlsm</c>), delimited text
-    /// (<c>.csv</c>, <c>.tsv</c>), OpenDocument text and spreadsheets (<c>.odt</c>, <c>.ott</c>, <c>.ods</c>,
-    /// <c>.ots</c>) and EPUB (<c>.epub</c>).
+    /// (<c>.csv</c>, <c>.tsv</c>), OpenDocument text, spreadsheets and presentations (<c>.odt</c>, <c>.ott</c>,
+    /// <c>.ods</c>, <c>.ots</c>, <c>.odp</c>, <c>.otp</c>) and EPUB (<c>.epub</c>).
     /// </summary>
     /// <returns>A new registry.</returns>
     public static DocumentReaderRegistry CreateDefault() => new(
@@ -39,6 +39,7 @@ public sealed class DocumentReaderRegistry
         new CsvDocumentReader(),
         new OdtDocumentReader(),
         new OdsDocumentReader(),
+        new OdpDocumentReader(),
         new EpubDocumentReader(),
     ]);
 

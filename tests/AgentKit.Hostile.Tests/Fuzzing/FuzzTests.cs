@@ -162,12 +162,13 @@ public sealed class FuzzTests(ITestOutputHelper output)
             [".xlsx"] = new XlsxDocumentReader(maxExpandedBytes: 8 * 1024 * 1024),
             [".odt"] = new OdtDocumentReader(maxExpandedBytes: 8 * 1024 * 1024),
             [".ods"] = new OdsDocumentReader(maxExpandedBytes: 8 * 1024 * 1024),
+            [".odp"] = new OdpDocumentReader(maxExpandedBytes: 8 * 1024 * 1024),
             [".epub"] = new EpubDocumentReader(maxExpandedBytes: 8 * 1024 * 1024),
         };
         var seeds = Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "corpus", "packages"))
             .Select(path => (Extension: Path.GetExtension(path), Bytes: File.ReadAllBytes(path)))
             .ToArray();
-        Assert.True(seeds.Length >= 7, "the package seeds were not copied next to the tests");
+        Assert.True(seeds.Length >= 8, "the package seeds were not copied next to the tests");
 
         await Fuzzer.RunAsync(
             "package readers",

@@ -44,6 +44,7 @@ public sealed class PlainTextAndRegistryTests
     [InlineData("g.csv", typeof(CsvDocumentReader))]
     [InlineData("g.tsv", typeof(CsvDocumentReader))]
     [InlineData("g.ods", typeof(OdsDocumentReader))]
+    [InlineData("g.odp", typeof(OdpDocumentReader))]
     [InlineData("h.odt", typeof(OdtDocumentReader))]
     [InlineData("i.epub", typeof(EpubDocumentReader))]
     public void Registry_Default_FindsReaderByExtension(string path, Type expected)

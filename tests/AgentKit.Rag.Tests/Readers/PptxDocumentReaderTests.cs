@@ -79,4 +79,37 @@ public sealed class PptxDocumentReaderTests
         Assert.Equal(DocumentReadFailure.Corrupt, error.Failure);
         Assert.Contains("ppt/presentation.xml", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Odp_LibreOfficeDeck_ReadsAsTheSameSlides()
+    {
+        var odp = Fixture("returns-training.odp");
+        var pptx = Fixture("returns-training.pptx");
+
+        var fromOdp = new OdpDocumentReader().Read(odp, File.ReadAllBytes(odp), TestContext.Current.CancellationToken);
+        var fromPptx = new PptxDocumentReader().Read(pptx, File.ReadAllBytes(pptx), TestContext.Current.CancellationToken);
+
+        Assert.Equal(("Returns Training", 4), (fromOdp.Title, fromOdp.PageCount));
+        Assert.Equal(fromPptx.Sections.Select(s => (s.SectionPath, s.Page, s.Text)), fromOdp.Sections.Select(s => (s.SectionPath, s.Page, s.Text)));
+    }
+
+    [Fact]
+    public void Odp_RepeatedFramesAndComments_AreLeftOut()
+    {
+        const string page =
+            "<draw:page draw:name=\"p1\"><draw:frame presentation:class=\"title\"><draw:text-box><text:p>Q4 results</text:p></draw:text-box></draw:frame>"
+            + "<draw:frame><draw:text-box><text:p>Revenue<text:s/>grew.</text:p><office:annotation><text:p>REVIEWER NOTE</text:p></office:annotation></draw:text-box></draw:frame>"
+            + "<draw:frame presentation:class=\"footer\"><draw:text-box><text:p>ACME Confidential</text:p></draw:text-box></draw:frame>"
+            + "<draw:frame presentation:class=\"page-number\"><draw:text-box><text:p><text:page-number>7</text:page-number></text:p></draw:text-box></draw:frame></draw:page>";
+        var package = Zip(
+            ("mimetype", "application/vnd.oasis.opendocument.presentation"),
+            ("content.xml", "<office:document-content xmlns:office=\"urn:oasis:names:tc:opendocument:xmlns:office:1.0\" "
+                + "xmlns:draw=\"urn:oasis:names:tc:opendocument:xmlns:drawing:1.0\" xmlns:text=\"urn:oasis:names:tc:opendocument:xmlns:text:1.0\" "
+                + "xmlns:presentation=\"urn:oasis:names:tc:opendocument:xmlns:presentation:1.0\">"
+                + $"<office:body><office:presentation>{page}</office:presentation></office:body></office:document-content>"));
+
+        var document = new OdpDocumentReader().Read("/d/q4.odp", package, TestContext.Current.CancellationToken);
+
+        Assert.Equal(("Q4 results", 1, "Revenue grew."), (Assert.Single(document.Sections).SectionPath, document.Sections[0].Page ?? 0, document.Sections[0].Text));
+    }
 }

@@ -14,7 +14,7 @@ internal static class IngestCommand
 {
     public static Command Create(CliContext context)
     {
-        var folder = new Argument<string>("folder") { Description = "The folder of documents (PDF, Markdown, HTML, text, reStructuredText, AsciiDoc, Word, PowerPoint, Excel, CSV, OpenDocument text and spreadsheets, EPUB), read recursively." };
+        var folder = new Argument<string>("folder") { Description = "The folder of documents (PDF, Markdown, HTML, text, reStructuredText, AsciiDoc, Word, PowerPoint, Excel, CSV, OpenDocument, EPUB), read recursively." };
         var db = CliKnowledgeBase.DatabaseOption();
         var collection = CliKnowledgeBase.CollectionOption();
         var command = new Command("ingest", "Add a folder of documents to the knowledge base (again: only what changed).") { folder, db, collection };
@@ -83,7 +83,7 @@ internal static class IngestCommand
             .Select(s => (Status: s, Count: report.Count(s)))
             .Where(c => c.Count > 0)
             .Select(c => $"{c.Count} {c.Status.ToString().ToLowerInvariant()}"));
-        // Most formats but PDF and PowerPoint have no pages: say how many files were read instead of "0 pages".
+        // Most formats but PDF and slide decks have no pages: say how many files were read instead of "0 pages".
         var read = report.Count(FileIngestionStatus.Added) + report.Count(FileIngestionStatus.Updated);
         var paged = report.Files.Where(f => f.Status is FileIngestionStatus.Added or FileIngestionStatus.Updated && f.Pages > 0).ToList();
         var from = paged.Count == 0 ? $"{read} files"
