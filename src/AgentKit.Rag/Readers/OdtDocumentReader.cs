@@ -7,14 +7,13 @@ namespace AgentKit.Rag.Readers;
 /// <summary>
 /// Reads OpenDocument text (<c>.odt</c>, <c>.ott</c>: LibreOffice, Google Docs and Word exports), streaming
 /// <c>content.xml</c>: headings (<c>text:h</c>, levelled by their outline level) become section paths; tables of
-/// contents (and lists of nothing but links into the document), indexes and bibliographies, tracked deletions and
-/// comments are left out; a table row is one paragraph with
-/// its cells separated by <c> | </c>; list paragraphs start with <c>- </c>; frames and text boxes join the paragraph
-/// that anchors them; footnotes and endnotes follow the paragraph that references them. Sections carry no pages. The
-/// title is <c>meta.xml</c>'s title, else the first level-1 heading, else the file name. Errors as
-/// <see cref="DocxDocumentReader"/>: a damaged package or XML with a DTD <see cref="DocumentReadFailure.Corrupt"/>,
-/// another OpenDocument kind (a spreadsheet) too, and parts expanding past <see cref="PackageDocumentReader.MaxExpandedBytes"/>
-/// <see cref="DocumentReadFailure.TooLarge"/>.
+/// contents (and lists of nothing but links into the document), indexes, bibliographies, tracked deletions and comments
+/// are left out; a table row is one paragraph with its cells separated by <c> | </c>; list paragraphs start with
+/// <c>- </c>; frames and text boxes join the paragraph that anchors them; footnotes and endnotes follow the paragraph
+/// that references them. Sections carry no pages. The title is <c>meta.xml</c>'s, else the first paragraph in the
+/// <c>Title</c> style (or an automatic style based on it), else the first level-1 heading, else the file name. A damaged
+/// package, XML with a DTD or another OpenDocument kind (a spreadsheet) raises <see cref="DocumentReadFailure.Corrupt"/>;
+/// parts expanding past <see cref="PackageDocumentReader.MaxExpandedBytes"/> <see cref="DocumentReadFailure.TooLarge"/>.
 /// </summary>
 public sealed class OdtDocumentReader : PackageDocumentReader
 {
@@ -52,7 +51,6 @@ public sealed class OdtDocumentReader : PackageDocumentReader
         ArgumentNullException.ThrowIfNull(sourcePath);
         using var package = ZipPackage.Open(sourcePath, content, "an OpenDocument text", MaxExpandedBytes);
         package.RequireMimetype("application/vnd.oasis.opendocument.text");
-
         if (!package.Contains("content.xml"))
         {
             throw new DocumentReadException(sourcePath, DocumentReadFailure.Corrupt, $"'{sourcePath}' is not an OpenDocument text: it has no 'content.xml'.");
