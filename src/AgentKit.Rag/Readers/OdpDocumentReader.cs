@@ -48,18 +48,7 @@ public sealed class OdpDocumentReader : PackageDocumentReader
         for (var number = 1; number <= slides.Count; number++)
         {
             var slide = slides[number - 1];
-            sections.ResetHeadings();
-            sections.Page(number);
-            if (slide.Title.Length > 0)
-            {
-                sections.Heading(1, slide.Title.ToString());
-            }
-
-            slide.Body.ForEach(sections.Paragraph);
-            if (slide.Notes.Count > 0)
-            {
-                sections.Paragraph("Notes: " + string.Join("\n", slide.Notes));
-            }
+            sections.Slide(number, slide.Title.ToString(), slide.Body, slide.Notes);
         }
 
         var title = package.DublinCoreTitle("meta.xml")

@@ -51,24 +51,11 @@ public sealed class PptxDocumentReader : PackageDocumentReader
         {
             cancellationToken.ThrowIfCancellationRequested();
             var slide = ReadShapes(package, slides[number - 1], cancellationToken);
-            sections.ResetHeadings();
-            sections.Page(number);
-            if (slide.Title.Length > 0)
-            {
-                firstTitle ??= slide.Title;
-                sections.Heading(1, slide.Title);
-            }
-
-            foreach (var paragraph in slide.Body)
-            {
-                sections.Paragraph(paragraph);
-            }
-
-            if (package.RelationshipsByType(slides[number - 1]).GetValueOrDefault("notesSlide") is { } notesPart
-                && ReadShapes(package, notesPart, cancellationToken).Body is { Count: > 0 } notes)
-            {
-                sections.Paragraph("Notes: " + string.Join("\n", notes));
-            }
+            var notes = package.RelationshipsByType(slides[number - 1]).GetValueOrDefault("notesSlide") is { } notesPart
+                ? ReadShapes(package, notesPart, cancellationToken).Body
+                : [];
+            firstTitle ??= slide.Title.Length > 0 ? slide.Title : null;
+            sections.Slide(number, slide.Title, slide.Body, notes);
         }
 
         var title = package.DublinCoreTitle(rootRelations.GetValueOrDefault("core-properties") ?? "docProps/core.xml")

@@ -49,6 +49,26 @@ internal sealed class SectionBuilder
         _headings.Clear();
     }
 
+    /// <summary>
+    /// A slide of a deck (PowerPoint, OpenDocument): page <paramref name="number"/>, its title as the only heading, its
+    /// body's paragraphs, and its speaker notes as one last paragraph starting <c>Notes: </c>.
+    /// </summary>
+    public void Slide(int number, string title, IEnumerable<string> body, IReadOnlyList<string> notes)
+    {
+        ResetHeadings();
+        Page(number);
+        Heading(1, title);
+        foreach (var paragraph in body)
+        {
+            Paragraph(paragraph);
+        }
+
+        if (notes.Count > 0)
+        {
+            Paragraph("Notes: " + string.Join("\n", notes));
+        }
+    }
+
     public void Paragraph(string text)
     {
         text = text.Trim();
