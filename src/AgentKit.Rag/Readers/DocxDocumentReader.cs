@@ -20,7 +20,9 @@ namespace AgentKit.Rag.Readers;
 /// with <c>- </c>; text boxes join the paragraph that anchors them; footnotes and endnotes follow the paragraph that
 /// references them.</item>
 /// </list>
-/// A Word document has no fixed pages, so sections carry none. The title is the document properties' title, else the
+/// Pages come from the last layout saved with the file: where Word broke pages when it saved (rendered page breaks),
+/// and explicit page breaks; a paragraph is on the page where its text starts. A file that no layout has saved (one
+/// written by a converter or a library) has no rendered breaks, and then sections carry no pages. The title is the document properties' title, else the
 /// first <c>Title</c> paragraph, else the first level-1 heading, else the file name. A password-protected file raises
 /// <see cref="DocumentReadFailure.Encrypted"/>; a legacy <c>.doc</c>, a damaged zip or XML with a DTD
 /// <see cref="DocumentReadFailure.Corrupt"/>; parts that expand past <see cref="PackageDocumentReader.MaxExpandedBytes"/>
@@ -67,8 +69,14 @@ public sealed partial class DocxDocumentReader : PackageDocumentReader
             }
         }
 
+        var document = package.Read(documentPart)!;
         var walker = new Walker(package, documentPart, styles, notes, cancellationToken);
-        walker.Read();
+        if (document.AsSpan().IndexOf("lastRenderedPageBreak"u8) >= 0)
+        {
+            walker.Blocks.Paginate(package.StatedPageCount(rootRelations.GetValueOrDefault("extended-properties") ?? "docProps/app.xml"));
+        }
+
+        walker.Read(document);
         var sections = walker.Blocks.Sections.Build();
         var title = package.DublinCoreTitle(rootRelations.GetValueOrDefault("core-properties") ?? "docProps/core.xml")
             ?? walker.Title
@@ -265,9 +273,9 @@ public sealed partial class DocxDocumentReader : PackageDocumentReader
 
         public string? Title { get; private set; }
 
-        public void Read()
+        public void Read(byte[] document)
         {
-            using var reader = package.OpenXml(part)!;
+            using var reader = ZipPackage.Xml(document);
             try
             {
                 var nodes = 0;
@@ -336,14 +344,37 @@ public sealed partial class DocxDocumentReader : PackageDocumentReader
                     {
                         Blocks.Text(text);
                     }
+                    else if (_generatedFields > 0)
+                    {
+                        Blocks.OnPage(text);
+                    }
 
                     return true;
                 case "tab" or "ptab" when Visible:
                     Blocks.Text("\t");
                     return false;
-                case "br" or "cr" when Visible:
-                    Blocks.Text("\n");
+                case "br" or "cr":
+                    if (reader.LocalName == "br" && WordAttribute(reader, "type") == "page")
+                    {
+                        Blocks.PageBreak(rendered: false);
+                    }
+
+                    if (Visible)
+                    {
+                        Blocks.Text("\n");
+                    }
+
                     return false;
+                case "lastRenderedPageBreak":
+                    Blocks.PageBreak(rendered: true);
+                    return false;
+                case "pageBreakBefore" when _paragraphs.Count > 0 && WordAttribute(reader, "val") is null or "1" or "true" or "on":
+                    Blocks.PageBreak(rendered: false);
+                    return false;
+                case "sectPr" when _paragraphs.TryPeek(out var ending):
+                    // A section ends with this paragraph; unless it is continuous, the next one starts a page.
+                    ending.EndsPage = SectionStartsPage(reader);
+                    return true;
                 case "noBreakHyphen" when Visible:
                     Blocks.Text("-");
                     return false;
@@ -386,7 +417,7 @@ public sealed partial class DocxDocumentReader : PackageDocumentReader
 
                     return false;
                 case "sdtContent" when _contentControls.TryPeek(out var tableOfContents) && tableOfContents:
-                    reader.Skip();
+                    SkipKeepingPages(reader);
                     return true;
                 case "hyperlink" when !empty:
                     Blocks.BeginLink(toAnchor: WordAttribute(reader, "anchor") is { Length: > 0 });
@@ -405,7 +436,7 @@ public sealed partial class DocxDocumentReader : PackageDocumentReader
                     Blocks.BeginCell();
                     return false;
                 case "del" or "delText" or "moveFrom" or "rPr" or "sectPr" or "tblPr" or "tblGrid" or "trPr" or "tcPr"
-                    or "commentReference" or "annotationRef":
+                    or "commentReference" or "annotationRef" or "pPrChange":
                     reader.Skip();
                     return true;
                 default:
@@ -419,6 +450,11 @@ public sealed partial class DocxDocumentReader : PackageDocumentReader
             {
                 case "p" when _paragraphs.TryPop(out var paragraph):
                     var text = Blocks.EndParagraph();
+                    if (paragraph.EndsPage)
+                    {
+                        Blocks.PageBreak(rendered: false);
+                    }
+
                     if (_paragraphs.Count == 0)
                     {
                         DropUnfinishedFieldCodes();
@@ -467,6 +503,54 @@ public sealed partial class DocxDocumentReader : PackageDocumentReader
                     Blocks.EndRow();
                     break;
             }
+        }
+
+        /// <summary>Reads a paragraph's section properties (leaving the reader after them): whether the next section starts a page.</summary>
+        private static bool SectionStartsPage(XmlReader reader)
+        {
+            var startsPage = true;
+            using var section = reader.ReadSubtree();
+            while (section.Read())
+            {
+                if (section.NodeType == XmlNodeType.Element && IsWord(section) && section.LocalName == "type")
+                {
+                    startsPage = WordAttribute(section, "val") is not ("continuous" or "nextColumn");
+                }
+            }
+
+            reader.Skip();
+            return startsPage;
+        }
+
+        /// <summary>Skips a generated list (a table of contents), counting its text and page breaks for the pages after it.</summary>
+        private void SkipKeepingPages(XmlReader reader)
+        {
+            using (var content = reader.ReadSubtree())
+            {
+                while (content.Read())
+                {
+                    if (content.NodeType != XmlNodeType.Element || !IsWord(content))
+                    {
+                        continue;
+                    }
+
+                    switch (content.LocalName)
+                    {
+                        case "t":
+                            Blocks.OnPage(content.ReadString());
+                            break;
+                        case "lastRenderedPageBreak":
+                            Blocks.PageBreak(rendered: true);
+                            break;
+                        case "br" when WordAttribute(content, "type") == "page":
+                        case "pageBreakBefore" when WordAttribute(content, "val") is null or "1" or "true" or "on":
+                            Blocks.PageBreak(rendered: false);
+                            break;
+                    }
+                }
+            }
+
+            reader.Skip();
         }
 
         /// <summary>Text is visible unless it is inside a field's code or the result of a generated list (TOC, INDEX).</summary>
@@ -550,6 +634,9 @@ public sealed partial class DocxDocumentReader : PackageDocumentReader
             public bool ListItem { get; set; }
 
             public List<string>? Notes { get; set; }
+
+            /// <summary>Whether a section that starts a new page follows this paragraph.</summary>
+            public bool EndsPage { get; set; }
         }
     }
 }

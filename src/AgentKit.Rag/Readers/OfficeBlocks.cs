@@ -7,7 +7,9 @@ namespace AgentKit.Rag.Readers;
 /// nest (a text box or note inside a paragraph joins the paragraph that holds it), a table row becomes one paragraph
 /// of its cells separated by <c> | </c> (nested tables join their cell), and notes referenced by a paragraph follow
 /// it as paragraphs of their own. Letters inside links to places in the document are counted, so a reader can tell a
-/// table of contents written as a list of such links (<see cref="OnlyAnchorLinks"/>).
+/// table of contents written as a list of such links (<see cref="OnlyAnchorLinks"/>). When the document carries the page
+/// breaks of its last layout (<see cref="Paginate"/>), each paragraph or table row is placed on the page where its text
+/// starts.
 /// </summary>
 internal sealed class OfficeBlocks(SectionBuilder sections)
 {
@@ -23,6 +25,14 @@ internal sealed class OfficeBlocks(SectionBuilder sections)
     private int _tables;
     private int _cells;
     private bool _cellHasText;
+
+    // Pages: 0 while the document carries no layout.
+    private int _page;
+    private int _lastPage = int.MaxValue;
+    private int _sectionPage;
+    private int _blockPage;
+    private bool _textSeen;
+    private bool _afterExplicitBreak;
 
     public SectionBuilder Sections => sections;
 
@@ -50,8 +60,57 @@ internal sealed class OfficeBlocks(SectionBuilder sections)
         }
     }
 
+    /// <summary>
+    /// Numbers pages from 1 from here on: the document holds the page breaks of its last layout (Word's rendered page
+    /// breaks, OpenDocument's soft page breaks) beside its explicit ones.
+    /// </summary>
+    /// <param name="pageCount">The document's page count from its properties, when stated: no page is numbered past it.</param>
+    public void Paginate(int? pageCount)
+    {
+        _page = 1;
+        _lastPage = pageCount is > 0 ? pageCount.Value : int.MaxValue;
+    }
+
+    /// <summary>
+    /// A page ends here. <paramref name="rendered"/>: a break the producer's layout made (which it also writes after an
+    /// explicit break, so one right after an explicit break with no text between is the same break); otherwise an
+    /// explicit break (page break character, break before or after a paragraph, a new page section). Breaks before
+    /// the first text make no page.
+    /// </summary>
+    public void PageBreak(bool rendered)
+    {
+        if (_page == 0 || !_textSeen)
+        {
+            return;
+        }
+
+        if (rendered && _afterExplicitBreak)
+        {
+            _afterExplicitBreak = false;
+            return;
+        }
+
+        _afterExplicitBreak = !rendered;
+        _page = Math.Min(_page + 1, _lastPage);
+    }
+
+    /// <summary>Text that is on the page but not read (a generated table of contents): it counts for page breaks only.</summary>
+    public void OnPage(string text)
+    {
+        if (!string.IsNullOrWhiteSpace(text))
+        {
+            _textSeen = true;
+            _afterExplicitBreak = false;
+        }
+    }
+
     public void BeginParagraph()
     {
+        if (_paragraphs.Count == 0 && _tables == 0)
+        {
+            _blockPage = 0;
+        }
+
         if (_paragraphs.Count >= MaxNesting)
         {
             _overflow++;
@@ -82,6 +141,12 @@ internal sealed class OfficeBlocks(SectionBuilder sections)
 
     public void Text(string text)
     {
+        if (_page > 0 && _blockPage == 0 && !string.IsNullOrWhiteSpace(text))
+        {
+            _blockPage = _page;
+        }
+
+        OnPage(text);
         if (_paragraphs.TryPeek(out var paragraph))
         {
             paragraph.Text.Append(text);
@@ -118,6 +183,7 @@ internal sealed class OfficeBlocks(SectionBuilder sections)
         }
         else
         {
+            PlaceOnPage();
             sections.Paragraph(listItem ? "- " + text : text);
             FlushNotes();
         }
@@ -132,6 +198,7 @@ internal sealed class OfficeBlocks(SectionBuilder sections)
             return;
         }
 
+        PlaceOnPage();
         sections.Heading(level, text);
         FlushNotes();
     }
@@ -148,6 +215,11 @@ internal sealed class OfficeBlocks(SectionBuilder sections)
 
     public void BeginTable()
     {
+        if (_tables == 0 && _paragraphs.Count == 0)
+        {
+            _blockPage = 0;
+        }
+
         if (_tables++ == 0)
         {
             _row.Clear();
@@ -191,12 +263,31 @@ internal sealed class OfficeBlocks(SectionBuilder sections)
         _row.Clear();
         if (text.Length > 0 && _paragraphs.Count == 0)
         {
+            PlaceOnPage();
             sections.Paragraph(text);
         }
 
         if (_paragraphs.Count == 0)
         {
+            _blockPage = 0;
             FlushNotes();
+        }
+    }
+
+    /// <summary>Starts the page of the block about to be placed (where its text began) when it differs from the last one.</summary>
+    private void PlaceOnPage()
+    {
+        if (_page == 0)
+        {
+            return;
+        }
+
+        var page = _blockPage > 0 ? _blockPage : _page;
+        _blockPage = 0;
+        if (page != _sectionPage)
+        {
+            sections.Page(page);
+            _sectionPage = page;
         }
     }
 

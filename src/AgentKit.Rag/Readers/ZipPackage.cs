@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.IO.Compression;
 using System.Runtime.InteropServices;
 using System.Xml;
@@ -17,6 +18,8 @@ internal sealed class ZipPackage : IDisposable
 
     /// <summary>The Dublin Core namespace of titles in package metadata.</summary>
     public const string DublinCore = "http://purl.org/dc/elements/1.1/";
+
+    private const string OpenDocumentMeta = "urn:oasis:names:tc:opendocument:xmlns:meta:1.0";
 
     private static readonly byte[] CompoundFileMagic = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 
@@ -146,17 +149,19 @@ internal sealed class ZipPackage : IDisposable
     /// <summary>Opens a part as XML: no DTD, no external entities.</summary>
     /// <param name="name">The part's path inside the package.</param>
     /// <returns>A reader, or <see langword="null"/> when there is no such part.</returns>
-    public XmlReader? OpenXml(string name) =>
-        Read(name) is { } bytes
-            ? XmlReader.Create(new MemoryStream(bytes, writable: false), new XmlReaderSettings
-            {
-                DtdProcessing = DtdProcessing.Prohibit,
-                XmlResolver = null,
-                IgnoreComments = true,
-                IgnoreProcessingInstructions = true,
-                CloseInput = true,
-            })
-            : null;
+    public XmlReader? OpenXml(string name) => Read(name) is { } bytes ? Xml(bytes) : null;
+
+    /// <summary>Reads a part's bytes (from <see cref="Read"/>) as XML: no DTD, no external entities.</summary>
+    /// <param name="bytes">The part's bytes.</param>
+    public static XmlReader Xml(byte[] bytes) =>
+        XmlReader.Create(new MemoryStream(bytes, writable: false), new XmlReaderSettings
+        {
+            DtdProcessing = DtdProcessing.Prohibit,
+            XmlResolver = null,
+            IgnoreComments = true,
+            IgnoreProcessingInstructions = true,
+            CloseInput = true,
+        });
 
     /// <summary>The first non-empty <c>dc:title</c> of an XML part (Word's core properties, OpenDocument's meta.xml).</summary>
     /// <param name="part">The part.</param>
@@ -181,6 +186,49 @@ internal sealed class ZipPackage : IDisposable
                     }
 
                     continue;
+                }
+
+                reader.Read();
+            }
+        }
+        catch (XmlException e)
+        {
+            throw XmlError(part, e);
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The page count a properties part states: Office's extended properties (<c>docProps/app.xml</c>, <c>Pages</c>) or
+    /// OpenDocument's <c>meta.xml</c> (<c>meta:document-statistic/@meta:page-count</c>).
+    /// </summary>
+    /// <param name="part">The part.</param>
+    /// <returns>The count, or <see langword="null"/> when the part or the count is missing or not a positive number.</returns>
+    public int? StatedPageCount(string part)
+    {
+        using var reader = OpenXml(part);
+        if (reader is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            while (!reader.EOF)
+            {
+                if (reader.NodeType == XmlNodeType.Element)
+                {
+                    var stated = reader.LocalName switch
+                    {
+                        "Pages" => reader.ReadElementContentAsString(),
+                        "document-statistic" => reader.GetAttribute("page-count", OpenDocumentMeta),
+                        _ => null,
+                    };
+                    if (stated is not null)
+                    {
+                        return int.TryParse(stated, NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count > 0 ? count : null;
+                    }
                 }
 
                 reader.Read();

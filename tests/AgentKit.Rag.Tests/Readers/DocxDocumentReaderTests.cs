@@ -246,6 +246,63 @@ public sealed class DocxDocumentReaderTests
     }
 
     [Fact]
+    public void RenderedPageBreaks_PageEachParagraphWhereItsTextStarts_ExplicitBreaksCountedOnce()
+    {
+        const string styles = "<w:style w:type=\"paragraph\" w:styleId=\"Heading1\"><w:name w:val=\"heading 1\"/></w:style>";
+        const string rendered = "<w:r><w:lastRenderedPageBreak/></w:r>";
+        var body =
+            "<w:p><w:pPr><w:pageBreakBefore/></w:pPr><w:r><w:t>Guide</w:t></w:r></w:p>".Replace("<w:pPr>", "<w:pPr><w:pStyle w:val=\"Heading1\"/>", StringComparison.Ordinal)
+            + WordParagraph("First page text.")
+            // A paragraph that runs over the page: it is where it starts.
+            + "<w:p><w:r><w:t xml:space=\"preserve\">Long paragraph starts here</w:t><w:lastRenderedPageBreak/><w:t xml:space=\"preserve\"> and ends on page two.</w:t></w:r></w:p>"
+            + WordParagraph("Second page text.")
+            // An explicit break, and Word's rendered break at the top of the next page: one page.
+            + "<w:p><w:r><w:t>Last words of page two.</w:t><w:br w:type=\"page\"/></w:r></w:p>"
+            + $"<w:p>{rendered}<w:r><w:t>Top of page three.</w:t></w:r></w:p>"
+            // A new-page section ends here; the next page starts with an empty paragraph, which gets no rendered break.
+            + "<w:p><w:pPr><w:sectPr><w:type w:val=\"nextPage\"/></w:sectPr></w:pPr><w:r><w:t>End of section.</w:t></w:r></w:p>"
+            + "<w:p/>"
+            + WordParagraph("Page four text.")
+            // A continuous section and a tracked change's old properties start no page.
+            + "<w:p><w:pPr><w:sectPr><w:type w:val=\"continuous\"/></w:sectPr><w:pPrChange w:id=\"1\"><w:pPr><w:pageBreakBefore/></w:pPr></w:pPrChange></w:pPr><w:r><w:t>Still four.</w:t></w:r></w:p>"
+            + $"<w:p><w:pPr><w:pStyle w:val=\"Heading1\"/><w:pageBreakBefore/></w:pPr>{rendered}<w:r><w:t>Chapter</w:t></w:r></w:p>"
+            + "<w:tbl><w:tr><w:tc><w:p><w:r><w:t>Cell</w:t></w:r></w:p></w:tc></w:tr>"
+            + $"<w:tr><w:tc><w:p>{rendered}<w:r><w:t>Next row</w:t></w:r></w:p></w:tc></w:tr></w:tbl>"
+            + "<w:sectPr><w:type w:val=\"nextPage\"/></w:sectPr>";
+
+        var document = Read(Docx(body, styles, pages: 6));
+
+        Assert.Equal(
+            [
+                ("Guide", 1, "First page text.\n\nLong paragraph starts here and ends on page two."),
+                ("Guide", 2, "Second page text.\n\nLast words of page two."),
+                ("Guide", 3, "Top of page three.\n\nEnd of section."),
+                ("Guide", 4, "Page four text.\n\nStill four."),
+                ("Chapter", 5, "Cell"),
+                ("Chapter", 6, "Next row"),
+            ],
+            document.Sections.Select(s => (s.SectionPath, s.Page ?? 0, s.Text)));
+    }
+
+    [Fact]
+    public void PageNumbers_StopAtTheStatedCount_CountTablesOfContents_AndNeedARenderedBreak()
+    {
+        const string rendered = "<w:r><w:lastRenderedPageBreak/></w:r>";
+        var tableOfContents =
+            "<w:sdt><w:sdtPr><w:docPartObj><w:docPartGallery w:val=\"Table of Contents\"/></w:docPartObj></w:sdtPr><w:sdtContent>"
+            + WordParagraph("Setup 1") + $"<w:p>{rendered}<w:r><w:t>Usage 2</w:t></w:r></w:p></w:sdtContent></w:sdt>";
+        var body = tableOfContents + WordParagraph("Setup text.") + $"<w:p>{rendered}<w:r><w:t>Usage text.</w:t></w:r></w:p>"
+            + $"<w:p>{rendered}<w:r><w:t>Past the count.</w:t></w:r></w:p>";
+
+        var paged = Read(Docx(body, pages: 3));
+        var unpaged = Read(Docx(WordParagraph("One.") + "<w:p><w:r><w:br w:type=\"page\"/><w:t>Two.</w:t></w:r></w:p>", pages: 1));
+
+        Assert.Equal([(2, "Setup text."), (3, "Usage text.\n\nPast the count.")], paged.Sections.Select(s => (s.Page ?? 0, s.Text)));
+        Assert.Equal("One.\n\nTwo.", Assert.Single(unpaged.Sections).Text);
+        Assert.Null(unpaged.Sections[0].Page);
+    }
+
+    [Fact]
     public void Cancellation_StopsReading()
     {
         var body = string.Concat(Enumerable.Repeat(WordParagraph("words"), 10_000));

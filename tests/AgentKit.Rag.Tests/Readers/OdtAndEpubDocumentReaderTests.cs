@@ -47,6 +47,54 @@ public sealed class OdtAndEpubDocumentReaderTests
     }
 
     [Fact]
+    public void Odt_SavedByLibreOffice_PagesFromSoftAndExplicitBreaks()
+    {
+        // LibreOffice 7.4 saved its layout: one soft page break before "Case 25", and "Warranty" breaks before itself.
+        var document = ReadFixture(new OdtDocumentReader(), "returns-policy-pages.odt");
+
+        Assert.Equal(["Returns", "Returns", "Warranty"], document.Sections.Select(s => s.SectionPath));
+        Assert.Equal([1, 2, 3], document.Sections.Select(s => s.Page ?? 0));
+        Assert.StartsWith("Case 1:", document.Sections[0].Text, StringComparison.Ordinal);
+        Assert.EndsWith("store credit is immediate.", document.Sections[0].Text, StringComparison.Ordinal);
+        Assert.StartsWith("Case 25:", document.Sections[1].Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Odt_PageBreaksFromStylesAndTheirParents_IndexesCounted_OnlyWithSoftPageBreaksDeclared()
+    {
+        const string named =
+            "<style:style style:name=\"Chapter\" style:family=\"paragraph\"><style:paragraph-properties fo:break-before=\"page\"/></style:style>"
+            + "<style:default-style style:family=\"paragraph\"><style:paragraph-properties fo:break-after=\"page\"/></style:default-style>";
+        const string automatic =
+            "<style:style style:name=\"P1\" style:family=\"paragraph\" style:parent-style-name=\"Chapter\"><style:text-properties/></style:style>"
+            + "<style:style style:name=\"P2\" style:family=\"paragraph\"><style:paragraph-properties fo:break-after=\"page\"/></style:style>"
+            + "<style:style style:name=\"P3\" style:family=\"paragraph\" style:master-page-name=\"Standard\"/>"
+            + "<style:style style:name=\"T1\" style:family=\"table\"><style:table-properties fo:break-before=\"page\"/></style:style>";
+        const string text =
+            "<text:p text:style-name=\"P3\">Opening.</text:p>"
+            + "<text:table-of-content><text:index-body><text:p>Setup 1</text:p><text:soft-page-break/><text:p>Usage 3</text:p></text:index-body></text:table-of-content>"
+            + "<text:h text:outline-level=\"1\" text:style-name=\"P1\">Setup</text:h>"
+            + "<text:p text:style-name=\"P2\">Ends its page.</text:p>"
+            + "<text:p>Runs over<text:soft-page-break/> a break.</text:p>"
+            + "<text:p>After it.</text:p>"
+            + "<table:table table:style-name=\"T1\"><table:table-row><table:table-cell><text:p>Cell</text:p></table:table-cell></table:table-row></table:table>";
+
+        Assert.Equal(
+            [(1, "Opening."), (3, "Ends its page."), (4, "Runs over a break."), (5, "After it."), (6, "Cell")],
+            Read(Odt(text, automaticStyles: automatic, textAttributes: "text:use-soft-page-breaks=\"true\"", styles: named)));
+        Assert.Equal(
+            [(5, "Cell")],
+            Read(Odt(text, automaticStyles: automatic, textAttributes: "text:use-soft-page-breaks=\"true\"", styles: named, pageCount: 5)).Skip(4));
+        Assert.All(
+            Read(Odt(text, automaticStyles: automatic, styles: named)),
+            s => Assert.Equal(0, s.Page));
+
+        static (int Page, string Text)[] Read(byte[] odt) =>
+            new OdtDocumentReader().Read("/docs/paged.odt", odt, TestContext.Current.CancellationToken).Sections
+                .SelectMany(s => s.Text.Split("\n\n").Select(paragraph => (s.Page ?? 0, paragraph))).ToArray();
+    }
+
+    [Fact]
     public void Odt_ListsOfLinksIntoTheDocument_AreTablesOfContents()
     {
         const string link = "<text:a xmlns:xlink=\"http://www.w3.org/1999/xlink\" xlink:href=";

@@ -34,8 +34,11 @@ internal static class TestPackages
         return buffer.ToArray();
     }
 
-    /// <summary>A Word document: <paramref name="body"/> inside <c>w:body</c>, with optional styles, footnotes and core properties.</summary>
-    public static byte[] Docx(string body, string? styles = null, string? footnotes = null, string? coreTitle = null, string? namespaces = null)
+    /// <summary>
+    /// A Word document: <paramref name="body"/> inside <c>w:body</c>, with optional styles, footnotes, core properties
+    /// and a page count in the extended properties.
+    /// </summary>
+    public static byte[] Docx(string body, string? styles = null, string? footnotes = null, string? coreTitle = null, string? namespaces = null, int? pages = null)
     {
         var parts = new List<(string, string)>
         {
@@ -65,6 +68,16 @@ internal static class TestPackages
                 + $"xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><dc:title>{coreTitle}</dc:title></cp:coreProperties>"));
         }
 
+        if (pages is not null)
+        {
+            parts[1] = ("_rels/.rels", Relationships(
+                ("http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument", "word/document.xml"),
+                ("http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties", "docProps/core.xml"),
+                ("http://schemas.openxmlformats.org/officeDocument/2006/relationships/extended-properties", "docProps/app.xml")));
+            parts.Add(("docProps/app.xml", "<?xml version=\"1.0\"?><Properties xmlns=\"http://schemas.openxmlformats.org/officeDocument/2006/extended-properties\">"
+                + $"<Pages>{pages}</Pages></Properties>"));
+        }
+
         return Zip([.. parts]);
     }
 
@@ -72,22 +85,36 @@ internal static class TestPackages
     public static string WordParagraph(string text, string? style = null) =>
         $"<w:p>{(style is null ? "" : $"<w:pPr><w:pStyle w:val=\"{style}\"/></w:pPr>")}<w:r><w:t xml:space=\"preserve\">{text}</w:t></w:r></w:p>";
 
-    /// <summary>An OpenDocument text: <paramref name="text"/> inside <c>office:text</c>, with an optional <c>meta.xml</c> title.</summary>
-    public static byte[] Odt(string text, string? metaTitle = null, string mimetype = "application/vnd.oasis.opendocument.text", string automaticStyles = "")
+    /// <summary>
+    /// An OpenDocument text: <paramref name="text"/> inside <c>office:text</c> (with <paramref name="textAttributes"/>),
+    /// optional automatic styles, named styles (<c>styles.xml</c>), and a <c>meta.xml</c> title or page count.
+    /// </summary>
+    public static byte[] Odt(
+        string text, string? metaTitle = null, string mimetype = "application/vnd.oasis.opendocument.text", string automaticStyles = "",
+        string textAttributes = "", string? styles = null, int? pageCount = null)
     {
+        const string Namespaces =
+            "xmlns:office=\"urn:oasis:names:tc:opendocument:xmlns:office:1.0\" xmlns:text=\"urn:oasis:names:tc:opendocument:xmlns:text:1.0\" "
+            + "xmlns:table=\"urn:oasis:names:tc:opendocument:xmlns:table:1.0\" xmlns:draw=\"urn:oasis:names:tc:opendocument:xmlns:drawing:1.0\" "
+            + "xmlns:style=\"urn:oasis:names:tc:opendocument:xmlns:style:1.0\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\" "
+            + "xmlns:fo=\"urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0\" xmlns:meta=\"urn:oasis:names:tc:opendocument:xmlns:meta:1.0\"";
         var parts = new List<(string, string)>
         {
             ("mimetype", mimetype),
-            ("content.xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><office:document-content "
-                + "xmlns:office=\"urn:oasis:names:tc:opendocument:xmlns:office:1.0\" xmlns:text=\"urn:oasis:names:tc:opendocument:xmlns:text:1.0\" "
-                + "xmlns:table=\"urn:oasis:names:tc:opendocument:xmlns:table:1.0\" xmlns:draw=\"urn:oasis:names:tc:opendocument:xmlns:drawing:1.0\" "
-                + "xmlns:style=\"urn:oasis:names:tc:opendocument:xmlns:style:1.0\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\">"
-                + $"<office:automatic-styles>{automaticStyles}</office:automatic-styles><office:body><office:text>{text}</office:text></office:body></office:document-content>"),
+            ("content.xml", $"<?xml version=\"1.0\" encoding=\"UTF-8\"?><office:document-content {Namespaces}>"
+                + $"<office:automatic-styles>{automaticStyles}</office:automatic-styles><office:body><office:text {textAttributes}>{text}</office:text></office:body></office:document-content>"),
         };
-        if (metaTitle is not null)
+        if (styles is not null)
         {
-            parts.Add(("meta.xml", "<?xml version=\"1.0\"?><office:document-meta xmlns:office=\"urn:oasis:names:tc:opendocument:xmlns:office:1.0\" "
-                + $"xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><office:meta><dc:title>{metaTitle}</dc:title></office:meta></office:document-meta>"));
+            parts.Add(("styles.xml", $"<?xml version=\"1.0\"?><office:document-styles {Namespaces}><office:styles>{styles}</office:styles></office:document-styles>"));
+        }
+
+        if (metaTitle is not null || pageCount is not null)
+        {
+            parts.Add(("meta.xml", $"<?xml version=\"1.0\"?><office:document-meta {Namespaces}><office:meta>"
+                + (metaTitle is null ? "" : $"<dc:title>{metaTitle}</dc:title>")
+                + (pageCount is null ? "" : $"<meta:document-statistic meta:page-count=\"{pageCount}\"/>")
+                + "</office:meta></office:document-meta>"));
         }
 
         return Zip([.. parts]);
