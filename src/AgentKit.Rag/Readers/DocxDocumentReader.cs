@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.RegularExpressions;
 using System.Xml;
 using AgentKit.Rag.Documents;
 
@@ -28,7 +27,7 @@ namespace AgentKit.Rag.Readers;
 /// <see cref="DocumentReadFailure.Corrupt"/>; parts that expand past <see cref="PackageDocumentReader.MaxExpandedBytes"/>
 /// <see cref="DocumentReadFailure.TooLarge"/>.
 /// </summary>
-public sealed partial class DocxDocumentReader : PackageDocumentReader
+public sealed class DocxDocumentReader : PackageDocumentReader
 {
     private const string Transitional = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
     private const string Strict = "http://purl.oclc.org/ooxml/wordprocessingml/main";
@@ -155,9 +154,6 @@ public sealed partial class DocxDocumentReader : PackageDocumentReader
         }
     }
 
-    [GeneratedRegex(@"^heading\s*([1-9])$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
-    private static partial Regex HeadingName();
-
     /// <summary>The paragraph styles of <c>styles.xml</c>: name, base style and outline level.</summary>
     private sealed class Styles
     {
@@ -243,9 +239,9 @@ public sealed partial class DocxDocumentReader : PackageDocumentReader
                     return outline is >= 0 and <= 8 ? outline + 1 : 0;
                 }
 
-                if (HeadingName().Match(Name(id)) is { Success: true } match)
+                if (WordFields.HeadingLevel(Name(id)) is > 0 and var named)
                 {
-                    return match.Groups[1].Value[0] - '0';
+                    return named;
                 }
 
                 id = _styles.TryGetValue(id, out style) ? style.BasedOn : null;
@@ -257,17 +253,9 @@ public sealed partial class DocxDocumentReader : PackageDocumentReader
 
     private sealed class Walker(ZipPackage package, string part, Styles styles, Dictionary<string, string> notes, CancellationToken cancellationToken)
     {
-        /// <summary>The most nested fields tracked; deeper ones are read as plain text.</summary>
-        private const int MaxFields = 64;
-
-        /// <summary>The most characters of a field's code kept (enough to tell its kind).</summary>
-        private const int MaxFieldCode = 256;
-
         private readonly Stack<Paragraph> _paragraphs = new();
-        private readonly Stack<Field> _fields = new();
+        private readonly WordFields _fields = new();
         private readonly Stack<bool> _contentControls = new();
-        private int _generatedFields;
-        private int _fieldOverflow;
 
         public OfficeBlocks Blocks { get; } = new(new SectionBuilder());
 
@@ -340,17 +328,17 @@ public sealed partial class DocxDocumentReader : PackageDocumentReader
                     return false;
                 case "t":
                     var text = reader.ReadElementContentAsString();
-                    if (Visible)
+                    if (_fields.Visible)
                     {
                         Blocks.Text(text);
                     }
-                    else if (_generatedFields > 0)
+                    else if (_fields.InGeneratedList)
                     {
                         Blocks.OnPage(text);
                     }
 
                     return true;
-                case "tab" or "ptab" when Visible:
+                case "tab" or "ptab" when _fields.Visible:
                     Blocks.Text("\t");
                     return false;
                 case "br" or "cr":
@@ -359,7 +347,7 @@ public sealed partial class DocxDocumentReader : PackageDocumentReader
                         Blocks.PageBreak(rendered: false);
                     }
 
-                    if (Visible)
+                    if (_fields.Visible)
                     {
                         Blocks.Text("\n");
                     }
@@ -375,7 +363,7 @@ public sealed partial class DocxDocumentReader : PackageDocumentReader
                     // A section ends with this paragraph; unless it is continuous, the next one starts a page.
                     ending.EndsPage = SectionStartsPage(reader);
                     return true;
-                case "noBreakHyphen" when Visible:
+                case "noBreakHyphen" when _fields.Visible:
                     Blocks.Text("-");
                     return false;
                 case "footnoteReference" or "endnoteReference":
@@ -387,17 +375,12 @@ public sealed partial class DocxDocumentReader : PackageDocumentReader
 
                     return false;
                 case "instrText":
-                    var instruction = reader.ReadElementContentAsString();
-                    if (_fieldOverflow == 0 && _fields.TryPeek(out var field) && !field.InResult && field.Code.Length < MaxFieldCode)
-                    {
-                        field.Code.Append(instruction);
-                    }
-
+                    _fields.Code(reader.ReadElementContentAsString());
                     return true;
                 case "fldChar":
                     FieldCharacter(WordAttribute(reader, "fldCharType"));
                     return false;
-                case "fldSimple" when IsGenerated(WordAttribute(reader, "instr") ?? ""):
+                case "fldSimple" when WordFields.IsGenerated(WordAttribute(reader, "instr") ?? ""):
                     reader.Skip();
                     return true;
                 case "sdt":
@@ -457,7 +440,7 @@ public sealed partial class DocxDocumentReader : PackageDocumentReader
 
                     if (_paragraphs.Count == 0)
                     {
-                        DropUnfinishedFieldCodes();
+                        _fields.DropUnfinishedCodes();
                     }
 
                     var styleName = paragraph.Style is { } style ? styles.Name(style) : "";
@@ -553,76 +536,21 @@ public sealed partial class DocxDocumentReader : PackageDocumentReader
             reader.Skip();
         }
 
-        /// <summary>Text is visible unless it is inside a field's code or the result of a generated list (TOC, INDEX).</summary>
-        private bool Visible => _generatedFields == 0 && (_fields.Count == 0 || _fields.Peek().InResult);
-
         /// <summary>A complex field's begin, separate (code done, result follows) or end.</summary>
         private void FieldCharacter(string? type)
         {
             switch (type)
             {
                 case "begin":
-                    if (_fields.Count >= MaxFields || _fieldOverflow > 0)
-                    {
-                        _fieldOverflow++;
-                    }
-                    else
-                    {
-                        _fields.Push(new Field());
-                    }
-
+                    _fields.Begin();
                     break;
-                case "separate" when _fieldOverflow == 0 && _fields.TryPeek(out var field) && !field.InResult:
-                    field.InResult = true;
-                    field.Generated = IsGenerated(field.Code.ToString());
-                    _generatedFields += field.Generated ? 1 : 0;
+                case "separate":
+                    _fields.Separate();
                     break;
                 case "end":
-                    if (_fieldOverflow > 0)
-                    {
-                        _fieldOverflow--;
-                    }
-                    else if (_fields.TryPop(out var ended) && ended.Generated)
-                    {
-                        _generatedFields--;
-                    }
-
+                    _fields.End();
                     break;
             }
-        }
-
-        /// <summary>
-        /// Forgets fields still in their code part at the end of a body paragraph (a field's code never spans
-        /// paragraphs; its result may, as a table of contents does), so that a field left open hides nothing after it.
-        /// </summary>
-        private void DropUnfinishedFieldCodes()
-        {
-            _fieldOverflow = 0;
-            if (_fields.All(f => f.InResult))
-            {
-                return;
-            }
-
-            var kept = _fields.Where(f => f.InResult).Reverse().ToList();
-            _fields.Clear();
-            kept.ForEach(_fields.Push);
-            _generatedFields = kept.Count(f => f.Generated);
-        }
-
-        /// <summary>Fields whose result is a generated list (table of contents, index) rather than document text.</summary>
-        private static bool IsGenerated(string instruction)
-        {
-            var code = instruction.TrimStart();
-            return code.StartsWith("TOC", StringComparison.OrdinalIgnoreCase) || code.StartsWith("INDEX", StringComparison.OrdinalIgnoreCase);
-        }
-
-        private sealed class Field
-        {
-            public StringBuilder Code { get; } = new();
-
-            public bool InResult { get; set; }
-
-            public bool Generated { get; set; }
         }
 
         private sealed class Paragraph
