@@ -21,10 +21,14 @@ public sealed partial class DocDocumentReader : IDocumentReader
 {
     private const string Format = "a Word 97–2003 document";
 
+    /// <summary>Stands for a character of deleted or hidden text in the text read (a noncharacter, never in a document).</summary>
+    private const char HiddenCharacter = '\uFFFF';
+
     // Indexes in FibRgFcLcb97 (MS-DOC 2.5.6) of the (offset, length) pairs read.
     private const int StyleSheetBlock = 1;
     private const int FootnoteReferences = 2;
     private const int FootnoteTexts = 3;
+    private const int CharacterProperties = 12;
     private const int ParagraphProperties = 13;
     private const int PieceTable = 33;
     private const int EndnoteReferences = 46;
@@ -123,6 +127,7 @@ public sealed partial class DocDocumentReader : IDocumentReader
         private readonly (int Cp, int Fc, bool Compressed)[] _pieces;
         private readonly uint[] _papxBoundaries = [];
         private readonly uint[] _papxPages = [];
+        private readonly List<(uint Start, uint End)> _hidden;
 
         public Document(string sourcePath, CompoundFile file)
         {
@@ -170,6 +175,7 @@ public sealed partial class DocDocumentReader : IDocumentReader
             _pieces = ReadPieces();
             TextLength = Math.Min(TextLength, _pieces[^1].Cp);
             (_papxBoundaries, _papxPages) = ReadPlc(ParagraphProperties, 4);
+            _hidden = HiddenRuns();
             Styles = new StyleSheet(Block(StyleSheetBlock));
             Footnotes = ReadNotes(FootnoteReferences, FootnoteTexts, TextLength);
             Endnotes = ReadNotes(EndnoteReferences, EndnoteTexts, EndnoteStart);
@@ -218,7 +224,9 @@ public sealed partial class DocDocumentReader : IDocumentReader
                 }
 
                 var span = _word.AsSpan((int)offset, (int)bytes);
+                var segment = text.Length;
                 text.Append(compressed ? Windows1252(span) : Encoding.Unicode.GetString(span));
+                Hide(text, segment, (uint)offset, (uint)(offset + bytes), compressed ? 1 : 2);
                 cp = pieceEnd;
             }
 
@@ -282,6 +290,94 @@ public sealed partial class DocDocumentReader : IDocumentReader
             var properties = fkp.Slice(start, size);
             var info = new ParagraphInfo { Style = BinaryPrimitives.ReadUInt16LittleEndian(properties) };
             return Sprms.Read(properties[2..], info);
+        }
+
+        /// <summary>
+        /// Replaces the characters of <paramref name="text"/> from <paramref name="at"/> (stream bytes
+        /// <paramref name="start"/> to <paramref name="end"/>, <paramref name="width"/> bytes each) that deleted or hidden
+        /// runs cover with <see cref="HiddenCharacter"/>.
+        /// </summary>
+        private void Hide(StringBuilder text, int at, uint start, uint end, int width)
+        {
+            int low = 0, high = _hidden.Count;
+            while (low < high)
+            {
+                var middle = (low + high) / 2;
+                if (_hidden[middle].End <= start)
+                {
+                    low = middle + 1;
+                }
+                else
+                {
+                    high = middle;
+                }
+            }
+
+            for (var i = low; i < _hidden.Count && _hidden[i].Start < end; i++)
+            {
+                var from = Math.Max(_hidden[i].Start, start);
+                var to = Math.Min(_hidden[i].End, end);
+                for (var fc = from - ((from - start) % width); fc < to; fc += (uint)width)
+                {
+                    text[at + (int)((fc - start) / width)] = HiddenCharacter;
+                }
+            }
+        }
+
+        /// <summary>
+        /// The stream byte ranges of character runs deleted by a tracked change or hidden (character property pages,
+        /// PlcBteChpx), in order and not overlapping.
+        /// </summary>
+        private List<(uint Start, uint End)> HiddenRuns()
+        {
+            var runs = new List<(uint Start, uint End)>();
+            var (_, pages) = ReadPlc(CharacterProperties, 4);
+            foreach (var page in pages)
+            {
+                var pageAt = (long)(page & 0x3FFFFF) * 512;
+                if (pageAt + 512 > _word.Length)
+                {
+                    continue;
+                }
+
+                var fkp = _word.AsSpan((int)pageAt, 512);
+                var count = fkp[511];
+                if ((4 * (count + 1)) + count > 511)
+                {
+                    continue;
+                }
+
+                for (var i = 0; i < count; i++)
+                {
+                    var (start, end) = (BinaryPrimitives.ReadUInt32LittleEndian(fkp[(4 * i)..]), BinaryPrimitives.ReadUInt32LittleEndian(fkp[(4 * (i + 1))..]));
+                    var at = 2 * fkp[(4 * (count + 1)) + i];
+                    if (at == 0 || at >= 511 || start >= end || at + 1 + fkp[at] > 511)
+                    {
+                        continue;
+                    }
+
+                    if (Sprms.Read(fkp.Slice(at + 1, fkp[at]), default).Hidden)
+                    {
+                        runs.Add((start, end));
+                    }
+                }
+            }
+
+            runs.Sort();
+            var merged = new List<(uint Start, uint End)>(runs.Count);
+            foreach (var run in runs)
+            {
+                if (merged.Count > 0 && run.Start <= merged[^1].End)
+                {
+                    merged[^1] = (merged[^1].Start, Math.Max(merged[^1].End, run.End));
+                }
+                else
+                {
+                    merged.Add(run);
+                }
+            }
+
+            return merged;
         }
 
         /// <summary>The index of the piece holding <paramref name="cp"/> (the last piece start at or before it).</summary>
@@ -469,6 +565,9 @@ public sealed partial class DocDocumentReader : IDocumentReader
         public bool InTable;
         public bool RowEnd;
         public bool ListItem;
+
+        /// <summary>For character properties: the text is deleted (tracked change) or hidden.</summary>
+        public bool Hidden;
     }
 
     /// <summary>Reads the few single property modifiers (sprms) the reader needs from a property list.</summary>
@@ -490,6 +589,10 @@ public sealed partial class DocDocumentReader : IDocumentReader
                 var value = operand > 0 ? list[at] : (byte)0;
                 switch (sprm)
                 {
+                    case 0x0800 or 0x083C:
+                        // sprmCFRMarkDel (deleted by a tracked change), sprmCFVanish (hidden): on, or the opposite of an off style.
+                        info.Hidden = value is 1 or 0x81;
+                        break;
                     case 0x2640:
                         info.Outline = value;
                         break;
@@ -631,6 +734,8 @@ public sealed partial class DocDocumentReader : IDocumentReader
         private bool _rowOpen;
         private bool _cellOpen;
         private long _noteCharacters;
+        private int _linkedLetters;
+        private int _unlinkedLetters;
 
         public OfficeBlocks Blocks { get; } = new(new SectionBuilder());
 
@@ -665,6 +770,8 @@ public sealed partial class DocDocumentReader : IDocumentReader
         {
             switch (c)
             {
+                case HiddenCharacter:
+                    return;
                 case '\r' or '\a' or '\f':
                     EndParagraph(cp, c);
                     return;
@@ -692,6 +799,14 @@ public sealed partial class DocDocumentReader : IDocumentReader
             else if (_fields.Visible)
             {
                 Append(_paragraph, c);
+                if (char.IsLetter(c) && _fields.InAnchorLink)
+                {
+                    _linkedLetters++;
+                }
+                else if (char.IsLetter(c))
+                {
+                    _unlinkedLetters++;
+                }
             }
         }
 
@@ -709,8 +824,8 @@ public sealed partial class DocDocumentReader : IDocumentReader
                 case '\u001E':
                     text.Append('-');
                     break;
-                case < ' ':
-                    // Pictures, drawn objects, note and comment marks, optional hyphens and other controls.
+                case < ' ' or HiddenCharacter:
+                    // Pictures, drawn objects, note and comment marks, optional hyphens and other controls; deleted text.
                     break;
                 default:
                     text.Append(c);
@@ -723,6 +838,8 @@ public sealed partial class DocDocumentReader : IDocumentReader
         {
             var text = OfficeBlocks.Tidy(_paragraph.ToString());
             _paragraph.Clear();
+            var onlyAnchorLinks = _linkedLetters > 0 && _unlinkedLetters * 10 <= _linkedLetters;
+            (_linkedLetters, _unlinkedLetters) = (0, 0);
             _fields.DropUnfinishedCodes();
 
             var info = document.Paragraph(cp);
@@ -738,8 +855,9 @@ public sealed partial class DocDocumentReader : IDocumentReader
                 _inTable = false;
             }
 
-            if (document.Styles.IsGenerated(info.Style))
+            if (document.Styles.IsGenerated(info.Style) || (info.ListItem && onlyAnchorLinks))
             {
+                // A table of contents: generated, or a list of nothing but links to places in the document.
                 return;
             }
 

@@ -19,6 +19,7 @@ internal sealed partial class WordFields
 
     private readonly Stack<Field> _fields = new();
     private int _generated;
+    private int _anchors;
     private int _overflow;
 
     /// <summary>Whether text here is read: outside field codes and generated lists.</summary>
@@ -26,6 +27,9 @@ internal sealed partial class WordFields
 
     /// <summary>Whether text here is the result of a generated list (on the page, not read).</summary>
     public bool InGeneratedList => _generated > 0;
+
+    /// <summary>Whether text here is the result of a link to a place in the document (<c>HYPERLINK \l</c>).</summary>
+    public bool InAnchorLink => _anchors > 0;
 
     /// <summary>Whether text here is a field's code.</summary>
     public bool InCode => _overflow == 0 && _fields.TryPeek(out var innermost) && !innermost.InResult;
@@ -58,8 +62,11 @@ internal sealed partial class WordFields
         {
             var field = _fields.Peek();
             field.InResult = true;
-            field.Generated = IsGenerated(field.Code.ToString());
+            var code = field.Code.ToString();
+            field.Generated = IsGenerated(code);
+            field.Anchor = IsAnchorLink(code);
             _generated += field.Generated ? 1 : 0;
+            _anchors += field.Anchor ? 1 : 0;
         }
     }
 
@@ -69,9 +76,10 @@ internal sealed partial class WordFields
         {
             _overflow--;
         }
-        else if (_fields.TryPop(out var ended) && ended.Generated)
+        else if (_fields.TryPop(out var ended))
         {
-            _generated--;
+            _generated -= ended.Generated ? 1 : 0;
+            _anchors -= ended.Anchor ? 1 : 0;
         }
     }
 
@@ -91,6 +99,7 @@ internal sealed partial class WordFields
         _fields.Clear();
         kept.ForEach(_fields.Push);
         _generated = kept.Count(f => f.Generated);
+        _anchors = kept.Count(f => f.Anchor);
     }
 
     /// <summary>Fields whose result is a generated list (table of contents, index) rather than document text.</summary>
@@ -98,6 +107,14 @@ internal sealed partial class WordFields
     {
         var code = instruction.TrimStart();
         return code.StartsWith("TOC", StringComparison.OrdinalIgnoreCase) || code.StartsWith("INDEX", StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>A <c>HYPERLINK</c> field to a bookmark of the document (its <c>\l</c> switch) rather than to an address.</summary>
+    private static bool IsAnchorLink(string instruction)
+    {
+        var code = instruction.TrimStart();
+        return code.StartsWith("HYPERLINK", StringComparison.OrdinalIgnoreCase)
+            && (code.Contains("\\l", StringComparison.OrdinalIgnoreCase) || code.Contains("\"#", StringComparison.Ordinal));
     }
 
     /// <summary>The heading level of a style named <c>heading 1</c>…<c>heading 9</c> (any case), else 0.</summary>
@@ -114,5 +131,7 @@ internal sealed partial class WordFields
         public bool InResult { get; set; }
 
         public bool Generated { get; set; }
+
+        public bool Anchor { get; set; }
     }
 }

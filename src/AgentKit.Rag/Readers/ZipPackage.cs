@@ -61,12 +61,13 @@ internal sealed class ZipPackage : IDisposable
             // Office keeps a password-protected package as an OLE compound file with an "EncryptedPackage" stream;
             // any other compound file is a legacy binary document (.doc) under the new extension.
             var encrypted = content.Span.IndexOf(System.Text.Encoding.Unicode.GetBytes("EncryptedPackage")) >= 0;
+            var word = content.Span.IndexOf(System.Text.Encoding.Unicode.GetBytes("WordDocument")) >= 0;
             throw new DocumentReadException(
                 sourcePath,
                 encrypted ? DocumentReadFailure.Encrypted : DocumentReadFailure.Corrupt,
-                encrypted
-                    ? $"'{sourcePath}' is encrypted with a password; save it without one to read it."
-                    : $"'{sourcePath}' is an OLE compound file (a legacy binary Office document?), not {format}.");
+                encrypted ? $"'{sourcePath}' is encrypted with a password; save it without one to read it."
+                : word ? $"'{sourcePath}' is a Word 97–2003 document (an OLE compound file), not {format}; name it .doc to have it read."
+                : $"'{sourcePath}' is an OLE compound file (a legacy binary Office document?), not {format}.");
         }
 
         var bytes = MemoryMarshal.TryGetArray(content, out var segment)

@@ -25,8 +25,11 @@ public sealed class DocDocumentReaderTests
     }
 
     [Fact]
-    public void StyleSheetHeadings_TableOfContentsLeftOut_NotesTablesListsAndSummaryTitle()
+    public void StyleSheetHeadings_TableOfContentsDeletedAndHiddenTextLeftOut_NotesTablesListsAndSummaryTitle()
     {
+        // returns-guide.fodt saved by LibreOffice: a tracked deletion ("fresh ") and hidden text ("Internal note…")
+        // in the Exceptions paragraph, a filled-in table of contents, a list of links to headings (HYPERLINK \l fields),
+        // a footnote and an endnote.
         var document = ReadFixture("returns-guide.doc");
 
         Assert.Equal("Returns Guide", document.Title);

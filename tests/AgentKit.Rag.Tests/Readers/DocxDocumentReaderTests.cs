@@ -175,12 +175,16 @@ public sealed class DocxDocumentReaderTests
     {
         byte[] magic = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
         var encrypted = magic.Concat(new byte[512]).Concat(Encoding.Unicode.GetBytes("EncryptedPackage")).ToArray();
-        var legacy = magic.Concat(new byte[512]).Concat(Encoding.Unicode.GetBytes("WordDocument")).ToArray();
+        var legacy = File.ReadAllBytes(Fixture("returns-handbook.doc"));
+        var otherLegacy = magic.Concat(new byte[512]).Concat(Encoding.Unicode.GetBytes("Workbook")).ToArray();
 
         Assert.Equal(DocumentReadFailure.Encrypted, Assert.Throws<DocumentReadException>(() => Read(encrypted)).Failure);
         var error = Assert.Throws<DocumentReadException>(() => Read(legacy));
-        Assert.Equal(DocumentReadFailure.Corrupt, error.Failure);
-        Assert.Contains("legacy", error.Message, StringComparison.Ordinal);
+        var otherError = Assert.Throws<DocumentReadException>(() => Read(otherLegacy));
+        Assert.Equal((DocumentReadFailure.Corrupt, DocumentReadFailure.Corrupt), (error.Failure, otherError.Failure));
+        Assert.Contains("Word 97–2003 document", error.Message, StringComparison.Ordinal);
+        Assert.Contains("name it .doc", error.Message, StringComparison.Ordinal);
+        Assert.Contains("legacy", otherError.Message, StringComparison.Ordinal);
     }
 
     [Fact]
