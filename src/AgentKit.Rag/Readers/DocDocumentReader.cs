@@ -46,59 +46,15 @@ public sealed partial class DocDocumentReader : IDocumentReader
         var walker = new Walker(document, cancellationToken);
         walker.Read();
         var sections = walker.Blocks.Sections.Build();
-        var title = SummaryTitle(file.Read("\u0005SummaryInformation"))
+        var title = file.SummaryTitle()
             ?? walker.Title
             ?? walker.Blocks.Sections.FirstTopHeading
             ?? Path.GetFileNameWithoutExtension(sourcePath);
         return new RagDocument(sourcePath, title, sections);
     }
 
-    /// <summary>The title property (PIDSI_TITLE) of a summary information property set, or null.</summary>
-    private static string? SummaryTitle(byte[]? stream)
-    {
-        try
-        {
-            if (stream is null || stream.Length < 48)
-            {
-                return null;
-            }
-
-            var section = (int)BinaryPrimitives.ReadUInt32LittleEndian(stream.AsSpan(44));
-            var count = BinaryPrimitives.ReadUInt32LittleEndian(stream.AsSpan(section + 4));
-            var codePage = 1252;
-            string? title = null;
-            for (var i = 0; i < Math.Min(count, 1000); i++)
-            {
-                var id = BinaryPrimitives.ReadUInt32LittleEndian(stream.AsSpan(section + 8 + (8 * i)));
-                var at = section + (int)BinaryPrimitives.ReadUInt32LittleEndian(stream.AsSpan(section + 12 + (8 * i)));
-                var type = BinaryPrimitives.ReadUInt32LittleEndian(stream.AsSpan(at));
-                if (id == 1 && type == 2)
-                {
-                    codePage = BinaryPrimitives.ReadUInt16LittleEndian(stream.AsSpan(at + 4));
-                }
-                else if (id == 2 && type == 0x1E)
-                {
-                    var length = (int)BinaryPrimitives.ReadUInt32LittleEndian(stream.AsSpan(at + 4));
-                    title = codePage == 1200
-                        ? Encoding.Unicode.GetString(stream, at + 8, length & ~1)
-                        : Decode(stream.AsSpan(at + 8, length), codePage);
-                }
-            }
-
-            return Whitespace.Collapse((title ?? "").Replace("\0", "", StringComparison.Ordinal)) is { Length: > 0 } found ? found : null;
-        }
-        catch (ArgumentOutOfRangeException)
-        {
-            // A damaged property set names nothing; the document's text is still read.
-            return null;
-        }
-    }
-
-    /// <summary>8-bit text: UTF-8 when the code page says so, else Windows-1252 (Latin-1 for bytes it does not map).</summary>
-    private static string Decode(ReadOnlySpan<byte> bytes, int codePage) =>
-        codePage == 65001 ? Encoding.UTF8.GetString(bytes) : Windows1252(bytes);
-
-    private static string Windows1252(ReadOnlySpan<byte> bytes)
+    /// <summary>8-bit text in Windows-1252 (bytes it does not map read as Latin-1's C1 controls).</summary>
+    internal static string Windows1252(ReadOnlySpan<byte> bytes)
     {
         var chars = new char[bytes.Length];
         for (var i = 0; i < bytes.Length; i++)

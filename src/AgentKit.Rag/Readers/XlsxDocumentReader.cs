@@ -174,7 +174,7 @@ public sealed class XlsxDocumentReader : PackageDocumentReader
 
                 if (reader.NodeType == XmlNodeType.Element && reader.LocalName == "numFmt"
                     && int.TryParse(reader.GetAttribute("numFmtId"), CultureInfo.InvariantCulture, out var custom)
-                    && IsDateFormat(reader.GetAttribute("formatCode") ?? ""))
+                    && SpreadsheetValues.IsDateFormat(reader.GetAttribute("formatCode") ?? ""))
                 {
                     customDates.Add(custom);
                 }
@@ -189,7 +189,7 @@ public sealed class XlsxDocumentReader : PackageDocumentReader
                 else if (inCellFormats && reader.NodeType == XmlNodeType.Element && reader.LocalName == "xf")
                 {
                     var format = int.TryParse(reader.GetAttribute("numFmtId"), CultureInfo.InvariantCulture, out var id) ? id : 0;
-                    if (format is >= 14 and <= 22 or >= 45 and <= 47 || customDates.Contains(format))
+                    if (SpreadsheetValues.IsBuiltInDateFormat(format) || customDates.Contains(format))
                     {
                         dates.Add(index);
                     }
@@ -204,36 +204,6 @@ public sealed class XlsxDocumentReader : PackageDocumentReader
         }
 
         return dates;
-    }
-
-    /// <summary>Whether a custom number format shows a date or time: d, m, y, h or s outside quotes and brackets.</summary>
-    private static bool IsDateFormat(string code)
-    {
-        if (code.Equals("General", StringComparison.OrdinalIgnoreCase) || code.Equals("Standard", StringComparison.OrdinalIgnoreCase))
-        {
-            return false;
-        }
-
-        var quoted = false;
-        var bracket = false;
-        for (var i = 0; i < code.Length; i++)
-        {
-            var c = code[i];
-            if (c == '\\' || c == '_' || c == '*')
-            {
-                i++;
-                continue;
-            }
-
-            quoted ^= c == '"';
-            bracket = c == '[' || (bracket && c != ']');
-            if (!quoted && !bracket && char.ToLowerInvariant(c) is 'd' or 'm' or 'y' or 'h' or 's')
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     /// <summary>A sheet's rows, cells placed by their references (gaps are empty cells).</summary>
@@ -347,22 +317,9 @@ public sealed class XlsxDocumentReader : PackageDocumentReader
             "s" => int.TryParse(value, CultureInfo.InvariantCulture, out var index) && index >= 0 && index < strings.Count ? strings[index] : null,
             "inlineStr" => inline.ToString(),
             "b" => value == "1" ? "TRUE" : value == "0" ? "FALSE" : value,
-            "n" when value is not null && dateStyles.Contains(style) && double.TryParse(value, CultureInfo.InvariantCulture, out var serial) => Date(serial) ?? value,
+            "n" when value is not null && dateStyles.Contains(style) && double.TryParse(value, CultureInfo.InvariantCulture, out var serial) => SpreadsheetValues.Date(serial) ?? value,
             _ => value,
         };
-    }
-
-    private static string? Date(double serial)
-    {
-        if (serial is < 0 or > 2_958_465)
-        {
-            return null;
-        }
-
-        var date = DateTime.FromOADate(serial);
-        return date.TimeOfDay == TimeSpan.Zero
-            ? date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)
-            : serial < 1 ? date.ToString("HH:mm:ss", CultureInfo.InvariantCulture) : date.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
     }
 
     /// <summary>The zero-based column of a cell reference (<c>C7</c> is 2), or null.</summary>

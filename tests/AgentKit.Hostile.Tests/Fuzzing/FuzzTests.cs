@@ -195,22 +195,30 @@ public sealed class FuzzTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task WordBinaryReader_ReadsOrThrowsDocumentReadException()
+    public async Task LegacyOfficeReaders_ReadOrThrowDocumentReadException()
     {
-        // Seeds: the LibreOffice-saved .doc files of the reader tests. Half the inputs keep every offset in place and
-        // overwrite 32-bit values (sector numbers, sizes, file positions) with edge values; half are byte mutations.
-        var seeds = Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "corpus", "doc")).Select(File.ReadAllBytes).ToArray();
-        Assert.True(seeds.Length >= 2, "the .doc seeds were not copied next to the tests");
+        // Seeds: the LibreOffice-saved .doc and .xls files of the reader tests. Half the inputs keep every offset in
+        // place and overwrite 32-bit values (sector numbers, sizes, file positions, record lengths) with edge values;
+        // half are byte mutations with Word's field and cell marks spliced in.
+        var readers = new Dictionary<string, IDocumentReader>(StringComparer.OrdinalIgnoreCase)
+        {
+            [".doc"] = new DocDocumentReader(),
+            [".xls"] = new XlsDocumentReader(maxCells: 100_000),
+        };
+        var seeds = Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "corpus", "binary-office"))
+            .Select(path => (Extension: Path.GetExtension(path), Bytes: File.ReadAllBytes(path)))
+            .ToArray();
+        Assert.True(seeds.Length >= 4, "the .doc and .xls seeds were not copied next to the tests");
         uint[] edges = [0, 1, 0x7F, 0x200, 0xFFFF, 0x3FFFFFFF, 0x40000000, 0x7FFFFFFF, 0xFFFFFFFA, 0xFFFFFFFE, 0xFFFFFFFF];
 
         await Fuzzer.RunAsync(
-            "Word 97-2003 reader",
+            "Word and Excel 97-2003 readers",
             random =>
             {
-                var seed = seeds[random.Next(seeds.Length)];
+                var (extension, seed) = seeds[random.Next(seeds.Length)];
                 if (random.Next(2) == 0)
                 {
-                    return Mutator.Mutate(random, seed, ["\u0013", "\u0014", "\u0015", "\u0007", "\r", "\u0002"]);
+                    return (Extension: extension, Bytes: Mutator.Mutate(random, seed, ["\u0013", "\u0014", "\u0015", "\u0007", "\r", "\u0002", "\u003C\u0000"]));
                 }
 
                 var bytes = (byte[])seed.Clone();
@@ -220,16 +228,17 @@ public sealed class FuzzTests(ITestOutputHelper output)
                     System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(at), edges[random.Next(edges.Length)]);
                 }
 
-                return bytes;
+                return (Extension: extension, Bytes: bytes);
             },
-            bytes => bytes,
-            bytes =>
+            input => input.Bytes,
+            input =>
             {
+                var path = "/fuzz/input" + input.Extension;
                 try
                 {
-                    new DocDocumentReader().Read("/fuzz/input.doc", bytes);
+                    readers[input.Extension].Read(path, input.Bytes);
                 }
-                catch (DocumentReadException e) when (e.SourcePath == "/fuzz/input.doc")
+                catch (DocumentReadException e) when (e.SourcePath == path)
                 {
                 }
 

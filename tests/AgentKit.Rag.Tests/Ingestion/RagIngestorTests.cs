@@ -66,7 +66,7 @@ public sealed class RagIngestorTests : IAsyncLifetime
     [Fact]
     public async Task IngestDirectory_OfficeFilesAndEpub_AreChunkedBySectionAndBadPackagesSkipped()
     {
-        foreach (var name in (string[])["returns-handbook.docx", "returns-handbook.odt", "returns-handbook.epub"])
+        foreach (var name in (string[])["returns-handbook.docx", "returns-handbook.doc", "returns-handbook.odt", "returns-handbook.epub"])
         {
             _folder.Write(name, File.ReadAllBytes(TestPackages.Fixture(name)));
         }
@@ -74,12 +74,13 @@ public sealed class RagIngestorTests : IAsyncLifetime
         byte[] compoundFile = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
         _folder.Write("locked.docx", [.. compoundFile, .. new byte[512], .. System.Text.Encoding.Unicode.GetBytes("EncryptedPackage")]);
         _folder.Write("renamed.epub", System.Text.Encoding.UTF8.GetBytes("<html>not a zip</html>"));
+        _folder.Write("cut-short.doc", File.ReadAllBytes(TestPackages.Fixture("returns-handbook.doc"))[..1000]);
         _folder.Write("returns-training.pptx", File.ReadAllBytes(TestPackages.Fixture("returns-training.pptx")));
 
         var report = await Ingestor().IngestDirectoryAsync(_folder.Root, cancellationToken: Token);
         var records = await _store.RecordsAsync();
 
-        foreach (var name in (string[])["returns-handbook.docx", "returns-handbook.odt", "returns-handbook.epub"])
+        foreach (var name in (string[])["returns-handbook.docx", "returns-handbook.doc", "returns-handbook.odt", "returns-handbook.epub"])
         {
             Assert.Equal((FileIngestionStatus.Added, 4), (For(report, name).Status, For(report, name).Chunks));
             var shipping = Assert.Single(records, r => r.Source.EndsWith(name, StringComparison.Ordinal) && r.Section == "Shipping");
@@ -90,6 +91,7 @@ public sealed class RagIngestorTests : IAsyncLifetime
         Assert.Equal(3, Assert.Single(records, r => r.Source.EndsWith("returns-training.pptx", StringComparison.Ordinal) && r.Section == "Refund methods").Page);
         Assert.Equal(IngestionSkipReason.Encrypted, For(report, "locked.docx").Reason);
         Assert.Equal(IngestionSkipReason.Corrupt, For(report, "renamed.epub").Reason);
+        Assert.Equal(IngestionSkipReason.Corrupt, For(report, "cut-short.doc").Reason);
     }
 
     [Fact]

@@ -129,6 +129,45 @@ internal static class TestCompoundFiles
         return Build([("WordDocument", word), ("1Table", table.ToArray())]);
     }
 
+    /// <summary>A BIFF record: type, 16-bit length, data.</summary>
+    public static byte[] Record(ushort type, params byte[] data) =>
+        [.. BitConverter.GetBytes(type), .. BitConverter.GetBytes((ushort)data.Length), .. data];
+
+    /// <summary>A cell record's row, column and style (XF index) fields followed by <paramref name="rest"/>.</summary>
+    public static byte[] Cell(ushort type, int row, int column, int style, params byte[] rest) =>
+        Record(type, [.. BitConverter.GetBytes((ushort)row), .. BitConverter.GetBytes((ushort)column), .. BitConverter.GetBytes((ushort)style), .. rest]);
+
+    /// <summary>
+    /// An Excel 97 workbook stream in a compound file: BOF, <paramref name="globals"/>, one BOUNDSHEET per sheet (its
+    /// offset filled in), EOF, then each sheet's BOF, records and EOF.
+    /// </summary>
+    public static byte[] Workbook(byte[][] globals, params (string Name, byte Type, byte[][] Records)[] sheets)
+    {
+        static byte[] Bof() => Record(0x0809, [0x00, 0x06, 0x05, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+        byte[] BoundSheet(int offset, (string Name, byte Type, byte[][] Records) sheet) =>
+            Record(0x0085, [.. BitConverter.GetBytes(offset), 0, sheet.Type, (byte)sheet.Name.Length, 0, .. Encoding.Latin1.GetBytes(sheet.Name)]);
+
+        var globalsLength = Bof().Length + globals.Sum(r => r.Length) + sheets.Sum(s => BoundSheet(0, s).Length) + 4;
+        var stream = new List<byte>(Bof());
+        globals.ToList().ForEach(stream.AddRange);
+        var offset = globalsLength;
+        foreach (var sheet in sheets)
+        {
+            stream.AddRange(BoundSheet(offset, sheet));
+            offset += Bof().Length + sheet.Records.Sum(r => r.Length) + 4;
+        }
+
+        stream.AddRange(Record(0x000A));
+        foreach (var sheet in sheets)
+        {
+            stream.AddRange(Bof());
+            sheet.Records.ToList().ForEach(stream.AddRange);
+            stream.AddRange(Record(0x000A));
+        }
+
+        return Build([("Workbook", stream.ToArray())]);
+    }
+
     private static void Chain(uint[] fat, ref uint next, int sectors)
     {
         for (var i = 0; i < sectors; i++, next++)
