@@ -164,7 +164,7 @@ internal sealed class CompoundFile
 
     /// <summary>8-bit text: UTF-8 when the code page says so, else Windows-1252 (Latin-1 for bytes it does not map).</summary>
     private static string Decode(ReadOnlySpan<byte> bytes, int codePage) =>
-        codePage == 65001 ? Encoding.UTF8.GetString(bytes) : DocDocumentReader.Windows1252(bytes);
+        codePage == 65001 ? Encoding.UTF8.GetString(bytes) : TextDecoding.Windows1252(bytes);
 
     private DocumentReadException Corrupt(string what) =>
         new(_sourcePath, DocumentReadFailure.Corrupt, $"'{_sourcePath}' cannot be read as {_format}: {what}.");

@@ -53,22 +53,6 @@ public sealed partial class DocDocumentReader : IDocumentReader
         return new RagDocument(sourcePath, title, sections);
     }
 
-    /// <summary>8-bit text in Windows-1252 (bytes it does not map read as Latin-1's C1 controls).</summary>
-    internal static string Windows1252(ReadOnlySpan<byte> bytes)
-    {
-        var chars = new char[bytes.Length];
-        for (var i = 0; i < bytes.Length; i++)
-        {
-            chars[i] = bytes[i] is >= 0x80 and <= 0x9F ? Cp1252High[bytes[i] - 0x80] : (char)bytes[i];
-        }
-
-        return new string(chars);
-    }
-
-    /// <summary>Windows-1252's characters for 0x80–0x9F (unmapped bytes as C1 controls, as Latin-1 has them).</summary>
-    private static readonly char[] Cp1252High =
-        "\u20AC\u0081\u201A\u0192\u201E\u2026\u2020\u2021\u02C6\u2030\u0160\u2039\u0152\u008D\u017D\u008F\u0090\u2018\u2019\u201C\u201D\u2022\u2013\u2014\u02DC\u2122\u0161\u203A\u0153\u009D\u017E\u0178".ToCharArray();
-
     [GeneratedRegex(@"^(toc|index|contents)(\s*[1-9]|\s+heading)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex GeneratedName();
 
@@ -115,26 +99,22 @@ public sealed partial class DocDocumentReader : IDocumentReader
             var lwAt = 0x22 + (2 * csw);
             var cslw = U16(_word, lwAt, "the file information block");
             var longs = lwAt + 2;
-            TextLength = I32(_word, longs + (3 * 4));
-            FootnoteLength = I32(_word, longs + (4 * 4));
-            var headers = I32(_word, longs + (5 * 4));
-            var macros = I32(_word, longs + (6 * 4));
-            var comments = I32(_word, longs + (7 * 4));
-            EndnoteStart = TextLength + FootnoteLength + headers + macros + comments;
-            _pairs = U16(_word, longs + (4 * cslw), "the file information block");
-            _fcLcb = longs + (4 * cslw) + 2;
-            if (TextLength < 0 || FootnoteLength < 0 || headers < 0 || macros < 0 || comments < 0 || EndnoteStart < 0)
+            // Sub-documents follow each other in character positions: main text, footnotes, headers, (macros), comments, endnotes.
+            long[] lengths = [I32(_word, longs + (3 * 4)), I32(_word, longs + (4 * 4)), I32(_word, longs + (5 * 4)), I32(_word, longs + (6 * 4)), I32(_word, longs + (7 * 4))];
+            if (lengths.Any(length => length < 0) || lengths.Sum() > int.MaxValue)
             {
-                throw Corrupt("its file information block gives negative text lengths");
+                throw Corrupt("its file information block gives text lengths that are negative or too large");
             }
 
+            _pairs = U16(_word, longs + (4 * cslw), "the file information block");
+            _fcLcb = longs + (4 * cslw) + 2;
             _pieces = ReadPieces();
-            TextLength = Math.Min(TextLength, _pieces[^1].Cp);
+            TextLength = (int)Math.Min(lengths[0], _pieces[^1].Cp);
             (_papxBoundaries, _papxPages) = ReadPlc(ParagraphProperties, 4);
             _hidden = HiddenRuns();
             Styles = new StyleSheet(Block(StyleSheetBlock));
-            Footnotes = ReadNotes(FootnoteReferences, FootnoteTexts, TextLength);
-            Endnotes = ReadNotes(EndnoteReferences, EndnoteTexts, EndnoteStart);
+            Footnotes = ReadNotes(FootnoteReferences, FootnoteTexts, (int)lengths[0]);
+            Endnotes = ReadNotes(EndnoteReferences, EndnoteTexts, (int)lengths.Sum());
         }
 
         /// <summary>Characters of the main text (character positions 0 to this; no more than the pieces hold).</summary>
@@ -142,11 +122,6 @@ public sealed partial class DocDocumentReader : IDocumentReader
 
         /// <summary>The length of the WordDocument stream: no text read from the file can be longer.</summary>
         public int StreamLength => _word.Length;
-
-        public int FootnoteLength { get; }
-
-        /// <summary>Where the endnote text starts (after the main text, footnotes, headers and comments).</summary>
-        public int EndnoteStart { get; }
 
         public StyleSheet Styles { get; }
 
@@ -181,7 +156,7 @@ public sealed partial class DocDocumentReader : IDocumentReader
 
                 var span = _word.AsSpan((int)offset, (int)bytes);
                 var segment = text.Length;
-                text.Append(compressed ? Windows1252(span) : Encoding.Unicode.GetString(span));
+                text.Append(compressed ? TextDecoding.Windows1252(span) : Encoding.Unicode.GetString(span));
                 Hide(text, segment, (uint)offset, (uint)(offset + bytes), compressed ? 1 : 2);
                 cp = pieceEnd;
             }
@@ -547,7 +522,7 @@ public sealed partial class DocDocumentReader : IDocumentReader
                 {
                     case 0x0800 or 0x083C:
                         // sprmCFRMarkDel (deleted by a tracked change), sprmCFVanish (hidden): on, or the opposite of an off style.
-                        info.Hidden = value is 1 or 0x81;
+                        info.Hidden |= value is 1 or 0x81;
                         break;
                     case 0x2640:
                         info.Outline = value;

@@ -21,8 +21,6 @@ internal sealed class ZipPackage : IDisposable
 
     private const string OpenDocumentMeta = "urn:oasis:names:tc:opendocument:xmlns:meta:1.0";
 
-    private static readonly byte[] CompoundFileMagic = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
-
     private readonly ZipArchive _archive;
     private readonly Dictionary<string, ZipArchiveEntry> _entries;
     private readonly long _maxExpandedBytes;
@@ -56,7 +54,7 @@ internal sealed class ZipPackage : IDisposable
     /// file: <see cref="DocumentReadFailure.Encrypted"/>), or more than <see cref="MaxEntries"/> entries.</exception>
     public static ZipPackage Open(string sourcePath, ReadOnlyMemory<byte> content, string format, long maxExpandedBytes)
     {
-        if (content.Span.StartsWith(CompoundFileMagic))
+        if (CompoundFile.IsCompoundFile(content.Span))
         {
             // Office keeps a password-protected package as an OLE compound file with an "EncryptedPackage" stream;
             // any other compound file is a legacy binary document (.doc) under the new extension.
