@@ -11,7 +11,7 @@ namespace AgentKit.Rag.Readers;
 /// (<c>Header: value; Header: value</c> under a header row, else cells joined with <c> | </c>). Cells give shared and
 /// inline strings, numbers (15 significant digits, as Excel shows them), booleans as TRUE/FALSE, formulas by their
 /// cached result, and numbers in a date format (built-in or custom, 1900 or 1904 date system) as ISO dates. Chart and
-/// macro sheets are left out. The title is the summary information's, else the file name. A workbook with a password
+/// macro sheets, and charts embedded in worksheets, are left out. The title is the summary information's, else the file name. A workbook with a password
 /// to open raises <see cref="DocumentReadFailure.Encrypted"/>; an Excel 5.0/95 workbook, another Office file or a
 /// damaged one <see cref="DocumentReadFailure.Corrupt"/>; more than <see cref="MaxCells"/> cells
 /// <see cref="DocumentReadFailure.TooLarge"/>.
@@ -93,31 +93,44 @@ public sealed class XlsDocumentReader : IDocumentReader
         public List<IReadOnlyList<string?>> Rows(int offset, CancellationToken cancellationToken)
         {
             var rows = new SortedDictionary<int, SortedDictionary<int, string>>();
-            string? pendingFormula = null;
+            var stringFormula = false;
             (int Row, int Column) formulaCell = default;
             var records = 0;
+            var depth = 0;
             foreach (var (type, record) in Records(offset))
             {
                 var data = record.Span;
-                if ((++records & 4095) == 0)
+                if (++records == 1 && type != Bof)
+                {
+                    throw Corrupt($"a sheet's offset ({offset}) does not point to the start of a sheet");
+                }
+
+                if ((records & 4095) == 0)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                 }
 
-                if (type == Eof)
+                // An embedded chart is a substream of its own (BOF … EOF) inside the sheet's: its records are not cells.
+                depth += type == Bof ? 1 : type == Eof ? -1 : 0;
+                if (depth <= 0)
                 {
                     break;
                 }
 
-                if (pendingFormula is not null && type == 0x0207)
+                if (depth > 1)
                 {
-                    // STRING: the cached text of the formula before it.
-                    Put(rows, formulaCell.Row, formulaCell.Column, UnicodeString(data, 0));
-                    pendingFormula = null;
                     continue;
                 }
 
-                pendingFormula = null;
+                if (stringFormula && type == 0x0207)
+                {
+                    // STRING: the cached text of the formula before it.
+                    Put(rows, formulaCell.Row, formulaCell.Column, UnicodeString(data, 0));
+                    stringFormula = false;
+                    continue;
+                }
+
+                stringFormula = false;
                 if (data.Length < 6 && type is 0x00FD or 0x0204 or 0x0203 or 0x027E or 0x00BD or 0x0006 or 0x0205)
                 {
                     throw Corrupt($"a cell record (0x{type:X4}) is cut short");
@@ -156,7 +169,7 @@ public sealed class XlsDocumentReader : IDocumentReader
                         }
                         else if (data[6] == 0)
                         {
-                            pendingFormula = "";
+                            stringFormula = true;
                             formulaCell = (Row(data), Column(data));
                         }
                         else if (data[6] == 1)

@@ -45,7 +45,7 @@ public sealed class XlsDocumentReaderTests
     }
 
     [Fact]
-    public void CellRecords_NumbersRkStringsBooleansFormulas_1904Dates_ChartSheetsLeftOut()
+    public void CellRecords_NumbersRkStringsBooleansFormulas_1904Dates_ChartsLeftOut()
     {
         byte[] Rk(uint value) => BitConverter.GetBytes(value);
         var globals = new[]
@@ -74,6 +74,11 @@ public sealed class XlsDocumentReaderTests
             Cell(0x0006, 3, 2, 0, [1, 0, 1, 0, 0, 0, 0xFF, 0xFF, 0, 0, 0, 0, 0, 0, 0, 0]),
             Cell(0x0205, 4, 0, 0, 1, 0),
             Cell(0x0205, 4, 1, 0, 0x07, 1), // #DIV/0! left out
+            // An embedded chart: a substream of its own, whose records are not cells and whose EOF does not end the sheet.
+            Record(0x0809, [0x00, 0x06, 0x20, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+            Cell(0x0204, 9, 0, 0, [5, 0, 0, .. "chart"u8]),
+            Record(0x000A),
+            Cell(0x0204, 5, 0, 0, [5, 0, 0, .. "After"u8]),
         };
         var chart = new[] { Cell(0x0204, 0, 0, 0, [6, 0, 0, .. "hidden"u8]) };
 
@@ -82,7 +87,7 @@ public sealed class XlsDocumentReaderTests
         var section = Assert.Single(document.Sections);
         Assert.Equal("Data", section.SectionPath);
         Assert.Equal(
-            "Label: RKs:; Wer: 7; When: 1.25\n\nLabel: Double:; Wer: 2.5; When: 1904-01-02\n\nLabel: Formula:; Wer: ok; When: TRUE\n\nLabel: TRUE",
+            "Label: RKs:; Wer: 7; When: 1.25\n\nLabel: Double:; Wer: 2.5; When: 1904-01-02\n\nLabel: Formula:; Wer: ok; When: TRUE\n\nLabel: TRUE\n\nLabel: After",
             section.Text);
         Assert.Equal("orders", document.Title);
     }
@@ -105,12 +110,13 @@ public sealed class XlsDocumentReaderTests
     [Fact]
     public void DamagedRecords_AreCorrupt()
     {
-        // A record longer than the stream holds, a sheet offset outside the stream, and a stream that is not BIFF8.
+        // A record longer than the stream holds, a sheet offset outside the stream or not at a sheet, and a stream that is not BIFF8.
         var runsPast = Workbook([], ("Data", 0, [[0x03, 0x02, 0xFF, 0x7F, 1, 2]]));
         var badOffset = Workbook([Record(0x0085, [.. BitConverter.GetBytes(1_000_000), 0, 0, 1, 0, (byte)'X'])]);
         var notBiff = Build([("Workbook", Record(0x0009, 0, 5))]);
+        var notASheet = Workbook([Record(0x0085, [.. BitConverter.GetBytes(4), 0, 0, 1, 0, (byte)'X'])]);
 
-        foreach (var bytes in new[] { runsPast, badOffset, notBiff })
+        foreach (var bytes in new[] { runsPast, badOffset, notBiff, notASheet })
         {
             Assert.Equal(DocumentReadFailure.Corrupt, Assert.Throws<DocumentReadException>(() => Read(bytes)).Failure);
         }
