@@ -83,6 +83,14 @@ internal sealed class CompoundFile
     /// <summary>Whether a top-level stream exists (names are matched without case).</summary>
     public bool Contains(string name) => _streams.ContainsKey(name);
 
+    /// <summary>A top-level stream the format requires; its absence means another kind of file under the extension.</summary>
+    /// <param name="name">The stream's name.</param>
+    /// <param name="extension">The format's extension, for the message (<c>.doc</c>).</param>
+    /// <exception cref="DocumentReadException">There is no such stream, or its sectors are damaged.</exception>
+    public byte[] ReadRequired(string name, string extension) =>
+        Read(name) ?? throw new DocumentReadException(
+            _sourcePath, DocumentReadFailure.Corrupt, $"'{_sourcePath}' is not {_format}: it has no '{name}' stream (another Office file saved as {extension}?).");
+
     /// <summary>A top-level stream's bytes, or <see langword="null"/> when there is none.</summary>
     /// <exception cref="DocumentReadException">The stream's sectors are damaged.</exception>
     public byte[]? Read(string name)

@@ -72,8 +72,7 @@ public sealed partial class DocDocumentReader : IDocumentReader
         public Document(string sourcePath, CompoundFile file)
         {
             _sourcePath = sourcePath;
-            _word = file.Read("WordDocument") ?? throw new DocumentReadException(
-                sourcePath, DocumentReadFailure.Corrupt, $"'{sourcePath}' is not {Format}: it has no 'WordDocument' stream (another Office file saved as .doc?).");
+            _word = file.ReadRequired("WordDocument", ".doc");
             if (_word.Length < 0x22 || BinaryPrimitives.ReadUInt16LittleEndian(_word) != 0xA5EC)
             {
                 throw Corrupt("its 'WordDocument' stream does not start with a Word file information block");

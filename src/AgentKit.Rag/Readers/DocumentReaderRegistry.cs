@@ -23,7 +23,7 @@ public sealed class DocumentReaderRegistry
     /// <c>.mkd</c>), HTML (<c>.html</c>, <c>.htm</c>, <c>.xhtml</c>), plain text and its markups (<c>.txt</c>,
     /// <c>.text</c>, <c>.rst</c>, <c>.adoc</c>, <c>.asciidoc</c>), Word (<c>.docx</c>, <c>.docm</c>, <c>.dotx</c>; Word 97–2003
     /// <c>.doc</c>, <c>.dot</c>),
-    /// PowerPoint (<c>.pptx</c>, <c>.pptm</c>, <c>.ppsx</c>), Excel (<c>.xlsx</c>, <c>.xlsm</c>; 97–2003 <c>.xls</c>, <c>.xlt</c>), delimited text
+    /// PowerPoint (<c>.pptx</c>, <c>.pptm</c>, <c>.ppsx</c>; 97–2003 <c>.ppt</c>, <c>.pps</c>, <c>.pot</c>), Excel (<c>.xlsx</c>, <c>.xlsm</c>; 97–2003 <c>.xls</c>, <c>.xlt</c>), delimited text
     /// (<c>.csv</c>, <c>.tsv</c>), OpenDocument text, spreadsheets and presentations (<c>.odt</c>, <c>.ott</c>,
     /// <c>.ods</c>, <c>.ots</c>, <c>.odp</c>, <c>.otp</c>) and EPUB (<c>.epub</c>).
     /// </summary>
@@ -37,6 +37,7 @@ public sealed class DocumentReaderRegistry
         new DocxDocumentReader(),
         new DocDocumentReader(),
         new PptxDocumentReader(),
+        new PptDocumentReader(),
         new XlsxDocumentReader(),
         new XlsDocumentReader(),
         new CsvDocumentReader(),

@@ -43,12 +43,12 @@ public sealed class XlsDocumentReader : IDocumentReader
     {
         ArgumentNullException.ThrowIfNull(sourcePath);
         var file = CompoundFile.Open(sourcePath, content, Format);
-        var stream = file.Read("Workbook") ?? throw new DocumentReadException(
-            sourcePath,
-            DocumentReadFailure.Corrupt,
-            file.Contains("Book")
-                ? $"'{sourcePath}' is an Excel 5.0/95 workbook, which is not read; save it as .xlsx or Excel 97–2003."
-                : $"'{sourcePath}' is not {Format}: it has no 'Workbook' stream (another Office file saved as .xls?).");
+        if (!file.Contains("Workbook") && file.Contains("Book"))
+        {
+            throw new DocumentReadException(sourcePath, DocumentReadFailure.Corrupt, $"'{sourcePath}' is an Excel 5.0/95 workbook, which is not read; save it as .xlsx or Excel 97–2003.");
+        }
+
+        var stream = file.ReadRequired("Workbook", ".xls");
         var workbook = new Workbook(sourcePath, stream, MaxCells);
         var sections = new SectionBuilder();
         foreach (var (name, offset) in workbook.Sheets)

@@ -197,22 +197,25 @@ public sealed class FuzzTests(ITestOutputHelper output)
     [Fact]
     public async Task LegacyOfficeReaders_ReadOrThrowDocumentReadException()
     {
-        // Seeds: the LibreOffice-saved .doc and .xls files of the reader tests. Half the inputs keep every offset in
+        // Seeds: the LibreOffice-saved .doc, .xls and (gzipped) .ppt files of the reader tests. Half the inputs keep every offset in
         // place and overwrite 32-bit values (sector numbers, sizes, file positions, record lengths) with edge values;
         // half are byte mutations with Word's field and cell marks spliced in.
         var readers = new Dictionary<string, IDocumentReader>(StringComparer.OrdinalIgnoreCase)
         {
             [".doc"] = new DocDocumentReader(),
             [".xls"] = new XlsDocumentReader(maxCells: 100_000),
+            [".ppt"] = new PptDocumentReader(),
         };
         var seeds = Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "corpus", "binary-office"))
-            .Select(path => (Extension: Path.GetExtension(path), Bytes: File.ReadAllBytes(path)))
+            .Select(path => path.EndsWith(".gz", StringComparison.Ordinal)
+                ? (Extension: Path.GetExtension(path[..^3]), Bytes: Gunzip(File.ReadAllBytes(path)))
+                : (Extension: Path.GetExtension(path), Bytes: File.ReadAllBytes(path)))
             .ToArray();
-        Assert.True(seeds.Length >= 4, "the .doc and .xls seeds were not copied next to the tests");
+        Assert.True(seeds.Length >= 5, "the .doc, .xls and .ppt seeds were not copied next to the tests");
         uint[] edges = [0, 1, 0x7F, 0x200, 0xFFFF, 0x3FFFFFFF, 0x40000000, 0x7FFFFFFF, 0xFFFFFFFA, 0xFFFFFFFE, 0xFFFFFFFF];
 
         await Fuzzer.RunAsync(
-            "Word and Excel 97-2003 readers",
+            "Word, Excel and PowerPoint 97-2003 readers",
             random =>
             {
                 var (extension, seed) = seeds[random.Next(seeds.Length)];
@@ -268,6 +271,14 @@ public sealed class FuzzTests(ITestOutputHelper output)
                 return null;
             },
             output);
+    }
+
+    private static byte[] Gunzip(byte[] bytes)
+    {
+        using var gzip = new System.IO.Compression.GZipStream(new MemoryStream(bytes), System.IO.Compression.CompressionMode.Decompress);
+        using var output = new MemoryStream();
+        gzip.CopyTo(output);
+        return output.ToArray();
     }
 
     /// <summary>The package with one of its XML parts (chosen at random) mutated, zipped again.</summary>

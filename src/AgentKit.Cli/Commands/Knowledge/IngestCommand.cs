@@ -14,7 +14,7 @@ internal static class IngestCommand
 {
     public static Command Create(CliContext context)
     {
-        var folder = new Argument<string>("folder") { Description = "The folder of documents (PDF, Markdown, HTML, text, reStructuredText, AsciiDoc, Word (also 97–2003 .doc), PowerPoint, Excel (also 97–2003 .xls), CSV, OpenDocument, EPUB), read recursively." };
+        var folder = new Argument<string>("folder") { Description = "The folder of documents (PDF, Markdown, HTML, text, reStructuredText, AsciiDoc, Word (also 97–2003 .doc), PowerPoint (also .ppt), Excel (also 97–2003 .xls), CSV, OpenDocument, EPUB), read recursively." };
         var db = CliKnowledgeBase.DatabaseOption();
         var collection = CliKnowledgeBase.CollectionOption();
         var command = new Command("ingest", "Add a folder of documents to the knowledge base (again: only what changed).") { folder, db, collection };
