@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.RegularExpressions;
 using AgentKit.Rag.Documents;
@@ -193,13 +194,8 @@ public sealed partial class DocDocumentReader : IDocumentReader
                 return default;
             }
 
-            var boundaries = new uint[runs + 1];
-            for (var i = 0; i <= runs; i++)
-            {
-                boundaries[i] = BinaryPrimitives.ReadUInt32LittleEndian(fkp[(4 * i)..]);
-            }
-
-            var run = Locate(boundaries, position);
+            // The page's run boundaries, read in place (little-endian, as the machines .NET runs on).
+            var run = Locate(MemoryMarshal.Cast<byte, uint>(fkp[..(4 * (runs + 1))]), position);
             if (run < 0)
             {
                 return default;
@@ -331,7 +327,7 @@ public sealed partial class DocDocumentReader : IDocumentReader
         }
 
         /// <summary>The interval of sorted <paramref name="boundaries"/> holding <paramref name="value"/>, or -1.</summary>
-        private static int Locate(uint[] boundaries, uint value)
+        private static int Locate(ReadOnlySpan<uint> boundaries, uint value)
         {
             if (boundaries.Length < 2 || value < boundaries[0] || value >= boundaries[^1])
             {
