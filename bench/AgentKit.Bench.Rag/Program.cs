@@ -19,19 +19,23 @@ using UglyToad.PdfPig;
 // RAG ingestion figures for issue #4: pages/s of the whole pipeline on real text PDFs from Debian documentation
 // packages, against raw PdfPig extraction on the same files, and recall@5 of vector, keyword and hybrid retrieval
 // on the labelled questions in questions.json, per kind of question.
-// Usage: AgentKit.Bench.Rag [--cache DIR] [--corpus manuals|heldout] [--corpus-dir DIR] [--questions FILE] [--dump-pages DIR]
+// Usage: AgentKit.Bench.Rag [--cache DIR] [--corpus manuals|heldout|papers] [--corpus-dir DIR] [--questions FILE] [--dump-pages DIR]
 //                           [--embedder minilm|arctic|lexical] [--quality] [--index FILE] [--fusion] [--rerank]
 //   --cache       where the .deb files and the corpora are kept (default ~/.cache/agentkit/bench-rag)
 //   --corpus      manuals (default: GLPK, R and ReportLab manuals, questions.json) or heldout (Bash reference
-//                 manual and gnuplot manual, for a second question set kept out of tuning; needs --questions)
+//                 manual and gnuplot manual, for a second question set kept out of tuning; needs --questions) or
+//                 papers (four two-column LaTeX papers from texlive-publishers-doc, papers-questions.json: answers
+//                 labelled by section, so text extraction and section assignment in columns are measured)
 //   --corpus-dir  any folder of documents (every format `agentkit ingest` reads: PDF, Markdown, HTML, text,
 //                 Word, PowerPoint, Excel, CSV, OpenDocument, EPUB), with
 //                 --quality and --questions; questions name a file by name or by path relative to the folder, and
 //                 their answer by pages or by a section (a part of the heading path, e.g. "Server > Usage")
-//   --questions   the labelled questions (default for manuals: questions.json next to the program)
+//   --questions   the labelled questions (default for manuals: questions.json, for papers: papers-questions.json,
+//                 next to the program)
 //   --chunk-tokens, --overlap-tokens  chunk sizes (default: RagIngestionOptions' defaults)
 //   --passage-words N  words per passage, e.g. 48 (default: KnowledgeBaseOptions' default, 0: chunk vectors only)
-//   --index       with --quality: the index database (default CACHE/index-EMBEDDER.db, CACHE/heldout-EMBEDDER.db)
+//   --index       with --quality: the index database (default CACHE/index-EMBEDDER.db, CACHE/heldout-EMBEDDER.db,
+//                 CACHE/papers-EMBEDDER.db)
 //   --dump-pages  also write each page's text as the PDF reader sees it (DIR/<file>/<page>.txt), for writing questions
 //   --embedder    minilm (default: all-MiniLM-L6-v2, the default model), arctic (snowflake-arctic-embed-xs, built in)
 //                 or lexical (the hashing embedder)
@@ -71,9 +75,9 @@ if (embedderName is not ("minilm" or "arctic" or "lexical"))
     return 2;
 }
 
-if (corpusName is not ("manuals" or "heldout"))
+if (corpusName is not ("manuals" or "heldout" or "papers"))
 {
-    Console.Error.WriteLine($"--corpus must be manuals or heldout, not '{corpusName}'.");
+    Console.Error.WriteLine($"--corpus must be manuals, heldout or papers, not '{corpusName}'.");
     return 2;
 }
 
@@ -87,20 +91,36 @@ if (corpusDir is not null && (!qualityOnly || Option("--questions") is null || !
 
 // The held-out corpus and its questions were written before any tuning and are never read to tune: every default
 // change must hold on both sets.
-var heldOut = corpusName == "heldout";
-DocPackage[] packages = heldOut
-    ?
+const string Publishers = "usr/share/doc/texlive-doc/latex/";
+DocPackage[] packages = corpusName switch
+{
+    "heldout" =>
     [
         new("bash-doc", "usr/share/doc/bash/bashref.pdf"),
         new("gnuplot-doc", "usr/share/doc/gnuplot/gnuplot.pdf"),
-    ]
-    :
+    ],
+    "papers" =>
+    [
+        new(
+            "texlive-publishers-doc",
+            Publishers + "acmart/samples/sample-sigconf.pdf",
+            Publishers + "mnras/mnras_guide.pdf",
+            Publishers + "asmejour/asmejour-template.pdf",
+            Publishers + "asmeconf/asmeconf-template.pdf"),
+    ],
+    _ =>
     [
         new("glpk-doc", "usr/share/doc/glpk-doc/glpk.pdf", "usr/share/doc/glpk-doc/gmpl.pdf", "usr/share/doc/glpk-doc/graphs.pdf", "usr/share/doc/glpk-doc/cnfsat.pdf"),
         new("r-doc-pdf", "usr/share/R/doc/manual/R-intro.pdf", "usr/share/R/doc/manual/R-admin.pdf", "usr/share/R/doc/manual/R-data.pdf", "usr/share/R/doc/manual/R-FAQ.pdf"),
         new("python-reportlab-doc", "usr/share/doc/python-reportlab-doc/reportlab-userguide.pdf"),
-    ];
-var questionsFile = Option("--questions") ?? (heldOut ? null : Path.Combine(AppContext.BaseDirectory, "questions.json"));
+    ],
+};
+var questionsFile = Option("--questions") ?? corpusName switch
+{
+    "heldout" => null,
+    "papers" => Path.Combine(AppContext.BaseDirectory, "papers-questions.json"),
+    _ => Path.Combine(AppContext.BaseDirectory, "questions.json"),
+};
 if (questionsFile is null || !File.Exists(questionsFile))
 {
     Console.Error.WriteLine(questionsFile is null
@@ -110,7 +130,7 @@ if (questionsFile is null || !File.Exists(questionsFile))
 }
 
 Console.WriteLine($"# RAG ingestion benchmark: {Environment.ProcessorCount} cores, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
-var corpus = corpusDir ?? Path.Combine(cache, heldOut ? "heldout" : "corpus");
+var corpus = corpusDir ?? Path.Combine(cache, corpusName switch { "heldout" => "heldout", "papers" => "papers", _ => "corpus" });
 List<CorpusPdf> pdfs = [];
 try
 {
@@ -151,7 +171,7 @@ const int Runs = 2;
 var database = !qualityOnly ? Path.Combine(Path.GetTempPath(), $"agentkit-bench-rag-{Environment.ProcessId}.db")
     : Option("--index") is { } index ? Path.GetFullPath(index)
     : corpusDir is not null ? Path.Combine(cache, $"dir-{Path.GetFileName(corpusDir.TrimEnd('/'))}-{embedderName}.db")
-    : Path.Combine(cache, heldOut ? $"heldout-{embedderName}.db" : $"index-{embedderName}.db");
+    : Path.Combine(cache, $"{corpusName switch { "heldout" => "heldout", "papers" => "papers", _ => "index" }}-{embedderName}.db");
 try
 {
     using var store = new SqliteVectorStore(database);

@@ -43,6 +43,26 @@ public sealed class PdfDocumentReader : IDocumentReader
     /// <summary>How far (in points) a line may reach above a bookmark's target and still be the heading it points at.</summary>
     private const double BookmarkTolerance = 2;
 
+    /// <summary>
+    /// The widest gap between two letters of one word, as a share of the larger letter's size (its point size or
+    /// advance width). TeX and other typesetters write no space characters: words are told apart by their gaps alone.
+    /// Within a word the gap is kerning (under 0.06 em in the manuals measured); between words TeX never shrinks a space
+    /// below about 0.16 em (tight justified lines in Linux Libertine). PdfPig's default, 0.2, glued such lines into
+    /// one word ("yourwork,thereareanumberof…").
+    /// </summary>
+    private const double WordGap = 0.12;
+
+    /// <summary>How many of a block's latest rows a line piece is compared with when looking for its row.</summary>
+    private const int RowLookBack = 16;
+
+    /// <summary>How far apart (as a share of the letter size) two baselines may be and still be one row.</summary>
+    private const double BaselineTolerance = 0.2;
+
+    private static readonly NearestNeighbourWordExtractor WordExtractor = new(new NearestNeighbourWordExtractor.NearestNeighbourWordExtractorOptions
+    {
+        MaximumDistance = (a, b) => WordGap * Math.Max(Math.Max(a.PointSize, b.PointSize), Math.Max(Math.Abs(a.Width), Math.Abs(b.Width))),
+    });
+
     /// <summary>Creates a reader.</summary>
     /// <param name="maxPages">The most pages a document may have; default <see cref="DefaultMaxPages"/>.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxPages"/> is below 1.</exception>
@@ -83,9 +103,10 @@ public sealed class PdfDocumentReader : IDocumentReader
             var repeated = RepeatedBandLines(pages);
             var outline = Outline.From(document);
             var sections = new List<DocumentSection>();
+            var path = Array.Empty<string>();
             foreach (var page in pages)
             {
-                sections.AddRange(PageSections(page, repeated, outline));
+                path = AddPageSections(sections, page, repeated, outline, path);
             }
 
             var title = document.Information.Title;
@@ -113,18 +134,18 @@ public sealed class PdfDocumentReader : IDocumentReader
             return new PageLines(page.Number, lines);
         }
 
-        var words = NearestNeighbourWordExtractor.Instance.GetWords(TexFontEncoding.Repair(page.Letters));
+        var words = WordExtractor.GetWords(TexFontEncoding.Repair(page.Letters));
         var blocks = DocstrumBoundingBoxes.Instance.GetBlocks(words);
         var ordered = UnsupervisedReadingOrderDetector.Instance.Get(blocks);
         var blockIndex = 0;
         foreach (var block in ordered)
         {
-            foreach (var line in block.TextLines)
+            foreach (var row in Rows(block.TextLines))
             {
-                var text = Ligatures.Expand(string.Join(' ', line.Words.Select(w => w.Text)).Trim());
+                var text = Ligatures.Expand(string.Join(' ', row.SelectMany(l => l.Words).Select(w => w.Text)).Trim());
                 if (text.Length > 0)
                 {
-                    lines.Add(new Line(blockIndex, text, line.BoundingBox.Top, line.BoundingBox.Bottom));
+                    lines.Add(new Line(blockIndex, text, row.Max(l => l.BoundingBox.Top), row.Min(l => l.BoundingBox.Bottom), row.Max(l => l.BoundingBox.Right)));
                 }
             }
 
@@ -132,6 +153,48 @@ public sealed class PdfDocumentReader : IDocumentReader
         }
 
         return new PageLines(page.Number, lines);
+    }
+
+    /// <summary>
+    /// A block's lines with the pieces of one baseline joined, left to right. Docstrum leaves the words of a loose
+    /// justified line (word gaps over an em) as one-word lines in no useful order ("We the of copy a with start you that
+    /// recommend"); a piece joins a row of the last <see cref="RowLookBack"/> rows on its baseline that it does not overlap.
+    /// </summary>
+    private static List<List<TextLine>> Rows(IReadOnlyList<TextLine> lines)
+    {
+        var rows = new List<List<TextLine>>(lines.Count);
+        foreach (var line in lines)
+        {
+            List<TextLine>? row = null;
+            if (line.TextOrientation == TextOrientation.Horizontal)
+            {
+                for (var i = rows.Count - 1; i >= Math.Max(0, rows.Count - RowLookBack) && row is null; i--)
+                {
+                    if (rows[i][0].TextOrientation == TextOrientation.Horizontal
+                        && Math.Abs(Baseline(rows[i][0]) - Baseline(line)) <= BaselineTolerance * LetterSize(line)
+                        && rows[i].All(piece => piece.BoundingBox.Right <= line.BoundingBox.Left || line.BoundingBox.Right <= piece.BoundingBox.Left))
+                    {
+                        row = rows[i];
+                    }
+                }
+            }
+
+            if (row is null)
+            {
+                rows.Add([line]);
+            }
+            else
+            {
+                row.Add(line);
+                row.Sort((a, b) => a.BoundingBox.Left.CompareTo(b.BoundingBox.Left));
+            }
+        }
+
+        return rows;
+
+        static double Baseline(TextLine line) => line.Words[0].Letters[0].StartBaseLine.Y;
+
+        static double LetterSize(TextLine line) => Math.Max(line.Words[0].Letters[0].PointSize, 1);
     }
 
     /// <summary>The normalised texts of lines that recur in a page's top or bottom band across pages.</summary>
@@ -145,38 +208,37 @@ public sealed class PdfDocumentReader : IDocumentReader
         return top.Concat(bottom).Distinct();
     }
 
-    /// <summary>The page's text split where bookmarks start, each piece under the heading path that covers it.</summary>
-    private static IEnumerable<DocumentSection> PageSections(PageLines page, HashSet<string> repeated, Outline outline)
+    /// <summary>
+    /// Adds the page's text split where bookmarks start, each piece under the heading path that covers it, and returns
+    /// the heading path in force at the end of the page.
+    /// </summary>
+    private static string[] AddPageSections(List<DocumentSection> sections, PageLines page, HashSet<string> repeated, Outline outline, string[] path)
     {
         var dropped = BandLines(page).Where(l => repeated.Contains(RunningLines.Key(l.Text)) || RunningLines.IsPageNumber(l.Text)).ToHashSet();
-        var starts = outline.StartsOn(page.Number);
-        var path = outline.PathBefore(page.Number);
+        var lines = page.Lines.Where(l => !dropped.Contains(l)).ToList();
+
+        // A bookmark starts at the first line, in reading order, at or below its target and in its column (not left of
+        // the target): in a two-column page, a section starting high in the right column starts after the left column.
+        var onPage = outline.StartsOn(page.Number);
+        var starts = onPage
+            .Select((start, i) => (Line: AnchorLine(lines, start, onPage.Take(i).Any(earlier => earlier.Left == start.Left && earlier.Top == start.Top)), start.Top, start.Path))
+            .Where(s => s.Line >= 0)
+            .OrderBy(s => s.Line)
+            .ThenByDescending(s => s.Top ?? double.MaxValue)
+            .ToList();
         var next = 0;
         var text = new StringBuilder();
         var block = -1;
-        foreach (var line in page.Lines)
+        for (var i = 0; i < lines.Count; i++)
         {
-            if (dropped.Contains(line))
+            var line = lines[i];
+            if (next < starts.Count && starts[next].Line == i)
             {
-                continue;
-            }
-
-            // Reading order decides: once a line at or below a bookmark's target is reached, the text is its section.
-            var covering = next;
-            while (covering < starts.Count && (starts[covering].Top is not { } top || line.Top <= top + BookmarkTolerance))
-            {
-                covering++;
-            }
-
-            if (covering > next)
-            {
-                if (Flush() is { } section)
+                Flush();
+                while (next < starts.Count && starts[next].Line == i)
                 {
-                    yield return section;
+                    path = starts[next++].Path;
                 }
-
-                path = starts[covering - 1].Path;
-                next = covering;
             }
 
             if (line.Block != block || text.Length == 0)
@@ -194,21 +256,48 @@ public sealed class PdfDocumentReader : IDocumentReader
             AppendJoined(text, line.Text);
         }
 
-        if (Flush() is { } last)
-        {
-            yield return last;
-        }
+        Flush();
 
-        DocumentSection? Flush()
+        // Bookmarks below the page's last line (or on a page without text) hold for the pages after it.
+        return next < starts.Count ? starts[^1].Path : path;
+
+        void Flush()
         {
             var content = text.ToString().Trim();
             text.Clear();
             block = -1;
-            return content.Length > 0 ? new DocumentSection(path, content, page.Number) : null;
+            if (content.Length > 0)
+            {
+                sections.Add(new DocumentSection(path, content, page.Number));
+            }
         }
     }
 
-    /// <summary>Whether a header or footer line is only a page number: "12", "xiv", "Page 12", "12 of 40", "- 12 -".</summary>
+    /// <summary>
+    /// The index of the first line, in reading order, that a bookmark points at or above; the line count if none. A
+    /// bookmark whose target repeats an earlier bookmark's (LaTeX's <c>\section*</c> without an anchor of its own points
+    /// at the last anchor set) starts at the first line from there that begins with its title, and is left out (-1) if
+    /// no line on the page does.
+    /// </summary>
+    private static int AnchorLine(List<Line> lines, Outline.Entry start, bool sharedTarget)
+    {
+        if (start.Top is not { } top)
+        {
+            return 0;
+        }
+
+        var index = lines.FindIndex(l => l.Top <= top + BookmarkTolerance && (start.Left is not { } left || left <= l.Right + BookmarkTolerance));
+        if (!sharedTarget || index < 0)
+        {
+            return index < 0 ? lines.Count : index;
+        }
+
+        var title = Letters(start.Path.Length > 0 ? start.Path[^1] : "");
+        return title.Length < 3 ? -1 : lines.FindIndex(index, l => Letters(l.Text).StartsWith(title, StringComparison.Ordinal));
+
+        static string Letters(string text) => string.Concat(text.Where(char.IsLetter).Select(char.ToLowerInvariant));
+    }
+
     /// <summary>Joins a line to the previous one: a hyphen between a letter and a lower-case letter is a split word.</summary>
     private static void AppendJoined(StringBuilder text, string line)
     {
@@ -222,14 +311,14 @@ public sealed class PdfDocumentReader : IDocumentReader
         text.Append(' ').Append(line);
     }
 
-    private sealed record Line(int Block, string Text, double Top, double Bottom);
+    private sealed record Line(int Block, string Text, double Top, double Bottom, double Right);
 
     private sealed record PageLines(int Number, List<Line> Lines);
 
-    /// <summary>The document outline flattened to (page, target top, heading path) in page and position order.</summary>
+    /// <summary>The document outline flattened to (page, target position, heading path) in document order.</summary>
     private sealed class Outline
     {
-        private readonly List<(int Page, double? Top, string[] Path)> _entries = [];
+        private readonly List<Entry> _entries = [];
 
         public static Outline From(PdfDocument document)
         {
@@ -242,18 +331,11 @@ public sealed class PdfDocumentReader : IDocumentReader
                 }
             }
 
-            // Stable: bookmarks to the same spot keep document order (a chapter before its first section).
-            var ordered = outline._entries.OrderBy(e => e.Page).ThenByDescending(e => e.Top ?? double.MaxValue).ToList();
-            outline._entries.Clear();
-            outline._entries.AddRange(ordered);
             return outline;
         }
 
-        /// <summary>The heading path in force at the top of a page: that of the last bookmark on an earlier page.</summary>
-        public string[] PathBefore(int page) => _entries.LastOrDefault(e => e.Page < page).Path ?? [];
-
-        /// <summary>The bookmarks that point into a page, top first; a bookmark without a position points at the page's top.</summary>
-        public List<(int Page, double? Top, string[] Path)> StartsOn(int page) => _entries.Where(e => e.Page == page).ToList();
+        /// <summary>The bookmarks that point into a page, in document order; one without a position points at the page's top.</summary>
+        public List<Entry> StartsOn(int page) => _entries.Where(e => e.Page == page).ToList();
 
         private void Add(UglyToad.PdfPig.Outline.BookmarkNode node, string[] parent)
         {
@@ -261,7 +343,8 @@ public sealed class PdfDocumentReader : IDocumentReader
             var path = title.Length == 0 ? parent : [.. parent, title];
             if (node is UglyToad.PdfPig.Outline.DocumentBookmarkNode { PageNumber: > 0 } target)
             {
-                _entries.Add((target.PageNumber, target.Destination?.Coordinates?.Top, path));
+                var coordinates = target.Destination?.Coordinates;
+                _entries.Add(new Entry(target.PageNumber, coordinates?.Left, coordinates?.Top, path));
             }
 
             foreach (var child in node.Children)
@@ -269,5 +352,8 @@ public sealed class PdfDocumentReader : IDocumentReader
                 Add(child, path);
             }
         }
+
+        /// <summary>A bookmark: its page, the left and top of its target where given, and its heading path.</summary>
+        public sealed record Entry(int Page, double? Left, double? Top, string[] Path);
     }
 }

@@ -103,6 +103,62 @@ public sealed class PdfDocumentReaderTests
         Assert.True(text.IndexOf("Left column", StringComparison.Ordinal) < text.IndexOf("Right column", StringComparison.Ordinal), text);
     }
 
+    [Theory]
+    [InlineData(0.17)]
+    [InlineData(0.25)]
+    [InlineData(0.33)]
+    public void Read_WordsSetWithoutSpaceCharacters_AreToldApartByTheirGaps(double wordGapEm)
+    {
+        var pdf = TestPdfs.WordsPlacedWithoutSpaces((wordGapEm, "A tight justi|fied line of text"), (wordGapEm, "keeps its words ap|art."));
+
+        var text = Assert.Single(Reader.Read("paper.pdf", pdf, TestContext.Current.CancellationToken).Sections).Text;
+
+        Assert.Equal("A tight justified line of text keeps its words apart.", text);
+    }
+
+    [Fact]
+    public void Read_LooseJustifiedLineInAParagraph_KeepsItsWordsInOrder()
+    {
+        var pdf = TestPdfs.WordsPlacedWithoutSpaces(
+            (0.3, "The paragraph starts with an ordinary line of text that says"),
+            (1.3, "We recommend that you start with"),
+            (0.3, "a copy of the template file and then rename it at once"),
+            (0.3, "before you work on the text or the figures of the paper."));
+
+        var text = Assert.Single(Reader.Read("paper.pdf", pdf, TestContext.Current.CancellationToken).Sections).Text;
+
+        Assert.Equal("The paragraph starts with an ordinary line of text that says We recommend that you start with a copy of the template file and then rename it at once before you work on the text or the figures of the paper.", text);
+    }
+
+    [Fact]
+    public void Read_TwoColumnsWithBookmarks_GiveTextTheSectionThatStartsBeforeItInReadingOrder()
+    {
+        var document = Reader.Read("paper.pdf", TestPdfs.TwoColumnsWithBookmarks(), TestContext.Current.CancellationToken);
+
+        Assert.Equal(
+            [
+                ("1 Overview", "1 Overview The overview paragraph opens the paper in the left column."),
+                ("2 Setup", "2 Setup Setup starts near the bottom of the left column and then goes on in the right column with the rest of its steps."),
+                ("3 Usage", "3 Usage Usage is the last section and it fills the right column."),
+            ],
+            document.Sections.Select(s => (s.SectionPath, Whitespace(s.Text))));
+
+        static string Whitespace(string text) => string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public void Read_BookmarkWithAnEarlierBookmarksTarget_StartsAtTheLineWithItsTitle()
+    {
+        var document = Reader.Read("report.pdf", TestPdfs.WithBookmarkSharingAnEarlierTarget(), TestContext.Current.CancellationToken);
+
+        Assert.Equal(
+            [
+                ("5 Results", "5 Results The pump ran for six weeks without a fault."),
+                ("Acknowledgements", "ACKNOWLEDGEMENTS We thank the workshop for the test rig."),
+            ],
+            document.Sections.Select(s => (s.SectionPath, s.Text.ReplaceLineEndings(" ").Replace("  ", " ", StringComparison.Ordinal))));
+    }
+
     [Fact]
     public void Read_ImageOnlyPdf_HasPagesButNoText()
     {

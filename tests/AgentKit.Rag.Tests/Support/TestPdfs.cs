@@ -95,31 +95,14 @@ internal static class TestPdfs
     /// Two pages with an outline: "Installing" points at the top of page 1, "Configuring" halfway down page 1, and
     /// "Troubleshooting" near the bottom of page 2; each heading is followed by its paragraph.
     /// </summary>
-    public static byte[] WithBookmarksMidPage()
-    {
-        var builder = new PdfDocumentBuilder();
-        var font = builder.AddStandard14Font(Standard14Font.Helvetica);
-        var bold = builder.AddStandard14Font(Standard14Font.HelveticaBold);
-        var first = builder.AddPage(PageWidth, PageHeight);
-        first.AddText("Installing", 14, new PdfPoint(60, 760), bold);
-        first.AddText("Unpack the archive into the program folder.", 11, new PdfPoint(60, 730), font);
-        first.AddText("Configuring", 14, new PdfPoint(60, 400), bold);
-        first.AddText("Set the port in the settings file.", 11, new PdfPoint(60, 370), font);
-        var second = builder.AddPage(PageWidth, PageHeight);
-        second.AddText("Restart the service after every change.", 11, new PdfPoint(60, 760), font);
-        second.AddText("Troubleshooting", 14, new PdfPoint(60, 200), bold);
-        second.AddText("Read the log when the service fails to start.", 11, new PdfPoint(60, 170), font);
-        builder.Bookmarks = new Bookmarks(
+    public static byte[] WithBookmarksMidPage() => WithOutline(
         [
-            Bookmark("Installing", 1, 776),
-            Bookmark("Configuring", 1, 416),
-            Bookmark("Troubleshooting", 2, 216),
-        ]);
-        return builder.Build();
-
-        static DocumentBookmarkNode Bookmark(string title, int page, double top) =>
-            new(title, 0, new ExplicitDestination(page, ExplicitDestinationType.XyzCoordinates, new ExplicitDestinationCoordinates(0, top)), []);
-    }
+            [("Installing", 60, 760, 14), ("Unpack the archive into the program folder.", 60, 730, 11), ("Configuring", 60, 400, 14), ("Set the port in the settings file.", 60, 370, 11)],
+            [("Restart the service after every change.", 60, 760, 11), ("Troubleshooting", 60, 200, 14), ("Read the log when the service fails to start.", 60, 170, 11)],
+        ],
+        ("Installing", 1, 0, 776),
+        ("Configuring", 1, 0, 416),
+        ("Troubleshooting", 2, 0, 216));
 
     /// <summary>One page with two columns of lines side by side.</summary>
     public static byte[] TwoColumns(string[] left, string[] right)
@@ -141,6 +124,87 @@ internal static class TestPdfs
             }
         }
 
+        return builder.Build();
+    }
+
+    /// <summary>
+    /// One page of lines set as TeX sets them: no space characters, each word placed after the previous one with a gap
+    /// of its line's <c>WordGapEm</c> of the font size; a <c>|</c> inside a word is a kern of 0.04 em between its pieces.
+    /// </summary>
+    public static byte[] WordsPlacedWithoutSpaces(params (double WordGapEm, string Text)[] lines)
+    {
+        const double size = 10;
+        var builder = new PdfDocumentBuilder();
+        var font = builder.AddStandard14Font(Standard14Font.TimesRoman);
+        var page = builder.AddPage(PageWidth, PageHeight);
+        var y = 760.0;
+        foreach (var (gap, line) in lines)
+        {
+            var x = 60.0;
+            foreach (var word in line.Split(' '))
+            {
+                foreach (var piece in word.Split('|'))
+                {
+                    x = page.AddText(piece, size, new PdfPoint(x, y), font)[^1].EndBaseLine.X + (0.04 * size);
+                }
+
+                x += (gap - 0.04) * size;
+            }
+
+            y -= 12;
+        }
+
+        return builder.Build();
+    }
+
+    /// <summary>
+    /// One page whose "Acknowledgements" bookmark has the target of the "5 Results" bookmark before it, as LaTeX writes
+    /// an unnumbered section without an anchor of its own; its heading, "ACKNOWLEDGEMENTS", is further down the page.
+    /// </summary>
+    public static byte[] WithBookmarkSharingAnEarlierTarget() => WithOutline(
+        [[("5 Results", 60, 760, 12), ("The pump ran for six weeks without a fault.", 60, 744, 10), ("ACKNOWLEDGEMENTS", 60, 600, 12), ("We thank the workshop for the test rig.", 60, 584, 10)]],
+        ("5 Results", 1, 60, 774),
+        ("Acknowledgements", 1, 60, 774));
+
+    /// <summary>
+    /// One two-column page with an outline, as a LaTeX paper: "1 Overview" and "2 Setup" start in the left column,
+    /// "2 Setup" runs on at the top of the right column, and "3 Usage" starts in the right column higher up the page
+    /// than "2 Setup" does in the left one. Each bookmark's target has its column's left edge.
+    /// </summary>
+    public static byte[] TwoColumnsWithBookmarks() => WithOutline(
+        [
+            [
+                ("1 Overview", 50, 760, 12), ("The overview paragraph opens", 50, 744, 10), ("the paper in the left column.", 50, 730, 10),
+                ("2 Setup", 50, 600, 12), ("Setup starts near the bottom", 50, 584, 10), ("of the left column and then", 50, 570, 10),
+                ("goes on in the right column", 320, 760, 10), ("with the rest of its steps.", 320, 746, 10),
+                ("3 Usage", 320, 700, 12), ("Usage is the last section and", 320, 684, 10), ("it fills the right column.", 320, 670, 10),
+            ],
+        ],
+        ("1 Overview", 1, 50, 774),
+        ("2 Setup", 1, 50, 614),
+        ("3 Usage", 1, 320, 714));
+
+    /// <summary>
+    /// Pages of lines placed at (x, y) in Helvetica (bold from 12 points up), with an outline whose bookmarks point at
+    /// (left, top) on their page.
+    /// </summary>
+    private static byte[] WithOutline((string Text, double X, double Y, double Size)[][] pages, params (string Title, int Page, double Left, double Top)[] bookmarks)
+    {
+        var builder = new PdfDocumentBuilder();
+        var font = builder.AddStandard14Font(Standard14Font.Helvetica);
+        var bold = builder.AddStandard14Font(Standard14Font.HelveticaBold);
+        foreach (var lines in pages)
+        {
+            var page = builder.AddPage(PageWidth, PageHeight);
+            foreach (var (text, x, y, size) in lines)
+            {
+                page.AddText(text, size, new PdfPoint(x, y), size >= 12 ? bold : font);
+            }
+        }
+
+        builder.Bookmarks = new Bookmarks(bookmarks
+            .Select(b => (BookmarkNode)new DocumentBookmarkNode(b.Title, 0, new ExplicitDestination(b.Page, ExplicitDestinationType.XyzCoordinates, new ExplicitDestinationCoordinates(b.Left, b.Top)), []))
+            .ToList());
         return builder.Build();
     }
 
