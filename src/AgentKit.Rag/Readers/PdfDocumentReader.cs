@@ -13,21 +13,25 @@ namespace AgentKit.Rag.Readers;
 /// <summary>
 /// Reads PDF text layers with PdfPig, one section per page with its page number:
 /// <list type="bullet">
-/// <item>words come from the nearest-neighbour word extractor, blocks from the Docstrum page segmenter (which
-/// separates columns), and blocks are put in reading order by the unsupervised reading-order detector;</item>
+/// <item>words come from the nearest-neighbour word extractor (a gap over 0.12 em between letters parts words, so text
+/// set without space characters, as TeX sets it, keeps its words even in tight lines), blocks from the Docstrum page
+/// segmenter (which separates columns), and blocks are put in reading order by the unsupervised reading-order
+/// detector;</item>
 /// <item>TeX's Computer Modern fonts embedded without a Unicode map (common in LaTeX and Texinfo manuals) are read by
 /// their TeX encodings, so their "fi" and "fl" ligatures, dashes, quotes, Greek letters and math symbols are text, not
 /// control characters that split words;</item>
-/// <item>a block's lines are joined with spaces, and a word hyphenated across a line break is rejoined; blocks are
-/// paragraphs;</item>
+/// <item>pieces of one baseline are one line, left to right; a block's lines are joined with spaces, and a word
+/// hyphenated across a line break is rejoined; blocks are paragraphs;</item>
 /// <item>running headers and footers are dropped: a line among the two top or two bottom lines of a page whose
 /// text (numbers ignored, so "Page 3 of 9" matches "Page 14 of 99") recurs in the same band on
 /// <see cref="RunningLines.Pages"/> pages or on half of the pages, whichever is fewer (and on two pages at least),
 /// so chapter titles repeated over a chapter go too; so do bare page numbers in those bands ("12", "xiv",
 /// "Page 12", "- 12 -"), repeated or not;</item>
-/// <item>sections come from the document outline (bookmarks) when it has one: text belongs to the bookmark that
-/// covers its position (the last one at or above it in reading order, on its page or an earlier one), so a page where
-/// a new section starts halfway down gives two sections.</item>
+/// <item>sections come from the document outline (bookmarks) when it has one: a bookmark starts at the first line, in
+/// reading order, at or below its target and not left of it (so in its column), and text belongs to the last bookmark
+/// started before it, on its page or an earlier one; a page where a new section starts halfway down gives two
+/// sections, and on a two-column page a section that starts in the right column starts after the left column; a
+/// bookmark that repeats an earlier bookmark's target starts at the line that begins with its title.</item>
 /// </list>
 /// Pages without a text layer (scans) yield no section; a PDF where no page has text reads as a document without
 /// text. Encrypted files that need a password raise <see cref="DocumentReadFailure.Encrypted"/>; unparseable ones
@@ -54,6 +58,9 @@ public sealed class PdfDocumentReader : IDocumentReader
 
     /// <summary>How many of a block's latest rows a line piece is compared with when looking for its row.</summary>
     private const int RowLookBack = 16;
+
+    /// <summary>The widest gap (in ems) between two pieces of one row; pieces further apart are separate lines.</summary>
+    private const double MaxRowGap = 3;
 
     /// <summary>How far apart (as a share of the letter size) two baselines may be and still be one row.</summary>
     private const double BaselineTolerance = 0.2;
@@ -158,7 +165,8 @@ public sealed class PdfDocumentReader : IDocumentReader
     /// <summary>
     /// A block's lines with the pieces of one baseline joined, left to right. Docstrum leaves the words of a loose
     /// justified line (word gaps over an em) as one-word lines in no useful order ("We the of copy a with start you that
-    /// recommend"); a piece joins a row of the last <see cref="RowLookBack"/> rows on its baseline that it does not overlap.
+    /// recommend"); a piece joins a row of the last <see cref="RowLookBack"/> rows on its baseline that it does not overlap,
+    /// and a row is cut where two pieces are more than <see cref="MaxRowGap"/> ems apart.
     /// </summary>
     private static List<List<TextLine>> Rows(IReadOnlyList<TextLine> lines)
     {
@@ -190,7 +198,24 @@ public sealed class PdfDocumentReader : IDocumentReader
             }
         }
 
-        return rows;
+        // Pieces far apart stay apart (a page header's date at the left and title in the middle), so that a running
+        // header is the same line on every page whichever pieces Docstrum put in one block.
+        return rows.SelectMany(SplitAtWideGaps).ToList();
+
+        static IEnumerable<List<TextLine>> SplitAtWideGaps(List<TextLine> row)
+        {
+            var start = 0;
+            for (var i = 1; i < row.Count; i++)
+            {
+                if (row[i].BoundingBox.Left - row[i - 1].BoundingBox.Right > MaxRowGap * Math.Max(LetterSize(row[i]), LetterSize(row[i - 1])))
+                {
+                    yield return row[start..i];
+                    start = i;
+                }
+            }
+
+            yield return start == 0 ? row : row[start..];
+        }
 
         static double Baseline(TextLine line) => line.Words[0].Letters[0].StartBaseLine.Y;
 
