@@ -12,7 +12,8 @@ namespace AgentKit.Rag.Readers;
 /// properties, so that headings (built-in <c>heading 1</c>…<c>heading 9</c>, styles with an outline level, and styles
 /// based on them) become section paths as in <see cref="DocxDocumentReader"/>; tables as rows of cells separated by
 /// <c> | </c>; list paragraphs start with <c>- </c>; footnotes and endnotes follow the paragraph that references them;
-/// field codes, tables of contents and indexes (<c>TOC</c>/<c>INDEX</c> fields and <c>toc N</c>/<c>index N</c>
+/// a text box joins the end of the paragraph that anchors its shape (follows it when that is a heading; text boxes of
+/// groups and headers come last); field codes, tables of contents and indexes (<c>TOC</c>/<c>INDEX</c> fields and <c>toc N</c>/<c>index N</c>
 /// paragraphs), headers, footers, comments and pictures are left out. Sections carry no pages. The title is the
 /// summary information's, else the first <c>Title</c> paragraph, else the first level-1 heading, else the file name.
 /// A password-protected file raises <see cref="DocumentReadFailure.Encrypted"/>; a Word 6/95 file, another Office
@@ -30,10 +31,12 @@ public sealed partial class DocDocumentReader : IDocumentReader
     private const int FootnoteReferences = 2;
     private const int FootnoteTexts = 3;
     private const int CharacterProperties = 12;
+    private const int ShapeAnchors = 40;
     private const int ParagraphProperties = 13;
     private const int PieceTable = 33;
     private const int EndnoteReferences = 46;
     private const int EndnoteTexts = 47;
+    private const int TextBoxTexts = 56;
 
     /// <inheritdoc />
     public IReadOnlyCollection<string> Extensions { get; } = [".doc", ".dot"];
@@ -115,6 +118,9 @@ public sealed partial class DocDocumentReader : IDocumentReader
             Styles = new StyleSheet(Block(StyleSheetBlock));
             Footnotes = ReadNotes(FootnoteReferences, FootnoteTexts, (int)lengths[0]);
             Endnotes = ReadNotes(EndnoteReferences, EndnoteTexts, (int)lengths.Sum());
+
+            // Text boxes follow the endnotes (FibRgLw97: ccpEdn, then ccpTxbx).
+            TextBoxes = ReadTextBoxes(lengths.Sum() + I32(_word, longs + (8 * 4)));
         }
 
         /// <summary>Characters of the main text (character positions 0 to this; no more than the pieces hold).</summary>
@@ -129,6 +135,12 @@ public sealed partial class DocDocumentReader : IDocumentReader
         public Dictionary<int, (int Start, int End)> Footnotes { get; }
 
         public Dictionary<int, (int Start, int End)> Endnotes { get; }
+
+        /// <summary>
+        /// Text box stories in order of their anchors: the character position in the main text of the shape that holds
+        /// each (int.MaxValue when no shape of the main text does: a group's or a header's), and its text range.
+        /// </summary>
+        public List<(int Anchor, int Start, int End)> TextBoxes { get; }
 
         public DocumentReadException Corrupt(string what) =>
             new(_sourcePath, DocumentReadFailure.Corrupt, $"'{_sourcePath}' cannot be read as {Format}: {what}.");
@@ -374,8 +386,11 @@ public sealed partial class DocDocumentReader : IDocumentReader
             return _table.AsSpan((int)offset, (int)length);
         }
 
-        /// <summary>A PLC: n + 1 positions and n data items of <paramref name="itemSize"/> bytes (as 32-bit values when 4).</summary>
-        private (uint[] Positions, uint[] Items) ReadPlc(int pair, int itemSize)
+        /// <summary>
+        /// A PLC: n + 1 positions and n data items of <paramref name="itemSize"/> bytes, each read as the 32-bit value
+        /// (16-bit when the item is smaller) at <paramref name="itemOffset"/>.
+        /// </summary>
+        private (uint[] Positions, uint[] Items) ReadPlc(int pair, int itemSize, int itemOffset = 0)
         {
             var block = Block(pair);
             if (block.Length < 4)
@@ -393,7 +408,7 @@ public sealed partial class DocDocumentReader : IDocumentReader
 
             for (var i = 0; i < items.Length; i++)
             {
-                var at = (4 * (count + 1)) + (itemSize * i);
+                var at = (4 * (count + 1)) + (itemSize * i) + itemOffset;
                 items[i] = itemSize >= 4 ? BinaryPrimitives.ReadUInt32LittleEndian(block[at..]) : BinaryPrimitives.ReadUInt16LittleEndian(block[at..]);
             }
 
@@ -416,6 +431,33 @@ public sealed partial class DocDocumentReader : IDocumentReader
             }
 
             return notes;
+        }
+
+        /// <summary>Text box stories (PlcftxbxTxt, each naming its shape) placed at their shapes' anchors (PlcSpaMom).</summary>
+        private List<(int Anchor, int Start, int End)> ReadTextBoxes(long start)
+        {
+            // FSPA (26 bytes) starts with the shape id; FTXBXS (22 bytes) has it at byte 14.
+            var (anchors, shapes) = ReadPlc(ShapeAnchors, 26);
+            var anchorOf = new Dictionary<uint, int>();
+            for (var i = 0; i < shapes.Length; i++)
+            {
+                anchorOf.TryAdd(shapes[i], (int)Math.Min(anchors[i], int.MaxValue));
+            }
+
+            var (stories, shapeIds) = ReadPlc(TextBoxTexts, 22, itemOffset: 14);
+            var boxes = new List<(int Anchor, int Start, int End)>();
+
+            // The last story is the empty one the format requires after the others.
+            for (var i = 0; i < shapeIds.Length - 1; i++)
+            {
+                var (from, to) = (start + stories[i], start + stories[i + 1]);
+                if (from < to && to <= int.MaxValue)
+                {
+                    boxes.Add((anchorOf.TryGetValue(shapeIds[i], out var anchor) ? anchor : int.MaxValue, (int)from, (int)to));
+                }
+            }
+
+            return [.. boxes.OrderBy(box => box.Anchor)];
         }
 
         /// <summary>The piece table (Clx): character positions and where their text lies, in order.</summary>
@@ -659,7 +701,9 @@ public sealed partial class DocDocumentReader : IDocumentReader
         private bool _inTable;
         private bool _rowOpen;
         private bool _cellOpen;
+        private readonly List<(int Start, int End)> _anchoredBoxes = [];
         private long _noteCharacters;
+        private int _nextBox;
         private int _linkedLetters;
         private int _unlinkedLetters;
 
@@ -681,7 +725,7 @@ public sealed partial class DocDocumentReader : IDocumentReader
                 }
             }
 
-            if (_paragraph.Length > 0)
+            if (_paragraph.Length > 0 || _anchoredBoxes.Count > 0)
             {
                 EndParagraph(document.TextLength, '\r');
             }
@@ -690,10 +734,23 @@ public sealed partial class DocDocumentReader : IDocumentReader
             {
                 Blocks.EndTable();
             }
+
+            // Text boxes no shape of the main text holds (in groups, or in headers) come last, one paragraph each.
+            for (; _nextBox < document.TextBoxes.Count; _nextBox++)
+            {
+                Blocks.Emit(OfficeBlocks.Tidy(SubdocumentText(document.TextBoxes[_nextBox].Start, document.TextBoxes[_nextBox].End)));
+            }
         }
 
         private void Character(int cp, char c)
         {
+            // A text box joins the end of the paragraph that anchors its shape.
+            while (_nextBox < document.TextBoxes.Count && document.TextBoxes[_nextBox].Anchor <= cp)
+            {
+                _anchoredBoxes.Add((document.TextBoxes[_nextBox].Start, document.TextBoxes[_nextBox].End));
+                _nextBox++;
+            }
+
             switch (c)
             {
                 case HiddenCharacter:
@@ -762,6 +819,8 @@ public sealed partial class DocDocumentReader : IDocumentReader
         /// <summary>A paragraph, cell or section ends at <paramref name="cp"/>: place it by its properties.</summary>
         private void EndParagraph(int cp, char mark)
         {
+            var boxes = OfficeBlocks.Tidy(string.Join(' ', _anchoredBoxes.Select(box => SubdocumentText(box.Start, box.End))));
+            _anchoredBoxes.Clear();
             var text = OfficeBlocks.Tidy(_paragraph.ToString());
             _paragraph.Clear();
             var onlyAnchorLinks = _linkedLetters > 0 && _unlinkedLetters * 10 <= _linkedLetters;
@@ -771,7 +830,7 @@ public sealed partial class DocDocumentReader : IDocumentReader
             var info = document.Paragraph(cp);
             if (info.InTable || mark == '\a')
             {
-                Cell(text, info.RowEnd, cellEnd: mark == '\a');
+                Cell(OfficeBlocks.Tidy($"{text} {boxes}"), info.RowEnd, cellEnd: mark == '\a');
                 return;
             }
 
@@ -784,6 +843,7 @@ public sealed partial class DocDocumentReader : IDocumentReader
             if (document.Styles.IsGenerated(info.Style) || (info.ListItem && onlyAnchorLinks))
             {
                 // A table of contents: generated, or a list of nothing but links to places in the document.
+                EmitBoxes();
                 return;
             }
 
@@ -792,14 +852,25 @@ public sealed partial class DocDocumentReader : IDocumentReader
             {
                 Title ??= Whitespace.Collapse(text);
                 Blocks.Heading(1, text);
+                EmitBoxes();
             }
             else if (level > 0 && text.Length > 0)
             {
+                // A text box anchored in a heading follows it rather than lengthening it.
                 Blocks.Heading(level, text);
+                EmitBoxes();
             }
             else
             {
-                Blocks.Emit(text, info.ListItem);
+                Blocks.Emit(OfficeBlocks.Tidy($"{text} {boxes}"), info.ListItem);
+            }
+
+            void EmitBoxes()
+            {
+                if (boxes.Length > 0)
+                {
+                    Blocks.Emit(boxes);
+                }
             }
         }
 
@@ -835,15 +906,18 @@ public sealed partial class DocDocumentReader : IDocumentReader
             _cellOpen = !cellEnd;
         }
 
-        private string NoteText((int Start, int End) note)
+        private string NoteText((int Start, int End) note) => SubdocumentText(note.Start, note.End);
+
+        /// <summary>The text of a note or text box, its paragraphs joined with spaces.</summary>
+        private string SubdocumentText(int start, int end)
         {
             var text = new StringBuilder();
-            var source = document.Text(note.Start, note.End);
+            var source = document.Text(start, end);
             _noteCharacters += source.Length;
             if (_noteCharacters > document.StreamLength)
             {
                 // Notes that reference the same text over and over (a crafted file) would multiply it without bound.
-                throw document.Corrupt("its footnotes and endnotes repeat more text than the file holds");
+                throw document.Corrupt("its footnotes, endnotes and text boxes repeat more text than the file holds");
             }
 
             foreach (var c in source)

@@ -25,6 +25,19 @@ public sealed class DocDocumentReaderTests
     }
 
     [Fact]
+    public void TextBoxes_JoinTheParagraphThatAnchorsTheirShape_AndFollowAHeading()
+    {
+        var document = ReadFixture("returns-desk.doc");
+
+        Assert.Equal(
+            [
+                ("Returns desk", "The desk opens at nine. Tip: keep the receipt with the parcel. Labels are free.\n\nRefunds take five days."),
+                ("Warranty", "Repairs are free.\n\nTwo years from delivery. Note: bring the order number."),
+            ],
+            document.Sections.Select(s => (s.SectionPath, s.Text)));
+    }
+
+    [Fact]
     public void StyleSheetHeadings_TableOfContentsDeletedAndHiddenTextLeftOut_NotesTablesListsAndSummaryTitle()
     {
         // returns-guide.fodt saved by LibreOffice: a tracked deletion ("fresh ") and hidden text ("Internal note…")
