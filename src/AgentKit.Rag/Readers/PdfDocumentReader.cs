@@ -13,8 +13,8 @@ namespace AgentKit.Rag.Readers;
 /// <summary>
 /// Reads PDF text layers with PdfPig, one section per page with its page number:
 /// <list type="bullet">
-/// <item>words come from the nearest-neighbour word extractor (a gap over 0.12 em between letters parts words, so text
-/// set without space characters, as TeX sets it, keeps its words even in tight lines), blocks from the Docstrum page
+/// <item>words come from the nearest-neighbour word extractor (on a page without space characters, as TeX sets it, a gap
+/// over 0.12 em between letters parts words, so tight lines keep their words), blocks from the Docstrum page
 /// segmenter (which separates columns), and blocks are put in reading order by the unsupervised reading-order
 /// detector;</item>
 /// <item>TeX's Computer Modern fonts embedded without a Unicode map (common in LaTeX and Texinfo manuals) are read by
@@ -48,13 +48,17 @@ public sealed class PdfDocumentReader : IDocumentReader
     private const double BookmarkTolerance = 2;
 
     /// <summary>
-    /// The widest gap between two letters of one word, as a share of the larger letter's size (its point size or
-    /// advance width). TeX and other typesetters write no space characters: words are told apart by their gaps alone.
+    /// The widest gap between two letters of one word on a page without space characters, as a share of the larger
+    /// letter's size (its point size or advance width). TeX writes no spaces: words are told apart by their gaps alone.
     /// Within a word the gap is kerning (under 0.06 em in the manuals measured); between words TeX never shrinks a space
     /// below about 0.16 em (tight justified lines in Linux Libertine). PdfPig's default, 0.2, glued such lines into
-    /// one word ("yourwork,thereareanumberof…").
+    /// one word ("yourwork,thereareanumberof…"). Pages that do write spaces keep the default, so letter-spaced
+    /// headings (tracking of 0.15 em) stay whole words.
     /// </summary>
     private const double WordGap = 0.12;
+
+    /// <summary>The share of a page's letters that are spaces from which the page is taken to write its spaces.</summary>
+    private const double SpacedPage = 0.05;
 
     /// <summary>How many of a block's latest rows a line piece is compared with when looking for its row.</summary>
     private const int RowLookBack = 16;
@@ -65,7 +69,7 @@ public sealed class PdfDocumentReader : IDocumentReader
     /// <summary>How far apart (as a share of the letter size) two baselines may be and still be one row.</summary>
     private const double BaselineTolerance = 0.2;
 
-    private static readonly NearestNeighbourWordExtractor WordExtractor = new(new NearestNeighbourWordExtractor.NearestNeighbourWordExtractorOptions
+    private static readonly NearestNeighbourWordExtractor UnspacedWordExtractor = new(new NearestNeighbourWordExtractor.NearestNeighbourWordExtractorOptions
     {
         MaximumDistance = (a, b) => WordGap * Math.Max(Math.Max(a.PointSize, b.PointSize), Math.Max(Math.Abs(a.Width), Math.Abs(b.Width))),
     });
@@ -141,7 +145,9 @@ public sealed class PdfDocumentReader : IDocumentReader
             return new PageLines(page.Number, lines);
         }
 
-        var words = WordExtractor.GetWords(TexFontEncoding.Repair(page.Letters));
+        var letters = TexFontEncoding.Repair(page.Letters);
+        var spaces = letters.Count(l => l.Value.Length > 0 && char.IsWhiteSpace(l.Value[0]));
+        var words = (spaces >= SpacedPage * letters.Count ? NearestNeighbourWordExtractor.Instance : UnspacedWordExtractor).GetWords(letters);
         var blocks = DocstrumBoundingBoxes.Instance.GetBlocks(words);
         var ordered = UnsupervisedReadingOrderDetector.Instance.Get(blocks);
         var blockIndex = 0;

@@ -117,6 +117,16 @@ public sealed class PdfDocumentReaderTests
     }
 
     [Fact]
+    public void Read_LetterSpacedTextWithSpaceCharacters_KeepsItsWordsWhole()
+    {
+        var pdf = TestPdfs.LetterSpaced(0.15, "RETURNS DESK OPENING HOURS", "Monday to Friday from nine");
+
+        var text = Assert.Single(Reader.Read("brochure.pdf", pdf, TestContext.Current.CancellationToken).Sections).Text;
+
+        Assert.Equal("RETURNS DESK OPENING HOURS Monday to Friday from nine", text);
+    }
+
+    [Fact]
     public void Read_LooseJustifiedLineInAParagraph_KeepsItsWordsInOrder()
     {
         var pdf = TestPdfs.WordsPlacedWithoutSpaces(

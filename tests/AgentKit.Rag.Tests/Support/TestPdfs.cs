@@ -158,6 +158,31 @@ internal static class TestPdfs
     }
 
     /// <summary>
+    /// One page of lines set letter by letter, space characters included, with <paramref name="trackingEm"/> of the
+    /// font size added after every letter (letter-spaced headings, as design programs set them).
+    /// </summary>
+    public static byte[] LetterSpaced(double trackingEm, params string[] lines)
+    {
+        const double size = 12;
+        var builder = new PdfDocumentBuilder();
+        var font = builder.AddStandard14Font(Standard14Font.Helvetica);
+        var page = builder.AddPage(PageWidth, PageHeight);
+        var y = 760.0;
+        foreach (var line in lines)
+        {
+            var x = 60.0;
+            foreach (var c in line)
+            {
+                x = page.AddText(c.ToString(), size, new PdfPoint(x, y), font)[^1].EndBaseLine.X + (trackingEm * size);
+            }
+
+            y -= 16;
+        }
+
+        return builder.Build();
+    }
+
+    /// <summary>
     /// One page whose "Acknowledgements" bookmark has the target of the "5 Results" bookmark before it, as LaTeX writes
     /// an unnumbered section without an anchor of its own; its heading, "ACKNOWLEDGEMENTS", is further down the page.
     /// </summary>
