@@ -257,13 +257,19 @@ public sealed class PdfDocumentReader : IDocumentReader
 
         // A bookmark starts at the first line, in reading order, at or below its target and in its column (not left of
         // the target): in a two-column page, a section starting high in the right column starts after the left column.
-        var onPage = outline.StartsOn(page.Number);
-        var starts = onPage
-            .Select((start, i) => (Line: AnchorLine(lines, start, onPage.Take(i).Any(earlier => earlier.Left == start.Left && earlier.Top == start.Top)), start.Top, start.Path))
-            .Where(s => s.Line >= 0)
-            .OrderBy(s => s.Line)
-            .ThenByDescending(s => s.Top ?? double.MaxValue)
-            .ToList();
+        var targets = new HashSet<(double?, double?)>();
+        string[]? lineLetters = null;
+        var starts = new List<(int Line, double? Top, string[] Path)>();
+        foreach (var start in outline.StartsOn(page.Number))
+        {
+            var line = start.Top is null || !targets.Add((start.Left, start.Top)) ? TitleLine(start) : AnchorLine(lines, start);
+            if (line >= 0)
+            {
+                starts.Add((line, start.Top, start.Path));
+            }
+        }
+
+        starts = [.. starts.OrderBy(s => s.Line).ThenByDescending(s => s.Top ?? double.MaxValue)];
         var next = 0;
         var text = new StringBuilder();
         var block = -1;
@@ -299,6 +305,23 @@ public sealed class PdfDocumentReader : IDocumentReader
         // Bookmarks below the page's last line (or on a page without text) hold for the pages after it.
         return next < starts.Count ? starts[^1].Path : path;
 
+        // A bookmark whose target repeats an earlier one's (LaTeX's \section* without an anchor of its own points at the
+        // last anchor set) starts at the first line from there that begins with its title, and is left out without one;
+        // a bookmark to a whole page (no position: reportlab's) starts at its title's line, else at the page's top.
+        int TitleLine(Outline.Entry start)
+        {
+            var from = AnchorLine(lines, start);
+            var title = Letters(start.Path.Length > 0 ? start.Path[^1] : "");
+            var found = -1;
+            if (title.Length >= 3 && from < lines.Count)
+            {
+                lineLetters ??= [.. lines.Select(l => Letters(l.Text))];
+                found = Array.FindIndex(lineLetters, from, l => l.StartsWith(title, StringComparison.Ordinal));
+            }
+
+            return found < 0 && start.Top is null ? 0 : found;
+        }
+
         void Flush()
         {
             var content = text.ToString().Trim();
@@ -311,13 +334,8 @@ public sealed class PdfDocumentReader : IDocumentReader
         }
     }
 
-    /// <summary>
-    /// The index of the first line, in reading order, that a bookmark points at or above; the line count if none. A
-    /// bookmark whose target repeats an earlier bookmark's (LaTeX's <c>\section*</c> without an anchor of its own points
-    /// at the last anchor set) starts at the first line from there that begins with its title, and is left out (-1) if
-    /// no line on the page does.
-    /// </summary>
-    private static int AnchorLine(List<Line> lines, Outline.Entry start, bool sharedTarget)
+    /// <summary>The index of the first line, in reading order, that a bookmark points at or above; the line count if none.</summary>
+    private static int AnchorLine(List<Line> lines, Outline.Entry start)
     {
         if (start.Top is not { } top)
         {
@@ -325,16 +343,10 @@ public sealed class PdfDocumentReader : IDocumentReader
         }
 
         var index = lines.FindIndex(l => l.Top <= top + BookmarkTolerance && (start.Left is not { } left || left <= l.Right + BookmarkTolerance));
-        if (!sharedTarget || index < 0)
-        {
-            return index < 0 ? lines.Count : index;
-        }
-
-        var title = Letters(start.Path.Length > 0 ? start.Path[^1] : "");
-        return title.Length < 3 ? -1 : lines.FindIndex(index, l => Letters(l.Text).StartsWith(title, StringComparison.Ordinal));
-
-        static string Letters(string text) => string.Concat(text.Where(char.IsLetter).Select(char.ToLowerInvariant));
+        return index < 0 ? lines.Count : index;
     }
+
+    private static string Letters(string text) => string.Concat(text.Where(char.IsLetter).Select(char.ToLowerInvariant));
 
     /// <summary>Joins a line to the previous one: a hyphen between a letter and a lower-case letter is a split word.</summary>
     private static void AppendJoined(StringBuilder text, string line)
@@ -357,6 +369,7 @@ public sealed class PdfDocumentReader : IDocumentReader
     private sealed class Outline
     {
         private readonly List<Entry> _entries = [];
+        private ILookup<int, Entry>? _byPage;
 
         public static Outline From(PdfDocument document)
         {
@@ -373,7 +386,7 @@ public sealed class PdfDocumentReader : IDocumentReader
         }
 
         /// <summary>The bookmarks that point into a page, in document order; one without a position points at the page's top.</summary>
-        public List<Entry> StartsOn(int page) => _entries.Where(e => e.Page == page).ToList();
+        public IEnumerable<Entry> StartsOn(int page) => (_byPage ??= _entries.ToLookup(e => e.Page))[page];
 
         private void Add(UglyToad.PdfPig.Outline.BookmarkNode node, string[] parent)
         {

@@ -170,6 +170,19 @@ public sealed class PdfDocumentReaderTests
     }
 
     [Fact]
+    public void Read_BookmarksToAWholePage_StartAtTheLineWithTheirTitle()
+    {
+        var document = Reader.Read("guide.pdf", TestPdfs.WithWholePageBookmarks(), TestContext.Current.CancellationToken);
+
+        Assert.Equal(
+            [
+                ("Returns", "Returns Bring the parcel to the desk."),
+                ("Refunds", "Refunds Refunds reach the card in five days."),
+            ],
+            document.Sections.Select(s => (s.SectionPath, s.Text.ReplaceLineEndings(" ").Replace("  ", " ", StringComparison.Ordinal))));
+    }
+
+    [Fact]
     public void Read_ImageOnlyPdf_HasPagesButNoText()
     {
         var document = Reader.Read("scan.pdf", TestPdfs.ImageOnly(2), TestContext.Current.CancellationToken);

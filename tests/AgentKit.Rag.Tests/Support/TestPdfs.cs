@@ -210,10 +210,19 @@ internal static class TestPdfs
         ("3 Usage", 1, 320, 714));
 
     /// <summary>
-    /// Pages of lines placed at (x, y) in Helvetica (bold from 12 points up), with an outline whose bookmarks point at
-    /// (left, top) on their page.
+    /// One page with two bookmarks to the whole page, as reportlab writes them: "Returns" and "Refunds", the second
+    /// heading halfway down.
     /// </summary>
-    private static byte[] WithOutline((string Text, double X, double Y, double Size)[][] pages, params (string Title, int Page, double Left, double Top)[] bookmarks)
+    public static byte[] WithWholePageBookmarks() => WithOutline(
+        [[("Returns", 60, 760, 12), ("Bring the parcel to the desk.", 60, 744, 10), ("Refunds", 60, 500, 12), ("Refunds reach the card in five days.", 60, 484, 10)]],
+        ("Returns", 1, 0, null),
+        ("Refunds", 1, 0, null));
+
+    /// <summary>
+    /// Pages of lines placed at (x, y) in Helvetica (bold from 12 points up), with an outline whose bookmarks point at
+    /// (left, top) on their page, or at the whole page where top is null.
+    /// </summary>
+    private static byte[] WithOutline((string Text, double X, double Y, double Size)[][] pages, params (string Title, int Page, double Left, double? Top)[] bookmarks)
     {
         var builder = new PdfDocumentBuilder();
         var font = builder.AddStandard14Font(Standard14Font.Helvetica);
@@ -228,7 +237,13 @@ internal static class TestPdfs
         }
 
         builder.Bookmarks = new Bookmarks(bookmarks
-            .Select(b => (BookmarkNode)new DocumentBookmarkNode(b.Title, 0, new ExplicitDestination(b.Page, ExplicitDestinationType.XyzCoordinates, new ExplicitDestinationCoordinates(b.Left, b.Top)), []))
+            .Select(b => (BookmarkNode)new DocumentBookmarkNode(
+                b.Title,
+                0,
+                b.Top is { } top
+                    ? new ExplicitDestination(b.Page, ExplicitDestinationType.XyzCoordinates, new ExplicitDestinationCoordinates(b.Left, top))
+                    : new ExplicitDestination(b.Page, ExplicitDestinationType.FitPage, ExplicitDestinationCoordinates.Empty),
+                []))
             .ToList());
         return builder.Build();
     }
