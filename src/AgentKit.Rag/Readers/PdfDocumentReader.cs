@@ -31,7 +31,8 @@ namespace AgentKit.Rag.Readers;
 /// reading order, at or below its target and not left of it (so in its column), and text belongs to the last bookmark
 /// started before it, on its page or an earlier one; a page where a new section starts halfway down gives two
 /// sections, and on a two-column page a section that starts in the right column starts after the left column; a
-/// bookmark that repeats an earlier bookmark's target starts at the line that begins with its title.</item>
+/// bookmark that repeats an earlier bookmark's target, or points at a whole page, starts at the line that begins with
+/// its title.</item>
 /// </list>
 /// Pages without a text layer (scans) yield no section; a PDF where no page has text reads as a document without
 /// text. Encrypted files that need a password raise <see cref="DocumentReadFailure.Encrypted"/>; unparseable ones
