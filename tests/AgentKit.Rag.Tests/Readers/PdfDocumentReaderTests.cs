@@ -143,44 +143,33 @@ public sealed class PdfDocumentReaderTests
     [Fact]
     public void Read_TwoColumnsWithBookmarks_GiveTextTheSectionThatStartsBeforeItInReadingOrder()
     {
-        var document = Reader.Read("paper.pdf", TestPdfs.TwoColumnsWithBookmarks(), TestContext.Current.CancellationToken);
-
         Assert.Equal(
             [
                 ("1 Overview", "1 Overview The overview paragraph opens the paper in the left column."),
                 ("2 Setup", "2 Setup Setup starts near the bottom of the left column and then goes on in the right column with the rest of its steps."),
                 ("3 Usage", "3 Usage Usage is the last section and it fills the right column."),
             ],
-            document.Sections.Select(s => (s.SectionPath, Whitespace(s.Text))));
-
-        static string Whitespace(string text) => string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+            SectionTexts(TestPdfs.TwoColumnsWithBookmarks()));
     }
 
     [Fact]
-    public void Read_BookmarkWithAnEarlierBookmarksTarget_StartsAtTheLineWithItsTitle()
-    {
-        var document = Reader.Read("report.pdf", TestPdfs.WithBookmarkSharingAnEarlierTarget(), TestContext.Current.CancellationToken);
-
+    public void Read_BookmarkWithAnEarlierBookmarksTarget_StartsAtTheLineWithItsTitle() =>
         Assert.Equal(
             [
                 ("5 Results", "5 Results The pump ran for six weeks without a fault."),
                 ("Acknowledgements", "ACKNOWLEDGEMENTS We thank the workshop for the test rig."),
             ],
-            document.Sections.Select(s => (s.SectionPath, s.Text.ReplaceLineEndings(" ").Replace("  ", " ", StringComparison.Ordinal))));
-    }
+            SectionTexts(TestPdfs.WithBookmarkSharingAnEarlierTarget()));
 
     [Fact]
-    public void Read_BookmarksToAWholePage_StartAtTheLineWithTheirTitle()
-    {
-        var document = Reader.Read("guide.pdf", TestPdfs.WithWholePageBookmarks(), TestContext.Current.CancellationToken);
+    public void Read_BookmarksToAWholePage_StartAtTheLineWithTheirTitle() =>
+        Assert.Equal([("Returns", "Returns Bring the parcel to the desk."), ("Refunds", "Refunds Refunds reach the card in five days.")], SectionTexts(TestPdfs.WithWholePageBookmarks()));
 
-        Assert.Equal(
-            [
-                ("Returns", "Returns Bring the parcel to the desk."),
-                ("Refunds", "Refunds Refunds reach the card in five days."),
-            ],
-            document.Sections.Select(s => (s.SectionPath, s.Text.ReplaceLineEndings(" ").Replace("  ", " ", StringComparison.Ordinal))));
-    }
+    /// <summary>Each section's heading path and its text with its whitespace collapsed.</summary>
+    private static IEnumerable<(string Path, string Text)> SectionTexts(byte[] pdf) =>
+        Reader.Read("paper.pdf", pdf, TestContext.Current.CancellationToken).Sections
+            .Select(s => (s.SectionPath, string.Join(' ', s.Text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))))
+            .ToList();
 
     [Fact]
     public void Read_ImageOnlyPdf_HasPagesButNoText()
