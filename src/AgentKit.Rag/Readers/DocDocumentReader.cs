@@ -13,8 +13,8 @@ namespace AgentKit.Rag.Readers;
 /// based on them) become section paths as in <see cref="DocxDocumentReader"/>; tables as rows of cells separated by
 /// <c> | </c>; list paragraphs start with <c>- </c>; footnotes and endnotes follow the paragraph that references them;
 /// a text box joins the end of the paragraph that anchors its shape (follows it when that is a heading; text boxes of
-/// groups and headers come last); field codes, tables of contents and indexes (<c>TOC</c>/<c>INDEX</c> fields and <c>toc N</c>/<c>index N</c>
-/// paragraphs), headers, footers, comments and pictures are left out. Sections carry no pages. The title is the
+/// groups and headers come last); field codes, tables of contents and indexes (<c>TOC</c>/<c>INDEX</c> fields and
+/// <c>toc N</c>/<c>index N</c> paragraphs), headers, footers, comments and pictures are left out. Sections carry no pages. The title is the
 /// summary information's, else the first <c>Title</c> paragraph, else the first level-1 heading, else the file name.
 /// A password-protected file raises <see cref="DocumentReadFailure.Encrypted"/>; a Word 6/95 file, another Office
 /// file or a damaged one <see cref="DocumentReadFailure.Corrupt"/>, naming the file and the structure at fault.
