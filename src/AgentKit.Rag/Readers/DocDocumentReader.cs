@@ -31,9 +31,9 @@ public sealed partial class DocDocumentReader : IDocumentReader
     private const int FootnoteReferences = 2;
     private const int FootnoteTexts = 3;
     private const int CharacterProperties = 12;
-    private const int ShapeAnchors = 40;
     private const int ParagraphProperties = 13;
     private const int PieceTable = 33;
+    private const int ShapeAnchors = 40;
     private const int EndnoteReferences = 46;
     private const int EndnoteTexts = 47;
     private const int TextBoxTexts = 56;
@@ -819,7 +819,7 @@ public sealed partial class DocDocumentReader : IDocumentReader
         /// <summary>A paragraph, cell or section ends at <paramref name="cp"/>: place it by its properties.</summary>
         private void EndParagraph(int cp, char mark)
         {
-            var boxes = OfficeBlocks.Tidy(string.Join(' ', _anchoredBoxes.Select(box => SubdocumentText(box.Start, box.End))));
+            var boxes = _anchoredBoxes.Count == 0 ? "" : OfficeBlocks.Tidy(string.Join(' ', _anchoredBoxes.Select(box => SubdocumentText(box.Start, box.End))));
             _anchoredBoxes.Clear();
             var text = OfficeBlocks.Tidy(_paragraph.ToString());
             _paragraph.Clear();
@@ -830,7 +830,7 @@ public sealed partial class DocDocumentReader : IDocumentReader
             var info = document.Paragraph(cp);
             if (info.InTable || mark == '\a')
             {
-                Cell(OfficeBlocks.Tidy($"{text} {boxes}"), info.RowEnd, cellEnd: mark == '\a');
+                Cell(WithBoxes(text), info.RowEnd, cellEnd: mark == '\a');
                 return;
             }
 
@@ -862,8 +862,10 @@ public sealed partial class DocDocumentReader : IDocumentReader
             }
             else
             {
-                Blocks.Emit(OfficeBlocks.Tidy($"{text} {boxes}"), info.ListItem);
+                Blocks.Emit(WithBoxes(text), info.ListItem);
             }
+
+            string WithBoxes(string paragraph) => boxes.Length == 0 ? paragraph : paragraph.Length == 0 ? boxes : $"{paragraph} {boxes}";
 
             void EmitBoxes()
             {

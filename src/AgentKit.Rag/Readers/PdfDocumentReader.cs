@@ -206,7 +206,6 @@ public sealed class PdfDocumentReader : IDocumentReader
             else
             {
                 row.Add(line);
-                row.Sort((a, b) => a.BoundingBox.Left.CompareTo(b.BoundingBox.Left));
             }
         }
 
@@ -214,8 +213,10 @@ public sealed class PdfDocumentReader : IDocumentReader
         // header is the same line on every page whichever pieces Docstrum put in one block.
         return rows.SelectMany(SplitAtWideGaps).ToList();
 
-        static IEnumerable<List<TextLine>> SplitAtWideGaps(List<TextLine> row)
+        static IEnumerable<List<TextLine>> SplitAtWideGaps(List<TextLine> pieces)
         {
+            // Sorted once, stably: pieces starting at the same x keep Docstrum's order.
+            List<TextLine> row = [.. pieces.OrderBy(piece => piece.BoundingBox.Left)];
             var start = 0;
             for (var i = 1; i < row.Count; i++)
             {

@@ -92,7 +92,7 @@ public sealed class PptDocumentReader : IDocumentReader
             var headerToken = BinaryPrimitives.ReadUInt32LittleEndian(currentUser.AsSpan(12));
             if (headerToken == 0xF3D1C4DF)
             {
-                throw new DocumentReadException(sourcePath, DocumentReadFailure.Encrypted, $"'{sourcePath}' is encrypted with a password; save it without one to read it.");
+                throw Encrypted();
             }
 
             if (headerToken != 0xE391C05F)
@@ -282,7 +282,7 @@ public sealed class PptDocumentReader : IDocumentReader
             var (type, instance, data) = RecordAt(offset);
             if (type == CryptSession)
             {
-                throw new DocumentReadException(_sourcePath, DocumentReadFailure.Encrypted, $"'{_sourcePath}' is encrypted with a password; save it without one to read it.");
+                throw Encrypted();
             }
 
             if (type != expected)
@@ -336,6 +336,9 @@ public sealed class PptDocumentReader : IDocumentReader
 
         private DocumentReadException Corrupt(string what) =>
             new(_sourcePath, DocumentReadFailure.Corrupt, $"'{_sourcePath}' cannot be read as {Format}: {what}.");
+
+        private DocumentReadException Encrypted() =>
+            new(_sourcePath, DocumentReadFailure.Encrypted, $"'{_sourcePath}' is encrypted with a password; save it without one to read it.");
     }
 
     /// <summary>A record: type, instance, whether it is a container, and its data.</summary>
